@@ -1,0 +1,119 @@
+// imapmirror folders: the folder tree with decoded names and counts.
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "core/json.hpp"
+
+namespace imapmirror::cli {
+
+namespace {
+
+struct FoldersArgs {
+    ConnectionArgs conn;
+    bool json = false;
+    bool no_counts = false;
+};
+
+std::string count_or_dash(const std::optional<uint64_t>& n) { return n ? std::to_string(*n) : "-"; }
+
+void print_human(const std::vector<imap::Folder>& folders, bool counts) {
+    size_t width = 6;
+    for (const auto& f : folders) width = std::max(width, std::min<size_t>(f.entry.name.size(), 60));
+    std::printf("%s  %8s %8s  %s\n", fit("FOLDER", width).c_str(), counts ? "MESSAGES" : "",
+                counts ? "UNSEEN" : "", "NOTES");
+    uint64_t total = 0, unseen = 0;
+    for (const auto& f : folders) {
+        std::vector<std::string> notes;
+        if (!f.entry.selectable()) notes.push_back("not selectable");
+        if (auto su = f.entry.special_use(); !su.empty()) notes.push_back(su);
+        if (!f.entry.name_decoded) notes.push_back("undecodable name");
+        std::string m = "", u = "";
+        if (counts && f.status) {
+            m = count_or_dash(f.status->messages);
+            u = count_or_dash(f.status->unseen);
+            total += f.status->messages.value_or(0);
+            unseen += f.status->unseen.value_or(0);
+        }
+        std::printf("%s  %8s %8s  %s\n", fit(printable(f.entry.name), width).c_str(), m.c_str(),
+                    u.c_str(), join(notes, ", ").c_str());
+    }
+    if (counts)
+        std::printf("%zu folders, %llu messages, %llu unseen\n", folders.size(),
+                    static_cast<unsigned long long>(total), static_cast<unsigned long long>(unseen));
+}
+
+void print_json(const std::vector<imap::Folder>& folders) {
+    core::JsonWriter w;
+    w.begin_object().key("folders").begin_array();
+    for (const auto& f : folders) {
+        w.begin_object();
+        w.key("name").value(f.entry.name);
+        w.key("raw_name").value(f.entry.raw_name);
+        if (f.entry.delimiter)
+            w.key("delimiter").value(std::string(1, *f.entry.delimiter));
+        else
+            w.key("delimiter").null();
+        w.key("selectable").value(f.entry.selectable());
+        auto su = f.entry.special_use();
+        if (su.empty())
+            w.key("special_use").null();
+        else
+            w.key("special_use").value(su);
+        w.key("attributes").begin_array();
+        for (const auto& a : f.entry.attributes) w.value(a);
+        w.end_array();
+        auto num = [&](const char* k, const std::optional<uint64_t>& v) {
+            if (v)
+                w.key(k).value(*v);
+            else
+                w.key(k).null();
+        };
+        std::optional<uint64_t> none;
+        num("messages", f.status ? f.status->messages : none);
+        num("unseen", f.status ? f.status->unseen : none);
+        num("uidnext", f.status ? f.status->uidnext : none);
+        num("uidvalidity", f.status ? f.status->uidvalidity : none);
+        w.end_object();
+    }
+    w.end_array().end_object();
+    std::printf("%s\n", w.str().c_str());
+}
+
+}  // namespace
+
+void add_folders_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
+    auto args = std::make_shared<FoldersArgs>();
+    auto* cmd = app.add_subcommand(
+        "folders",
+        "List every folder of the account with decoded names, special use (\\Sent, \\Trash...) "
+        "and message / unseen counts.");
+    add_connection_options(*cmd, args->conn);
+    cmd->add_flag("--json", args->json, "Machine-readable output");
+    cmd->add_flag("--no-counts", args->no_counts, "Skip STATUS (faster on huge accounts)");
+    cmd->callback([args, &global, &exit_code] {
+        global.apply();
+        auto client = connect_client(args->conn);
+        if (!client) {
+            exit_code = report_error(client.error(), args->json);
+            return;
+        }
+        auto folders = (*client)->list_folders(!args->no_counts);
+        (*client)->logout();
+        if (!folders) {
+            exit_code = report_error(folders.error(), args->json);
+            return;
+        }
+        if (args->json)
+            print_json(*folders);
+        else
+            print_human(*folders, !args->no_counts);
+        exit_code = kExitOk;
+    });
+}
+
+}  // namespace imapmirror::cli

@@ -1,0 +1,19 @@
+#pragma once
+// One function per command: registers its options on `app`; when the command runs, its result
+// is stored in `exit_code`.
+
+#include <CLI/CLI.hpp>
+
+#include "cli/connection_options.hpp"
+
+namespace imapmirror::cli {
+
+void add_folders_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
+void add_list_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
+void add_fetch_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
+void add_attachments_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
+
+// Parses argv and runs the chosen command; returns the process exit code.
+int run_cli(int argc, char** argv);
+
+}  // namespace imapmirror::cli

@@ -1,0 +1,27 @@
+#pragma once
+// Human output helpers. Everything from the server passes through printable() before it
+// reaches a terminal: a Subject must not be able to send escape sequences.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace imapmirror::cli {
+
+// Control characters (C0, DEL, C1) replaced by '?', invalid UTF-8 bytes by U+FFFD.
+std::string printable(std::string_view s);
+
+// Cuts to at most `columns` code points (approximating terminal width), adding "…" when cut,
+// and pads with spaces to exactly `columns` when `pad`.
+std::string fit(std::string_view utf8, size_t columns, bool pad = true);
+
+// 1536 -> "1.5K", 3000000 -> "2.9M".
+std::string human_size(uint64_t bytes);
+
+// Unix time -> "2024-03-01 10:00" in local time.
+std::string local_time(int64_t t);
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+}  // namespace imapmirror::cli

@@ -1,0 +1,30 @@
+#pragma once
+// Building command arguments: astring quoting and compressed UID sets (RFC 3501 §9).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace imapmirror::imap {
+
+// An astring argument for `s`: the bare atom when it is one, else a quoted string. Strings that
+// cannot be quoted (CR, LF, NUL, 8-bit) are a Usage error: we never need literals because
+// mailbox names are sent in modified UTF-7 and credentials go through libcurl.
+core::Result<std::string> quote_astring(std::string_view s);
+
+// Mailbox argument: encodes UTF-8 to modified UTF-7 and quotes. "INBOX" is case-insensitive.
+core::Result<std::string> mailbox_argument(std::string_view utf8_name);
+
+// Compresses UIDs (any order, duplicates allowed) into a sequence set: {1,2,3,5,7,8} ->
+// "1:3,5,7:8". Empty input gives "".
+std::string uid_set(std::vector<uint32_t> uids);
+
+// Splits sorted unique UIDs into chunks whose set text stays under `max_chars` (servers cap
+// command line length; 1000 is safe everywhere) and at most `max_uids` UIDs each.
+std::vector<std::string> uid_set_chunks(std::vector<uint32_t> uids, size_t max_uids,
+                                        size_t max_chars = 1000);
+
+}  // namespace imapmirror::imap

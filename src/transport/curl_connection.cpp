@@ -1,0 +1,229 @@
+#include "transport/curl_connection.hpp"
+
+#include <curl/curl.h>
+#include <poll.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include "core/log.hpp"
+#include "transport/redact.hpp"
+
+namespace imapmirror::transport {
+
+using core::ErrorKind;
+using core::make_error;
+using core::Result;
+
+namespace {
+
+void global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// libcurl's verbose output, with every client line redacted (it contains LOGIN / SASL).
+int debug_callback(CURL*, curl_infotype type, char* data, size_t size, void*) {
+    std::string_view text(data, size);
+    switch (type) {
+        case CURLINFO_TEXT: core::trace("*", text); break;
+        case CURLINFO_HEADER_IN: core::trace("S", text); break;
+        case CURLINFO_HEADER_OUT: core::trace("C", redact_client_line(text)); break;
+        default: break;  // TLS records and data: not useful, may hold secrets
+    }
+    return 0;
+}
+
+std::string host_port(const ConnectOptions& o) {
+    return o.host + ":" + std::to_string(o.effective_port());
+}
+
+core::Error connect_error(CURLcode rc, const char* detail, const ConnectOptions& o) {
+    std::string where = host_port(o);
+    std::string why = detail && *detail ? detail : curl_easy_strerror(rc);
+    core::Error e;
+    switch (rc) {
+        case CURLE_COULDNT_RESOLVE_HOST:
+            e = make_error(ErrorKind::Network, "cannot resolve host \"" + o.host + "\"");
+            e.hint = "check --host and your DNS";
+            break;
+        case CURLE_COULDNT_CONNECT:
+            e = make_error(ErrorKind::Network, "cannot connect to " + where + " (" + why + ")");
+            e.hint = "check --host, --port and --tls, and that the server is running";
+            break;
+        case CURLE_OPERATION_TIMEDOUT:
+            e = make_error(ErrorKind::Timeout, "timed out connecting to " + where);
+            e.hint = "check the host and port, or raise --timeout";
+            break;
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_SSL_ISSUER_ERROR:
+            e = make_error(ErrorKind::Tls, "TLS with " + where + " failed: " + why);
+            e.hint = rc == CURLE_SSL_CONNECT_ERROR
+                         ? "check --tls (implicit on 993, starttls on 143) and --port"
+                         : "pass the server's CA with --ca-file, or --insecure to skip "
+                           "verification (unsafe)";
+            break;
+        case CURLE_USE_SSL_FAILED:
+            e = make_error(ErrorKind::Tls, "server " + where + " does not offer STARTTLS");
+            e.hint = "use --tls implicit (port 993), or --tls none only on a trusted network";
+            break;
+        case CURLE_LOGIN_DENIED:
+            e = make_error(ErrorKind::Auth, "the server rejected the login for user \"" + o.user +
+                                                "\" at " + where);
+            e.hint = "check --user and the password (or OAuth2 token) source";
+            break;
+        case CURLE_REMOTE_ACCESS_DENIED:
+            e = make_error(ErrorKind::Auth, "access denied by " + where + ": " + why);
+            break;
+        default:
+            e = make_error(ErrorKind::Network, "connecting to " + where + " failed: " + why);
+            e.hint = "check --host, --port and --tls";
+            break;
+    }
+    e.scope = core::Scope::Session;
+    e.retryable = rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
+                  rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING;
+    return e;
+}
+
+}  // namespace
+
+void CurlConnection::CurlDeleter::operator()(CURL* h) const { curl_easy_cleanup(h); }
+
+CurlConnection::CurlConnection(std::unique_ptr<CURL, CurlDeleter> handle, ConnectOptions options)
+    : m_handle(std::move(handle)), m_options(std::move(options)) {}
+
+CurlConnection::~CurlConnection() = default;
+
+Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOptions& options) {
+    global_init();
+    std::unique_ptr<CURL, CurlDeleter> h(curl_easy_init());
+    if (!h) return make_error(ErrorKind::Io, "libcurl could not create a handle");
+    CURL* c = h.get();
+
+    const bool implicit = options.tls == TlsMode::Implicit;
+    // Brackets keep IPv6 literals unambiguous in the URL.
+    std::string host = options.host.find(':') != std::string::npos && options.host[0] != '['
+                           ? "[" + options.host + "]"
+                           : options.host;
+    std::string url = std::string(implicit ? "imaps://" : "imap://") + host + ":" +
+                      std::to_string(options.effective_port()) + "/";
+    char errbuf[CURL_ERROR_SIZE] = {0};
+
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+    // Bounds the greeting + TLS + login exchange, which CONNECTTIMEOUT alone does not cover.
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>((options.connect_timeout + options.io_timeout).count()));
+    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+    if (options.tls == TlsMode::StartTls) curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (options.tls == TlsMode::None) curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_NONE);
+    if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+    if (options.insecure) {
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    curl_easy_setopt(c, CURLOPT_USERNAME, options.user.c_str());
+    if (!options.oauth2_token.empty()) {
+        curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, options.oauth2_token.c_str());
+        curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+    } else {
+        curl_easy_setopt(c, CURLOPT_PASSWORD, options.password.c_str());
+    }
+    if (core::log_level() >= core::LogLevel::Trace) {
+        curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_callback);
+        curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+    }
+
+    CURLcode rc = curl_easy_perform(c);
+    // The secrets are no longer needed; do not leave them in libcurl's handle.
+    curl_easy_setopt(c, CURLOPT_PASSWORD, "");
+    curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, "");
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);
+    if (rc != CURLE_OK) return connect_error(rc, errbuf, options);
+
+    ConnectOptions kept = options;
+    kept.password.clear();
+    kept.oauth2_token.clear();
+    std::unique_ptr<CurlConnection> conn(new CurlConnection(std::move(h), std::move(kept)));
+    curl_socket_t sock = CURL_SOCKET_BAD;
+    if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK || sock == CURL_SOCKET_BAD)
+        return make_error(ErrorKind::Network, "libcurl gave no socket after login");
+    conn->m_socket = static_cast<long>(sock);
+    core::log(core::LogLevel::Verbose, "logged in to " + host_port(options) + " as " + options.user);
+    return conn;
+}
+
+Result<void> CurlConnection::wait_socket(bool for_write) {
+    pollfd p{};
+    p.fd = static_cast<int>(m_socket);
+    p.events = for_write ? POLLOUT : POLLIN;
+    int timeout_ms = static_cast<int>(m_options.io_timeout.count());
+    for (;;) {
+        int n = ::poll(&p, 1, timeout_ms);
+        if (n > 0) return {};
+        if (n == 0) {
+            auto e = make_error(ErrorKind::Timeout,
+                                "the server at " + host_port(m_options) + " sent nothing for " +
+                                    std::to_string(m_options.io_timeout.count() / 1000) + " s");
+            e.hint = "the server or network stalled; retry later or raise --timeout";
+            return e;
+        }
+        if (errno == EINTR) continue;
+        return make_error(ErrorKind::Network, std::string("poll failed: ") + std::strerror(errno));
+    }
+}
+
+Result<void> CurlConnection::send(std::string_view bytes) {
+    while (!bytes.empty()) {
+        size_t sent = 0;
+        CURLcode rc = curl_easy_send(m_handle.get(), bytes.data(), bytes.size(), &sent);
+        if (rc == CURLE_AGAIN) {
+            IMM_TRY(wait_socket(true));
+            continue;
+        }
+        if (rc != CURLE_OK) {
+            auto e = make_error(ErrorKind::Network, "sending to " + host_port(m_options) +
+                                                        " failed: " + curl_easy_strerror(rc));
+            e.hint = "the connection was lost; run again to resume";
+            return e;
+        }
+        bytes.remove_prefix(sent);
+    }
+    return {};
+}
+
+Result<size_t> CurlConnection::receive(char* buf, size_t cap) {
+    for (;;) {
+        size_t got = 0;
+        // With TLS, OpenSSL may already hold decrypted bytes: ask libcurl before polling.
+        CURLcode rc = curl_easy_recv(m_handle.get(), buf, cap, &got);
+        if (rc == CURLE_OK) {
+            if (got == 0) {
+                auto e = make_error(ErrorKind::Network,
+                                    "the server at " + host_port(m_options) + " closed the connection");
+                e.hint = "run again to resume; if it keeps happening, check the server's logs";
+                return e;
+            }
+            return got;
+        }
+        if (rc == CURLE_AGAIN) {
+            IMM_TRY(wait_socket(false));
+            continue;
+        }
+        auto e = make_error(ErrorKind::Network, "receiving from " + host_port(m_options) +
+                                                    " failed: " + curl_easy_strerror(rc));
+        e.hint = "the connection was lost; run again to resume";
+        return e;
+    }
+}
+
+}  // namespace imapmirror::transport
