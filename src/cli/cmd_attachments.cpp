@@ -30,7 +30,8 @@ struct Attachment {
 // The name a mail client would show: Content-Disposition filename, else Content-Type name.
 std::string display_name(const imap::BodyPart& p) {
     std::string name = mime::decode_parameter(p.disposition_params, "filename");
-    if (name.empty()) name = mime::decode_parameter(p.params, "name");
+    if (name.empty())
+        name = mime::decode_parameter(p.params, "name");
     return name;
 }
 
@@ -49,37 +50,48 @@ Attachment describe(const imap::BodyPart& p) {
 
 int run_attachments(const AttachmentsArgs& a) {
     if (a.uid.has_value() == a.seq.has_value())
-        return report_error(core::make_error(core::ErrorKind::Usage, "give exactly one of --uid and --seq"),
-                            a.json);
+        return report_error(
+            core::make_error(core::ErrorKind::Usage, "give exactly one of --uid and --seq"),
+            a.json);
     auto client = connect_client(a.conn);
-    if (!client) return report_error(client.error(), a.json);
+    if (!client)
+        return report_error(client.error(), a.json);
     auto state = (*client)->examine(a.folder);
-    if (!state) return report_error(state.error(), a.json);
+    if (!state)
+        return report_error(state.error(), a.json);
 
     std::optional<uint32_t> uid, seq;
     std::vector<Attachment> found;
     imap::MessageSet set{a.uid.has_value(), std::to_string(a.uid ? *a.uid : *a.seq)};
-    auto r = (*client)->fetch(set, "(UID BODYSTRUCTURE)", [&](const imap::FetchData& f) -> core::Result<void> {
-        if (!f.body_structure || !f.uid) return {};
-        if ((a.uid && *f.uid != *a.uid) || (a.seq && f.seq != *a.seq)) return {};
-        uid = f.uid;
-        seq = f.seq;
-        for (const auto* p : imap::attachment_parts(*f.body_structure)) found.push_back(describe(*p));
-        return {};
-    });
+    auto r = (*client)->fetch(set, "(UID BODYSTRUCTURE)",
+                              [&](const imap::FetchData& f) -> core::Result<void> {
+                                  if (!f.body_structure || !f.uid)
+                                      return {};
+                                  if ((a.uid && *f.uid != *a.uid) || (a.seq && f.seq != *a.seq))
+                                      return {};
+                                  uid = f.uid;
+                                  seq = f.seq;
+                                  for (const auto* p : imap::attachment_parts(*f.body_structure))
+                                      found.push_back(describe(*p));
+                                  return {};
+                              });
     (*client)->logout();
-    if (!r) return report_error(std::move(r).error().with_folder(a.folder), a.json);
+    if (!r)
+        return report_error(std::move(r).error().with_folder(a.folder), a.json);
     if (!uid) {
-        auto e = core::make_error(core::ErrorKind::NotFound,
-                                  a.uid ? "no message with this UID"
-                                        : "no message with sequence number " + std::to_string(*a.seq));
+        auto e =
+            core::make_error(core::ErrorKind::NotFound,
+                             a.uid ? "no message with this UID"
+                                   : "no message with sequence number " + std::to_string(*a.seq));
         e.folder = a.folder;
-        if (a.uid) e.uid = a.uid;
+        if (a.uid)
+            e.uid = a.uid;
         return report_error(e, a.json);
     }
     if (a.json) {
         core::JsonWriter w;
-        w.begin_object().key("folder").value(a.folder).key("uid").value(*uid).key("seq").value(*seq);
+        w.begin_object().key("folder").value(a.folder).key("uid").value(*uid).key("seq").value(
+            *seq);
         w.key("attachments").begin_array();
         for (const auto& x : found) {
             w.begin_object();

@@ -34,14 +34,15 @@ bool is_directory(const std::string& p) {
 
 std::string parent_directory(const std::string& path) {
     size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
+    if (slash == std::string::npos)
+        return ".";
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
 // Receives BODY[] literals: into an AtomicFile (committed once the response, and so the UID,
 // is complete) or straight to stdout.
 class BodySink final : public imap::LiteralSink {
-public:
+  public:
     explicit BodySink(std::string directory) : m_directory(std::move(directory)) {}
 
     // Starts a new body. A failure to create the file surfaces from the first write().
@@ -49,7 +50,8 @@ public:
         m_written = 0;
         m_error = {};
         m_file.reset();
-        if (m_directory.empty()) return;
+        if (m_directory.empty())
+            return;
         auto file = store::AtomicFile::create(m_directory);
         if (file)
             m_file = std::make_unique<store::AtomicFile>(std::move(file).value());
@@ -57,15 +59,18 @@ public:
             m_error = std::move(file).error();
     }
     core::Result<void> write(std::string_view chunk) override {
-        if (!m_error) return m_error;
+        if (!m_error)
+            return m_error;
         m_written += chunk.size();
-        if (m_file) return m_file->write(chunk);
+        if (m_file)
+            return m_file->write(chunk);
         if (std::fwrite(chunk.data(), 1, chunk.size(), stdout) != chunk.size())
             return store::file_error(errno, "cannot write to", "standard output");
         return {};
     }
     core::Result<void> finish() override {
-        if (!m_error) return m_error;
+        if (!m_error)
+            return m_error;
         if (!m_file && std::fflush(stdout) != 0)
             return store::file_error(errno, "cannot write to", "standard output");
         return {};
@@ -73,13 +78,14 @@ public:
     uint64_t written() const { return m_written; }
     // Moves the finished body to `path` (no-op for stdout).
     core::Result<void> commit(const std::string& path) {
-        if (!m_file) return {};
+        if (!m_file)
+            return {};
         auto r = m_file->commit(path);
         m_file.reset();
         return r;
     }
 
-private:
+  private:
     std::string m_directory;  // empty: stdout
     std::unique_ptr<store::AtomicFile> m_file;
     uint64_t m_written = 0;
@@ -94,7 +100,9 @@ struct Saved {
 
 int run_fetch(const FetchArgs& a) {
     const size_t count = a.uids.size() + a.seqs.size();
-    if (count == 0) return report_error(core::make_error(core::ErrorKind::Usage, "give --uid or --seq"), a.json);
+    if (count == 0)
+        return report_error(core::make_error(core::ErrorKind::Usage, "give --uid or --seq"),
+                            a.json);
     const bool to_stdout = a.output.empty() || a.output == "-";
     const bool into_dir = !to_stdout && (count > 1 || is_directory(a.output));
     if (to_stdout && count > 1) {
@@ -108,19 +116,23 @@ int run_fetch(const FetchArgs& a) {
                             false);
     if (into_dir && !is_directory(a.output)) {
         if (::mkdir(a.output.c_str(), 0777) != 0)
-            return report_error(store::file_error(errno, "cannot create directory", a.output), a.json);
+            return report_error(store::file_error(errno, "cannot create directory", a.output),
+                                a.json);
     }
     const std::string directory = to_stdout ? "" : into_dir ? a.output : parent_directory(a.output);
 
     auto client = connect_client(a.conn);
-    if (!client) return report_error(client.error(), a.json);
+    if (!client)
+        return report_error(client.error(), a.json);
     auto& session = (*client)->session();
     auto state = (*client)->examine(a.folder);
-    if (!state) return report_error(state.error(), a.json);
+    if (!state)
+        return report_error(state.error(), a.json);
 
     BodySink sink(directory);
     session.set_literal_router([&](const imap::LiteralContext& ctx) -> imap::LiteralSink* {
-        if (ctx.response.numbered_name() != "FETCH" || !imap::iequals(ctx.item, "BODY[]")) return nullptr;
+        if (ctx.response.numbered_name() != "FETCH" || !imap::iequals(ctx.item, "BODY[]"))
+            return nullptr;
         sink.begin();
         return &sink;
     });
@@ -129,20 +141,24 @@ int run_fetch(const FetchArgs& a) {
     std::set<uint32_t> got_uids, got_seqs;
     auto on_fetch = [&](const imap::FetchData& f) -> core::Result<void> {
         const auto* body = f.section("BODY[]");
-        if (!body || !f.uid) return {};  // e.g. an unsolicited flag update
+        if (!body || !f.uid)
+            return {};  // e.g. an unsolicited flag update
         if (body->value->is_nil()) {
             auto e = core::make_error(core::ErrorKind::NotFound, "the server returned no body");
             e.uid = f.uid;
             return e;
         }
         if (f.size && *f.size != sink.written()) {
-            auto e = core::make_error(core::ErrorKind::Protocol,
-                                      "the server sent " + std::to_string(sink.written()) +
-                                          " bytes but announced RFC822.SIZE " + std::to_string(*f.size));
+            auto e =
+                core::make_error(core::ErrorKind::Protocol,
+                                 "the server sent " + std::to_string(sink.written()) +
+                                     " bytes but announced RFC822.SIZE " + std::to_string(*f.size));
             e.uid = f.uid;
             return e;
         }
-        std::string path = to_stdout ? "-" : into_dir ? a.output + "/" + std::to_string(*f.uid) + ".eml" : a.output;
+        std::string path = to_stdout  ? "-"
+                           : into_dir ? a.output + "/" + std::to_string(*f.uid) + ".eml"
+                                      : a.output;
         IMM_TRY(sink.commit(path));
         got_uids.insert(*f.uid);
         got_seqs.insert(f.seq);
@@ -150,7 +166,8 @@ int run_fetch(const FetchArgs& a) {
         return {};
     };
     auto handler = [&](const imap::Response& r) -> core::Result<void> {
-        if (!imap::is_fetch(r)) return {};
+        if (!imap::is_fetch(r))
+            return {};
         IMM_ASSIGN(auto data, imap::parse_fetch(r));
         return on_fetch(data);
     };
@@ -159,28 +176,34 @@ int run_fetch(const FetchArgs& a) {
     const char* items = " (UID RFC822.SIZE BODY.PEEK[])";
     auto fail = [&](const core::Error& e) {
         core::Error copy = e;
-        if (copy.folder.empty()) copy.folder = a.folder;
+        if (copy.folder.empty())
+            copy.folder = a.folder;
         return report_error(copy, a.json);
     };
     for (uint32_t uid : a.uids) {
         auto tag = session.submit("UID FETCH " + std::to_string(uid) + items, handler);
-        if (!tag) return fail(tag.error());
+        if (!tag)
+            return fail(tag.error());
         tags.push_back(*tag);
     }
     for (uint32_t seq : a.seqs) {
         auto tag = session.submit("FETCH " + std::to_string(seq) + items, handler);
-        if (!tag) return fail(tag.error());
+        if (!tag)
+            return fail(tag.error());
         tags.push_back(*tag);
     }
     for (const auto& tag : tags) {
         auto c = session.wait(tag);
-        if (!c) return fail(c.error());
-        if (!c->ok()) return fail(imap::completion_error(*c, "FETCH"));
+        if (!c)
+            return fail(c.error());
+        if (!c->ok())
+            return fail(imap::completion_error(*c, "FETCH"));
     }
     (*client)->logout();
 
     for (uint32_t uid : a.uids) {
-        if (got_uids.count(uid)) continue;
+        if (got_uids.count(uid))
+            continue;
         auto e = core::make_error(core::ErrorKind::NotFound, "no message with this UID");
         e.folder = a.folder;
         e.uid = uid;
@@ -188,26 +211,37 @@ int run_fetch(const FetchArgs& a) {
         return report_error(e, a.json);
     }
     for (uint32_t seq : a.seqs) {
-        if (got_seqs.count(seq)) continue;
+        if (got_seqs.count(seq))
+            continue;
         auto e = core::make_error(core::ErrorKind::NotFound,
-                                  "no message with sequence number " + std::to_string(seq) + " (the folder has " +
-                                      std::to_string(state->exists) + ")");
+                                  "no message with sequence number " + std::to_string(seq) +
+                                      " (the folder has " + std::to_string(state->exists) + ")");
         e.folder = a.folder;
         return report_error(e, a.json);
     }
     if (a.json) {
         core::JsonWriter w;
         w.begin_object().key("folder").value(a.folder);
-        if (state->uidvalidity) w.key("uidvalidity").value(*state->uidvalidity);
+        if (state->uidvalidity)
+            w.key("uidvalidity").value(*state->uidvalidity);
         w.key("messages").begin_array();
         for (const auto& s : saved)
-            w.begin_object().key("uid").value(s.uid).key("seq").value(s.seq).key("size").value(s.size)
-                .key("path").value(s.path).end_object();
+            w.begin_object()
+                .key("uid")
+                .value(s.uid)
+                .key("seq")
+                .value(s.seq)
+                .key("size")
+                .value(s.size)
+                .key("path")
+                .value(s.path)
+                .end_object();
         w.end_array().end_object();
         std::printf("%s\n", w.str().c_str());
     } else if (!to_stdout) {
         for (const auto& s : saved)
-            std::printf("saved UID %u (%s) to %s\n", s.uid, human_size(s.size).c_str(), s.path.c_str());
+            std::printf("saved UID %u (%s) to %s\n", s.uid, human_size(s.size).c_str(),
+                        s.path.c_str());
     }
     return kExitOk;
 }
@@ -222,8 +256,12 @@ void add_fetch_command(CLI::App& app, const GlobalArgs& global, int& exit_code) 
         "marking them read. To stdout, or with -o to a file or directory.");
     add_connection_options(*cmd, args->conn);
     cmd->add_option("FOLDER", args->folder, "Folder name, decoded")->required();
-    cmd->add_option("--uid", args->uids, "UID of a message (repeatable)")->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    cmd->add_option("--seq", args->seqs, "Sequence number of a message (repeatable)")->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    cmd->add_option("--uid", args->uids, "UID of a message (repeatable)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    cmd->add_option("--seq", args->seqs, "Sequence number of a message (repeatable)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("-o,--output", args->output,
                     "File to write (one message), or directory (saved as UID.eml); default stdout");
     cmd->add_flag("--json", args->json, "Machine-readable summary (needs -o)");

@@ -19,19 +19,25 @@ struct FoldersArgs {
     bool no_counts = false;
 };
 
-std::string count_or_dash(const std::optional<uint64_t>& n) { return n ? std::to_string(*n) : "-"; }
+std::string count_or_dash(const std::optional<uint64_t>& n) {
+    return n ? std::to_string(*n) : "-";
+}
 
 void print_human(const std::vector<imap::Folder>& folders, bool counts) {
     size_t width = 6;
-    for (const auto& f : folders) width = std::max(width, std::min<size_t>(f.entry.name.size(), 60));
+    for (const auto& f : folders)
+        width = std::max(width, std::min<size_t>(f.entry.name.size(), 40));
     std::printf("%s  %8s %8s  %s\n", fit("FOLDER", width).c_str(), counts ? "MESSAGES" : "",
                 counts ? "UNSEEN" : "", "NOTES");
     uint64_t total = 0, unseen = 0;
     for (const auto& f : folders) {
         std::vector<std::string> notes;
-        if (!f.entry.selectable()) notes.push_back("not selectable");
-        if (auto su = f.entry.special_use(); !su.empty()) notes.push_back(su);
-        if (!f.entry.name_decoded) notes.push_back("undecodable name");
+        if (!f.entry.selectable())
+            notes.push_back("not selectable");
+        if (auto su = f.entry.special_use(); !su.empty())
+            notes.push_back(su);
+        if (!f.entry.name_decoded)
+            notes.push_back("undecodable name");
         std::string m = "", u = "";
         if (counts && f.status) {
             m = count_or_dash(f.status->messages);
@@ -44,7 +50,8 @@ void print_human(const std::vector<imap::Folder>& folders, bool counts) {
     }
     if (counts)
         std::printf("%zu folders, %llu messages, %llu unseen\n", folders.size(),
-                    static_cast<unsigned long long>(total), static_cast<unsigned long long>(unseen));
+                    static_cast<unsigned long long>(total),
+                    static_cast<unsigned long long>(unseen));
 }
 
 void print_json(const std::vector<imap::Folder>& folders) {
@@ -65,7 +72,8 @@ void print_json(const std::vector<imap::Folder>& folders) {
         else
             w.key("special_use").value(su);
         w.key("attributes").begin_array();
-        for (const auto& a : f.entry.attributes) w.value(a);
+        for (const auto& a : f.entry.attributes)
+            w.value(a);
         w.end_array();
         auto num = [&](const char* k, const std::optional<uint64_t>& v) {
             if (v)
@@ -108,6 +116,14 @@ void add_folders_command(CLI::App& app, const GlobalArgs& global, int& exit_code
             exit_code = report_error(folders.error(), args->json);
             return;
         }
+        // INBOX first, then by name: stable output whatever order the server lists in.
+        std::stable_sort(
+            folders->begin(), folders->end(), [](const imap::Folder& a, const imap::Folder& b) {
+                bool ai = a.entry.raw_name == "INBOX", bi = b.entry.raw_name == "INBOX";
+                if (ai != bi)
+                    return ai;
+                return a.entry.name < b.entry.name;
+            });
         if (args->json)
             print_json(*folders);
         else

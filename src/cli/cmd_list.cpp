@@ -49,9 +49,11 @@ Summary summarize(const imap::FetchData& f) {
     Summary s;
     s.seq = f.seq;
     s.uid = f.uid.value_or(0);
-    if (f.flags) s.flags = *f.flags;
+    if (f.flags)
+        s.flags = *f.flags;
     s.size = f.size.value_or(0);
-    if (f.internal_date) s.internal_date = imap::parse_internal_date(*f.internal_date);
+    if (f.internal_date)
+        s.internal_date = imap::parse_internal_date(*f.internal_date);
     if (f.envelope) {
         s.subject = mime::decode_header_text(f.envelope->subject);
         s.message_id = f.envelope->message_id;
@@ -75,13 +77,15 @@ core::Result<FolderListing> list_folder(imap::Client& client, const std::string&
     FolderListing out;
     out.folder = folder;
     auto state = client.examine(folder);
-    if (!state) return std::move(state).error();
+    if (!state)
+        return std::move(state).error();
     out.exists = state->exists;
     out.uidvalidity = state->uidvalidity;
     // Pages over sequence numbers: the server keeps them in UID (arrival) order, so the
     // newest messages have the highest numbers.
     uint64_t n = out.exists, k = a.page_size, skip = uint64_t{a.page - 1} * k;
-    if (skip >= n) return out;
+    if (skip >= n)
+        return out;
     uint64_t lo, hi;
     if (a.desc) {
         hi = n - skip;
@@ -92,18 +96,22 @@ core::Result<FolderListing> list_folder(imap::Client& client, const std::string&
     }
     imap::MessageSet set{false, std::to_string(lo) + ":" + std::to_string(hi)};
     auto fetched = client.fetch(set, kItems, [&](const imap::FetchData& f) -> core::Result<void> {
-        if (f.seq >= lo && f.seq <= hi && f.uid) out.messages.push_back(summarize(f));
+        if (f.seq >= lo && f.seq <= hi && f.uid)
+            out.messages.push_back(summarize(f));
         return {};
     });
-    if (!fetched) return std::move(fetched).error().with_folder(folder);
-    std::sort(out.messages.begin(), out.messages.end(),
-              [&](const Summary& x, const Summary& y) { return a.desc ? x.seq > y.seq : x.seq < y.seq; });
+    if (!fetched)
+        return std::move(fetched).error().with_folder(folder);
+    std::sort(out.messages.begin(), out.messages.end(), [&](const Summary& x, const Summary& y) {
+        return a.desc ? x.seq > y.seq : x.seq < y.seq;
+    });
     return out;
 }
 
 void print_human(const FolderListing& l, const ListArgs& a, bool header) {
-    if (header) std::printf("== %s (%llu messages)\n", printable(l.folder).c_str(),
-                            static_cast<unsigned long long>(l.exists));
+    if (header)
+        std::printf("== %s (%llu messages)\n", printable(l.folder).c_str(),
+                    static_cast<unsigned long long>(l.exists));
     if (l.messages.empty()) {
         std::printf(l.exists ? "(page %u is past the last message)\n" : "(no messages)\n", a.page);
         return;
@@ -117,14 +125,17 @@ void print_human(const FolderListing& l, const ListArgs& a, bool header) {
                     human_size(m.size).c_str(), fit(join(m.flags, " "), 14).c_str(),
                     fit(printable(from), 24).c_str(), printable(m.subject).c_str());
         if (a.long_format) {
-            if (!m.message_id.empty()) std::printf("%15sMessage-ID: %s\n", "", printable(m.message_id).c_str());
+            if (!m.message_id.empty())
+                std::printf("%15sMessage-ID: %s\n", "", printable(m.message_id).c_str());
             if (!m.list_unsubscribe.empty())
-                std::printf("%15sList-Unsubscribe: %s\n", "", printable(m.list_unsubscribe).c_str());
+                std::printf("%15sList-Unsubscribe: %s\n", "",
+                            printable(m.list_unsubscribe).c_str());
         }
     }
     uint64_t pages = (l.exists + a.page_size - 1) / a.page_size;
-    std::printf("page %u of %llu, %zu shown, %s first\n", a.page, static_cast<unsigned long long>(pages),
-                l.messages.size(), a.desc ? "newest" : "oldest");
+    std::printf("page %u of %llu, %zu shown, %s first\n", a.page,
+                static_cast<unsigned long long>(pages), l.messages.size(),
+                a.desc ? "newest" : "oldest");
 }
 
 void write_json(core::JsonWriter& w, const FolderListing& l, const ListArgs& a) {
@@ -144,7 +155,8 @@ void write_json(core::JsonWriter& w, const FolderListing& l, const ListArgs& a) 
         w.key("seq").value(m.seq);
         w.key("uid").value(m.uid);
         w.key("flags").begin_array();
-        for (const auto& f : m.flags) w.value(f);
+        for (const auto& f : m.flags)
+            w.value(f);
         w.end_array();
         w.key("size").value(m.size);
         if (m.internal_date)
@@ -165,7 +177,8 @@ void write_json(core::JsonWriter& w, const FolderListing& l, const ListArgs& a) 
 
 // FOLDER itself plus, with --recursive, every selectable folder below it.
 core::Result<std::vector<std::string>> folders_to_list(imap::Client& client, const ListArgs& a) {
-    if (!a.recursive) return std::vector<std::string>{a.folder};
+    if (!a.recursive)
+        return std::vector<std::string>{a.folder};
     IMM_ASSIGN(auto all, client.list_folders(false));
     std::vector<std::string> out;
     bool found = false;
@@ -175,9 +188,12 @@ core::Result<std::vector<std::string>> folders_to_list(imap::Client& client, con
         bool below = f.entry.delimiter && name.size() > a.folder.size() &&
                      name.compare(0, a.folder.size(), a.folder) == 0 &&
                      name[a.folder.size()] == *f.entry.delimiter;
-        if (self) found = true;
-        if ((self || below) && f.entry.selectable()) out.push_back(name);
-        if (below) found = true;
+        if (self)
+            found = true;
+        if ((self || below) && f.entry.selectable())
+            out.push_back(name);
+        if (below)
+            found = true;
     }
     if (!found) {
         auto e = core::make_error(core::ErrorKind::NotFound, "no folder \"" + a.folder + "\"");
@@ -189,9 +205,11 @@ core::Result<std::vector<std::string>> folders_to_list(imap::Client& client, con
 
 int run_list(const ListArgs& a) {
     auto client = connect_client(a.conn);
-    if (!client) return report_error(client.error(), a.json);
+    if (!client)
+        return report_error(client.error(), a.json);
     auto names = folders_to_list(**client, a);
-    if (!names) return report_error(names.error(), a.json);
+    if (!names)
+        return report_error(names.error(), a.json);
     std::vector<FolderListing> listings;
     for (const auto& name : *names) {
         auto l = list_folder(**client, name, a);
@@ -206,14 +224,16 @@ int run_list(const ListArgs& a) {
         core::JsonWriter w;
         if (a.recursive) {
             w.begin_object().key("folders").begin_array();
-            for (const auto& l : listings) write_json(w, l, a);
+            for (const auto& l : listings)
+                write_json(w, l, a);
             w.end_array().end_object();
         } else {
             write_json(w, listings[0], a);
         }
         std::printf("%s\n", w.str().c_str());
     } else {
-        for (const auto& l : listings) print_human(l, a, a.recursive);
+        for (const auto& l : listings)
+            print_human(l, a, a.recursive);
     }
     return kExitOk;
 }
@@ -227,8 +247,11 @@ void add_list_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
         "List the messages of FOLDER: sequence number, UID, date, size, flags, From, Subject "
         "(--long adds Message-ID and List-Unsubscribe). Only headers are fetched.");
     add_connection_options(*cmd, args->conn);
-    cmd->add_option("FOLDER", args->folder, "Folder name, decoded (e.g. INBOX, \"Entwürfe\")")->required();
-    cmd->add_option("--page", args->page, "Page number, from 1")->check(CLI::Range(1u, 1u << 31))->capture_default_str();
+    cmd->add_option("FOLDER", args->folder, "Folder name, decoded (e.g. INBOX, \"Entwürfe\")")
+        ->required();
+    cmd->add_option("--page", args->page, "Page number, from 1")
+        ->check(CLI::Range(1u, 1u << 31))
+        ->capture_default_str();
     cmd->add_option("--page-size", args->page_size, "Messages per page")
         ->check(CLI::Range(1u, 100000u))
         ->capture_default_str();

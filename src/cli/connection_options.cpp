@@ -84,9 +84,11 @@ core::Result<std::string> prompt_password(const std::string& user, const std::st
     }
     std::string line;
     std::getline(std::cin, line);
-    if (restore) tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    if (restore)
+        tcsetattr(STDIN_FILENO, TCSANOW, &old);
     std::fprintf(stderr, "\n");
-    if (line.empty()) return make_error(ErrorKind::Usage, "no password entered");
+    if (line.empty())
+        return make_error(ErrorKind::Usage, "no password entered");
     return line;
 }
 
@@ -108,8 +110,8 @@ core::Result<transport::ConnectOptions> resolve_connection(const ConnectionArgs&
     o.io_timeout = std::chrono::seconds(a.timeout_s);
     o.connect_timeout = std::chrono::seconds(a.connect_timeout_s);
 
-    int sources = !a.password_file.empty() + !a.password_command.empty() +
-                  !a.oauth2_token_command.empty();
+    int sources =
+        !a.password_file.empty() + !a.password_command.empty() + !a.oauth2_token_command.empty();
     if (sources > 1)
         return make_error(ErrorKind::Usage,
                           "give only one of --password-file, --password-command and "
@@ -128,13 +130,15 @@ core::Result<transport::ConnectOptions> resolve_connection(const ConnectionArgs&
         IMM_ASSIGN(o.password, prompt_password(a.user, a.host));
     } else {
         auto e = make_error(ErrorKind::Usage, "no password given");
-        e.hint = "use --password-file FILE, --password-command CMD, or set IMAPMIRROR_PASSWORD "
-                 "(passwords are never taken from the command line)";
+        e.hint =
+            "use --password-file FILE, --password-command CMD, or set IMAPMIRROR_PASSWORD "
+            "(passwords are never taken from the command line)";
         return e;
     }
     if (o.insecure && o.tls != transport::TlsMode::None)
-        core::warn("--insecure: the server's TLS certificate is NOT verified; anyone on the "
-                   "network path can read your mail and password");
+        core::warn(
+            "--insecure: the server's TLS certificate is NOT verified; anyone on the "
+            "network path can read your mail and password");
     if (o.tls == transport::TlsMode::None && !is_loopback(o.host))
         core::warn("--tls none: your password and mail cross the network unencrypted");
     return o;

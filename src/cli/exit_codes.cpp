@@ -10,19 +10,28 @@ namespace imapmirror::cli {
 int exit_code_for(const core::Error& e) {
     using core::ErrorKind;
     switch (e.kind) {
-        case ErrorKind::Usage: return kExitUsage;
-        case ErrorKind::Network: return kExitNetwork;
-        case ErrorKind::Timeout: return kExitTimeout;
-        case ErrorKind::Tls: return kExitTls;
-        case ErrorKind::Auth: return kExitAuth;
-        case ErrorKind::NotFound: return kExitNotFound;
+        case ErrorKind::Usage:
+            return kExitUsage;
+        case ErrorKind::Network:
+            return kExitNetwork;
+        case ErrorKind::Timeout:
+            return kExitTimeout;
+        case ErrorKind::Tls:
+            return kExitTls;
+        case ErrorKind::Auth:
+            return kExitAuth;
+        case ErrorKind::NotFound:
+            return kExitNotFound;
         case ErrorKind::Protocol:
         case ErrorKind::Parse:
-        case ErrorKind::Limit: return kExitProtocol;
+        case ErrorKind::Limit:
+            return kExitProtocol;
         case ErrorKind::Io:
         case ErrorKind::DiskFull:
-        case ErrorKind::Corrupt: return kExitLocalIo;
-        case ErrorKind::Cancelled: return kExitInterrupted;
+        case ErrorKind::Corrupt:
+            return kExitLocalIo;
+        case ErrorKind::Cancelled:
+            return kExitInterrupted;
     }
     return kExitInternal;
 }
@@ -36,10 +45,14 @@ int report_error(const core::Error& e, bool json) {
         w.begin_object().key("error").begin_object();
         w.key("kind").value(core::to_string(e.kind));
         w.key("message").value(e.message);
-        if (!e.hint.empty()) w.key("hint").value(e.hint);
-        if (!e.folder.empty()) w.key("folder").value(e.folder);
-        if (e.uid) w.key("uid").value(*e.uid);
-        if (!e.server_reply.empty()) w.key("server_reply").value(e.server_reply);
+        if (!e.hint.empty())
+            w.key("hint").value(e.hint);
+        if (!e.folder.empty())
+            w.key("folder").value(e.folder);
+        if (e.uid)
+            w.key("uid").value(*e.uid);
+        if (!e.server_reply.empty())
+            w.key("server_reply").value(e.server_reply);
         w.key("exit_code").value(code);
         w.end_object().end_object();
         std::printf("%s\n", w.str().c_str());

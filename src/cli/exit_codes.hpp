@@ -7,15 +7,15 @@ namespace imapmirror::cli {
 
 enum ExitCode : int {
     kExitOk = 0,
-    kExitInternal = 1,    // a bug: please report it
-    kExitUsage = 2,       // bad options or arguments, missing password
-    kExitNetwork = 3,     // cannot resolve/connect, connection lost
-    kExitTimeout = 4,     // the server stalled past --timeout
-    kExitTls = 5,         // TLS handshake or certificate verification failed
-    kExitAuth = 6,        // login refused
-    kExitNotFound = 7,    // no such folder or message
-    kExitProtocol = 8,    // the server said NO/BAD or sent something unparseable
-    kExitLocalIo = 9,     // cannot write output (permissions, disk full)
+    kExitInternal = 1,  // a bug: please report it
+    kExitUsage = 2,     // bad options or arguments, missing password
+    kExitNetwork = 3,   // cannot resolve/connect, connection lost
+    kExitTimeout = 4,   // the server stalled past --timeout
+    kExitTls = 5,       // TLS handshake or certificate verification failed
+    kExitAuth = 6,      // login refused
+    kExitNotFound = 7,  // no such folder or message
+    kExitProtocol = 8,  // the server said NO/BAD or sent something unparseable
+    kExitLocalIo = 9,   // cannot write output (permissions, disk full)
     kExitInterrupted = 130,
 };
 

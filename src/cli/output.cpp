@@ -30,27 +30,51 @@ std::string printable(std::string_view s) {
     return out;
 }
 
+namespace {
+// Terminal columns of a code point: 2 for East Asian wide/fullwidth and emoji, else 1.
+size_t columns_of(uint32_t cp) {
+    if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+        (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+        (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+        (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
+        (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+uint32_t decode_at(std::string_view s, size_t i, size_t n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; k < n; ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    return cp;
+}
+}  // namespace
+
 std::string fit(std::string_view s, size_t columns, bool pad) {
     std::string out;
-    size_t count = 0, i = 0;
+    size_t used = 0, i = 0;
     while (i < s.size()) {
-        size_t len = 1;
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0xF0) len = 4;
-        else if (c >= 0xE0) len = 3;
-        else if (c >= 0xC0) len = 2;
-        if (count + 1 == columns && i + len < s.size()) {
-            out += "\xE2\x80\xA6";  // …
-            ++count;
+        size_t n = core::utf8_sequence_length(s, i);
+        if (n == 0)
+            n = 1;
+        size_t w = n == 1 ? 1 : columns_of(decode_at(s, i, n));
+        // Keep one column for the ellipsis unless the rest fits exactly.
+        bool last_fits = i + n == s.size() && used + w <= columns;
+        if (!last_fits && used + w + 1 > columns) {
+            if (used < columns) {
+                out += "\xE2\x80\xA6";  // …
+                ++used;
+            }
             break;
         }
-        if (count == columns) break;
-        out.append(s.substr(i, len));
-        ++count;
-        i += len;
+        out.append(s.substr(i, n));
+        used += w;
+        i += n;
     }
     if (pad)
-        while (count++ < columns) out += ' ';
+        while (used++ < columns)
+            out += ' ';
     return out;
 }
 
@@ -82,7 +106,8 @@ std::string local_time(int64_t t) {
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
     std::string out;
     for (size_t i = 0; i < parts.size(); ++i) {
-        if (i) out += sep;
+        if (i)
+            out += sep;
         out += parts[i];
     }
     return out;

@@ -35,9 +35,9 @@ struct Error {
     ErrorKind kind = ErrorKind::Protocol;
     Scope scope = Scope::Session;
     bool retryable = false;
-    std::string message;       // what happened, one line, no secrets
-    std::string hint;          // what the user can do about it (may be empty)
-    std::string folder;        // context: folder being worked on
+    std::string message;  // what happened, one line, no secrets
+    std::string hint;     // what the user can do about it (may be empty)
+    std::string folder;   // context: folder being worked on
     std::optional<uint32_t> uid;
     std::string server_reply;  // context: the server's words, redacted
 
@@ -45,11 +45,13 @@ struct Error {
     std::string describe() const;
 
     Error&& with_folder(std::string f) && {
-        if (folder.empty()) folder = std::move(f);
+        if (folder.empty())
+            folder = std::move(f);
         return std::move(*this);
     }
     Error&& with_hint(std::string h) && {
-        if (hint.empty()) hint = std::move(h);
+        if (hint.empty())
+            hint = std::move(h);
         return std::move(*this);
     }
 };
@@ -59,7 +61,7 @@ Error make_error(ErrorKind kind, std::string message, Scope scope = Scope::Sessi
 // A value or an Error. Access to the wrong alternative is a programmer error (asserts).
 template <class T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
     Result(Error error) : m_v(std::in_place_index<1>, std::move(error)) {}
 
@@ -76,13 +78,13 @@ public:
     const Error& error() const& { return std::get<1>(m_v); }
     Error&& error() && { return std::get<1>(std::move(m_v)); }
 
-private:
+  private:
     std::variant<T, Error> m_v;
 };
 
 template <>
 class [[nodiscard]] Result<void> {
-public:
+  public:
     Result() = default;
     Result(Error error) : m_error(std::move(error)) {}
 
@@ -91,17 +93,18 @@ public:
     const Error& error() const& { return *m_error; }
     Error&& error() && { return std::move(*m_error); }
 
-private:
+  private:
     std::optional<Error> m_error;
 };
 
 }  // namespace imapmirror::core
 
 // Propagate an error from an expression returning Result<...>.
-#define IMM_TRY(expr)                                          \
-    do {                                                       \
-        auto imm_try_result_ = (expr);                         \
-        if (!imm_try_result_) return std::move(imm_try_result_).error(); \
+#define IMM_TRY(expr)                                  \
+    do {                                               \
+        auto imm_try_result_ = (expr);                 \
+        if (!imm_try_result_)                          \
+            return std::move(imm_try_result_).error(); \
     } while (0)
 
 #define IMM_CONCAT_INNER(a, b) a##b
@@ -109,7 +112,8 @@ private:
 // Declare or assign `lhs` from the value of a Result, or return its error. Expands to several
 // statements: wrap it in braces under an if.
 #define IMM_ASSIGN(lhs, expr) IMM_ASSIGN_IMPL(IMM_CONCAT(imm_assign_, __LINE__), lhs, expr)
-#define IMM_ASSIGN_IMPL(tmp, lhs, expr)            \
-    auto tmp = (expr);                             \
-    if (!tmp) return std::move(tmp).error();       \
+#define IMM_ASSIGN_IMPL(tmp, lhs, expr) \
+    auto tmp = (expr);                  \
+    if (!tmp)                           \
+        return std::move(tmp).error();  \
     lhs = std::move(tmp).value()

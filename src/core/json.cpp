@@ -23,11 +23,21 @@ void append_json_string(std::string& out, std::string_view s) {
             continue;
         }
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (c < 0x20 || c == 0x7F) {
                     char buf[8];
@@ -48,7 +58,8 @@ void JsonWriter::before_value() {
         return;
     }
     if (!m_first.empty()) {
-        if (!m_first.back()) m_out += ',';
+        if (!m_first.back())
+            m_out += ',';
         m_first.back() = false;
     }
 }

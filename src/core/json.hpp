@@ -10,7 +10,7 @@
 namespace imapmirror::core {
 
 class JsonWriter {
-public:
+  public:
     JsonWriter& begin_object();
     JsonWriter& end_object();
     JsonWriter& begin_array();
@@ -28,7 +28,7 @@ public:
     // The document so far; complete once every begin_* has its end_*.
     const std::string& str() const { return m_out; }
 
-private:
+  private:
     void before_value();
     std::string m_out;
     std::vector<bool> m_first;  // per open container: no element written yet

@@ -16,7 +16,8 @@ namespace imapmirror::core {
 namespace {
 std::string first_line(std::string s) {
     size_t nl = s.find_first_of("\r\n");
-    if (nl != std::string::npos) s.resize(nl);
+    if (nl != std::string::npos)
+        s.resize(nl);
     return s;
 }
 }  // namespace
@@ -24,8 +25,8 @@ std::string first_line(std::string s) {
 Result<std::string> secret_from_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        auto e = make_error(ErrorKind::Usage, "cannot read password file \"" + path +
-                                                  "\": " + std::strerror(errno));
+        auto e = make_error(ErrorKind::Usage,
+                            "cannot read password file \"" + path + "\": " + std::strerror(errno));
         e.hint = "check the path given to --password-file";
         return e;
     }
@@ -45,28 +46,32 @@ Result<std::string> secret_from_file(const std::string& path) {
 Result<std::string> secret_from_command(const std::string& command) {
     std::fflush(nullptr);
     FILE* p = ::popen(command.c_str(), "r");
-    if (!p) return make_error(ErrorKind::Usage, "cannot run the password command");
+    if (!p)
+        return make_error(ErrorKind::Usage, "cannot run the password command");
     std::string out;
     char buf[4096];
     size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0 && out.size() < (1u << 20)) out.append(buf, n);
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0 && out.size() < (1u << 20))
+        out.append(buf, n);
     int status = ::pclose(p);
     if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         // The command itself is not echoed: it may embed a secret.
-        auto e = make_error(ErrorKind::Usage, "the password command failed (exit status " +
-                                                  std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
-                                                  ")");
+        auto e = make_error(ErrorKind::Usage,
+                            "the password command failed (exit status " +
+                                std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
         e.hint = "run it by hand to see why";
         return e;
     }
     out = first_line(out);
-    if (out.empty()) return make_error(ErrorKind::Usage, "the password command printed nothing");
+    if (out.empty())
+        return make_error(ErrorKind::Usage, "the password command printed nothing");
     return out;
 }
 
 std::optional<std::string> secret_from_env(const char* name) {
     const char* v = std::getenv(name);
-    if (!v) return std::nullopt;
+    if (!v)
+        return std::nullopt;
     return std::string(v);
 }
 

@@ -17,10 +17,13 @@ struct Walker {
 
     core::Result<Params> params(const Value& v) {
         Params out;
-        if (v.is_nil()) return out;
-        if (!v.is_list() || v.items.size() % 2 != 0) return bad("parameter list");
+        if (v.is_nil())
+            return out;
+        if (!v.is_list() || v.items.size() % 2 != 0)
+            return bad("parameter list");
         for (size_t i = 0; i + 1 < v.items.size(); i += 2) {
-            if (!v.items[i].is_text()) return bad("parameter name");
+            if (!v.items[i].is_text())
+                return bad("parameter name");
             out.emplace_back(ascii_lower(v.items[i].text), v.items[i + 1].nstring().value_or(""));
         }
         return out;
@@ -28,8 +31,10 @@ struct Walker {
 
     // body-ext: disposition is the first extension for multiparts, the second for leaves.
     core::Result<void> disposition(const Value& v, BodyPart& p) {
-        if (v.is_nil() || (v.is_list() && v.items.empty())) return {};
-        if (!v.is_list() || v.items.empty()) return {};  // lenient: odd servers put a string here
+        if (v.is_nil() || (v.is_list() && v.items.empty()))
+            return {};
+        if (!v.is_list() || v.items.empty())
+            return {};  // lenient: odd servers put a string here
         p.disposition = ascii_lower(v.items[0].nstring().value_or(""));
         if (v.items.size() > 1) {
             IMM_ASSIGN(p.disposition_params, params(v.items[1]));
@@ -43,9 +48,12 @@ struct Walker {
     }
 
     core::Result<BodyPart> body(const Value& v, std::string number, size_t depth) {
-        if (depth > limits.max_depth) return make_error(ErrorKind::Limit, "MIME nesting too deep");
-        if (++parts > limits.max_parts) return make_error(ErrorKind::Limit, "too many MIME parts");
-        if (!v.is_list() || v.items.empty()) return bad("body is not a list");
+        if (depth > limits.max_depth)
+            return make_error(ErrorKind::Limit, "MIME nesting too deep");
+        if (++parts > limits.max_parts)
+            return make_error(ErrorKind::Limit, "too many MIME parts");
+        if (!v.is_list() || v.items.empty())
+            return bad("body is not a list");
         const auto& it = v.items;
         BodyPart p;
         if (it[0].is_list()) {
@@ -61,10 +69,12 @@ struct Walker {
             if (i + 1 < it.size()) {
                 IMM_ASSIGN(p.params, params(it[i + 1]));
             }
-            if (i + 2 < it.size()) IMM_TRY(disposition(it[i + 2], p));
+            if (i + 2 < it.size())
+                IMM_TRY(disposition(it[i + 2], p));
             return p;
         }
-        if (it.size() < 7) return bad("too few body fields");
+        if (it.size() < 7)
+            return bad("too few body fields");
         p.part = number.empty() ? "1" : number;
         p.type = ascii_lower(it[0].nstring().value_or("application"));
         p.subtype = ascii_lower(it[1].nstring().value_or("octet-stream"));
@@ -80,27 +90,32 @@ struct Walker {
                    it.size() >= 10 && it[8].is_list()) {
             // envelope, body, lines. The inner body's parts number below this part.
             IMM_ASSIGN(auto inner, body(it[8], p.part, depth + 1));
-            if (!inner.is_multipart()) inner.part = p.part + ".1";
+            if (!inner.is_multipart())
+                inner.part = p.part + ".1";
             p.children.push_back(std::move(inner));
             ext = 10;
         }
         // ext: md5, then disposition
-        if (ext + 1 < it.size()) IMM_TRY(disposition(it[ext + 1], p));
+        if (ext + 1 < it.size())
+            IMM_TRY(disposition(it[ext + 1], p));
         return p;
     }
 };
 
 bool has_file_name(const BodyPart& p) {
     for (const auto& [k, v] : p.disposition_params)
-        if (k.rfind("filename", 0) == 0) return true;
+        if (k.rfind("filename", 0) == 0)
+            return true;
     for (const auto& [k, v] : p.params)
-        if (k == "name" || k.rfind("name*", 0) == 0) return true;
+        if (k == "name" || k.rfind("name*", 0) == 0)
+            return true;
     return false;
 }
 
 void collect(const BodyPart& p, const BodyPart* parent, std::vector<const BodyPart*>& out) {
     if (p.is_multipart()) {
-        for (const auto& c : p.children) collect(c, &p, out);
+        for (const auto& c : p.children)
+            collect(c, &p, out);
         return;
     }
     bool is_message = p.type == "message" && (p.subtype == "rfc822" || p.subtype == "global");
@@ -108,16 +123,20 @@ void collect(const BodyPart& p, const BodyPart* parent, std::vector<const BodyPa
         out.push_back(&p);
         return;
     }
-    if (p.disposition == "inline" || p.type == "text") return;
-    bool inline_context = parent && (parent->subtype == "alternative" || parent->subtype == "related");
-    if (!inline_context) out.push_back(&p);
+    if (p.disposition == "inline" || p.type == "text")
+        return;
+    bool inline_context =
+        parent && (parent->subtype == "alternative" || parent->subtype == "related");
+    if (!inline_context)
+        out.push_back(&p);
 }
 
 }  // namespace
 
 std::string BodyPart::param(const Params& params, std::string_view name) {
     for (const auto& [k, v] : params)
-        if (k == name) return v;
+        if (k == name)
+            return v;
     return {};
 }
 

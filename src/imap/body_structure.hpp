@@ -16,12 +16,12 @@ namespace imapmirror::imap {
 using Params = std::vector<std::pair<std::string, std::string>>;  // names lower-cased
 
 struct BodyPart {
-    std::string part;              // "1", "1.2", "2.1.3"; "" for a multipart at the top
-    std::string type, subtype;     // lower-cased: "text" / "plain", "multipart" / "mixed"
-    Params params;                 // Content-Type parameters, values raw
+    std::string part;           // "1", "1.2", "2.1.3"; "" for a multipart at the top
+    std::string type, subtype;  // lower-cased: "text" / "plain", "multipart" / "mixed"
+    Params params;              // Content-Type parameters, values raw
     std::string id, description, encoding;
-    uint64_t size = 0;             // octets of the encoded body (0 for multiparts)
-    std::string disposition;       // lower-cased, "" when absent
+    uint64_t size = 0;        // octets of the encoded body (0 for multiparts)
+    std::string disposition;  // lower-cased, "" when absent
     Params disposition_params;
     std::vector<BodyPart> children;  // multipart children, or the body of a message/rfc822
 

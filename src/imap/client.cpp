@@ -37,7 +37,8 @@ Result<std::vector<Folder>> Client::list_folders(bool with_status) {
             folders.push_back(Folder{std::move(entry), std::nullopt});
         } else if (name == "STATUS") {
             IMM_ASSIGN(auto st, parse_status(r));
-            if (iequals(st.raw_name, "INBOX")) st.raw_name = "INBOX";
+            if (iequals(st.raw_name, "INBOX"))
+                st.raw_name = "INBOX";
             statuses[st.raw_name] = std::move(st);
         }
         return {};
@@ -46,8 +47,9 @@ Result<std::vector<Folder>> Client::list_folders(bool with_status) {
     const bool list_status = with_status && capabilities().has("LIST-STATUS");
     std::string cmd = "LIST \"\" \"*\"";
     if (list_status)
-        cmd += std::string(" RETURN (") + (capabilities().has("SPECIAL-USE") ? "SPECIAL-USE " : "") +
-               "STATUS (" + kItems + "))";
+        cmd += std::string(" RETURN (") +
+               (capabilities().has("SPECIAL-USE") ? "SPECIAL-USE " : "") + "STATUS (" + kItems +
+               "))";
     else if (capabilities().has("SPECIAL-USE") && capabilities().has("LIST-EXTENDED"))
         cmd += " RETURN (SPECIAL-USE)";
     IMM_TRY(m_session.run(cmd, on_untagged));
@@ -56,7 +58,8 @@ Result<std::vector<Folder>> Client::list_folders(bool with_status) {
         // Pipelined STATUS for every selectable folder: one window of round trips, not N.
         std::vector<std::string> tags;
         for (const auto& f : folders) {
-            if (!f.entry.selectable()) continue;
+            if (!f.entry.selectable())
+                continue;
             IMM_ASSIGN(std::string arg, quote_astring(f.entry.raw_name));
             IMM_ASSIGN(std::string tag,
                        m_session.submit("STATUS " + arg + " (" + kItems + ")", on_untagged));
@@ -69,7 +72,8 @@ Result<std::vector<Folder>> Client::list_folders(bool with_status) {
     }
     for (auto& f : folders) {
         auto it = statuses.find(f.entry.raw_name);
-        if (it != statuses.end()) f.status = it->second;
+        if (it != statuses.end())
+            f.status = it->second;
     }
     return folders;
 }
@@ -82,16 +86,20 @@ Result<MailboxState> Client::examine(const std::string& folder) {
         return {};
     };
     std::string cmd = "EXAMINE " + arg;
-    if (capabilities().has("CONDSTORE")) cmd += " (CONDSTORE)";
+    if (capabilities().has("CONDSTORE"))
+        cmd += " (CONDSTORE)";
     auto tag = m_session.submit(cmd, handler);
-    if (!tag) return std::move(tag).error();
+    if (!tag)
+        return std::move(tag).error();
     IMM_ASSIGN(Completion c, m_session.wait(*tag));
     if (!c.ok()) {
         auto e = completion_error(c, "EXAMINE");
         // Dovecot says NO [NONEXISTENT]; others just NO "Mailbox doesn't exist".
-        if (c.status == "NO") e.kind = ErrorKind::NotFound;
+        if (c.status == "NO")
+            e.kind = ErrorKind::NotFound;
         e.message = "cannot open the folder";
-        if (e.kind == ErrorKind::NotFound) e.hint = "list the folders with `imapmirror folders`";
+        if (e.kind == ErrorKind::NotFound)
+            e.hint = "list the folders with `imapmirror folders`";
         e.folder = folder;
         return e;
     }
@@ -102,11 +110,13 @@ Result<MailboxState> Client::examine(const std::string& folder) {
 Result<void> Client::fetch(const MessageSet& messages, const std::string& items,
                            const std::function<Result<void>(const FetchData&)>& on_fetch) {
     auto handler = [&](const Response& r) -> Result<void> {
-        if (!is_fetch(r)) return {};  // EXISTS/EXPUNGE/FLAGS meanwhile: not ours to act on here
+        if (!is_fetch(r))
+            return {};  // EXISTS/EXPUNGE/FLAGS meanwhile: not ours to act on here
         IMM_ASSIGN(auto data, parse_fetch(r));
         return on_fetch(data);
     };
-    std::string cmd = std::string(messages.by_uid ? "UID FETCH " : "FETCH ") + messages.set + " " + items;
+    std::string cmd =
+        std::string(messages.by_uid ? "UID FETCH " : "FETCH ") + messages.set + " " + items;
     IMM_TRY(m_session.run(cmd, handler));
     return {};
 }

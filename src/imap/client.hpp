@@ -29,7 +29,7 @@ struct MessageSet {
 };
 
 class Client {
-public:
+  public:
     // Connects, logs in (transport), and learns the capabilities.
     static core::Result<std::unique_ptr<Client>> connect(const transport::ConnectOptions& options);
     // Uses an existing stream (tests).
@@ -56,7 +56,7 @@ public:
     // LOGOUT; the connection is unusable afterwards.
     void logout() { m_session.logout(); }
 
-private:
+  private:
     explicit Client(std::unique_ptr<transport::Stream> stream, Session::Options options);
     std::unique_ptr<transport::Stream> m_stream;
     Session m_session;

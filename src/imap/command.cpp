@@ -15,14 +15,16 @@ core::Result<std::string> quote_astring(std::string_view s) {
             return core::make_error(core::ErrorKind::Usage,
                                     "argument contains a character IMAP cannot quote");
         // ATOM-CHAR plus ']' (ASTRING-CHAR), minus list wildcards to stay unambiguous.
-        if (u <= 0x20 || u == 0x7F || c == '(' || c == ')' || c == '{' || c == '"' ||
-            c == '\\' || c == '%' || c == '*')
+        if (u <= 0x20 || u == 0x7F || c == '(' || c == ')' || c == '{' || c == '"' || c == '\\' ||
+            c == '%' || c == '*')
             atom = false;
     }
-    if (atom && !iequals(s, "NIL")) return std::string(s);
+    if (atom && !iequals(s, "NIL"))
+        return std::string(s);
     std::string out = "\"";
     for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
+        if (c == '"' || c == '\\')
+            out += '\\';
         out += c;
     }
     out += '"';
@@ -30,16 +32,19 @@ core::Result<std::string> quote_astring(std::string_view s) {
 }
 
 core::Result<std::string> mailbox_argument(std::string_view utf8_name) {
-    if (iequals(utf8_name, "INBOX")) return std::string("INBOX");
+    if (iequals(utf8_name, "INBOX"))
+        return std::string("INBOX");
     IMM_ASSIGN(std::string encoded, mutf7_encode(utf8_name));
     return quote_astring(encoded);
 }
 
 namespace {
 void append_range(std::string& out, uint32_t a, uint32_t b) {
-    if (!out.empty()) out += ',';
+    if (!out.empty())
+        out += ',';
     out += std::to_string(a);
-    if (b != a) out += ':' + std::to_string(b);
+    if (b != a)
+        out += ':' + std::to_string(b);
 }
 }  // namespace
 
@@ -49,7 +54,8 @@ std::string uid_set(std::vector<uint32_t> uids) {
     std::string out;
     for (size_t i = 0; i < uids.size();) {
         size_t j = i;
-        while (j + 1 < uids.size() && uids[j + 1] == uids[j] + 1) ++j;
+        while (j + 1 < uids.size() && uids[j + 1] == uids[j] + 1)
+            ++j;
         append_range(out, uids[i], uids[j]);
         i = j + 1;
     }
@@ -68,19 +74,22 @@ std::vector<std::string> uid_set_chunks(std::vector<uint32_t> uids, size_t max_u
         while (j + 1 < uids.size() && uids[j + 1] == uids[j] + 1 && count + (j + 1 - i) < max_uids)
             ++j;
         std::string range = std::to_string(uids[i]);
-        if (j != i) range += ':' + std::to_string(uids[j]);
+        if (j != i)
+            range += ':' + std::to_string(uids[j]);
         if (!cur.empty() && (cur.size() + 1 + range.size() > max_chars || count >= max_uids)) {
             chunks.push_back(std::move(cur));
             cur.clear();
             count = 0;
             continue;  // re-plan this range against the fresh chunk's budget
         }
-        if (!cur.empty()) cur += ',';
+        if (!cur.empty())
+            cur += ',';
         cur += range;
         count += j - i + 1;
         i = j + 1;
     }
-    if (!cur.empty()) chunks.push_back(std::move(cur));
+    if (!cur.empty())
+        chunks.push_back(std::move(cur));
     return chunks;
 }
 

@@ -2,21 +2,31 @@
 
 namespace imapmirror::imap {
 
-std::string Address::email() const { return host.empty() ? mailbox : mailbox + "@" + host; }
+std::string Address::email() const {
+    return host.empty() ? mailbox : mailbox + "@" + host;
+}
 
 namespace {
-core::Error bad() { return core::make_error(core::ErrorKind::Parse, "malformed ENVELOPE"); }
+core::Error bad() {
+    return core::make_error(core::ErrorKind::Parse, "malformed ENVELOPE");
+}
 
-std::string text_or_empty(const Value& v) { return v.nstring().value_or(""); }
+std::string text_or_empty(const Value& v) {
+    return v.nstring().value_or("");
+}
 
 core::Result<std::vector<Address>> parse_addresses(const Value& v) {
     std::vector<Address> out;
-    if (v.is_nil()) return out;
-    if (!v.is_list()) return bad();
+    if (v.is_nil())
+        return out;
+    if (!v.is_list())
+        return bad();
     for (const auto& a : v.items) {
-        if (!a.is_list() || a.items.size() != 4) return bad();
+        if (!a.is_list() || a.items.size() != 4)
+            return bad();
         // Group syntax (RFC 3501: host NIL marks group start/end) carries no address.
-        if (a.items[3].is_nil()) continue;
+        if (a.items[3].is_nil())
+            continue;
         Address addr;
         addr.name = text_or_empty(a.items[0]);
         addr.mailbox = text_or_empty(a.items[2]);
@@ -28,7 +38,8 @@ core::Result<std::vector<Address>> parse_addresses(const Value& v) {
 }  // namespace
 
 core::Result<Envelope> parse_envelope(const Value& v) {
-    if (!v.is_list() || v.items.size() < 10) return bad();
+    if (!v.is_list() || v.items.size() < 10)
+        return bad();
     const auto& i = v.items;
     Envelope e;
     e.date = text_or_empty(i[0]);

@@ -2,11 +2,14 @@
 
 namespace imapmirror::imap {
 
-bool is_fetch(const Response& r) { return r.numbered_name() == "FETCH"; }
+bool is_fetch(const Response& r) {
+    return r.numbered_name() == "FETCH";
+}
 
 const FetchSection* FetchData::section(std::string_view name) const {
     for (const auto& s : sections)
-        if (iequals(s.name, name)) return &s;
+        if (iequals(s.name, name))
+            return &s;
     return nullptr;
 }
 
@@ -16,36 +19,45 @@ core::Result<FetchData> parse_fetch(const Response& r) {
         e.server_reply = r.summary();
         return e;
     };
-    if (!is_fetch(r) || r.data.size() < 3 || !r.data[2].is_list()) return bad("no item list");
+    if (!is_fetch(r) || r.data.size() < 3 || !r.data[2].is_list())
+        return bad("no item list");
     FetchData f;
     auto seq = r.number();
-    if (!seq || *seq == 0 || *seq > UINT32_MAX) return bad("sequence number");
+    if (!seq || *seq == 0 || *seq > UINT32_MAX)
+        return bad("sequence number");
     f.seq = static_cast<uint32_t>(*seq);
     const auto& items = r.data[2].items;
-    if (items.size() % 2 != 0) return bad("odd number of items");
+    if (items.size() % 2 != 0)
+        return bad("odd number of items");
     for (size_t i = 0; i + 1 < items.size(); i += 2) {
         const Value& key = items[i];
         const Value& val = items[i + 1];
-        if (!key.is_atom()) return bad("item name is not an atom");
+        if (!key.is_atom())
+            return bad("item name is not an atom");
         const std::string name = ascii_upper(key.text);
         if (name == "UID") {
             auto n = val.number();
-            if (!n || *n == 0 || *n > UINT32_MAX) return bad("UID");
+            if (!n || *n == 0 || *n > UINT32_MAX)
+                return bad("UID");
             f.uid = static_cast<uint32_t>(*n);
         } else if (name == "FLAGS") {
-            if (!val.is_list()) return bad("FLAGS");
+            if (!val.is_list())
+                return bad("FLAGS");
             std::vector<std::string> flags;
             for (const auto& fl : val.items) {
-                if (!fl.is_atom()) return bad("FLAGS");
+                if (!fl.is_atom())
+                    return bad("FLAGS");
                 flags.push_back(fl.text);
             }
             f.flags = std::move(flags);
         } else if (name == "INTERNALDATE") {
-            if (!val.is_string()) return bad("INTERNALDATE");
+            if (!val.is_string())
+                return bad("INTERNALDATE");
             f.internal_date = val.text;
         } else if (name == "RFC822.SIZE") {
             auto n = val.number();
-            if (!n) return bad("RFC822.SIZE");
+            if (!n)
+                return bad("RFC822.SIZE");
             f.size = n;
         } else if (name == "MODSEQ") {
             if (!val.is_list() || val.items.size() != 1 || !val.items[0].number())

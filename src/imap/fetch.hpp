@@ -14,8 +14,8 @@
 namespace imapmirror::imap {
 
 struct FetchSection {
-    std::string name;      // the item as sent, e.g. "BODY[]", "BODY[HEADER.FIELDS (X)]"
-    const Value* value;    // String, Nil or Streamed; points into the Response
+    std::string name;    // the item as sent, e.g. "BODY[]", "BODY[HEADER.FIELDS (X)]"
+    const Value* value;  // String, Nil or Streamed; points into the Response
 };
 
 struct FetchData {

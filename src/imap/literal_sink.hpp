@@ -12,7 +12,7 @@ namespace imapmirror::imap {
 // Receives one literal in order, in chunks of any size (possibly empty), then finish() once.
 // An error from write()/finish() aborts the parse and is returned from ResponseParser::feed.
 class LiteralSink {
-public:
+  public:
     virtual ~LiteralSink() = default;
     virtual core::Result<void> write(std::string_view chunk) = 0;
     virtual core::Result<void> finish() = 0;

@@ -12,11 +12,16 @@ namespace {
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
 int b64_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == ',') return 63;
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == ',')
+        return 63;
     return -1;
 }
 
@@ -55,7 +60,8 @@ void flush_b64(std::string& out, const std::vector<uint16_t>& units) {
             out += kB64[(acc >> bits) & 0x3F];
         }
     }
-    if (bits > 0) out += kB64[(acc << (6 - bits)) & 0x3F];
+    if (bits > 0)
+        out += kB64[(acc << (6 - bits)) & 0x3F];
     out += '-';
 }
 
@@ -92,7 +98,8 @@ core::Result<std::string> mutf7_encode(std::string_view in) {
         } else {
             return make_error(ErrorKind::Parse, "folder name is not valid UTF-8");
         }
-        if (i + n > in.size()) return make_error(ErrorKind::Parse, "folder name is not valid UTF-8");
+        if (i + n > in.size())
+            return make_error(ErrorKind::Parse, "folder name is not valid UTF-8");
         for (size_t k = 1; k < n; ++k) {
             auto cc = static_cast<unsigned char>(in[i + k]);
             if ((cc & 0xC0) != 0x80)
@@ -111,28 +118,30 @@ core::Result<std::string> mutf7_encode(std::string_view in) {
         }
         i += n;
     }
-    if (!pending.empty()) flush_b64(out, pending);
+    if (!pending.empty())
+        flush_b64(out, pending);
     return out;
 }
 
 core::Result<std::string> mutf7_decode(std::string_view in) {
     std::string out;
     auto bad = [&](const char* why) {
-        return make_error(ErrorKind::Parse,
-                          std::string("malformed modified UTF-7 folder name (") + why + "): " +
-                              std::string(in));
+        return make_error(ErrorKind::Parse, std::string("malformed modified UTF-7 folder name (") +
+                                                why + "): " + std::string(in));
     };
     for (size_t i = 0; i < in.size();) {
         char c = in[i];
         if (c != '&') {
             auto u = static_cast<unsigned char>(c);
-            if (u < 0x20 || u > 0x7E) return bad("8-bit or control character");
+            if (u < 0x20 || u > 0x7E)
+                return bad("8-bit or control character");
             out += c;
             ++i;
             continue;
         }
         size_t end = in.find('-', i + 1);
-        if (end == std::string_view::npos) return bad("'&' without '-'");
+        if (end == std::string_view::npos)
+            return bad("'&' without '-'");
         if (end == i + 1) {
             out += '&';
             i = end + 1;
@@ -143,7 +152,8 @@ core::Result<std::string> mutf7_decode(std::string_view in) {
         std::vector<uint16_t> units;
         for (size_t k = i + 1; k < end; ++k) {
             int v = b64_value(in[k]);
-            if (v < 0) return bad("bad base64");
+            if (v < 0)
+                return bad("bad base64");
             acc = (acc << 6) | static_cast<uint32_t>(v);
             bits += 6;
             if (bits >= 16) {
@@ -151,7 +161,8 @@ core::Result<std::string> mutf7_decode(std::string_view in) {
                 units.push_back(static_cast<uint16_t>((acc >> bits) & 0xFFFF));
             }
         }
-        if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0) return bad("bad base64 padding");
+        if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0)
+            return bad("bad base64 padding");
         for (size_t k = 0; k < units.size(); ++k) {
             uint32_t u = units[k];
             if (u >= 0xD800 && u <= 0xDBFF) {

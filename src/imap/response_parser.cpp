@@ -11,15 +11,18 @@ using core::Result;
 namespace {
 
 bool is_status_word(std::string_view w, bool tagged) {
-    if (iequals(w, "OK") || iequals(w, "NO") || iequals(w, "BAD")) return true;
+    if (iequals(w, "OK") || iequals(w, "NO") || iequals(w, "BAD"))
+        return true;
     return !tagged && (iequals(w, "PREAUTH") || iequals(w, "BYE"));
 }
 
 // Reads a space-delimited word at pos (for the tag, "*", status words, "5 EXISTS").
 std::string_view next_word(std::string_view line, size_t& pos) {
-    while (pos < line.size() && line[pos] == ' ') ++pos;
+    while (pos < line.size() && line[pos] == ' ')
+        ++pos;
     size_t start = pos;
-    while (pos < line.size() && line[pos] != ' ') ++pos;
+    while (pos < line.size() && line[pos] != ' ')
+        ++pos;
     return line.substr(start, pos - start);
 }
 
@@ -27,7 +30,9 @@ std::string_view next_word(std::string_view line, size_t& pos) {
 
 ResponseParser::ResponseParser(ParserLimits limits) : m_limits(limits) {}
 
-bool ResponseParser::idle() const { return !m_in_response && !m_in_literal && m_line.empty(); }
+bool ResponseParser::idle() const {
+    return !m_in_response && !m_in_literal && m_line.empty();
+}
 
 Result<void> ResponseParser::fail(ErrorKind kind, std::string message) {
     auto e = core::make_error(kind, std::move(message));
@@ -37,9 +42,11 @@ Result<void> ResponseParser::fail(ErrorKind kind, std::string message) {
 }
 
 Result<void> ResponseParser::feed(std::string_view bytes, const ResponseHandler& on_response) {
-    if (m_dead) return *m_dead;
+    if (m_dead)
+        return *m_dead;
     auto r = feed_some(bytes, on_response);
-    if (!r && !m_dead) m_dead = r.error();
+    if (!r && !m_dead)
+        m_dead = r.error();
     return r;
 }
 
@@ -51,22 +58,25 @@ Result<void> ResponseParser::feed_some(std::string_view bytes, const ResponseHan
             IMM_TRY(literal_bytes(bytes.substr(0, n)));
             bytes.remove_prefix(n);
             m_literal_left -= n;
-            if (m_literal_left == 0) IMM_TRY(end_literal(on_response));
+            if (m_literal_left == 0)
+                IMM_TRY(end_literal(on_response));
             continue;
         }
         const char* lf = static_cast<const char*>(std::memchr(bytes.data(), '\n', bytes.size()));
         size_t take = lf ? static_cast<size_t>(lf - bytes.data()) + 1 : bytes.size();
         if (m_line.size() + take > m_limits.max_line + 2)
-            return fail(ErrorKind::Limit, "server line longer than " +
-                                              std::to_string(m_limits.max_line) + " bytes");
+            return fail(ErrorKind::Limit,
+                        "server line longer than " + std::to_string(m_limits.max_line) + " bytes");
         m_line.append(bytes.data(), take);
         bytes.remove_prefix(take);
-        if (!lf) continue;
+        if (!lf)
+            continue;
         std::string line = std::move(m_line);
         m_line.clear();
         line.pop_back();  // LF
         // CRLF is the rule; a bare LF is tolerated (some proxies strip CR).
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
         IMM_TRY(on_line(line, on_response));
     }
     return {};
@@ -85,19 +95,21 @@ Result<void> ResponseParser::on_line(std::string_view line, const ResponseHandle
     }
     IMM_TRY(parse_tokens(line, pos));
     if (m_in_literal) {
-        if (m_literal_left == 0) return end_literal(on_response);
+        if (m_literal_left == 0)
+            return end_literal(on_response);
         return {};
     }
     if (!m_stack.empty())
-        return fail(ErrorKind::Parse, "unbalanced parenthesis at end of line: " +
-                                          std::string(line.substr(0, 200)));
+        return fail(ErrorKind::Parse,
+                    "unbalanced parenthesis at end of line: " + std::string(line.substr(0, 200)));
     return emit(on_response);
 }
 
 // Tag or "*" or "+", then the status word or the data response name. Status responses are
 // resp-text (free text, optional [code]) and are completed here.
 Result<void> ResponseParser::parse_head(std::string_view line, size_t& pos) {
-    if (line.empty()) return fail(ErrorKind::Parse, "empty line from server");
+    if (line.empty())
+        return fail(ErrorKind::Parse, "empty line from server");
     if (line[0] == '+') {
         m_response.kind = ResponseKind::Continuation;
         pos = line.size() > 1 && line[1] == ' ' ? 2 : 1;
@@ -127,20 +139,23 @@ Result<void> ResponseParser::parse_head(std::string_view line, size_t& pos) {
         return {};
     }
     m_response.status = ascii_upper(word);
-    if (pos < line.size() && line[pos] == ' ') ++pos;
+    if (pos < line.size() && line[pos] == ' ')
+        ++pos;
     if (pos < line.size() && line[pos] == '[') {
         size_t close = line.find(']', pos);
         if (close == std::string_view::npos)
-            return fail(ErrorKind::Parse, "unterminated response code: " +
-                                              std::string(line.substr(0, 200)));
+            return fail(ErrorKind::Parse,
+                        "unterminated response code: " + std::string(line.substr(0, 200)));
         std::string_view inner = line.substr(pos + 1, close - pos - 1);
         size_t sp = inner.find(' ');
         ResponseCode code;
         code.name = ascii_upper(inner.substr(0, sp));
-        if (sp != std::string_view::npos) code.args = std::string(inner.substr(sp + 1));
+        if (sp != std::string_view::npos)
+            code.args = std::string(inner.substr(sp + 1));
         m_response.code = std::move(code);
         pos = close + 1;
-        if (pos < line.size() && line[pos] == ' ') ++pos;
+        if (pos < line.size() && line[pos] == ' ')
+            ++pos;
     }
     m_response.text = std::string(line.substr(std::min(pos, line.size())));
     pos = line.size();
@@ -172,8 +187,8 @@ Result<void> ResponseParser::parse_tokens(std::string_view line, size_t pos) {
         }
         if (c == '(') {
             if (m_stack.size() >= m_limits.max_depth)
-                return fail(ErrorKind::Limit, "lists nested deeper than " +
-                                                  std::to_string(m_limits.max_depth));
+                return fail(ErrorKind::Limit,
+                            "lists nested deeper than " + std::to_string(m_limits.max_depth));
             if (++m_values > m_limits.max_values)
                 return fail(ErrorKind::Limit, "response has more than " +
                                                   std::to_string(m_limits.max_values) + " tokens");
@@ -184,7 +199,8 @@ Result<void> ResponseParser::parse_tokens(std::string_view line, size_t pos) {
             continue;
         }
         if (c == ')') {
-            if (m_stack.empty()) return bad("unexpected ')'");
+            if (m_stack.empty())
+                return bad("unexpected ')'");
             Value done = std::move(m_stack.back());
             m_stack.pop_back();
             container().push_back(std::move(done));
@@ -206,7 +222,8 @@ Result<void> ResponseParser::parse_tokens(std::string_view line, size_t pos) {
                     s += q;
                 }
             }
-            if (!closed) return bad("unterminated quoted string");
+            if (!closed)
+                return bad("unterminated quoted string");
             IMM_TRY(push_value(Value::string(std::move(s))));
             continue;
         }
@@ -217,12 +234,14 @@ Result<void> ResponseParser::parse_tokens(std::string_view line, size_t pos) {
             size_t digits = 0;
             while (p < line.size() && line[p] >= '0' && line[p] <= '9') {
                 uint64_t d = static_cast<uint64_t>(line[p] - '0');
-                if (n > (UINT64_MAX - d) / 10) return fail(ErrorKind::Limit, "literal size overflows");
+                if (n > (UINT64_MAX - d) / 10)
+                    return fail(ErrorKind::Limit, "literal size overflows");
                 n = n * 10 + d;
                 ++p;
                 ++digits;
             }
-            if (p < line.size() && line[p] == '+') ++p;
+            if (p < line.size() && line[p] == '+')
+                ++p;
             if (digits == 0 || p >= line.size() || line[p] != '}' || p + 1 != line.size())
                 return bad("malformed literal");
             if (n > m_limits.max_literal)
@@ -240,13 +259,16 @@ Result<void> ResponseParser::parse_tokens(std::string_view line, size_t pos) {
             if (a == '[') {
                 ++brackets;
             } else if (a == ']') {
-                if (brackets > 0) --brackets;
-            } else if (brackets == 0 && (a == ' ' || a == '(' || a == ')' || a == '"' || a == '{')) {
+                if (brackets > 0)
+                    --brackets;
+            } else if (brackets == 0 &&
+                       (a == ' ' || a == '(' || a == ')' || a == '"' || a == '{')) {
                 break;
             }
             ++pos;
         }
-        if (brackets != 0) return bad("unterminated '['");
+        if (brackets != 0)
+            return bad("unterminated '['");
         std::string_view text = line.substr(start, pos - start);
         if (iequals(text, "NIL")) {
             Value nil;
@@ -262,7 +284,8 @@ Result<void> ResponseParser::parse_tokens(std::string_view line, size_t pos) {
 Result<void> ResponseParser::begin_literal(uint64_t size) {
     auto& items = container();
     std::string_view item;
-    if (!items.empty() && items.back().is_atom()) item = items.back().text;
+    if (!items.empty() && items.back().is_atom())
+        item = items.back().text;
     LiteralContext ctx{m_response, item, size};
     m_sink = m_router ? m_router(ctx) : nullptr;
     Value v;
@@ -283,7 +306,8 @@ Result<void> ResponseParser::begin_literal(uint64_t size) {
 }
 
 Result<void> ResponseParser::literal_bytes(std::string_view chunk) {
-    if (m_sink) return m_sink->write(chunk);
+    if (m_sink)
+        return m_sink->write(chunk);
     container().back().text.append(chunk);
     return {};
 }
@@ -292,7 +316,8 @@ Result<void> ResponseParser::end_literal(const ResponseHandler&) {
     m_in_literal = false;
     LiteralSink* sink = m_sink;
     m_sink = nullptr;
-    if (sink) return sink->finish();
+    if (sink)
+        return sink->finish();
     return {};
 }
 

@@ -22,15 +22,15 @@
 namespace imapmirror::imap {
 
 struct ParserLimits {
-    size_t max_line = 16u << 20;                // one line (between CRLFs, outside literals)
-    size_t max_depth = 128;                     // parenthesis nesting
-    size_t max_values = 1u << 20;               // tokens in one response (parts, flags...)
-    uint64_t max_literal = uint64_t{1} << 40;   // announced literal size
-    size_t max_kept_literal = 16u << 20;        // a literal no sink takes is kept up to this
+    size_t max_line = 16u << 20;               // one line (between CRLFs, outside literals)
+    size_t max_depth = 128;                    // parenthesis nesting
+    size_t max_values = 1u << 20;              // tokens in one response (parts, flags...)
+    uint64_t max_literal = uint64_t{1} << 40;  // announced literal size
+    size_t max_kept_literal = 16u << 20;       // a literal no sink takes is kept up to this
 };
 
 class ResponseParser {
-public:
+  public:
     // Returns the sink for a literal, or nullptr to keep it in the tree. The sink must outlive
     // the literal (until its finish()).
     using LiteralRouter = std::function<LiteralSink*(const LiteralContext&)>;
@@ -48,7 +48,7 @@ public:
     // True when no partial response is buffered (between responses).
     bool idle() const;
 
-private:
+  private:
     core::Result<void> feed_some(std::string_view bytes, const ResponseHandler& on_response);
     core::Result<void> on_line(std::string_view line, const ResponseHandler& on_response);
     core::Result<void> parse_head(std::string_view line, size_t& pos);
@@ -64,8 +64,8 @@ private:
     ParserLimits m_limits;
     LiteralRouter m_router;
 
-    std::string m_line;   // bytes of the current line, not yet ending in LF
-    size_t m_scanned = 0; // m_line[0, m_scanned) holds no LF
+    std::string m_line;    // bytes of the current line, not yet ending in LF
+    size_t m_scanned = 0;  // m_line[0, m_scanned) holds no LF
 
     bool m_in_response = false;  // a response has started (after a literal, a line continues it)
     Response m_response;

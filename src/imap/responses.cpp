@@ -19,31 +19,38 @@ core::Error malformed(const Response& r, const char* what) {
 std::optional<uint64_t> parse_u64(std::string_view s) {
     uint64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+    if (ec != std::errc() || p != s.data() + s.size() || s.empty())
+        return std::nullopt;
     return v;
 }
 }  // namespace
 
-bool Capabilities::has(std::string_view cap) const { return atoms.count(ascii_upper(cap)) > 0; }
+bool Capabilities::has(std::string_view cap) const {
+    return atoms.count(ascii_upper(cap)) > 0;
+}
 
 Capabilities parse_capability_atoms(std::string_view s) {
     Capabilities caps;
     size_t pos = 0;
     while (pos < s.size()) {
         size_t sp = s.find(' ', pos);
-        if (sp == std::string_view::npos) sp = s.size();
+        if (sp == std::string_view::npos)
+            sp = s.size();
         // Tolerates doubled and trailing spaces (seen from iCloud).
-        if (sp > pos) caps.atoms.insert(ascii_upper(s.substr(pos, sp - pos)));
+        if (sp > pos)
+            caps.atoms.insert(ascii_upper(s.substr(pos, sp - pos)));
         pos = sp + 1;
     }
     return caps;
 }
 
 core::Result<Capabilities> parse_capability(const Response& r) {
-    if (r.data_name() != "CAPABILITY") return malformed(r, "CAPABILITY");
+    if (r.data_name() != "CAPABILITY")
+        return malformed(r, "CAPABILITY");
     Capabilities caps;
     for (size_t i = 1; i < r.data.size(); ++i) {
-        if (!r.data[i].is_atom()) return malformed(r, "CAPABILITY");
+        if (!r.data[i].is_atom())
+            return malformed(r, "CAPABILITY");
         caps.atoms.insert(ascii_upper(r.data[i].text));
     }
     return caps;
@@ -51,7 +58,8 @@ core::Result<Capabilities> parse_capability(const Response& r) {
 
 bool ListEntry::has_attribute(std::string_view a) const {
     for (const auto& x : attributes)
-        if (iequals(x, a)) return true;
+        if (iequals(x, a))
+            return true;
     return false;
 }
 
@@ -63,7 +71,8 @@ std::string ListEntry::special_use() const {
     static const char* kUses[] = {"\\All",  "\\Archive", "\\Drafts", "\\Flagged",
                                   "\\Junk", "\\Sent",    "\\Trash",  "\\Important"};
     for (const char* u : kUses)
-        if (has_attribute(u)) return u;
+        if (has_attribute(u))
+            return u;
     return {};
 }
 
@@ -73,16 +82,19 @@ core::Result<ListEntry> parse_list(const Response& r) {
         return malformed(r, "LIST");
     ListEntry e;
     for (const auto& a : r.data[1].items) {
-        if (!a.is_atom()) return malformed(r, "LIST");
+        if (!a.is_atom())
+            return malformed(r, "LIST");
         e.attributes.push_back(a.text);
     }
     if (r.data[2].is_string() && r.data[2].text.size() == 1)
         e.delimiter = r.data[2].text[0];
     else if (!r.data[2].is_nil())
         return malformed(r, "LIST");
-    if (!r.data[3].is_text()) return malformed(r, "LIST");
+    if (!r.data[3].is_text())
+        return malformed(r, "LIST");
     e.raw_name = r.data[3].text;
-    if (iequals(e.raw_name, "INBOX")) e.raw_name = "INBOX";
+    if (iequals(e.raw_name, "INBOX"))
+        e.raw_name = "INBOX";
     auto decoded = mutf7_decode(e.raw_name);
     if (decoded) {
         e.name = std::move(decoded).value();
@@ -102,15 +114,23 @@ core::Result<MailboxStatus> parse_status(const Response& r) {
     const auto& items = r.data[2].items;
     for (size_t i = 0; i + 1 < items.size(); i += 2) {
         auto n = items[i + 1].number();
-        if (!items[i].is_atom() || !n) return malformed(r, "STATUS");
+        if (!items[i].is_atom() || !n)
+            return malformed(r, "STATUS");
         auto key = ascii_upper(items[i].text);
-        if (key == "MESSAGES") s.messages = n;
-        else if (key == "UNSEEN") s.unseen = n;
-        else if (key == "RECENT") s.recent = n;
-        else if (key == "UIDNEXT") s.uidnext = n;
-        else if (key == "UIDVALIDITY") s.uidvalidity = n;
-        else if (key == "HIGHESTMODSEQ") s.highestmodseq = n;
-        else if (key == "SIZE") s.size = n;
+        if (key == "MESSAGES")
+            s.messages = n;
+        else if (key == "UNSEEN")
+            s.unseen = n;
+        else if (key == "RECENT")
+            s.recent = n;
+        else if (key == "UIDNEXT")
+            s.uidnext = n;
+        else if (key == "UIDVALIDITY")
+            s.uidvalidity = n;
+        else if (key == "HIGHESTMODSEQ")
+            s.highestmodseq = n;
+        else if (key == "SIZE")
+            s.size = n;
     }
     return s;
 }
@@ -120,7 +140,8 @@ core::Result<std::vector<uint32_t>> expand_sequence_set(std::string_view set, si
     size_t pos = 0;
     while (pos < set.size()) {
         size_t comma = set.find(',', pos);
-        if (comma == std::string_view::npos) comma = set.size();
+        if (comma == std::string_view::npos)
+            comma = set.size();
         auto part = set.substr(pos, comma - pos);
         size_t colon = part.find(':');
         auto a = parse_u64(part.substr(0, colon));
@@ -130,7 +151,8 @@ core::Result<std::vector<uint32_t>> expand_sequence_set(std::string_view set, si
         uint64_t lo = std::min(*a, *b), hi = std::max(*a, *b);
         if (out.size() + (hi - lo + 1) > limit)
             return make_error(ErrorKind::Limit, "sequence set expands past the limit");
-        for (uint64_t v = lo; v <= hi; ++v) out.push_back(static_cast<uint32_t>(v));
+        for (uint64_t v = lo; v <= hi; ++v)
+            out.push_back(static_cast<uint32_t>(v));
         pos = comma + 1;
     }
     return out;
@@ -141,9 +163,11 @@ core::Result<std::vector<uint32_t>> parse_search(const Response& r) {
     std::vector<uint32_t> out;
     if (name == "SEARCH") {
         for (size_t i = 1; i < r.data.size(); ++i) {
-            if (r.data[i].is_list()) break;  // "(MODSEQ n)" trailer (RFC 7162)
+            if (r.data[i].is_list())
+                break;  // "(MODSEQ n)" trailer (RFC 7162)
             auto n = r.data[i].number();
-            if (!n || *n > UINT32_MAX) return malformed(r, "SEARCH");
+            if (!n || *n > UINT32_MAX)
+                return malformed(r, "SEARCH");
             out.push_back(static_cast<uint32_t>(*n));
         }
         return out;
@@ -158,14 +182,33 @@ core::Result<std::vector<uint32_t>> parse_search(const Response& r) {
     return malformed(r, "SEARCH");
 }
 
+core::Result<Vanished> parse_vanished(const Response& r) {
+    if (r.data_name() != "VANISHED" || r.data.size() < 2)
+        return malformed(r, "VANISHED");
+    Vanished v;
+    size_t i = 1;
+    if (r.data[1].is_list()) {
+        v.earlier = r.data[1].items.size() == 1 && r.data[1].items[0].is_atom("EARLIER");
+        ++i;
+    }
+    if (i >= r.data.size() || !r.data[i].is_atom())
+        return malformed(r, "VANISHED");
+    IMM_ASSIGN(v.uids, expand_sequence_set(r.data[i].text, 50'000'000));
+    return v;
+}
+
 void MailboxState::absorb(const Response& r) {
     if (r.is_status() && r.code) {
         const auto& c = *r.code;
         auto n = parse_u64(c.args);
-        if (c.name == "UIDVALIDITY" && n && *n <= UINT32_MAX) uidvalidity = static_cast<uint32_t>(*n);
-        else if (c.name == "UIDNEXT" && n && *n <= UINT32_MAX) uidnext = static_cast<uint32_t>(*n);
-        else if (c.name == "HIGHESTMODSEQ" && n) highestmodseq = n;
-        else if (c.name == "READ-ONLY") read_only = true;
+        if (c.name == "UIDVALIDITY" && n && *n <= UINT32_MAX)
+            uidvalidity = static_cast<uint32_t>(*n);
+        else if (c.name == "UIDNEXT" && n && *n <= UINT32_MAX)
+            uidnext = static_cast<uint32_t>(*n);
+        else if (c.name == "HIGHESTMODSEQ" && n)
+            highestmodseq = n;
+        else if (c.name == "READ-ONLY")
+            read_only = true;
         return;
     }
     if (r.numbered_name() == "EXISTS") {
@@ -173,7 +216,8 @@ void MailboxState::absorb(const Response& r) {
     } else if (r.data_name() == "FLAGS" && r.data.size() >= 2 && r.data[1].is_list()) {
         flags.clear();
         for (const auto& f : r.data[1].items)
-            if (f.is_atom()) flags.push_back(f.text);
+            if (f.is_atom())
+                flags.push_back(f.text);
     }
 }
 

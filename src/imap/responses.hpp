@@ -30,8 +30,8 @@ struct ListEntry {
     std::string name;                     // decoded UTF-8 (raw_name if it does not decode)
     bool name_decoded = true;
     bool has_attribute(std::string_view a) const;  // case-insensitive
-    bool selectable() const;  // no \Noselect and no \NonExistent
-    std::string special_use() const;  // "\\Sent" etc., or ""
+    bool selectable() const;                       // no \Noselect and no \NonExistent
+    std::string special_use() const;               // "\\Sent" etc., or ""
 };
 core::Result<ListEntry> parse_list(const Response& r);
 
@@ -46,6 +46,14 @@ core::Result<MailboxStatus> parse_status(const Response& r);
 core::Result<std::vector<uint32_t>> parse_search(const Response& r);
 // Expands "1:3,5" (no '*') into numbers; at most `limit` of them.
 core::Result<std::vector<uint32_t>> expand_sequence_set(std::string_view set, size_t limit);
+
+// "* VANISHED (EARLIER) 1:3,5" (RFC 7162 QRESYNC): UIDs expunged; `earlier` when the server
+// reports past expunges rather than ones happening now.
+struct Vanished {
+    bool earlier = false;
+    std::vector<uint32_t> uids;
+};
+core::Result<Vanished> parse_vanished(const Response& r);
 
 // What EXAMINE/SELECT told us (RFC 3501 §6.3.1, RFC 7162).
 struct MailboxState {

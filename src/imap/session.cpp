@@ -41,12 +41,14 @@ core::Error Session::connection_error(core::Error e) const {
 }
 
 Result<std::string> Session::submit(std::string command, UntaggedHandler handler) {
-    while (m_in_flight.size() >= std::max<size_t>(1, m_options.window)) IMM_TRY(read_more());
+    while (m_in_flight.size() >= std::max<size_t>(1, m_options.window))
+        IMM_TRY(read_more());
     std::string tag = "A" + std::to_string(m_next_tag++);
     std::string line = tag + " " + command + "\r\n";
     core::trace("C", line);
     auto sent = m_stream.send(line);
-    if (!sent) return connection_error(std::move(sent).error());
+    if (!sent)
+        return connection_error(std::move(sent).error());
     m_in_flight.push_back(Pending{tag, command_word(command), std::move(handler), std::nullopt});
     return tag;
 }
@@ -62,7 +64,8 @@ Result<Completion> Session::wait(const std::string& tag) {
         }
         bool pending = std::any_of(m_in_flight.begin(), m_in_flight.end(),
                                    [&](const Pending& p) { return p.tag == tag; });
-        if (!pending) return make_error(ErrorKind::Protocol, "internal: unknown tag " + tag);
+        if (!pending)
+            return make_error(ErrorKind::Protocol, "internal: unknown tag " + tag);
         IMM_TRY(read_more());
     }
 }
@@ -71,20 +74,24 @@ Result<Completion> Session::run(std::string command, UntaggedHandler handler) {
     std::string word = command_word(command);
     IMM_ASSIGN(std::string tag, submit(std::move(command), std::move(handler)));
     IMM_ASSIGN(Completion c, wait(tag));
-    if (!c.ok()) return completion_error(c, word);
+    if (!c.ok())
+        return completion_error(c, word);
     return c;
 }
 
 Result<void> Session::read_more() {
     auto got = m_stream.receive(m_buf.data(), m_buf.size());
-    if (!got) return connection_error(std::move(got).error());
+    if (!got)
+        return connection_error(std::move(got).error());
     return m_parser.feed(std::string_view(m_buf.data(), *got),
                          [this](Response&& r) { return on_response(std::move(r)); });
 }
 
 Result<void> Session::on_response(Response&& r) {
-    if (core::log_level() >= core::LogLevel::Trace) core::trace("S", r.summary());
-    if (r.code && r.code->name == "CAPABILITY") m_caps = parse_capability_atoms(r.code->args);
+    if (core::log_level() >= core::LogLevel::Trace)
+        core::trace("S", r.summary());
+    if (r.code && r.code->name == "CAPABILITY")
+        m_caps = parse_capability_atoms(r.code->args);
     if (r.kind == ResponseKind::Continuation)
         return make_error(ErrorKind::Protocol,
                           "unexpected continuation request from the server: " + r.summary());
@@ -105,8 +112,10 @@ Result<void> Session::on_response(Response&& r) {
         IMM_ASSIGN(m_caps, parse_capability(r));
     }
     // The oldest command in flight is the one the server is answering (RFC 3501 §5.5).
-    if (!m_in_flight.empty() && m_in_flight.front().handler) return m_in_flight.front().handler(r);
-    if (m_default) return m_default(r);
+    if (!m_in_flight.empty() && m_in_flight.front().handler)
+        return m_in_flight.front().handler(r);
+    if (m_default)
+        return m_default(r);
     return {};
 }
 
@@ -117,7 +126,8 @@ Result<void> Session::refresh_capabilities() {
 
 void Session::logout() {
     auto tag = submit("LOGOUT");
-    if (!tag) return;
+    if (!tag)
+        return;
     (void)wait(*tag);
 }
 
@@ -133,13 +143,13 @@ core::Error completion_error(const Completion& c, std::string_view what) {
                code == "EXPIRED") {
         e.kind = ErrorKind::Auth;
         e.scope = core::Scope::Session;
-    } else if (code == "UNAVAILABLE" || code == "THROTTLED" || code == "INUSE" ||
-               code == "LIMIT" || code == "SERVERBUG" ||
-               c.text.find("Suggested Backoff Time") != std::string::npos) {
+    } else if (code == "UNAVAILABLE" || code == "THROTTLED" || code == "INUSE" || code == "LIMIT" ||
+               code == "SERVERBUG" || c.text.find("Suggested Backoff Time") != std::string::npos) {
         e.retryable = true;
         e.scope = core::Scope::Session;
     }
-    if (c.status == "BAD") e.hint = "the server did not understand the command; please report it";
+    if (c.status == "BAD")
+        e.hint = "the server did not understand the command; please report it";
     return e;
 }
 

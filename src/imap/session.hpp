@@ -28,7 +28,7 @@ struct Completion {
 };
 
 class Session {
-public:
+  public:
     using UntaggedHandler = std::function<core::Result<void>(const Response&)>;
 
     struct Options {
@@ -66,7 +66,7 @@ public:
     // The text of the server's BYE, if one arrived.
     const std::optional<std::string>& bye() const { return m_bye; }
 
-private:
+  private:
     struct Pending {
         std::string tag;
         std::string command;  // for error messages (first word(s) only)

@@ -17,10 +17,12 @@ struct ParamListUnref {
 };
 
 bool is_token(std::string_view v) {
-    if (v.empty()) return false;
+    if (v.empty())
+        return false;
     for (char c : v) {
         auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u >= 0x7F || std::string_view("()<>@,;:\\\"/[]?=").find(c) != std::string_view::npos)
+        if (u <= 0x20 || u >= 0x7F ||
+            std::string_view("()<>@,;:\\\"/[]?=").find(c) != std::string_view::npos)
             return false;
     }
     return true;
@@ -30,7 +32,8 @@ std::string unfold(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     for (char c : s) {
-        if (c == '\r' || c == '\n') continue;
+        if (c == '\r' || c == '\n')
+            continue;
         out += c;
     }
     return out;
@@ -51,7 +54,8 @@ std::string decode_parameter(const std::vector<std::pair<std::string, std::strin
     // knows RFC 2231 continuations, charsets and the usual breakage, do the decoding.
     std::string list;
     for (const auto& [k, v] : params) {
-        if (!list.empty()) list += "; ";
+        if (!list.empty())
+            list += "; ";
         list += k + "=";
         bool extended = !k.empty() && k.back() == '*';
         if (extended || is_token(v)) {
@@ -59,18 +63,23 @@ std::string decode_parameter(const std::vector<std::pair<std::string, std::strin
         } else {
             list += '"';
             for (char c : v) {
-                if (c == '"' || c == '\\') list += '\\';
-                if (c == '\r' || c == '\n') continue;
+                if (c == '"' || c == '\\')
+                    list += '\\';
+                if (c == '\r' || c == '\n')
+                    continue;
                 list += c;
             }
             list += '"';
         }
     }
-    std::unique_ptr<GMimeParamList, ParamListUnref> parsed(g_mime_param_list_parse(nullptr, list.c_str()));
-    if (!parsed) return {};
+    std::unique_ptr<GMimeParamList, ParamListUnref> parsed(
+        g_mime_param_list_parse(nullptr, list.c_str()));
+    if (!parsed)
+        return {};
     std::string wanted(name);
     GMimeParam* p = g_mime_param_list_get_parameter(parsed.get(), wanted.c_str());
-    if (!p) return {};
+    if (!p)
+        return {};
     const char* value = g_mime_param_get_value(p);
     return value ? std::string(value) : std::string();
 }
@@ -81,15 +90,19 @@ namespace imapmirror::mime {
 
 namespace {
 bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
+    if (a.size() != b.size())
+        return false;
     for (size_t i = 0; i < a.size(); ++i)
-        if (g_ascii_tolower(a[i]) != g_ascii_tolower(b[i])) return false;
+        if (g_ascii_tolower(a[i]) != g_ascii_tolower(b[i]))
+            return false;
     return true;
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
     return s;
 }
 }  // namespace
@@ -99,18 +112,22 @@ std::vector<std::pair<std::string, std::string>> parse_header_block(std::string_
     size_t pos = 0;
     while (pos < block.size()) {
         size_t eol = block.find('\n', pos);
-        if (eol == std::string_view::npos) eol = block.size();
+        if (eol == std::string_view::npos)
+            eol = block.size();
         std::string_view line = block.substr(pos, eol - pos);
         pos = eol + 1;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (line.empty()) break;
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        if (line.empty())
+            break;
         if ((line[0] == ' ' || line[0] == '\t') && !out.empty()) {
             out.back().second += ' ';
             out.back().second += trim(line);
             continue;
         }
         size_t colon = line.find(':');
-        if (colon == std::string_view::npos || colon == 0) continue;
+        if (colon == std::string_view::npos || colon == 0)
+            continue;
         out.emplace_back(std::string(trim(line.substr(0, colon))),
                          std::string(trim(line.substr(colon + 1))));
     }
@@ -120,7 +137,8 @@ std::vector<std::pair<std::string, std::string>> parse_header_block(std::string_
 std::string header_value(const std::vector<std::pair<std::string, std::string>>& headers,
                          std::string_view name) {
     for (const auto& [k, v] : headers)
-        if (iequal(k, name)) return v;
+        if (iequal(k, name))
+            return v;
     return {};
 }
 

@@ -14,9 +14,10 @@ using core::Result;
 
 core::Error file_error(int err, std::string_view what, std::string_view path) {
     bool full = err == ENOSPC || err == EDQUOT;
-    auto e = core::make_error(full ? ErrorKind::DiskFull : ErrorKind::Io,
-                              std::string(what) + " \"" + std::string(path) + "\": " + std::strerror(err),
-                              core::Scope::Run);
+    auto e = core::make_error(
+        full ? ErrorKind::DiskFull : ErrorKind::Io,
+        std::string(what) + " \"" + std::string(path) + "\": " + std::strerror(err),
+        core::Scope::Run);
     e.hint = full ? "free some space and run again; nothing incomplete was kept"
                   : "check the path and its permissions";
     return e;
@@ -26,7 +27,10 @@ AtomicFile::AtomicFile(int fd, std::string temp, std::string directory)
     : m_fd(fd), m_temp(std::move(temp)), m_directory(std::move(directory)) {}
 
 AtomicFile::AtomicFile(AtomicFile&& o) noexcept
-    : m_fd(o.m_fd), m_temp(std::move(o.m_temp)), m_directory(std::move(o.m_directory)), m_size(o.m_size) {
+    : m_fd(o.m_fd),
+      m_temp(std::move(o.m_temp)),
+      m_directory(std::move(o.m_directory)),
+      m_size(o.m_size) {
     o.m_fd = -1;
     o.m_temp.clear();
 }
@@ -44,19 +48,25 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& o) noexcept {
     return *this;
 }
 
-AtomicFile::~AtomicFile() { discard(); }
+AtomicFile::~AtomicFile() {
+    discard();
+}
 
 void AtomicFile::discard() {
-    if (m_fd >= 0) ::close(m_fd);
-    if (!m_temp.empty()) ::unlink(m_temp.c_str());
+    if (m_fd >= 0)
+        ::close(m_fd);
+    if (!m_temp.empty())
+        ::unlink(m_temp.c_str());
     m_fd = -1;
     m_temp.clear();
 }
 
 Result<AtomicFile> AtomicFile::create(const std::string& directory) {
-    std::string pattern = (directory.empty() ? std::string(".") : directory) + "/.imapmirror-tmp-XXXXXX";
+    std::string pattern =
+        (directory.empty() ? std::string(".") : directory) + "/.imapmirror-tmp-XXXXXX";
     int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
-    if (fd < 0) return file_error(errno, "cannot create a file in", directory);
+    if (fd < 0)
+        return file_error(errno, "cannot create a file in", directory);
     return AtomicFile(fd, pattern, directory.empty() ? "." : directory);
 }
 
@@ -64,7 +74,8 @@ Result<void> AtomicFile::write(std::string_view bytes) {
     while (!bytes.empty()) {
         ssize_t n = ::write(m_fd, bytes.data(), bytes.size());
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             return file_error(errno, "cannot write", m_temp);
         }
         bytes.remove_prefix(static_cast<size_t>(n));
@@ -74,7 +85,8 @@ Result<void> AtomicFile::write(std::string_view bytes) {
 }
 
 Result<void> AtomicFile::commit(const std::string& final_path) {
-    if (::fsync(m_fd) != 0) return file_error(errno, "cannot sync", m_temp);
+    if (::fsync(m_fd) != 0)
+        return file_error(errno, "cannot sync", m_temp);
     if (::close(m_fd) != 0) {
         m_fd = -1;
         return file_error(errno, "cannot close", m_temp);

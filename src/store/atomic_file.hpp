@@ -12,7 +12,7 @@
 namespace imapmirror::store {
 
 class AtomicFile {
-public:
+  public:
     // Creates a temporary file in `directory` (which must exist).
     static core::Result<AtomicFile> create(const std::string& directory);
 
@@ -27,7 +27,7 @@ public:
     uint64_t size() const { return m_size; }
     const std::string& temp_path() const { return m_temp; }
 
-private:
+  private:
     AtomicFile(int fd, std::string temp, std::string directory);
     void discard();
 

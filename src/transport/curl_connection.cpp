@@ -27,10 +27,17 @@ void global_init() {
 int debug_callback(CURL*, curl_infotype type, char* data, size_t size, void*) {
     std::string_view text(data, size);
     switch (type) {
-        case CURLINFO_TEXT: core::trace("*", text); break;
-        case CURLINFO_HEADER_IN: core::trace("S", text); break;
-        case CURLINFO_HEADER_OUT: core::trace("C", redact_client_line(text)); break;
-        default: break;  // TLS records and data: not useful, may hold secrets
+        case CURLINFO_TEXT:
+            core::trace("*", text);
+            break;
+        case CURLINFO_HEADER_IN:
+            core::trace("S", text);
+            break;
+        case CURLINFO_HEADER_OUT:
+            core::trace("C", redact_client_line(text));
+            break;
+        default:
+            break;  // TLS records and data: not useful, may hold secrets
     }
     return 0;
 }
@@ -72,8 +79,8 @@ core::Error connect_error(CURLcode rc, const char* detail, const ConnectOptions&
             e.hint = "use --tls implicit (port 993), or --tls none only on a trusted network";
             break;
         case CURLE_LOGIN_DENIED:
-            e = make_error(ErrorKind::Auth, "the server rejected the login for user \"" + o.user +
-                                                "\" at " + where);
+            e = make_error(ErrorKind::Auth,
+                           "the server rejected the login for user \"" + o.user + "\" at " + where);
             e.hint = "check --user and the password (or OAuth2 token) source";
             break;
         case CURLE_REMOTE_ACCESS_DENIED:
@@ -92,7 +99,9 @@ core::Error connect_error(CURLcode rc, const char* detail, const ConnectOptions&
 
 }  // namespace
 
-void CurlConnection::CurlDeleter::operator()(CURL* h) const { curl_easy_cleanup(h); }
+void CurlConnection::CurlDeleter::operator()(CURL* h) const {
+    curl_easy_cleanup(h);
+}
 
 CurlConnection::CurlConnection(std::unique_ptr<CURL, CurlDeleter> handle, ConnectOptions options)
     : m_handle(std::move(handle)), m_options(std::move(options)) {}
@@ -102,7 +111,8 @@ CurlConnection::~CurlConnection() = default;
 Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOptions& options) {
     global_init();
     std::unique_ptr<CURL, CurlDeleter> h(curl_easy_init());
-    if (!h) return make_error(ErrorKind::Io, "libcurl could not create a handle");
+    if (!h)
+        return make_error(ErrorKind::Io, "libcurl could not create a handle");
     CURL* c = h.get();
 
     const bool implicit = options.tls == TlsMode::Implicit;
@@ -118,15 +128,19 @@ Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOption
     curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options.connect_timeout.count()));
     // Bounds the greeting + TLS + login exchange, which CONNECTTIMEOUT alone does not cover.
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
                      static_cast<long>((options.connect_timeout + options.io_timeout).count()));
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "imap,imaps");
-    if (options.tls == TlsMode::StartTls) curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-    if (options.tls == TlsMode::None) curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_NONE);
-    if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+    if (options.tls == TlsMode::StartTls)
+        curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (options.tls == TlsMode::None)
+        curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_NONE);
+    if (!options.ca_file.empty())
+        curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
     if (options.insecure) {
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -148,7 +162,8 @@ Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOption
     curl_easy_setopt(c, CURLOPT_PASSWORD, "");
     curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, "");
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);
-    if (rc != CURLE_OK) return connect_error(rc, errbuf, options);
+    if (rc != CURLE_OK)
+        return connect_error(rc, errbuf, options);
 
     ConnectOptions kept = options;
     kept.password.clear();
@@ -158,7 +173,8 @@ Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOption
     if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK || sock == CURL_SOCKET_BAD)
         return make_error(ErrorKind::Network, "libcurl gave no socket after login");
     conn->m_socket = static_cast<long>(sock);
-    core::log(core::LogLevel::Verbose, "logged in to " + host_port(options) + " as " + options.user);
+    core::log(core::LogLevel::Verbose,
+              "logged in to " + host_port(options) + " as " + options.user);
     return conn;
 }
 
@@ -169,7 +185,8 @@ Result<void> CurlConnection::wait_socket(bool for_write) {
     int timeout_ms = static_cast<int>(m_options.io_timeout.count());
     for (;;) {
         int n = ::poll(&p, 1, timeout_ms);
-        if (n > 0) return {};
+        if (n > 0)
+            return {};
         if (n == 0) {
             auto e = make_error(ErrorKind::Timeout,
                                 "the server at " + host_port(m_options) + " sent nothing for " +
@@ -177,7 +194,8 @@ Result<void> CurlConnection::wait_socket(bool for_write) {
             e.hint = "the server or network stalled; retry later or raise --timeout";
             return e;
         }
-        if (errno == EINTR) continue;
+        if (errno == EINTR)
+            continue;
         return make_error(ErrorKind::Network, std::string("poll failed: ") + std::strerror(errno));
     }
 }
@@ -208,8 +226,8 @@ Result<size_t> CurlConnection::receive(char* buf, size_t cap) {
         CURLcode rc = curl_easy_recv(m_handle.get(), buf, cap, &got);
         if (rc == CURLE_OK) {
             if (got == 0) {
-                auto e = make_error(ErrorKind::Network,
-                                    "the server at " + host_port(m_options) + " closed the connection");
+                auto e = make_error(ErrorKind::Network, "the server at " + host_port(m_options) +
+                                                            " closed the connection");
                 e.hint = "run again to resume; if it keeps happening, check the server's logs";
                 return e;
             }

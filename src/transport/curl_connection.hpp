@@ -15,7 +15,7 @@ typedef void CURL;
 namespace imapmirror::transport {
 
 class CurlConnection final : public Stream {
-public:
+  public:
     // Connects and logs in. Errors say what failed (resolve, connect, TLS, auth) with a hint;
     // none of them contains a secret.
     static core::Result<std::unique_ptr<CurlConnection>> open(const ConnectOptions& options);
@@ -27,7 +27,7 @@ public:
     core::Result<void> send(std::string_view bytes) override;
     core::Result<size_t> receive(char* buf, size_t cap) override;
 
-private:
+  private:
     struct CurlDeleter {
         void operator()(CURL* h) const;
     };

@@ -7,26 +7,30 @@ namespace imapmirror::transport {
 namespace {
 std::string upper(std::string_view s) {
     std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char& c : out)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return out;
 }
 }  // namespace
 
 std::string redact_client_line(std::string_view line) {
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+        line.remove_suffix(1);
     size_t sp1 = line.find(' ');
-    if (sp1 == std::string_view::npos) return "[redacted]";
+    if (sp1 == std::string_view::npos)
+        return "[redacted]";
     size_t sp2 = line.find(' ', sp1 + 1);
-    std::string_view cmd = line.substr(sp1 + 1, sp2 == std::string_view::npos ? std::string_view::npos
-                                                                                : sp2 - sp1 - 1);
+    std::string_view cmd = line.substr(
+        sp1 + 1, sp2 == std::string_view::npos ? std::string_view::npos : sp2 - sp1 - 1);
     std::string u = upper(cmd);
     if (u == "LOGIN" || u == "AUTHENTICATE")
         return std::string(line.substr(0, sp1)) + " " + std::string(cmd) + " [redacted]";
-    static const char* kSafe[] = {"CAPABILITY", "STARTTLS", "LOGOUT", "NOOP",   "ID",
-                                  "ENABLE",     "LIST",     "STATUS", "EXAMINE", "SELECT",
+    static const char* kSafe[] = {"CAPABILITY", "STARTTLS", "LOGOUT", "NOOP",     "ID",
+                                  "ENABLE",     "LIST",     "STATUS", "EXAMINE",  "SELECT",
                                   "FETCH",      "UID",      "SEARCH", "NAMESPACE"};
     for (const char* s : kSafe)
-        if (u == s) return std::string(line);
+        if (u == s)
+            return std::string(line);
     return "[redacted]";
 }
 

@@ -10,7 +10,7 @@
 namespace imapmirror::transport {
 
 class Stream {
-public:
+  public:
     virtual ~Stream() = default;
     // Sends every byte or fails (Network, Timeout). Never partial on success.
     virtual core::Result<void> send(std::string_view bytes) = 0;

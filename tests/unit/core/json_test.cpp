@@ -6,7 +6,15 @@ using imapmirror::core::JsonWriter;
 
 TEST_CASE("json: nested objects and arrays get commas only between elements", "[core]") {
     JsonWriter w;
-    w.begin_object().key("a").value(1).key("b").begin_array().value("x").value(true).null().end_array();
+    w.begin_object()
+        .key("a")
+        .value(1)
+        .key("b")
+        .begin_array()
+        .value("x")
+        .value(true)
+        .null()
+        .end_array();
     w.key("c").begin_object().end_object().end_object();
     CHECK(w.str() == R"({"a":1,"b":["x",true,null],"c":{}})");
 }

@@ -18,12 +18,15 @@ BodyPart structure_of(const std::string& bodystructure, test::Split split = test
 
 std::vector<std::string> attachment_numbers(const BodyPart& root) {
     std::vector<std::string> out;
-    for (const auto* p : attachment_parts(root)) out.push_back(p->part);
+    for (const auto* p : attachment_parts(root))
+        out.push_back(p->part);
     return out;
 }
 
-const std::string kText = "(\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 10 1 NIL NIL NIL NIL)";
-const std::string kHtml = "(\"text\" \"html\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 20 1 NIL NIL NIL NIL)";
+const std::string kText =
+    "(\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 10 1 NIL NIL NIL NIL)";
+const std::string kHtml =
+    "(\"text\" \"html\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 20 1 NIL NIL NIL NIL)";
 }  // namespace
 
 TEST_CASE("bodystructure: a single text part is part 1 with no attachments", "[imap]") {
@@ -36,10 +39,11 @@ TEST_CASE("bodystructure: a single text part is part 1 with no attachments", "[i
 
 TEST_CASE("bodystructure: mixed with alternative body and a named attachment", "[imap]") {
     auto root = structure_of(
-        "((" + kText + kHtml + " \"alternative\" (\"boundary\" \"b2\") NIL NIL NIL)"
-        "(\"application\" \"pdf\" (\"name\" \"x.pdf\") NIL NIL \"base64\" 7800 NIL "
-        "(\"attachment\" (\"filename*\" \"utf-8''R%C3%A9sum%C3%A9.pdf\")) NIL NIL)"
-        " \"mixed\" (\"boundary\" \"b1\") NIL NIL NIL)",
+        "((" + kText + kHtml +
+            " \"alternative\" (\"boundary\" \"b2\") NIL NIL NIL)"
+            "(\"application\" \"pdf\" (\"name\" \"x.pdf\") NIL NIL \"base64\" 7800 NIL "
+            "(\"attachment\" (\"filename*\" \"utf-8''R%C3%A9sum%C3%A9.pdf\")) NIL NIL)"
+            " \"mixed\" (\"boundary\" \"b1\") NIL NIL NIL)",
         test::Split::ByteAtATime);
     CHECK(root.is_multipart());
     CHECK(root.subtype == "mixed");
@@ -55,21 +59,26 @@ TEST_CASE("bodystructure: mixed with alternative body and a named attachment", "
     CHECK(attachment_numbers(root) == std::vector<std::string>{"2"});
 }
 
-TEST_CASE("bodystructure: inline image in related is not an attachment; unnamed zip is", "[imap]") {
-    auto root = structure_of(
-        "(((" + kHtml + "(\"image\" \"png\" NIL \"<img1>\" NIL \"base64\" 100 NIL NIL NIL NIL)"
-        " \"related\" NIL NIL NIL)(\"application\" \"zip\" NIL NIL NIL \"base64\" 50 NIL NIL NIL NIL)"
-        " \"mixed\" NIL NIL NIL))");
+TEST_CASE("bodystructure: inline image in related is not an attachment but an unnamed zip is",
+          "[imap]") {
+    auto root = structure_of("(((" + kHtml +
+                             "(\"image\" \"png\" NIL \"<img1>\" NIL \"base64\" 100 NIL NIL NIL NIL)"
+                             " \"related\" NIL NIL NIL)(\"application\" \"zip\" NIL NIL NIL "
+                             "\"base64\" 50 NIL NIL NIL NIL)"
+                             " \"mixed\" NIL NIL NIL))");
     // The outer list wraps once more here: a multipart whose only child is the mixed part.
     CHECK(attachment_numbers(root) == std::vector<std::string>{"1.2"});
 }
 
-TEST_CASE("bodystructure: an attached message counts once and numbers its insides below it", "[imap]") {
-    auto root = structure_of(
-        "(" + kText +
-        "(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 500 (NIL \"inner\" NIL NIL NIL NIL NIL NIL NIL "
-        "NIL) (" + kText + kHtml + " \"alternative\" NIL NIL NIL) 12 NIL (\"attachment\" NIL) NIL NIL)"
-        " \"mixed\" NIL NIL NIL)");
+TEST_CASE("bodystructure: an attached message counts once and numbers its insides below it",
+          "[imap]") {
+    auto root = structure_of("(" + kText +
+                             "(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 500 (NIL \"inner\" NIL "
+                             "NIL NIL NIL NIL NIL NIL "
+                             "NIL) (" +
+                             kText + kHtml +
+                             " \"alternative\" NIL NIL NIL) 12 NIL (\"attachment\" NIL) NIL NIL)"
+                             " \"mixed\" NIL NIL NIL)");
     REQUIRE(root.children.size() == 2);
     const auto& msg = root.children[1];
     CHECK(msg.part == "2");
@@ -83,7 +92,8 @@ TEST_CASE("bodystructure: 300 attachments parse, in order, in every split", "[im
     std::string parts;
     for (int i = 1; i <= 300; ++i)
         parts += "(\"application\" \"octet-stream\" (\"name\" \"f" + std::to_string(i) +
-                 ".bin\") NIL NIL \"base64\" " + std::to_string(i) + " NIL (\"attachment\" NIL) NIL NIL)";
+                 ".bin\") NIL NIL \"base64\" " + std::to_string(i) +
+                 " NIL (\"attachment\" NIL) NIL NIL)";
     for (auto split : test::kAllSplits) {
         auto root = structure_of("(" + parts + " \"mixed\" NIL NIL NIL)", split);
         auto atts = attachment_parts(root);
@@ -95,7 +105,8 @@ TEST_CASE("bodystructure: 300 attachments parse, in order, in every split", "[im
 
 TEST_CASE("bodystructure: nesting deeper than the limit is a Limit error", "[imap][limits]") {
     std::string v = kText;
-    for (int i = 0; i < 120; ++i) v = "(" + v + " \"mixed\" NIL NIL NIL)";
+    for (int i = 0; i < 120; ++i)
+        v = "(" + v + " \"mixed\" NIL NIL NIL)";
     auto out = test::parse_all("* 1 FETCH (BODYSTRUCTURE " + v + ")\r\n", test::Split::Whole);
     REQUIRE_FALSE(out.error);  // within the tokenizer's depth limit
     auto f = parse_fetch(out.responses.at(0));
@@ -103,7 +114,8 @@ TEST_CASE("bodystructure: nesting deeper than the limit is a Limit error", "[ima
     CHECK(f.error().kind == core::ErrorKind::Limit);
 }
 
-TEST_CASE("bodystructure: Microsoft 365 leaves extension fields out; still parses", "[imap][m365]") {
+TEST_CASE("bodystructure: Microsoft 365 leaves extension fields out and it still parses",
+          "[imap][m365]") {
     auto root = structure_of(
         "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 3 1)"
         "(\"application\" \"octet-stream\" (\"name\" \"a.bin\") NIL NIL \"base64\" 8) \"mixed\")");

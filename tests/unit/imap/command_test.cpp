@@ -30,7 +30,8 @@ TEST_CASE("command: UID sets are compressed into ranges", "[imap]") {
 
 TEST_CASE("command: UID set chunks respect the UID count and line length", "[imap]") {
     std::vector<uint32_t> uids;
-    for (uint32_t i = 1; i <= 250; ++i) uids.push_back(i);
+    for (uint32_t i = 1; i <= 250; ++i)
+        uids.push_back(i);
     auto chunks = uid_set_chunks(uids, 100);
     REQUIRE(chunks.size() == 3);
     CHECK(chunks[0] == "1:100");
@@ -38,7 +39,8 @@ TEST_CASE("command: UID set chunks respect the UID count and line length", "[ima
     CHECK(chunks[2] == "201:250");
 
     std::vector<uint32_t> sparse;
-    for (uint32_t i = 0; i < 1000; ++i) sparse.push_back(1000000 + i * 2);
+    for (uint32_t i = 0; i < 1000; ++i)
+        sparse.push_back(1000000 + i * 2);
     auto small = uid_set_chunks(sparse, 100000, 200);
     size_t total = 0;
     for (const auto& c : small) {

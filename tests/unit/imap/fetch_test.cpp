@@ -11,9 +11,11 @@ TEST_CASE("fetch: UID, FLAGS, INTERNALDATE, RFC822.SIZE, MODSEQ and ENVELOPE", "
     const std::string wire =
         "* 12 FETCH (FLAGS (\\Seen $Forwarded) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" "
         "RFC822.SIZE 4286 MODSEQ (12121231000) ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" "
-        "\"IMAP4rev1 WG mtg summary and minutes\" ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) "
+        "\"IMAP4rev1 WG mtg summary and minutes\" ((\"Terry Gray\" NIL \"gray\" "
+        "\"cac.washington.edu\")) "
         "((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" "
-        "\"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL \"minutes\" "
+        "\"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL "
+        "\"minutes\" "
         "\"CNRI.Reston.VA.US\") (\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL "
         "\"<B27397-0100000@cac.washington.edu>\") UID 4827313)\r\n";
     for (auto split : test::kAllSplits) {
@@ -49,7 +51,7 @@ TEST_CASE("fetch: Gmail X-GM items and labels are accepted", "[imap][gmail]") {
     CHECK(*f->uid == 4);
 }
 
-TEST_CASE("fetch: body sections keep their names; NIL body is reported as NIL", "[imap]") {
+TEST_CASE("fetch: body sections keep their names and a NIL body is reported as NIL", "[imap]") {
     auto out = test::parse_all(
         "* 3 FETCH (UID 9 BODY[HEADER.FIELDS (LIST-UNSUBSCRIBE)] {34}\r\n"
         "List-Unsubscribe: <mailto:u@x>\r\n\r\n BODY[] NIL)\r\n",
@@ -65,12 +67,8 @@ TEST_CASE("fetch: body sections keep their names; NIL body is reported as NIL", 
 
 TEST_CASE("fetch: malformed items are Parse errors naming the item", "[imap]") {
     const char* bad[] = {
-        "* 1 FETCH (UID abc)\r\n",
-        "* 1 FETCH (UID 0)\r\n",
-        "* 1 FETCH (FLAGS \\Seen)\r\n",
-        "* 1 FETCH (UID 1 FLAGS)\r\n",
-        "* 0 FETCH (UID 1)\r\n",
-        "* 1 FETCH (ENVELOPE (NIL))\r\n",
+        "* 1 FETCH (UID abc)\r\n",     "* 1 FETCH (UID 0)\r\n", "* 1 FETCH (FLAGS \\Seen)\r\n",
+        "* 1 FETCH (UID 1 FLAGS)\r\n", "* 0 FETCH (UID 1)\r\n", "* 1 FETCH (ENVELOPE (NIL))\r\n",
     };
     for (const char* wire : bad) {
         INFO(wire);
@@ -83,8 +81,10 @@ TEST_CASE("fetch: malformed items are Parse errors naming the item", "[imap]") {
 }
 
 TEST_CASE("internal date: zones, space-padded days and garbage", "[imap]") {
-    CHECK(iso8601_utc(*parse_internal_date(" 1-Jan-2024 00:30:00 +0100")) == "2023-12-31T23:30:00Z");
-    CHECK(iso8601_utc(*parse_internal_date("29-Feb-2024 12:00:00 -0000")) == "2024-02-29T12:00:00Z");
+    CHECK(iso8601_utc(*parse_internal_date(" 1-Jan-2024 00:30:00 +0100")) ==
+          "2023-12-31T23:30:00Z");
+    CHECK(iso8601_utc(*parse_internal_date("29-Feb-2024 12:00:00 -0000")) ==
+          "2024-02-29T12:00:00Z");
     CHECK_FALSE(parse_internal_date("yesterday"));
     CHECK_FALSE(parse_internal_date("17-Foo-1996 02:44:25 -0700"));
 }

@@ -30,11 +30,11 @@ TEST_CASE("mutf7: RFC 3501 examples and common folder names round-trip", "[imap]
 
 TEST_CASE("mutf7: malformed names are rejected, not guessed", "[imap]") {
     const char* bad[] = {
-        "&AGE-",     // encodes printable 'a'
-        "&Jjo",      // no terminating '-'
-        "&2D3-",     // lone high surrogate
-        "&3gA-",     // lone low surrogate
-        "&*x-",      // not base64
+        "&AGE-",        // encodes printable 'a'
+        "&Jjo",         // no terminating '-'
+        "&2D3-",        // lone high surrogate
+        "&3gA-",        // lone low surrogate
+        "&*x-",         // not base64
         "caf\xC3\xA9",  // raw 8-bit
     };
     for (const char* b : bad) {

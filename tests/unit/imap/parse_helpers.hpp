@@ -51,8 +51,10 @@ inline ParseOutcome parse_all(imap::ResponseParser& parser, const std::string& b
     size_t pos = 0;
     while (pos < bytes.size()) {
         size_t n = bytes.size() - pos;
-        if (split == Split::ByteAtATime) n = 1;
-        if (split == Split::Random) n = std::min<size_t>(n, 1 + rng() % 17);
+        if (split == Split::ByteAtATime)
+            n = 1;
+        if (split == Split::Random)
+            n = std::min<size_t>(n, 1 + rng() % 17);
         auto r = parser.feed(std::string_view(bytes).substr(pos, n), handler);
         if (!r) {
             out.error = r.error();
@@ -63,7 +65,8 @@ inline ParseOutcome parse_all(imap::ResponseParser& parser, const std::string& b
     return out;
 }
 
-inline ParseOutcome parse_all(const std::string& bytes, Split split, imap::ParserLimits limits = {}) {
+inline ParseOutcome parse_all(const std::string& bytes, Split split,
+                              imap::ParserLimits limits = {}) {
     imap::ResponseParser parser(limits);
     return parse_all(parser, bytes, split);
 }

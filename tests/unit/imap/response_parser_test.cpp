@@ -93,7 +93,8 @@ TEST_CASE("parser: literal bytes that look like protocol lines stay inside the l
             const auto& items = out.responses[0].data[2].items;
             CHECK(items[3].type == Value::Type::Streamed);
             CHECK(items[3].literal_size == body.size());
-            if (split == Split::ByteAtATime) CHECK(sink.chunks == body.size());
+            if (split == Split::ByteAtATime)
+                CHECK(sink.chunks == body.size());
         }
     }
 }
@@ -112,7 +113,8 @@ TEST_CASE("parser: empty literal and literal at end of line before more tokens",
 
 TEST_CASE("parser: a 40 KB line parses within the default limit", "[imap]") {
     std::string flags;
-    for (int i = 0; i < 4000; ++i) flags += " $Keyword" + std::to_string(i);
+    for (int i = 0; i < 4000; ++i)
+        flags += " $Keyword" + std::to_string(i);
     std::string wire = "* FLAGS (" + flags.substr(1) + ")\r\n";
     REQUIRE(wire.size() > 40000);
     for (Split split : test::kAllSplits) {
@@ -140,8 +142,8 @@ TEST_CASE("parser: nesting deeper than max_depth is a Limit error", "[imap][limi
                           Split::Whole, limits);
     REQUIRE(deep.error);
     CHECK(deep.error->kind == core::ErrorKind::Limit);
-    auto ok = parse_all("* X " + std::string(10, '(') + std::string(10, ')') + "\r\n",
-                        Split::Whole, limits);
+    auto ok = parse_all("* X " + std::string(10, '(') + std::string(10, ')') + "\r\n", Split::Whole,
+                        limits);
     CHECK_FALSE(ok.error);
 }
 
@@ -149,13 +151,15 @@ TEST_CASE("parser: too many tokens in one response is a Limit error", "[imap][li
     imap::ParserLimits limits;
     limits.max_values = 50;
     std::string many;
-    for (int i = 0; i < 60; ++i) many += " a";
+    for (int i = 0; i < 60; ++i)
+        many += " a";
     auto out = parse_all("* SEARCH" + many + "\r\n", Split::Whole, limits);
     REQUIRE(out.error);
     CHECK(out.error->kind == core::ErrorKind::Limit);
 }
 
-TEST_CASE("parser: literal sizes over the limit or overflowing 64 bits are refused", "[imap][limits]") {
+TEST_CASE("parser: literal sizes over the limit or overflowing 64 bits are refused",
+          "[imap][limits]") {
     imap::ParserLimits limits;
     limits.max_literal = 1000;
     auto big = parse_all("* 1 FETCH (BODY[] {1001}\r\n", Split::Whole, limits);
@@ -176,14 +180,14 @@ TEST_CASE("parser: an unrouted literal larger than max_kept_literal is refused",
 
 TEST_CASE("parser: malformed input is a Parse error and the parser stays dead", "[imap]") {
     const char* bad[] = {
-        "* 1 FETCH (UID 1\r\n",              // unbalanced
-        "* X )\r\n",                         // stray close
-        "* X \"unterminated\r\n",            // quote
-        "* X {12\r\n",                       // literal spec
-        "* X {5} trailing\r\n",              // literal not at end of line
-        "A1 FETCH (UID 1)\r\n",              // tagged but not a status
-        "\r\n",                              // empty line
-        "* X BODY[unclosed\r\n",             // bracket
+        "* 1 FETCH (UID 1\r\n",    // unbalanced
+        "* X )\r\n",               // stray close
+        "* X \"unterminated\r\n",  // quote
+        "* X {12\r\n",             // literal spec
+        "* X {5} trailing\r\n",    // literal not at end of line
+        "A1 FETCH (UID 1)\r\n",    // tagged but not a status
+        "\r\n",                    // empty line
+        "* X BODY[unclosed\r\n",   // bracket
     };
     for (const char* wire : bad) {
         INFO(wire);

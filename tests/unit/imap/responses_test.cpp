@@ -26,7 +26,8 @@ TEST_CASE("responses: CAPABILITY, with the iCloud trailing space", "[imap]") {
     CHECK(from_code.atoms.size() == 3);
 }
 
-TEST_CASE("responses: LIST with attributes, special use, NIL delimiter and encoded names", "[imap]") {
+TEST_CASE("responses: LIST with attributes, special use, NIL delimiter and encoded names",
+          "[imap]") {
     auto sent = parse_list(one("* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent Items\"\r\n"));
     REQUIRE(sent);
     CHECK(sent->name == "Sent Items");
@@ -59,7 +60,9 @@ TEST_CASE("responses: LIST with attributes, special use, NIL delimiter and encod
 }
 
 TEST_CASE("responses: STATUS items in any order", "[imap]") {
-    auto s = parse_status(one("* STATUS \"A &- B\" (UIDNEXT 44 MESSAGES 3 UNSEEN 1 UIDVALIDITY 1700000000 HIGHESTMODSEQ 9)\r\n"));
+    auto s =
+        parse_status(one("* STATUS \"A &- B\" (UIDNEXT 44 MESSAGES 3 UNSEEN 1 UIDVALIDITY "
+                         "1700000000 HIGHESTMODSEQ 9)\r\n"));
     REQUIRE(s);
     CHECK(s->raw_name == "A &- B");
     CHECK(*s->messages == 3);
@@ -98,11 +101,24 @@ TEST_CASE("responses: EXAMINE state from untagged data and response codes", "[im
         test::Split::ByteAtATime);
     REQUIRE_FALSE(out.error);
     MailboxState st;
-    for (const auto& r : out.responses) st.absorb(r);
+    for (const auto& r : out.responses)
+        st.absorb(r);
     CHECK(st.exists == 172);
     CHECK(*st.uidvalidity == 3857529045u);
     CHECK(*st.uidnext == 4392);
     CHECK(*st.highestmodseq == 715194045007ull);
     CHECK(st.read_only);
     CHECK(st.flags.size() == 5);
+}
+
+TEST_CASE("responses: VANISHED with and without EARLIER", "[imap]") {
+    auto earlier = parse_vanished(one("* VANISHED (EARLIER) 300:302,405\r\n"));
+    REQUIRE(earlier);
+    CHECK(earlier->earlier);
+    CHECK(earlier->uids == std::vector<uint32_t>{300, 301, 302, 405});
+    auto now = parse_vanished(one("* VANISHED 7\r\n"));
+    REQUIRE(now);
+    CHECK_FALSE(now->earlier);
+    CHECK(now->uids == std::vector<uint32_t>{7});
+    CHECK_FALSE(parse_vanished(one("* VANISHED (EARLIER)\r\n")));
 }

@@ -18,8 +18,9 @@ namespace {
 // Answers each command line with scripted bytes; only hands them out on receive(), in small
 // pieces, so that the client's order of sends and reads is visible in `events`.
 class ScriptedServer final : public transport::Stream {
-public:
-    using Responder = std::function<std::string(const std::string& tag, const std::string& command)>;
+  public:
+    using Responder =
+        std::function<std::string(const std::string& tag, const std::string& command)>;
     explicit ScriptedServer(Responder r) : m_responder(std::move(r)) {}
 
     core::Result<void> send(std::string_view bytes) override {
@@ -47,18 +48,21 @@ public:
 
     std::vector<std::string> events, sent;
 
-private:
+  private:
     Responder m_responder;
     std::string m_pending;
 };
 
-std::string ok(const std::string& tag) { return tag + " OK done\r\n"; }
+std::string ok(const std::string& tag) {
+    return tag + " OK done\r\n";
+}
 
 }  // namespace
 
 TEST_CASE("session: tags are unique and each wait returns its own completion", "[imap]") {
     ScriptedServer server([](const std::string& tag, const std::string& cmd) {
-        if (cmd == "NOOP") return ok(tag);
+        if (cmd == "NOOP")
+            return ok(tag);
         return tag + " NO [NONEXISTENT] Unknown Mailbox\r\n";
     });
     Session s(server);
@@ -91,7 +95,8 @@ TEST_CASE("session: never more than `window` commands in flight", "[imap]") {
         CHECK(s.in_flight() <= 2);
         tags.push_back(*t);
     }
-    for (const auto& t : tags) REQUIRE(s.wait(t));
+    for (const auto& t : tags)
+        REQUIRE(s.wait(t));
     // The third send came only after reading.
     auto third = std::find(server.events.begin(), server.events.end(), "send " + tags[2]);
     REQUIRE(third != server.events.end());
@@ -100,7 +105,8 @@ TEST_CASE("session: never more than `window` commands in flight", "[imap]") {
 
 TEST_CASE("session: untagged responses go to the oldest command in flight", "[imap]") {
     ScriptedServer server([](const std::string& tag, const std::string& cmd) {
-        if (cmd.rfind("UID FETCH", 0) == 0) return "* 1 FETCH (UID 5 FLAGS ())\r\n" + ok(tag);
+        if (cmd.rfind("UID FETCH", 0) == 0)
+            return "* 1 FETCH (UID 5 FLAGS ())\r\n" + ok(tag);
         return "* 3 EXISTS\r\n" + ok(tag);
     });
     Session s(server);
@@ -136,7 +142,8 @@ TEST_CASE("session: BYE then close is a Network error that quotes the BYE", "[im
     CHECK(r.error().server_reply == "* BYE Server shutting down");
 }
 
-TEST_CASE("session: a connection dropped mid-literal is an error, not a hang or a short body", "[imap]") {
+TEST_CASE("session: a connection dropped mid-literal is an error, not a hang or a short body",
+          "[imap]") {
     ScriptedServer server([](const std::string&, const std::string&) {
         return std::string("* 1 FETCH (UID 1 BODY[] {100}\r\nonly part of it");
     });
@@ -159,7 +166,8 @@ TEST_CASE("session: throttling NO from Microsoft 365 is retryable", "[imap][m365
 
 TEST_CASE("session: CAPABILITY is learned from the response and from a response code", "[imap]") {
     ScriptedServer server([](const std::string& tag, const std::string& cmd) {
-        if (cmd == "CAPABILITY") return "* CAPABILITY IMAP4rev1 CONDSTORE\r\n" + ok(tag);
+        if (cmd == "CAPABILITY")
+            return "* CAPABILITY IMAP4rev1 CONDSTORE\r\n" + ok(tag);
         return tag + " OK [CAPABILITY IMAP4rev1 QRESYNC] ok\r\n";
     });
     Session s(server);
@@ -173,7 +181,8 @@ TEST_CASE("session: CAPABILITY is learned from the response and from a response 
 TEST_CASE("redact: credentials never reach the trace", "[transport]") {
     using transport::redact_client_line;
     CHECK(redact_client_line("A001 LOGIN alice s3cret\r\n") == "A001 LOGIN [redacted]");
-    CHECK(redact_client_line("A001 AUTHENTICATE PLAIN AGFsaWNlAHMzY3JldA==") == "A001 AUTHENTICATE [redacted]");
+    CHECK(redact_client_line("A001 AUTHENTICATE PLAIN AGFsaWNlAHMzY3JldA==") ==
+          "A001 AUTHENTICATE [redacted]");
     CHECK(redact_client_line("AGFsaWNlAHMzY3JldA==\r\n") == "[redacted]");
     CHECK(redact_client_line("A002 CAPABILITY") == "A002 CAPABILITY");
     CHECK(redact_client_line("A003 UID FETCH 1:* (FLAGS)") == "A003 UID FETCH 1:* (FLAGS)");

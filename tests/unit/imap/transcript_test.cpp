@@ -31,7 +31,8 @@ Parsed parse_streaming(const std::string& wire, test::Split split, unsigned seed
     ResponseParser parser;
     test::CollectingSink sink;
     parser.set_literal_router([&](const LiteralContext& ctx) -> LiteralSink* {
-        return ctx.response.numbered_name() == "FETCH" && iequals(ctx.item, "BODY[]") ? &sink : nullptr;
+        return ctx.response.numbered_name() == "FETCH" && iequals(ctx.item, "BODY[]") ? &sink
+                                                                                      : nullptr;
     });
     auto out = test::parse_all(parser, wire, split, seed);
     REQUIRE_FALSE(out.error);
@@ -40,7 +41,10 @@ Parsed parse_streaming(const std::string& wire, test::Split split, unsigned seed
 }
 }  // namespace
 
-TEST_CASE("transcript dovecot: EXISTS and EXPUNGE between FETCH responses; bodies with protocol-like lines", "[imap][dovecot]") {
+TEST_CASE(
+    "transcript dovecot: EXISTS and EXPUNGE between FETCH responses and bodies with protocol-like "
+    "lines",
+    "[imap][dovecot]") {
     const auto wire = read_transcript("dovecot_examine_fetch.txt");
     for (auto split : test::kAllSplits) {
         for (unsigned seed = 1; seed <= (split == test::Split::Random ? 20u : 1u); ++seed) {
@@ -50,9 +54,12 @@ TEST_CASE("transcript dovecot: EXISTS and EXPUNGE between FETCH responses; bodie
             size_t exists_updates = 0, expunges = 0;
             for (const auto& r : p.responses) {
                 st.absorb(r);
-                if (r.numbered_name() == "EXISTS") ++exists_updates;
-                if (r.numbered_name() == "EXPUNGE") ++expunges;
-                if (is_fetch(r)) fetches.push_back(*parse_fetch(r));
+                if (r.numbered_name() == "EXISTS")
+                    ++exists_updates;
+                if (r.numbered_name() == "EXPUNGE")
+                    ++expunges;
+                if (is_fetch(r))
+                    fetches.push_back(*parse_fetch(r));
             }
             CHECK(*st.uidvalidity == 1732240000u);
             CHECK(st.exists == 4);  // the unsolicited EXISTS updated it
@@ -62,7 +69,8 @@ TEST_CASE("transcript dovecot: EXISTS and EXPUNGE between FETCH responses; bodie
             CHECK(*fetches[2].uid == 3);
             CHECK(*fetches[2].size == 5);
             REQUIRE(p.bodies.size() == 3);
-            CHECK(p.bodies[0].find("A3 OK FETCH completed.\r\n* 3 FETCH (UID 1)\r\n{12}\r\n+ continue") !=
+            CHECK(p.bodies[0].find(
+                      "A3 OK FETCH completed.\r\n* 3 FETCH (UID 1)\r\n{12}\r\n+ continue") !=
                   std::string::npos);
             CHECK(p.bodies[0].size() == *fetches[0].size);
             CHECK(p.bodies[1].empty());
@@ -72,16 +80,20 @@ TEST_CASE("transcript dovecot: EXISTS and EXPUNGE between FETCH responses; bodie
     }
 }
 
-TEST_CASE("transcript gmail: LIST-STATUS pairs, [Gmail] \\Noselect parent, X-GM items", "[imap][gmail]") {
+TEST_CASE("transcript gmail: LIST-STATUS pairs with a Noselect Gmail parent and X-GM items",
+          "[imap][gmail]") {
     const auto wire = read_transcript("gmail_list_status_fetch.txt");
     for (auto split : test::kAllSplits) {
         auto p = parse_streaming(wire, split, 7);
         std::vector<ListEntry> lists;
         std::vector<MailboxStatus> statuses;
         for (const auto& r : p.responses) {
-            if (r.data_name() == "LIST") lists.push_back(*parse_list(r));
-            if (r.data_name() == "STATUS") statuses.push_back(*parse_status(r));
-            if (r.data_name() == "CAPABILITY") CHECK(parse_capability(r)->has("X-GM-EXT-1"));
+            if (r.data_name() == "LIST")
+                lists.push_back(*parse_list(r));
+            if (r.data_name() == "STATUS")
+                statuses.push_back(*parse_status(r));
+            if (r.data_name() == "CAPABILITY")
+                CHECK(parse_capability(r)->has("X-GM-EXT-1"));
         }
         REQUIRE(lists.size() == 4);
         CHECK_FALSE(lists[1].selectable());
@@ -98,7 +110,8 @@ TEST_CASE("transcript gmail: LIST-STATUS pairs, [Gmail] \\Noselect parent, X-GM 
     }
 }
 
-TEST_CASE("transcript m365: greeting code, BODYSTRUCTURE with language, throttling NO, BYE", "[imap][m365]") {
+TEST_CASE("transcript m365: greeting code, BODYSTRUCTURE with language, throttling NO, BYE",
+          "[imap][m365]") {
     const auto wire = read_transcript("m365_throttle_bye.txt");
     for (auto split : test::kAllSplits) {
         auto p = parse_streaming(wire, split, 3);
@@ -108,7 +121,8 @@ TEST_CASE("transcript m365: greeting code, BODYSTRUCTURE with language, throttli
         REQUIRE(f);
         auto atts = attachment_parts(*f->body_structure);
         REQUIRE(atts.size() == 1);
-        CHECK(BodyPart::param(atts[0]->disposition_params, "filename") == "=?utf-8?B?w6TDtsO8LnR4dA==?=");
+        CHECK(BodyPart::param(atts[0]->disposition_params, "filename") ==
+              "=?utf-8?B?w6TDtsO8LnR4dA==?=");
         CHECK(p.responses[5].status == "NO");
         CHECK(p.responses[5].text.find("Suggested Backoff Time") != std::string::npos);
         CHECK(p.responses[6].status == "BYE");
