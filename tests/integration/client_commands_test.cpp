@@ -1,0 +1,237 @@
+// The client commands against a real, seeded Dovecot (tests/data/seed/manifest).
+
+#include <gmime/gmime.h>
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <sstream>
+
+#include "test_server.hpp"
+
+using namespace imapmirror::test;
+
+namespace {
+
+struct SeedMessage {
+    std::string folder, flags, file;
+};
+
+std::vector<SeedMessage> seed_manifest() {
+    std::vector<SeedMessage> out;
+    std::istringstream in(read_file(source_dir() + "/tests/data/seed/manifest"));
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#')
+            continue;
+        SeedMessage m;
+        std::istringstream fields(line);
+        std::getline(fields, m.folder, '\t');
+        std::getline(fields, m.flags, '\t');
+        std::getline(fields, m.file, '\t');
+        if (!m.file.empty())
+            out.push_back(m);
+    }
+    return out;
+}
+
+std::string seed_bytes(const std::string& file) {
+    return read_file(source_dir() + "/tests/data/seed/" + file);
+}
+
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+// Crude JSON probing is enough here: the output is ours and has a fixed key order.
+size_t count_of(const std::string& haystack, const std::string& needle) {
+    size_t n = 0;
+    for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1))
+        ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("folders: every seeded folder, decoded, with counts and special use", "[integration]") {
+    DovecotServer server;
+    auto r = run_imapmirror(with({"folders", "--json"}, server.tls_args()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const char* name : {"\"INBOX\"", "\"Sent\"", "\"Archive/2024/Q1\"",
+                             "\"Folder With Spaces\"", "\"Entwürfe\"", "\"日本語\"", "\"A & B\""})
+        CHECK(r.out.find(std::string("\"name\":") + name) != std::string::npos);
+    CHECK(r.out.find("\"raw_name\":\"Entw&APw-rfe\"") != std::string::npos);
+    CHECK(r.out.find("\"raw_name\":\"A &- B\"") != std::string::npos);
+    CHECK(r.out.find(
+              "\"name\":\"INBOX\",\"raw_name\":\"INBOX\",\"delimiter\":\"/\",\"selectable\":true,"
+              "\"special_use\":null,") != std::string::npos);
+    CHECK(r.out.find(
+              "\"name\":\"Sent\",\"raw_name\":\"Sent\",\"delimiter\":\"/\",\"selectable\":true,"
+              "\"special_use\":\"\\\\Sent\"") != std::string::npos);
+    CHECK(r.out.find("\"name\":\"Archive\",\"raw_name\":\"Archive\",\"delimiter\":\"/"
+                     "\",\"selectable\":false") != std::string::npos);
+    // INBOX: 6 messages, 3 without \Seen in the manifest.
+    CHECK(r.out.find("\"messages\":6,\"unseen\":3") != std::string::npos);
+
+    auto human = run_imapmirror(with({"folders"}, server.tls_args()));
+    REQUIRE(human.exit_code == 0);
+    CHECK(human.out.find("Entwürfe") != std::string::npos);
+    CHECK(human.out.find("12 messages") != std::string::npos);
+}
+
+TEST_CASE("folders: the same answer over STARTTLS and over plain IMAP", "[integration]") {
+    DovecotServer server;
+    const std::vector<std::string> common{
+        "--user", "alice",     "--password-file", server.password_file(),
+        "--host", "127.0.0.1", "--port",          std::to_string(server.plain_port())};
+    auto starttls = run_imapmirror(
+        with({"folders", "--json", "--tls", "starttls", "--ca-file", server.ca_file()}, common));
+    INFO(starttls.err);
+    REQUIRE(starttls.exit_code == 0);
+    auto plain = run_imapmirror(with({"folders", "--json", "--tls", "none"}, common));
+    REQUIRE(plain.exit_code == 0);
+    CHECK(plain.out == starttls.out);
+    CHECK(count_of(plain.out, "\"name\":") == 10);
+}
+
+TEST_CASE("list: pages newest first, decoded headers, List-Unsubscribe without bodies",
+          "[integration]") {
+    DovecotServer server;
+    auto page1 = run_imapmirror(
+        with({"list", "INBOX", "--json", "--desc", "--page-size", "4"}, server.tls_args()));
+    INFO(page1.err);
+    REQUIRE(page1.exit_code == 0);
+    CHECK(page1.out.find("\"exists\":6") != std::string::npos);
+    CHECK(count_of(page1.out, "\"seq\":") == 4);
+    CHECK(page1.out.find("\"seq\":6,\"uid\":6") < page1.out.find("\"seq\":3,\"uid\":3"));
+    CHECK(page1.out.find("\"subject\":\"Deine Unterlagen 📎\"") != std::string::npos);
+    CHECK(page1.out.find("\"from_name\":\"Jörg Müller\"") != std::string::npos);
+
+    auto page2 = run_imapmirror(
+        with({"list", "INBOX", "--json", "--desc", "--page-size", "4", "--page", "2"},
+             server.tls_args()));
+    REQUIRE(page2.exit_code == 0);
+    CHECK(count_of(page2.out, "\"seq\":") == 2);
+    CHECK(page2.out.find("\"seq\":2,\"uid\":2") < page2.out.find("\"seq\":1,\"uid\":1"));
+    CHECK(page2.out.find("\"subject\":\"This week: cafés ☕\"") != std::string::npos);
+    CHECK(page2.out.find(
+              "\"list_unsubscribe\":\"<mailto:unsubscribe@lists.example.com?subject=unsub>, "
+              "<https://lists.example.com/unsubscribe/abc123>\"") != std::string::npos);
+    CHECK(page2.out.find("\"list_unsubscribe_post\":\"List-Unsubscribe=One-Click\"") !=
+          std::string::npos);
+    CHECK(page2.out.find("\"message_id\":\"<seed-welcome@example.org>\"") != std::string::npos);
+
+    auto past = run_imapmirror(with({"list", "INBOX", "--json", "--page", "9"}, server.tls_args()));
+    REQUIRE(past.exit_code == 0);
+    CHECK(count_of(past.out, "\"seq\":") == 0);
+
+    // Listing fetched no body: the unseen newsletter is still unseen.
+    auto again = run_imapmirror(with({"list", "INBOX", "--json"}, server.tls_args()));
+    CHECK(again.out.find("\"seq\":2,\"uid\":2,\"flags\":[\"\\\\Recent\"]") != std::string::npos);
+}
+
+TEST_CASE("list --recursive: the folder and every selectable folder below it", "[integration]") {
+    DovecotServer server;
+    auto r = run_imapmirror(with({"list", "Archive", "--recursive", "--json"}, server.tls_args()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(count_of(r.out, "\"folder\":") ==
+          2);  // Q1 and Q2; Archive and Archive/2024 are not selectable
+    CHECK(r.out.find("\"folder\":\"Archive/2024/Q1\",\"exists\":1") != std::string::npos);
+    CHECK(r.out.find("\"folder\":\"Archive/2024/Q2\",\"exists\":0") != std::string::npos);
+    CHECK(r.out.find("\"subject\":\"Q1 report\"") != std::string::npos);
+}
+
+TEST_CASE("fetch: every seeded message byte-exact, by UID and by sequence number, flags untouched",
+          "[integration]") {
+    DovecotServer server;
+    auto out = make_temp_dir();
+    std::map<std::string, uint32_t> next_uid;
+    for (const auto& m : seed_manifest()) {
+        uint32_t uid = ++next_uid[m.folder];
+        INFO(m.folder << " UID " << uid << " " << m.file);
+        std::string path = out + "/" + m.file;
+        auto r = run_imapmirror(
+            with({"fetch", m.folder, "--uid", std::to_string(uid), "-o", path}, server.tls_args()));
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        // The seed files are CRLF already, so the server's bytes equal the file's.
+        CHECK(read_file(path) == seed_bytes(m.file));
+        auto by_seq = run_imapmirror(
+            with({"fetch", m.folder, "--seq", std::to_string(uid)}, server.tls_args()));
+        REQUIRE(by_seq.exit_code == 0);
+        CHECK(by_seq.out == seed_bytes(m.file));
+    }
+    // Several at once into a directory, named UID.eml.
+    auto many = run_imapmirror(
+        with({"fetch", "INBOX", "--uid", "2", "--uid", "5", "-o", out + "/many", "--json"},
+             server.tls_args()));
+    INFO(many.err);
+    REQUIRE(many.exit_code == 0);
+    CHECK(read_file(out + "/many/2.eml") == seed_bytes("02-newsletter.eml"));
+    CHECK(read_file(out + "/many/5.eml") == seed_bytes("06-attachments.eml"));
+    CHECK(count_of(many.out, "\"uid\":") == 2);
+    // No temporary files are left behind.
+    CHECK(std::system(("test -z \"$(ls -A " + out + "/many | grep -v '\\.eml$')\"").c_str()) == 0);
+    std::system(("rm -rf '" + out + "'").c_str());
+
+    // Fetching did not set \Seen (BODY.PEEK only): the server's flags are as seeded.
+    auto flags = server.doveadm("-f flow fetch -u alice 'uid flags' mailbox INBOX all");
+    CHECK(flags.find("uid=2 flags=\\Recent") != std::string::npos);
+    CHECK(flags.find("uid=6 flags=\\Recent") != std::string::npos);
+    CHECK(flags.find("uid=5 flags=\\Flagged \\Recent") != std::string::npos);
+}
+
+TEST_CASE("attachments: names, types and part numbers match the message's MIME parts",
+          "[integration]") {
+    DovecotServer server;
+    auto r =
+        run_imapmirror(with({"attachments", "INBOX", "--uid", "5", "--json"}, server.tls_args()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+
+    // What GMime finds in the seed file itself.
+    g_mime_init();
+    std::string raw = seed_bytes("06-attachments.eml");
+    GMimeStream* stream = g_mime_stream_mem_new_with_buffer(raw.data(), raw.size());
+    GMimeParser* parser = g_mime_parser_new_with_stream(stream);
+    GMimeMessage* msg = g_mime_parser_construct_message(parser, nullptr);
+    REQUIRE(msg);
+    std::vector<std::pair<std::string, std::string>> expected;  // filename, type
+    GMimePartIter* it = g_mime_part_iter_new(GMIME_OBJECT(msg));
+    do {
+        GMimeObject* part = g_mime_part_iter_get_current(it);
+        if (GMIME_IS_PART(part) && g_mime_part_is_attachment(GMIME_PART(part))) {
+            char* type = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(part));
+            expected.emplace_back(g_mime_part_get_filename(GMIME_PART(part)), type);
+            g_free(type);
+        }
+    } while (g_mime_part_iter_next(it));
+    g_mime_part_iter_free(it);
+    g_object_unref(msg);
+    g_object_unref(parser);
+    g_object_unref(stream);
+
+    REQUIRE(expected.size() == 3);
+    CHECK(count_of(r.out, "\"part\":") == expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+        INFO(expected[i].first);
+        std::string entry = "\"part\":\"" + std::to_string(i + 2) + "\",\"filename\":\"" +
+                            expected[i].first + "\",\"content_type\":\"" + expected[i].second +
+                            "\"";
+        CHECK(r.out.find(entry) != std::string::npos);
+    }
+    // The message was not downloaded: still \Flagged only, not \Seen.
+    CHECK(server.doveadm("-f flow fetch -u alice 'uid flags' mailbox INBOX uid 5").find("\\Seen") ==
+          std::string::npos);
+
+    auto fwd = run_imapmirror(with({"attachments", "INBOX", "--seq", "6"}, server.tls_args()));
+    REQUIRE(fwd.exit_code == 0);
+    CHECK(fwd.out.find("message/rfc822") != std::string::npos);
+    CHECK(fwd.out.find("Plans for Q1.eml") != std::string::npos);
+
+    auto none = run_imapmirror(with({"attachments", "INBOX", "--uid", "1"}, server.tls_args()));
+    REQUIRE(none.exit_code == 0);
+    CHECK(none.out.find("no attachments") != std::string::npos);
+}

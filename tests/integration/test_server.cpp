@@ -1,0 +1,182 @@
+#include "test_server.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace imapmirror::test {
+
+std::string source_dir() {
+    return IMM_SOURCE_DIR;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string make_temp_dir() {
+    std::string tmpl = "/tmp/imapmirror-test-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    return tmpl;
+}
+
+namespace {
+
+bool port_free(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// Runs argv with stdout/stderr captured to files; returns the exit code.
+RunResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+    std::string dir = make_temp_dir();
+    std::string out_path = dir + "/out", err_path = dir + "/err";
+    auto start = std::chrono::steady_clock::now();
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        int in = ::open("/dev/null", O_RDONLY);
+        int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(in, 0);
+        ::dup2(out, 1);
+        ::dup2(err, 2);
+        ::unsetenv("IMAPMIRROR_PASSWORD");
+        for (const auto& e : env)
+            ::putenv(const_cast<char*>(e.c_str()));
+        std::vector<char*> args;
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    RunResult r;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = read_file(out_path);
+    r.err = read_file(err_path);
+    std::system(("rm -rf '" + dir + "'").c_str());
+    return r;
+}
+
+}  // namespace
+
+RunResult run_imapmirror(const std::vector<std::string>& args,
+                         const std::vector<std::string>& env) {
+    std::vector<std::string> argv{IMM_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv, env);
+}
+
+int unused_port() {
+    std::mt19937 rng(
+        static_cast<unsigned>(::getpid()) ^
+        static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    for (;;) {
+        int p = 20000 + static_cast<int>(rng() % 30000);
+        if (port_free(p))
+            return p;
+    }
+}
+
+DovecotServer::DovecotServer() {
+    m_dir = make_temp_dir();
+    const std::string script = source_dir() + "/scripts/test-server";
+    std::mt19937 rng(
+        static_cast<unsigned>(::getpid()) ^
+        static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    for (int attempt = 0; attempt < 10 && m_port == 0; ++attempt) {
+        int p = 20000 + 2 * static_cast<int>(rng() % 15000);
+        if (!port_free(p) || !port_free(p + 1))
+            continue;
+        // Another test may grab the port between the check and the start: retry on failure.
+        auto r = run_process({"/bin/bash", script, "start", m_dir, std::to_string(p)}, {});
+        if (r.exit_code == 0)
+            m_port = p;
+    }
+    REQUIRE(m_port != 0);
+    auto seeded = run_process({"/bin/bash", script, "seed", m_dir}, {});
+    INFO(seeded.err);
+    REQUIRE(seeded.exit_code == 0);
+}
+
+DovecotServer::~DovecotServer() {
+    run_process({"/bin/bash", source_dir() + "/scripts/test-server", "stop", m_dir}, {});
+    std::system(("rm -rf '" + m_dir + "'").c_str());
+}
+
+std::string DovecotServer::password() const {
+    std::string p = read_file(password_file());
+    while (!p.empty() && (p.back() == '\n' || p.back() == '\r'))
+        p.pop_back();
+    return p;
+}
+
+std::vector<std::string> DovecotServer::tls_args() const {
+    return {"--host", "127.0.0.1", "--port",  std::to_string(tls_port()), "--user",
+            "alice",  "--ca-file", ca_file(), "--password-file",          password_file()};
+}
+
+std::string DovecotServer::doveadm(const std::string& args) const {
+    std::string cmd = "doveadm -c '" + m_dir + "/dovecot.conf' " + args;
+    auto r = run_process({"/bin/sh", "-c", cmd}, {});
+    INFO(cmd << "\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+}
+
+FakeServer::FakeServer(std::function<void(int)> session) : m_session(std::move(session)) {
+    m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(m_listen >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(m_listen, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(m_listen, 8) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(m_listen, reinterpret_cast<sockaddr*>(&a), &len);
+    m_port = ntohs(a.sin_port);
+    m_thread = std::thread([this] {
+        while (!m_stop) {
+            pollfd p{m_listen, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0)
+                continue;
+            int fd = ::accept(m_listen, nullptr, nullptr);
+            if (fd < 0)
+                continue;
+            m_session(fd);
+            ::close(fd);
+        }
+    });
+}
+
+FakeServer::~FakeServer() {
+    m_stop = true;
+    m_thread.join();
+    ::close(m_listen);
+}
+
+}  // namespace imapmirror::test

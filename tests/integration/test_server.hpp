@@ -1,0 +1,72 @@
+#pragma once
+// Helpers for integration tests: a private seeded Dovecot (scripts/test-server), running the
+// real imapmirror binary, and tiny misbehaving TCP servers.
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace imapmirror::test {
+
+// A seeded Dovecot on 127.0.0.1 in its own temp dir; stopped (by PID) and removed on
+// destruction.
+class DovecotServer {
+  public:
+    DovecotServer();  // starts and seeds; REQUIREs success
+    ~DovecotServer();
+    DovecotServer(const DovecotServer&) = delete;
+    DovecotServer& operator=(const DovecotServer&) = delete;
+
+    int plain_port() const { return m_port; }
+    int tls_port() const { return m_port + 1; }
+    const std::string& dir() const { return m_dir; }
+    std::string password_file() const { return m_dir + "/password"; }
+    std::string ca_file() const { return m_dir + "/ca.pem"; }
+    std::string password() const;
+    // Connection options for the TLS port with the test CA and password file.
+    std::vector<std::string> tls_args() const;
+    // Runs doveadm against this server; returns its stdout.
+    std::string doveadm(const std::string& args) const;
+
+  private:
+    std::string m_dir;
+    int m_port = 0;
+};
+
+struct RunResult {
+    int exit_code = -1;
+    std::string out, err;
+    double seconds = 0;
+};
+
+// Runs build/imapmirror with `args` (no shell; each element is one argv entry), with extra
+// environment `env` ("NAME=value"), stdin from /dev/null.
+RunResult run_imapmirror(const std::vector<std::string>& args,
+                         const std::vector<std::string>& env = {});
+
+std::string read_file(const std::string& path);
+std::string make_temp_dir();
+std::string source_dir();
+
+// A TCP server on 127.0.0.1 (ephemeral port) that runs `session(fd)` for each connection on
+// a thread, until destroyed.
+class FakeServer {
+  public:
+    explicit FakeServer(std::function<void(int fd)> session);
+    ~FakeServer();
+    int port() const { return m_port; }
+
+  private:
+    int m_listen = -1;
+    int m_port = 0;
+    std::atomic<bool> m_stop{false};
+    std::thread m_thread;
+    std::function<void(int)> m_session;
+};
+
+// A port on 127.0.0.1 with nothing listening (bound, then released).
+int unused_port();
+
+}  // namespace imapmirror::test
