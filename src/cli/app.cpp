@@ -14,6 +14,9 @@ int run_cli(int argc, char** argv) {
         "asked.\n"
         "\n"
         "Examples:\n"
+        "  imapmirror export --out ~/mail-backup --host imap.example.org --user me "
+        "--password-file ~/.imap-pass\n"
+        "  imapmirror threads ~/mail-backup --folder INBOX\n"
         "  imapmirror folders --host imap.example.org --user me --password-file ~/.imap-pass\n"
         "  imapmirror list INBOX --desc --page-size 20 --host ... --user ...\n"
         "  imapmirror fetch INBOX --uid 4711 -o message.eml --host ... --user ...\n"
@@ -36,6 +39,8 @@ int run_cli(int argc, char** argv) {
     add_list_command(app, global, exit_code);
     add_fetch_command(app, global, exit_code);
     add_attachments_command(app, global, exit_code);
+    add_export_command(app, global, exit_code);
+    add_threads_command(app, global, exit_code);
 
     try {
         app.parse(argc, argv);

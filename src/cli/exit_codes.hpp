@@ -16,6 +16,7 @@ enum ExitCode : int {
     kExitNotFound = 7,  // no such folder or message
     kExitProtocol = 8,  // the server said NO/BAD or sent something unparseable
     kExitLocalIo = 9,   // cannot write output (permissions, disk full)
+    kExitPartial = 10,  // export finished, but some messages or folders failed (see summary)
     kExitInterrupted = 130,
 };
 

@@ -124,6 +124,14 @@ JsonWriter& JsonWriter::value(bool b) {
     return *this;
 }
 
+JsonWriter& JsonWriter::value(double d) {
+    before_value();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3f", d);
+    m_out += buf;
+    return *this;
+}
+
 JsonWriter& JsonWriter::null() {
     before_value();
     m_out += "null";

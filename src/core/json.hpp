@@ -23,6 +23,7 @@ class JsonWriter {
     JsonWriter& value(uint32_t n) { return value(static_cast<uint64_t>(n)); }
     JsonWriter& value(int n) { return value(static_cast<int64_t>(n)); }
     JsonWriter& value(bool b);
+    JsonWriter& value(double d);  // fixed, 3 decimals
     JsonWriter& null();
 
     // The document so far; complete once every begin_* has its end_*.

@@ -1,5 +1,7 @@
 #include "imap/body_structure.hpp"
 
+#include "core/attachment_rule.hpp"
+
 namespace imapmirror::imap {
 
 using core::ErrorKind;
@@ -118,16 +120,8 @@ void collect(const BodyPart& p, const BodyPart* parent, std::vector<const BodyPa
             collect(c, &p, out);
         return;
     }
-    bool is_message = p.type == "message" && (p.subtype == "rfc822" || p.subtype == "global");
-    if (p.disposition == "attachment" || has_file_name(p) || is_message) {
-        out.push_back(&p);
-        return;
-    }
-    if (p.disposition == "inline" || p.type == "text")
-        return;
-    bool inline_context =
-        parent && (parent->subtype == "alternative" || parent->subtype == "related");
-    if (!inline_context)
+    if (core::is_attachment_part(p.type, p.subtype, p.disposition, has_file_name(p),
+                                 parent ? std::string_view(parent->subtype) : std::string_view()))
         out.push_back(&p);
 }
 

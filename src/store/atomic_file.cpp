@@ -1,11 +1,16 @@
 #include "store/atomic_file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <set>
+
+#include "store/mirror_layout.hpp"
 
 namespace imapmirror::store {
 
@@ -100,6 +105,140 @@ Result<void> AtomicFile::commit(const std::string& final_path) {
         ::fsync(dfd);  // best effort: some file systems refuse fsync on directories
         ::close(dfd);
     }
+    return {};
+}
+
+Result<void> AtomicFile::set_mtime(int64_t unix_seconds) {
+    timespec times[2];
+    times[0].tv_sec = unix_seconds;
+    times[0].tv_nsec = 0;
+    times[1] = times[0];
+    if (::futimens(m_fd, times) != 0)
+        return file_error(errno, "cannot set the time of", m_temp);
+    return {};
+}
+
+Result<std::string> AtomicFile::release() {
+    int fd = m_fd;
+    m_fd = -1;
+    std::string temp = std::move(m_temp);
+    m_temp.clear();
+    if (::close(fd) != 0) {
+        int err = errno;
+        ::unlink(temp.c_str());
+        return file_error(err, "cannot close", temp);
+    }
+    return temp;
+}
+
+void DurableBatch::add(std::string temp, std::string final_path) {
+    m_entries.emplace_back(std::move(temp), std::move(final_path));
+}
+
+namespace {
+std::string directory_of(const std::string& path) {
+    size_t slash = path.rfind('/');
+    return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+void fsync_directory(const std::string& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ::fsync(fd);  // best effort: some file systems refuse fsync on directories
+    ::close(fd);
+}
+}  // namespace
+
+Result<void> DurableBatch::commit() {
+    if (m_entries.empty())
+        return {};
+    int root = ::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return file_error(errno, "cannot open", m_root);
+    // One flush of everything written (data and metadata) before any file gets its final name.
+    int rc = ::syncfs(root);
+    int err = errno;
+    ::close(root);
+    if (rc != 0)
+        return file_error(err, "cannot sync", m_root);
+    std::set<std::string> dirs;
+    for (auto& [temp, final_path] : m_entries) {
+        if (::rename(temp.c_str(), final_path.c_str()) != 0) {
+            if (errno != ENOTEMPTY && errno != EEXIST && errno != EISDIR)
+                return file_error(errno, "cannot rename to", final_path);
+            // A directory from an interrupted earlier run: replace it.
+            remove_tree(final_path);
+            if (::rename(temp.c_str(), final_path.c_str()) != 0)
+                return file_error(errno, "cannot rename to", final_path);
+        }
+        temp.clear();
+        dirs.insert(directory_of(final_path));
+    }
+    for (const auto& d : dirs)
+        fsync_directory(d);
+    m_entries.clear();
+    return {};
+}
+
+void DurableBatch::discard() {
+    for (const auto& [temp, final_path] : m_entries)
+        if (!temp.empty())
+            remove_tree(temp);
+    m_entries.clear();
+}
+
+void remove_tree(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        if (DIR* d = ::opendir(path.c_str())) {
+            while (dirent* e = ::readdir(d)) {
+                std::string name = e->d_name;
+                if (name == "." || name == "..")
+                    continue;
+                remove_tree(path + "/" + name);
+            }
+            ::closedir(d);
+        }
+        ::rmdir(path.c_str());
+    } else {
+        ::unlink(path.c_str());
+    }
+}
+
+void remove_stale_temps(const std::string& directory) {
+    DIR* d = ::opendir(directory.c_str());
+    if (!d)
+        return;
+    std::vector<std::string> stale;
+    while (dirent* e = ::readdir(d)) {
+        std::string name = e->d_name;
+        if (name.rfind(kTempPrefix, 0) == 0)
+            stale.push_back(directory + "/" + name);
+    }
+    ::closedir(d);
+    for (const auto& p : stale)
+        remove_tree(p);
+}
+
+Result<void> make_directories(const std::string& path) {
+    if (path.empty())
+        return {};
+    std::string partial;
+    size_t pos = 0;
+    while (pos != std::string::npos) {
+        pos = path.find('/', pos + 1);
+        partial = path.substr(0, pos);
+        if (partial.empty())
+            continue;
+        if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST)
+            return file_error(errno, "cannot create directory", partial);
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return file_error(ENOTDIR, "not a directory:", path);
     return {};
 }
 

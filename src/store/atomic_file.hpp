@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -24,6 +26,11 @@ class AtomicFile {
     // Makes the data durable and renames it to `final_path` (same file system), replacing any
     // existing file. After commit the object is empty.
     core::Result<void> commit(const std::string& final_path);
+    // Sets the file's modification time (Unix seconds).
+    core::Result<void> set_mtime(int64_t unix_seconds);
+    // Closes the file without syncing or renaming and hands over its temporary path (for a
+    // DurableBatch, which syncs many files at once). After this the object is empty.
+    core::Result<std::string> release();
     uint64_t size() const { return m_size; }
     const std::string& temp_path() const { return m_temp; }
 
@@ -36,6 +43,39 @@ class AtomicFile {
     std::string m_directory;
     uint64_t m_size = 0;
 };
+
+// Files and directories written under temporary names, made durable and renamed together:
+// one syncfs() for the whole batch instead of one fsync() per file. A crash before commit()
+// leaves only temporary names (removed by remove_stale_temps on the next run).
+class DurableBatch {
+  public:
+    explicit DurableBatch(std::string root) : m_root(std::move(root)) {}
+    ~DurableBatch() { discard(); }
+    DurableBatch(const DurableBatch&) = delete;
+    DurableBatch& operator=(const DurableBatch&) = delete;
+
+    // `temp` (a file or a directory) becomes `final_path` at commit; an existing final path is
+    // replaced.
+    void add(std::string temp, std::string final_path);
+    // Syncs the file system holding root, renames everything, syncs the directories.
+    core::Result<void> commit();
+    // Removes every temporary file or directory not yet committed.
+    void discard();
+    bool empty() const { return m_entries.empty(); }
+
+  private:
+    std::string m_root;
+    std::vector<std::pair<std::string, std::string>> m_entries;
+};
+
+// Deletes leftovers of an interrupted run (names starting with kTempPrefix) in `directory`.
+void remove_stale_temps(const std::string& directory);
+
+// Creates a directory and its parents (mode 0700: mail is private); fine if it exists.
+core::Result<void> make_directories(const std::string& path);
+
+// Removes a file or a directory tree; no error when absent.
+void remove_tree(const std::string& path);
 
 // Errno from a file operation -> Error (ENOSPC/EDQUOT -> DiskFull, else Io) naming `path`.
 core::Error file_error(int err, std::string_view what, std::string_view path);

@@ -1,0 +1,201 @@
+// imapmirror export --out DIR: the whole account into a mirror tree with a SQLite index.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "core/json.hpp"
+#include "core/log.hpp"
+#include "sync/exporter.hpp"
+
+namespace imapmirror::cli {
+
+namespace {
+
+struct ExportArgs {
+    ConnectionArgs conn;
+    std::string out;
+    std::vector<std::string> include, exclude;
+    bool json = false;
+    bool quiet = false;
+};
+
+const char* to_string(core::Scope s) {
+    switch (s) {
+        case core::Scope::Message:
+            return "message";
+        case core::Scope::Folder:
+            return "folder";
+        case core::Scope::Session:
+            return "session";
+        case core::Scope::Run:
+            return "run";
+    }
+    return "?";
+}
+
+int exit_code_of(const sync::ExportSummary& s) {
+    if (s.fatal)
+        return exit_code_for(*s.fatal);
+    return s.errors.empty() ? kExitOk : kExitPartial;
+}
+
+// One self-overwriting status line on a terminal, at most five times a second.
+class ProgressLine {
+  public:
+    explicit ProgressLine(bool enabled)
+        : m_enabled(enabled), m_start(std::chrono::steady_clock::now()) {}
+    ~ProgressLine() { clear(); }
+
+    void update(const sync::Progress& p) {
+        if (!m_enabled)
+            return;
+        auto now = std::chrono::steady_clock::now();
+        if (now - m_last < std::chrono::milliseconds(200) && p.messages_done != p.messages_total)
+            return;
+        m_last = now;
+        double secs = std::chrono::duration<double>(now - m_start).count();
+        double rate = secs > 0 ? static_cast<double>(p.bytes_done) / secs : 0;
+        std::string eta = "";
+        if (p.messages_done > 0 && p.messages_total > p.messages_done &&
+            p.folders_done + 1 >= p.folders_total) {
+            double left = secs / static_cast<double>(p.messages_done) *
+                          static_cast<double>(p.messages_total - p.messages_done);
+            eta = ", ETA " + std::to_string(static_cast<int>(left) / 60) + ":" +
+                  (static_cast<int>(left) % 60 < 10 ? "0" : "") +
+                  std::to_string(static_cast<int>(left) % 60);
+        }
+        std::string line =
+            "[" + std::to_string(p.folders_done) + "/" + std::to_string(p.folders_total) +
+            " folders] " + fit(printable(p.folder), 24, false) + "  " +
+            std::to_string(p.messages_done) + "/" + std::to_string(p.messages_total) +
+            " messages, " + human_size(p.bytes_done) + ", " +
+            human_size(static_cast<uint64_t>(rate)) + "/s" + eta;
+        std::fprintf(stderr, "\r\033[K%s", line.c_str());
+        std::fflush(stderr);
+        m_shown = true;
+    }
+    void clear() {
+        if (m_shown)
+            std::fprintf(stderr, "\r\033[K");
+        m_shown = false;
+    }
+
+  private:
+    bool m_enabled;
+    bool m_shown = false;
+    std::chrono::steady_clock::time_point m_start, m_last{};
+};
+
+void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) {
+    if (a.json) {
+        core::JsonWriter w;
+        w.begin_object();
+        w.key("out").value(a.out);
+        w.key("folders").value(static_cast<uint64_t>(s.folders));
+        w.key("messages").value(s.messages);
+        w.key("bytes").value(s.bytes);
+        w.key("attachments").value(s.attachments);
+        w.key("parse_errors").value(s.parse_errors);
+        w.key("seconds").value(s.seconds);
+        w.key("errors").begin_array();
+        auto add = [&](const core::Error& e) {
+            w.begin_object()
+                .key("kind")
+                .value(core::to_string(e.kind))
+                .key("scope")
+                .value(to_string(e.scope));
+            w.key("message").value(e.describe());
+            if (!e.folder.empty())
+                w.key("folder").value(e.folder);
+            if (e.uid)
+                w.key("uid").value(*e.uid);
+            w.end_object();
+        };
+        for (const auto& e : s.errors)
+            add(e);
+        if (s.fatal)
+            add(*s.fatal);
+        w.end_array();
+        w.key("exit_code").value(code);
+        w.end_object();
+        std::printf("%s\n", w.str().c_str());
+        return;
+    }
+    for (const auto& e : s.errors)
+        std::fprintf(stderr, "imapmirror: %s error: %s\n", to_string(e.scope),
+                     e.describe().c_str());
+    if (s.fatal)
+        std::fprintf(stderr, "imapmirror: error: %s\n", s.fatal->describe().c_str());
+    if (a.quiet && !s.fatal && s.errors.empty())
+        return;
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.1f", s.seconds);
+    std::printf(
+        "%s: %llu new messages (%s), %llu attachments, from %zu folders in %s s; %zu errors%s\n",
+        s.fatal ? "Stopped" : "Exported", static_cast<unsigned long long>(s.messages),
+        human_size(s.bytes).c_str(), static_cast<unsigned long long>(s.attachments), s.folders,
+        secs, s.errors.size() + (s.fatal ? 1 : 0),
+        s.parse_errors
+            ? (", " + std::to_string(s.parse_errors) + " messages not fully parseable (kept)")
+                  .c_str()
+            : "");
+    std::printf("Archive: %s (index: %s/index.sqlite)\n", a.out.c_str(), a.out.c_str());
+}
+
+int run_export(const ExportArgs& a) {
+    auto client = connect_client(a.conn);
+    if (!client)
+        return report_error(client.error(), a.json);
+    sync::ExportOptions options;
+    options.root = a.out;
+    options.include = a.include;
+    options.exclude = a.exclude;
+    sync::Exporter exporter(**client, options);
+    ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO) &&
+                          core::log_level() < core::LogLevel::Trace);
+    exporter.set_progress([&](const sync::Progress& p) { progress.update(p); });
+    auto summary = exporter.run(exit_code_of);
+    progress.clear();
+    if (!summary)
+        return report_error(summary.error(), a.json);
+    if (!summary->fatal)
+        (*client)->logout();
+    int code = exit_code_of(*summary);
+    print_summary(a, *summary, code);
+    return code;
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
+    auto args = std::make_shared<ExportArgs>();
+    auto* cmd = app.add_subcommand(
+        "export",
+        "Archive the whole account into DIR: one directory per folder, every message byte-exact as "
+        ".eml, attachments extracted beside it, and a SQLite index (DIR/index.sqlite). Run it "
+        "again "
+        "to add new mail; what is archived is never fetched twice.");
+    add_connection_options(*cmd, args->conn);
+    cmd->add_option("-o,--out", args->out, "Archive directory (created if needed)")->required();
+    cmd->add_option(
+        "--include", args->include,
+        "Only folders whose decoded name matches GLOB (repeatable; '*' also matches '/')");
+    cmd->add_option("--exclude", args->exclude,
+                    "Skip folders whose decoded name matches GLOB (repeatable)");
+    cmd->add_flag("--json", args->json, "Machine-readable summary on stdout");
+    cmd->callback([args, &global, &exit_code] {
+        global.apply();
+        args->quiet = global.quiet;
+        while (args->out.size() > 1 && args->out.back() == '/')
+            args->out.pop_back();
+        exit_code = run_export(*args);
+    });
+}
+
+}  // namespace imapmirror::cli

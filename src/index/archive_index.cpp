@@ -1,0 +1,329 @@
+#include "index/archive_index.hpp"
+
+#include <unistd.h>
+#include <algorithm>
+
+#include <ctime>
+
+#include "index/schema_sql.hpp"
+#include "index/threading.hpp"
+
+namespace imapmirror::index {
+
+using core::ErrorKind;
+using core::Result;
+
+std::string now_iso8601() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+Result<ArchiveIndex> ArchiveIndex::open(const std::string& path) {
+    IMM_ASSIGN(auto db, Database::open(path));
+    ArchiveIndex index(std::move(db));
+    IMM_TRY(index.migrate());
+    return index;
+}
+
+Result<ArchiveIndex> ArchiveIndex::open_existing(const std::string& path) {
+    if (::access(path.c_str(), F_OK) != 0) {
+        auto e =
+            core::make_error(ErrorKind::NotFound, "no archive index at " + path, core::Scope::Run);
+        e.hint = "give the directory an `imapmirror export --out DIR` wrote";
+        return e;
+    }
+    return open(path);
+}
+
+Result<void> ArchiveIndex::migrate() {
+    IMM_ASSIGN(auto version_stmt, m_db.prepare("PRAGMA user_version"));
+    IMM_TRY(version_stmt.step());
+    int64_t version = version_stmt.column_int(0);
+    const int64_t known = static_cast<int64_t>(std::size(kMigrations));
+    if (version > known) {
+        auto e = core::make_error(ErrorKind::Corrupt,
+                                  "the index has schema version " + std::to_string(version) +
+                                      ", newer than this imapmirror knows (" +
+                                      std::to_string(known) + ")",
+                                  core::Scope::Run);
+        e.hint = "use a newer imapmirror for this archive";
+        return e;
+    }
+    for (int64_t v = version; v < known; ++v) {
+        IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+        IMM_TRY(m_db.exec(kMigrations[v].second));
+        // user_version takes no bound parameter; the value is our own integer.
+        IMM_TRY(m_db.exec("PRAGMA user_version = " + std::to_string(v + 1)));
+        IMM_TRY(tx.commit());
+    }
+    return {};
+}
+
+Result<std::vector<FolderRecord>> ArchiveIndex::folders() {
+    IMM_ASSIGN(auto st,
+               m_db.prepare("SELECT id, name, raw_name, path, special_use, delimiter, selectable, "
+                            "uidvalidity, uidnext, highestmodseq, server_messages FROM folders "
+                            "ORDER BY raw_name"));
+    std::vector<FolderRecord> out;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        FolderRecord f;
+        f.id = st.column_int(0);
+        f.name = st.column_text(1);
+        f.raw_name = st.column_text(2);
+        f.path = st.column_text(3);
+        f.special_use = st.column_text(4);
+        if (!st.column_is_null(5) && !st.column_text(5).empty())
+            f.delimiter = st.column_text(5)[0];
+        f.selectable = st.column_int(6) != 0;
+        if (auto v = st.column_opt_int(7))
+            f.uidvalidity = static_cast<uint32_t>(*v);
+        if (auto v = st.column_opt_int(8))
+            f.uidnext = static_cast<uint32_t>(*v);
+        if (auto v = st.column_opt_int(9))
+            f.highestmodseq = static_cast<uint64_t>(*v);
+        if (auto v = st.column_opt_int(10))
+            f.server_messages = static_cast<uint64_t>(*v);
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+Result<int64_t> ArchiveIndex::upsert_folder(const FolderRecord& f) {
+    IMM_ASSIGN(auto st,
+               m_db.prepare(
+                   "INSERT INTO folders (name, raw_name, delimiter, path, selectable, special_use) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                   "ON CONFLICT(raw_name) DO UPDATE SET name = excluded.name, delimiter = "
+                   "excluded.delimiter, "
+                   "selectable = excluded.selectable, special_use = excluded.special_use, "
+                   "deleted_at = NULL"));
+    st.bind(1, f.name).bind(2, f.raw_name);
+    if (f.delimiter)
+        st.bind(3, std::string_view(&*f.delimiter, 1));
+    else
+        st.bind_null(3);
+    st.bind(4, f.path).bind(5, int64_t{f.selectable}).bind_text_or_null(6, f.special_use);
+    IMM_TRY(st.run());
+    IMM_ASSIGN(auto id, m_db.prepare("SELECT id FROM folders WHERE raw_name = ?1"));
+    id.bind(1, f.raw_name);
+    IMM_ASSIGN(bool row, id.step());
+    if (!row)
+        return core::make_error(ErrorKind::Corrupt, "index: folder row vanished: " + f.raw_name);
+    return id.column_int(0);
+}
+
+Result<void> ArchiveIndex::record_folder_sync(int64_t folder_id, const FolderRecord& s) {
+    IMM_ASSIGN(
+        auto st,
+        m_db.prepare("UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, "
+                     "server_messages = ?5, last_synced_at = ?6 WHERE id = ?1"));
+    st.bind(1, folder_id);
+    auto opt = [&](int i, auto v) {
+        if (v)
+            st.bind(i, static_cast<int64_t>(*v));
+        else
+            st.bind_null(i);
+    };
+    opt(2, s.uidvalidity);
+    opt(3, s.uidnext);
+    opt(4, s.highestmodseq);
+    opt(5, s.server_messages);
+    st.bind(6, now_iso8601());
+    return st.run();
+}
+
+Result<uint32_t> ArchiveIndex::max_uid(int64_t folder_id, uint32_t uidvalidity) {
+    IMM_ASSIGN(auto st, m_db.prepare("SELECT COALESCE(MAX(uid), 0) FROM messages WHERE folder_id = "
+                                     "?1 AND uidvalidity = ?2"));
+    st.bind(1, folder_id).bind(2, int64_t{uidvalidity});
+    IMM_TRY(st.step());
+    return static_cast<uint32_t>(st.column_int(0));
+}
+
+Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& batch) {
+    if (batch.empty())
+        return {};
+    if (!m_insert_message) {
+        IMM_ASSIGN(
+            auto st,
+            m_db.prepare(
+                "INSERT INTO messages (folder_id, uidvalidity, uid, message_id, in_reply_to, refs, "
+                "subject, "
+                "from_addr, to_addrs, cc_addrs, date, internal_date, size, flags, "
+                "list_unsubscribe, "
+                "list_unsubscribe_post, thread_index, path, sha256, parse_error, modseq, gm_msgid, "
+                "gm_thrid, archived_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                "?13, "
+                "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24) "
+                "ON CONFLICT(folder_id, uidvalidity, uid) DO NOTHING"));
+        m_insert_message = std::move(st);
+        IMM_ASSIGN(
+            auto at,
+            m_db.prepare("INSERT INTO attachments (message_id, part, filename, content_type, size, "
+                         "path, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+        m_insert_attachment = std::move(at);
+    }
+    auto& st = *m_insert_message;
+    auto& at = *m_insert_attachment;
+    const std::string now = now_iso8601();
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    for (const auto& m : batch) {
+        st.bind(1, m.folder_id).bind(2, int64_t{m.uidvalidity}).bind(3, int64_t{m.uid});
+        st.bind_text_or_null(4, m.message_id)
+            .bind_text_or_null(5, m.in_reply_to)
+            .bind_text_or_null(6, m.refs);
+        st.bind_text_or_null(7, m.subject)
+            .bind_text_or_null(8, m.from_addr)
+            .bind_text_or_null(9, m.to_addrs);
+        st.bind_text_or_null(10, m.cc_addrs)
+            .bind_text_or_null(11, m.date)
+            .bind_text_or_null(12, m.internal_date);
+        st.bind(13, static_cast<int64_t>(m.size)).bind(14, m.flags);
+        st.bind_text_or_null(15, m.list_unsubscribe).bind_text_or_null(16, m.list_unsubscribe_post);
+        st.bind_text_or_null(17, m.thread_index).bind(18, m.path).bind(19, m.sha256);
+        st.bind_text_or_null(20, m.parse_error);
+        auto opt = [&](int i, const std::optional<uint64_t>& v) {
+            if (v)
+                st.bind(i, static_cast<int64_t>(*v));
+            else
+                st.bind_null(i);
+        };
+        opt(21, m.modseq);
+        opt(22, m.gm_msgid);
+        opt(23, m.gm_thrid);
+        st.bind(24, now);
+        IMM_TRY(st.run());
+        if (m_db.changes() == 0)
+            continue;  // already archived
+        int64_t row = m_db.last_insert_id();
+        for (const auto& a : m.attachments) {
+            at.bind(1, row)
+                .bind(2, a.part)
+                .bind_text_or_null(3, a.filename)
+                .bind(4, a.content_type);
+            at.bind(5, static_cast<int64_t>(a.size)).bind(6, a.path).bind(7, a.sha256);
+            IMM_TRY(at.run());
+        }
+    }
+    return tx.commit();
+}
+
+Result<void> ArchiveIndex::rebuild_threads() {
+    IMM_ASSIGN(auto st,
+               m_db.prepare("SELECT id, message_id, in_reply_to, refs, thread_index, subject, "
+                            "COALESCE(date, internal_date) FROM messages ORDER BY id"));
+    std::vector<int64_t> ids;
+    std::vector<std::string> dates;
+    std::vector<ThreadInput> inputs;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        ids.push_back(st.column_int(0));
+        inputs.push_back(ThreadInput{st.column_text(1), st.column_text(2), st.column_text(3),
+                                     st.column_text(4), st.column_text(5)});
+        dates.push_back(st.column_text(6));
+    }
+    auto groups = group_threads(inputs);
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    IMM_TRY(m_db.exec("UPDATE messages SET thread_id = NULL"));
+    IMM_TRY(m_db.exec("DELETE FROM threads"));
+    IMM_ASSIGN(auto ins,
+               m_db.prepare(
+                   "INSERT INTO threads (id, root_message_id, subject, message_count, first_date, "
+                   "last_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    IMM_ASSIGN(auto upd, m_db.prepare("UPDATE messages SET thread_id = ?1 WHERE id = ?2"));
+    int64_t thread_id = 0;
+    for (auto& group : groups) {
+        // Earliest first; ties (and missing dates) by archive order.
+        std::stable_sort(group.begin(), group.end(), [&](size_t a, size_t b) {
+            if (dates[a].empty() != dates[b].empty())
+                return !dates[a].empty();
+            return dates[a] < dates[b];
+        });
+        ++thread_id;
+        const size_t first = group.front();
+        std::string last_date;
+        for (size_t i : group)
+            last_date = std::max(last_date, dates[i]);
+        ins.bind(1, thread_id)
+            .bind_text_or_null(2, inputs[first].message_id)
+            .bind_text_or_null(3, inputs[first].subject);
+        ins.bind(4, static_cast<int64_t>(group.size()))
+            .bind_text_or_null(5, dates[first])
+            .bind_text_or_null(6, last_date);
+        IMM_TRY(ins.run());
+        for (size_t i : group) {
+            upd.bind(1, thread_id).bind(2, ids[i]);
+            IMM_TRY(upd.run());
+        }
+    }
+    return tx.commit();
+}
+
+Result<std::vector<ThreadView>> ArchiveIndex::threads(const std::string& folder, size_t limit) {
+    IMM_ASSIGN(
+        auto st,
+        m_db.prepare(
+            "SELECT t.id, t.subject, t.first_date, t.last_date FROM threads t WHERE ?1 = '' OR "
+            "EXISTS "
+            "(SELECT 1 FROM messages m JOIN folders f ON f.id = m.folder_id "
+            "WHERE m.thread_id = t.id AND f.name = ?1) ORDER BY t.last_date DESC, t.id LIMIT ?2"));
+    st.bind(1, folder).bind(2, static_cast<int64_t>(limit));
+    std::vector<ThreadView> out;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        out.push_back(ThreadView{
+            st.column_int(0), st.column_text(1), st.column_text(2), st.column_text(3), {}});
+    }
+    IMM_ASSIGN(
+        auto ms,
+        m_db.prepare(
+            "SELECT COALESCE(m.date, m.internal_date), m.from_addr, m.subject, f.name, m.path, "
+            "m.message_id FROM messages m JOIN folders f ON f.id = m.folder_id "
+            "WHERE m.thread_id = ?1 ORDER BY COALESCE(m.date, m.internal_date), m.id"));
+    for (auto& t : out) {
+        ms.bind(1, t.id);
+        for (;;) {
+            IMM_ASSIGN(bool row, ms.step());
+            if (!row)
+                break;
+            t.messages.push_back(ThreadMessage{ms.column_text(0), ms.column_text(1),
+                                               ms.column_text(2), ms.column_text(3),
+                                               ms.column_text(4), ms.column_text(5)});
+        }
+        ms.reset();
+    }
+    return out;
+}
+
+Result<int64_t> ArchiveIndex::begin_run(std::string_view mode) {
+    IMM_ASSIGN(auto st, m_db.prepare("INSERT INTO runs (started_at, mode) VALUES (?1, ?2)"));
+    st.bind(1, now_iso8601()).bind(2, mode);
+    IMM_TRY(st.run());
+    return m_db.last_insert_id();
+}
+
+Result<void> ArchiveIndex::finish_run(int64_t run_id, const RunCounts& c, int exit_code) {
+    IMM_ASSIGN(
+        auto st,
+        m_db.prepare("UPDATE runs SET finished_at = ?2, folders = ?3, messages = ?4, bytes = ?5, "
+                     "attachments = ?6, errors = ?7, exit_code = ?8 WHERE id = ?1"));
+    st.bind(1, run_id).bind(2, now_iso8601()).bind(3, static_cast<int64_t>(c.folders));
+    st.bind(4, static_cast<int64_t>(c.messages)).bind(5, static_cast<int64_t>(c.bytes));
+    st.bind(6, static_cast<int64_t>(c.attachments))
+        .bind(7, static_cast<int64_t>(c.errors))
+        .bind(8, int64_t{exit_code});
+    return st.run();
+}
+
+}  // namespace imapmirror::index

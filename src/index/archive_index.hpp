@@ -1,0 +1,96 @@
+#pragma once
+// The archive's index (DIR/index.sqlite): schema migrations and every read and write the
+// exporter and the commands need. Rows are written only after their files are durable.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "index/database.hpp"
+
+namespace imapmirror::index {
+
+struct FolderRecord {
+    int64_t id = 0;
+    std::string name, raw_name, path, special_use;
+    std::optional<char> delimiter;
+    bool selectable = true;
+    std::optional<uint32_t> uidvalidity, uidnext;
+    std::optional<uint64_t> highestmodseq, server_messages;
+};
+
+struct AttachmentRecord {
+    std::string part, filename, content_type, path, sha256;
+    uint64_t size = 0;
+};
+
+struct MessageRecord {
+    int64_t folder_id = 0;
+    uint32_t uidvalidity = 0, uid = 0;
+    std::string message_id, in_reply_to, refs, subject, from_addr, to_addrs, cc_addrs, date;
+    std::string internal_date, flags, list_unsubscribe, list_unsubscribe_post, thread_index;
+    std::string path, sha256, parse_error;
+    uint64_t size = 0;
+    std::optional<uint64_t> modseq, gm_msgid, gm_thrid;
+    std::vector<AttachmentRecord> attachments;
+};
+
+struct ThreadMessage {
+    std::string date, from_addr, subject, folder, path, message_id;
+};
+struct ThreadView {
+    int64_t id = 0;
+    std::string subject, first_date, last_date;
+    std::vector<ThreadMessage> messages;  // oldest first
+};
+
+struct RunCounts {
+    uint64_t folders = 0, messages = 0, bytes = 0, attachments = 0, errors = 0;
+};
+
+class ArchiveIndex {
+  public:
+    // Opens or creates `path` and applies pending migrations (PRAGMA user_version). A newer
+    // schema than this binary knows is a Corrupt error (upgrade imapmirror).
+    static core::Result<ArchiveIndex> open(const std::string& path);
+    // Opens an existing archive's index; NotFound when there is none.
+    static core::Result<ArchiveIndex> open_existing(const std::string& path);
+
+    core::Result<std::vector<FolderRecord>> folders();
+    // Inserts a folder by raw_name, or updates its name/attributes; its path never changes
+    // once set. Returns the id.
+    core::Result<int64_t> upsert_folder(const FolderRecord& folder);
+    core::Result<void> record_folder_sync(int64_t folder_id, const FolderRecord& state);
+
+    // Highest archived UID for (folder, uidvalidity), 0 when none.
+    core::Result<uint32_t> max_uid(int64_t folder_id, uint32_t uidvalidity);
+
+    // One transaction; a (folder, uidvalidity, uid) already present is left as it is.
+    core::Result<void> insert_messages(const std::vector<MessageRecord>& batch);
+
+    // Recomputes threads over every message of the archive.
+    core::Result<void> rebuild_threads();
+
+    // Threads (newest activity first) with their messages; only threads with a message in
+    // `folder` (decoded name) when it is not empty.
+    core::Result<std::vector<ThreadView>> threads(const std::string& folder, size_t limit);
+
+    core::Result<int64_t> begin_run(std::string_view mode);
+    core::Result<void> finish_run(int64_t run_id, const RunCounts& counts, int exit_code);
+
+    Database& db() { return m_db; }
+
+  private:
+    explicit ArchiveIndex(Database db) : m_db(std::move(db)) {}
+    core::Result<void> migrate();
+
+    Database m_db;
+    std::optional<Statement> m_insert_message, m_insert_attachment;
+};
+
+// Current time, ISO 8601 UTC.
+std::string now_iso8601();
+
+}  // namespace imapmirror::index

@@ -1,0 +1,138 @@
+#include "index/database.hpp"
+
+namespace imapmirror::index {
+
+using core::ErrorKind;
+using core::Result;
+
+core::Error sqlite_error(sqlite3* db, std::string_view what) {
+    int code = db ? sqlite3_errcode(db) : SQLITE_ERROR;
+    bool full = code == SQLITE_FULL;
+    auto e = core::make_error(full ? ErrorKind::DiskFull
+                              : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ErrorKind::Corrupt
+                                                                                : ErrorKind::Io,
+                              std::string("index: ") + std::string(what) + ": " +
+                                  (db ? sqlite3_errmsg(db) : "cannot open"),
+                              core::Scope::Run);
+    if (full)
+        e.hint = "free some space and run again; the index is unchanged since the last batch";
+    return e;
+}
+
+Statement& Statement::bind(int i, int64_t v) {
+    sqlite3_bind_int64(m_stmt.get(), i, v);
+    return *this;
+}
+Statement& Statement::bind(int i, std::string_view v) {
+    sqlite3_bind_text(m_stmt.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+Statement& Statement::bind_null(int i) {
+    sqlite3_bind_null(m_stmt.get(), i);
+    return *this;
+}
+Statement& Statement::bind_text_or_null(int i, std::string_view v) {
+    return v.empty() ? bind_null(i) : bind(i, v);
+}
+
+Result<bool> Statement::step() {
+    int rc = sqlite3_step(m_stmt.get());
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc == SQLITE_DONE)
+        return false;
+    auto e = sqlite_error(m_db, "query failed");
+    sqlite3_reset(m_stmt.get());
+    return e;
+}
+
+Result<void> Statement::run() {
+    for (;;) {
+        IMM_ASSIGN(bool row, step());
+        if (!row)
+            break;
+    }
+    reset();
+    return {};
+}
+
+void Statement::reset() {
+    sqlite3_reset(m_stmt.get());
+    sqlite3_clear_bindings(m_stmt.get());
+}
+
+int64_t Statement::column_int(int i) const {
+    return sqlite3_column_int64(m_stmt.get(), i);
+}
+std::optional<int64_t> Statement::column_opt_int(int i) const {
+    if (column_is_null(i))
+        return std::nullopt;
+    return column_int(i);
+}
+std::string Statement::column_text(int i) const {
+    auto* p = sqlite3_column_text(m_stmt.get(), i);
+    int n = sqlite3_column_bytes(m_stmt.get(), i);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n))
+             : std::string();
+}
+bool Statement::column_is_null(int i) const {
+    return sqlite3_column_type(m_stmt.get(), i) == SQLITE_NULL;
+}
+
+Result<Database> Database::open(const std::string& path) {
+    sqlite3* raw = nullptr;
+    int rc =
+        sqlite3_open_v2(path.c_str(), &raw,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    Database db;
+    db.m_db.reset(raw);
+    if (rc != SQLITE_OK)
+        return sqlite_error(raw, "cannot open " + path);
+    sqlite3_busy_timeout(raw, 10'000);
+    sqlite3_extended_result_codes(raw, 1);
+    // WAL: readers (sqlite3, verify) never block the exporter; synchronous=NORMAL is durable at
+    // each checkpoint and never corrupts (the files are synced before their rows commit).
+    IMM_TRY(db.exec("PRAGMA journal_mode=WAL"));
+    IMM_TRY(db.exec("PRAGMA synchronous=NORMAL"));
+    IMM_TRY(db.exec("PRAGMA foreign_keys=ON"));
+    return db;
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(m_db.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+        SQLITE_OK)
+        return sqlite_error(m_db.get(), "cannot prepare a statement");
+    return Statement(m_db.get(), stmt);
+}
+
+Result<void> Database::exec(std::string_view sql) {
+    std::string s(sql);
+    char* err = nullptr;
+    if (sqlite3_exec(m_db.get(), s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        sqlite3_free(err);
+        return sqlite_error(m_db.get(), "statement failed");
+    }
+    return {};
+}
+
+Result<Transaction> Transaction::begin(Database& db) {
+    IMM_TRY(db.exec("BEGIN IMMEDIATE"));
+    return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+    if (m_db)
+        (void)m_db->exec("ROLLBACK");
+}
+
+Result<void> Transaction::commit() {
+    Database* db = m_db;
+    m_db = nullptr;
+    auto r = db->exec("COMMIT");
+    if (!r)
+        (void)db->exec("ROLLBACK");
+    return r;
+}
+
+}  // namespace imapmirror::index

@@ -1,0 +1,81 @@
+#pragma once
+// SQLite behind RAII: a connection and prepared statements. SQL text is only ever a constant;
+// every value goes through a bind.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace imapmirror::index {
+
+class Statement {
+  public:
+    Statement() = default;
+    Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
+
+    // Binds by 1-based position; empty optional binds NULL.
+    Statement& bind(int i, int64_t v);
+    Statement& bind(int i, std::string_view v);
+    Statement& bind_null(int i);
+    // Optional text: "" binds NULL.
+    Statement& bind_text_or_null(int i, std::string_view v);
+
+    // Steps once: true when a row is available, false when done.
+    core::Result<bool> step();
+    // Steps to completion (for INSERT/UPDATE); resets for reuse.
+    core::Result<void> run();
+    void reset();
+
+    int64_t column_int(int i) const;
+    std::optional<int64_t> column_opt_int(int i) const;
+    std::string column_text(int i) const;  // NULL -> ""
+    bool column_is_null(int i) const;
+
+  private:
+    struct Finalize {
+        void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+    };
+    sqlite3* m_db = nullptr;
+    std::unique_ptr<sqlite3_stmt, Finalize> m_stmt;
+};
+
+class Database {
+  public:
+    // Opens (creating if needed) with WAL journaling, foreign keys and a busy timeout.
+    static core::Result<Database> open(const std::string& path);
+
+    core::Result<Statement> prepare(std::string_view sql);
+    core::Result<void> exec(std::string_view sql);  // constant SQL only
+    int64_t last_insert_id() const { return sqlite3_last_insert_rowid(m_db.get()); }
+    int changes() const { return sqlite3_changes(m_db.get()); }
+    sqlite3* handle() const { return m_db.get(); }
+
+  private:
+    struct Close {
+        void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+    };
+    std::unique_ptr<sqlite3, Close> m_db;
+};
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back on destruction unless committed.
+class Transaction {
+  public:
+    static core::Result<Transaction> begin(Database& db);
+    Transaction(Transaction&& o) noexcept : m_db(o.m_db) { o.m_db = nullptr; }
+    ~Transaction();
+    core::Result<void> commit();
+
+  private:
+    explicit Transaction(Database* db) : m_db(db) {}
+    Database* m_db;
+};
+
+core::Error sqlite_error(sqlite3* db, std::string_view what);
+
+}  // namespace imapmirror::index

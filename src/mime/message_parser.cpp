@@ -1,0 +1,286 @@
+#include "mime/message_parser.hpp"
+
+#include <fcntl.h>
+#include <gmime/gmime.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "core/attachment_rule.hpp"
+#include "mime/gmime_init.hpp"
+#include "mime/header_text.hpp"
+
+namespace imapmirror::mime {
+
+using core::Result;
+
+namespace {
+
+struct Unref {
+    void operator()(gpointer p) const {
+        if (p)
+            g_object_unref(p);
+    }
+};
+template <class T>
+using GPtr = std::unique_ptr<T, Unref>;
+
+std::string lower(const char* s) {
+    std::string out = s ? s : "";
+    for (char& c : out)
+        c = static_cast<char>(g_ascii_tolower(c));
+    return out;
+}
+
+std::string unfold(const char* s) {
+    std::string out;
+    if (!s)
+        return out;
+    for (const char* p = s; *p; ++p) {
+        if (*p == '\r' || *p == '\n')
+            continue;
+        out += (*p == '\t') ? ' ' : *p;
+    }
+    // Collapse the runs of spaces folding leaves behind, and trim.
+    std::string collapsed;
+    for (char c : out)
+        if (!(c == ' ' && (collapsed.empty() || collapsed.back() == ' ')))
+            collapsed += c;
+    while (!collapsed.empty() && collapsed.back() == ' ')
+        collapsed.pop_back();
+    return collapsed;
+}
+
+std::string first_angle_token(const std::string& s) {
+    size_t a = s.find('<');
+    size_t b = a == std::string::npos ? std::string::npos : s.find('>', a);
+    if (a == std::string::npos || b == std::string::npos)
+        return s;
+    return s.substr(a, b - a + 1);
+}
+
+std::string header(GMimeObject* obj, const char* name) {
+    return unfold(g_mime_object_get_header(obj, name));
+}
+
+std::string address_list(InternetAddressList* list) {
+    if (!list || internet_address_list_length(list) == 0)
+        return {};
+    char* s = internet_address_list_to_string(list, nullptr, FALSE);
+    std::string out = s ? s : "";
+    g_free(s);
+    return out;
+}
+
+std::string iso_date(GDateTime* dt) {
+    if (!dt)
+        return {};
+    GDateTime* utc = g_date_time_to_utc(dt);
+    char* s = g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ");
+    std::string out = s ? s : "";
+    g_free(s);
+    g_date_time_unref(utc);
+    return out;
+}
+
+void fill_info_from_message(GMimeMessage* msg, MessageInfo& info) {
+    auto* obj = GMIME_OBJECT(msg);
+    info.message_id = first_angle_token(header(obj, "Message-ID"));
+    info.in_reply_to = header(obj, "In-Reply-To");
+    info.references = header(obj, "References");
+    const char* subject = g_mime_message_get_subject(msg);
+    info.subject = subject ? subject : "";
+    info.from = address_list(g_mime_message_get_from(msg));
+    info.to = address_list(g_mime_message_get_to(msg));
+    info.cc = address_list(g_mime_message_get_cc(msg));
+    info.date = iso_date(g_mime_message_get_date(msg));
+    info.list_unsubscribe = header(obj, "List-Unsubscribe");
+    info.list_unsubscribe_post = header(obj, "List-Unsubscribe-Post");
+    info.thread_index = header(obj, "Thread-Index");
+}
+
+// For messages GMime cannot parse: the fields we can still read from the header block.
+void fill_info_from_raw(const std::string& path, MessageInfo& info) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f)
+        return;
+    std::string head(64 * 1024, '\0');
+    head.resize(std::fread(head.data(), 1, head.size(), f));
+    std::fclose(f);
+    auto headers = parse_header_block(head);
+    info.message_id = first_angle_token(header_value(headers, "Message-ID"));
+    info.in_reply_to = header_value(headers, "In-Reply-To");
+    info.references = header_value(headers, "References");
+    info.subject = decode_header_text(header_value(headers, "Subject"));
+    info.from = decode_header_text(header_value(headers, "From"));
+    info.to = decode_header_text(header_value(headers, "To"));
+    info.cc = decode_header_text(header_value(headers, "Cc"));
+    info.list_unsubscribe = header_value(headers, "List-Unsubscribe");
+    info.list_unsubscribe_post = header_value(headers, "List-Unsubscribe-Post");
+    info.thread_index = header_value(headers, "Thread-Index");
+}
+
+class Walker {
+  public:
+    Walker(AttachmentOutput& out, ParseLimits limits) : m_out(out), m_limits(limits) {}
+
+    Result<void> walk(GMimeObject* obj, const std::string& number,
+                      const std::string& parent_subtype, size_t depth) {
+        if (depth > m_limits.max_depth) {
+            note("MIME nesting deeper than " + std::to_string(m_limits.max_depth) +
+                 " levels; inner parts skipped");
+            return {};
+        }
+        if (GMIME_IS_MULTIPART(obj)) {
+            auto* mp = GMIME_MULTIPART(obj);
+            std::string subtype =
+                lower(g_mime_content_type_get_media_subtype(g_mime_object_get_content_type(obj)));
+            int n = g_mime_multipart_get_count(mp);
+            for (int i = 0; i < n; ++i) {
+                std::string child =
+                    number.empty() ? std::to_string(i + 1) : number + "." + std::to_string(i + 1);
+                IMM_TRY(walk(g_mime_multipart_get_part(mp, i), child, subtype, depth + 1));
+            }
+            return {};
+        }
+        if (++m_parts > m_limits.max_parts) {
+            note("more than " + std::to_string(m_limits.max_parts) +
+                 " MIME parts; the rest skipped");
+            return {};
+        }
+        std::string part = number.empty() ? "1" : number;
+        GMimeContentType* ct = g_mime_object_get_content_type(obj);
+        std::string type = lower(ct ? g_mime_content_type_get_media_type(ct) : "application");
+        std::string subtype =
+            lower(ct ? g_mime_content_type_get_media_subtype(ct) : "octet-stream");
+        GMimeContentDisposition* cd = g_mime_object_get_content_disposition(obj);
+        std::string disposition = cd ? lower(g_mime_content_disposition_get_disposition(cd)) : "";
+        std::string filename;
+        if (GMIME_IS_PART(obj)) {
+            const char* f = g_mime_part_get_filename(GMIME_PART(obj));
+            filename = f ? f : "";
+        } else if (cd) {
+            const char* f = g_mime_content_disposition_get_parameter(cd, "filename");
+            filename = f ? f : "";
+        }
+        if (!core::is_attachment_part(type, subtype, disposition, !filename.empty(),
+                                      parent_subtype))
+            return {};
+        AttachmentMeta meta{part, filename, type + "/" + subtype};
+        if (GMIME_IS_PART(obj))
+            return write_part(GMIME_PART(obj), meta);
+        if (GMIME_IS_MESSAGE_PART(obj))
+            return write_message(GMIME_MESSAGE_PART(obj), meta);
+        return {};
+    }
+
+    const std::string& problems() const { return m_problems; }
+    size_t count() const { return m_count; }
+
+  private:
+    void note(const std::string& problem) {
+        if (m_problems.find(problem) == std::string::npos)
+            m_problems += (m_problems.empty() ? "" : "; ") + problem;
+    }
+
+    // Decodes the transfer encoding chunk by chunk: memory stays bounded by the chunk size.
+    Result<void> write_part(GMimePart* part, const AttachmentMeta& meta) {
+        IMM_TRY(m_out.begin(meta));
+        ++m_count;
+        GMimeDataWrapper* content = g_mime_part_get_content(part);
+        if (!content)
+            return m_out.end();
+        GMimeStream* encoded = g_mime_data_wrapper_get_stream(content);
+        GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(content);
+        g_mime_stream_reset(encoded);
+        GPtr<GMimeFilter> filter(
+            enc == GMIME_CONTENT_ENCODING_DEFAULT ? nullptr : g_mime_filter_basic_new(enc, FALSE));
+        char buf[64 * 1024];
+        for (;;) {
+            ssize_t n = g_mime_stream_read(encoded, buf, sizeof buf);
+            if (n < 0) {
+                // A bounded substream answers -1, not 0, once it is at its end (empty parts).
+                if (!g_mime_stream_eos(encoded))
+                    note("part " + meta.part + " could not be read");
+                n = 0;
+            }
+            bool last = n == 0 || g_mime_stream_eos(encoded);
+            if (!filter) {
+                if (n > 0)
+                    IMM_TRY(m_out.write(std::string_view(buf, static_cast<size_t>(n))));
+            } else {
+                char* out = nullptr;
+                size_t outlen = 0, outprespace = 0;
+                if (last)
+                    g_mime_filter_complete(filter.get(), buf, static_cast<size_t>(n), 0, &out,
+                                           &outlen, &outprespace);
+                else
+                    g_mime_filter_filter(filter.get(), buf, static_cast<size_t>(n), 0, &out,
+                                         &outlen, &outprespace);
+                if (outlen)
+                    IMM_TRY(m_out.write(std::string_view(out, outlen)));
+            }
+            if (last)
+                break;
+        }
+        return m_out.end();
+    }
+
+    // An attached message is written as GMime serializes it.
+    Result<void> write_message(GMimeMessagePart* mp, const AttachmentMeta& meta) {
+        IMM_TRY(m_out.begin(meta));
+        ++m_count;
+        GMimeMessage* inner = g_mime_message_part_get_message(mp);
+        if (inner) {
+            GPtr<GMimeStream> mem(g_mime_stream_mem_new());
+            g_mime_object_write_to_stream(GMIME_OBJECT(inner), nullptr, mem.get());
+            GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
+            IMM_TRY(m_out.write(
+                std::string_view(reinterpret_cast<const char*>(bytes->data), bytes->len)));
+        }
+        return m_out.end();
+    }
+
+    AttachmentOutput& m_out;
+    ParseLimits m_limits;
+    size_t m_parts = 0;
+    size_t m_count = 0;
+    std::string m_problems;
+};
+
+}  // namespace
+
+Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutput& out,
+                                        ParseLimits limits) {
+    ensure_gmime();
+    ParseOutcome result;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        result.parse_error = "cannot open the archived file";
+        return result;
+    }
+    GPtr<GMimeStream> stream(g_mime_stream_fs_new(fd));  // owns fd
+    GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+    // Keep part contents as ranges of the file rather than copies in memory.
+    g_mime_parser_set_persist_stream(parser.get(), TRUE);
+    GPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));
+    if (!message) {
+        result.parse_error = "GMime could not parse the message";
+        fill_info_from_raw(path, result.info);
+        return result;
+    }
+    fill_info_from_message(message.get(), result.info);
+    GMimeObject* body = g_mime_message_get_mime_part(message.get());
+    if (!body) {
+        result.parse_error = "the message has no body";
+        return result;
+    }
+    Walker walker(out, limits);
+    IMM_TRY(walker.walk(body, "", "", 0));
+    result.parse_error = walker.problems();
+    result.attachments = walker.count();
+    return result;
+}
+
+}  // namespace imapmirror::mime

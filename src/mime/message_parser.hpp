@@ -1,0 +1,59 @@
+#pragma once
+// Reads an archived message file with GMime: the header fields the index keeps, and every
+// attachment decoded, streamed in chunks to an AttachmentOutput. Never loads a body whole
+// (the parser keeps part contents as ranges of the file).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace imapmirror::mime {
+
+// Header fields, decoded to UTF-8 except the identifiers, which stay as written.
+struct MessageInfo {
+    std::string message_id;   // "<id@host>" as written (first <...> token)
+    std::string in_reply_to;  // raw, unfolded
+    std::string references;   // raw, unfolded
+    std::string subject;
+    std::string from, to, cc;  // decoded address lists, "Name <a@b>, ..."
+    std::string date;          // ISO 8601 UTC, "" when absent or unparseable
+    std::string list_unsubscribe, list_unsubscribe_post;
+    std::string thread_index;  // Outlook Thread-Index, raw
+};
+
+struct AttachmentMeta {
+    std::string part;          // IMAP part number ("2", "1.3")
+    std::string filename;      // decoded original name, "" when none
+    std::string content_type;  // "application/pdf"
+};
+
+// Receives each attachment's decoded bytes: begin, write..., end.
+class AttachmentOutput {
+  public:
+    virtual ~AttachmentOutput() = default;
+    virtual core::Result<void> begin(const AttachmentMeta& meta) = 0;
+    virtual core::Result<void> write(std::string_view decoded) = 0;
+    virtual core::Result<void> end() = 0;
+};
+
+struct ParseLimits {
+    size_t max_depth = 64;    // MIME nesting
+    size_t max_parts = 5000;  // leaves visited
+};
+
+struct ParseOutcome {
+    MessageInfo info;
+    std::string parse_error;  // why the structure could not be (fully) read; "" when fine
+    size_t attachments = 0;
+};
+
+// Parses `path`. Header fields fall back to a plain header scan when GMime cannot build a
+// message. Problems with the message itself go into parse_error; only errors from `out`
+// (writing files) are returned as errors.
+core::Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutput& out,
+                                              ParseLimits limits = {});
+
+}  // namespace imapmirror::mime

@@ -1,0 +1,79 @@
+#pragma once
+// The export: walks the account's folders and archives every message not yet in the index
+// into the mirror tree, extracting attachments and indexing as it goes.
+//
+// Order of durability, per batch of messages: files written under temporary names -> one
+// syncfs -> renamed to their final names -> index rows committed. A crash at any point leaves
+// at worst temporary files (removed next run) or final files without rows (fetched again next
+// run, to the same names); never a row without its file.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "imap/client.hpp"
+
+namespace imapmirror::sync {
+
+struct ExportOptions {
+    std::string root;                  // DIR
+    std::vector<std::string> include;  // globs on decoded folder names; empty: all
+    std::vector<std::string> exclude;
+    size_t uids_per_fetch = 100;       // UIDs per UID FETCH command
+    size_t fetches_in_flight = 4;      // pipelined UID FETCH commands
+    size_t messages_per_commit = 200;  // messages per durable batch / index transaction
+};
+
+struct ExportSummary;
+// Maps a finished run to the exit code recorded in the runs table (the CLI's policy).
+using ExitCodePolicy = std::function<int(const ExportSummary&)>;
+
+// What the exporter reports while it runs (for the progress line).
+struct Progress {
+    size_t folders_total = 0, folders_done = 0;
+    uint64_t messages_total = 0;  // known after each folder's search; grows as folders start
+    uint64_t messages_done = 0, bytes_done = 0;
+    std::string folder;  // current folder, decoded
+};
+
+struct ExportSummary {
+    size_t folders = 0;     // folders visited (selectable or not)
+    uint64_t messages = 0;  // newly archived
+    uint64_t bytes = 0;
+    uint64_t attachments = 0;
+    uint64_t parse_errors = 0;  // messages archived whose MIME could not be fully read
+    uint64_t skipped_existing = 0;
+    std::vector<core::Error> errors;   // message and folder errors; the run went on
+    std::optional<core::Error> fatal;  // the error that ended the run early, if any
+    double seconds = 0;
+    // Worst scope among errors, or nullopt when there were none.
+    std::optional<core::Scope> worst_scope() const;
+};
+
+class Exporter {
+  public:
+    Exporter(imap::Client& client, ExportOptions options);
+    void set_progress(std::function<void(const Progress&)> on_progress) {
+        m_on_progress = std::move(on_progress);
+    }
+
+    // Runs the export. Errors of one message or folder are collected in the summary and the
+    // run goes on; a broken session or a local write failure ends the run after committing
+    // what is complete, and is the summary's `fatal`. An error returned instead of a summary
+    // means the run could not start (lock, index, folder list).
+    core::Result<ExportSummary> run(const ExitCodePolicy& exit_code);
+
+  private:
+    imap::Client& m_client;
+    ExportOptions m_options;
+    std::function<void(const Progress&)> m_on_progress;
+};
+
+// True when `name` is selected by the include/exclude globs (fnmatch, '*' also crosses '/').
+bool folder_selected(const std::string& name, const std::vector<std::string>& include,
+                     const std::vector<std::string>& exclude);
+
+}  // namespace imapmirror::sync
