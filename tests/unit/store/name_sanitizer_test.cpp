@@ -1,0 +1,106 @@
+#include <catch2/catch.hpp>
+
+#include "core/utf8.hpp"
+#include "store/mirror_layout.hpp"
+#include "store/name_sanitizer.hpp"
+
+using namespace imapmirror::store;
+
+namespace {
+bool valid_utf8(const std::string& s) {
+    for (size_t i = 0; i < s.size();) {
+        size_t n = imapmirror::core::utf8_sequence_length(s, i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}
+}  // namespace
+
+TEST_CASE("sanitizer: path traversal and separators can never leave the directory", "[store]") {
+    CHECK(sanitize_component("../../x") == "___.._x");
+    CHECK(sanitize_component("/etc/passwd") == "_etc_passwd");
+    CHECK(sanitize_component("..\\..\\windows\\system32") == "___.._windows_system32");
+    CHECK(sanitize_component("C:\\evil") == "C__evil");
+    CHECK(sanitize_component("..") == "_");
+    CHECK(sanitize_component(".") == "_");
+    CHECK(sanitize_component("") == "_");
+    CHECK(sanitize_component("", "part-2.bin") == "part-2.bin");
+    CHECK(sanitize_component(".hidden") == "_hidden");
+    for (const char* hostile : {"../../x", "/", "a/../../b", "....//....//"}) {
+        auto s = sanitize_component(hostile);
+        CHECK(s.find('/') == std::string::npos);
+        CHECK(s != "..");
+        CHECK(s != ".");
+    }
+}
+
+TEST_CASE("sanitizer: Windows device names, reserved characters and trailing dots", "[store]") {
+    CHECK(sanitize_component("CON") == "_CON");
+    CHECK(sanitize_component("con.txt") == "_con.txt");
+    CHECK(sanitize_component("LPT1") == "_LPT1");
+    CHECK(sanitize_component("COM9.log") == "_COM9.log");
+    CHECK(sanitize_component("COM10") == "COM10");
+    CHECK(sanitize_component("CONSOLE") == "CONSOLE");
+    CHECK(sanitize_component("a:b*c?d\"e<f>g|h") == "a_b_c_d_e_f_g_h");
+    CHECK(sanitize_component("report. . ") == "report");
+    CHECK(sanitize_component("  leading") == "leading");
+}
+
+TEST_CASE("sanitizer: control characters, C1 and invalid UTF-8 are replaced and valid UTF-8 kept",
+          "[store]") {
+    CHECK(sanitize_component("a\x01"
+                             "b\x1b[31m.txt") == "a_b_[31m.txt");
+    CHECK(sanitize_component("tab\there\nnl") == "tab_here_nl");
+    CHECK(sanitize_component("csi\xC2\x9Bx") == "csi_x");
+    CHECK(sanitize_component("bad\xFF\xFEname.txt") == "bad__name.txt");
+    CHECK(sanitize_component("Résumé 日本語 😀.pdf") == "Résumé 日本語 😀.pdf");
+}
+
+TEST_CASE("sanitizer: long names are cut on a character boundary and keep their extension",
+          "[store][limits]") {
+    std::string ascii(300, 'a');
+    auto cut = sanitize_component(ascii + ".pdf");
+    CHECK(cut.size() <= kMaxComponentBytes);
+    CHECK(cut.substr(cut.size() - 4) == ".pdf");
+    std::string wide;
+    for (int i = 0; i < 120; ++i)
+        wide += "日";  // 3 bytes each
+    auto cut2 = sanitize_component(wide + ".txt");
+    CHECK(cut2.size() <= kMaxComponentBytes);
+    CHECK(valid_utf8(cut2));
+    CHECK(cut2.substr(cut2.size() - 4) == ".txt");
+    CHECK(sanitize_component(ascii) == sanitize_component(ascii));  // deterministic
+}
+
+TEST_CASE("sanitizer: numbered variants keep the extension", "[store]") {
+    CHECK(numbered_variant("same.txt", 2) == "same (2).txt");
+    CHECK(numbered_variant("noext", 3) == "noext (3)");
+    CHECK(numbered_variant(".bashrc", 2) == ".bashrc (2)");
+}
+
+TEST_CASE("layout: folder paths follow the hierarchy, avoid case collisions and our own names",
+          "[store]") {
+    FolderPaths paths;
+    CHECK(paths.assign("INBOX", '/') == "INBOX");
+    CHECK(paths.assign("Archive", '/') == "Archive");
+    CHECK(paths.assign("Archive/2024/Q1", '/') == "Archive/2024/Q1");
+    CHECK(paths.assign("Foo", '/') == "Foo");
+    CHECK(paths.assign("foo", '/') == "foo (2)");
+    CHECK(paths.assign("foo/bar", '/') == "foo (2)/bar");  // inside its own parent's directory
+    CHECK(paths.assign("a:b.c", '.') == "a_b/c");          // "." as delimiter: two levels
+    CHECK(paths.assign("index.sqlite", '/') == "index.sqlite_");
+    CHECK(paths.assign("INBOX/123-45.eml", '/') == "INBOX/123-45.eml_");
+    CHECK(paths.assign("INBOX/123-45.attachments", '/') == "INBOX/123-45.attachments_");
+    CHECK(paths.assign("CON", std::nullopt) == "_CON");
+    CHECK(paths.assign("Foo", '/') == "Foo");  // the same folder again: the same path
+}
+
+TEST_CASE("layout: paths already in the archive are kept and block new collisions", "[store]") {
+    FolderPaths paths;
+    paths.reserve("Sent Items", "Sent Items");
+    CHECK(paths.assign("Sent Items", '/') == "Sent Items");
+    CHECK(paths.assign("sent items", '/') == "sent items (2)");
+    CHECK(message_base_name(1732240000, 42) == "1732240000-42");
+}
