@@ -324,6 +324,28 @@ TEST_CASE(
     std::system(("rm -rf '" + sandbox + "'").c_str());
 }
 
+TEST_CASE("export: every SQL example in the README runs and answers something", "[integration]") {
+    DovecotServer server;
+    const std::string out = make_temp_dir() + "/archive";
+    REQUIRE(run_imapmirror(with({"export", "--out", out}, server.tls_args())).exit_code == 0);
+    std::string readme = read_file(source_dir() + "/README.md");
+    std::vector<std::string> statements;
+    for (size_t pos = readme.find("```sql\n"); pos != std::string::npos; pos = readme.find("```sql\n", pos)) {
+        pos += 7;
+        size_t end = readme.find("```", pos);
+        std::string block = readme.substr(pos, end - pos);
+        for (size_t s = 0, semi; (semi = block.find(";\n", s)) != std::string::npos; s = semi + 2)
+            statements.push_back(block.substr(s, semi - s));
+        pos = end;
+    }
+    REQUIRE(statements.size() == 5);
+    for (const auto& sql : statements) {
+        INFO(sql);
+        CHECK_FALSE(query(out + "/index.sqlite", sql).empty());
+    }
+    std::system(("rm -rf '" + fs::path(out).parent_path().string() + "'").c_str());
+}
+
 TEST_CASE("export: --include and --exclude pick folders by decoded name", "[integration]") {
     DovecotServer server;
     const std::string out = make_temp_dir() + "/archive";
