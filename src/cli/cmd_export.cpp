@@ -56,14 +56,13 @@ class ProgressLine {
         if (!m_enabled)
             return;
         auto now = std::chrono::steady_clock::now();
-        if (now - m_last < std::chrono::milliseconds(200) && p.messages_done != p.messages_total)
+        if (now - m_last < std::chrono::milliseconds(200))
             return;
         m_last = now;
         double secs = std::chrono::duration<double>(now - m_start).count();
         double rate = secs > 0 ? static_cast<double>(p.bytes_done) / secs : 0;
         std::string eta = "";
-        if (p.messages_done > 0 && p.messages_total > p.messages_done &&
-            p.folders_done + 1 >= p.folders_total) {
+        if (p.messages_done > 0 && p.messages_total > p.messages_done) {
             double left = secs / static_cast<double>(p.messages_done) *
                           static_cast<double>(p.messages_total - p.messages_done);
             eta = ", ETA " + std::to_string(static_cast<int>(left) / 60) + ":" +

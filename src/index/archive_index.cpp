@@ -139,6 +139,15 @@ Result<void> ArchiveIndex::record_folder_sync(int64_t folder_id, const FolderRec
     return st.run();
 }
 
+Result<uint64_t> ArchiveIndex::message_count(int64_t folder_id) {
+    IMM_ASSIGN(
+        auto st,
+        m_db.prepare("SELECT COUNT(*) FROM messages WHERE folder_id = ?1 AND deleted_at IS NULL"));
+    st.bind(1, folder_id);
+    IMM_TRY(st.step());
+    return static_cast<uint64_t>(st.column_int(0));
+}
+
 Result<uint32_t> ArchiveIndex::max_uid(int64_t folder_id, uint32_t uidvalidity) {
     IMM_ASSIGN(auto st, m_db.prepare("SELECT COALESCE(MAX(uid), 0) FROM messages WHERE folder_id = "
                                      "?1 AND uidvalidity = ?2"));

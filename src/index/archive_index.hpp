@@ -64,6 +64,9 @@ class ArchiveIndex {
     core::Result<int64_t> upsert_folder(const FolderRecord& folder);
     core::Result<void> record_folder_sync(int64_t folder_id, const FolderRecord& state);
 
+    // Messages archived in a folder (any UIDVALIDITY, expunged ones excluded).
+    core::Result<uint64_t> message_count(int64_t folder_id);
+
     // Highest archived UID for (folder, uidvalidity), 0 when none.
     core::Result<uint32_t> max_uid(int64_t folder_id, uint32_t uidvalidity);
 

@@ -97,6 +97,9 @@ class FolderExport {
           m_dir(options.root + "/" + folder.path),
           m_batch(options.root) {}
 
+    // How many new messages the progress total assumed for this folder.
+    void set_estimate(uint64_t estimate) { m_estimate = estimate; }
+
     Result<void> run() {
         auto state = m_client.examine(m_folder.name);
         if (!state)
@@ -158,7 +161,10 @@ class FolderExport {
 
     Result<void> fetch_new() {
         IMM_ASSIGN(auto uids, new_uids());
+        // Replace this folder's share of the up-front estimate with the exact count.
+        m_progress.messages_total -= std::min(m_progress.messages_total, m_estimate);
         m_progress.messages_total += uids.size();
+        m_estimate = 0;
         if (uids.empty())
             return {};
         std::string items = "(UID FLAGS INTERNALDATE RFC822.SIZE";
@@ -297,6 +303,7 @@ class FolderExport {
     const std::function<void(const Progress&)>& m_on_progress;
     std::string m_dir;
     uint32_t m_uidvalidity = 0;
+    uint64_t m_estimate = 0;
     MessageSink m_sink;
     store::DurableBatch m_batch;
     std::vector<index::MessageRecord> m_records;
@@ -315,7 +322,8 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     IMM_ASSIGN(auto index, index::ArchiveIndex::open(m_options.root + "/" + store::kIndexFileName));
     IMM_ASSIGN(int64_t run_id, index.begin_run("export"));
 
-    IMM_ASSIGN(auto listed, m_client.list_folders(false));
+    // With counts: one LIST-STATUS round trip where the server has it; they seed the ETA.
+    IMM_ASSIGN(auto listed, m_client.list_folders(true));
     std::vector<imap::Folder> folders;
     for (auto& f : listed)
         if (folder_selected(f.entry.name, m_options.include, m_options.exclude))
@@ -346,8 +354,18 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
 
     Progress progress;
     progress.folders_total = records.size();
+    std::vector<uint64_t> estimates(records.size(), 0);
+    for (size_t i = 0; i < records.size(); ++i) {
+        if (!folders[i].status || !folders[i].status->messages)
+            continue;
+        IMM_ASSIGN(uint64_t archived, index.message_count(records[i].id));
+        uint64_t on_server = *folders[i].status->messages;
+        estimates[i] = on_server > archived ? on_server - archived : 0;
+        progress.messages_total += estimates[i];
+    }
     core::Result<void> fatal;
-    for (const auto& folder : records) {
+    for (size_t i = 0; i < records.size(); ++i) {
+        const auto& folder = records[i];
         progress.folder = folder.name;
         if (m_on_progress)
             m_on_progress(progress);
@@ -360,6 +378,7 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
         ++summary.folders;
         if (folder.selectable) {
             FolderExport job(m_client, index, m_options, folder, summary, progress, m_on_progress);
+            job.set_estimate(estimates[i]);
             auto r = job.run();
             if (!r) {
                 auto e = std::move(r).error();
