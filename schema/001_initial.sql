@@ -48,6 +48,7 @@ CREATE TABLE messages (
     thread_id             INTEGER REFERENCES threads(id),
     path                  TEXT NOT NULL,   -- the .eml, relative to the archive root
     sha256                TEXT NOT NULL,   -- of the .eml bytes
+    header_sha256         TEXT,            -- of the header block (up to the first empty line)
     parse_error           TEXT,            -- why MIME parsing failed or was partial; NULL if fine
     modseq                INTEGER,
     gm_msgid              INTEGER,         -- Gmail X-GM-MSGID
@@ -58,6 +59,7 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_message_id ON messages(message_id);
 CREATE INDEX messages_thread ON messages(thread_id);
+CREATE INDEX messages_folder_uid ON messages(folder_id, uidvalidity, uid);
 
 CREATE TABLE attachments (
     id           INTEGER PRIMARY KEY,

@@ -23,6 +23,8 @@ struct ExportArgs {
     std::vector<std::string> include, exclude;
     bool json = false;
     bool quiet = false;
+    int retries = 5;
+    double retry_wait_s = 1.0;
 };
 
 const char* to_string(core::Scope s) {
@@ -101,6 +103,12 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("bytes").value(s.bytes);
         w.key("attachments").value(s.attachments);
         w.key("parse_errors").value(s.parse_errors);
+        w.key("flags_changed").value(s.flags_changed);
+        w.key("expunged").value(s.expunged);
+        w.key("remapped").value(s.remapped);
+        w.key("folders_unchanged").value(static_cast<uint64_t>(s.folders_unchanged));
+        w.key("folders_deleted").value(static_cast<uint64_t>(s.folders_deleted));
+        w.key("reconnects").value(static_cast<uint64_t>(s.reconnects));
         w.key("seconds").value(s.seconds);
         w.key("errors").begin_array();
         auto add = [&](const core::Error& e) {
@@ -144,18 +152,37 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
             ? (", " + std::to_string(s.parse_errors) + " messages not fully parseable (kept)")
                   .c_str()
             : "");
+    std::vector<std::string> changes;
+    if (s.folders_unchanged)
+        changes.push_back(std::to_string(s.folders_unchanged) + " folders unchanged");
+    if (s.flags_changed)
+        changes.push_back(std::to_string(s.flags_changed) + " flag changes");
+    if (s.expunged)
+        changes.push_back(std::to_string(s.expunged) + " expunged on the server (kept)");
+    if (s.remapped)
+        changes.push_back(std::to_string(s.remapped) + " re-identified after a UIDVALIDITY change");
+    if (s.folders_deleted)
+        changes.push_back(std::to_string(s.folders_deleted) +
+                          " folders gone from the server (kept)");
+    if (s.reconnects)
+        changes.push_back(std::to_string(s.reconnects) + " reconnects");
+    if (!changes.empty())
+        std::printf("Also: %s\n", join(changes, ", ").c_str());
     std::printf("Archive: %s (index: %s/index.sqlite)\n", a.out.c_str(), a.out.c_str());
 }
 
 int run_export(const ExportArgs& a) {
-    auto client = connect_client(a.conn);
-    if (!client)
-        return report_error(client.error(), a.json);
+    // The password is resolved once: a reconnect must not prompt or run the command again.
+    auto connection = resolve_connection(a.conn);
+    if (!connection)
+        return report_error(connection.error(), a.json);
     sync::ExportOptions options;
     options.root = a.out;
     options.include = a.include;
     options.exclude = a.exclude;
-    sync::Exporter exporter(**client, options);
+    options.retries = a.retries;
+    options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
+    sync::Exporter exporter([&] { return imap::Client::connect(*connection); }, options);
     ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO) &&
                           core::log_level() < core::LogLevel::Trace);
     exporter.set_progress([&](const sync::Progress& p) { progress.update(p); });
@@ -163,8 +190,6 @@ int run_export(const ExportArgs& a) {
     progress.clear();
     if (!summary)
         return report_error(summary.error(), a.json);
-    if (!summary->fatal)
-        (*client)->logout();
     int code = exit_code_of(*summary);
     print_summary(a, *summary, code);
     return code;
@@ -188,6 +213,14 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
     cmd->add_option("--exclude", args->exclude,
                     "Skip folders whose decoded name matches GLOB (repeatable)");
     cmd->add_flag("--json", args->json, "Machine-readable summary on stdout");
+    cmd->add_option("--retries", args->retries,
+                    "Reconnects after a dropped connection before giving up")
+        ->check(CLI::Range(0, 100))
+        ->capture_default_str();
+    cmd->add_option("--retry-wait", args->retry_wait_s,
+                    "Seconds before the first reconnect; doubles each time, with jitter, up to 60")
+        ->check(CLI::Range(0.0, 600.0))
+        ->capture_default_str();
     cmd->callback([args, &global, &exit_code] {
         global.apply();
         args->quiet = global.quiet;

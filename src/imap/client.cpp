@@ -43,7 +43,9 @@ Result<std::vector<Folder>> Client::list_folders(bool with_status) {
         }
         return {};
     };
-    const char* kItems = "MESSAGES UNSEEN UIDNEXT UIDVALIDITY";
+    // HIGHESTMODSEQ lets a re-run see flag changes without opening the folder (RFC 7162).
+    const std::string kItems = std::string("MESSAGES UNSEEN UIDNEXT UIDVALIDITY") +
+                               (capabilities().has("CONDSTORE") ? " HIGHESTMODSEQ" : "");
     const bool list_status = with_status && capabilities().has("LIST-STATUS");
     std::string cmd = "LIST \"\" \"*\"";
     if (list_status)

@@ -66,7 +66,8 @@ Result<void> ArchiveIndex::migrate() {
 Result<std::vector<FolderRecord>> ArchiveIndex::folders() {
     IMM_ASSIGN(auto st,
                m_db.prepare("SELECT id, name, raw_name, path, special_use, delimiter, selectable, "
-                            "uidvalidity, uidnext, highestmodseq, server_messages FROM folders "
+                            "uidvalidity, uidnext, highestmodseq, server_messages, deleted_at IS "
+                            "NOT NULL FROM folders "
                             "ORDER BY raw_name"));
     std::vector<FolderRecord> out;
     for (;;) {
@@ -90,6 +91,7 @@ Result<std::vector<FolderRecord>> ArchiveIndex::folders() {
             f.highestmodseq = static_cast<uint64_t>(*v);
         if (auto v = st.column_opt_int(10))
             f.server_messages = static_cast<uint64_t>(*v);
+        f.deleted = st.column_int(11) != 0;
         out.push_back(std::move(f));
     }
     return out;
@@ -139,6 +141,124 @@ Result<void> ArchiveIndex::record_folder_sync(int64_t folder_id, const FolderRec
     return st.run();
 }
 
+Result<std::vector<uint32_t>> ArchiveIndex::live_uids(int64_t folder_id, uint32_t uidvalidity) {
+    IMM_ASSIGN(
+        auto st,
+        m_db.prepare("SELECT uid FROM messages WHERE folder_id = ?1 AND uidvalidity = ?2 AND "
+                     "deleted_at IS NULL ORDER BY uid"));
+    st.bind(1, folder_id).bind(2, int64_t{uidvalidity});
+    std::vector<uint32_t> out;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        out.push_back(static_cast<uint32_t>(st.column_int(0)));
+    }
+    return out;
+}
+
+Result<uint64_t> ArchiveIndex::update_flags(
+    int64_t folder_id, uint32_t uidvalidity,
+    const std::vector<std::pair<uint32_t, std::string>>& flags) {
+    if (flags.empty())
+        return uint64_t{0};
+    IMM_ASSIGN(
+        auto st,
+        m_db.prepare("UPDATE messages SET flags = ?4 WHERE folder_id = ?1 AND uidvalidity = ?2 AND "
+                     "uid = ?3 AND flags != ?4"));
+    uint64_t changed = 0;
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    for (const auto& [uid, f] : flags) {
+        st.bind(1, folder_id).bind(2, int64_t{uidvalidity}).bind(3, int64_t{uid}).bind(4, f);
+        IMM_TRY(st.run());
+        changed += static_cast<uint64_t>(m_db.changes());
+    }
+    IMM_TRY(tx.commit());
+    return changed;
+}
+
+Result<void> ArchiveIndex::mark_expunged(int64_t folder_id, uint32_t uidvalidity,
+                                         const std::vector<uint32_t>& uids) {
+    if (uids.empty())
+        return {};
+    IMM_ASSIGN(auto st,
+               m_db.prepare(
+                   "UPDATE messages SET deleted_at = ?4 WHERE folder_id = ?1 AND uidvalidity = ?2 "
+                   "AND uid = ?3 AND deleted_at IS NULL"));
+    const std::string now = now_iso8601();
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    for (uint32_t uid : uids) {
+        st.bind(1, folder_id).bind(2, int64_t{uidvalidity}).bind(3, int64_t{uid}).bind(4, now);
+        IMM_TRY(st.run());
+    }
+    return tx.commit();
+}
+
+Result<void> ArchiveIndex::mark_rows_expunged(const std::vector<int64_t>& ids) {
+    if (ids.empty())
+        return {};
+    IMM_ASSIGN(
+        auto st,
+        m_db.prepare("UPDATE messages SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL"));
+    const std::string now = now_iso8601();
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    for (int64_t id : ids) {
+        st.bind(1, id).bind(2, now);
+        IMM_TRY(st.run());
+    }
+    return tx.commit();
+}
+
+Result<void> ArchiveIndex::mark_folder_deleted(int64_t folder_id) {
+    const std::string now = now_iso8601();
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    IMM_ASSIGN(
+        auto f,
+        m_db.prepare("UPDATE folders SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL"));
+    f.bind(1, folder_id).bind(2, now);
+    IMM_TRY(f.run());
+    IMM_ASSIGN(
+        auto m,
+        m_db.prepare(
+            "UPDATE messages SET deleted_at = ?2 WHERE folder_id = ?1 AND deleted_at IS NULL"));
+    m.bind(1, folder_id).bind(2, now);
+    IMM_TRY(m.run());
+    return tx.commit();
+}
+
+Result<std::vector<EpochCandidate>> ArchiveIndex::other_epoch_messages(int64_t folder_id,
+                                                                       uint32_t uidvalidity) {
+    IMM_ASSIGN(
+        auto st,
+        m_db.prepare(
+            "SELECT id, size, COALESCE(header_sha256, '') FROM messages WHERE folder_id = ?1 "
+            "AND uidvalidity != ?2 AND deleted_at IS NULL ORDER BY id"));
+    st.bind(1, folder_id).bind(2, int64_t{uidvalidity});
+    std::vector<EpochCandidate> out;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        out.push_back(EpochCandidate{st.column_int(0), static_cast<uint64_t>(st.column_int(1)),
+                                     st.column_text(2)});
+    }
+    return out;
+}
+
+Result<void> ArchiveIndex::remap(uint32_t uidvalidity,
+                                 const std::vector<std::pair<int64_t, uint32_t>>& rows) {
+    if (rows.empty())
+        return {};
+    IMM_ASSIGN(auto st,
+               m_db.prepare("UPDATE messages SET uidvalidity = ?2, uid = ?3 WHERE id = ?1"));
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    for (const auto& [id, uid] : rows) {
+        st.bind(1, id).bind(2, int64_t{uidvalidity}).bind(3, int64_t{uid});
+        IMM_TRY(st.run());
+    }
+    return tx.commit();
+}
+
 Result<uint64_t> ArchiveIndex::message_count(int64_t folder_id) {
     IMM_ASSIGN(
         auto st,
@@ -168,9 +288,10 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
                 "from_addr, to_addrs, cc_addrs, date, internal_date, size, flags, "
                 "list_unsubscribe, "
                 "list_unsubscribe_post, thread_index, path, sha256, parse_error, modseq, gm_msgid, "
-                "gm_thrid, archived_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                "gm_thrid, archived_at, header_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                "?10, ?11, ?12, "
                 "?13, "
-                "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24) "
+                "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25) "
                 "ON CONFLICT(folder_id, uidvalidity, uid) DO NOTHING"));
         m_insert_message = std::move(st);
         IMM_ASSIGN(
@@ -208,6 +329,7 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
         opt(22, m.gm_msgid);
         opt(23, m.gm_thrid);
         st.bind(24, now);
+        st.bind_text_or_null(25, m.header_sha256);
         IMM_TRY(st.run());
         if (m_db.changes() == 0)
             continue;  // already archived

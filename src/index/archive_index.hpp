@@ -17,6 +17,7 @@ struct FolderRecord {
     std::string name, raw_name, path, special_use;
     std::optional<char> delimiter;
     bool selectable = true;
+    bool deleted = false;  // gone from the server (deleted_at set)
     std::optional<uint32_t> uidvalidity, uidnext;
     std::optional<uint64_t> highestmodseq, server_messages;
 };
@@ -31,7 +32,7 @@ struct MessageRecord {
     uint32_t uidvalidity = 0, uid = 0;
     std::string message_id, in_reply_to, refs, subject, from_addr, to_addrs, cc_addrs, date;
     std::string internal_date, flags, list_unsubscribe, list_unsubscribe_post, thread_index;
-    std::string path, sha256, parse_error;
+    std::string path, sha256, header_sha256, parse_error;
     uint64_t size = 0;
     std::optional<uint64_t> modseq, gm_msgid, gm_thrid;
     std::vector<AttachmentRecord> attachments;
@@ -44,6 +45,13 @@ struct ThreadView {
     int64_t id = 0;
     std::string subject, first_date, last_date;
     std::vector<ThreadMessage> messages;  // oldest first
+};
+
+// An archived message of an older UIDVALIDITY epoch, for re-mapping after a reset.
+struct EpochCandidate {
+    int64_t id = 0;
+    uint64_t size = 0;
+    std::string header_sha256;
 };
 
 struct RunCounts {
@@ -63,6 +71,25 @@ class ArchiveIndex {
     // once set. Returns the id.
     core::Result<int64_t> upsert_folder(const FolderRecord& folder);
     core::Result<void> record_folder_sync(int64_t folder_id, const FolderRecord& state);
+
+    // UIDs of the folder's archived, not expunged messages of this UIDVALIDITY, ascending.
+    core::Result<std::vector<uint32_t>> live_uids(int64_t folder_id, uint32_t uidvalidity);
+    // Sets flags of archived messages (one transaction); returns how many changed.
+    core::Result<uint64_t> update_flags(int64_t folder_id, uint32_t uidvalidity,
+                                        const std::vector<std::pair<uint32_t, std::string>>& flags);
+    // Marks messages expunged on the server (their files stay).
+    core::Result<void> mark_expunged(int64_t folder_id, uint32_t uidvalidity,
+                                     const std::vector<uint32_t>& uids);
+    // Marks rows (by id) expunged.
+    core::Result<void> mark_rows_expunged(const std::vector<int64_t>& ids);
+    // Marks a folder gone from the server, and its live messages expunged.
+    core::Result<void> mark_folder_deleted(int64_t folder_id);
+    // Live messages of the folder from UIDVALIDITY epochs other than `uidvalidity`.
+    core::Result<std::vector<EpochCandidate>> other_epoch_messages(int64_t folder_id,
+                                                                   uint32_t uidvalidity);
+    // Moves matched rows to the new epoch: (row id, new uid) pairs, one transaction.
+    core::Result<void> remap(uint32_t uidvalidity,
+                             const std::vector<std::pair<int64_t, uint32_t>>& rows);
 
     // Messages archived in a folder (any UIDVALIDITY, expunged ones excluded).
     core::Result<uint64_t> message_count(int64_t folder_id);

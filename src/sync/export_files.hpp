@@ -28,6 +28,7 @@ class MessageSink final : public imap::LiteralSink {
     struct Taken {
         std::string temp_path;
         std::string sha256;
+        std::string header_sha256;  // of the bytes up to and including the first empty line
         uint64_t size = 0;
     };
     // Closes the finished file (with mtime set) and hands it over; error if no body arrived.
@@ -38,6 +39,9 @@ class MessageSink final : public imap::LiteralSink {
   private:
     std::unique_ptr<store::AtomicFile> m_file;
     store::Sha256 m_hash;
+    store::Sha256 m_header_hash;
+    int m_header_state = 0;  // bytes of "\r\n\r\n" matched so far; 4 = header complete
+    std::string m_header_sha256;
     uint64_t m_size = 0;
     bool m_finished = false;
     core::Result<void> m_error;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,15 @@ struct ExportOptions {
     std::string root;                  // DIR
     std::vector<std::string> include;  // globs on decoded folder names; empty: all
     std::vector<std::string> exclude;
-    size_t uids_per_fetch = 100;       // UIDs per UID FETCH command
-    size_t fetches_in_flight = 4;      // pipelined UID FETCH commands
-    size_t messages_per_commit = 200;  // messages per durable batch / index transaction
+    size_t uids_per_fetch = 100;                 // UIDs per UID FETCH command
+    size_t fetches_in_flight = 4;                // pipelined UID FETCH commands
+    size_t messages_per_commit = 200;            // messages per durable batch / index transaction
+    int retries = 5;                             // reconnects per run after a dropped connection
+    std::chrono::milliseconds retry_wait{1000};  // first backoff; doubles, with jitter, max 60 s
 };
+
+// Opens a new logged-in connection (the exporter reconnects with it).
+using ConnectFn = std::function<core::Result<std::unique_ptr<imap::Client>>()>;
 
 struct ExportSummary;
 // Maps a finished run to the exit code recorded in the runs table (the CLI's policy).
@@ -45,7 +51,12 @@ struct ExportSummary {
     uint64_t bytes = 0;
     uint64_t attachments = 0;
     uint64_t parse_errors = 0;  // messages archived whose MIME could not be fully read
-    uint64_t skipped_existing = 0;
+    uint64_t remapped = 0;      // re-identified after a UIDVALIDITY change, not downloaded
+    uint64_t flags_changed = 0;
+    uint64_t expunged = 0;         // newly marked deleted_at
+    size_t folders_unchanged = 0;  // skipped: STATUS equal to the last sync
+    size_t folders_deleted = 0;    // gone from the server since the last run
+    size_t reconnects = 0;
     std::vector<core::Error> errors;   // message and folder errors; the run went on
     std::optional<core::Error> fatal;  // the error that ended the run early, if any
     double seconds = 0;
@@ -55,19 +66,24 @@ struct ExportSummary {
 
 class Exporter {
   public:
-    Exporter(imap::Client& client, ExportOptions options);
+    Exporter(ConnectFn connect, ExportOptions options);
     void set_progress(std::function<void(const Progress&)> on_progress) {
         m_on_progress = std::move(on_progress);
     }
 
     // Runs the export. Errors of one message or folder are collected in the summary and the
-    // run goes on; a broken session or a local write failure ends the run after committing
-    // what is complete, and is the summary's `fatal`. An error returned instead of a summary
-    // means the run could not start (lock, index, folder list).
+    // run goes on. A dropped connection is retried on a new one (backoff with jitter, at most
+    // `retries` times), resuming after the last committed message. What still ends the run
+    // (a local write failure, too many drops) is the summary's `fatal`, after committing what
+    // is complete. An error returned instead of a summary means the run could not start
+    // (connection, lock, index, folder list).
     core::Result<ExportSummary> run(const ExitCodePolicy& exit_code);
 
   private:
-    imap::Client& m_client;
+    core::Result<void> reconnect(const core::Error& why, int attempt, ExportSummary& summary);
+
+    ConnectFn m_connect;
+    std::unique_ptr<imap::Client> m_client;
     ExportOptions m_options;
     std::function<void(const Progress&)> m_on_progress;
 };
