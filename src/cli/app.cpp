@@ -41,6 +41,7 @@ int run_cli(int argc, char** argv) {
     add_attachments_command(app, global, exit_code);
     add_export_command(app, global, exit_code);
     add_threads_command(app, global, exit_code);
+    add_verify_command(app, global, exit_code);
 
     try {
         app.parse(argc, argv);

@@ -16,7 +16,9 @@ enum ExitCode : int {
     kExitNotFound = 7,  // no such folder or message
     kExitProtocol = 8,  // the server said NO/BAD or sent something unparseable
     kExitLocalIo = 9,   // cannot write output (permissions, disk full)
-    kExitPartial = 10,  // export finished, but some messages or folders failed (see summary)
+    kExitPartial = 10,
+    kExitMismatch = 11,  // verify found a difference (missing, changed or extra files; UIDs)  //
+                         // export finished, but some messages or folders failed (see summary)
     kExitInterrupted = 130,
 };
 

@@ -259,6 +259,20 @@ Result<void> ArchiveIndex::remap(uint32_t uidvalidity,
     return tx.commit();
 }
 
+Result<std::vector<ArchivedFile>> ArchiveIndex::archived_files() {
+    IMM_ASSIGN(auto st, m_db.prepare("SELECT path, sha256, size, 0 FROM messages UNION ALL "
+                                     "SELECT path, sha256, size, 1 FROM attachments"));
+    std::vector<ArchivedFile> out;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        out.push_back(ArchivedFile{st.column_text(0), st.column_text(1),
+                                   static_cast<uint64_t>(st.column_int(2)), st.column_int(3) != 0});
+    }
+    return out;
+}
+
 Result<uint64_t> ArchiveIndex::message_count(int64_t folder_id) {
     IMM_ASSIGN(
         auto st,

@@ -54,6 +54,13 @@ struct EpochCandidate {
     std::string header_sha256;
 };
 
+// A file the index says the archive holds.
+struct ArchivedFile {
+    std::string path, sha256;
+    uint64_t size = 0;
+    bool attachment = false;
+};
+
 struct RunCounts {
     uint64_t folders = 0, messages = 0, bytes = 0, attachments = 0, errors = 0;
 };
@@ -90,6 +97,10 @@ class ArchiveIndex {
     // Moves matched rows to the new epoch: (row id, new uid) pairs, one transaction.
     core::Result<void> remap(uint32_t uidvalidity,
                              const std::vector<std::pair<int64_t, uint32_t>>& rows);
+
+    // Every message and attachment file the index knows (expunged messages included: their
+    // files are kept).
+    core::Result<std::vector<ArchivedFile>> archived_files();
 
     // Messages archived in a folder (any UIDVALIDITY, expunged ones excluded).
     core::Result<uint64_t> message_count(int64_t folder_id);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -178,5 +179,106 @@ FakeServer::~FakeServer() {
     m_thread.join();
     ::close(m_listen);
 }
+
+bool run_imapmirror_killed(const std::vector<std::string>& args, int delay_ms) {
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        int null = ::open("/dev/null", O_RDWR);
+        ::dup2(null, 0);
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        std::vector<std::string> argv{IMM_BINARY};
+        argv.insert(argv.end(), args.begin(), args.end());
+        std::vector<char*> raw;
+        for (auto& a : argv)
+            raw.push_back(a.data());
+        raw.push_back(nullptr);
+        ::execv(raw[0], raw.data());
+        ::_exit(127);
+    }
+    ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
+    bool alive = ::kill(pid, 0) == 0;
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid)
+        alive = false;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return alive;
+}
+
+uint64_t dovecot_bodies_since(const std::string& log_path, size_t log_offset) {
+    std::string tail;
+    for (int i = 0; i < 100; ++i) {
+        tail = read_file(log_path).substr(std::min(log_offset, read_file(log_path).size()));
+        if (tail.find("Disconnected") != std::string::npos)
+            break;
+        ::usleep(50 * 1000);
+    }
+    uint64_t total = 0;
+    for (size_t p = tail.find("body_count="); p != std::string::npos;
+         p = tail.find("body_count=", p + 1))
+        total += std::stoull(tail.substr(p + 11));
+    return total;
+}
+
+namespace {
+void relay(int client, int target_port, size_t after_bytes, bool faulty, FaultyRelay::Fault fault) {
+    int upstream = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(target_port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(upstream, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(upstream);
+        return;
+    }
+    size_t from_server = 0;
+    bool stalled = false;
+    char buf[16384];
+    for (int idle = 0; idle < 600;) {  // bounded: at most 60 s of silence
+        pollfd p[2] = {{client, POLLIN, 0},
+                       {upstream, static_cast<short>(stalled ? 0 : POLLIN), 0}};
+        int n = ::poll(p, 2, 100);
+        if (n == 0) {
+            ++idle;
+            continue;
+        }
+        idle = 0;
+        if (p[0].revents) {
+            ssize_t got = ::recv(client, buf, sizeof buf, 0);
+            if (got <= 0)
+                break;
+            if (!stalled)
+                ::send(upstream, buf, static_cast<size_t>(got), MSG_NOSIGNAL);
+        }
+        if (p[1].revents) {
+            ssize_t got = ::recv(upstream, buf, sizeof buf, 0);
+            if (got <= 0)
+                break;
+            size_t pass = static_cast<size_t>(got);
+            if (faulty && from_server + pass > after_bytes)
+                pass = after_bytes - std::min(after_bytes, from_server);
+            ::send(client, buf, pass, MSG_NOSIGNAL);
+            from_server += pass;
+            if (faulty && pass < static_cast<size_t>(got)) {
+                if (fault == FaultyRelay::Fault::Cut)
+                    break;
+                stalled = true;
+            }
+        }
+    }
+    ::close(upstream);
+}
+}  // namespace
+
+FaultyRelay::FaultyRelay(int target_port, size_t after_bytes, Fault fault) {
+    m_server = std::make_unique<FakeServer>([this, target_port, after_bytes, fault](int fd) {
+        bool first = m_connections++ == 0;
+        relay(fd, target_port, after_bytes, first, fault);
+    });
+}
+
+FaultyRelay::~FaultyRelay() = default;
 
 }  // namespace imapmirror::test

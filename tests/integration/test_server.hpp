@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,6 +51,14 @@ std::string read_file(const std::string& path);
 std::string make_temp_dir();
 std::string source_dir();
 
+// Starts imapmirror, sends it SIGKILL after `delay_ms`, and waits for it (a crash at a random
+// point). Returns true when the process was still running when killed.
+bool run_imapmirror_killed(const std::vector<std::string>& args, int delay_ms);
+
+// Bodies Dovecot sent (sum of body_count= in its log) since `log_offset`, waiting up to 5 s for
+// the session's logout line to be written.
+uint64_t dovecot_bodies_since(const std::string& log_path, size_t log_offset);
+
 // A TCP server on 127.0.0.1 (ephemeral port) that runs `session(fd)` for each connection on
 // a thread, until destroyed.
 class FakeServer {
@@ -64,6 +73,22 @@ class FakeServer {
     std::atomic<bool> m_stop{false};
     std::thread m_thread;
     std::function<void(int)> m_session;
+};
+
+// A TCP relay on 127.0.0.1 to `target_port`. The first connection misbehaves once the server
+// has sent `after_bytes`: Cut closes both sides, Stall stops forwarding (but keeps the
+// connection open). Later connections are relayed faithfully.
+class FaultyRelay {
+  public:
+    enum class Fault { Cut, Stall };
+    FaultyRelay(int target_port, size_t after_bytes, Fault fault);
+    ~FaultyRelay();
+    int port() const { return m_server->port(); }
+    int connections() const { return m_connections; }
+
+  private:
+    std::unique_ptr<FakeServer> m_server;
+    std::atomic<int> m_connections{0};
 };
 
 // A port on 127.0.0.1 with nothing listening (bound, then released).

@@ -1,0 +1,114 @@
+// imapmirror verify DIR: is the archive intact, and (--server) complete?
+
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "core/json.hpp"
+#include "sync/verifier.hpp"
+
+namespace imapmirror::cli {
+
+namespace {
+
+struct VerifyArgs {
+    std::string dir;
+    bool server = false;
+    ConnectionArgs conn;
+    bool json = false;
+};
+
+void print_list(const char* title, const std::vector<std::string>& items) {
+    if (items.empty())
+        return;
+    std::printf("%s (%zu):\n", title, items.size());
+    size_t shown = 0;
+    for (const auto& i : items) {
+        if (++shown > 20) {
+            std::printf("  ... and %zu more (--json lists all)\n", items.size() - 20);
+            break;
+        }
+        std::printf("  %s\n", printable(i).c_str());
+    }
+}
+
+int run_verify(const VerifyArgs& a) {
+    auto report = sync::verify_files(a.dir);
+    if (!report)
+        return report_error(report.error(), a.json);
+    if (a.server) {
+        auto client = connect_client(a.conn);
+        if (!client)
+            return report_error(client.error(), a.json);
+        auto r = sync::verify_against_server(a.dir, **client, *report);
+        (*client)->logout();
+        if (!r)
+            return report_error(r.error(), a.json);
+    }
+    const int code = report->clean() ? kExitOk : kExitMismatch;
+    if (a.json) {
+        core::JsonWriter w;
+        w.begin_object().key("files_checked").value(report->files_checked);
+        auto list = [&](const char* k, const std::vector<std::string>& v) {
+            w.key(k).begin_array();
+            for (const auto& s : v)
+                w.value(s);
+            w.end_array();
+        };
+        list("missing", report->missing);
+        list("changed", report->changed);
+        list("extra", report->extra);
+        w.key("server_checked").value(report->server_checked);
+        list("not_archived", report->not_archived);
+        list("gone_from_server", report->gone_from_server);
+        list("folders_changed", report->epoch_changed);
+        w.key("ok").value(report->clean()).key("exit_code").value(code);
+        w.end_object();
+        std::printf("%s\n", w.str().c_str());
+        return code;
+    }
+    print_list("Missing files (in the index, not on disk)", report->missing);
+    print_list("Changed files (bytes differ from the index)", report->changed);
+    print_list("Extra files (not in the index)", report->extra);
+    print_list("On the server, not archived (run export)", report->not_archived);
+    print_list("Archived, no longer on the server (run export to mark them)",
+               report->gone_from_server);
+    print_list("Folders changed on the server (run export)", report->epoch_changed);
+    std::printf("%s: %llu files checked%s\n", report->clean() ? "OK" : "MISMATCH",
+                static_cast<unsigned long long>(report->files_checked),
+                report->server_checked ? ", UID sets compared with the server" : "");
+    return code;
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
+    auto args = std::make_shared<VerifyArgs>();
+    auto* cmd = app.add_subcommand(
+        "verify",
+        "Check an archive: re-hash every file against the index and report missing, changed and "
+        "extra files. With --server, also compare each folder's UIDs with the server. Exit 11 on "
+        "any difference.");
+    cmd->add_option("DIR", args->dir, "Archive directory")->required();
+    cmd->add_flag("--server", args->server, "Also compare UID sets with the server");
+    add_connection_options(*cmd, args->conn);
+    // Connection options matter only with --server.
+    for (auto* opt : cmd->get_options())
+        if (opt->get_group() == "Connection" && opt->get_required())
+            opt->required(false);
+    cmd->add_flag("--json", args->json, "Machine-readable report");
+    cmd->callback([args, &global, &exit_code] {
+        global.apply();
+        if (args->server && (args->conn.host.empty() || args->conn.user.empty())) {
+            exit_code = report_error(
+                core::make_error(core::ErrorKind::Usage, "--server needs --host and --user"),
+                args->json);
+            return;
+        }
+        exit_code = run_verify(*args);
+    });
+}
+
+}  // namespace imapmirror::cli

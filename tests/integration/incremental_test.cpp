@@ -1,0 +1,322 @@
+// Re-runs of `imapmirror export` on the same archive: what a nightly backup meets.
+
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "test_server.hpp"
+
+using namespace imapmirror::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+std::vector<std::vector<std::string>> query(const std::string& db_path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    INFO(sql);
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    std::vector<std::vector<std::string>> rows;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        std::vector<std::string> row;
+        for (int i = 0; i < sqlite3_column_count(st); ++i) {
+            auto* t = sqlite3_column_text(st, i);
+            row.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
+        }
+        rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rows;
+}
+
+std::string scalar(const std::string& db, const std::string& sql) {
+    return query(db, sql).at(0).at(0);
+}
+
+size_t log_size(const DovecotServer& s) {
+    return read_file(s.dir() + "/dovecot.log").size();
+}
+
+void save(const DovecotServer& server, const std::string& folder, const std::string& message) {
+    std::string path = server.dir() + "/new.eml";
+    std::ofstream(path, std::ios::binary) << message;
+    REQUIRE(std::system(("echo '" + path + "' | '" + source_dir() + "/scripts/test-server' load '" +
+                         server.dir() + "' '" + folder + "'")
+                            .c_str()) == 0);
+}
+
+std::string message(int n, size_t body_bytes = 10) {
+    return "From: n@example.org\r\nSubject: new " + std::to_string(n) + "\r\nMessage-ID: <new-" +
+           std::to_string(n) + "@example.org>\r\n\r\n" + std::string(body_bytes, 'x') + "\r\n";
+}
+
+// What an archive holds, independent of when and how it was written: folder, UID, sha256 of
+// every message; path and sha256 of every attachment; every file on disk.
+std::vector<std::string> fingerprint(const std::string& root) {
+    std::vector<std::string> out;
+    for (const auto& r : query(
+             root + "/index.sqlite",
+             "SELECT f.name || ' ' || m.uid || ' ' || m.sha256 || ' ' || m.path || ' ' || m.flags "
+             "FROM messages m JOIN folders f ON f.id = m.folder_id ORDER BY 1"))
+        out.push_back(r[0]);
+    for (const auto& r :
+         query(root + "/index.sqlite", "SELECT path || ' ' || sha256 FROM attachments ORDER BY 1"))
+        out.push_back(r[0]);
+    std::vector<std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(root)) {
+        std::string rel = fs::relative(e.path(), root).string();
+        if (rel.rfind("index.sqlite", 0) == 0 || rel == ".imapmirror.lock")
+            continue;
+        files.push_back(rel);
+    }
+    std::sort(files.begin(), files.end());
+    out.insert(out.end(), files.begin(), files.end());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("incremental: a re-run with no change opens no folder and fetches nothing",
+          "[integration]") {
+    DovecotServer server;
+    const std::string out = make_temp_dir();
+    REQUIRE(run_imapmirror(with({"export", "--out", out}, server.tls_args())).exit_code == 0);
+    size_t offset = log_size(server);
+    auto r = run_imapmirror(with({"-vv", "export", "--out", out, "--json"}, server.tls_args()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("\"messages\":0,") != std::string::npos);
+    CHECK(r.out.find("\"folders_unchanged\":8,") != std::string::npos);  // every selectable folder
+    CHECK(r.err.find("EXAMINE") == std::string::npos);
+    CHECK(r.err.find("FETCH") == std::string::npos);
+    CHECK(dovecot_bodies_since(server.dir() + "/dovecot.log", offset) == 0);
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE("incremental: N new messages cost exactly N bodies", "[integration]") {
+    DovecotServer server;
+    const std::string out = make_temp_dir();
+    REQUIRE(run_imapmirror(with({"export", "--out", out}, server.tls_args())).exit_code == 0);
+    save(server, "INBOX", message(1));
+    save(server, "INBOX", message(2));
+    save(server, "Archive/2024/Q2", message(3));
+    size_t offset = log_size(server);
+    auto r = run_imapmirror(with({"export", "--out", out, "--json"}, server.tls_args()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("\"messages\":3,") != std::string::npos);
+    CHECK(dovecot_bodies_since(server.dir() + "/dovecot.log", offset) == 3);
+    CHECK(scalar(out + "/index.sqlite", "SELECT COUNT(*) FROM messages") == "15");
+    CHECK(scalar(out + "/index.sqlite",
+                 "SELECT COUNT(DISTINCT folder_id || '/' || uid) FROM messages") == "15");
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE("incremental: flag changes and expunges reach the index and the files stay",
+          "[integration]") {
+    DovecotServer server;
+    const std::string out = make_temp_dir();
+    const std::string db = out + "/index.sqlite";
+    REQUIRE(run_imapmirror(with({"export", "--out", out}, server.tls_args())).exit_code == 0);
+    const std::string expunged_path =
+        scalar(db, "SELECT path FROM messages WHERE message_id = '<seed-welcome@example.org>'");
+    server.doveadm("flags add -u alice '\\Seen $Done' mailbox INBOX uid 2");
+    server.doveadm("flags remove -u alice '\\Seen' mailbox Sent uid 1");
+    server.doveadm("expunge -u alice mailbox INBOX uid 1");
+    size_t offset = log_size(server);
+    auto r = run_imapmirror(with({"export", "--out", out, "--json"}, server.tls_args()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("\"flags_changed\":2,") != std::string::npos);
+    CHECK(r.out.find("\"expunged\":1,") != std::string::npos);
+    CHECK(dovecot_bodies_since(server.dir() + "/dovecot.log", offset) == 0);
+    CHECK(
+        scalar(db,
+               "SELECT flags FROM messages WHERE message_id = '<seed-news-1@lists.example.com>'") ==
+        "\\Seen $Done");
+    CHECK(
+        scalar(db, "SELECT flags FROM messages WHERE message_id = '<seed-thread-3@example.org>'") ==
+        "");
+    CHECK(scalar(db,
+                 "SELECT deleted_at IS NOT NULL FROM messages WHERE message_id = "
+                 "'<seed-welcome@example.org>'") == "1");
+    CHECK(fs::is_regular_file(out + "/" + expunged_path));
+
+    // A folder deleted on the server: rows marked, files kept.
+    const std::string report =
+        scalar(db, "SELECT path FROM messages WHERE message_id = '<seed-report-q1@example.org>'");
+    server.doveadm("mailbox delete -u alice -r 'Archive/2024/Q1'");
+    auto again = run_imapmirror(with({"export", "--out", out, "--json"}, server.tls_args()));
+    REQUIRE(again.exit_code == 0);
+    CHECK(again.out.find("\"folders_deleted\":1,") != std::string::npos);
+    CHECK(scalar(db, "SELECT deleted_at IS NOT NULL FROM folders WHERE name = 'Archive/2024/Q1'") ==
+          "1");
+    CHECK(scalar(db,
+                 "SELECT deleted_at IS NOT NULL FROM messages WHERE message_id = "
+                 "'<seed-report-q1@example.org>'") == "1");
+    CHECK(fs::is_regular_file(out + "/" + report));
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE("incremental: after a UIDVALIDITY reset nothing is downloaded again and nothing is lost",
+          "[integration]") {
+    DovecotServer server;
+    const std::string out = make_temp_dir();
+    const std::string db = out + "/index.sqlite";
+    REQUIRE(run_imapmirror(with({"export", "--out", out}, server.tls_args())).exit_code == 0);
+    auto before = fingerprint(out);
+    server.doveadm("mailbox update -u alice --uid-validity 4242 INBOX");
+    save(server, "INBOX", message(7));  // and one genuinely new message in the new epoch
+    size_t offset = log_size(server);
+    auto r = run_imapmirror(with({"export", "--out", out, "--json"}, server.tls_args()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("\"remapped\":6,") != std::string::npos);
+    CHECK(r.out.find("\"messages\":1,") != std::string::npos);
+    CHECK(dovecot_bodies_since(server.dir() + "/dovecot.log", offset) == 1);
+    CHECK(scalar(db,
+                 "SELECT COUNT(*) FROM messages WHERE folder_id = (SELECT id FROM folders WHERE "
+                 "name = 'INBOX') "
+                 "AND uidvalidity = 4242 AND deleted_at IS NULL") == "7");
+    CHECK(scalar(db, "SELECT COUNT(*) FROM messages") == "13");
+    // Every file of the first run is still there, unchanged.
+    auto verify = run_imapmirror({"verify", out});
+    CHECK(verify.exit_code == 0);
+    auto after = fingerprint(out);
+    for (const auto& line : before) {
+        if (line.find(".eml") == std::string::npos || line.find(' ') == std::string::npos) {
+            INFO(line);
+            CHECK(std::find(after.begin(), after.end(), line) != after.end());
+        }
+    }
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE(
+    "incremental: killed with SIGKILL at random points, the next run completes the archive exactly",
+    "[integration][crash]") {
+    DovecotServer server;
+    // Enough mail that a run takes a while: the mime4j and mimetools corpora.
+    for (const char* dir : {"mime4j/core/src/test/resources/testmsgs",
+                            "mime4j/core/src/test/resources/mimetools-testmsgs"}) {
+        std::string list = server.dir() + "/list";
+        std::system(("find '" + source_dir() + "/../shared/corpora/" + dir +
+                     "' -name '*.msg' | sort > '" + list + "'")
+                        .c_str());
+        REQUIRE(std::system(("'" + source_dir() + "/scripts/test-server' load '" + server.dir() +
+                             "' 'corpus' < '" + list + "'")
+                                .c_str()) == 0);
+    }
+    save(server, "INBOX", message(9, 3'000'000));  // a big body to die inside of
+
+    const std::string clean = make_temp_dir();
+    REQUIRE(run_imapmirror(with({"export", "--out", clean}, server.tls_args())).exit_code == 0);
+    const auto expected = fingerprint(clean);
+
+    const std::string crashed = make_temp_dir();
+    std::mt19937 rng(20261122);
+    int kills = 0;
+    for (int seed = 0; seed < 12; ++seed) {
+        int delay = static_cast<int>(rng() % 400);
+        if (run_imapmirror_killed(with({"export", "--out", crashed}, server.tls_args()), delay))
+            ++kills;
+    }
+    CHECK(kills > 0);
+    auto finish = run_imapmirror(with({"export", "--out", crashed}, server.tls_args()));
+    INFO(finish.err);
+    REQUIRE(finish.exit_code == 0);
+    CHECK(fingerprint(crashed) == expected);
+    auto verify = run_imapmirror({"verify", crashed});
+    INFO(verify.out);
+    CHECK(verify.exit_code == 0);
+    std::system(("rm -rf '" + clean + "' '" + crashed + "'").c_str());
+}
+
+TEST_CASE("incremental: a connection cut inside a literal is resumed on a new connection",
+          "[integration]") {
+    DovecotServer server;
+    save(server, "INBOX", message(8, 400'000));
+    FaultyRelay relay(server.plain_port(), 200'000, FaultyRelay::Fault::Cut);
+    const std::string out = make_temp_dir();
+    auto r = run_imapmirror({"export", "--out", out, "--json", "--host", "127.0.0.1", "--port",
+                             std::to_string(relay.port()), "--tls", "none", "--user", "alice",
+                             "--password-file", server.password_file(), "--retry-wait", "0.1"});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("\"reconnects\":1,") != std::string::npos);
+    CHECK(r.out.find("\"messages\":13,") != std::string::npos);
+    CHECK(relay.connections() == 2);
+    CHECK(run_imapmirror({"verify", out}).exit_code == 0);
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE("incremental: a stalled connection times out, then the run resumes", "[integration]") {
+    DovecotServer server;
+    save(server, "INBOX", message(8, 400'000));
+    FaultyRelay relay(server.plain_port(), 200'000, FaultyRelay::Fault::Stall);
+    const std::string out = make_temp_dir();
+    auto r = run_imapmirror({"export", "--out", out, "--json", "--host", "127.0.0.1", "--port",
+                             std::to_string(relay.port()), "--tls", "none", "--user", "alice",
+                             "--password-file", server.password_file(), "--retry-wait", "0.1",
+                             "--timeout", "2"});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("\"reconnects\":1,") != std::string::npos);
+    CHECK(r.seconds < 30);
+    CHECK(scalar(out + "/index.sqlite", "SELECT COUNT(*) FROM messages") == "13");
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE("incremental: when the server keeps dropping, the run gives up cleanly with exit 3",
+          "[integration]") {
+    DovecotServer server;
+    const std::string out = make_temp_dir();
+    // The first connection is cut right after the login, and no retry is allowed.
+    FaultyRelay relay(server.plain_port(), 2'500, FaultyRelay::Fault::Cut);
+    auto r = run_imapmirror({"export", "--out", out, "--host", "127.0.0.1", "--port",
+                             std::to_string(relay.port()), "--tls", "none", "--user", "alice",
+                             "--password-file", server.password_file(), "--retry-wait", "0.05",
+                             "--retries", "0"});
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("error:") != std::string::npos);
+    CHECK(run_imapmirror({"verify", out}).exit_code == 0);  // consistent, if incomplete
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE("verify: reports missing, changed and extra files, and UIDs not yet archived",
+          "[integration]") {
+    DovecotServer server;
+    const std::string out = make_temp_dir();
+    const std::string db = out + "/index.sqlite";
+    REQUIRE(run_imapmirror(with({"export", "--out", out}, server.tls_args())).exit_code == 0);
+    CHECK(run_imapmirror({"verify", out}).exit_code == 0);
+    auto on_server = run_imapmirror(with({"verify", out, "--server", "--json"}, server.tls_args()));
+    CHECK(on_server.exit_code == 0);
+    CHECK(on_server.out.find("\"server_checked\":true") != std::string::npos);
+
+    const std::string a =
+        scalar(db, "SELECT path FROM messages WHERE message_id = '<seed-welcome@example.org>'");
+    const std::string b = scalar(db, "SELECT path FROM attachments WHERE filename = 'Grüße.txt'");
+    fs::remove(out + "/" + a);
+    std::ofstream(out + "/" + b, std::ios::app) << "tampered";
+    std::ofstream(out + "/INBOX/stray.eml") << "x";
+    save(server, "Sent", message(5));
+    auto r = run_imapmirror(with({"verify", out, "--server", "--json"}, server.tls_args()));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 11);
+    CHECK(r.out.find("\"missing\":[\"" + a + "\"]") != std::string::npos);
+    CHECK(r.out.find("\"changed\":[\"" + b + "\"]") != std::string::npos);
+    CHECK(r.out.find("\"extra\":[\"INBOX/stray.eml\"]") != std::string::npos);
+    CHECK(r.out.find("\"not_archived\":[\"Sent: UID 2\"]") != std::string::npos);
+    std::system(("rm -rf '" + out + "'").c_str());
+}
