@@ -1,5 +1,6 @@
 // argv -> cli, error -> exit code. The only catch-all in the program.
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -8,6 +9,10 @@
 #include "cli/exit_codes.hpp"
 
 int main(int argc, char** argv) {
+    // Write failures must be errors we report, not signals that kill us mid-batch: a closed
+    // stdout pipe (SIGPIPE) or a file size limit (SIGXFSZ) become EPIPE / EFBIG.
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGXFSZ, SIG_IGN);
     try {
         return imapmirror::cli::run_cli(argc, argv);
     } catch (const std::bad_alloc&) {

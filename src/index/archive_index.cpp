@@ -360,6 +360,13 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
     return tx.commit();
 }
 
+Result<bool> ArchiveIndex::needs_threading() {
+    IMM_ASSIGN(auto st,
+               m_db.prepare("SELECT EXISTS (SELECT 1 FROM messages WHERE thread_id IS NULL)"));
+    IMM_TRY(st.step());
+    return st.column_int(0) != 0;
+}
+
 Result<void> ArchiveIndex::rebuild_threads() {
     IMM_ASSIGN(auto st,
                m_db.prepare("SELECT id, message_id, in_reply_to, refs, thread_index, subject, "

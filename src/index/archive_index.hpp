@@ -111,6 +111,8 @@ class ArchiveIndex {
     // One transaction; a (folder, uidvalidity, uid) already present is left as it is.
     core::Result<void> insert_messages(const std::vector<MessageRecord>& batch);
 
+    // True when some message has no thread yet (new rows, or a run that ended before threading).
+    core::Result<bool> needs_threading();
     // Recomputes threads over every message of the archive.
     core::Result<void> rebuild_threads();
 

@@ -1,5 +1,8 @@
 #include "index/database.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 namespace imapmirror::index {
 
 using core::ErrorKind;
@@ -7,15 +10,22 @@ using core::Result;
 
 core::Error sqlite_error(sqlite3* db, std::string_view what) {
     int code = db ? sqlite3_errcode(db) : SQLITE_ERROR;
-    bool full = code == SQLITE_FULL;
+    // SQLite says "disk I/O error"; the errno behind it says what to do about it.
+    int sys = db ? sqlite3_system_errno(db) : 0;
+    bool full = code == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT || sys == EFBIG;
     auto e = core::make_error(full ? ErrorKind::DiskFull
                               : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ErrorKind::Corrupt
                                                                                 : ErrorKind::Io,
                               std::string("index: ") + std::string(what) + ": " +
-                                  (db ? sqlite3_errmsg(db) : "cannot open"),
+                                  (db ? sqlite3_errmsg(db) : "cannot open") +
+                                  (sys ? std::string(" (") + std::strerror(sys) + ")" : ""),
                               core::Scope::Run);
     if (full)
         e.hint = "free some space and run again; the index is unchanged since the last batch";
+    else if ((code & 0xff) == SQLITE_IOERR)
+        e.hint =
+            "check that the disk has free space and is writable; the index is unchanged since the "
+            "last batch";
     return e;
 }
 

@@ -163,6 +163,7 @@ Result<void> DurableBatch::commit() {
     if (rc != 0)
         return file_error(err, "cannot sync", m_root);
     std::set<std::string> dirs;
+    m_last_committed.clear();
     for (auto& [temp, final_path] : m_entries) {
         if (::rename(temp.c_str(), final_path.c_str()) != 0) {
             if (errno != ENOTEMPTY && errno != EEXIST && errno != EISDIR)
@@ -173,12 +174,19 @@ Result<void> DurableBatch::commit() {
                 return file_error(errno, "cannot rename to", final_path);
         }
         temp.clear();
+        m_last_committed.push_back(final_path);
         dirs.insert(directory_of(final_path));
     }
     for (const auto& d : dirs)
         fsync_directory(d);
     m_entries.clear();
     return {};
+}
+
+void DurableBatch::undo_last_commit() {
+    for (const auto& path : m_last_committed)
+        remove_tree(path);
+    m_last_committed.clear();
 }
 
 void DurableBatch::discard() {

@@ -61,11 +61,15 @@ class DurableBatch {
     core::Result<void> commit();
     // Removes every temporary file or directory not yet committed.
     void discard();
+    // Removes what the last commit() renamed into place (when what should have recorded it,
+    // the index, failed): the archive goes back to its state before the batch.
+    void undo_last_commit();
     bool empty() const { return m_entries.empty(); }
 
   private:
     std::string m_root;
     std::vector<std::pair<std::string, std::string>> m_entries;
+    std::vector<std::string> m_last_committed;
 };
 
 // Deletes leftovers of an interrupted run (names starting with kTempPrefix) in `directory`.

@@ -250,10 +250,15 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
             m_on_progress(progress);
         ++i;
     }
-    if (summary.messages > 0 || summary.remapped > 0) {
-        if (auto t = index.rebuild_threads(); !t && !fatal)
-            summary.errors.push_back(std::move(t).error());
-        else if (!t)
+    // Threads cover the whole archive, so they are rebuilt whenever a message lacks one: after
+    // new mail, and after a run that ended (or was killed) between its batches and this step.
+    // Not after a fatal error: a full disk would only fail again.
+    if (fatal) {
+        auto needed = index.needs_threading();
+        auto t = !needed                           ? core::Result<void>(std::move(needed).error())
+                 : *needed || summary.remapped > 0 ? index.rebuild_threads()
+                                                   : core::Result<void>();
+        if (!t)
             fatal = std::move(t).error();
     }
     if (!fatal)

@@ -232,7 +232,11 @@ Result<void> FolderSync::on_fetch(const imap::FetchData& f) {
     const std::string base = store::message_base_name(m_uidvalidity, *f.uid);
     const std::string relative = m_folder.path + "/" + base;
     AttachmentWriter attachments(m_dir, relative + ".attachments");
-    IMM_ASSIGN(auto parsed, mime::parse_message_file(body.temp_path, attachments));
+    auto parsed = mime::parse_message_file(body.temp_path, attachments);
+    if (!parsed) {
+        store::remove_tree(body.temp_path);  // not in the batch yet: nobody else would remove it
+        return std::move(parsed).error();
+    }
     m_batch.add(body.temp_path, m_dir + "/" + base + ".eml");
     if (auto temp_dir = attachments.release_temp_dir(); !temp_dir.empty())
         m_batch.add(temp_dir, m_dir + "/" + base + ".attachments");
@@ -241,7 +245,7 @@ Result<void> FolderSync::on_fetch(const imap::FetchData& f) {
     m.folder_id = m_folder.id;
     m.uidvalidity = m_uidvalidity;
     m.uid = *f.uid;
-    const auto& info = parsed.info;
+    const auto& info = parsed->info;
     m.message_id = info.message_id;
     m.in_reply_to = info.in_reply_to;
     m.refs = info.references;
@@ -260,7 +264,7 @@ Result<void> FolderSync::on_fetch(const imap::FetchData& f) {
     m.path = relative + ".eml";
     m.sha256 = body.sha256;
     m.header_sha256 = body.header_sha256;
-    m.parse_error = parsed.parse_error;
+    m.parse_error = parsed->parse_error;
     m.modseq = f.modseq;
     m.gm_msgid = f.gm_msgid;
     m.gm_thrid = f.gm_thrid;
@@ -324,7 +328,13 @@ Result<void> FolderSync::flush() {
     if (m_records.empty())
         return {};
     IMM_TRY(m_batch.commit());
-    IMM_TRY(m_index.insert_messages(m_records));
+    auto indexed = m_index.insert_messages(m_records);
+    if (!indexed) {
+        // No row will point at these files: take them back out, the next run fetches them.
+        m_batch.undo_last_commit();
+        m_records.clear();
+        return indexed;
+    }
     m_records.clear();
     return {};
 }

@@ -320,3 +320,43 @@ TEST_CASE("verify: reports missing, changed and extra files, and UIDs not yet ar
     CHECK(r.out.find("\"not_archived\":[\"Sent: UID 2\"]") != std::string::npos);
     std::system(("rm -rf '" + out + "'").c_str());
 }
+
+TEST_CASE(
+    "incremental: a full disk stops the run with exit 9 and one clear line, and the next run "
+    "completes",
+    "[integration]") {
+    DovecotServer server;
+    save(server, "INBOX", message(8, 600'000));
+    const std::string mount_point = make_temp_dir();
+    const std::string out = mount_point + "/archive";
+    // A 400 KB file system fills up on the 600 KB message. Where mounting is not allowed, a
+    // file size limit makes the same write fail (EFBIG instead of ENOSPC).
+    const bool mounted =
+        std::system(
+            ("mount -t tmpfs -o size=400k tmpfs '" + mount_point + "' 2>/dev/null").c_str()) == 0;
+    std::vector<std::string> limit;
+    if (!mounted)
+        limit = {"/usr/bin/prlimit", "--fsize=300000"};
+    auto r = run_imapmirror(with({"export", "--out", out}, server.tls_args()), {}, limit);
+    INFO(r.err);
+    CHECK(r.exit_code == 9);
+    CHECK(static_cast<size_t>(std::count(r.err.begin(), r.err.end(), '\n')) == 1);
+    CHECK((r.err.find("No space left on device") != std::string::npos ||
+           r.err.find("disk is full") != std::string::npos ||
+           r.err.find("File too large") != std::string::npos));
+    // What is there is consistent: every indexed file intact, no stray temporary files.
+    auto verify = run_imapmirror({"verify", out});
+    INFO(verify.out);
+    CHECK(verify.exit_code == 0);
+    // Space freed: the next run completes the archive.
+    if (mounted)
+        REQUIRE(std::system(("mount -o remount,size=20m '" + mount_point + "'").c_str()) == 0);
+    auto again = run_imapmirror(with({"export", "--out", out}, server.tls_args()));
+    INFO(again.err);
+    CHECK(again.exit_code == 0);
+    CHECK(scalar(out + "/index.sqlite", "SELECT COUNT(*) FROM messages") == "13");
+    CHECK(run_imapmirror({"verify", out}).exit_code == 0);
+    if (mounted)
+        std::system(("umount '" + mount_point + "'").c_str());
+    std::system(("rm -rf '" + mount_point + "'").c_str());
+}

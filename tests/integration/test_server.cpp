@@ -85,9 +85,10 @@ RunResult run_process(const std::vector<std::string>& argv, const std::vector<st
 
 }  // namespace
 
-RunResult run_imapmirror(const std::vector<std::string>& args,
-                         const std::vector<std::string>& env) {
-    std::vector<std::string> argv{IMM_BINARY};
+RunResult run_imapmirror(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                         const std::vector<std::string>& prefix) {
+    std::vector<std::string> argv = prefix;
+    argv.push_back(IMM_BINARY);
     argv.insert(argv.end(), args.begin(), args.end());
     return run_process(argv, env);
 }

@@ -44,8 +44,10 @@ struct RunResult {
 
 // Runs build/imapmirror with `args` (no shell; each element is one argv entry), with extra
 // environment `env` ("NAME=value"), stdin from /dev/null.
+// `prefix` runs before the binary (e.g. {"/usr/bin/prlimit", "--fsize=100000"}).
 RunResult run_imapmirror(const std::vector<std::string>& args,
-                         const std::vector<std::string>& env = {});
+                         const std::vector<std::string>& env = {},
+                         const std::vector<std::string>& prefix = {});
 
 std::string read_file(const std::string& path);
 std::string make_temp_dir();
