@@ -17,6 +17,7 @@ int run_cli(int argc, char** argv) {
         "  imapmirror export --out ~/mail-backup --host imap.example.org --user me "
         "--password-file ~/.imap-pass\n"
         "  imapmirror threads ~/mail-backup --folder INBOX\n"
+        "  imapmirror verify ~/mail-backup\n"
         "  imapmirror folders --host imap.example.org --user me --password-file ~/.imap-pass\n"
         "  imapmirror list INBOX --desc --page-size 20 --host ... --user ...\n"
         "  imapmirror fetch INBOX --uid 4711 -o message.eml --host ... --user ...\n"
@@ -35,13 +36,14 @@ int run_cli(int argc, char** argv) {
     app.add_flag("-q,--quiet", global.quiet, "Only errors and warnings on stderr");
 
     int exit_code = kExitOk;
+    // The archive commands first, then the client commands.
+    add_export_command(app, global, exit_code);
+    add_verify_command(app, global, exit_code);
+    add_threads_command(app, global, exit_code);
     add_folders_command(app, global, exit_code);
     add_list_command(app, global, exit_code);
     add_fetch_command(app, global, exit_code);
     add_attachments_command(app, global, exit_code);
-    add_export_command(app, global, exit_code);
-    add_threads_command(app, global, exit_code);
-    add_verify_command(app, global, exit_code);
 
     try {
         app.parse(argc, argv);
