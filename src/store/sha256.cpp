@@ -1,32 +1,43 @@
 #include "store/sha256.hpp"
 
-#include <glib.h>
+#include <openssl/evp.h>
 
 #include <cstdio>
+#include <utility>
 
 namespace imapmirror::store {
 
-Sha256::Sha256() : m_checksum(g_checksum_new(G_CHECKSUM_SHA256)) {}
-Sha256::~Sha256() {
-    if (m_checksum)
-        g_checksum_free(m_checksum);
+Sha256::Sha256() : m_ctx(EVP_MD_CTX_new()) {
+    EVP_DigestInit_ex(m_ctx, EVP_sha256(), nullptr);
 }
-Sha256::Sha256(Sha256&& o) noexcept : m_checksum(o.m_checksum) {
-    o.m_checksum = nullptr;
+Sha256::~Sha256() {
+    if (m_ctx)
+        EVP_MD_CTX_free(m_ctx);
+}
+Sha256::Sha256(Sha256&& o) noexcept : m_ctx(o.m_ctx) {
+    o.m_ctx = nullptr;
 }
 Sha256& Sha256::operator=(Sha256&& o) noexcept {
-    std::swap(m_checksum, o.m_checksum);
+    std::swap(m_ctx, o.m_ctx);
     return *this;
 }
 
 void Sha256::update(std::string_view bytes) {
-    g_checksum_update(m_checksum, reinterpret_cast<const guchar*>(bytes.data()),
-                      static_cast<gssize>(bytes.size()));
+    EVP_DigestUpdate(m_ctx, bytes.data(), bytes.size());
 }
 
 std::string Sha256::hex() {
-    std::string out = g_checksum_get_string(m_checksum);
-    g_checksum_reset(m_checksum);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(m_ctx, digest, &len);
+    EVP_DigestInit_ex(m_ctx, EVP_sha256(), nullptr);
+    static const char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(len * 2);
+    for (unsigned int i = 0; i < len; ++i) {
+        out += kHex[digest[i] >> 4];
+        out += kHex[digest[i] & 0xF];
+    }
     return out;
 }
 

@@ -1,0 +1,413 @@
+"""scripts/bench: imapmirror beside a raw-fetch floor and mbsync (see scripts/bench).
+
+Steps, all against one private Dovecot over implicit TLS on 127.0.0.1:
+  1. generate a deterministic account of N messages in ~12 nested folders, written straight
+     into the Maildir (APPEND is slow), then let Dovecot index it;
+  2. floor: a minimal client that logs in and sends one UID FETCH 1:* BODY.PEEK[] per folder,
+     discarding the bytes;
+  3. imapmirror export: cold, no-change re-run, re-run after adding 1% new messages;
+  4. mbsync (Debian isync) into a Maildir: cold, no-change, +1%;
+  5. one table of medians, with the ratios imapmirror/floor and imapmirror/mbsync.
+With --rtt-ms a relay delays every chunk by half the RTT each way (the kernel has no netem).
+"""
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import random
+import shutil
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+FOLDERS = [
+    "INBOX", "Sent", "Drafts", "Archive", "Archive/2023", "Archive/2024", "Archive/2024/Q1",
+    "Archive/2024/Q2", "Lists", "Lists/dev", "Lists/announce", "Work/Projects",
+]
+WORDS = ("archive backup mailbox server folder thread message reply meeting budget report "
+         "schedule release update review design network storage client protocol").split()
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- account generation
+
+def paragraph(rng, words):
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def make_message(rng, n, folder):
+    """One realistic message: mostly 2-20 KB text/HTML alternatives, 10% with a 100 KB-2 MB
+    base64 attachment, threads, List-Unsubscribe on list mail."""
+    mid = f"<bench-{n}@example.org>"
+    headers = [
+        f"From: Sender {n % 97} <sender{n % 97}@example.org>",
+        "To: alice@example.org",
+        f"Subject: {'Re: ' if n % 5 else ''}Topic {n // 5}",
+        f"Date: {time.strftime('%a, %d %b %Y %H:%M:%S +0000', time.gmtime(1700000000 + n * 37))}",
+        f"Message-ID: {mid}",
+        "MIME-Version: 1.0",
+    ]
+    if n % 5:
+        parent = f"<bench-{n - n % 5}@example.org>"
+        headers += [f"In-Reply-To: {parent}", f"References: {parent}"]
+    if folder.startswith("Lists"):
+        headers += ["List-Unsubscribe: <https://lists.example.org/u/%d>" % n,
+                    "List-Unsubscribe-Post: List-Unsubscribe=One-Click"]
+    text = "\r\n".join(paragraph(rng, 14) for _ in range(rng.randint(15, 150)))
+    alt = ("--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + text +
+           "\r\n--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>" +
+           text.replace("\r\n", "</p><p>") + "</p>\r\n--alt--\r\n")
+    if rng.random() < 0.10:
+        size = rng.randint(100_000, 2_000_000)
+        data = base64.encodebytes(rng.randbytes(size)).decode().replace("\n", "\r\n")
+        body = ("Content-Type: multipart/mixed; boundary=\"mix\"\r\n\r\n--mix\r\n"
+                "Content-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n" + alt +
+                f"--mix\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; "
+                f"filename=\"file-{n}.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + data + "--mix--\r\n")
+    else:
+        body = "Content-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n" + alt
+    return ("\r\n".join(headers) + "\r\n" + body).encode()
+
+
+def maildir_of(server_dir, folder):
+    base = os.path.join(server_dir, "home", "alice", "Maildir")
+    return base if folder == "INBOX" else os.path.join(base, "." + folder.replace("/", "."))
+
+
+def generate(server_dir, first, count, seed, owner):
+    """Writes messages first..first+count-1 straight into the Maildir; returns bytes written."""
+    rng = random.Random(seed)
+    total = 0
+    for n in range(first, first + count):
+        folder = FOLDERS[n % len(FOLDERS)]
+        d = maildir_of(server_dir, folder)
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+        msg = make_message(rng, n, folder)
+        flags = "S" if n % 3 else ""
+        name = f"{1700000000 + n}.M{n}P1.bench,S={len(msg)}:2,{flags}"
+        with open(os.path.join(d, "cur", name), "wb") as f:
+            f.write(msg)
+        total += len(msg)
+    base = os.path.join(server_dir, "home", "alice", "Maildir")
+    with open(os.path.join(base, "subscriptions"), "w") as f:
+        f.write("\n".join(FOLDERS) + "\n")
+    if owner:
+        subprocess.run(["chown", "-R", owner, os.path.join(server_dir, "home")], check=True)
+    return total
+
+
+# ---------------------------------------------------------------- the floor client
+
+class Floor:
+    """The least an IMAP client can do: log in, one UID FETCH per folder, discard the bytes."""
+
+    def __init__(self, port, ca_file, password):
+        ctx = ssl.create_default_context(cafile=ca_file)
+        raw = socket.create_connection(("127.0.0.1", port))
+        self.sock = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+        self.buf = b""
+        self.tag = 0
+        self.line()  # greeting
+        self.command(f'LOGIN alice "{password}"')
+
+    def fill(self):
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        self.buf += chunk
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            self.fill()
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def skip(self, n):
+        while n > 0:
+            if not self.buf:
+                self.fill()
+            take = min(n, len(self.buf))
+            self.buf = self.buf[take:]
+            n -= take
+
+    def command(self, text):
+        """Sends a command; returns (untagged lines, bytes of literals skipped)."""
+        self.tag += 1
+        tag = b"B%d" % self.tag
+        self.sock.sendall(tag + b" " + text.encode() + b"\r\n")
+        lines, skipped = [], 0
+        while True:
+            line = self.line()
+            while line.endswith(b"}") and b"{" in line:  # a literal: discard its bytes
+                n = int(line[line.rindex(b"{") + 1:-1])
+                self.skip(n)
+                skipped += n
+                line = self.line()
+            if line.startswith(tag + b" "):
+                if not line.startswith(tag + b" OK"):
+                    raise RuntimeError(line.decode(errors="replace"))
+                return lines, skipped
+            lines.append(line)
+
+    def fetch_all(self, since_uid=None):
+        total = 0
+        for folder in FOLDERS:
+            self.command(f'EXAMINE "{folder}"')
+            first = since_uid.get(folder, 1) if since_uid else 1
+            _, n = self.command(f"UID FETCH {first}:* BODY.PEEK[]")
+            total += n
+        self.command("LOGOUT")
+        return total
+
+    def uidnext(self):
+        out = {}
+        for folder in FOLDERS:
+            lines, _ = self.command(f'STATUS "{folder}" (UIDNEXT)')
+            out[folder] = int(lines[-1].split(b"UIDNEXT ")[1].split(b")")[0])
+        self.command("LOGOUT")
+        return out
+
+
+# ---------------------------------------------------------------- RTT relay
+
+class DelayRelay:
+    """TCP relay that holds every chunk for half the round trip in each direction."""
+
+    def __init__(self, target_port, rtt_ms):
+        self.target = target_port
+        self.delay = rtt_ms / 2000.0
+        self.loop = asyncio.new_event_loop()
+        self.port = None
+        ready = threading.Event()
+        threading.Thread(target=self._run, args=(ready,), daemon=True).start()
+        ready.wait()
+
+    def _run(self, ready):
+        asyncio.set_event_loop(self.loop)
+
+        async def pipe(reader, writer):
+            try:
+                while True:
+                    data = await reader.read(1 << 16)
+                    if not data:
+                        break
+                    # Each chunk leaves `delay` after it arrived; order is kept.
+                    due = self.loop.time() + self.delay
+                    await asyncio.sleep(max(0, due - self.loop.time()))
+                    writer.write(data)
+                    await writer.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                writer.close()
+
+        async def handle(cr, cw):
+            sr, sw = await asyncio.open_connection("127.0.0.1", self.target)
+            await asyncio.gather(pipe(cr, sw), pipe(sr, cw))
+
+        async def start():
+            server = await asyncio.start_server(handle, "127.0.0.1", 0)
+            self.port = server.sockets[0].getsockname()[1]
+            ready.set()
+            await server.serve_forever()
+
+        self.loop.run_until_complete(start())
+
+
+# ---------------------------------------------------------------- measuring
+
+def measure(cmd, env=None):
+    """Runs cmd under GNU time: (wall s, cpu s, peak RSS MB)."""
+    fd, stats = tempfile.mkstemp()
+    os.close(fd)
+    start = time.monotonic()
+    subprocess.run(["/usr/bin/time", "-o", stats, "-f", "%U %S %M"] + cmd, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    wall = time.monotonic() - start
+    user, system, rss_kb = open(stats).read().split()[-3:]
+    os.unlink(stats)
+    return wall, float(user) + float(system), int(rss_kb) / 1024.0
+
+
+def median_of(runs):
+    return tuple(statistics.median(r[i] for r in runs) for i in range(3))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--messages", type=int, default=20000)
+    ap.add_argument("--rtt-ms", type=float, default=0)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--root", required=True)
+    a = ap.parse_args()
+
+    work = tempfile.mkdtemp(prefix="imapmirror-bench-")
+    os.chmod(work, 0o755)  # Dovecot's unprivileged processes must reach the server directory
+    server = os.path.join(work, "server")
+    port = 30000 + random.randrange(10000) * 2
+    subprocess.run([os.path.join(a.root, "scripts/test-server"), "start", server, str(port)], check=True,
+                   stdout=subprocess.DEVNULL)
+    try:
+        owner = "nobody:nogroup" if os.geteuid() == 0 else None
+        log(f"generating {a.messages} messages in {len(FOLDERS)} folders")
+        total_bytes = generate(server, 0, a.messages, 1, owner)
+        doveadm = ["doveadm", "-c", os.path.join(server, "dovecot.conf")]
+        subprocess.run(doveadm + ["mailbox", "status", "-u", "alice", "messages", "*"], check=True,
+                       stdout=subprocess.DEVNULL)  # Dovecot indexes the Maildir now, not in a timed run
+        password = open(os.path.join(server, "password")).read().strip()
+        ca = os.path.join(server, "ca.pem")
+        tls_port = port + 1
+        relay = DelayRelay(tls_port, a.rtt_ms) if a.rtt_ms > 0 else None
+        client_port = relay.port if relay else tls_port
+        conn = ["--host", "127.0.0.1", "--port", str(client_port), "--user", "alice", "--ca-file", ca,
+                "--password-file", os.path.join(server, "password"), "--quiet"]
+        mb = total_bytes / 1e6
+        results = {}
+
+        def floor_run(since=None):
+            start = time.monotonic()
+            cpu0 = time.process_time()
+            Floor(client_port, ca, password).fetch_all(since)
+            return time.monotonic() - start, time.process_time() - cpu0, 0.0
+
+        def repeat(name, fn):
+            runs = [fn() for _ in range(a.repeat)]
+            results[name] = median_of(runs)
+            log(f"{name}: {results[name][0]:.2f} s")
+
+        # Cold runs (each into a fresh directory).
+        repeat("floor cold", floor_run)
+
+        def imm_cold():
+            out = os.path.join(work, "imm-%d" % random.randrange(1 << 30))
+            r = measure([a.binary, "export", "--out", out] + conn)
+            shutil.rmtree(out)
+            return r
+        repeat("imapmirror cold", imm_cold)
+
+        mbsync_rc = os.path.join(work, "mbsyncrc")
+
+        def write_mbsyncrc(maildir):
+            with open(mbsync_rc, "w") as f:
+                f.write(f"""IMAPAccount bench
+Host localhost
+Port {client_port}
+User alice
+PassCmd "cat {os.path.join(server, 'password')}"
+SSLType IMAPS
+CertificateFile {ca}
+
+IMAPStore remote
+Account bench
+
+MaildirStore local
+Path {maildir}/
+Inbox {maildir}/INBOX
+SubFolders Verbatim
+
+Channel bench
+Far :remote:
+Near :local:
+Patterns *
+Create Near
+Sync Pull
+SyncState *
+""")
+
+        def mbsync_cold():
+            maildir = os.path.join(work, "mbsync-%d" % random.randrange(1 << 30))
+            os.makedirs(maildir)
+            write_mbsyncrc(maildir)
+            r = measure(["mbsync", "-q", "-c", mbsync_rc, "-a"])
+            shutil.rmtree(maildir)
+            return r
+        repeat("mbsync cold", mbsync_cold)
+
+        # Keep one archive of each for the incremental runs.
+        imm_out = os.path.join(work, "imm-archive")
+        subprocess.run([a.binary, "export", "--out", imm_out] + conn, check=True)
+        mbs_dir = os.path.join(work, "mbsync-archive")
+        os.makedirs(mbs_dir)
+        write_mbsyncrc(mbs_dir)
+        subprocess.run(["mbsync", "-q", "-c", mbsync_rc, "-a"], check=True)
+
+        repeat("imapmirror no-change", lambda: measure([a.binary, "export", "--out", imm_out] + conn))
+        repeat("mbsync no-change", lambda: measure(["mbsync", "-q", "-c", mbsync_rc, "-a"]))
+
+        # +1%: new mail arrives between runs; each step gets its own fresh batch.
+        added = max(1, a.messages // 100)
+        next_n = [a.messages]
+
+        def add_mail():
+            before = Floor(client_port, ca, password).uidnext()
+            generate(server, next_n[0], added, next_n[0], owner)
+            next_n[0] += added
+            subprocess.run(doveadm + ["mailbox", "status", "-u", "alice", "messages", "*"], check=True,
+                           stdout=subprocess.DEVNULL)
+            return before
+
+        def floor_inc():
+            since = add_mail()
+            return floor_run(since)
+
+        def imm_inc():
+            add_mail()
+            return measure([a.binary, "export", "--out", imm_out] + conn)
+
+        def mbsync_inc():
+            add_mail()
+            return measure(["mbsync", "-q", "-c", mbsync_rc, "-a"])
+        repeat("floor +1%", floor_inc)
+        repeat("imapmirror +1%", imm_inc)
+        repeat("mbsync +1%", mbsync_inc)
+
+        rows = []
+        for name, (wall, cpu, rss) in results.items():
+            msgs = a.messages if "cold" in name else added if "+1%" in name else 0
+            rows.append({"step": name, "seconds": round(wall, 3), "messages_per_s": round(msgs / wall, 1) if msgs else None,
+                         "mb_per_s": round(mb / wall, 1) if "cold" in name else None,
+                         "cpu_s": round(cpu, 2), "peak_rss_mb": round(rss, 1) if rss else None})
+        ratios = {
+            "imapmirror/floor cold": results["imapmirror cold"][0] / results["floor cold"][0],
+            "imapmirror/mbsync cold": results["imapmirror cold"][0] / results["mbsync cold"][0],
+            "imapmirror/mbsync no-change": results["imapmirror no-change"][0] / results["mbsync no-change"][0],
+            "imapmirror/floor +1%": results["imapmirror +1%"][0] / results["floor +1%"][0],
+        }
+        report = {"messages": a.messages, "megabytes": round(mb, 1), "folders": len(FOLDERS),
+                  "rtt_ms": a.rtt_ms, "repeat": a.repeat, "rows": rows,
+                  "ratios": {k: round(v, 2) for k, v in ratios.items()}}
+        if a.json:
+            print(json.dumps(report, indent=2))
+        else:
+            print(f"\n{a.messages} messages, {mb:.0f} MB, {len(FOLDERS)} folders, TLS on 127.0.0.1"
+                  f"{', RTT %g ms' % a.rtt_ms if a.rtt_ms else ''}; medians of {a.repeat}\n")
+            print(f"{'step':<22} {'wall s':>8} {'msg/s':>9} {'MB/s':>7} {'CPU s':>7} {'peak RSS MB':>12}")
+            for r in rows:
+                def f(v, fmt):
+                    width = int(fmt.lstrip(">").split(".")[0])
+                    return format(v, fmt) if v is not None else "-".rjust(width)
+                print(f"{r['step']:<22} {r['seconds']:>8.2f} {f(r['messages_per_s'], '>9.0f')} "
+                      f"{f(r['mb_per_s'], '>7.1f')} {r['cpu_s']:>7.2f} {f(r['peak_rss_mb'], '>12.1f')}")
+            print()
+            for k, v in ratios.items():
+                print(f"{k:<30} {v:6.2f}x")
+    finally:
+        subprocess.run([os.path.join(a.root, "scripts/test-server"), "stop", server], stdout=subprocess.DEVNULL)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
