@@ -39,11 +39,6 @@ std::string seed_bytes(const std::string& file) {
     return read_file(source_dir() + "/tests/data/seed/" + file);
 }
 
-std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
-
 // Crude JSON probing is enough here: the output is ours and has a fixed key order.
 size_t count_of(const std::string& haystack, const std::string& needle) {
     size_t n = 0;

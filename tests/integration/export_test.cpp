@@ -22,32 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
-
-// Rows of a query, each column as text ("" for NULL). Test-only: constant SQL.
-std::vector<std::vector<std::string>> query(const std::string& db_path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    INFO(sql);
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-    std::vector<std::vector<std::string>> rows;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        std::vector<std::string> row;
-        for (int i = 0; i < sqlite3_column_count(st); ++i) {
-            auto* t = sqlite3_column_text(st, i);
-            row.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
-        }
-        rows.push_back(std::move(row));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return rows;
-}
-
 std::string crlf(const std::string& s) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {

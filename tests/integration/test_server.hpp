@@ -50,6 +50,13 @@ RunResult run_imapmirror(const std::vector<std::string>& args,
                          const std::vector<std::string>& prefix = {});
 
 std::string read_file(const std::string& path);
+
+// a followed by b: building argv from a command and shared options.
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b);
+
+// Rows of a read-only query on an archive's index, each column as text ("" for NULL).
+// Test-only: the SQL is the test's own constant.
+std::vector<std::vector<std::string>> query(const std::string& db_path, const std::string& sql);
 std::string make_temp_dir();
 std::string source_dir();
 
