@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "sync/exporter.hpp"
@@ -182,7 +183,20 @@ int run_export(const ExportArgs& a) {
     options.exclude = a.exclude;
     options.retries = a.retries;
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
-    sync::Exporter exporter([&] { return imap::Client::connect(*connection); }, options);
+    core::install_interrupt_handler();
+    // OAuth2 access tokens expire (Microsoft's after about an hour): a reconnect asks the token
+    // command for a fresh one. A password is resolved once (no second prompt).
+    bool first_connect = true;
+    auto connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
+        if (!first_connect && !a.conn.oauth2_token_command.empty()) {
+            auto fresh = resolve_connection(a.conn);
+            if (!fresh) return std::move(fresh).error();
+            connection = std::move(fresh);
+        }
+        first_connect = false;
+        return imap::Client::connect(*connection);
+    };
+    sync::Exporter exporter(connect, options);
     ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO) &&
                           core::log_level() < core::LogLevel::Trace);
     exporter.set_progress([&](const sync::Progress& p) { progress.update(p); });

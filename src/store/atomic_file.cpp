@@ -246,7 +246,7 @@ Result<void> make_directories(const std::string& path) {
     }
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-        return file_error(ENOTDIR, "not a directory:", path);
+        return file_error(ENOTDIR, "cannot use as a directory", path);
     return {};
 }
 

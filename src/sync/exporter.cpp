@@ -12,6 +12,7 @@
 #include <regex>
 #include <thread>
 
+#include "core/interrupt.hpp"
 #include "core/log.hpp"
 
 #include "imap/command.hpp"
@@ -201,6 +202,10 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     int attempts = 0;
     for (size_t i = 0; i < records.size() && fatal;) {
         const auto& folder = records[i];
+        if (core::interrupted()) {
+            fatal = core::interrupted_error();
+            break;
+        }
         progress.folder = folder.name;
         if (m_on_progress)
             m_on_progress(progress);

@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 
+#include "core/interrupt.hpp"
 #include "imap/command.hpp"
 #include "imap/internal_date.hpp"
 #include "mime/message_parser.hpp"
@@ -280,6 +281,9 @@ Result<void> FolderSync::on_fetch(const imap::FetchData& f) {
     m_progress.bytes_done += body.size;
     if (m_on_progress)
         m_on_progress(m_progress);
+    // Stops the fetch; run() commits what is complete before reporting this.
+    if (core::interrupted())
+        return core::interrupted_error();
     if (m_records.size() >= m_options.messages_per_commit)
         return flush();
     return {};

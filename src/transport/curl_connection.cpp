@@ -7,6 +7,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/interrupt.hpp"
 #include "core/log.hpp"
 #include "transport/redact.hpp"
 
@@ -194,8 +195,11 @@ Result<void> CurlConnection::wait_socket(bool for_write) {
             e.hint = "the server or network stalled; retry later or raise --timeout";
             return e;
         }
-        if (errno == EINTR)
+        if (errno == EINTR) {
+            if (core::interrupted())
+                return core::interrupted_error();
             continue;
+        }
         return make_error(ErrorKind::Network, std::string("poll failed: ") + std::strerror(errno));
     }
 }

@@ -234,6 +234,38 @@ bool run_imapmirror_killed(const std::vector<std::string>& args, int delay_ms) {
     return alive;
 }
 
+RunResult run_imapmirror_signalled(const std::vector<std::string>& args, int delay_ms, int sig) {
+    std::string dir = make_temp_dir();
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        int in = ::open("/dev/null", O_RDONLY);
+        int out = ::open((dir + "/out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int err = ::open((dir + "/err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(in, 0);
+        ::dup2(out, 1);
+        ::dup2(err, 2);
+        std::vector<std::string> argv{IMM_BINARY};
+        argv.insert(argv.end(), args.begin(), args.end());
+        std::vector<char*> raw;
+        for (auto& a : argv)
+            raw.push_back(a.data());
+        raw.push_back(nullptr);
+        ::execv(raw[0], raw.data());
+        ::_exit(127);
+    }
+    ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
+    ::kill(pid, sig);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    RunResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = read_file(dir + "/out");
+    r.err = read_file(dir + "/err");
+    std::system(("rm -rf '" + dir + "'").c_str());
+    return r;
+}
+
 uint64_t dovecot_bodies_since(const std::string& log_path, size_t log_offset) {
     std::string tail;
     for (int i = 0; i < 100; ++i) {

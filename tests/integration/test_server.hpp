@@ -64,6 +64,9 @@ std::string source_dir();
 // point). Returns true when the process was still running when killed.
 bool run_imapmirror_killed(const std::vector<std::string>& args, int delay_ms);
 
+// Starts imapmirror, sends `sig` after `delay_ms` (SIGINT: Ctrl-C) and returns its result.
+RunResult run_imapmirror_signalled(const std::vector<std::string>& args, int delay_ms, int sig);
+
 // Bodies Dovecot sent (sum of body_count= in its log) since `log_offset`, waiting up to 5 s for
 // the session's logout line to be written.
 uint64_t dovecot_bodies_since(const std::string& log_path, size_t log_offset);
