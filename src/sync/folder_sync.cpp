@@ -78,9 +78,15 @@ Result<void> FolderSync::run() {
     auto fetched = fetch_bodies(to_fetch);
     IMM_TRY(flush());  // keep what is complete even when the fetch failed
     IMM_TRY(fetched);
-    // Flags and expunges of what was archived before this run (new messages came with theirs).
-    if (!epoch_changed && archived_max > 0)
-        IMM_TRY(refresh_flags(archived_max, state->exists));
+    // Flags and expunges of what was archived before this run (new messages came with theirs);
+    // after a UIDVALIDITY change, of the re-mapped messages, whose flags are from the old epoch.
+    if (epoch_changed) {
+        IMM_ASSIGN(uint32_t remapped_max, m_index.max_uid(m_folder.id, m_uidvalidity));
+        if (remapped_max > 0)
+            IMM_TRY(refresh_flags(remapped_max, state->exists, true));
+    } else if (archived_max > 0) {
+        IMM_TRY(refresh_flags(archived_max, state->exists, false));
+    }
 
     index::FolderRecord sync = m_folder;
     sync.uidvalidity = state->uidvalidity;
@@ -292,8 +298,9 @@ Result<void> FolderSync::on_fetch(const imap::FetchData& f) {
 // Flags of messages archived before this run, and which of them the server expunged. With
 // CONDSTORE only what changed since the last sync travels; without it, one FLAGS fetch for
 // the folder (it also lists every UID, which finds expunges for free).
-Result<void> FolderSync::refresh_flags(uint32_t up_to_uid, uint64_t server_count) {
-    const bool condstore = m_client.capabilities().has("CONDSTORE") && m_folder.highestmodseq;
+Result<void> FolderSync::refresh_flags(uint32_t up_to_uid, uint64_t server_count, bool full) {
+    const bool condstore =
+        !full && m_client.capabilities().has("CONDSTORE") && m_folder.highestmodseq;
     std::vector<std::pair<uint32_t, std::string>> flags;
     std::vector<uint32_t> seen;
     std::string items = "(UID FLAGS)";

@@ -34,7 +34,8 @@ class FolderSync {
     core::Result<std::vector<uint32_t>> search(const std::string& criteria);
     core::Result<void> fetch_bodies(const std::vector<uint32_t>& uids);
     core::Result<void> on_fetch(const imap::FetchData& f);
-    core::Result<void> refresh_flags(uint32_t up_to_uid, uint64_t server_count);
+    // `full`: fetch every message's flags (CHANGEDSINCE is meaningless across UIDVALIDITY epochs).
+    core::Result<void> refresh_flags(uint32_t up_to_uid, uint64_t server_count, bool full);
     core::Result<void> flush();
 
     imap::Client& m_client;

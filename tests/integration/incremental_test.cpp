@@ -152,6 +152,7 @@ TEST_CASE("incremental: after a UIDVALIDITY reset nothing is downloaded again an
     REQUIRE(run_imapmirror(with({"export", "--out", out}, server.tls_args())).exit_code == 0);
     auto before = fingerprint(out);
     server.doveadm("mailbox update -u alice --uid-validity 4242 INBOX");
+    server.doveadm("flags add -u alice '$Reset' mailbox INBOX uid 3");  // changed in the new epoch
     save(server, "INBOX", message(7));  // and one genuinely new message in the new epoch
     size_t offset = log_size(server);
     auto r = run_imapmirror(with({"export", "--out", out, "--json"}, server.tls_args()));
@@ -165,6 +166,10 @@ TEST_CASE("incremental: after a UIDVALIDITY reset nothing is downloaded again an
                  "name = 'INBOX') "
                  "AND uidvalidity = 4242 AND deleted_at IS NULL") == "7");
     CHECK(scalar(db, "SELECT COUNT(*) FROM messages") == "13");
+    // Re-mapped rows carry the new epoch's flags, not the old ones.
+    CHECK(
+        scalar(db, "SELECT flags FROM messages WHERE message_id = '<seed-thread-1@example.org>'") ==
+        "\\Seen $Reset");
     // Every file of the first run is still there, unchanged.
     auto verify = run_imapmirror({"verify", out});
     CHECK(verify.exit_code == 0);
