@@ -197,20 +197,35 @@ class DelayRelay:
         asyncio.set_event_loop(self.loop)
 
         async def pipe(reader, writer):
-            try:
-                while True:
-                    data = await reader.read(1 << 16)
-                    if not data:
-                        break
-                    # Each chunk leaves `delay` after it arrived; order is kept.
-                    due = self.loop.time() + self.delay
-                    await asyncio.sleep(max(0, due - self.loop.time()))
-                    writer.write(data)
-                    await writer.drain()
-            except (ConnectionError, OSError):
-                pass
-            finally:
-                writer.close()
+            # A delay line, not a rate limit: reading goes on while earlier chunks wait, and
+            # each chunk leaves `delay` after it arrived, in order.
+            queue = asyncio.Queue()
+
+            async def read_side():
+                try:
+                    while True:
+                        data = await reader.read(1 << 16)
+                        await queue.put((self.loop.time() + self.delay, data))
+                        if not data:
+                            break
+                except (ConnectionError, OSError):
+                    await queue.put((self.loop.time(), b""))
+
+            async def write_side():
+                try:
+                    while True:
+                        due, data = await queue.get()
+                        await asyncio.sleep(max(0, due - self.loop.time()))
+                        if not data:
+                            break
+                        writer.write(data)
+                        await writer.drain()
+                except (ConnectionError, OSError):
+                    pass
+                finally:
+                    writer.close()
+
+            await asyncio.gather(read_side(), write_side())
 
         async def handle(cr, cw):
             sr, sw = await asyncio.open_connection("127.0.0.1", self.target)
