@@ -190,7 +190,8 @@ int run_export(const ExportArgs& a) {
     auto connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
         if (!first_connect && !a.conn.oauth2_token_command.empty()) {
             auto fresh = resolve_connection(a.conn);
-            if (!fresh) return std::move(fresh).error();
+            if (!fresh)
+                return std::move(fresh).error();
             connection = std::move(fresh);
         }
         first_connect = false;

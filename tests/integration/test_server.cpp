@@ -75,16 +75,15 @@ bool port_free(int port) {
 }
 
 // Runs argv with stdout/stderr captured to files; returns the exit code.
-RunResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-    std::string dir = make_temp_dir();
-    std::string out_path = dir + "/out", err_path = dir + "/err";
-    auto start = std::chrono::steady_clock::now();
+// Starts argv with stdin from /dev/null and stdout/stderr into `dir`/out and `dir`/err.
+pid_t spawn_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                    const std::string& dir) {
     pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
         int in = ::open("/dev/null", O_RDONLY);
-        int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int out = ::open((dir + "/out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int err = ::open((dir + "/err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         ::dup2(in, 0);
         ::dup2(out, 1);
         ::dup2(err, 2);
@@ -98,15 +97,27 @@ RunResult run_process(const std::vector<std::string>& argv, const std::vector<st
         ::execv(args[0], args.data());
         ::_exit(127);
     }
+    return pid;
+}
+
+// Waits for a process from spawn_process and collects its result; removes `dir`.
+RunResult wait_result(pid_t pid, const std::string& dir,
+                      std::chrono::steady_clock::time_point start) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     RunResult r;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = read_file(out_path);
-    r.err = read_file(err_path);
+    r.out = read_file(dir + "/out");
+    r.err = read_file(dir + "/err");
     std::system(("rm -rf '" + dir + "'").c_str());
     return r;
+}
+
+RunResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+    std::string dir = make_temp_dir();
+    auto start = std::chrono::steady_clock::now();
+    return wait_result(spawn_process(argv, env, dir), dir, start);
 }
 
 }  // namespace
@@ -208,62 +219,29 @@ FakeServer::~FakeServer() {
 }
 
 bool run_imapmirror_killed(const std::vector<std::string>& args, int delay_ms) {
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        int null = ::open("/dev/null", O_RDWR);
-        ::dup2(null, 0);
-        ::dup2(null, 1);
-        ::dup2(null, 2);
-        std::vector<std::string> argv{IMM_BINARY};
-        argv.insert(argv.end(), args.begin(), args.end());
-        std::vector<char*> raw;
-        for (auto& a : argv)
-            raw.push_back(a.data());
-        raw.push_back(nullptr);
-        ::execv(raw[0], raw.data());
-        ::_exit(127);
-    }
+    std::string dir = make_temp_dir();
+    std::vector<std::string> argv{IMM_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto start = std::chrono::steady_clock::now();
+    pid_t pid = spawn_process(argv, {}, dir);
     ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
-    bool alive = ::kill(pid, 0) == 0;
     int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid)
-        alive = false;
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
+    bool alive = ::waitpid(pid, &status, WNOHANG) == 0;  // 0: not exited yet
+    if (alive)
+        ::kill(pid, SIGKILL);
+    wait_result(pid, dir, start);
     return alive;
 }
 
 RunResult run_imapmirror_signalled(const std::vector<std::string>& args, int delay_ms, int sig) {
     std::string dir = make_temp_dir();
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        int in = ::open("/dev/null", O_RDONLY);
-        int out = ::open((dir + "/out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int err = ::open((dir + "/err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        ::dup2(in, 0);
-        ::dup2(out, 1);
-        ::dup2(err, 2);
-        std::vector<std::string> argv{IMM_BINARY};
-        argv.insert(argv.end(), args.begin(), args.end());
-        std::vector<char*> raw;
-        for (auto& a : argv)
-            raw.push_back(a.data());
-        raw.push_back(nullptr);
-        ::execv(raw[0], raw.data());
-        ::_exit(127);
-    }
+    std::vector<std::string> argv{IMM_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto start = std::chrono::steady_clock::now();
+    pid_t pid = spawn_process(argv, {}, dir);
     ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
     ::kill(pid, sig);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = read_file(dir + "/out");
-    r.err = read_file(dir + "/err");
-    std::system(("rm -rf '" + dir + "'").c_str());
-    return r;
+    return wait_result(pid, dir, start);
 }
 
 uint64_t dovecot_bodies_since(const std::string& log_path, size_t log_offset) {
