@@ -49,11 +49,6 @@ struct Error {
             folder = std::move(f);
         return std::move(*this);
     }
-    Error&& with_hint(std::string h) && {
-        if (hint.empty())
-            hint = std::move(h);
-        return std::move(*this);
-    }
 };
 
 Error make_error(ErrorKind kind, std::string message, Scope scope = Scope::Session);

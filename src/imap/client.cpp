@@ -1,5 +1,6 @@
 #include "imap/client.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "imap/command.hpp"
@@ -107,6 +108,24 @@ Result<MailboxState> Client::examine(const std::string& folder) {
     }
     state.absorb(Response{ResponseKind::Tagged, c.tag, c.status, c.code, c.text, {}});
     return state;
+}
+
+Result<std::vector<uint32_t>> Client::uid_search(const std::string& criteria) {
+    const bool esearch = capabilities().has("ESEARCH");
+    std::vector<uint32_t> uids;
+    auto handler = [&](const Response& r) -> Result<void> {
+        auto name = r.data_name();
+        if (name != "SEARCH" && name != "ESEARCH")
+            return {};
+        IMM_ASSIGN(auto found, parse_search(r));
+        uids.insert(uids.end(), found.begin(), found.end());
+        return {};
+    };
+    IMM_TRY(m_session.run(
+        esearch ? "UID SEARCH RETURN (ALL) " + criteria : "UID SEARCH " + criteria, handler));
+    std::sort(uids.begin(), uids.end());
+    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+    return uids;
 }
 
 Result<void> Client::fetch(const MessageSet& messages, const std::string& items,

@@ -53,6 +53,10 @@ class Client {
     core::Result<void> fetch(const MessageSet& messages, const std::string& items,
                              const std::function<core::Result<void>(const FetchData&)>& on_fetch);
 
+    // UID SEARCH `criteria` in the examined folder (ESEARCH's compact answer where the server
+    // has it); sorted, unique UIDs.
+    core::Result<std::vector<uint32_t>> uid_search(const std::string& criteria);
+
     // LOGOUT; the connection is unusable afterwards.
     void logout() { m_session.logout(); }
 

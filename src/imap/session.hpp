@@ -63,8 +63,6 @@ class Session {
     void logout();
 
     size_t in_flight() const { return m_in_flight.size(); }
-    // The text of the server's BYE, if one arrived.
-    const std::optional<std::string>& bye() const { return m_bye; }
 
   private:
     struct Pending {

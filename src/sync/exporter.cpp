@@ -41,14 +41,6 @@ bool folder_selected(const std::string& name, const std::vector<std::string>& in
     return !matches(exclude);
 }
 
-std::optional<Scope> ExportSummary::worst_scope() const {
-    std::optional<Scope> worst;
-    for (const auto& e : errors)
-        if (!worst || static_cast<int>(e.scope) > static_cast<int>(*worst))
-            worst = e.scope;
-    return worst;
-}
-
 namespace {
 
 // Holds an exclusive lock on DIR/.imapmirror.lock while alive. The kernel drops it when the

@@ -60,8 +60,6 @@ struct ExportSummary {
     std::vector<core::Error> errors;   // message and folder errors; the run went on
     std::optional<core::Error> fatal;  // the error that ended the run early, if any
     double seconds = 0;
-    // Worst scope among errors, or nullopt when there were none.
-    std::optional<core::Scope> worst_scope() const;
 };
 
 class Exporter {

@@ -65,7 +65,8 @@ Result<void> FolderSync::run() {
             std::set_difference(server_uids.begin(), server_uids.end(), live.begin(), live.end(),
                                 std::back_inserter(to_fetch));
         } else {
-            IMM_ASSIGN(to_fetch, search("UID " + std::to_string(archived_max + 1) + ":*"));
+            IMM_ASSIGN(to_fetch,
+                       m_client.uid_search("UID " + std::to_string(archived_max + 1) + ":*"));
             // "N:*" matches the last message even when its UID is below N (RFC 3501 §6.4.8).
             to_fetch.erase(std::remove_if(to_fetch.begin(), to_fetch.end(),
                                           [&](uint32_t u) { return u <= archived_max; }),
@@ -94,24 +95,6 @@ Result<void> FolderSync::run() {
     sync.highestmodseq = state->highestmodseq;
     sync.server_messages = state->exists;
     return m_index.record_folder_sync(m_folder.id, sync);
-}
-
-Result<std::vector<uint32_t>> FolderSync::search(const std::string& criteria) {
-    const bool esearch = m_client.capabilities().has("ESEARCH");
-    std::vector<uint32_t> uids;
-    auto handler = [&](const imap::Response& r) -> Result<void> {
-        auto name = r.data_name();
-        if (name != "SEARCH" && name != "ESEARCH")
-            return {};
-        IMM_ASSIGN(auto found, imap::parse_search(r));
-        uids.insert(uids.end(), found.begin(), found.end());
-        return {};
-    };
-    IMM_TRY(m_client.session().run(
-        esearch ? "UID SEARCH RETURN (ALL) " + criteria : "UID SEARCH " + criteria, handler));
-    std::sort(uids.begin(), uids.end());
-    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
-    return uids;
 }
 
 // After a UIDVALIDITY change the server's messages get new UIDs. Those whose size and header
@@ -211,7 +194,8 @@ Result<void> FolderSync::fetch_bodies(const std::vector<uint32_t>& uids) {
 }
 
 Result<void> FolderSync::on_fetch(const imap::FetchData& f) {
-    if (!f.section("BODY[]"))
+    const imap::FetchSection* body_item = f.section("BODY[]");
+    if (!body_item)
         return {};  // a flag update, not our data
     if (!f.uid) {
         m_sink.discard();
@@ -225,7 +209,7 @@ Result<void> FolderSync::on_fetch(const imap::FetchData& f) {
         m_sink.discard();
         return Result<void>();
     };
-    if (f.section("BODY[]")->value->is_nil() || !m_sink.has_body())
+    if (body_item->value->is_nil() || !m_sink.has_body())
         return message_error("the server sent no body for the message");
     std::optional<int64_t> mtime;
     if (f.internal_date)
@@ -323,7 +307,7 @@ Result<void> FolderSync::refresh_flags(uint32_t up_to_uid, uint64_t server_count
     if (condstore) {
         if (live.size() == server_count)
             return {};  // nothing can be missing
-        IMM_ASSIGN(seen, search("UID 1:" + std::to_string(up_to_uid)));
+        IMM_ASSIGN(seen, m_client.uid_search("UID 1:" + std::to_string(up_to_uid)));
     }
     std::sort(seen.begin(), seen.end());
     std::vector<uint32_t> gone;

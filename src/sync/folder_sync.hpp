@@ -31,7 +31,7 @@ class FolderSync {
 
   private:
     core::Result<void> remap_epoch(std::vector<uint32_t>& server_uids);
-    core::Result<std::vector<uint32_t>> search(const std::string& criteria);
+
     core::Result<void> fetch_bodies(const std::vector<uint32_t>& uids);
     core::Result<void> on_fetch(const imap::FetchData& f);
     // `full`: fetch every message's flags (CHANGEDSINCE is meaningless across UIDVALIDITY epochs).

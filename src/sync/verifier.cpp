@@ -48,7 +48,6 @@ Result<void> verify_against_server(const std::string& root, imap::Client& client
     IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(root + "/" + store::kIndexFileName));
     IMM_ASSIGN(auto folders, index.folders());
     report.server_checked = true;
-    const bool esearch = client.capabilities().has("ESEARCH");
     for (const auto& f : folders) {
         if (f.deleted || !f.selectable || !f.uidvalidity)
             continue;
@@ -67,17 +66,9 @@ Result<void> verify_against_server(const std::string& root, imap::Client& client
             continue;
         }
         std::vector<uint32_t> server;
-        auto handler = [&](const imap::Response& r) -> Result<void> {
-            if (r.data_name() != "SEARCH" && r.data_name() != "ESEARCH")
-                return {};
-            IMM_ASSIGN(auto found, imap::parse_search(r));
-            server.insert(server.end(), found.begin(), found.end());
-            return {};
-        };
-        if (state->exists > 0)
-            IMM_TRY(client.session().run(esearch ? "UID SEARCH RETURN (ALL) ALL" : "UID SEARCH ALL",
-                                         handler));
-        std::sort(server.begin(), server.end());
+        if (state->exists > 0) {
+            IMM_ASSIGN(server, client.uid_search("ALL"));
+        }
         IMM_ASSIGN(auto live, index.live_uids(f.id, *f.uidvalidity));
         for (uint32_t uid : server)
             if (!std::binary_search(live.begin(), live.end(), uid))

@@ -120,6 +120,10 @@ RunResult run_process(const std::vector<std::string>& argv, const std::vector<st
     return wait_result(spawn_process(argv, env, dir), dir, start);
 }
 
+std::vector<std::string> imapmirror_argv(const std::vector<std::string>& args) {
+    return with({IMM_BINARY}, args);
+}
+
 }  // namespace
 
 RunResult run_imapmirror(const std::vector<std::string>& args, const std::vector<std::string>& env,
@@ -220,8 +224,7 @@ FakeServer::~FakeServer() {
 
 bool run_imapmirror_killed(const std::vector<std::string>& args, int delay_ms) {
     std::string dir = make_temp_dir();
-    std::vector<std::string> argv{IMM_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
+    auto argv = imapmirror_argv(args);
     auto start = std::chrono::steady_clock::now();
     pid_t pid = spawn_process(argv, {}, dir);
     ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
@@ -235,8 +238,7 @@ bool run_imapmirror_killed(const std::vector<std::string>& args, int delay_ms) {
 
 RunResult run_imapmirror_signalled(const std::vector<std::string>& args, int delay_ms, int sig) {
     std::string dir = make_temp_dir();
-    std::vector<std::string> argv{IMM_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
+    auto argv = imapmirror_argv(args);
     auto start = std::chrono::steady_clock::now();
     pid_t pid = spawn_process(argv, {}, dir);
     ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
