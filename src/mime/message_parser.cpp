@@ -1,5 +1,7 @@
 #include "mime/message_parser.hpp"
 
+#include "mime/base64_decoder.hpp"
+
 #include <fcntl.h>
 #include <gmime/gmime.h>
 #include <unistd.h>
@@ -194,8 +196,13 @@ class Walker {
         GMimeStream* encoded = g_mime_data_wrapper_get_stream(content);
         GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(content);
         g_mime_stream_reset(encoded);
-        GPtr<GMimeFilter> filter(
-            enc == GMIME_CONTENT_ENCODING_DEFAULT ? nullptr : g_mime_filter_basic_new(enc, FALSE));
+        // Base64 (nearly all attachment bytes) has its own decoder; GMime's filters do the rest.
+        const bool base64 = enc == GMIME_CONTENT_ENCODING_BASE64;
+        GPtr<GMimeFilter> filter(enc == GMIME_CONTENT_ENCODING_DEFAULT || base64
+                                     ? nullptr
+                                     : g_mime_filter_basic_new(enc, FALSE));
+        Base64Decoder base64_decoder;
+        std::string decoded;
         char buf[64 * 1024];
         for (;;) {
             ssize_t n = g_mime_stream_read(encoded, buf, sizeof buf);
@@ -206,7 +213,14 @@ class Walker {
                 n = 0;
             }
             bool last = n == 0 || g_mime_stream_eos(encoded);
-            if (!filter) {
+            if (base64) {
+                decoded.clear();
+                base64_decoder.decode(std::string_view(buf, static_cast<size_t>(n)), decoded);
+                if (last)
+                    base64_decoder.finish(decoded);
+                if (!decoded.empty())
+                    IMM_TRY(m_out.write(decoded));
+            } else if (!filter) {
                 if (n > 0)
                     IMM_TRY(m_out.write(std::string_view(buf, static_cast<size_t>(n))));
             } else {
