@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -26,6 +27,7 @@ struct ExportArgs {
     bool quiet = false;
     int retries = 5;
     double retry_wait_s = 1.0;
+    size_t connections = 4;
 };
 
 const char* to_string(core::Scope s) {
@@ -182,20 +184,28 @@ int run_export(const ExportArgs& a) {
     options.include = a.include;
     options.exclude = a.exclude;
     options.retries = a.retries;
+    options.connections = a.connections;
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
     core::install_interrupt_handler();
     // OAuth2 access tokens expire (Microsoft's after about an hour): a reconnect asks the token
     // command for a fresh one. A password is resolved once (no second prompt).
+    // Called from every connection's thread.
     bool first_connect = true;
+    std::mutex connect_mutex;
     auto connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
-        if (!first_connect && !a.conn.oauth2_token_command.empty()) {
-            auto fresh = resolve_connection(a.conn);
-            if (!fresh)
-                return std::move(fresh).error();
-            connection = std::move(fresh);
+        transport::ConnectOptions options;
+        {
+            std::lock_guard lock(connect_mutex);
+            if (!first_connect && !a.conn.oauth2_token_command.empty()) {
+                auto fresh = resolve_connection(a.conn);
+                if (!fresh)
+                    return std::move(fresh).error();
+                connection = std::move(fresh);
+            }
+            first_connect = false;
+            options = *connection;
         }
-        first_connect = false;
-        return imap::Client::connect(*connection);
+        return imap::Client::connect(options);
     };
     sync::Exporter exporter(connect, options);
     ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO) &&
@@ -228,6 +238,13 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
     cmd->add_option("--exclude", args->exclude,
                     "Skip folders whose decoded name matches GLOB (repeatable)");
     cmd->add_flag("--json", args->json, "Machine-readable summary on stdout");
+    cmd->add_option("-j,--connections", args->connections,
+                    "IMAP connections working in parallel: folders, and ranges of a big folder, "
+                    "are spread over them, which uses every core and hides network latency. "
+                    "Servers cap them per account (Gmail 15, Dovecot 10 per user and address); "
+                    "if the server refuses one, the others go on")
+        ->check(CLI::Range(1, 15))
+        ->capture_default_str();
     cmd->add_option("--retries", args->retries,
                     "Reconnects after a dropped connection before giving up")
         ->check(CLI::Range(0, 100))

@@ -7,21 +7,16 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <deque>
-#include <random>
-#include <regex>
-#include <thread>
 
 #include "core/interrupt.hpp"
 #include "core/log.hpp"
 
-#include "imap/command.hpp"
-#include "imap/internal_date.hpp"
 #include "index/archive_index.hpp"
-#include "mime/message_parser.hpp"
 #include "store/mirror_layout.hpp"
+#include "sync/connection_workers.hpp"
 #include "sync/export_files.hpp"
-#include "sync/folder_sync.hpp"
+#include "sync/shared_run.hpp"
+#include "sync/work_queue.hpp"
 
 namespace imapmirror::sync {
 
@@ -80,15 +75,6 @@ Exporter::Exporter(ConnectFn connect, ExportOptions options)
 
 namespace {
 
-// "Suggested Backoff Time: 9000 milliseconds" (Microsoft 365) -> 9000 ms.
-std::chrono::milliseconds suggested_backoff(const core::Error& e) {
-    static const std::regex kHint(R"(Suggested Backoff Time: ([0-9]+))");
-    std::smatch m;
-    if (std::regex_search(e.server_reply, m, kHint))
-        return std::chrono::milliseconds(std::stoll(m[1]));
-    return std::chrono::milliseconds(0);
-}
-
 // Nothing to do: the server's STATUS equals what the last sync recorded.
 bool unchanged(const index::FolderRecord& known, const std::optional<imap::MailboxStatus>& now) {
     if (!now || !known.uidvalidity || !known.uidnext || !known.server_messages)
@@ -105,26 +91,6 @@ bool unchanged(const index::FolderRecord& known, const std::optional<imap::Mailb
 }
 
 }  // namespace
-
-Result<void> Exporter::reconnect(const core::Error& why, int attempt, ExportSummary& summary) {
-    using namespace std::chrono;
-    m_client.reset();
-    static std::mt19937 rng(std::random_device{}());
-    auto base = m_options.retry_wait * (int64_t{1} << std::min(attempt - 1, 16));
-    auto jitter =
-        milliseconds(std::uniform_int_distribution<int64_t>(0, m_options.retry_wait.count())(rng));
-    auto wait =
-        std::min<milliseconds>(duration_cast<milliseconds>(base) + jitter, milliseconds(60'000));
-    wait = std::max(wait, suggested_backoff(why));
-    core::log(core::LogLevel::Normal, "connection lost (" + why.describe() + "); reconnecting in " +
-                                          std::to_string(wait.count()) + " ms (attempt " +
-                                          std::to_string(attempt) + " of " +
-                                          std::to_string(m_options.retries) + ")");
-    std::this_thread::sleep_for(wait);
-    IMM_ASSIGN(m_client, m_connect());
-    ++summary.reconnects;
-    return {};
-}
 
 Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     const auto start = std::chrono::steady_clock::now();
@@ -178,75 +144,53 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
         records.push_back(std::move(r));
     }
 
-    Progress progress;
-    progress.folders_total = records.size();
-    std::vector<uint64_t> estimates(records.size(), 0);
-    for (size_t i = 0; i < records.size(); ++i) {
-        if (!folders[i].status || !folders[i].status->messages)
+    std::vector<FolderJob> jobs;
+    for (auto& r : records)
+        jobs.push_back(FolderJob{std::move(r), 0, {}});
+    SharedRun shared(index, m_on_progress);
+    WorkQueue queue(jobs.size());
+    uint64_t estimated = 0;
+    size_t skipped = 0;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        auto& job = jobs[i];
+        const std::string dir = m_options.root + "/" + job.record.path;
+        IMM_TRY(store::make_directories(dir));
+        if (!job.record.selectable || unchanged(job.record, folders[i].status)) {
+            summary.folders_unchanged += job.record.selectable ? 1 : 0;
+            ++skipped;
             continue;
-        IMM_ASSIGN(uint64_t archived, index.message_count(records[i].id));
-        uint64_t on_server = *folders[i].status->messages;
-        estimates[i] = on_server > archived ? on_server - archived : 0;
-        progress.messages_total += estimates[i];
+        }
+        store::remove_stale_temps(dir);  // a run that ended in this folder may have left some
+        if (folders[i].status && folders[i].status->messages) {
+            IMM_ASSIGN(uint64_t archived, index.message_count(job.record.id));
+            uint64_t on_server = *folders[i].status->messages;
+            job.estimate = on_server > archived ? on_server - archived : 0;
+            estimated += job.estimate;
+        }
+        queue.push(Task{Task::Kind::Plan, i, {}});
     }
-
+    shared.count([&](ExportSummary& s) {
+        s.folders = skipped;
+        s.folders_unchanged = summary.folders_unchanged;
+        s.folders_deleted = summary.folders_deleted;
+    });
+    shared.progress([&](Progress& p) {
+        p.folders_total = jobs.size();
+        p.folders_done = skipped;
+        p.messages_total = estimated;
+    });
+    // More connections than folders to plan would only sit idle, unless one folder is big.
+    const size_t connections = std::clamp<size_t>(
+        std::max<size_t>(estimated / std::max<size_t>(1, m_options.uids_per_task),
+                         jobs.size() - skipped),
+        1, std::max<size_t>(1, m_options.connections));
+    ConnectionWorkers workers(m_connect, m_options, shared, queue, jobs);
+    workers.run(std::move(m_client), connections);
+    summary = std::move(shared.summary());
     core::Result<void> fatal;
-    int attempts = 0;
-    for (size_t i = 0; i < records.size() && fatal;) {
-        const auto& folder = records[i];
-        if (core::interrupted()) {
-            fatal = core::interrupted_error();
-            break;
-        }
-        progress.folder = folder.name;
-        if (m_on_progress)
-            m_on_progress(progress);
-        const std::string dir = m_options.root + "/" + folder.path;
-        if (auto made = store::make_directories(dir); !made) {
-            fatal = std::move(made).error();
-            break;
-        }
-        store::remove_stale_temps(dir);
-        if (!folder.selectable || unchanged(folder, folders[i].status)) {
-            if (folder.selectable)
-                ++summary.folders_unchanged;
-            ++summary.folders;
-            ++progress.folders_done;
-            ++i;
-            continue;
-        }
-        FolderSync job(*m_client, index, m_options, folder, summary, progress, m_on_progress);
-        job.set_estimate(estimates[i]);
-        estimates[i] = 0;
-        auto r = job.run();
-        if (!r) {
-            auto e = std::move(r).error();
-            if (e.scope == Scope::Folder || e.scope == Scope::Message) {
-                if (e.kind == ErrorKind::NotFound)
-                    e.hint = "the folder disappeared during the run";
-                summary.errors.push_back(std::move(e));
-            } else if (e.retryable && attempts < m_options.retries) {
-                // Everything complete is committed: the retry resumes after it.
-                auto again = reconnect(e, ++attempts, summary);
-                while (!again && again.error().retryable && attempts < m_options.retries)
-                    again = reconnect(again.error(), ++attempts, summary);
-                if (!again)
-                    fatal = std::move(again).error();
-                continue;  // the same folder again
-            } else {
-                if (e.retryable)
-                    e.hint = "gave up after " + std::to_string(attempts) +
-                             " reconnects; run again later";
-                fatal = std::move(e);
-                break;
-            }
-        }
-        ++summary.folders;
-        ++progress.folders_done;
-        if (m_on_progress)
-            m_on_progress(progress);
-        ++i;
-    }
+    if (summary.fatal)
+        fatal = *summary.fatal;
+
     // Threads cover the whole archive, so they are rebuilt whenever a message lacks one: after
     // new mail, and after a run that ended (or was killed) between its batches and this step.
     // Not after a fatal error: a full disk would only fail again.
@@ -258,10 +202,8 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
         if (!t)
             fatal = std::move(t).error();
     }
-    if (!fatal)
+    if (!fatal && !summary.fatal)
         summary.fatal = std::move(fatal).error();
-    if (m_client && !summary.fatal)
-        m_client->logout();
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     index::RunCounts counts{summary.folders, summary.messages, summary.bytes, summary.attachments,

@@ -23,6 +23,8 @@ struct ExportOptions {
     std::string root;                  // DIR
     std::vector<std::string> include;  // globs on decoded folder names; empty: all
     std::vector<std::string> exclude;
+    size_t connections = 4;                      // IMAP connections working in parallel
+    size_t uids_per_task = 500;                  // UIDs per unit of work one connection takes
     size_t uids_per_fetch = 100;                 // UIDs per UID FETCH command
     size_t fetches_in_flight = 4;                // pipelined UID FETCH commands
     size_t messages_per_commit = 200;            // messages per durable batch / index transaction
@@ -78,8 +80,6 @@ class Exporter {
     core::Result<ExportSummary> run(const ExitCodePolicy& exit_code);
 
   private:
-    core::Result<void> reconnect(const core::Error& why, int attempt, ExportSummary& summary);
-
     ConnectFn m_connect;
     std::unique_ptr<imap::Client> m_client;
     ExportOptions m_options;

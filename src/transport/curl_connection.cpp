@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 #include <poll.h>
 
+#include <chrono>
+
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -183,11 +185,21 @@ Result<void> CurlConnection::wait_socket(bool for_write) {
     pollfd p{};
     p.fd = static_cast<int>(m_socket);
     p.events = for_write ? POLLOUT : POLLIN;
-    int timeout_ms = static_cast<int>(m_options.io_timeout.count());
+    // In slices: a signal wakes only the thread it lands on, and every connection's thread must
+    // notice Ctrl-C promptly.
+    constexpr int kSliceMs = 200;
+    const auto deadline = std::chrono::steady_clock::now() + m_options.io_timeout;
     for (;;) {
-        int n = ::poll(&p, 1, timeout_ms);
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now())
+                        .count();
+        int n = left > 0 ? ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, kSliceMs))) : 0;
         if (n > 0)
             return {};
+        if (n == 0 && core::interrupted())
+            return core::interrupted_error();
+        if (n == 0 && left > kSliceMs)
+            continue;
         if (n == 0) {
             auto e = make_error(ErrorKind::Timeout,
                                 "the server at " + host_port(m_options) + " sent nothing for " +

@@ -98,6 +98,37 @@ TEST_CASE("incremental: N new messages cost exactly N bodies", "[integration]") 
     std::system(("rm -rf '" + out + "'").c_str());
 }
 
+TEST_CASE("incremental: messages missing below the highest archived UID are fetched next run",
+          "[integration]") {
+    // What parallel ranges leave when a run ends early (a later range committed, an earlier one
+    // not), or a message skipped after an error: the folder was not recorded as synced.
+    DovecotServer server;
+    const std::string out = make_temp_dir();
+    const std::string db = out + "/index.sqlite";
+    for (int n = 1; n <= 4; ++n)
+        save(server, "INBOX", message(n));
+    REQUIRE(run_imapmirror(with({"export", "--out", out}, server.tls_args())).exit_code == 0);
+    const std::string inbox = "(SELECT id FROM folders WHERE name = 'INBOX')";
+    const std::string max_uid =
+        scalar(db, "SELECT MAX(uid) FROM messages WHERE folder_id = " + inbox);
+    REQUIRE(std::system(("sqlite3 '" + db + "' \"DELETE FROM messages WHERE folder_id = " + inbox +
+                         " AND uid IN (2, 3); UPDATE folders SET uidnext = NULL, server_messages = "
+                         "NULL WHERE id = " +
+                         inbox + "\"")
+                            .c_str()) == 0);
+    size_t offset = log_size(server);
+    auto r = run_imapmirror(with({"export", "--out", out, "--json"}, server.tls_args()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("\"messages\":2,") != std::string::npos);
+    CHECK(dovecot_bodies_since(server.dir() + "/dovecot.log", offset) == 2);
+    CHECK(scalar(db, "SELECT COUNT(*) FROM messages WHERE folder_id = " + inbox +
+                         " AND uid IN (2, 3)") == "2");
+    CHECK(scalar(db, "SELECT MAX(uid) FROM messages WHERE folder_id = " + inbox) == max_uid);
+    CHECK(run_imapmirror({"verify", out}).exit_code == 0);
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
 TEST_CASE("incremental: flag changes and expunges reach the index and the files stay",
           "[integration]") {
     DovecotServer server;
@@ -229,6 +260,8 @@ TEST_CASE(
     std::system(("rm -rf '" + clean + "'").c_str());
 }
 
+// The relay misbehaves on its first connection only: these tests use one connection, so that
+// the faulty one carries all the work.
 TEST_CASE("incremental: a connection cut inside a literal is resumed on a new connection",
           "[integration]") {
     DovecotServer server;
@@ -237,7 +270,8 @@ TEST_CASE("incremental: a connection cut inside a literal is resumed on a new co
     const std::string out = make_temp_dir();
     auto r = run_imapmirror({"export", "--out", out, "--json", "--host", "127.0.0.1", "--port",
                              std::to_string(relay.port()), "--tls", "none", "--user", "alice",
-                             "--password-file", server.password_file(), "--retry-wait", "0.1"});
+                             "--password-file", server.password_file(), "--retry-wait", "0.1",
+                             "--connections", "1"});
     INFO(r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("\"reconnects\":1,") != std::string::npos);
@@ -247,15 +281,59 @@ TEST_CASE("incremental: a connection cut inside a literal is resumed on a new co
     std::system(("rm -rf '" + out + "'").c_str());
 }
 
+TEST_CASE("incremental: with several connections, the others finish what a lost one left",
+          "[integration]") {
+    DovecotServer server;
+    // Enough in most folders that whichever the first connection works on, it is cut there.
+    int n = 8;
+    for (const char* folder :
+         {"INBOX", "Sent", "Archive", "Archive/2024", "A & B", "Folder With Spaces"})
+        save(server, folder, message(n++, 300'000));
+    // The first connection (folder list, then work) is cut inside a literal; no reconnect is
+    // allowed, so only the other connections can finish its task.
+    FaultyRelay relay(server.plain_port(), 200'000, FaultyRelay::Fault::Cut);
+    const std::string out = make_temp_dir();
+    auto r = run_imapmirror({"export", "--out", out, "--json", "--host", "127.0.0.1", "--port",
+                             std::to_string(relay.port()), "--tls", "none", "--user", "alice",
+                             "--password-file", server.password_file(), "--retries", "0",
+                             "--connections", "3"});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("the other connections go on") != std::string::npos);
+    CHECK(relay.connections() >= 2);
+    CHECK(r.out.find("\"messages\":18,") != std::string::npos);  // 12 seeded, 6 added
+    CHECK(run_imapmirror({"verify", out, "--server", "--host", "127.0.0.1", "--port",
+                          std::to_string(server.plain_port()), "--tls", "none", "--user", "alice",
+                          "--password-file", server.password_file()})
+              .exit_code == 0);
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
 TEST_CASE("incremental: a stalled connection times out, then the run resumes", "[integration]") {
     DovecotServer server;
     save(server, "INBOX", message(8, 400'000));
     FaultyRelay relay(server.plain_port(), 200'000, FaultyRelay::Fault::Stall);
     const std::string out = make_temp_dir();
-    auto r = run_imapmirror({"export", "--out", out, "--json", "--host", "127.0.0.1", "--port",
-                             std::to_string(relay.port()), "--tls", "none", "--user", "alice",
-                             "--password-file", server.password_file(), "--retry-wait", "0.1",
-                             "--timeout", "2"});
+    auto r = run_imapmirror({"export",
+                             "--out",
+                             out,
+                             "--json",
+                             "--host",
+                             "127.0.0.1",
+                             "--port",
+                             std::to_string(relay.port()),
+                             "--tls",
+                             "none",
+                             "--user",
+                             "alice",
+                             "--password-file",
+                             server.password_file(),
+                             "--retry-wait",
+                             "0.1",
+                             "--connections",
+                             "1",
+                             "--timeout",
+                             "2"});
     INFO(r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("\"reconnects\":1,") != std::string::npos);
@@ -273,7 +351,7 @@ TEST_CASE("incremental: when the server keeps dropping, the run gives up cleanly
     auto r = run_imapmirror({"export", "--out", out, "--host", "127.0.0.1", "--port",
                              std::to_string(relay.port()), "--tls", "none", "--user", "alice",
                              "--password-file", server.password_file(), "--retry-wait", "0.05",
-                             "--retries", "0"});
+                             "--retries", "0", "--connections", "1"});
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("error:") != std::string::npos);
     CHECK(run_imapmirror({"verify", out}).exit_code == 0);  // consistent, if incomplete
@@ -355,17 +433,19 @@ TEST_CASE(
     DovecotServer server;
     for (int n = 0; n < 30; ++n)
         save(server, "INBOX", message(100 + n, 300'000));
-    // The relay stalls inside INBOX's bodies, so Ctrl-C lands while the run waits on the socket
-    // with messages fetched but not yet committed.
-    FaultyRelay relay(server.plain_port(), 3'000'000, FaultyRelay::Fault::Stall);
+    // Every connection stalls after 1 MB, so the one in INBOX's bodies stalls there and Ctrl-C
+    // lands while all of them wait (on a socket, or for work), with messages fetched but not
+    // yet committed. The signal reaches one thread; every connection must notice it.
+    FaultyRelay relay(server.plain_port(), 1'000'000, FaultyRelay::Fault::Stall, true);
     const std::string out = make_temp_dir();
-    auto r =
-        run_imapmirror_signalled({"export", "--out", out, "--host", "127.0.0.1", "--port",
-                                  std::to_string(relay.port()), "--tls", "none", "--user", "alice",
-                                  "--password-file", server.password_file(), "--timeout", "60"},
-                                 1500, SIGINT);
+    auto r = run_imapmirror_signalled(
+        {"export", "--out", out, "--host", "127.0.0.1", "--port", std::to_string(relay.port()),
+         "--tls", "none", "--user", "alice", "--password-file", server.password_file(), "--timeout",
+         "60", "--connections", "3"},
+        1500, SIGINT);
     INFO(r.err << r.out);
     CHECK(r.exit_code == 130);
+    CHECK(r.seconds < 10);  // not the 60 s a connection waiting on its socket would take
     CHECK(r.err.find("error: interrupted") != std::string::npos);
     CHECK(r.err.find("run again to resume") != std::string::npos);
     CHECK(r.out.find("Stopped:") != std::string::npos);

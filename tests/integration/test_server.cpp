@@ -191,7 +191,8 @@ std::string DovecotServer::doveadm(const std::string& args) const {
     return r.out;
 }
 
-FakeServer::FakeServer(std::function<void(int)> session) : m_session(std::move(session)) {
+FakeServer::FakeServer(std::function<void(int)> session, bool concurrent)
+    : m_session(std::move(session)) {
     m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     REQUIRE(m_listen >= 0);
     sockaddr_in a{};
@@ -202,7 +203,7 @@ FakeServer::FakeServer(std::function<void(int)> session) : m_session(std::move(s
     socklen_t len = sizeof a;
     ::getsockname(m_listen, reinterpret_cast<sockaddr*>(&a), &len);
     m_port = ntohs(a.sin_port);
-    m_thread = std::thread([this] {
+    m_thread = std::thread([this, concurrent] {
         while (!m_stop) {
             pollfd p{m_listen, POLLIN, 0};
             if (::poll(&p, 1, 100) <= 0)
@@ -210,8 +211,14 @@ FakeServer::FakeServer(std::function<void(int)> session) : m_session(std::move(s
             int fd = ::accept(m_listen, nullptr, nullptr);
             if (fd < 0)
                 continue;
-            m_session(fd);
-            ::close(fd);
+            auto serve = [this, fd] {
+                m_session(fd);
+                ::close(fd);
+            };
+            if (concurrent)
+                m_sessions.emplace_back(serve);
+            else
+                serve();
         }
     });
 }
@@ -219,6 +226,8 @@ FakeServer::FakeServer(std::function<void(int)> session) : m_session(std::move(s
 FakeServer::~FakeServer() {
     m_stop = true;
     m_thread.join();
+    for (auto& t : m_sessions)
+        t.join();
     ::close(m_listen);
 }
 
@@ -311,11 +320,13 @@ void relay(int client, int target_port, size_t after_bytes, bool faulty, FaultyR
 }
 }  // namespace
 
-FaultyRelay::FaultyRelay(int target_port, size_t after_bytes, Fault fault) {
-    m_server = std::make_unique<FakeServer>([this, target_port, after_bytes, fault](int fd) {
-        bool first = m_connections++ == 0;
-        relay(fd, target_port, after_bytes, first, fault);
-    });
+FaultyRelay::FaultyRelay(int target_port, size_t after_bytes, Fault fault, bool every_connection) {
+    m_server = std::make_unique<FakeServer>(
+        [=, this](int fd) {
+            bool first = m_connections++ == 0;
+            relay(fd, target_port, after_bytes, first || every_connection, fault);
+        },
+        true);
 }
 
 FaultyRelay::~FaultyRelay() = default;

@@ -75,7 +75,8 @@ uint64_t dovecot_bodies_since(const std::string& log_path, size_t log_offset);
 // a thread, until destroyed.
 class FakeServer {
   public:
-    explicit FakeServer(std::function<void(int fd)> session);
+    // `concurrent`: each connection in its own thread (else one at a time, in order).
+    explicit FakeServer(std::function<void(int fd)> session, bool concurrent = false);
     ~FakeServer();
     int port() const { return m_port; }
 
@@ -84,16 +85,18 @@ class FakeServer {
     int m_port = 0;
     std::atomic<bool> m_stop{false};
     std::thread m_thread;
+    std::vector<std::thread> m_sessions;
     std::function<void(int)> m_session;
 };
 
 // A TCP relay on 127.0.0.1 to `target_port`. The first connection misbehaves once the server
 // has sent `after_bytes`: Cut closes both sides, Stall stops forwarding (but keeps the
-// connection open). Later connections are relayed faithfully.
+// connection open). Later connections are relayed faithfully, several at a time.
 class FaultyRelay {
   public:
     enum class Fault { Cut, Stall };
-    FaultyRelay(int target_port, size_t after_bytes, Fault fault);
+    // `every_connection`: each connection misbehaves, not only the first.
+    FaultyRelay(int target_port, size_t after_bytes, Fault fault, bool every_connection = false);
     ~FaultyRelay();
     int port() const { return m_server->port(); }
     int connections() const { return m_connections; }

@@ -1,0 +1,276 @@
+#include "sync/connection_workers.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include "core/interrupt.hpp"
+#include "core/log.hpp"
+#include "sync/body_fetcher.hpp"
+
+namespace imapmirror::sync {
+
+using core::ErrorKind;
+using core::Result;
+using core::Scope;
+
+namespace {
+
+// "Suggested Backoff Time: 9000 milliseconds" (Microsoft 365) -> 9000 ms.
+std::chrono::milliseconds suggested_backoff(const core::Error& e) {
+    static const std::regex kHint(R"(Suggested Backoff Time: ([0-9]+))");
+    std::smatch m;
+    if (std::regex_search(e.server_reply, m, kHint))
+        return std::chrono::milliseconds(std::stoll(m[1]));
+    return std::chrono::milliseconds(0);
+}
+
+std::chrono::milliseconds backoff(const ExportOptions& options, int attempt,
+                                  const core::Error& why) {
+    using namespace std::chrono;
+    thread_local std::mt19937 rng(std::random_device{}());
+    auto base = options.retry_wait * (int64_t{1} << std::min(attempt - 1, 16));
+    auto jitter =
+        milliseconds(std::uniform_int_distribution<int64_t>(0, options.retry_wait.count())(rng));
+    auto wait =
+        std::min<milliseconds>(duration_cast<milliseconds>(base) + jitter, milliseconds(60'000));
+    return std::max(wait, suggested_backoff(why));
+}
+
+}  // namespace
+
+class ConnectionWorkers::Worker {
+  public:
+    Worker(ConnectionWorkers& group, size_t number, std::unique_ptr<imap::Client> client)
+        : m_group(group), m_number(number), m_client(std::move(client)) {}
+
+    void run();
+
+  private:
+    Result<TaskOutcome> run_task(Task& task);
+    Result<TaskOutcome> plan(const Task& task);
+    Result<TaskOutcome> fetch(Task& task);
+    // Records a folder whose last task just ended.
+    void finished(std::optional<FolderFinished> folder);
+    Result<void> reconnect(core::Error why);
+    // This connection is done for; the others go on without it, unless it was the last.
+    void leave(core::Error why);
+    void end_run(core::Error why);
+
+    ConnectionWorkers& m_group;
+    size_t m_number;
+    std::unique_ptr<imap::Client> m_client;
+    std::optional<size_t> m_selected;  // folder index the connection has examined
+};
+
+void ConnectionWorkers::Worker::run() {
+    auto& queue = m_group.m_queue;
+    auto& run = m_group.m_run;
+    while (auto task = queue.take(m_selected)) {
+        if (!m_client) {
+            auto connected = m_group.m_connect();
+            if (!connected) {
+                finished(queue.give_back(std::move(*task)));
+                leave(std::move(connected).error());
+                return;
+            }
+            m_client = std::move(*connected);
+        }
+        auto outcome = run_task(*task);
+        if (outcome) {
+            finished(queue.done(*task, *outcome));
+            continue;
+        }
+        auto e = std::move(outcome).error();
+        if (queue.stopped()) {  // another connection ended the run; this error is its echo
+            finished(queue.done(*task, TaskOutcome::Failed));
+            break;
+        }
+        if (e.scope == Scope::Folder || e.scope == Scope::Message) {
+            if (e.kind == ErrorKind::NotFound)
+                e.hint = "the folder disappeared during the run";
+            run.add_error(std::move(e));
+            finished(queue.done(*task, TaskOutcome::Failed));
+            continue;
+        }
+        if (e.retryable) {
+            // Everything complete is committed: whoever takes the task resumes after it.
+            task->resumed = true;
+            finished(queue.give_back(std::move(*task)));
+            m_client.reset();
+            m_selected.reset();
+            if (auto again = reconnect(std::move(e)); !again) {
+                leave(std::move(again).error());
+                return;
+            }
+            continue;
+        }
+        finished(queue.done(*task, TaskOutcome::Failed));
+        end_run(std::move(e));
+        break;
+    }
+    if (m_client && !run.has_fatal())
+        m_client->logout();
+}
+
+Result<TaskOutcome> ConnectionWorkers::Worker::run_task(Task& task) {
+    if (core::interrupted())
+        return core::interrupted_error();
+    return task.kind == Task::Kind::Plan ? plan(task) : fetch(task);
+}
+
+Result<TaskOutcome> ConnectionWorkers::Worker::plan(const Task& task) {
+    auto& job = m_group.m_folders[task.folder];
+    m_group.m_run.progress([&](Progress& p) { p.folder = job.record.name; });
+    m_selected.reset();
+    FolderSync sync(*m_client, m_group.m_run, job.record);
+    IMM_ASSIGN(job.plan, sync.plan());
+    m_selected = task.folder;
+    const auto& uids = job.plan.to_fetch;
+    m_group.m_run.progress([&](Progress& p) {
+        p.messages_total -= std::min(p.messages_total, job.estimate);
+        p.messages_total += uids.size();
+    });
+    job.estimate = 0;
+    // Ranges small enough that every connection gets a share of a big folder.
+    const size_t per_task = std::max<size_t>(1, m_group.m_options.uids_per_task);
+    for (size_t i = 0; i < uids.size(); i += per_task) {
+        Task fetch{Task::Kind::Fetch, task.folder, {}};
+        fetch.uids.assign(
+            uids.begin() + static_cast<std::ptrdiff_t>(i),
+            uids.begin() + static_cast<std::ptrdiff_t>(std::min(uids.size(), i + per_task)));
+        m_group.m_queue.push(std::move(fetch));
+    }
+    return TaskOutcome::Done;
+}
+
+Result<TaskOutcome> ConnectionWorkers::Worker::fetch(Task& task) {
+    auto& job = m_group.m_folders[task.folder];
+    const uint32_t uidvalidity = *job.plan.state.uidvalidity;
+    auto& run = m_group.m_run;
+    if (task.resumed) {
+        // A broken connection left part of it archived: not again.
+        IMM_ASSIGN(auto live, run.with_index([&](index::ArchiveIndex& ix) {
+            return ix.live_uids(job.record.id, uidvalidity);
+        }));
+        std::vector<uint32_t> rest;
+        std::set_difference(task.uids.begin(), task.uids.end(), live.begin(), live.end(),
+                            std::back_inserter(rest));
+        task.uids = std::move(rest);
+        task.resumed = false;
+    }
+    if (m_selected != task.folder) {
+        m_selected.reset();
+        auto state = m_client->examine(job.record.name);
+        if (!state)
+            return std::move(state).error().with_folder(job.record.name);
+        if (state->uidvalidity != uidvalidity) {
+            auto e =
+                core::make_error(ErrorKind::Protocol,
+                                 "the folder's UIDVALIDITY changed during the run", Scope::Folder);
+            e.folder = job.record.name;
+            e.hint = "run again: the next run re-maps what is archived";
+            return e;
+        }
+        m_selected = task.folder;
+    }
+    run.progress([&](Progress& p) { p.folder = job.record.name; });
+    BodyFetcher fetcher(*m_client, run, m_group.m_options,
+                        [this] { return m_group.m_queue.stopped(); });
+    IMM_ASSIGN(size_t failed, fetcher.fetch(job.record, uidvalidity, task.uids));
+    return failed > 0 ? TaskOutcome::Incomplete : TaskOutcome::Done;
+}
+
+void ConnectionWorkers::Worker::finished(std::optional<FolderFinished> folder) {
+    if (!folder)
+        return;
+    if (folder->complete) {
+        auto& job = m_group.m_folders[folder->folder];
+        if (auto r = record_synced(m_group.m_run, job.record, job.plan); !r)
+            end_run(std::move(r).error());
+    }
+    m_group.m_run.count([](ExportSummary& s) { ++s.folders; });
+    m_group.m_run.progress([](Progress& p) { ++p.folders_done; });
+}
+
+Result<void> ConnectionWorkers::Worker::reconnect(core::Error why) {
+    const auto& options = m_group.m_options;
+    for (;;) {
+        const int attempt = ++m_group.m_reconnects;
+        if (attempt > options.retries) {
+            why.hint =
+                "gave up after " + std::to_string(options.retries) + " reconnects; run again later";
+            return why;
+        }
+        auto wait = backoff(options, attempt, why);
+        core::log(core::LogLevel::Normal, "connection lost (" + why.describe() +
+                                              "); reconnecting in " + std::to_string(wait.count()) +
+                                              " ms (attempt " + std::to_string(attempt) + " of " +
+                                              std::to_string(options.retries) + ")");
+        // Sleeps in slices, so that Ctrl-C or the end of the run is not kept waiting.
+        const auto until = std::chrono::steady_clock::now() + wait;
+        while (std::chrono::steady_clock::now() < until) {
+            if (core::interrupted())
+                return core::interrupted_error();
+            if (m_group.m_queue.stopped())
+                return core::make_error(ErrorKind::Cancelled, "stopped: the run is ending",
+                                        Scope::Run);
+            std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+                std::chrono::milliseconds(100),
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                    until - std::chrono::steady_clock::now()) +
+                    std::chrono::milliseconds(1)));
+        }
+        auto connected = m_group.m_connect();
+        if (connected) {
+            m_client = std::move(*connected);
+            m_group.m_run.count([](ExportSummary& s) { ++s.reconnects; });
+            return {};
+        }
+        if (!connected.error().retryable)
+            return std::move(connected).error();
+        why = std::move(connected).error();
+    }
+}
+
+void ConnectionWorkers::Worker::leave(core::Error why) {
+    if (why.kind == ErrorKind::Cancelled || m_group.m_queue.stopped()) {
+        end_run(std::move(why));
+        return;
+    }
+    if (--m_group.m_alive == 0) {
+        end_run(std::move(why));  // nobody left to do the rest
+        return;
+    }
+    core::log(core::LogLevel::Normal, "connection " + std::to_string(m_number + 1) + ": " +
+                                          why.describe() + "; the other connections go on");
+}
+
+void ConnectionWorkers::Worker::end_run(core::Error why) {
+    m_group.m_run.set_fatal(std::move(why));
+    m_group.m_queue.stop();
+}
+
+ConnectionWorkers::ConnectionWorkers(ConnectFn connect, const ExportOptions& options,
+                                     SharedRun& run, WorkQueue& queue,
+                                     std::vector<FolderJob>& folders)
+    : m_connect(std::move(connect)),
+      m_options(options),
+      m_run(run),
+      m_queue(queue),
+      m_folders(folders) {}
+
+void ConnectionWorkers::run(std::unique_ptr<imap::Client> first, size_t count) {
+    count = std::max<size_t>(1, count);
+    m_alive = static_cast<int>(count);
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < count; ++i)
+        threads.emplace_back([this, i] { Worker(*this, i, nullptr).run(); });
+    Worker(*this, 0, std::move(first)).run();
+    for (auto& t : threads)
+        t.join();
+}
+
+}  // namespace imapmirror::sync
