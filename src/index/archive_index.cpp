@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include <ctime>
 
@@ -368,10 +370,10 @@ Result<bool> ArchiveIndex::needs_threading() {
 }
 
 Result<void> ArchiveIndex::rebuild_threads() {
-    IMM_ASSIGN(auto st,
-               m_db.prepare("SELECT id, message_id, in_reply_to, refs, thread_index, subject, "
-                            "COALESCE(date, internal_date) FROM messages ORDER BY id"));
-    std::vector<int64_t> ids;
+    IMM_ASSIGN(auto st, m_db.prepare("SELECT id, thread_id, message_id, in_reply_to, refs, "
+                                     "thread_index, subject, COALESCE(date, internal_date) "
+                                     "FROM messages ORDER BY id"));
+    std::vector<int64_t> ids, old_thread;
     std::vector<std::string> dates;
     std::vector<ThreadInput> inputs;
     for (;;) {
@@ -379,20 +381,41 @@ Result<void> ArchiveIndex::rebuild_threads() {
         if (!row)
             break;
         ids.push_back(st.column_int(0));
-        inputs.push_back(ThreadInput{st.column_text(1), st.column_text(2), st.column_text(3),
-                                     st.column_text(4), st.column_text(5)});
-        dates.push_back(st.column_text(6));
+        old_thread.push_back(st.column_is_null(1) ? 0 : st.column_int(1));
+        inputs.push_back(ThreadInput{st.column_text(2), st.column_text(3), st.column_text(4),
+                                     st.column_text(5), st.column_text(6)});
+        dates.push_back(st.column_text(7));
     }
     auto groups = group_threads(inputs);
+
+    struct ThreadRow {
+        std::string root, subject, first_date, last_date;
+        int64_t count = 0;
+        bool operator==(const ThreadRow&) const = default;
+    };
+    std::map<int64_t, ThreadRow> existing;
+    IMM_ASSIGN(auto old_rows, m_db.prepare("SELECT id, root_message_id, subject, message_count, "
+                                           "first_date, last_date FROM threads"));
+    for (;;) {
+        IMM_ASSIGN(bool row, old_rows.step());
+        if (!row)
+            break;
+        existing[old_rows.column_int(0)] =
+            ThreadRow{old_rows.column_text(1), old_rows.column_text(2), old_rows.column_text(4),
+                      old_rows.column_text(5), old_rows.column_int(3)};
+    }
+    int64_t next_id = existing.empty() ? 1 : existing.rbegin()->first + 1;
+
+    // Only what changed is written: after new mail that is the threads it joined, not the
+    // whole table. A thread keeps the id most of its messages had, so ids users saved stay.
     IMM_ASSIGN(auto tx, Transaction::begin(m_db));
-    IMM_TRY(m_db.exec("UPDATE messages SET thread_id = NULL"));
-    IMM_TRY(m_db.exec("DELETE FROM threads"));
-    IMM_ASSIGN(auto ins,
-               m_db.prepare(
-                   "INSERT INTO threads (id, root_message_id, subject, message_count, first_date, "
-                   "last_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    IMM_ASSIGN(auto upsert, m_db.prepare("INSERT INTO threads (id, root_message_id, subject, "
+                                         "message_count, first_date, last_date) VALUES (?1, ?2, "
+                                         "?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET "
+                                         "root_message_id = ?2, subject = ?3, message_count = "
+                                         "?4, first_date = ?5, last_date = ?6"));
     IMM_ASSIGN(auto upd, m_db.prepare("UPDATE messages SET thread_id = ?1 WHERE id = ?2"));
-    int64_t thread_id = 0;
+    std::set<int64_t> claimed;
     for (auto& group : groups) {
         // Earliest first; ties (and missing dates) by archive order.
         std::stable_sort(group.begin(), group.end(), [&](size_t a, size_t b) {
@@ -400,22 +423,49 @@ Result<void> ArchiveIndex::rebuild_threads() {
                 return !dates[a].empty();
             return dates[a] < dates[b];
         });
-        ++thread_id;
-        const size_t first = group.front();
-        std::string last_date;
+        std::map<int64_t, size_t> votes;
         for (size_t i : group)
-            last_date = std::max(last_date, dates[i]);
-        ins.bind(1, thread_id)
-            .bind_text_or_null(2, inputs[first].message_id)
-            .bind_text_or_null(3, inputs[first].subject);
-        ins.bind(4, static_cast<int64_t>(group.size()))
-            .bind_text_or_null(5, dates[first])
-            .bind_text_or_null(6, last_date);
-        IMM_TRY(ins.run());
+            if (old_thread[i] != 0 && !claimed.count(old_thread[i]))
+                ++votes[old_thread[i]];
+        int64_t thread_id = 0;
+        size_t best = 0;
+        for (const auto& [id, n] : votes)
+            if (n > best) {
+                thread_id = id;
+                best = n;
+            }
+        if (thread_id == 0)
+            thread_id = next_id++;
+        claimed.insert(thread_id);
+
+        const size_t first = group.front();
+        ThreadRow row{inputs[first].message_id, inputs[first].subject, dates[first], "",
+                      static_cast<int64_t>(group.size())};
+        for (size_t i : group)
+            row.last_date = std::max(row.last_date, dates[i]);
+        auto known = existing.find(thread_id);
+        if (known == existing.end() || !(known->second == row)) {
+            upsert.bind(1, thread_id)
+                .bind_text_or_null(2, row.root)
+                .bind_text_or_null(3, row.subject);
+            upsert.bind(4, row.count)
+                .bind_text_or_null(5, row.first_date)
+                .bind_text_or_null(6, row.last_date);
+            IMM_TRY(upsert.run());
+        }
         for (size_t i : group) {
+            if (old_thread[i] == thread_id)
+                continue;
             upd.bind(1, thread_id).bind(2, ids[i]);
             IMM_TRY(upd.run());
         }
+    }
+    IMM_ASSIGN(auto del, m_db.prepare("DELETE FROM threads WHERE id = ?1"));
+    for (const auto& [id, row] : existing) {
+        if (claimed.count(id))
+            continue;
+        del.bind(1, id);
+        IMM_TRY(del.run());
     }
     return tx.commit();
 }
