@@ -4,6 +4,8 @@
 
 #include <fcntl.h>
 #include <gmime/gmime.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -274,7 +276,18 @@ Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutpu
         result.parse_error = "cannot open the archived file";
         return result;
     }
-    GPtr<GMimeStream> stream(g_mime_stream_fs_new(fd));  // owns fd
+    // GMime's file stream reads 4 KB at a time, each with a seek: mapped, a message is parsed
+    // without a system call. Only up to a size, as mapped pages count as resident memory.
+    constexpr off_t kMapUpTo = 4 << 20;
+    struct stat st {};
+    const bool map = ::fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size <= kMapUpTo;
+    GPtr<GMimeStream> stream(map ? g_mime_stream_mmap_new(fd, PROT_READ, MAP_PRIVATE)
+                                 : g_mime_stream_fs_new(fd));  // owns fd
+    if (!stream) {
+        ::close(fd);
+        result.parse_error = "cannot read the archived file";
+        return result;
+    }
     GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
     // Keep part contents as ranges of the file rather than copies in memory.
     g_mime_parser_set_persist_stream(parser.get(), TRUE);

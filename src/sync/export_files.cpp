@@ -47,12 +47,27 @@ Result<void> MessageSink::write(std::string_view chunk) {
         if (m_header_state == 4)
             m_header_sha256 = m_header_hash.hex();
     }
-    return m_file->write(chunk);
+    // TLS hands over ~4 KB records: one write() each cost more than the copy that gathers them.
+    if (m_pending.size() + chunk.size() > kWriteBuffer)
+        IMM_TRY(write_pending());
+    if (chunk.size() >= kWriteBuffer)
+        return m_file->write(chunk);
+    m_pending.append(chunk);
+    return {};
+}
+
+Result<void> MessageSink::write_pending() {
+    if (m_pending.empty())
+        return {};
+    auto written = m_file->write(m_pending);
+    m_pending.clear();
+    return written;
 }
 
 Result<void> MessageSink::finish() {
     if (!m_error)
         return m_error;
+    IMM_TRY(write_pending());
     m_finished = true;
     return {};
 }
@@ -76,6 +91,7 @@ Result<MessageSink::Taken> MessageSink::take(std::optional<int64_t> mtime) {
 }
 
 void MessageSink::discard() {
+    m_pending.clear();
     m_file.reset();  // removes an uncommitted temporary file
     m_finished = false;
     m_size = 0;

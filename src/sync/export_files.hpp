@@ -37,7 +37,11 @@ class MessageSink final : public imap::LiteralSink {
     void discard();
 
   private:
+    static constexpr size_t kWriteBuffer = 256 * 1024;
+    core::Result<void> write_pending();
+
     std::unique_ptr<store::AtomicFile> m_file;
+    std::string m_pending;  // bytes not yet written, at most kWriteBuffer
     store::Sha256 m_hash;
     store::Sha256 m_header_hash;
     int m_header_state = 0;  // bytes of "\r\n\r\n" matched so far; 4 = header complete
