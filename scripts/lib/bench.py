@@ -7,7 +7,9 @@ Steps, all against one private Dovecot over implicit TLS on 127.0.0.1:
      discarding the bytes;
   3. imapmirror export: cold, no-change re-run, re-run after adding 1% new messages;
   4. mbsync (Debian isync) into a Maildir: cold, no-change, +1%;
-  5. one table of medians, with the ratios imapmirror/floor and imapmirror/mbsync.
+  5. with --scale N: grows the account to N messages and times the no-change runs again;
+  6. exports one --big-mb MB message alone, for its peak RSS;
+  7. one table of medians, with the ratios imapmirror/floor and imapmirror/mbsync.
 With --rtt-ms a relay delays every chunk by half the RTT each way (the kernel has no netem).
 """
 
@@ -45,9 +47,10 @@ def paragraph(rng, words):
     return " ".join(rng.choice(WORDS) for _ in range(words))
 
 
-def make_message(rng, n, folder):
+def make_message(rng, n, folder, small=False):
     """One realistic message: mostly 2-20 KB text/HTML alternatives, 10% with a 100 KB-2 MB
-    base64 attachment, threads, List-Unsubscribe on list mail."""
+    base64 attachment, threads, List-Unsubscribe on list mail. `small`: 1-3 KB of text only
+    (for the account-size scaling step, where only the message count matters)."""
     mid = f"<bench-{n}@example.org>"
     headers = [
         f"From: Sender {n % 97} <sender{n % 97}@example.org>",
@@ -63,6 +66,10 @@ def make_message(rng, n, folder):
     if folder.startswith("Lists"):
         headers += ["List-Unsubscribe: <https://lists.example.org/u/%d>" % n,
                     "List-Unsubscribe-Post: List-Unsubscribe=One-Click"]
+    if small:
+        text = "\r\n".join(paragraph(rng, 14) for _ in range(rng.randint(10, 30)))
+        return ("\r\n".join(headers) + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+                text + "\r\n").encode()
     text = "\r\n".join(paragraph(rng, 14) for _ in range(rng.randint(15, 150)))
     alt = ("--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + text +
            "\r\n--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>" +
@@ -84,24 +91,26 @@ def maildir_of(server_dir, folder):
     return base if folder == "INBOX" else os.path.join(base, "." + folder.replace("/", "."))
 
 
-def generate(server_dir, first, count, seed, owner):
+def generate(server_dir, first, count, seed, owner, folders=FOLDERS, small=False):
     """Writes messages first..first+count-1 straight into the Maildir; returns bytes written."""
     rng = random.Random(seed)
     total = 0
     for n in range(first, first + count):
-        folder = FOLDERS[n % len(FOLDERS)]
+        folder = folders[n % len(folders)]
         d = maildir_of(server_dir, folder)
         for sub in ("cur", "new", "tmp"):
             os.makedirs(os.path.join(d, sub), exist_ok=True)
-        msg = make_message(rng, n, folder)
+        msg = make_message(rng, n, folder, small)
         flags = "S" if n % 3 else ""
         name = f"{1700000000 + n}.M{n}P1.bench,S={len(msg)}:2,{flags}"
         with open(os.path.join(d, "cur", name), "wb") as f:
             f.write(msg)
         total += len(msg)
     base = os.path.join(server_dir, "home", "alice", "Maildir")
-    with open(os.path.join(base, "subscriptions"), "w") as f:
-        f.write("\n".join(FOLDERS) + "\n")
+    subs = os.path.join(base, "subscriptions")
+    known = open(subs).read().split("\n") if os.path.exists(subs) else []
+    with open(subs, "w") as f:
+        f.write("\n".join(sorted(set(known + list(folders)) - {""})) + "\n")
     if owner:
         subprocess.run(["chown", "-R", owner, os.path.join(server_dir, "home")], check=True)
     return total
@@ -265,6 +274,11 @@ def main():
     ap.add_argument("--rtt-ms", type=float, default=0)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--scale", type=int, default=0,
+                    help="also time no-change runs after growing the account to this many messages")
+    ap.add_argument("--big-mb", type=int, default=200,
+                    help="peak RSS of exporting one message of this size (0: skip)")
+    ap.add_argument("--connections", type=int, default=4)
     ap.add_argument("--binary", required=True)
     ap.add_argument("--root", required=True)
     a = ap.parse_args()
@@ -288,7 +302,11 @@ def main():
         relay = DelayRelay(tls_port, a.rtt_ms) if a.rtt_ms > 0 else None
         client_port = relay.port if relay else tls_port
         conn = ["--host", "127.0.0.1", "--port", str(client_port), "--user", "alice", "--ca-file", ca,
-                "--password-file", os.path.join(server, "password"), "--quiet"]
+                "--password-file", os.path.join(server, "password"), "--quiet",
+                "--connections", str(a.connections)]
+        # Outputs are deleted only at the end: this machine's root file system is ext4 without a
+        # journal, where creating files soon after deleting many makes the kernel's inode
+        # allocator skip "recently deleted" inodes one by one (20% of an export's CPU in perf).
         mb = total_bytes / 1e6
         results = {}
 
@@ -309,7 +327,6 @@ def main():
         def imm_cold():
             out = os.path.join(work, "imm-%d" % random.randrange(1 << 30))
             r = measure([a.binary, "export", "--out", out] + conn)
-            shutil.rmtree(out)
             return r
         repeat("imapmirror cold", imm_cold)
 
@@ -347,7 +364,6 @@ SyncState *
             os.makedirs(maildir)
             write_mbsyncrc(maildir)
             r = measure(["mbsync", "-q", "-c", mbsync_rc, "-a"])
-            shutil.rmtree(maildir)
             return r
         repeat("mbsync cold", mbsync_cold)
 
@@ -389,11 +405,57 @@ SyncState *
         repeat("imapmirror +1%", imm_inc)
         repeat("mbsync +1%", mbsync_inc)
 
+        # No-change runs must not grow with the account: grow it (small messages in 10 more
+        # folders: only the count matters), bring both archives up to date, time again.
+        if a.scale > next_n[0]:
+            grow = a.scale - next_n[0]
+            scale_folders = [f"Scale/{i}" for i in range(10)]
+            log(f"growing the account by {grow} small messages to {a.scale}")
+            generate(server, next_n[0], grow, next_n[0], owner, scale_folders, small=True)
+            next_n[0] += grow
+            subprocess.run(doveadm + ["mailbox", "status", "-u", "alice", "messages", "*"], check=True,
+                           stdout=subprocess.DEVNULL)
+            subprocess.run([a.binary, "export", "--out", imm_out] + conn, check=True)
+            subprocess.run(["mbsync", "-q", "-c", mbsync_rc, "-a"], check=True)
+            repeat(f"imapmirror no-change @{a.scale // 1000}k",
+                   lambda: measure([a.binary, "export", "--out", imm_out] + conn))
+            repeat(f"mbsync no-change @{a.scale // 1000}k",
+                   lambda: measure(["mbsync", "-q", "-c", mbsync_rc, "-a"]))
+
+        # Memory must not grow with a message: one of --big-mb MB, alone in its folder.
+        if a.big_mb > 0:
+            log(f"writing one {a.big_mb} MB message")
+            d = maildir_of(server, "Big")
+            for sub in ("cur", "new", "tmp"):
+                os.makedirs(os.path.join(d, sub), exist_ok=True)
+            raw = random.Random(5).randbytes(a.big_mb * 1_000_000 * 3 // 4)
+            data = base64.encodebytes(raw).replace(b"\n", b"\r\n")
+            del raw
+            msg = (b"From: big@example.org\r\nTo: alice@example.org\r\nSubject: big\r\n"
+                   b"Message-ID: <big@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: "
+                   b"multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+                   b"see attachment\r\n--b\r\nContent-Type: application/octet-stream\r\n"
+                   b"Content-Disposition: attachment; filename=\"big.bin\"\r\n"
+                   b"Content-Transfer-Encoding: base64\r\n\r\n" + data + b"--b--\r\n")
+            del data
+            with open(os.path.join(d, "cur", f"1800000000.Mbig.bench,S={len(msg)}:2,"), "wb") as f:
+                f.write(msg)
+            big_mb = len(msg) / 1e6
+            del msg
+            if owner:
+                subprocess.run(["chown", "-R", owner, os.path.join(server, "home")], check=True)
+            subprocess.run(doveadm + ["mailbox", "status", "-u", "alice", "messages", "Big"], check=True,
+                           stdout=subprocess.DEVNULL)
+            out = os.path.join(work, "imm-big")
+            results[f"imapmirror {big_mb:.0f} MB msg"] = measure(
+                [a.binary, "export", "--out", out, "--include", "Big"] + conn)
+
         rows = []
         for name, (wall, cpu, rss) in results.items():
-            msgs = a.messages if "cold" in name else added if "+1%" in name else 0
+            msgs = a.messages if "cold" in name else added if "+1%" in name else 1 if "MB msg" in name else 0
             rows.append({"step": name, "seconds": round(wall, 3), "messages_per_s": round(msgs / wall, 1) if msgs else None,
-                         "mb_per_s": round(mb / wall, 1) if "cold" in name else None,
+                         "mb_per_s": round(mb / wall, 1) if "cold" in name else
+                         round(big_mb / wall, 1) if "MB msg" in name else None,
                          "cpu_s": round(cpu, 2), "peak_rss_mb": round(rss, 1) if rss else None})
         ratios = {
             "imapmirror/floor cold": results["imapmirror cold"][0] / results["floor cold"][0],
@@ -409,12 +471,12 @@ SyncState *
         else:
             print(f"\n{a.messages} messages, {mb:.0f} MB, {len(FOLDERS)} folders, TLS on 127.0.0.1"
                   f"{', RTT %g ms' % a.rtt_ms if a.rtt_ms else ''}; medians of {a.repeat}\n")
-            print(f"{'step':<22} {'wall s':>8} {'msg/s':>9} {'MB/s':>7} {'CPU s':>7} {'peak RSS MB':>12}")
+            print(f"{'step':<27} {'wall s':>8} {'msg/s':>9} {'MB/s':>7} {'CPU s':>7} {'peak RSS MB':>12}")
             for r in rows:
                 def f(v, fmt):
                     width = int(fmt.lstrip(">").split(".")[0])
                     return format(v, fmt) if v is not None else "-".rjust(width)
-                print(f"{r['step']:<22} {r['seconds']:>8.2f} {f(r['messages_per_s'], '>9.0f')} "
+                print(f"{r['step']:<27} {r['seconds']:>8.2f} {f(r['messages_per_s'], '>9.0f')} "
                       f"{f(r['mb_per_s'], '>7.1f')} {r['cpu_s']:>7.2f} {f(r['peak_rss_mb'], '>12.1f')}")
             print()
             for k, v in ratios.items():
