@@ -265,10 +265,21 @@ ConnectionWorkers::ConnectionWorkers(ConnectFn connect, const ExportOptions& opt
 void ConnectionWorkers::run(std::unique_ptr<imap::Client> first, size_t count) {
     count = std::max<size_t>(1, count);
     m_alive = static_cast<int>(count);
+    // An exception cannot cross a thread (it would terminate the process, files half-written):
+    // it ends the run as an error instead, like main() would report it.
+    auto guarded = [this](size_t number, std::unique_ptr<imap::Client> client) {
+        try {
+            Worker(*this, number, std::move(client)).run();
+        } catch (const std::exception& e) {
+            m_run.set_fatal(core::make_error(
+                ErrorKind::Io, std::string("internal error: ") + e.what(), Scope::Run));
+            m_queue.stop();
+        }
+    };
     std::vector<std::thread> threads;
     for (size_t i = 1; i < count; ++i)
-        threads.emplace_back([this, i] { Worker(*this, i, nullptr).run(); });
-    Worker(*this, 0, std::move(first)).run();
+        threads.emplace_back(guarded, i, nullptr);
+    guarded(0, std::move(first));
     for (auto& t : threads)
         t.join();
 }
