@@ -8,13 +8,11 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "core/interrupt.hpp"
-#include "core/log.hpp"
 
 #include "index/archive_index.hpp"
+#include "store/atomic_file.hpp"
 #include "store/mirror_layout.hpp"
 #include "sync/connection_workers.hpp"
-#include "sync/export_files.hpp"
 #include "sync/shared_run.hpp"
 #include "sync/work_queue.hpp"
 
