@@ -16,21 +16,20 @@ using core::Result;
 using core::Scope;
 
 BodyFetcher::BodyFetcher(imap::Client& client, SharedRun& run, const ExportOptions& options,
+                         const index::FolderRecord& folder, uint32_t uidvalidity,
                          std::function<bool()> stop)
     : m_client(client),
       m_run(run),
       m_options(options),
+      m_folder(folder),
+      m_uidvalidity(uidvalidity),
+      m_dir(options.root + "/" + folder.path),
       m_stop(std::move(stop)),
       m_batch(options.root) {}
 
-Result<size_t> BodyFetcher::fetch(const index::FolderRecord& folder, uint32_t uidvalidity,
-                                  const std::vector<uint32_t>& uids) {
+Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
     if (uids.empty())
         return size_t{0};
-    m_folder = &folder;
-    m_dir = m_options.root + "/" + folder.path;
-    m_uidvalidity = uidvalidity;
-    m_failed = 0;
 
     std::string items = "(UID FLAGS INTERNALDATE RFC822.SIZE";
     if (m_client.capabilities().has("CONDSTORE"))
@@ -79,7 +78,7 @@ Result<size_t> BodyFetcher::fetch(const index::FolderRecord& folder, uint32_t ui
     m_sink.discard();
     auto flushed = flush();  // keep what is complete even when the fetch failed
     if (!result)
-        return std::move(result).error().with_folder(folder.name);
+        return std::move(result).error().with_folder(m_folder.name);
     IMM_TRY(flushed);
     return m_failed;
 }
@@ -94,7 +93,7 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     }
     auto message_error = [&](std::string what) {
         auto e = core::make_error(ErrorKind::Protocol, std::move(what), Scope::Message);
-        e.folder = m_folder->name;
+        e.folder = m_folder.name;
         e.uid = f.uid;
         m_run.add_error(std::move(e));
         ++m_failed;
@@ -113,7 +112,7 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
                              " bytes but announced " + std::to_string(*f.size));
     }
     const std::string base = store::message_base_name(m_uidvalidity, *f.uid);
-    const std::string relative = m_folder->path + "/" + base;
+    const std::string relative = m_folder.path + "/" + base;
     AttachmentWriter attachments(m_dir, relative + ".attachments");
     auto parsed = mime::parse_message_file(body.temp_path, attachments);
     if (!parsed) {
@@ -125,7 +124,7 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
         m_batch.add(temp_dir, m_dir + "/" + base + ".attachments");
 
     index::MessageRecord m;
-    m.folder_id = m_folder->id;
+    m.folder_id = m_folder.id;
     m.uidvalidity = m_uidvalidity;
     m.uid = *f.uid;
     const auto& info = parsed->info;

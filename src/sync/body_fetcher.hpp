@@ -19,17 +19,17 @@ namespace imapmirror::sync {
 
 class BodyFetcher {
   public:
-    // `stop`: polled between messages; when it says so, the fetch ends early (Cancelled) after
-    // committing what is complete.
+    // For `folder`, which must be the examined folder, in epoch `uidvalidity`. `stop`: polled
+    // between messages; when it says so, the fetch ends early (Cancelled) after committing
+    // what is complete.
     BodyFetcher(imap::Client& client, SharedRun& run, const ExportOptions& options,
+                const index::FolderRecord& folder, uint32_t uidvalidity,
                 std::function<bool()> stop);
 
-    // Archives `uids` of `folder`, which must be the examined folder, in epoch `uidvalidity`.
-    // A message the server will not send properly is recorded in the summary and skipped (the
-    // returned count says how many); other errors end the fetch, after committing what is
-    // complete, so a retry fetches only the rest.
-    core::Result<size_t> fetch(const index::FolderRecord& folder, uint32_t uidvalidity,
-                               const std::vector<uint32_t>& uids);
+    // Archives `uids`. A message the server will not send properly is recorded in the summary
+    // and skipped (the returned count says how many); other errors end the fetch, after
+    // committing what is complete, so a retry fetches only the rest.
+    core::Result<size_t> fetch(const std::vector<uint32_t>& uids);
 
   private:
     core::Result<void> on_fetch(const imap::FetchData& f);
@@ -38,11 +38,10 @@ class BodyFetcher {
     imap::Client& m_client;
     SharedRun& m_run;
     const ExportOptions& m_options;
+    const index::FolderRecord& m_folder;
+    const uint32_t m_uidvalidity;
+    const std::string m_dir;  // the folder's directory
     std::function<bool()> m_stop;
-    // The fetch under way.
-    const index::FolderRecord* m_folder = nullptr;
-    std::string m_dir;
-    uint32_t m_uidvalidity = 0;
     size_t m_failed = 0;
     MessageSink m_sink;
     store::DurableBatch m_batch;

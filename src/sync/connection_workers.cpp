@@ -177,9 +177,9 @@ Result<TaskOutcome> ConnectionWorkers::Worker::fetch(Task& task) {
         m_selected = task.folder;
     }
     run.progress([&](Progress& p) { p.folder = job.record.name; });
-    BodyFetcher fetcher(*m_client, run, m_group.m_options,
+    BodyFetcher fetcher(*m_client, run, m_group.m_options, job.record, uidvalidity,
                         [this] { return m_group.m_queue.stopped(); });
-    IMM_ASSIGN(size_t failed, fetcher.fetch(job.record, uidvalidity, task.uids));
+    IMM_ASSIGN(size_t failed, fetcher.fetch(task.uids));
     return failed > 0 ? TaskOutcome::Incomplete : TaskOutcome::Done;
 }
 

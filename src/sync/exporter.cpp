@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 
-
 #include "index/archive_index.hpp"
 #include "store/atomic_file.hpp"
 #include "store/mirror_layout.hpp"
@@ -185,23 +184,18 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     ConnectionWorkers workers(m_connect, m_options, shared, queue, jobs);
     workers.run(std::move(m_client), connections);
     summary = std::move(shared.summary());
-    core::Result<void> fatal;
-    if (summary.fatal)
-        fatal = *summary.fatal;
 
     // Threads cover the whole archive, so they are rebuilt whenever a message lacks one: after
     // new mail, and after a run that ended (or was killed) between its batches and this step.
     // Not after a fatal error: a full disk would only fail again.
-    if (fatal) {
+    if (!summary.fatal) {
         auto needed = index.needs_threading();
-        auto t = !needed                           ? core::Result<void>(std::move(needed).error())
-                 : *needed || summary.remapped > 0 ? index.rebuild_threads()
-                                                   : core::Result<void>();
-        if (!t)
-            fatal = std::move(t).error();
+        auto threaded = !needed ? core::Result<void>(std::move(needed).error())
+                        : *needed || summary.remapped > 0 ? index.rebuild_threads()
+                                                          : core::Result<void>();
+        if (!threaded)
+            summary.fatal = std::move(threaded).error();
     }
-    if (!fatal && !summary.fatal)
-        summary.fatal = std::move(fatal).error();
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     index::RunCounts counts{summary.folders, summary.messages, summary.bytes, summary.attachments,
