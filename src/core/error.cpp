@@ -1,5 +1,7 @@
 #include "core/error.hpp"
 
+#include "core/log.hpp"
+
 namespace imapmirror::core {
 
 const char* to_string(ErrorKind kind) {
@@ -47,7 +49,8 @@ std::string Error::describe() const {
         out += " (server said: " + server_reply + ")";
     if (!hint.empty())
         out += ": " + hint;
-    return out;
+    // Folder names and server replies are the server's bytes.
+    return one_line(out);
 }
 
 Error make_error(ErrorKind kind, std::string message, Scope scope) {

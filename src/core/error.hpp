@@ -41,7 +41,8 @@ struct Error {
     std::optional<uint32_t> uid;
     std::string server_reply;  // context: the server's words, redacted
 
-    // One line for a human: "<message> [folder X, UID n] (server said: ...): <hint>".
+    // One line for a human: "<message> [folder X, UID n] (server said: ...): <hint>", with
+    // control characters escaped (core::one_line): safe to print to a terminal.
     std::string describe() const;
 
     Error&& with_folder(std::string f) && {
