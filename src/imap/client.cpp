@@ -106,7 +106,7 @@ Result<MailboxState> Client::examine(const std::string& folder) {
         e.folder = folder;
         return e;
     }
-    state.absorb(Response{ResponseKind::Tagged, c.tag, c.status, c.code, c.text, {}});
+    state.absorb(Response{ResponseKind::Tagged, c.tag, c.status, c.code, c.text, {}, 0});
     return state;
 }
 

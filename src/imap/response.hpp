@@ -31,6 +31,10 @@ struct Response {
     // [LIST, (...), "/", INBOX].
     std::vector<Value> data;
 
+    // Bytes this response held in memory while parsed (lines, kept literals, tokens); streamed
+    // literals are not counted. Set by the parser; Session sums it per command.
+    size_t held_bytes = 0;
+
     bool is_status() const { return !status.empty(); }
     // "* <n> <name> ..." -> name (upper-cased) and n; empty name otherwise.
     std::string numbered_name() const;

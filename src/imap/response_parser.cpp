@@ -30,6 +30,23 @@ std::string_view next_word(std::string_view line, size_t& pos) {
 
 ResponseParser::ResponseParser(ParserLimits limits) : m_limits(limits) {}
 
+void ResponseParser::set_literal_router(LiteralRouter router) {
+    m_router = std::move(router);
+    // The old router's sink may be gone as soon as its owner returns: never touch it again.
+    if (m_in_literal && m_sink)
+        m_discard_literal = true;
+    m_sink = nullptr;
+}
+
+Result<void> ResponseParser::hold(size_t bytes) {
+    m_held += bytes;
+    if (m_held > m_limits.max_response_bytes)
+        return fail(ErrorKind::Limit, "a server response holds more than " +
+                                          std::to_string(m_limits.max_response_bytes) +
+                                          " bytes in memory");
+    return {};
+}
+
 bool ResponseParser::idle() const {
     return !m_in_response && !m_in_literal && m_line.empty();
 }
@@ -84,11 +101,15 @@ Result<void> ResponseParser::feed_some(std::string_view bytes, const ResponseHan
 
 Result<void> ResponseParser::on_line(std::string_view line, const ResponseHandler& on_response) {
     size_t pos = 0;
+    if (m_in_response)
+        IMM_TRY(hold(line.size() + 2));
     if (!m_in_response) {
         m_response = Response{};
         m_stack.clear();
         m_values = 0;
+        m_held = 0;
         m_in_response = true;
+        IMM_TRY(hold(line.size() + 2));
         IMM_TRY(parse_head(line, pos));
         if (m_response.kind == ResponseKind::Continuation || m_response.is_status())
             return emit(on_response);
@@ -170,6 +191,7 @@ Result<void> ResponseParser::push_value(Value v) {
     if (++m_values > m_limits.max_values)
         return fail(ErrorKind::Limit,
                     "response has more than " + std::to_string(m_limits.max_values) + " tokens");
+    IMM_TRY(hold(sizeof(Value)));
     container().push_back(std::move(v));
     return {};
 }
@@ -192,6 +214,7 @@ Result<void> ResponseParser::parse_tokens(std::string_view line, size_t pos) {
             if (++m_values > m_limits.max_values)
                 return fail(ErrorKind::Limit, "response has more than " +
                                                   std::to_string(m_limits.max_values) + " tokens");
+            IMM_TRY(hold(sizeof(Value)));
             Value list;
             list.type = Value::Type::List;
             m_stack.push_back(std::move(list));
@@ -288,6 +311,7 @@ Result<void> ResponseParser::begin_literal(uint64_t size) {
         item = items.back().text;
     LiteralContext ctx{m_response, item, size};
     m_sink = m_router ? m_router(ctx) : nullptr;
+    m_discard_literal = false;
     Value v;
     if (m_sink) {
         v.type = Value::Type::Streamed;
@@ -296,6 +320,7 @@ Result<void> ResponseParser::begin_literal(uint64_t size) {
         if (size > m_limits.max_kept_literal)
             return fail(ErrorKind::Limit, "literal of " + std::to_string(size) +
                                               " bytes is too large to keep in memory");
+        IMM_TRY(hold(static_cast<size_t>(size)));
         v.type = Value::Type::String;
         v.text.reserve(static_cast<size_t>(size));
     }
@@ -308,12 +333,15 @@ Result<void> ResponseParser::begin_literal(uint64_t size) {
 Result<void> ResponseParser::literal_bytes(std::string_view chunk) {
     if (m_sink)
         return m_sink->write(chunk);
+    if (m_discard_literal)
+        return {};
     container().back().text.append(chunk);
     return {};
 }
 
 Result<void> ResponseParser::end_literal(const ResponseHandler&) {
     m_in_literal = false;
+    m_discard_literal = false;
     LiteralSink* sink = m_sink;
     m_sink = nullptr;
     if (sink)
@@ -324,6 +352,7 @@ Result<void> ResponseParser::end_literal(const ResponseHandler&) {
 Result<void> ResponseParser::emit(const ResponseHandler& on_response) {
     m_in_response = false;
     Response done = std::move(m_response);
+    done.held_bytes = m_held;
     m_response = Response{};
     return on_response(std::move(done));
 }

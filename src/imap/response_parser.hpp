@@ -8,6 +8,10 @@
 //
 // Every input is bounded by ParserLimits; exceeding one is a core::ErrorKind::Limit error.
 // After any error the parser is dead: every later feed() returns the same error.
+//
+// Literal sinks: the parser holds the router's sink only while that literal's bytes arrive.
+// set_literal_router() (nullptr included) forgets that sink at once; the rest of a literal
+// that was going to it is discarded (the value stays Streamed), and finish() is not called.
 
 #include <cstdint>
 #include <functional>
@@ -21,12 +25,18 @@
 
 namespace imapmirror::imap {
 
+// What one server response can make us hold. Bodies streamed to a sink are not held and count
+// only against max_literal.
 struct ParserLimits {
     size_t max_line = 16u << 20;               // one line (between CRLFs, outside literals)
     size_t max_depth = 128;                    // parenthesis nesting
     size_t max_values = 1u << 20;              // tokens in one response (parts, flags...)
     uint64_t max_literal = uint64_t{1} << 40;  // announced literal size
-    size_t max_kept_literal = 16u << 20;       // a literal no sink takes is kept up to this
+    // A literal no sink takes (a LIST name, a header field) is kept in memory up to this.
+    size_t max_kept_literal = 4u << 20;
+    // Everything one response keeps in memory: its lines, kept literals and a fixed cost per
+    // token (sizeof(Value)). Response::held_bytes reports the sum.
+    size_t max_response_bytes = 64u << 20;
 };
 
 class ResponseParser {
@@ -38,7 +48,8 @@ class ResponseParser {
 
     explicit ResponseParser(ParserLimits limits = {});
 
-    void set_literal_router(LiteralRouter router) { m_router = std::move(router); }
+    // Replaces the router and forgets any sink obtained from the old one (see above).
+    void set_literal_router(LiteralRouter router);
 
     // Parses everything complete in `bytes` (plus what was buffered before) and calls
     // `on_response` for each complete response, in order. Any error (a parse error, a limit,
@@ -59,6 +70,7 @@ class ResponseParser {
     core::Result<void> emit(const ResponseHandler& on_response);
     std::vector<Value>& container();
     core::Result<void> push_value(Value v);
+    core::Result<void> hold(size_t bytes);
     core::Result<void> fail(core::ErrorKind kind, std::string message);
 
     ParserLimits m_limits;
@@ -74,7 +86,9 @@ class ResponseParser {
 
     bool m_in_literal = false;
     uint64_t m_literal_left = 0;
-    LiteralSink* m_sink = nullptr;  // null: keep the literal in the tree
+    LiteralSink* m_sink = nullptr;   // null: keep the literal in the tree (unless discarding)
+    bool m_discard_literal = false;  // the sink was withdrawn mid-literal
+    size_t m_held = 0;               // bytes the current response holds (max_response_bytes)
 
     std::optional<core::Error> m_dead;
 };

@@ -135,10 +135,30 @@ core::Result<MailboxStatus> parse_status(const Response& r) {
     return s;
 }
 
-core::Result<std::vector<uint32_t>> expand_sequence_set(std::string_view set, size_t limit) {
-    std::vector<uint32_t> out;
+core::Result<MailboxStatus> parse_status(const Response& r, std::string_view asked_raw_name) {
+    auto strict = parse_status(r);
+    if (strict || r.data_name() != "STATUS" || r.data.size() < 4 || !r.data.back().is_list())
+        return strict;
+    std::string joined;
+    for (size_t i = 1; i + 1 < r.data.size(); ++i) {
+        if (!r.data[i].is_atom())
+            return strict;
+        joined += (i > 1 ? " " : "") + r.data[i].text;
+    }
+    if (joined != asked_raw_name)
+        return strict;
+    Response fixed = r;
+    fixed.data.erase(fixed.data.begin() + 2, fixed.data.end() - 1);
+    fixed.data[1] = Value::string(std::move(joined));
+    return parse_status(fixed);
+}
+
+core::Result<SequenceSet> SequenceSet::parse(std::string_view set, size_t max_ranges) {
+    SequenceSet out;
     size_t pos = 0;
-    while (pos < set.size()) {
+    if (set.empty())
+        return make_error(ErrorKind::Parse, "empty sequence set");
+    while (pos <= set.size()) {
         size_t comma = set.find(',', pos);
         if (comma == std::string_view::npos)
             comma = set.size();
@@ -147,20 +167,43 @@ core::Result<std::vector<uint32_t>> expand_sequence_set(std::string_view set, si
         auto a = parse_u64(part.substr(0, colon));
         auto b = colon == std::string_view::npos ? a : parse_u64(part.substr(colon + 1));
         if (!a || !b || *a > UINT32_MAX || *b > UINT32_MAX)
-            return make_error(ErrorKind::Parse, "malformed sequence set: " + std::string(set));
-        uint64_t lo = std::min(*a, *b), hi = std::max(*a, *b);
-        if (out.size() + (hi - lo + 1) > limit)
-            return make_error(ErrorKind::Limit, "sequence set expands past the limit");
-        for (uint64_t v = lo; v <= hi; ++v)
-            out.push_back(static_cast<uint32_t>(v));
+            return make_error(ErrorKind::Parse,
+                              "malformed sequence set: " + std::string(set.substr(0, 200)));
+        if (out.m_ranges.size() >= max_ranges)
+            return make_error(ErrorKind::Limit, "sequence set has more than " +
+                                                    std::to_string(max_ranges) + " parts");
+        out.add(static_cast<uint32_t>(std::min(*a, *b)), static_cast<uint32_t>(std::max(*a, *b)));
         pos = comma + 1;
     }
     return out;
 }
 
-core::Result<std::vector<uint32_t>> parse_search(const Response& r) {
-    auto name = r.data_name();
+void SequenceSet::add(uint32_t first, uint32_t last) {
+    m_ranges.push_back(Range{first, last});
+    m_count += uint64_t{last} - first + 1;
+}
+
+core::Result<std::vector<uint32_t>> SequenceSet::expand(uint64_t limit) const {
+    if (m_count > limit)
+        return make_error(ErrorKind::Limit,
+                          "the server's answer stands for " + std::to_string(m_count) +
+                              " numbers, more than the limit of " + std::to_string(limit));
     std::vector<uint32_t> out;
+    out.reserve(static_cast<size_t>(m_count));
+    for (const auto& r : m_ranges)
+        for (uint64_t v = r.first; v <= r.last; ++v)
+            out.push_back(static_cast<uint32_t>(v));
+    return out;
+}
+
+core::Result<std::vector<uint32_t>> expand_sequence_set(std::string_view set, size_t limit) {
+    IMM_ASSIGN(auto parsed, SequenceSet::parse(set));
+    return parsed.expand(limit);
+}
+
+core::Result<SequenceSet> parse_search_set(const Response& r) {
+    auto name = r.data_name();
+    SequenceSet out;
     if (name == "SEARCH") {
         for (size_t i = 1; i < r.data.size(); ++i) {
             if (r.data[i].is_list())
@@ -168,21 +211,41 @@ core::Result<std::vector<uint32_t>> parse_search(const Response& r) {
             auto n = r.data[i].number();
             if (!n || *n > UINT32_MAX)
                 return malformed(r, "SEARCH");
-            out.push_back(static_cast<uint32_t>(*n));
+            out.add(static_cast<uint32_t>(*n), static_cast<uint32_t>(*n));
         }
         return out;
     }
     if (name == "ESEARCH") {
         for (size_t i = 1; i + 1 < r.data.size(); ++i) {
             if (r.data[i].is_atom("ALL") && r.data[i + 1].is_atom())
-                return expand_sequence_set(r.data[i + 1].text, 50'000'000);
+                return SequenceSet::parse(r.data[i + 1].text);
         }
         return out;  // no ALL: nothing matched
     }
     return malformed(r, "SEARCH");
 }
 
-core::Result<Vanished> parse_vanished(const Response& r) {
+namespace {
+core::Error absurd(const Response& r, core::Error e) {
+    // A Limit from a response that is syntactically fine: the server is broken or hostile.
+    e.kind = ErrorKind::Protocol;
+    e.scope = core::Scope::Session;
+    e.retryable = false;
+    auto s = r.summary();
+    e.server_reply = s.size() > 200 ? s.substr(0, 200) + "..." : s;
+    return e;
+}
+}  // namespace
+
+core::Result<std::vector<uint32_t>> parse_search(const Response& r, uint64_t limit) {
+    IMM_ASSIGN(auto set, parse_search_set(r));
+    auto out = set.expand(limit);
+    if (!out)
+        return absurd(r, std::move(out).error());
+    return out;
+}
+
+core::Result<Vanished> parse_vanished(const Response& r, uint64_t limit) {
     if (r.data_name() != "VANISHED" || r.data.size() < 2)
         return malformed(r, "VANISHED");
     Vanished v;
@@ -193,7 +256,11 @@ core::Result<Vanished> parse_vanished(const Response& r) {
     }
     if (i >= r.data.size() || !r.data[i].is_atom())
         return malformed(r, "VANISHED");
-    IMM_ASSIGN(v.uids, expand_sequence_set(r.data[i].text, 50'000'000));
+    IMM_ASSIGN(auto set, SequenceSet::parse(r.data[i].text));
+    auto uids = set.expand(limit);
+    if (!uids)
+        return absurd(r, std::move(uids).error());
+    v.uids = std::move(uids).value();
     return v;
 }
 

@@ -41,10 +41,43 @@ struct MailboxStatus {
     std::optional<uint64_t> messages, unseen, recent, uidnext, uidvalidity, highestmodseq, size;
 };
 core::Result<MailboxStatus> parse_status(const Response& r);
+// The same, and when the name is not one astring, accepts it if its atoms joined by single
+// spaces equal `asked_raw_name`: GNU imap4d answers `* STATUS My Folder (MESSAGES 3)`.
+core::Result<MailboxStatus> parse_status(const Response& r, std::string_view asked_raw_name);
 
-// "* SEARCH 1 2 3" and "* ESEARCH (TAG "x") UID ALL 1:3,5" -> the numbers.
-core::Result<std::vector<uint32_t>> parse_search(const Response& r);
-// Expands "1:3,5" (no '*') into numbers; at most `limit` of them.
+// A sequence set kept as ranges ("1:50000000" is one range, 8 bytes, not 200 MB): a server
+// decides how many numbers a set stands for, so nothing expands it before count() is checked.
+class SequenceSet {
+  public:
+    struct Range {
+        uint32_t first, last;  // first <= last
+    };
+    // Parses "1:3,5" (no '*'); at most `max_ranges` comma-separated parts.
+    static core::Result<SequenceSet> parse(std::string_view set, size_t max_ranges = 1u << 20);
+    void add(uint32_t first, uint32_t last);
+    const std::vector<Range>& ranges() const { return m_ranges; }
+    uint64_t count() const { return m_count; }  // numbers, duplicates counted
+    // The numbers in order of the ranges; a Limit error when count() > `limit`.
+    core::Result<std::vector<uint32_t>> expand(uint64_t limit) const;
+
+  private:
+    std::vector<Range> m_ranges;
+    uint64_t m_count = 0;
+};
+
+// The most numbers a SEARCH, ESEARCH or VANISHED response may expand to unless the caller
+// passes a tighter bound (Client::uid_search uses the folder's EXISTS plus slack): 16 M numbers
+// are 64 MB.
+inline constexpr uint64_t kMaxExpandedNumbers = uint64_t{16} << 20;
+
+// "* SEARCH 1 2 3" and "* ESEARCH (TAG "x") UID ALL 1:3,5" -> the numbers. More than `limit`
+// of them is a Protocol error (scope Session: the server's answer is absurd).
+core::Result<std::vector<uint32_t>> parse_search(const Response& r,
+                                                 uint64_t limit = kMaxExpandedNumbers);
+// The same, unexpanded (ESEARCH ALL ranges, or SEARCH's numbers as one-number ranges).
+core::Result<SequenceSet> parse_search_set(const Response& r);
+// Expands "1:3,5" (no '*') into numbers; at most `limit` of them (a Limit error beyond,
+// checked before anything is expanded).
 core::Result<std::vector<uint32_t>> expand_sequence_set(std::string_view set, size_t limit);
 
 // "* VANISHED (EARLIER) 1:3,5" (RFC 7162 QRESYNC): UIDs expunged; `earlier` when the server
@@ -53,7 +86,7 @@ struct Vanished {
     bool earlier = false;
     std::vector<uint32_t> uids;
 };
-core::Result<Vanished> parse_vanished(const Response& r);
+core::Result<Vanished> parse_vanished(const Response& r, uint64_t limit = kMaxExpandedNumbers);
 
 // What EXAMINE/SELECT told us (RFC 3501 §6.3.1, RFC 7162).
 struct MailboxState {

@@ -3,6 +3,11 @@
 #include "parse_helpers.hpp"
 
 using namespace imapmirror;
+using imap::LiteralContext;
+using imap::LiteralSink;
+using imap::ParserLimits;
+using imap::Response;
+using imap::ResponseParser;
 using imap::Value;
 using test::parse_all;
 using test::Split;
@@ -222,4 +227,48 @@ TEST_CASE("parser: a sink error stops the parse and is reported", "[imap]") {
     auto out = parse_all(parser, "* 1 FETCH (BODY[] {3}\r\nabc)\r\n", Split::Whole);
     REQUIRE(out.error);
     CHECK(out.error->kind == core::ErrorKind::DiskFull);
+}
+
+TEST_CASE("parser: withdrawing the router mid-literal never touches the old sink again",
+          "[imap][lifetime]") {
+    // BodyFetcher's shape: its sink dies with it, then the rest of the body arrives.
+    ResponseParser parser;
+    auto sink = std::make_unique<test::CollectingSink>();
+    test::CollectingSink* raw = sink.get();
+    parser.set_literal_router([raw](const LiteralContext&) -> LiteralSink* { return raw; });
+    std::vector<Response> got;
+    auto on = [&](Response&& r) -> core::Result<void> {
+        got.push_back(std::move(r));
+        return {};
+    };
+    REQUIRE(parser.feed("* 1 FETCH (UID 9 BODY[] {10}\r\n01234", on));
+    CHECK(sink->current == "01234");
+    parser.set_literal_router(nullptr);
+    sink.reset();
+    REQUIRE(parser.feed("56789)\r\n* 2 EXISTS\r\n", on));
+    REQUIRE(got.size() == 2);
+    CHECK(got[0].numbered_name() == "FETCH");
+    CHECK(got[1].numbered_name() == "EXISTS");
+}
+
+TEST_CASE("limits: a LIST name sent as a 5 MB literal is not kept in memory", "[imap][limits]") {
+    std::string wire = "* LIST () \"/\" {5000000}\r\n" + std::string(5'000'000, 'x') + "\r\n";
+    auto out = test::parse_all(wire, test::Split::Whole);
+    REQUIRE(out.error);
+    CHECK(out.error->kind == core::ErrorKind::Limit);
+}
+
+TEST_CASE("limits: one response may not hold more than max_response_bytes", "[imap][limits]") {
+    ParserLimits limits;
+    limits.max_response_bytes = 10'000;
+    // Lines joined by empty literals: each line is short, the response is not.
+    std::string wire = "* LIST () \"/\" (";
+    for (int i = 0; i < 100; ++i)
+        wire += std::string(150, 'a') + " {0}\r\n";
+    wire += ")\r\n";
+    auto out = test::parse_all(wire, test::Split::Random, limits);
+    REQUIRE(out.error);
+    CHECK(out.error->kind == core::ErrorKind::Limit);
+    limits.max_response_bytes = 100'000;
+    CHECK_FALSE(test::parse_all(wire, test::Split::Whole, limits).error);
 }

@@ -122,3 +122,18 @@ TEST_CASE("responses: VANISHED with and without EARLIER", "[imap]") {
     CHECK(now->uids == std::vector<uint32_t>{7});
     CHECK_FALSE(parse_vanished(one("* VANISHED (EARLIER)\r\n")));
 }
+
+TEST_CASE("limits: a 41-byte ESEARCH for fifty million UIDs is refused before expanding",
+          "[imap][limits]") {
+    auto out = test::parse_all("* ESEARCH (TAG \"a\") UID ALL 1:50000000\r\n", test::Split::Whole);
+    REQUIRE(out.responses.size() == 1);
+    auto set = parse_search_set(out.responses[0]);
+    REQUIRE(set);
+    CHECK(set->count() == 50'000'000u);
+    CHECK(set->ranges().size() == 1);
+    auto uids = parse_search(out.responses[0]);
+    REQUIRE_FALSE(uids);
+    CHECK(uids.error().kind == core::ErrorKind::Protocol);
+    auto huge = test::parse_all("* VANISHED (EARLIER) 1:4294967295\r\n", test::Split::Whole);
+    CHECK_FALSE(parse_vanished(huge.responses[0]));
+}
