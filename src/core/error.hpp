@@ -35,6 +35,9 @@ struct Error {
     ErrorKind kind = ErrorKind::Protocol;
     Scope scope = Scope::Session;
     bool retryable = false;
+    // The server asked us to slow down (IMAP THROTTLED/OVERQUOTA, a backoff hint, "too many
+    // connections"): retry later and with fewer connections, not at once.
+    bool throttled = false;
     std::string message;  // what happened, one line, no secrets
     std::string hint;     // what the user can do about it (may be empty)
     std::string folder;   // context: folder being worked on

@@ -7,17 +7,27 @@
 
 namespace imapmirror::imap {
 
-core::Result<std::string> quote_astring(std::string_view s) {
+core::Result<std::string> quote_astring(std::string_view s, LiteralForm form) {
     bool atom = !s.empty();
+    bool quotable = true;
     for (char c : s) {
         auto u = static_cast<unsigned char>(c);
-        if (u == 0 || c == '\r' || c == '\n' || u >= 0x80)
+        if (u == 0)
             return core::make_error(core::ErrorKind::Usage,
-                                    "argument contains a character IMAP cannot quote");
+                                    "the name contains a NUL byte, which IMAP cannot send");
+        if (c == '\r' || c == '\n' || u >= 0x80)
+            quotable = false;
         // ATOM-CHAR plus ']' (ASTRING-CHAR), minus list wildcards to stay unambiguous.
         if (u <= 0x20 || u == 0x7F || c == '(' || c == ')' || c == '{' || c == '"' || c == '\\' ||
             c == '%' || c == '*')
             atom = false;
+    }
+    if (!quotable) {
+        // RFC 3501 §4.3 / RFC 7888: the bytes follow the CRLF after the announcement.
+        std::string out = "{" + std::to_string(s.size()) +
+                          (form == LiteralForm::NonSynchronizing ? "+" : "") + "}\r\n";
+        out.append(s);
+        return out;
     }
     if (atom && !iequals(s, "NIL"))
         return std::string(s);
@@ -31,11 +41,11 @@ core::Result<std::string> quote_astring(std::string_view s) {
     return out;
 }
 
-core::Result<std::string> mailbox_argument(std::string_view utf8_name) {
+core::Result<std::string> mailbox_argument(std::string_view utf8_name, LiteralForm form) {
     if (iequals(utf8_name, "INBOX"))
         return std::string("INBOX");
     IMM_ASSIGN(std::string encoded, mutf7_encode(utf8_name));
-    return quote_astring(encoded);
+    return quote_astring(encoded, form);
 }
 
 namespace {

@@ -10,13 +10,20 @@
 
 namespace imapmirror::imap {
 
-// An astring argument for `s`: the bare atom when it is one, else a quoted string. Strings that
-// cannot be quoted (CR, LF, NUL, 8-bit) are a Usage error: we never need literals because
-// mailbox names are sent in modified UTF-7 and credentials go through libcurl.
-core::Result<std::string> quote_astring(std::string_view s);
+// How to send a string that cannot be quoted: "{n}" waits for the server's "+" (always
+// allowed), "{n+}" does not (LITERAL+, or LITERAL- up to 4096 bytes; see
+// Session::non_synchronizing_literal). Session::submit handles both.
+enum class LiteralForm { Synchronizing, NonSynchronizing };
+
+// An astring argument for `s`: the bare atom when it is one, a quoted string when it can be
+// quoted, else a literal "{n}\r\n<bytes>" (CR, LF, 8-bit: a folder name as some servers
+// send it). NUL cannot be sent at all (IMAP4rev1 literals exclude it): a Usage error.
+core::Result<std::string> quote_astring(std::string_view s,
+                                        LiteralForm form = LiteralForm::Synchronizing);
 
 // Mailbox argument: encodes UTF-8 to modified UTF-7 and quotes. "INBOX" is case-insensitive.
-core::Result<std::string> mailbox_argument(std::string_view utf8_name);
+core::Result<std::string> mailbox_argument(std::string_view utf8_name,
+                                           LiteralForm form = LiteralForm::Synchronizing);
 
 // Compresses UIDs (any order, duplicates allowed) into a sequence set: {1,2,3,5,7,8} ->
 // "1:3,5,7:8". Empty input gives "".

@@ -20,15 +20,77 @@ std::string command_word(const std::string& command) {
     }
     return first;
 }
+
+// Literal bytes nobody wants any more (a drained or abandoned command's bodies).
+class DiscardSink final : public LiteralSink {
+  public:
+    Result<void> write(std::string_view) override { return {}; }
+    Result<void> finish() override { return {}; }
+};
+DiscardSink g_discard;  // stateless
+
+ResponseParser::LiteralRouter discard_router() {
+    return [](const LiteralContext&) -> LiteralSink* { return &g_discard; };
+}
+
+// Where the client must stop and wait for "+": the offsets just past each "{n}\r\n" of a
+// command line built by quote_astring ("{n+}\r\n" needs no wait). Outside literals a command
+// line holds no CRLF but its last, so every inner CRLF ends a literal announcement.
+std::vector<size_t> synchronizing_literals(const std::string& line) {
+    std::vector<size_t> out;
+    size_t pos = 0;
+    for (;;) {
+        size_t crlf = line.find("\r\n", pos);
+        if (crlf == std::string::npos || crlf + 2 >= line.size())
+            return out;
+        size_t open = line.rfind('{', crlf);
+        bool plus = crlf >= 2 && line[crlf - 2] == '+';
+        size_t digits_end = crlf - 1 - (plus ? 1 : 0);
+        if (open == std::string::npos || open < pos || line[crlf - 1] != '}' ||
+            digits_end <= open + 1 || digits_end - open - 1 > 19)
+            return out;  // not ours: send the rest as it is
+        uint64_t n = 0;
+        for (size_t i = open + 1; i < digits_end; ++i) {
+            if (line[i] < '0' || line[i] > '9')
+                return out;
+            n = n * 10 + static_cast<uint64_t>(line[i] - '0');
+        }
+        if (n > line.size())
+            return out;
+        if (!plus)
+            out.push_back(crlf + 2);
+        pos = crlf + 2 + static_cast<size_t>(n);
+    }
+}
 }  // namespace
 
 Session::Session(transport::Stream& stream, Options options)
-    : m_stream(stream), m_options(options), m_parser(options.limits) {
+    : m_stream(stream), m_options(std::move(options)), m_parser(m_options.limits) {
     m_buf.resize(256 * 1024);
+}
+
+std::chrono::steady_clock::time_point Session::now() const {
+    return m_options.clock ? m_options.clock() : std::chrono::steady_clock::now();
 }
 
 void Session::set_literal_router(ResponseParser::LiteralRouter router) {
     m_parser.set_literal_router(std::move(router));
+}
+
+bool Session::non_synchronizing_literal(size_t size) const {
+    // RFC 7888: LITERAL- allows the non-synchronizing form up to 4096 bytes.
+    return m_caps.has("LITERAL+") || (m_caps.has("LITERAL-") && size <= 4096);
+}
+
+bool Session::is_in_flight(const std::string& tag) const {
+    return std::any_of(m_in_flight.begin(), m_in_flight.end(),
+                       [&](const Pending& p) { return p.tag == tag; });
+}
+
+void Session::detach(const std::string& tag) {
+    for (auto& p : m_in_flight)
+        if (p.tag == tag)
+            p.handler = nullptr;
 }
 
 core::Error Session::connection_error(core::Error e) const {
@@ -40,16 +102,63 @@ core::Error Session::connection_error(core::Error e) const {
     return e;
 }
 
+// The first caller gets `e` as it is (its scope may be Folder: a handler's own error); every
+// later call learns that the connection is gone and that a new one may do better.
+core::Error Session::break_with(core::Error e) {
+    if (!m_broken) {
+        core::Error b = e;
+        b.scope = core::Scope::Session;
+        b.retryable = true;
+        b.message = "the connection is closed after an earlier error: " + e.message;
+        m_broken = std::move(b);
+        for (auto& p : m_in_flight)
+            p.handler = nullptr;
+        m_default = nullptr;
+        m_parser.set_literal_router(nullptr);
+    }
+    return e;
+}
+
+void Session::abandon(std::string why) {
+    if (m_broken)
+        return;
+    auto e = make_error(ErrorKind::Network,
+                        "the connection was closed with commands in flight (" + why + ")");
+    e.retryable = true;
+    break_with(e);
+    m_broken = std::move(e);  // no "after an earlier error": this is the error
+}
+
 Result<std::string> Session::submit(std::string command, UntaggedHandler handler) {
+    if (m_broken)
+        return *m_broken;
     while (m_in_flight.size() >= std::max<size_t>(1, m_options.window))
         IMM_TRY(read_more());
     std::string tag = "A" + std::to_string(m_next_tag++);
     std::string line = tag + " " + command + "\r\n";
-    core::trace("C", line);
-    auto sent = m_stream.send(line);
-    if (!sent)
-        return connection_error(std::move(sent).error());
-    m_in_flight.push_back(Pending{tag, command_word(command), std::move(handler), std::nullopt});
+    m_in_flight.push_back(Pending{tag, command_word(command), std::move(handler)});
+    size_t from = 0;
+    auto pieces = synchronizing_literals(line);
+    pieces.push_back(line.size());
+    for (size_t cut : pieces) {
+        std::string_view piece = std::string_view(line).substr(from, cut - from);
+        core::trace("C", piece);
+        auto sent = m_stream.send(piece);
+        if (!sent)
+            return break_with(connection_error(std::move(sent).error()));
+        from = cut;
+        if (cut == line.size())
+            break;
+        // A synchronizing literal: the server says "+" to go on, or refuses with a tagged
+        // NO/BAD that completes the command.
+        m_awaiting_continuation = true;
+        while (m_awaiting_continuation && is_in_flight(tag))
+            IMM_TRY(read_more());
+        if (m_awaiting_continuation) {
+            m_awaiting_continuation = false;
+            return tag;
+        }
+    }
     return tag;
 }
 
@@ -62,9 +171,9 @@ Result<Completion> Session::wait(const std::string& tag) {
             m_finished.erase(it);
             return c;
         }
-        bool pending = std::any_of(m_in_flight.begin(), m_in_flight.end(),
-                                   [&](const Pending& p) { return p.tag == tag; });
-        if (!pending)
+        if (m_broken)
+            return *m_broken;
+        if (!is_in_flight(tag))
             return make_error(ErrorKind::Protocol, "internal: unknown tag " + tag);
         IMM_TRY(read_more());
     }
@@ -80,11 +189,53 @@ Result<Completion> Session::run(std::string command, UntaggedHandler handler) {
 }
 
 Result<void> Session::read_more() {
+    if (m_broken)
+        return *m_broken;
     auto got = m_stream.receive(m_buf.data(), m_buf.size());
     if (!got)
-        return connection_error(std::move(got).error());
-    return m_parser.feed(std::string_view(m_buf.data(), *got),
-                         [this](Response&& r) { return on_response(std::move(r)); });
+        return break_with(connection_error(std::move(got).error()));
+    auto fed = m_parser.feed(std::string_view(m_buf.data(), *got),
+                             [this](Response&& r) { return on_response(std::move(r)); });
+    if (!fed)
+        return break_with(std::move(fed).error());
+    auto rate = check_rate(*got);
+    if (!rate)
+        return break_with(std::move(rate).error());
+    return {};
+}
+
+Result<void> Session::check_rate(size_t got) {
+    const auto& rule = m_options.min_rate;
+    if (rule.bytes_per_second == 0 || rule.window.count() <= 0)
+        return {};
+    if (m_parser.idle()) {
+        // Between responses: a silent server is the transport's idle timeout's business.
+        m_rate_start.reset();
+        return {};
+    }
+    auto t = now();
+    if (!m_rate_start) {
+        m_rate_start = t;
+        m_rate_bytes = 0;
+        return {};
+    }
+    m_rate_bytes += got;
+    auto elapsed = t - *m_rate_start;
+    if (elapsed < rule.window)
+        return {};
+    double seconds = std::chrono::duration<double>(elapsed).count();
+    if (static_cast<double>(m_rate_bytes) < static_cast<double>(rule.bytes_per_second) * seconds) {
+        auto e = make_error(ErrorKind::Timeout,
+                            "the server sent only " + std::to_string(m_rate_bytes) + " bytes in " +
+                                std::to_string(static_cast<uint64_t>(seconds)) +
+                                " s in the middle of a response (the minimum is " +
+                                std::to_string(rule.bytes_per_second) + " bytes/s)");
+        e.hint = "the server or network is too slow to finish; retry later";
+        return e;
+    }
+    m_rate_start = t;
+    m_rate_bytes = 0;
+    return {};
 }
 
 Result<void> Session::on_response(Response&& r) {
@@ -92,15 +243,21 @@ Result<void> Session::on_response(Response&& r) {
         core::trace("S", r.summary());
     if (r.code && r.code->name == "CAPABILITY")
         m_caps = parse_capability_atoms(r.code->args);
-    if (r.kind == ResponseKind::Continuation)
+    if (r.kind == ResponseKind::Continuation) {
+        if (m_awaiting_continuation) {
+            m_awaiting_continuation = false;
+            return {};
+        }
         return make_error(ErrorKind::Protocol,
                           "unexpected continuation request from the server: " + r.summary());
+    }
     if (r.kind == ResponseKind::Tagged) {
         auto it = std::find_if(m_in_flight.begin(), m_in_flight.end(),
                                [&](const Pending& p) { return p.tag == r.tag; });
         if (it == m_in_flight.end())
             return make_error(ErrorKind::Protocol, "response for unknown tag: " + r.summary());
-        m_finished.push_back(Completion{r.tag, r.status, r.code, r.text});
+        bool throttled = is_throttling(r.code, r.text);
+        m_finished.push_back(Completion{r.tag, r.status, r.code, r.text, throttled});
         m_in_flight.erase(it);
         return {};
     }
@@ -108,6 +265,8 @@ Result<void> Session::on_response(Response&& r) {
         m_bye = r.text;
         return {};
     }
+    if (r.numbered_name() == "EXISTS")
+        m_exists = r.number();
     if (r.data_name() == "CAPABILITY") {
         IMM_ASSIGN(m_caps, parse_capability(r));
     }
@@ -124,11 +283,112 @@ Result<void> Session::refresh_capabilities() {
     return {};
 }
 
+Result<void> Session::drain() {
+    if (m_broken)
+        return *m_broken;
+    for (auto& p : m_in_flight)
+        p.handler = nullptr;
+    m_parser.set_literal_router(discard_router());
+    while (!m_in_flight.empty())
+        IMM_TRY(read_more());
+    m_finished.clear();
+    m_parser.set_literal_router(nullptr);
+    return {};
+}
+
 void Session::logout() {
-    auto tag = submit("LOGOUT");
-    if (!tag)
+    if (m_broken)
         return;
-    (void)wait(*tag);
+    // The callers of commands still in flight are done with them.
+    for (auto& p : m_in_flight)
+        p.handler = nullptr;
+    m_default = nullptr;
+    m_parser.set_literal_router(discard_router());
+    auto tag = submit("LOGOUT");
+    if (tag)
+        (void)wait(*tag);
+    m_parser.set_literal_router(nullptr);
+}
+
+CommandScope::~CommandScope() {
+    if (in_flight() > 0)
+        m_session.abandon("a caller returned before its commands completed");
+    // Completions nobody collected: wait() on a finished tag reads nothing.
+    for (const auto& t : m_tags)
+        if (!m_session.is_in_flight(t))
+            (void)m_session.wait(t);
+    if (m_router_set)
+        m_session.set_literal_router(nullptr);
+}
+
+Result<std::string> CommandScope::submit(std::string command, Session::UntaggedHandler handler) {
+    IMM_ASSIGN(std::string tag, m_session.submit(std::move(command), std::move(handler)));
+    m_tags.push_back(tag);
+    return tag;
+}
+
+Result<Completion> CommandScope::wait(const std::string& tag) {
+    auto c = m_session.wait(tag);
+    if (c)
+        m_tags.erase(std::remove(m_tags.begin(), m_tags.end(), tag), m_tags.end());
+    return c;
+}
+
+Result<Completion> CommandScope::run(std::string command, Session::UntaggedHandler handler) {
+    std::string word = command_word(command);
+    IMM_ASSIGN(std::string tag, submit(std::move(command), std::move(handler)));
+    IMM_ASSIGN(Completion c, wait(tag));
+    if (!c.ok())
+        return completion_error(c, word);
+    return c;
+}
+
+void CommandScope::set_literal_router(ResponseParser::LiteralRouter router) {
+    m_session.set_literal_router(std::move(router));
+    m_router_set = true;
+}
+
+size_t CommandScope::in_flight() const {
+    return static_cast<size_t>(std::count_if(
+        m_tags.begin(), m_tags.end(), [&](const auto& t) { return m_session.is_in_flight(t); }));
+}
+
+Result<void> CommandScope::drain() {
+    // The router and handlers may point at what the caller is about to destroy: detach first.
+    m_session.set_literal_router(discard_router());
+    m_router_set = true;
+    auto tags = std::move(m_tags);
+    m_tags.clear();
+    for (const auto& t : tags) {
+        if (!m_session.is_in_flight(t)) {
+            (void)m_session.wait(t);  // drop a completion nobody collected
+            continue;
+        }
+        m_session.detach(t);
+    }
+    for (const auto& t : tags) {
+        if (!m_session.is_in_flight(t))
+            continue;
+        auto c = m_session.wait(t);
+        if (!c) {
+            m_session.set_literal_router(nullptr);
+            return std::move(c).error();
+        }
+    }
+    m_session.set_literal_router(nullptr);
+    m_router_set = false;
+    return {};
+}
+
+bool is_throttling(const std::optional<ResponseCode>& code, std::string_view text) {
+    if (code && (code->name == "THROTTLED" || code->name == "OVERQUOTA"))
+        return true;
+    std::string lower = ascii_lower(text);
+    for (const char* phrase : {"suggested backoff time", "too many simultaneous connections",
+                               "temporarily unavailable", "throttl"})
+        if (lower.find(phrase) != std::string::npos)
+            return true;
+    return false;
 }
 
 core::Error completion_error(const Completion& c, std::string_view what) {
@@ -137,14 +397,23 @@ core::Error completion_error(const Completion& c, std::string_view what) {
                                std::string(what) + " failed: the server answered " + c.status);
     e.server_reply = c.status + (code.empty() ? "" : " [" + code + "]") + " " + c.text;
     e.scope = core::Scope::Folder;
+    const bool fetch = what.find("FETCH") != std::string_view::npos;
     if (code == "NONEXISTENT" || code == "TRYCREATE") {
         e.kind = ErrorKind::NotFound;
     } else if (code == "AUTHENTICATIONFAILED" || code == "AUTHORIZATIONFAILED" ||
                code == "EXPIRED") {
         e.kind = ErrorKind::Auth;
         e.scope = core::Scope::Session;
-    } else if (code == "UNAVAILABLE" || code == "THROTTLED" || code == "INUSE" || code == "LIMIT" ||
-               code == "SERVERBUG" || c.text.find("Suggested Backoff Time") != std::string::npos) {
+    } else if (is_throttling(c.code, c.text)) {
+        e.retryable = true;
+        e.throttled = true;
+        e.scope = core::Scope::Session;
+        e.hint = "the server asks us to slow down; run again later or with fewer --connections";
+    } else if (fetch && code == "UNAVAILABLE") {
+        // Gmail, Exchange: these messages cannot be read right now; the connection is fine.
+        e.retryable = true;
+        e.hint = "the server cannot deliver these messages now; run again later";
+    } else if (code == "UNAVAILABLE" || code == "INUSE" || code == "LIMIT" || code == "SERVERBUG") {
         e.retryable = true;
         e.scope = core::Scope::Session;
     }

@@ -5,11 +5,35 @@
 //
 // Read-only by construction: callers send EXAMINE and BODY.PEEK only (see client.hpp).
 // Not thread-safe; one Session per connection.
+//
+// Lifetime contract (what keeps a handler from outliving its caller):
+// - A command's UntaggedHandler is called only while that command is in flight, from inside
+//   this Session's submit/wait/run/drain. Once the command completes, or the session is
+//   abandoned or broken, the handler is destroyed and never called again.
+// - A caller whose handlers or literal sink refer to its own locals or `this` must not return
+//   while its commands are in flight. Use CommandScope: its destructor, finding its commands
+//   still in flight, abandons the session (no I/O in a destructor), and it withdraws the
+//   literal router it installed. Call CommandScope::drain() first to keep the connection.
+// - A connection that left commands in flight is closed, not reused: after abandon() or any
+//   read error (network, parse, limit, an error returned by a handler or sink) the session is
+//   broken and every later call returns that error at once (scope Session; retryable when the
+//   cause was). logout() on a broken session sends nothing.
+// - set_literal_router() (nullptr too) makes the parser forget the old router's sink at once;
+//   the rest of a literal that was going there is discarded.
+//
+// Limits (beyond ParserLimits, which bound each response; what a handler keeps across
+// responses is its own to bound, see Client):
+// - min_rate: while a response is partly received (mid-line or mid-literal), the server must
+//   deliver at least min_rate.bytes per second averaged over min_rate.window, or the session
+//   fails with a Timeout. Silence between responses is the transport's idle timeout
+//   (--timeout); this catches a server that trickles a byte at a time to stay under it.
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "imap/response_parser.hpp"
@@ -24,16 +48,28 @@ struct Completion {
     std::string status;  // OK, NO or BAD
     std::optional<ResponseCode> code;
     std::string text;
+    // The server asked us to slow down, even in an OK: [THROTTLED] (RFC 5530 extension used by
+    // Yahoo and others), [OVERQUOTA] bandwidth limits (Gmail), or a backoff hint in the text.
+    bool throttled = false;
     bool ok() const { return status == "OK"; }
 };
 
 class Session {
   public:
     using UntaggedHandler = std::function<core::Result<void>(const Response&)>;
+    using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+    // Slowest transfer accepted while a response is partly received.
+    struct MinimumRate {
+        uint64_t bytes_per_second = 1024;
+        std::chrono::seconds window{60};
+    };
 
     struct Options {
         size_t window = 8;  // commands in flight at most
         ParserLimits limits;
+        MinimumRate min_rate;
+        Clock clock;  // empty: std::chrono::steady_clock::now (tests inject a fake)
     };
 
     explicit Session(transport::Stream& stream) : Session(stream, Options{}) {}
@@ -43,6 +79,10 @@ class Session {
     // With `window` commands already in flight it first reads until one completes. Untagged
     // responses that arrive while this command is the oldest in flight go to `handler` (or to
     // the default handler when empty).
+    // `command` may hold literals as quote_astring() writes them: "{n+}\r\n<n bytes>" is sent
+    // at once (LITERAL+), "{n}\r\n" waits for the server's "+" continuation first. When the
+    // server refuses the literal with a tagged NO/BAD instead, the tag is returned all the
+    // same and wait() gives that completion.
     core::Result<std::string> submit(std::string command, UntaggedHandler handler = {});
 
     // Reads until `tag` completes and returns its completion (NO and BAD included).
@@ -58,22 +98,41 @@ class Session {
     // Sends CAPABILITY and records the answer (call once after login).
     core::Result<void> refresh_capabilities();
     const Capabilities& capabilities() const { return m_caps; }
+    // The literal form for a string of `size` bytes this server accepts without a round trip.
+    bool non_synchronizing_literal(size_t size) const;
+
+    // Waits for every command in flight with their handlers detached and every literal
+    // discarded: the connection is then idle and usable. Errors break the session.
+    core::Result<void> drain();
+    // Drops the handler of one command in flight: its untagged responses are ignored from now.
+    void detach(const std::string& tag);
+    // Detaches every handler and the literal router and marks the session broken, without I/O.
+    void abandon(std::string why);
+    // The error every call returns from now on, if the session is broken.
+    const std::optional<core::Error>& broken() const { return m_broken; }
+    bool usable() const { return !m_broken; }
 
     // LOGOUT and wait for the BYE/OK; errors are ignored (the server may already be gone).
+    // Handlers of commands still in flight are detached first.
     void logout();
 
     size_t in_flight() const { return m_in_flight.size(); }
+    bool is_in_flight(const std::string& tag) const;
+    // The last "* n EXISTS" seen, if any (bounds what a SEARCH may answer).
+    std::optional<uint64_t> exists() const { return m_exists; }
 
   private:
     struct Pending {
         std::string tag;
         std::string command;  // for error messages (first word(s) only)
         UntaggedHandler handler;
-        std::optional<Completion> done;
     };
     core::Result<void> read_more();
     core::Result<void> on_response(Response&& r);
+    core::Result<void> check_rate(size_t got);
     core::Error connection_error(core::Error e) const;
+    core::Error break_with(core::Error e);
+    std::chrono::steady_clock::time_point now() const;
 
     transport::Stream& m_stream;
     Options m_options;
@@ -83,13 +142,52 @@ class Session {
     UntaggedHandler m_default;
     Capabilities m_caps;
     std::optional<std::string> m_bye;
+    std::optional<core::Error> m_broken;
+    std::optional<uint64_t> m_exists;
+    bool m_awaiting_continuation = false;
     uint64_t m_next_tag = 1;
     std::string m_buf;
+    // min_rate: start of the current measuring window and bytes received since.
+    std::optional<std::chrono::steady_clock::time_point> m_rate_start;
+    uint64_t m_rate_bytes = 0;
+};
+
+// Commands of one caller, whose handlers and literal sink may refer to the caller's locals.
+// Leaving the scope with its commands still in flight abandons the session (see the contract
+// above); drain() first to keep it. The router set here is withdrawn when the scope ends.
+class CommandScope {
+  public:
+    explicit CommandScope(Session& session) : m_session(session) {}
+    ~CommandScope();
+    CommandScope(const CommandScope&) = delete;
+    CommandScope& operator=(const CommandScope&) = delete;
+
+    core::Result<std::string> submit(std::string command, Session::UntaggedHandler handler = {});
+    core::Result<Completion> wait(const std::string& tag);
+    core::Result<Completion> run(std::string command, Session::UntaggedHandler handler = {});
+    void set_literal_router(ResponseParser::LiteralRouter router);
+    // Waits for this scope's commands with handlers detached and literals discarded.
+    core::Result<void> drain();
+    // Commands of this scope still in flight.
+    size_t in_flight() const;
+    Session& session() { return m_session; }
+
+  private:
+    Session& m_session;
+    std::vector<std::string> m_tags;
+    bool m_router_set = false;
 };
 
 // NO/BAD completion -> Error: NONEXISTENT/TRYCREATE -> NotFound; AUTHENTICATIONFAILED ->
-// Auth; UNAVAILABLE, THROTTLED, INUSE, LIMIT, SERVERBUG and Microsoft's "Suggested Backoff
-// Time" -> retryable Protocol; else Protocol. `what` names the command for the message.
+// Auth; UNAVAILABLE, THROTTLED, INUSE, LIMIT, OVERQUOTA, SERVERBUG and the throttling texts
+// (Microsoft's "Suggested Backoff Time", Gmail's "Too many simultaneous connections",
+// iCloud's "Service temporarily unavailable") -> retryable Protocol of scope Session, with
+// Error::throttled set when the server asks us to slow down. A NO [UNAVAILABLE] to a FETCH
+// is about those messages: scope Folder, retryable, and the session stays usable. Else
+// Protocol of scope Folder. `what` names the command for the message.
 core::Error completion_error(const Completion& c, std::string_view what);
+
+// Whether a status response's code or text says the server throttles us.
+bool is_throttling(const std::optional<ResponseCode>& code, std::string_view text);
 
 }  // namespace imapmirror::imap

@@ -11,8 +11,15 @@ TEST_CASE("command: astrings are atoms when possible, quoted otherwise", "[imap]
     CHECK(*quote_astring("") == "\"\"");
     CHECK(*quote_astring("NIL") == "\"NIL\"");
     CHECK(*quote_astring("50%") == "\"50%\"");
-    CHECK_FALSE(quote_astring("line\r\nbreak"));
-    CHECK_FALSE(quote_astring("caf\xC3\xA9"));
+}
+
+TEST_CASE("command: names that cannot be quoted become literals, NUL never goes out", "[imap]") {
+    CHECK(*quote_astring("line\r\nbreak") == "{11}\r\nline\r\nbreak");
+    CHECK(*quote_astring("caf\xC3\xA9") == "{5}\r\ncaf\xC3\xA9");
+    CHECK(*quote_astring("caf\xC3\xA9", LiteralForm::NonSynchronizing) == "{5+}\r\ncaf\xC3\xA9");
+    auto nul = quote_astring(std::string("a\0b", 3));
+    REQUIRE_FALSE(nul);
+    CHECK(nul.error().kind == imapmirror::core::ErrorKind::Usage);
 }
 
 TEST_CASE("command: mailbox arguments are modified UTF-7 and quoted", "[imap]") {
