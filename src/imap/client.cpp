@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/log.hpp"
 #include "imap/command.hpp"
 #include "transport/curl_connection.hpp"
 
@@ -28,61 +29,176 @@ Result<std::unique_ptr<Client>> Client::connect(const transport::ConnectOptions&
     return over(std::move(conn));
 }
 
-Result<std::vector<Folder>> Client::list_folders(bool with_status) {
-    std::vector<Folder> folders;
+LiteralForm Client::literal_form(size_t size) const {
+    return m_session.non_synchronizing_literal(size) ? LiteralForm::NonSynchronizing
+                                                     : LiteralForm::Synchronizing;
+}
+
+namespace {
+core::Error folder_error(core::Error e, const std::string& folder, std::string message) {
+    e.scope = core::Scope::Folder;
+    e.message = std::move(message) + ": " + e.message;
+    e.folder = folder;
+    return e;
+}
+}  // namespace
+
+// What a listing gathers before the counts are joined to their folders.
+struct Client::ListingState {
+    FolderListing out;
     std::map<std::string, MailboxStatus> statuses;  // by raw name
-    auto on_untagged = [&](const Response& r) -> Result<void> {
-        auto name = r.data_name();
-        if (name == "LIST") {
-            IMM_ASSIGN(auto entry, parse_list(r));
-            folders.push_back(Folder{std::move(entry), std::nullopt});
-        } else if (name == "STATUS") {
-            IMM_ASSIGN(auto st, parse_status(r));
-            if (iequals(st.raw_name, "INBOX"))
-                st.raw_name = "INBOX";
-            statuses[st.raw_name] = std::move(st);
-        }
-        return {};
-    };
+    std::map<std::string, core::Error> failed;      // by raw name
+    size_t held = 0;                                // bytes of the responses kept
+    size_t max_bytes = 0;
+
+    void keep_status(MailboxStatus st) {
+        if (iequals(st.raw_name, "INBOX"))
+            st.raw_name = "INBOX";
+        statuses[st.raw_name] = std::move(st);
+    }
+    Result<void> hold(const Response& r) {
+        held += r.held_bytes;
+        if (held <= max_bytes)
+            return {};
+        return make_error(ErrorKind::Limit, "the server's folder list holds more than " +
+                                                std::to_string(max_bytes) + " bytes");
+    }
+};
+
+Result<FolderListing> Client::list_folder_tree(bool with_status, size_t max_bytes) {
+    ListingState state;
+    state.max_bytes = max_bytes;
     // HIGHESTMODSEQ lets a re-run see flag changes without opening the folder (RFC 7162).
-    const std::string kItems = std::string("MESSAGES UNSEEN UIDNEXT UIDVALIDITY") +
-                               (capabilities().has("CONDSTORE") ? " HIGHESTMODSEQ" : "");
+    const std::string items = std::string("MESSAGES UNSEEN UIDNEXT UIDVALIDITY") +
+                              (capabilities().has("CONDSTORE") ? " HIGHESTMODSEQ" : "");
     const bool list_status = with_status && capabilities().has("LIST-STATUS");
+    // Every handler below writes into this frame: the scope makes sure none outlives it.
+    CommandScope scope(m_session);
+    IMM_TRY(read_list(scope, state, list_status ? items : ""));
+    if (with_status && !list_status)
+        IMM_TRY(status_each(scope, state, items));
+
+    for (auto& f : state.out.folders) {
+        auto it = state.statuses.find(f.entry.raw_name);
+        if (it != state.statuses.end()) {
+            f.status = it->second;
+            continue;
+        }
+        auto bad = state.failed.find(f.entry.raw_name);
+        if (bad != state.failed.end()) {
+            bad->second.folder = f.entry.name;
+            f.error = bad->second;
+            state.out.errors.push_back(bad->second);
+        }
+    }
+    return std::move(state.out);
+}
+
+// LIST "" "*", with LIST-STATUS counts when `status_items` is not empty (RFC 5819).
+Result<void> Client::read_list(CommandScope& scope, ListingState& state,
+                               const std::string& status_items) {
     std::string cmd = "LIST \"\" \"*\"";
-    if (list_status)
+    if (!status_items.empty())
         cmd += std::string(" RETURN (") +
-               (capabilities().has("SPECIAL-USE") ? "SPECIAL-USE " : "") + "STATUS (" + kItems +
-               "))";
+               (capabilities().has("SPECIAL-USE") ? "SPECIAL-USE " : "") + "STATUS (" +
+               status_items + "))";
     else if (capabilities().has("SPECIAL-USE") && capabilities().has("LIST-EXTENDED"))
         cmd += " RETURN (SPECIAL-USE)";
-    IMM_TRY(m_session.run(cmd, on_untagged));
+    auto on_list = [&](const Response& r) -> Result<void> {
+        auto name = r.data_name();
+        if (name != "LIST" && name != "STATUS")
+            return {};
+        IMM_TRY(state.hold(r));
+        if (name == "LIST") {
+            auto entry = parse_list(r);
+            if (!entry) {
+                state.out.errors.push_back(folder_error(
+                    std::move(entry).error(), "", "a folder in the server's list is unreadable"));
+                return {};
+            }
+            state.out.folders.push_back(
+                Folder{std::move(entry).value(), std::nullopt, std::nullopt});
+            return {};
+        }
+        // RFC 5819 §2: a folder's STATUS follows its LIST entry, so the last entry names it.
+        std::string listed =
+            state.out.folders.empty() ? "" : state.out.folders.back().entry.raw_name;
+        auto st = parse_status(r, listed);
+        if (!st) {
+            auto e =
+                folder_error(std::move(st).error(), listed, "the folder's counts are unreadable");
+            if (listed.empty())
+                state.out.errors.push_back(std::move(e));
+            else
+                state.failed.emplace(listed, std::move(e));
+            return {};
+        }
+        state.keep_status(std::move(st).value());
+        return {};
+    };
+    IMM_TRY(scope.run(cmd, on_list));
+    return {};
+}
 
-    if (with_status && !list_status) {
-        // Pipelined STATUS for every selectable folder: one window of round trips, not N.
-        std::vector<std::string> tags;
-        for (const auto& f : folders) {
-            if (!f.entry.selectable())
-                continue;
-            IMM_ASSIGN(std::string arg, quote_astring(f.entry.raw_name));
-            IMM_ASSIGN(std::string tag,
-                       m_session.submit("STATUS " + arg + " (" + kItems + ")", on_untagged));
-            tags.push_back(tag);
+// Pipelined STATUS for every selectable folder: one window of round trips, not N. Returns
+// only with none of them in flight.
+Result<void> Client::status_each(CommandScope& scope, ListingState& state,
+                                 const std::string& items) {
+    std::vector<std::pair<std::string, std::string>> asked;  // raw name, tag
+    for (auto& f : state.out.folders) {
+        if (!f.entry.selectable())
+            continue;
+        const std::string& raw = f.entry.raw_name;
+        auto arg = quote_astring(raw, literal_form(raw.size()));
+        if (!arg) {
+            state.failed.emplace(raw, folder_error(std::move(arg).error(), f.entry.name,
+                                                   "cannot ask for the folder's counts"));
+            continue;
         }
-        for (const auto& tag : tags) {
-            IMM_ASSIGN(Completion c, m_session.wait(tag));
-            (void)c;  // a folder that vanished meanwhile simply has no counts
+        auto on_status = [&state, raw](const Response& r) -> Result<void> {
+            if (r.data_name() != "STATUS")
+                return {};
+            IMM_TRY(state.hold(r));
+            // The name we asked for lets us read imap4d's unquoted "My Folder".
+            auto st = parse_status(r, raw);
+            if (!st) {
+                state.failed.emplace(raw, folder_error(std::move(st).error(), raw,
+                                                       "the folder's counts are unreadable"));
+                return {};
+            }
+            state.keep_status(std::move(st).value());
+            return {};
+        };
+        IMM_ASSIGN(std::string tag, scope.submit("STATUS " + *arg + " (" + items + ")", on_status));
+        asked.emplace_back(raw, tag);
+    }
+    for (const auto& [raw, tag] : asked) {
+        IMM_ASSIGN(Completion c, scope.wait(tag));
+        if (c.ok())
+            continue;
+        auto e = completion_error(c, "STATUS");
+        if (e.scope == core::Scope::Session) {
+            // Throttled or worse: the rest would fail alike. Read them out to keep the
+            // connection; if that fails too the scope closes it.
+            (void)scope.drain();
+            return e;
         }
+        // A folder that vanished meanwhile simply has no counts.
+        if (e.kind != ErrorKind::NotFound)
+            state.failed.emplace(raw, folder_error(std::move(e), raw, "no counts for the folder"));
     }
-    for (auto& f : folders) {
-        auto it = statuses.find(f.entry.raw_name);
-        if (it != statuses.end())
-            f.status = it->second;
-    }
-    return folders;
+    return {};
+}
+
+Result<std::vector<Folder>> Client::list_folders(bool with_status) {
+    IMM_ASSIGN(auto listing, list_folder_tree(with_status));
+    for (const auto& e : listing.errors)
+        core::warn(e.describe());
+    return std::move(listing.folders);
 }
 
 Result<MailboxState> Client::examine(const std::string& folder) {
-    IMM_ASSIGN(std::string arg, mailbox_argument(folder));
+    IMM_ASSIGN(std::string arg, mailbox_argument(folder, LiteralForm::Synchronizing));
     MailboxState state;
     auto handler = [&](const Response& r) -> Result<void> {
         state.absorb(r);
@@ -91,10 +207,11 @@ Result<MailboxState> Client::examine(const std::string& folder) {
     std::string cmd = "EXAMINE " + arg;
     if (capabilities().has("CONDSTORE"))
         cmd += " (CONDSTORE)";
-    auto tag = m_session.submit(cmd, handler);
+    CommandScope scope(m_session);
+    auto tag = scope.submit(cmd, handler);
     if (!tag)
         return std::move(tag).error();
-    IMM_ASSIGN(Completion c, m_session.wait(*tag));
+    IMM_ASSIGN(Completion c, scope.wait(*tag));
     if (!c.ok()) {
         auto e = completion_error(c, "EXAMINE");
         // Dovecot says NO [NONEXISTENT]; others just NO "Mailbox doesn't exist".
@@ -112,17 +229,21 @@ Result<MailboxState> Client::examine(const std::string& folder) {
 
 Result<std::vector<uint32_t>> Client::uid_search(const std::string& criteria) {
     const bool esearch = capabilities().has("ESEARCH");
+    // A folder cannot hold more UIDs than messages; slack for mail arriving meanwhile.
+    const uint64_t limit =
+        m_session.exists() ? *m_session.exists() + kSearchSlack : kMaxExpandedNumbers;
     std::vector<uint32_t> uids;
     auto handler = [&](const Response& r) -> Result<void> {
         auto name = r.data_name();
         if (name != "SEARCH" && name != "ESEARCH")
             return {};
-        IMM_ASSIGN(auto found, parse_search(r));
+        IMM_ASSIGN(auto found, parse_search(r, limit - std::min<uint64_t>(limit, uids.size())));
         uids.insert(uids.end(), found.begin(), found.end());
         return {};
     };
-    IMM_TRY(m_session.run(
-        esearch ? "UID SEARCH RETURN (ALL) " + criteria : "UID SEARCH " + criteria, handler));
+    CommandScope scope(m_session);
+    IMM_TRY(scope.run(esearch ? "UID SEARCH RETURN (ALL) " + criteria : "UID SEARCH " + criteria,
+                      handler));
     std::sort(uids.begin(), uids.end());
     uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
     return uids;
@@ -138,7 +259,8 @@ Result<void> Client::fetch(const MessageSet& messages, const std::string& items,
     };
     std::string cmd =
         std::string(messages.by_uid ? "UID FETCH " : "FETCH ") + messages.set + " " + items;
-    IMM_TRY(m_session.run(cmd, handler));
+    CommandScope scope(m_session);
+    IMM_TRY(scope.run(cmd, handler));
     return {};
 }
 

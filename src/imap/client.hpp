@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "imap/command.hpp"
 #include "imap/fetch.hpp"
 #include "imap/responses.hpp"
 #include "imap/session.hpp"
@@ -19,7 +20,17 @@ namespace imapmirror::imap {
 
 struct Folder {
     ListEntry entry;
-    std::optional<MailboxStatus> status;  // absent for \Noselect folders
+    std::optional<MailboxStatus> status;  // absent for \Noselect folders and on `error`
+    // Why this folder has no counts although they were asked for (scope Folder): its name
+    // cannot be sent (NUL), STATUS failed, or its STATUS answer did not parse.
+    std::optional<core::Error> error;
+};
+
+// A folder listing that survives bad entries: each costs only its own folder.
+struct FolderListing {
+    std::vector<Folder> folders;      // in server order
+    std::vector<core::Error> errors;  // scope Folder: LIST entries that did not parse, and
+                                      // every Folder::error
 };
 
 // Identifies messages for FETCH: UIDs ("UID FETCH") or sequence numbers ("FETCH").
@@ -40,7 +51,16 @@ class Client {
     const Capabilities& capabilities() const { return m_session.capabilities(); }
 
     // Every folder (LIST "" "*"), in server order, with STATUS counts for selectable ones when
-    // `with_status` (one LIST-STATUS round trip where the server has it, else STATUS each).
+    // `with_status` (one LIST-STATUS round trip where the server has it, else STATUS each,
+    // pipelined). A LIST entry or STATUS answer that does not parse, or a name that cannot be
+    // sent, costs only that folder (see FolderListing); the call fails only when LIST itself
+    // does or the session breaks.
+    // Everything the listing keeps (LIST and STATUS responses, as Response::held_bytes) is
+    // bounded by `max_bytes`: more is a Limit error.
+    core::Result<FolderListing> list_folder_tree(bool with_status,
+                                                 size_t max_bytes = kMaxListingBytes);
+    // The same, for callers that want the folders alone: per-folder errors are logged as
+    // warnings and the affected folders have no counts.
     core::Result<std::vector<Folder>> list_folders(bool with_status);
 
     // EXAMINE (read-only select) of a folder given by its decoded name. An unknown folder is
@@ -54,14 +74,27 @@ class Client {
                              const std::function<core::Result<void>(const FetchData&)>& on_fetch);
 
     // UID SEARCH `criteria` in the examined folder (ESEARCH's compact answer where the server
-    // has it); sorted, unique UIDs.
+    // has it); sorted, unique UIDs. An answer with more UIDs than the folder's EXISTS plus
+    // kSearchSlack (or kMaxExpandedNumbers before any EXISTS) is a Protocol error: the server
+    // is broken, and expanding "1:4000000000" would take 16 GB.
     core::Result<std::vector<uint32_t>> uid_search(const std::string& criteria);
+
+    // The form of literal this server takes for an argument of `size` bytes.
+    LiteralForm literal_form(size_t size) const;
 
     // LOGOUT; the connection is unusable afterwards.
     void logout() { m_session.logout(); }
 
+    static constexpr uint64_t kSearchSlack = 100'000;
+    static constexpr size_t kMaxListingBytes = 256u << 20;
+
   private:
+    struct ListingState;
     explicit Client(std::unique_ptr<transport::Stream> stream, Session::Options options);
+    core::Result<void> read_list(CommandScope& scope, ListingState& state,
+                                 const std::string& status_items);
+    core::Result<void> status_each(CommandScope& scope, ListingState& state,
+                                   const std::string& items);
     std::unique_ptr<transport::Stream> m_stream;
     Session m_session;
 };
