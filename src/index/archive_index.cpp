@@ -304,10 +304,10 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
                 "from_addr, to_addrs, cc_addrs, date, internal_date, size, flags, "
                 "list_unsubscribe, "
                 "list_unsubscribe_post, thread_index, path, sha256, parse_error, modseq, gm_msgid, "
-                "gm_thrid, archived_at, header_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                "?10, ?11, ?12, "
-                "?13, "
-                "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25) "
+                "gm_thrid, archived_at, header_sha256, size_announced) VALUES (?1, ?2, ?3, ?4, ?5, "
+                "?6, "
+                "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+                "?23, ?24, ?25, ?26) "
                 "ON CONFLICT(folder_id, uidvalidity, uid) DO NOTHING"));
         m_insert_message = std::move(st);
         IMM_ASSIGN(
@@ -346,6 +346,7 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
         opt(23, m.gm_thrid);
         st.bind(24, now);
         st.bind_text_or_null(25, m.header_sha256);
+        opt(26, m.size_announced);
         IMM_TRY(st.run());
         if (m_db.changes() == 0)
             continue;  // already archived

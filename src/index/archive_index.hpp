@@ -33,6 +33,7 @@ struct MessageRecord {
     std::string message_id, in_reply_to, refs, subject, from_addr, to_addrs, cc_addrs, date;
     std::string internal_date, flags, list_unsubscribe, list_unsubscribe_post, thread_index;
     std::string path, sha256, header_sha256, parse_error;
+    std::optional<uint64_t> size_announced;  // RFC822.SIZE, when it differs from `size`
     uint64_t size = 0;
     std::optional<uint64_t> modseq, gm_msgid, gm_thrid;
     std::vector<AttachmentRecord> attachments;

@@ -11,11 +11,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
 #include "imap/client.hpp"
+#include "index/archive_index.hpp"
 
 namespace imapmirror::sync {
 
@@ -59,6 +61,7 @@ struct ExportSummary {
     size_t folders_unchanged = 0;  // skipped: STATUS equal to the last sync
     size_t folders_deleted = 0;    // gone from the server since the last run
     size_t reconnects = 0;
+    std::set<std::string> quirks;      // server quirks met and worked around
     std::vector<core::Error> errors;   // message and folder errors; the run went on
     std::optional<core::Error> fatal;  // the error that ended the run early, if any
     double seconds = 0;
@@ -80,6 +83,13 @@ class Exporter {
     core::Result<ExportSummary> run(const ExitCodePolicy& exit_code);
 
   private:
+    // The folders, their work and the connections; an error returned ends the run (`fatal`).
+    core::Result<void> export_folders(index::ArchiveIndex& index, ExportSummary& summary);
+    // One index row per listed folder (new ones get a path); marks folders gone from the server.
+    core::Result<std::vector<index::FolderRecord>> folder_records(
+        index::ArchiveIndex& index, const std::vector<imap::Folder>& folders,
+        ExportSummary& summary);
+
     ConnectFn m_connect;
     std::unique_ptr<imap::Client> m_client;
     ExportOptions m_options;
