@@ -1,0 +1,188 @@
+// Server quirks and hostile answers that no real server here gives on demand, against the
+// scripted account (fake_account.hpp). Each pins down one way an archive could lose or
+// overwrite mail.
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "fake_account.hpp"
+#include "scripted_imap.hpp"
+#include "test_server.hpp"
+
+using namespace imapmirror::test;
+
+namespace {
+
+std::string message(int n, bool blank_line = true) {
+    std::string m = "From: n@example.org\r\nSubject: message " + std::to_string(n) +
+                    "\r\nMessage-ID: <m" + std::to_string(n) + "@example.org>\r\n";
+    return blank_line ? m + "\r\nbody " + std::to_string(n) + "\r\n" : m;
+}
+
+// An account with INBOX holding `count` messages.
+void seed(FakeAccount& account, int count) {
+    account.edit([&](auto& folders, auto&) {
+        for (int i = 1; i <= count; ++i)
+            folders["INBOX"].add(message(i));
+    });
+}
+
+RunResult export_to(const FakeAccount& account, const std::string& dir) {
+    return run_imapmirror(
+        with({"export", "--out", dir, "--retries", "0"}, fake_args(account.port())), kFakePassword);
+}
+
+std::string scalar(const std::string& dir, const std::string& sql) {
+    return query(dir + "/index.sqlite", sql).at(0).at(0);
+}
+
+}  // namespace
+
+TEST_CASE("quirk (imap4d): a UID SEARCH that finds nothing does not hide the folder's messages",
+          "[integration]") {
+    FakeAccount account;
+    seed(account, 3);
+    account.edit([](auto&, FakeQuirks& q) { q.uid_search_empty = true; });
+    const std::string dir = make_temp_dir() + "/archive";
+    auto r = export_to(account, dir);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(scalar(dir, "SELECT count(*) FROM messages") == "3");
+
+    // The next run still finds new mail, though the search still answers nothing.
+    account.edit([](auto& folders, auto&) { folders["INBOX"].add(message(4)); });
+    auto again = export_to(account, dir);
+    INFO(again.err);
+    CHECK(again.exit_code == 0);
+    CHECK(scalar(dir, "SELECT group_concat(uid) FROM messages") == "1,2,3,4");
+}
+
+TEST_CASE("quirk (Courier): with no UIDNEXT in EXAMINE a run without changes opens no folder",
+          "[integration]") {
+    FakeAccount account;
+    seed(account, 2);
+    account.edit([](auto&, FakeQuirks& q) { q.examine_without_uidnext = true; });
+    const std::string dir = make_temp_dir() + "/archive";
+    REQUIRE(export_to(account, dir).exit_code == 0);
+    const size_t examined = account.commands("EXAMINE");
+    auto r = export_to(account, dir);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(account.commands("EXAMINE") == examined);
+}
+
+TEST_CASE(
+    "quirk (Courier): after a UIDVALIDITY change a message with no blank line is re-mapped, "
+    "not downloaded again",
+    "[integration]") {
+    FakeAccount account;
+    account.edit([](auto& folders, auto&) {
+        folders["INBOX"].add(message(1));
+        folders["INBOX"].add(message(2, false));
+    });
+    const std::string dir = make_temp_dir() + "/archive";
+    REQUIRE(export_to(account, dir).exit_code == 0);
+    account.edit([](auto& folders, auto&) {
+        auto& inbox = folders["INBOX"];
+        inbox.uidvalidity = 8;
+        for (auto& m : inbox.messages)
+            m.uid += 10;
+        inbox.uidnext += 10;
+    });
+    const size_t bodies = account.bodies_sent();
+    auto r = export_to(account, dir);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(account.bodies_sent() == bodies);
+    CHECK(scalar(dir, "SELECT count(*) FROM messages") == "2");
+    CHECK(scalar(dir, "SELECT group_concat(uid) FROM messages WHERE uidvalidity = 8") == "11,12");
+}
+
+TEST_CASE("hostile: a requested UID the server leaves out is reported and fetched by the next run",
+          "[integration]") {
+    FakeAccount account;
+    seed(account, 3);
+    account.edit([](auto&, FakeQuirks& q) { q.omit = {2}; });
+    const std::string dir = make_temp_dir() + "/archive";
+    auto r = export_to(account, dir);
+    CHECK(r.exit_code == 10);
+    CHECK(r.err.find("UID 2") != std::string::npos);
+    CHECK(scalar(dir, "SELECT group_concat(uid) FROM messages") == "1,3");
+
+    account.edit([](auto&, FakeQuirks& q) { q.omit.clear(); });
+    auto again = export_to(account, dir);
+    INFO(again.err);
+    CHECK(again.exit_code == 0);
+    CHECK(scalar(dir, "SELECT group_concat(uid) FROM messages") == "1,2,3");
+}
+
+TEST_CASE("hostile: a message the server was not asked for never replaces an archived one",
+          "[integration]") {
+    FakeAccount account;
+    seed(account, 2);
+    const std::string dir = make_temp_dir() + "/archive";
+    REQUIRE(export_to(account, dir).exit_code == 0);
+    const std::string path = dir + "/" + scalar(dir, "SELECT path FROM messages WHERE uid = 1");
+    const std::string original = read_file(path);
+
+    account.edit([](auto& folders, FakeQuirks& q) {
+        folders["INBOX"].add(message(3));
+        q.unrequested = FakeMessage{1, "Subject: forged\r\n\r\nother bytes\r\n"};
+    });
+    auto r = export_to(account, dir);
+    INFO(r.err);
+    CHECK(r.exit_code == 10);
+    CHECK(read_file(path) == original);
+    CHECK(scalar(dir, "SELECT group_concat(uid) FROM messages") == "1,2,3");
+}
+
+TEST_CASE(
+    "hostile: a NO for one message costs only that message, the rest of its chunk is archived",
+    "[integration]") {
+    FakeAccount account;
+    seed(account, 6);
+    account.edit([](auto&, FakeQuirks& q) { q.refuse = {4}; });
+    const std::string dir = make_temp_dir() + "/archive";
+    auto r = export_to(account, dir);
+    CHECK(r.exit_code == 10);
+    CHECK(r.err.find("UID 4") != std::string::npos);
+    CHECK(scalar(dir, "SELECT group_concat(uid) FROM messages") == "1,2,3,5,6");
+
+    account.edit([](auto&, FakeQuirks& q) { q.refuse.clear(); });
+    REQUIRE(export_to(account, dir).exit_code == 0);
+    CHECK(scalar(dir, "SELECT count(*) FROM messages") == "6");
+}
+
+TEST_CASE(
+    "quirk (Exchange): an RFC822.SIZE that differs from the bytes sent keeps the bytes and "
+    "records both sizes",
+    "[integration]") {
+    FakeAccount account;
+    seed(account, 2);
+    account.edit([](auto&, FakeQuirks& q) { q.size_delta = 7; });
+    const std::string dir = make_temp_dir() + "/archive";
+    auto r = export_to(account, dir);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(scalar(dir, "SELECT count(*) FROM messages WHERE size_announced = size + 7") == "2");
+    const std::string path = dir + "/" + scalar(dir, "SELECT path FROM messages WHERE uid = 1");
+    CHECK(read_file(path) == message(1));
+}
+
+TEST_CASE("hostile: a malformed reply for one folder costs that folder, not the run",
+          "[integration]") {
+    FakeAccount account;
+    account.edit([](auto& folders, FakeQuirks& q) {
+        folders["Bad"].add(message(1));
+        folders["INBOX"].add(message(2));
+        folders["Work"].add(message(3));
+        q.broken_folder = "Bad";
+    });
+    const std::string dir = make_temp_dir() + "/archive";
+    auto r = run_imapmirror(with({"export", "--out", dir, "--retries", "0", "--connections", "1"},
+                                 fake_args(account.port())),
+                            kFakePassword);
+    CHECK(r.exit_code == 10);
+    CHECK(r.err.find("Bad") != std::string::npos);
+    CHECK(scalar(dir, "SELECT count(*) FROM messages") == "2");
+}
