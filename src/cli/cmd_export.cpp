@@ -13,6 +13,7 @@
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "store/archive_root.hpp"
 #include "sync/exporter.hpp"
 
 namespace imapmirror::cli {
@@ -258,6 +259,16 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         args->quiet = global.quiet;
         while (args->out.size() > 1 && args->out.back() == '/')
             args->out.pop_back();
+        if (store::is_system_directory(args->out)) {
+            auto e = core::make_error(core::ErrorKind::Usage,
+                                      "--out " + args->out +
+                                          " is a system or home directory; refusing to archive "
+                                          "into it",
+                                      core::Scope::Run);
+            e.hint = "give the archive a directory of its own, e.g. ~/mail-archive";
+            exit_code = report_error(e, args->json);
+            return;
+        }
         exit_code = run_export(*args);
     });
 }

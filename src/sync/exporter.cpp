@@ -10,6 +10,7 @@
 #include <map>
 
 #include "index/archive_index.hpp"
+#include "store/archive_root.hpp"
 #include "store/atomic_file.hpp"
 #include "store/mirror_layout.hpp"
 #include "sync/connection_workers.hpp"
@@ -40,30 +41,21 @@ namespace {
 // process dies, so a crashed run never leaves the archive locked.
 class RunLock {
   public:
-    static Result<RunLock> acquire(const std::string& root) {
-        std::string path = root + "/.imapmirror.lock";
-        int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0)
-            return store::file_error(errno, "cannot create", path);
-        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            ::close(fd);
+    static Result<RunLock> acquire(const store::ArchiveRoot& root) {
+        IMM_ASSIGN(auto fd, root.open_private_file(".imapmirror.lock"));
+        if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
             auto e = core::make_error(ErrorKind::Usage,
-                                      "another imapmirror is already exporting into " + root,
+                                      "another imapmirror is already exporting into " + root.path(),
                                       Scope::Run);
             e.hint = "wait for it to finish, or use another directory";
             return e;
         }
-        return RunLock(fd);
-    }
-    RunLock(RunLock&& o) noexcept : m_fd(o.m_fd) { o.m_fd = -1; }
-    ~RunLock() {
-        if (m_fd >= 0)
-            ::close(m_fd);
+        return RunLock(std::move(fd));
     }
 
   private:
-    explicit RunLock(int fd) : m_fd(fd) {}
-    int m_fd;
+    explicit RunLock(store::UniqueFd fd) : m_fd(std::move(fd)) {}
+    store::UniqueFd m_fd;
 };
 
 }  // namespace
@@ -93,8 +85,8 @@ bool unchanged(const index::FolderRecord& known, const std::optional<imap::Mailb
 Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     const auto start = std::chrono::steady_clock::now();
     IMM_ASSIGN(m_client, m_connect());
-    IMM_TRY(store::make_directories(m_options.root));
-    IMM_ASSIGN(auto lock, RunLock::acquire(m_options.root));
+    IMM_ASSIGN(auto root, store::ArchiveRoot::open(m_options.root));
+    IMM_ASSIGN(auto lock, RunLock::acquire(root));
     IMM_ASSIGN(auto index, index::ArchiveIndex::open(m_options.root + "/" + store::kIndexFileName));
     IMM_ASSIGN(int64_t run_id, index.begin_run("export"));
 
@@ -186,14 +178,21 @@ Result<void> Exporter::export_folders(index::ArchiveIndex& index, ExportSummary&
     size_t skipped = 0;
     for (size_t i = 0; i < jobs.size(); ++i) {
         auto& job = jobs[i];
-        const std::string dir = m_options.root + "/" + job.record.path;
-        IMM_TRY(store::make_directories(dir));
+        auto dir = root.open_directory(job.record.path, true);
+        if (!dir && dir.error().scope == Scope::Folder) {
+            // A link planted in the archive: this folder waits, the others go on.
+            shared.add_error(std::move(dir).error().with_folder(job.record.name));
+            ++skipped;
+            continue;
+        }
+        if (!dir)
+            return std::move(dir).error();
         if (!job.record.selectable || unchanged(job.record, folders[i].status)) {
             summary.folders_unchanged += job.record.selectable ? 1 : 0;
             ++skipped;
             continue;
         }
-        store::remove_stale_temps(dir);  // a run that ended in this folder may have left some
+        store::remove_stale_temps(dir->get());  // a run that ended here may have left some
         if (folders[i].status && folders[i].status->messages) {
             IMM_ASSIGN(uint64_t archived, index.message_count(job.record.id));
             uint64_t on_server = *folders[i].status->messages;
