@@ -59,6 +59,10 @@ std::string sanitize_component(std::string_view name, std::string_view fallback)
             out += bad ? '_' : static_cast<char>(c);
         } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(name[i + 1]) <= 0x9F) {
             out += '_';  // C1 control characters
+        } else if (name.substr(i, n) == "\xEF\xBF\xBD") {
+            // U+FFFD stands in for a control character or bytes that were not text (see
+            // core::to_valid_utf8): in a file name it becomes '_' as the control itself would.
+            out += '_';
         } else if (g_unichar_type(g_utf8_get_char(name.data() + i)) == G_UNICODE_FORMAT) {
             // Invisible format characters (Cf): bidi overrides make "invoice\u202Efdp.exe"
             // show as "invoiceexe.pdf"; zero-width ones make look-alike names.

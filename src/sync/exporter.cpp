@@ -92,7 +92,7 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
 
     // From here on every outcome is a summary, so the `runs` row is always finished.
     ExportSummary summary;
-    if (auto exported = export_folders(index, summary); !exported)
+    if (auto exported = export_folders(root, index, summary); !exported)
         summary.fatal = std::move(exported).error();
 
     // Threads cover the whole archive, so they are rebuilt whenever a message lacks one: after
@@ -153,7 +153,8 @@ Result<std::vector<index::FolderRecord>> Exporter::folder_records(
     return records;
 }
 
-Result<void> Exporter::export_folders(index::ArchiveIndex& index, ExportSummary& summary) {
+Result<void> Exporter::export_folders(const store::ArchiveRoot& root, index::ArchiveIndex& index,
+                                      ExportSummary& summary) {
     // With counts: one LIST-STATUS round trip where the server has it. They decide which
     // folders need opening at all, and seed the ETA.
     IMM_ASSIGN(auto listed, m_client->list_folders(true));

@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "imap/client.hpp"
 #include "index/archive_index.hpp"
+#include "store/archive_root.hpp"
 
 namespace imapmirror::sync {
 
@@ -84,7 +85,8 @@ class Exporter {
 
   private:
     // The folders, their work and the connections; an error returned ends the run (`fatal`).
-    core::Result<void> export_folders(index::ArchiveIndex& index, ExportSummary& summary);
+    core::Result<void> export_folders(const store::ArchiveRoot& root, index::ArchiveIndex& index,
+                                      ExportSummary& summary);
     // One index row per listed folder (new ones get a path); marks folders gone from the server.
     core::Result<std::vector<index::FolderRecord>> folder_records(
         index::ArchiveIndex& index, const std::vector<imap::Folder>& folders,
