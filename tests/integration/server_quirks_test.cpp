@@ -186,3 +186,70 @@ TEST_CASE("hostile: a malformed reply for one folder costs that folder, not the 
     CHECK(r.err.find("Bad") != std::string::npos);
     CHECK(scalar(dir, "SELECT count(*) FROM messages") == "2");
 }
+
+namespace {
+
+// A server offering DIGEST-MD5, CRAM-MD5 and PLAIN whose challenge-response mechanisms fail
+// (GNU imap4d with system passwords). Records which mechanisms the client tried.
+std::function<void(int)> sasl_server(std::shared_ptr<std::vector<std::string>> tried) {
+    auto pending = std::make_shared<std::string>();  // tag of an AUTHENTICATE awaiting data
+    return scripted_imap(
+        [tried, pending](const std::string& tag, const std::string& cmd) -> std::string {
+            if (!pending->empty()) {  // the client's SASL response line
+                std::string t = *pending;
+                pending->clear();
+                return t + " OK logged in\r\n";
+            }
+            if (cmd.rfind("CAPABILITY", 0) == 0)
+                return "* CAPABILITY IMAP4rev1 AUTH=DIGEST-MD5 AUTH=CRAM-MD5 AUTH=PLAIN\r\n" + tag +
+                       " OK done\r\n";
+            if (cmd.rfind("AUTHENTICATE ", 0) == 0) {
+                std::string mech = cmd.substr(13, cmd.find(' ', 13) - 13);
+                tried->push_back(mech);
+                if (mech != "PLAIN")
+                    return tag + " NO [AUTHENTICATIONFAILED] Authentication failed\r\n";
+                *pending = tag;
+                return "+ \r\n";
+            }
+            if (cmd.rfind("LIST", 0) == 0)
+                return "* LIST () \"/\" INBOX\r\n" + tag + " OK done\r\n";
+            if (cmd.rfind("STATUS", 0) == 0)
+                return "* STATUS INBOX (MESSAGES 0 UNSEEN 0 UIDNEXT 1 UIDVALIDITY 1)\r\n" + tag +
+                       " OK done\r\n";
+            if (cmd.rfind("LOGOUT", 0) == 0)
+                return "* BYE bye\r\n" + tag + " OK done\r\n";
+            return tag + " BAD unexpected\r\n";
+        },
+        "* OK [CAPABILITY IMAP4rev1 AUTH=DIGEST-MD5 AUTH=CRAM-MD5 AUTH=PLAIN] imap4d-like\r\n");
+}
+
+}  // namespace
+
+TEST_CASE("quirks: imap4d offers DIGEST-MD5 it cannot do, and auto logs in with PLAIN",
+          "[integration]") {
+    auto tried = std::make_shared<std::vector<std::string>>();
+    FakeServer server(sasl_server(tried), true);
+    auto r = run_imapmirror(with({"folders"}, fake_args(server.port())), kFakePassword);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("INBOX") != std::string::npos);
+    CHECK(*tried == std::vector<std::string>{"PLAIN"});
+}
+
+TEST_CASE("quirks: a forced mechanism the server fails names it and suggests another",
+          "[integration]") {
+    auto tried = std::make_shared<std::vector<std::string>>();
+    FakeServer server(sasl_server(tried), true);
+    auto r = run_imapmirror(
+        with({"folders", "--auth-mech", "digest-md5"}, fake_args(server.port())), kFakePassword);
+    CHECK(r.exit_code == 6);
+    CHECK(r.err.find("rejected the login for user \"u\"") != std::string::npos);
+    CHECK(r.err.find("(DIGEST-MD5)") != std::string::npos);
+    CHECK(r.err.find("--auth-mech plain") != std::string::npos);
+
+    auto absent = run_imapmirror(
+        with({"folders", "--auth-mech", "login"}, fake_args(server.port())), kFakePassword);
+    CHECK(absent.exit_code == 6);
+    CHECK(absent.err.find("does not offer the LOGIN mechanism (it offers DIGEST-MD5, CRAM-MD5, "
+                          "PLAIN)") != std::string::npos);
+}
