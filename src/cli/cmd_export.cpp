@@ -111,6 +111,7 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("expunged").value(s.expunged);
         w.key("remapped").value(s.remapped);
         w.key("folders_unchanged").value(static_cast<uint64_t>(s.folders_unchanged));
+        w.key("folders_refused").value(static_cast<uint64_t>(s.folders_refused));
         w.key("folders_deleted").value(static_cast<uint64_t>(s.folders_deleted));
         w.key("reconnects").value(static_cast<uint64_t>(s.reconnects));
         w.key("seconds").value(s.seconds);
@@ -159,6 +160,9 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
     std::vector<std::string> changes;
     if (s.folders_unchanged)
         changes.push_back(std::to_string(s.folders_unchanged) + " folders unchanged");
+    if (s.folders_refused)
+        changes.push_back(std::to_string(s.folders_refused) +
+                          " folders the server will not open, skipped as before");
     if (s.flags_changed)
         changes.push_back(std::to_string(s.flags_changed) + " flag changes");
     if (s.expunged)

@@ -69,7 +69,7 @@ Result<std::vector<FolderRecord>> ArchiveIndex::folders() {
     IMM_ASSIGN(auto st,
                m_db.prepare("SELECT id, name, raw_name, path, special_use, delimiter, selectable, "
                             "uidvalidity, uidnext, highestmodseq, server_messages, deleted_at IS "
-                            "NOT NULL FROM folders "
+                            "NOT NULL, examine_refused FROM folders "
                             "ORDER BY raw_name"));
     std::vector<FolderRecord> out;
     for (;;) {
@@ -94,6 +94,8 @@ Result<std::vector<FolderRecord>> ArchiveIndex::folders() {
         if (auto v = st.column_opt_int(10))
             f.server_messages = static_cast<uint64_t>(*v);
         f.deleted = st.column_int(11) != 0;
+        if (!st.column_is_null(12))
+            f.examine_refused = st.column_text(12);
         out.push_back(std::move(f));
     }
     return out;
@@ -121,6 +123,17 @@ Result<int64_t> ArchiveIndex::upsert_folder(const FolderRecord& f) {
     if (!row)
         return core::make_error(ErrorKind::Corrupt, "index: folder row vanished: " + f.raw_name);
     return id.column_int(0);
+}
+
+Result<void> ArchiveIndex::set_examine_refused(int64_t folder_id,
+                                               std::optional<std::string> reply) {
+    IMM_ASSIGN(auto st, m_db.prepare("UPDATE folders SET examine_refused = ?2 WHERE id = ?1"));
+    st.bind(1, folder_id);
+    if (reply)
+        st.bind(2, *reply);
+    else
+        st.bind_null(2);
+    return st.run();
 }
 
 Result<void> ArchiveIndex::record_folder_sync(int64_t folder_id, const FolderRecord& s) {

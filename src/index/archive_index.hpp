@@ -20,6 +20,8 @@ struct FolderRecord {
     bool deleted = false;  // gone from the server (deleted_at set)
     std::optional<uint32_t> uidvalidity, uidnext;
     std::optional<uint64_t> highestmodseq, server_messages;
+    // The server's reply when it last refused to EXAMINE this folder (see schema/003).
+    std::optional<std::string> examine_refused;
 };
 
 struct AttachmentRecord {
@@ -78,6 +80,9 @@ class ArchiveIndex {
     // Inserts a folder by raw_name, or updates its name/attributes; its path never changes
     // once set. Returns the id.
     core::Result<int64_t> upsert_folder(const FolderRecord& folder);
+    // Records (or, with nullopt, clears) that the server refused to EXAMINE the folder.
+    core::Result<void> set_examine_refused(int64_t folder_id, std::optional<std::string> reply);
+
     core::Result<void> record_folder_sync(int64_t folder_id, const FolderRecord& state);
 
     // UIDs of the folder's archived, not expunged messages of this UIDVALIDITY, ascending.

@@ -70,11 +70,45 @@ bool FolderSync::search_plausible(const std::vector<uint32_t>& found,
     return state.exists - found.size() <= live_below;
 }
 
+// A folder the server lists but will not open (Microsoft 365's calendars and contacts) would
+// fail every night. The first refusal is a folder error and is remembered; the same refusal
+// on later runs is skipped and counted, until the folder opens again.
+Result<FolderPlan> FolderSync::refused(core::Error e, FolderPlan& plan) {
+    // A NO without [NONEXISTENT] to a folder just listed (Client::examine calls every NO
+    // NotFound, as most servers give no code for a missing folder).
+    const bool refusal = (e.kind == ErrorKind::Protocol || e.kind == ErrorKind::NotFound) &&
+                         e.scope == Scope::Folder && !e.retryable &&
+                         e.server_reply.rfind("NO", 0) == 0 &&
+                         e.server_reply.find("[NONEXISTENT]") == std::string::npos;
+    if (!refusal)
+        return folder_error(std::move(e));
+    if (m_folder.examine_refused) {
+        core::log(core::LogLevel::Verbose, m_folder.name + ": the server refuses to open it, " +
+                                               "as on earlier runs; skipped");
+        m_run.count([](ExportSummary& s) { ++s.folders_refused; });
+        plan.refused_again = true;
+        plan.reconciled = false;
+        return std::move(plan);
+    }
+    IMM_TRY(m_run.with_index([&](index::ArchiveIndex& ix) {
+        return ix.set_examine_refused(m_folder.id, e.server_reply);
+    }));
+    e.kind = ErrorKind::Protocol;  // listed a moment ago: refused, not missing
+    e.hint =
+        "if it is not a mail folder (a calendar, contacts or tasks folder), --exclude it; "
+        "later runs skip it while the server refuses it";
+    return folder_error(std::move(e));
+}
+
 Result<FolderPlan> FolderSync::plan() {
     FolderPlan plan;
     auto examined = m_client.examine(m_folder.name);
     if (!examined)
-        return folder_error(std::move(examined).error());
+        return refused(std::move(examined).error(), plan);
+    if (m_folder.examine_refused) {
+        IMM_TRY(m_run.with_index(
+            [&](index::ArchiveIndex& ix) { return ix.set_examine_refused(m_folder.id, {}); }));
+    }
     plan.state = std::move(*examined);
     auto& state = plan.state;
     if (!state.uidvalidity)

@@ -21,6 +21,9 @@ struct FolderPlan {
     // The server's UIDs and the index added up to its message count. When not, what was found
     // is still fetched, but the folder is not recorded as synced: the next run looks again.
     bool reconciled = true;
+    // The server refused EXAMINE again, as it did on an earlier run (a calendar or contacts
+    // folder): nothing to do, nothing recorded, counted in the summary.
+    bool refused_again = false;
 };
 
 // Every UID of the examined folder, from `UID FETCH 1:* (UID)`: slower than a search, but
@@ -54,6 +57,7 @@ class FolderSync {
                                                       uint64_t server_count, bool full);
     core::Result<void> apply_expunges(uint32_t uidvalidity, const std::vector<uint32_t>& gone);
     core::Result<std::vector<uint32_t>> list_uids_of_folder();
+    core::Result<FolderPlan> refused(core::Error e, FolderPlan& plan);
     bool search_plausible(const std::vector<uint32_t>& found, const imap::MailboxState& state,
                           size_t live_below) const;
     // A server quirk met and worked around: said at -v, counted in the summary.

@@ -103,6 +103,8 @@ FakeAccount::FakeAccount() : m_state(std::make_shared<State>()) {
             auto it = state->folders.find(name);
             if (it == state->folders.end())
                 return tag + " NO no such folder\r\n";
+            if (q.not_mail.count(name))
+                return tag + " NO EXAMINE failed: not a mail folder\r\n";
             selected = name;
             if (name == q.broken_folder)
                 return "* FLAGS " + std::string(2000, '(') + "\r\n" + tag + " OK done\r\n";

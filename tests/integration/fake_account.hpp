@@ -36,6 +36,7 @@ struct FakeQuirks {
     std::optional<FakeMessage> unrequested;  // sent with every body fetch, asked for or not
     int64_t size_delta = 0;                  // RFC822.SIZE announced = bytes + delta
     std::string broken_folder;               // its EXAMINE answer is malformed
+    std::set<std::string> not_mail;          // EXAMINE answers NO (Microsoft 365 calendars)
 };
 
 class FakeAccount {

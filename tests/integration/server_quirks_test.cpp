@@ -253,3 +253,37 @@ TEST_CASE("quirks: a forced mechanism the server fails names it and suggests ano
     CHECK(absent.err.find("does not offer the LOGIN mechanism (it offers DIGEST-MD5, CRAM-MD5, "
                           "PLAIN)") != std::string::npos);
 }
+
+TEST_CASE("quirks: a folder the server will not open is reported once, then skipped quietly",
+          "[integration]") {
+    FakeAccount account;
+    seed(account, 2);
+    account.edit([](auto& folders, auto& quirks) {
+        folders["Calendar"].add(message(9));
+        quirks.not_mail.insert("Calendar");
+    });
+    const std::string dir = make_temp_dir();
+    auto first = export_to(account, dir);
+    INFO(first.err);
+    CHECK(first.exit_code == 10);
+    CHECK(first.err.find("\"Calendar\"") != std::string::npos);
+    CHECK(first.err.find("--exclude it") != std::string::npos);
+    CHECK(scalar(dir, "SELECT COUNT(*) FROM messages") == "2");
+    CHECK(scalar(dir, "SELECT examine_refused FROM folders WHERE name = 'Calendar'") ==
+          "NO EXAMINE failed: not a mail folder");
+
+    auto second = run_imapmirror(
+        with({"export", "--out", dir, "--json", "--retries", "0"}, fake_args(account.port())),
+        kFakePassword);
+    INFO(second.err);
+    CHECK(second.exit_code == 0);
+    CHECK(second.out.find("\"folders_refused\":1") != std::string::npos);
+
+    // Once it opens, it is archived like any other folder and no longer marked.
+    account.edit([](auto&, auto& quirks) { quirks.not_mail.clear(); });
+    auto third = export_to(account, dir);
+    CHECK(third.exit_code == 0);
+    CHECK(scalar(dir, "SELECT COUNT(*) FROM messages") == "3");
+    CHECK(scalar(dir, "SELECT COUNT(*) FROM folders WHERE examine_refused IS NOT NULL") == "0");
+    std::system(("rm -rf '" + dir + "'").c_str());
+}
