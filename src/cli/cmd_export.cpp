@@ -115,6 +115,10 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("folders_deleted").value(static_cast<uint64_t>(s.folders_deleted));
         w.key("reconnects").value(static_cast<uint64_t>(s.reconnects));
         w.key("seconds").value(s.seconds);
+        w.key("quirks").begin_array();
+        for (const auto& q : s.quirks)
+            w.value(q);
+        w.end_array();
         w.key("errors").begin_array();
         auto add = [&](const core::Error& e) {
             w.begin_object()
@@ -176,6 +180,9 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         changes.push_back(std::to_string(s.reconnects) + " reconnects");
     if (!changes.empty())
         std::printf("Also: %s\n", join(changes, ", ").c_str());
+    if (!s.quirks.empty())
+        std::printf("Server quirks worked around: %s\n",
+                    join(std::vector<std::string>(s.quirks.begin(), s.quirks.end()), "; ").c_str());
     std::printf("Archive: %s (index: %s/index.sqlite)\n", a.out.c_str(), a.out.c_str());
 }
 

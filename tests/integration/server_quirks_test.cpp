@@ -51,10 +51,15 @@ TEST_CASE("quirk (imap4d): a UID SEARCH that finds nothing does not hide the fol
 
     // The next run still finds new mail, though the search still answers nothing.
     account.edit([](auto& folders, auto&) { folders["INBOX"].add(message(4)); });
-    auto again = export_to(account, dir);
+    auto again = run_imapmirror(
+        with({"export", "--out", dir, "--json", "--retries", "0"}, fake_args(account.port())),
+        kFakePassword);
     INFO(again.err);
     CHECK(again.exit_code == 0);
     CHECK(scalar(dir, "SELECT group_concat(uid) FROM messages") == "1,2,3,4");
+    // The summary says which quirk was worked around.
+    CHECK(again.out.find("\"quirks\":[\"UID SEARCH disagreed with EXISTS; listed the UIDs with "
+                         "UID FETCH\"]") != std::string::npos);
 }
 
 TEST_CASE("quirk (Courier): with no UIDNEXT in EXAMINE a run without changes opens no folder",
