@@ -130,13 +130,6 @@ int run_fetch(const FetchArgs& a) {
         return report_error(state.error(), a.json);
 
     BodySink sink(directory);
-    session.set_literal_router([&](const imap::LiteralContext& ctx) -> imap::LiteralSink* {
-        if (ctx.response.numbered_name() != "FETCH" || !imap::iequals(ctx.item, "BODY[]"))
-            return nullptr;
-        sink.begin();
-        return &sink;
-    });
-
     std::vector<Saved> saved;
     std::set<uint32_t> got_uids, got_seqs;
     auto on_fetch = [&](const imap::FetchData& f) -> core::Result<void> {
@@ -171,6 +164,15 @@ int run_fetch(const FetchArgs& a) {
         IMM_ASSIGN(auto data, imap::parse_fetch(r));
         return on_fetch(data);
     };
+    // Declared after everything its handler and router use, so it ends before they do: a
+    // return below with commands in flight closes the connection instead of reading into them.
+    imap::CommandScope scope(session);
+    scope.set_literal_router([&](const imap::LiteralContext& ctx) -> imap::LiteralSink* {
+        if (ctx.response.numbered_name() != "FETCH" || !imap::iequals(ctx.item, "BODY[]"))
+            return nullptr;
+        sink.begin();
+        return &sink;
+    });
     // Pipelined: one command per message, all in flight within the session's window.
     std::vector<std::string> tags;
     const char* items = " (UID RFC822.SIZE BODY.PEEK[])";
@@ -181,19 +183,19 @@ int run_fetch(const FetchArgs& a) {
         return report_error(copy, a.json);
     };
     for (uint32_t uid : a.uids) {
-        auto tag = session.submit("UID FETCH " + std::to_string(uid) + items, handler);
+        auto tag = scope.submit("UID FETCH " + std::to_string(uid) + items, handler);
         if (!tag)
             return fail(tag.error());
         tags.push_back(*tag);
     }
     for (uint32_t seq : a.seqs) {
-        auto tag = session.submit("FETCH " + std::to_string(seq) + items, handler);
+        auto tag = scope.submit("FETCH " + std::to_string(seq) + items, handler);
         if (!tag)
             return fail(tag.error());
         tags.push_back(*tag);
     }
     for (const auto& tag : tags) {
-        auto c = session.wait(tag);
+        auto c = scope.wait(tag);
         if (!c)
             return fail(c.error());
         if (!c->ok())

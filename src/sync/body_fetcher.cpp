@@ -102,8 +102,10 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
         items += " X-GM-MSGID X-GM-THRID";
     items += " BODY.PEEK[])";
 
-    auto& session = m_client.session();
-    session.set_literal_router([this](const imap::LiteralContext& ctx) -> imap::LiteralSink* {
+    // The handlers and the router below capture `this`: the scope ends before this call
+    // does, and if a path ever returned with a FETCH in flight it would close the connection.
+    imap::CommandScope scope(m_client.session());
+    scope.set_literal_router([this](const imap::LiteralContext& ctx) -> imap::LiteralSink* {
         if (ctx.response.numbered_name() != "FETCH" || !imap::iequals(ctx.item, "BODY[]"))
             return nullptr;
         m_sink.begin(m_dir);
@@ -112,7 +114,7 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
     std::deque<std::vector<uint32_t>> chunks;
     add_chunks(chunks, uids, std::max<size_t>(1, m_options.uids_per_fetch));
     std::vector<Refused> refused;
-    Result<void> result = pipeline(items, chunks, refused);
+    Result<void> result = pipeline(scope, items, chunks, refused);
     size_t budget = kNarrowingBudget;
     while (result && !refused.empty() && !m_abort) {
         for (auto& r : refused) {
@@ -131,9 +133,9 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
             chunks.emplace_back(missing.begin() + half, missing.end());
         }
         refused.clear();
-        result = pipeline(items, chunks, refused);
+        result = pipeline(scope, items, chunks, refused);
     }
-    session.set_literal_router(nullptr);
+    scope.set_literal_router(nullptr);
     m_sink.discard();
     if (result && !m_abort) {
         // Asked for, answered OK, never sent: the message is not archived, and the folder is
@@ -154,10 +156,9 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
 // Keeps up to `fetches_in_flight` commands outstanding until `chunks` is empty. A NO refuses
 // only its chunk (kept in `refused` for narrowing); once `m_abort` is set nothing new is sent,
 // but what is in flight is still read to its end, so no handler outlives this call.
-Result<void> BodyFetcher::pipeline(const std::string& items,
+Result<void> BodyFetcher::pipeline(imap::CommandScope& scope, const std::string& items,
                                    std::deque<std::vector<uint32_t>>& chunks,
                                    std::vector<Refused>& refused) {
-    auto& session = m_client.session();
     auto on_response = [this](const imap::Response& r) -> Result<void> {
         if (!imap::is_fetch(r) || m_abort)
             return {};
@@ -171,8 +172,8 @@ Result<void> BodyFetcher::pipeline(const std::string& items,
     std::deque<std::pair<std::string, std::vector<uint32_t>>> in_flight;
     for (;;) {
         while (!m_abort && !chunks.empty() && in_flight.size() < m_options.fetches_in_flight) {
-            auto tag = session.submit("UID FETCH " + imap::uid_set(chunks.front()) + " " + items,
-                                      on_response);
+            auto tag = scope.submit("UID FETCH " + imap::uid_set(chunks.front()) + " " + items,
+                                    on_response);
             if (!tag)
                 return std::move(tag).error();
             in_flight.emplace_back(std::move(*tag), std::move(chunks.front()));
@@ -180,7 +181,7 @@ Result<void> BodyFetcher::pipeline(const std::string& items,
         }
         if (in_flight.empty())
             return {};
-        auto done = session.wait(in_flight.front().first);
+        auto done = scope.wait(in_flight.front().first);
         if (!done)
             return std::move(done).error();  // the session is broken: nobody reads it again
         auto chunk = std::move(in_flight.front().second);

@@ -43,7 +43,8 @@ class BodyFetcher {
         std::vector<uint32_t> uids;
         std::string reply;
     };
-    core::Result<void> pipeline(const std::string& items, std::deque<std::vector<uint32_t>>& chunks,
+    core::Result<void> pipeline(imap::CommandScope& scope, const std::string& items,
+                                std::deque<std::vector<uint32_t>>& chunks,
                                 std::vector<Refused>& refused);
     core::Result<void> on_fetch(const imap::FetchData& f);
     core::Result<void> flush();

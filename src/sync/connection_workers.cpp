@@ -90,12 +90,13 @@ void ConnectionWorkers::Worker::run() {
         }
         // A reply we could not read, or one over a limit, is the server's answer for this
         // folder: it costs the folder, not the run. The parser stops at such a reply, so the
-        // connection is not used again (nor one that still has commands in flight).
+        // connection is not used again (nor one the session closed: a handler's error, or a
+        // caller that left commands in flight; see imap/session.hpp).
         const bool bad_reply = e.kind == ErrorKind::Parse || e.kind == ErrorKind::Limit;
         if (e.scope == Scope::Folder || e.scope == Scope::Message || bad_reply) {
             if (e.kind == ErrorKind::NotFound)
                 e.hint = "the folder disappeared during the run";
-            if (bad_reply || m_client->session().in_flight() > 0) {
+            if (bad_reply || !m_client->session().usable() || m_client->session().in_flight() > 0) {
                 m_client.reset();
                 m_selected.reset();
             }
