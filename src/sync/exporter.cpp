@@ -157,9 +157,9 @@ Result<void> Exporter::export_folders(const store::ArchiveRoot& root, index::Arc
                                       ExportSummary& summary) {
     // With counts: one LIST-STATUS round trip where the server has it. They decide which
     // folders need opening at all, and seed the ETA.
-    IMM_ASSIGN(auto listed, m_client->list_folders(true));
+    IMM_ASSIGN(auto listed, m_client->list_folder_tree(true));
     std::vector<imap::Folder> folders;
-    for (auto& f : listed)
+    for (auto& f : listed.folders)
         if (folder_selected(f.entry.name, m_options.include, m_options.exclude))
             folders.push_back(std::move(f));
     std::sort(folders.begin(), folders.end(), [](const imap::Folder& a, const imap::Folder& b) {
@@ -174,11 +174,25 @@ Result<void> Exporter::export_folders(const store::ArchiveRoot& root, index::Arc
             FolderJob{std::move(records[i]), 0, {}, status ? status->uidnext : std::nullopt});
     }
     SharedRun shared(index, m_on_progress);
+    // LIST entries that did not parse name no folder: each is an error of its own. The
+    // folders whose counts failed are below.
+    for (auto& e : listed.errors)
+        if (e.folder.empty())
+            shared.add_error(std::move(e));
     WorkQueue queue(jobs.size());
     uint64_t estimated = 0;
     size_t skipped = 0;
     for (size_t i = 0; i < jobs.size(); ++i) {
         auto& job = jobs[i];
+        if (folders[i].error) {
+            // Its name cannot be sent or the server's answer about it is unreadable: it waits
+            // for a later run (it stays in the index, not taken for deleted); the others go on.
+            auto e = std::move(*folders[i].error);
+            e.hint = "the folder is skipped in this run; the next run tries it again";
+            shared.add_error(std::move(e).with_folder(job.record.name));
+            ++skipped;
+            continue;
+        }
         auto dir = root.open_directory(job.record.path, true);
         if (!dir && dir.error().scope == Scope::Folder) {
             // A link planted in the archive: this folder waits, the others go on.

@@ -89,12 +89,13 @@ FakeAccount::FakeAccount() : m_state(std::make_shared<State>()) {
             return out + tag + " OK done\r\n";
         }
         if (starts("STATUS ")) {
-            std::string name = unquote(cmd.substr(7, cmd.find(" (") - 7));
+            std::string name = unquote(cmd.substr(7, cmd.rfind(" (") - 7));
             auto it = state->folders.find(name);
             if (it == state->folders.end())
                 return tag + " NO no such folder\r\n";
             const auto& f = it->second;
-            return "* STATUS \"" + name + "\" (MESSAGES " + std::to_string(f.messages.size()) +
+            const std::string shown = q.status_name_unquoted ? name : "\"" + name + "\"";
+            return "* STATUS " + shown + " (MESSAGES " + std::to_string(f.messages.size()) +
                    " UNSEEN 0 UIDNEXT " + std::to_string(f.uidnext) + " UIDVALIDITY " +
                    std::to_string(f.uidvalidity) + ")\r\n" + tag + " OK done\r\n";
         }

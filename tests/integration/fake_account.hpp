@@ -37,6 +37,7 @@ struct FakeQuirks {
     int64_t size_delta = 0;                  // RFC822.SIZE announced = bytes + delta
     std::string broken_folder;               // its EXAMINE answer is malformed
     std::set<std::string> not_mail;          // EXAMINE answers NO (Microsoft 365 calendars)
+    bool status_name_unquoted = false;       // GNU imap4d: `* STATUS My Folder (MESSAGES 1)`
 };
 
 class FakeAccount {

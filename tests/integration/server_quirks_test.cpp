@@ -292,3 +292,39 @@ TEST_CASE("quirks: a folder the server will not open is reported once, then skip
     CHECK(scalar(dir, "SELECT COUNT(*) FROM folders WHERE examine_refused IS NOT NULL") == "0");
     std::system(("rm -rf '" + dir + "'").c_str());
 }
+
+TEST_CASE("quirk (imap4d): an unquoted name in STATUS that cannot be read costs only its folder",
+          "[integration]") {
+    // Without LIST-STATUS the counts come from one STATUS per folder. imap4d leaves the name
+    // unquoted: "Folder With Spaces" is still read against the name asked for, but
+    // "* STATUS Notes (old) (MESSAGES 1 ...)" cannot be read at all. That folder waits; the
+    // others are listed and archived (this used to end `folders` and `export` as a whole).
+    FakeAccount account;
+    seed(account, 2);
+    account.edit([](auto& folders, FakeQuirks& q) {
+        folders["Folder With Spaces"].add(message(3));
+        folders["Notes (old)"].add(message(4));
+        q.status_name_unquoted = true;
+    });
+
+    auto listed = run_imapmirror(with({"folders"}, fake_args(account.port())), kFakePassword);
+    INFO(listed.err);
+    CHECK(listed.exit_code == 0);
+    CHECK(listed.out.find("Folder With Spaces") != std::string::npos);
+    CHECK(listed.out.find("Notes (old)") != std::string::npos);
+    CHECK(listed.err.find("Notes (old)") != std::string::npos);
+
+    const std::string dir = make_temp_dir() + "/archive";
+    auto r = export_to(account, dir);
+    INFO(r.err);
+    CHECK(r.exit_code == 10);
+    CHECK(r.err.find("Notes (old)") != std::string::npos);
+    CHECK(r.err.find("counts are unreadable") != std::string::npos);
+    CHECK(r.err.find("skipped in this run") != std::string::npos);
+    CHECK(scalar(dir,
+                 "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id "
+                 "WHERE f.name IN ('INBOX', 'Folder With Spaces')") == "3");
+    CHECK(scalar(dir,
+                 "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id "
+                 "WHERE f.name = 'Notes (old)'") == "0");
+}
