@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -28,14 +29,30 @@ void global_init() {
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// "* CAPABILITY ..." or a greeting / OK with "[CAPABILITY ...]"; not "A001 OK CAPABILITY
+// completed" (GNU imap4d), which names the command, not the capabilities.
+bool states_capabilities(std::string_view line) {
+    auto starts_ci = [](std::string_view s, std::string_view prefix) {
+        if (s.size() < prefix.size())
+            return false;
+        for (size_t i = 0; i < prefix.size(); ++i)
+            if (std::toupper(static_cast<unsigned char>(s[i])) != prefix[i])
+                return false;
+        return true;
+    };
+    if (starts_ci(line, "* CAPABILITY "))
+        return true;
+    size_t bracket = line.find('[');
+    return line.rfind("* ", 0) == 0 && bracket != std::string_view::npos &&
+           starts_ci(line.substr(bracket), "[CAPABILITY ");
+}
+
 // libcurl's verbose output, with every client line redacted (it contains LOGIN / SASL).
 // With a std::string* as user data, server lines that carry capabilities are also kept there
 // (the last one wins: after STARTTLS the server states them again).
 int debug_callback(CURL*, curl_infotype type, char* data, size_t size, void* capabilities) {
     std::string_view text(data, size);
-    if (capabilities && type == CURLINFO_HEADER_IN &&
-        (text.find("CAPABILITY") != std::string_view::npos ||
-         text.find("capability") != std::string_view::npos))
+    if (capabilities && type == CURLINFO_HEADER_IN && states_capabilities(text))
         *static_cast<std::string*>(capabilities) = std::string(text);
     if (core::log_level() < core::LogLevel::Trace)
         return 0;

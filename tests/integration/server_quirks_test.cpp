@@ -194,8 +194,9 @@ TEST_CASE("hostile: a malformed reply for one folder costs that folder, not the 
 
 namespace {
 
-// A server offering DIGEST-MD5, CRAM-MD5 and PLAIN whose challenge-response mechanisms fail
-// (GNU imap4d with system passwords). Records which mechanisms the client tried.
+// A server offering GSSAPI, DIGEST-MD5, CRAM-MD5 and PLAIN whose other mechanisms fail (GNU
+// imap4d with system passwords), with imap4d's greeting and CAPABILITY completion. Records which
+// mechanisms the client tried.
 std::function<void(int)> sasl_server(std::shared_ptr<std::vector<std::string>> tried) {
     auto pending = std::make_shared<std::string>();  // tag of an AUTHENTICATE awaiting data
     return scripted_imap(
@@ -205,9 +206,10 @@ std::function<void(int)> sasl_server(std::shared_ptr<std::vector<std::string>> t
                 pending->clear();
                 return t + " OK logged in\r\n";
             }
-            if (cmd.rfind("CAPABILITY", 0) == 0)
-                return "* CAPABILITY IMAP4rev1 AUTH=DIGEST-MD5 AUTH=CRAM-MD5 AUTH=PLAIN\r\n" + tag +
-                       " OK done\r\n";
+            if (cmd.rfind("CAPABILITY", 0) == 0)  // imap4d's words, "CAPABILITY" included
+                return "* CAPABILITY IMAP4rev1 AUTH=GSSAPI AUTH=DIGEST-MD5 AUTH=CRAM-MD5 "
+                       "AUTH=PLAIN\r\n" +
+                       tag + " OK CAPABILITY Completed\r\n";
             if (cmd.rfind("AUTHENTICATE ", 0) == 0) {
                 std::string mech = cmd.substr(13, cmd.find(' ', 13) - 13);
                 tried->push_back(mech);
@@ -225,7 +227,7 @@ std::function<void(int)> sasl_server(std::shared_ptr<std::vector<std::string>> t
                 return "* BYE bye\r\n" + tag + " OK done\r\n";
             return tag + " BAD unexpected\r\n";
         },
-        "* OK [CAPABILITY IMAP4rev1 AUTH=DIGEST-MD5 AUTH=CRAM-MD5 AUTH=PLAIN] imap4d-like\r\n");
+        "* OK IMAP4rev1 Debian GNU Mailutils 3.15\r\n");
 }
 
 }  // namespace
@@ -255,8 +257,8 @@ TEST_CASE("quirks: a forced mechanism the server fails names it and suggests ano
     auto absent = run_imapmirror(
         with({"folders", "--auth-mech", "login"}, fake_args(server.port())), kFakePassword);
     CHECK(absent.exit_code == 6);
-    CHECK(absent.err.find("does not offer the LOGIN mechanism (it offers DIGEST-MD5, CRAM-MD5, "
-                          "PLAIN)") != std::string::npos);
+    CHECK(absent.err.find("does not offer the LOGIN mechanism (it offers GSSAPI, DIGEST-MD5, "
+                          "CRAM-MD5, PLAIN)") != std::string::npos);
 }
 
 TEST_CASE("quirks: a folder the server will not open is reported once, then skipped quietly",
