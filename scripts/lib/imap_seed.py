@@ -3,6 +3,10 @@
 
     imap_seed.py --port P --tls-port T --ca-file CA --user U --password-file F seed MANIFEST SEED_DIR
     imap_seed.py --port P --tls-port T --ca-file CA --user U --password-file F load FOLDER  < files
+    imap_seed.py --port P --tls-port T --ca-file CA --user U --password-file F dump OUTDIR
+
+dump writes every message of every selectable folder, as the server sends BODY.PEEK[], to
+OUTDIR/N.eml, and OUTDIR/index.tsv with one line per message: RAW_NAME<TAB>UID<TAB>N.eml.
 
 Folder names in the manifest use '/' as the hierarchy separator and UTF-8; they are mapped to
 the server's delimiter and personal namespace prefix (Courier: "INBOX.") and sent in modified
@@ -13,6 +17,7 @@ message the server refuses (Cyrus: header-less messages) is skipped with a warni
 import argparse
 import base64
 import imaplib
+import os
 import re
 import ssl
 import sys
@@ -105,6 +110,43 @@ class Account:
         return True
 
 
+def dump(imap, outdir):
+    os.makedirs(outdir, exist_ok=True)
+    typ, lines = imap.list('""', "*")
+    names = []
+    for line in lines:
+        if isinstance(line, tuple):  # the name came as a literal
+            head, raw = line[0], b'"' + line[1] + b'"'
+        else:
+            head, raw = line, None
+        m = re.match(rb'\((.*?)\) (?:"(?:\\.|[^"])"|NIL) ?(.*)$', head)
+        if not m or b"\\noselect" in m.group(1).lower():
+            continue
+        raw = raw or m.group(2)
+        if raw.startswith(b'"'):
+            raw = re.sub(rb"\\(.)", rb"\1", raw[1:-1])
+        names.append(raw.decode())
+    n = 0
+    with open(f"{outdir}/index.tsv", "w", encoding="utf-8") as index:
+        for name in names:
+            typ, data = imap.select(quote(name), readonly=True)
+            if typ != "OK":
+                continue
+            # UID FETCH 1:* rather than UID SEARCH: imap4d answers UID SEARCH UID 1:* with nothing.
+            typ, data = imap.uid("FETCH", "1:*", "(UID BODY.PEEK[])")
+            for i, item in enumerate(data):
+                if not isinstance(item, tuple):
+                    continue
+                # UID may come before the literal or after it (in the next element).
+                after = data[i + 1] if i + 1 < len(data) and isinstance(data[i + 1], bytes) else b""
+                uid = re.search(rb"UID (\d+)", item[0] + b" " + after).group(1).decode()
+                n += 1
+                with open(f"{outdir}/{n}.eml", "wb") as f:
+                    f.write(item[1])
+                index.write(f"{name}\t{uid}\t{n}.eml\n")
+            imap.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--host", default="127.0.0.1")
@@ -113,7 +155,7 @@ def main():
     ap.add_argument("--password-file", required=True)
     ap.add_argument("--tls-port", type=int, required=True)
     ap.add_argument("--ca-file", required=True)
-    ap.add_argument("command", choices=["seed", "load"])
+    ap.add_argument("command", choices=["seed", "load", "dump"])
     ap.add_argument("args", nargs="+")
     a = ap.parse_args()
     with open(a.password_file) as f:
@@ -130,6 +172,8 @@ def main():
                 acct.create(folder)
                 if file:
                     acct.append(folder, f"{seed_dir}/{file}", "" if flags == "-" else flags)
+    elif a.command == "dump":
+        dump(acct.imap, a.args[0])
     else:
         folder = a.args[0]
         acct.create(folder)

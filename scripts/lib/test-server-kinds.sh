@@ -6,6 +6,9 @@
 
 . "$here/lib/server-packages.sh"
 
+# Exit status 77 (as in automake): this kind cannot run on this machine, so tests skip it.
+unavailable() { echo "test-server: unavailable here: $*" >&2; exit 77; }
+
 server_cache() {
     if [ -n "${IMM_SERVER_CACHE:-}" ]; then
         echo "$IMM_SERVER_CACHE"
@@ -39,14 +42,14 @@ fetch_servers() {
         local missing
         missing=$(missing_packages "${!libs_var}")
         if [ -n "$missing" ]; then
-            [ "$(id -u)" = 0 ] || die "missing libraries for $kind: $missing; run scripts/install-deps --servers"
+            [ "$(id -u)" = 0 ] || unavailable "missing libraries for $kind: $missing; run scripts/install-deps --servers"
             # shellcheck disable=SC2086
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
                 >"$cache/apt.log" 2>&1 ||
                 { apt-get update -qq >/dev/null 2>&1 &&
                     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
                         >"$cache/apt.log" 2>&1; } ||
-                die "could not install the libraries for $kind; see $cache/apt.log"
+                unavailable "could not install the libraries for $kind; see $cache/apt.log"
         fi
         [ -f "$cache/root/.complete" ] && exit 0
         rm -rf "$cache/debs" "$cache/root"
@@ -54,7 +57,7 @@ fetch_servers() {
         if ! (cd "$cache/debs" && apt-get download "${!debs_var}" >"$cache/download.log" 2>&1); then
             apt-get update -qq >/dev/null 2>&1 || true
             (cd "$cache/debs" && apt-get download "${!debs_var}" >"$cache/download.log" 2>&1) ||
-                die "could not download ${!debs_var}; see $cache/download.log"
+                unavailable "could not download ${!debs_var}; see $cache/download.log"
         fi
         local deb
         for deb in "$cache"/debs/*.deb; do
@@ -62,7 +65,7 @@ fetch_servers() {
         done
         chmod -R go+rX "$cache/root"
         touch "$cache/root/.complete"
-    ) 9>"$cache.lock" || exit 1
+    ) 9>"$cache.lock" || exit $?
     echo "$cache/root"
 }
 
@@ -181,8 +184,8 @@ EOF
 # private mount namespace where DIR's copies are bind-mounted over them (needs root).
 courier_start() {
     local dir=$1 port=$2 r
-    [ "$(id -u)" = 0 ] || die "courier needs root (a private mount namespace for authdaemond)"
-    command -v unshare >/dev/null || die "courier needs unshare (util-linux)"
+    [ "$(id -u)" = 0 ] || unavailable "courier needs root (a private mount namespace for authdaemond)"
+    command -v unshare >/dev/null || unavailable "courier needs unshare (util-linux)"
     r=$(fetch_servers courier)
     make_cert "$dir"
     echo alice >"$dir/user"
