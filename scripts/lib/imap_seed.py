@@ -10,7 +10,8 @@ OUTDIR/N.eml, and OUTDIR/index.tsv with one line per message: RAW_NAME<TAB>UID<T
 
 Folder names in the manifest use '/' as the hierarchy separator and UTF-8; they are mapped to
 the server's delimiter and personal namespace prefix (Courier: "INBOX.") and sent in modified
-UTF-7. Messages are appended one at a time in order, so UIDs follow the list. Flags are set
+UTF-7. Messages are appended one at a time in order, so UIDs follow the list; each folder is
+opened read-write after each APPEND (imap4d assigns a lasting UID only then). Flags are set
 afterwards with STORE, because some servers (imap4d) ignore the flags given to APPEND. A
 message the server refuses (Cyrus: header-less messages) is skipped with a warning.
 """
@@ -97,16 +98,18 @@ class Account:
         if typ != "OK":
             print(f"imap_seed: warning: {folder} refused {path}: {data}", file=sys.stderr)
             return False
-        if flags:
-            typ, data = self.imap.select(quote(name))
-            count = int(data[0])
-            for flag in flags.split():
-                # One at a time: imap4d refuses keywords ($Important) but keeps system flags.
-                try:
-                    self.imap.store(str(count), "+FLAGS", "(" + flag + ")")
-                except imaplib.IMAP4.error as e:
-                    print(f"imap_seed: warning: flag {flag} on {path}: {e}", file=sys.stderr)
-            self.imap.close()
+        # SELECT (read-write) even without flags: imap4d keeps an appended message in the
+        # Maildir's new/ and gives it a fresh UID on every read-only open until a read-write
+        # open moves it to cur/, as a mail client would.
+        typ, data = self.imap.select(quote(name))
+        count = int(data[0])
+        for flag in flags.split():
+            # One at a time: imap4d refuses keywords ($Important) but keeps system flags.
+            try:
+                self.imap.store(str(count), "+FLAGS", "(" + flag + ")")
+            except imaplib.IMAP4.error as e:
+                print(f"imap_seed: warning: flag {flag} on {path}: {e}", file=sys.stderr)
+        self.imap.close()
         return True
 
 
