@@ -13,6 +13,7 @@
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "store/archive_root.hpp"
 #include "sync/exporter.hpp"
 
 namespace imapmirror::cli {
@@ -110,9 +111,14 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("expunged").value(s.expunged);
         w.key("remapped").value(s.remapped);
         w.key("folders_unchanged").value(static_cast<uint64_t>(s.folders_unchanged));
+        w.key("folders_refused").value(static_cast<uint64_t>(s.folders_refused));
         w.key("folders_deleted").value(static_cast<uint64_t>(s.folders_deleted));
         w.key("reconnects").value(static_cast<uint64_t>(s.reconnects));
         w.key("seconds").value(s.seconds);
+        w.key("quirks").begin_array();
+        for (const auto& q : s.quirks)
+            w.value(q);
+        w.end_array();
         w.key("errors").begin_array();
         auto add = [&](const core::Error& e) {
             w.begin_object()
@@ -158,6 +164,9 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
     std::vector<std::string> changes;
     if (s.folders_unchanged)
         changes.push_back(std::to_string(s.folders_unchanged) + " folders unchanged");
+    if (s.folders_refused)
+        changes.push_back(std::to_string(s.folders_refused) +
+                          " folders the server will not open, skipped as before");
     if (s.flags_changed)
         changes.push_back(std::to_string(s.flags_changed) + " flag changes");
     if (s.expunged)
@@ -171,6 +180,9 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         changes.push_back(std::to_string(s.reconnects) + " reconnects");
     if (!changes.empty())
         std::printf("Also: %s\n", join(changes, ", ").c_str());
+    if (!s.quirks.empty())
+        std::printf("Server quirks worked around: %s\n",
+                    join(std::vector<std::string>(s.quirks.begin(), s.quirks.end()), "; ").c_str());
     std::printf("Archive: %s (index: %s/index.sqlite)\n", a.out.c_str(), a.out.c_str());
 }
 
@@ -258,6 +270,16 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         args->quiet = global.quiet;
         while (args->out.size() > 1 && args->out.back() == '/')
             args->out.pop_back();
+        if (store::is_system_directory(args->out)) {
+            auto e = core::make_error(core::ErrorKind::Usage,
+                                      "--out " + args->out +
+                                          " is a system or home directory; refusing to archive "
+                                          "into it",
+                                      core::Scope::Run);
+            e.hint = "give the archive a directory of its own, e.g. ~/mail-archive";
+            exit_code = report_error(e, args->json);
+            return;
+        }
         exit_code = run_export(*args);
     });
 }

@@ -115,7 +115,7 @@ int run_fetch(const FetchArgs& a) {
                                              "--json needs -o (the message itself goes to stdout)"),
                             false);
     if (into_dir && !is_directory(a.output)) {
-        if (::mkdir(a.output.c_str(), 0777) != 0)
+        if (::mkdir(a.output.c_str(), 0700) != 0)  // mail is private
             return report_error(store::file_error(errno, "cannot create directory", a.output),
                                 a.json);
     }

@@ -19,7 +19,8 @@ struct ListArgs {
     ConnectionArgs conn;
     std::string folder;
     uint32_t page = 1;
-    uint32_t page_size = 50;
+    uint32_t page_size = 0;  // 0: every message (no paging)
+    bool paged() const { return page_size > 0; }
     bool desc = false;
     bool recursive = false;
     bool long_format = false;
@@ -83,7 +84,7 @@ core::Result<FolderListing> list_folder(imap::Client& client, const std::string&
     out.uidvalidity = state->uidvalidity;
     // Pages over sequence numbers: the server keeps them in UID (arrival) order, so the
     // newest messages have the highest numbers.
-    uint64_t n = out.exists, k = a.page_size, skip = uint64_t{a.page - 1} * k;
+    uint64_t n = out.exists, k = a.paged() ? a.page_size : n, skip = uint64_t{a.page - 1} * k;
     if (skip >= n)
         return out;
     uint64_t lo, hi;
@@ -94,14 +95,20 @@ core::Result<FolderListing> list_folder(imap::Client& client, const std::string&
         lo = skip + 1;
         hi = std::min(n, skip + k);
     }
-    imap::MessageSet set{false, std::to_string(lo) + ":" + std::to_string(hi)};
-    auto fetched = client.fetch(set, kItems, [&](const imap::FetchData& f) -> core::Result<void> {
-        if (f.seq >= lo && f.seq <= hi && f.uid)
-            out.messages.push_back(summarize(f));
-        return {};
-    });
-    if (!fetched)
-        return std::move(fetched).error().with_folder(folder);
+    // In batches: one answer for a whole large folder would be held at once.
+    constexpr uint64_t kBatch = 2000;
+    for (uint64_t from = lo; from <= hi; from += kBatch) {
+        const uint64_t to = std::min(hi, from + kBatch - 1);
+        imap::MessageSet set{false, std::to_string(from) + ":" + std::to_string(to)};
+        auto fetched =
+            client.fetch(set, kItems, [&](const imap::FetchData& f) -> core::Result<void> {
+                if (f.seq >= from && f.seq <= to && f.uid)
+                    out.messages.push_back(summarize(f));
+                return {};
+            });
+        if (!fetched)
+            return std::move(fetched).error().with_folder(folder);
+    }
     std::sort(out.messages.begin(), out.messages.end(), [&](const Summary& x, const Summary& y) {
         return a.desc ? x.seq > y.seq : x.seq < y.seq;
     });
@@ -132,6 +139,10 @@ void print_human(const FolderListing& l, const ListArgs& a, bool header) {
                             printable(m.list_unsubscribe).c_str());
         }
     }
+    if (!a.paged()) {
+        std::printf("%zu messages, %s first\n", l.messages.size(), a.desc ? "newest" : "oldest");
+        return;
+    }
     uint64_t pages = (l.exists + a.page_size - 1) / a.page_size;
     std::printf("page %u of %llu, %zu shown, %s first\n", a.page,
                 static_cast<unsigned long long>(pages), l.messages.size(),
@@ -146,8 +157,13 @@ void write_json(core::JsonWriter& w, const FolderListing& l, const ListArgs& a) 
         w.key("uidvalidity").value(*l.uidvalidity);
     else
         w.key("uidvalidity").null();
-    w.key("page").value(a.page);
-    w.key("page_size").value(a.page_size);
+    if (a.paged()) {
+        w.key("page").value(a.page);
+        w.key("page_size").value(a.page_size);
+    } else {
+        w.key("page").null();
+        w.key("page_size").null();
+    }
     w.key("order").value(a.desc ? "newest-first" : "oldest-first");
     w.key("messages").begin_array();
     for (const auto& m : l.messages) {
@@ -249,18 +265,20 @@ void add_list_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
     add_connection_options(*cmd, args->conn);
     cmd->add_option("FOLDER", args->folder, "Folder name, decoded (e.g. INBOX, \"Entwürfe\")")
         ->required();
-    cmd->add_option("--page", args->page, "Page number, from 1")
-        ->check(CLI::Range(1u, 1u << 31))
-        ->capture_default_str();
-    cmd->add_option("--page-size", args->page_size, "Messages per page")
-        ->check(CLI::Range(1u, 100000u))
-        ->capture_default_str();
+    auto* page = cmd->add_option("--page", args->page,
+                                 "Show only page N (from 1) of --page-size messages (default "
+                                 "size 50); without it and --page-size, every message is listed")
+                     ->check(CLI::Range(1u, 1u << 31));
+    cmd->add_option("--page-size", args->page_size, "Messages per page (turns paging on)")
+        ->check(CLI::Range(1u, 100000u));
     cmd->add_flag("--desc", args->desc, "Newest first (highest sequence numbers on page 1)");
     cmd->add_flag("-r,--recursive", args->recursive, "Also list every folder below FOLDER");
     cmd->add_flag("-l,--long", args->long_format, "Also print Message-ID and List-Unsubscribe");
     cmd->add_flag("--json", args->json, "Machine-readable output (always has every field)");
-    cmd->callback([args, &global, &exit_code] {
+    cmd->callback([args, page, &global, &exit_code] {
         global.apply();
+        if (page->count() > 0 && !args->paged())
+            args->page_size = 50;
         exit_code = run_list(*args);
     });
 }

@@ -16,6 +16,7 @@ namespace {
 struct VerifyArgs {
     std::string dir;
     bool server = false;
+    sync::FolderFilter filter;
     ConnectionArgs conn;
     bool json = false;
 };
@@ -42,7 +43,7 @@ int run_verify(const VerifyArgs& a) {
         auto client = connect_client(a.conn);
         if (!client)
             return report_error(client.error(), a.json);
-        auto r = sync::verify_against_server(a.dir, **client, *report);
+        auto r = sync::verify_against_server(a.dir, **client, a.filter, *report);
         (*client)->logout();
         if (!r)
             return report_error(r.error(), a.json);
@@ -64,6 +65,8 @@ int run_verify(const VerifyArgs& a) {
         list("not_archived", report->not_archived);
         list("gone_from_server", report->gone_from_server);
         list("folders_changed", report->epoch_changed);
+        list("folders_not_archived", report->folders_not_archived);
+        list("folders_unchecked", report->unchecked);
         w.key("ok").value(report->clean()).key("exit_code").value(code);
         w.end_object();
         std::printf("%s\n", w.str().c_str());
@@ -76,6 +79,9 @@ int run_verify(const VerifyArgs& a) {
     print_list("Archived, no longer on the server (run export to mark them)",
                report->gone_from_server);
     print_list("Folders changed on the server (run export)", report->epoch_changed);
+    print_list("Folders on the server, not archived (run export, or --exclude them)",
+               report->folders_not_archived);
+    print_list("Folders that could not be compared with the server", report->unchecked);
     std::printf("%s: %llu files checked%s\n", report->clean() ? "OK" : "MISMATCH",
                 static_cast<unsigned long long>(report->files_checked),
                 report->server_checked ? ", UID sets compared with the server" : "");
@@ -92,7 +98,15 @@ void add_verify_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         "extra files. With --server, also compare each folder's UIDs with the server. Exit 11 on "
         "any difference.");
     cmd->add_option("DIR", args->dir, "Archive directory")->required();
-    cmd->add_flag("--server", args->server, "Also compare UID sets with the server");
+    cmd->add_flag("--server", args->server,
+                  "Also compare with the server: every selectable folder archived, and each "
+                  "folder's UIDs");
+    cmd->add_option("--include", args->filter.include,
+                    "With --server: compare only folders matching GLOB (repeatable), as export")
+        ->type_name("GLOB");
+    cmd->add_option("--exclude", args->filter.exclude,
+                    "With --server: skip folders matching GLOB (repeatable), as export")
+        ->type_name("GLOB");
     add_connection_options(*cmd, args->conn);
     // Connection options matter only with --server.
     for (auto* opt : cmd->get_options())

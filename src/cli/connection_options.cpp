@@ -61,6 +61,15 @@ void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
     cmd.add_option("--oauth2-token-command", a.oauth2_token_command,
                    "Run CMD and use the first line it prints as an OAuth2 access token (XOAUTH2)")
         ->group(g);
+    cmd.add_option("--auth-mech", a.auth_mech,
+                   "SASL mechanism for a password login. auto: PLAIN if the server offers it, "
+                   "else LOGIN, else what libcurl picks (it prefers CRAM-MD5 and DIGEST-MD5, "
+                   "which fail where the server keeps only password hashes)")
+        ->envname("IMAPMIRROR_AUTH_MECH")
+        ->transform(
+            CLI::IsMember({"auto", "plain", "login", "cram-md5", "digest-md5"}, CLI::ignore_case))
+        ->capture_default_str()
+        ->group(g);
     cmd.add_option("--timeout", a.timeout_s, "Seconds of server silence before giving up")
         ->check(CLI::Range(1, 86400))
         ->capture_default_str()
@@ -108,6 +117,7 @@ core::Result<transport::ConnectOptions> resolve_connection(const ConnectionArgs&
     o.ca_file = a.ca_file;
     o.insecure = a.insecure;
     o.io_timeout = std::chrono::seconds(a.timeout_s);
+    o.auth_mech = a.auth_mech;
     o.connect_timeout = std::chrono::seconds(a.connect_timeout_s);
 
     int sources =

@@ -22,6 +22,7 @@ struct ConnectionArgs {
     std::string password_file;
     std::string password_command;
     std::string oauth2_token_command;
+    std::string auth_mech = "auto";
     int timeout_s = 120;
     int connect_timeout_s = 30;
 };

@@ -38,3 +38,63 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
 }
 
 }  // namespace imapmirror::core
+
+namespace imapmirror::core {
+
+namespace {
+// windows-1252 0x80..0x9F; 0 where the code page defines no character.
+constexpr uint16_t kCp1252High[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+void append_code_point(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+bool is_control(uint32_t cp) {
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+}  // namespace
+
+std::string to_valid_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size();) {
+        size_t n = utf8_sequence_length(s, i);
+        auto c = static_cast<unsigned char>(s[i]);
+        if (n == 1) {
+            if (c == '\t')
+                out += ' ';
+            else if (is_control(c))
+                out += kReplacementChar;
+            else
+                out += static_cast<char>(c);
+        } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+            out += kReplacementChar;  // C1 control, U+0080..U+009F
+        } else if (n > 1) {
+            out.append(s.substr(i, n));
+        } else {
+            // Not UTF-8: one windows-1252 byte.
+            uint32_t cp = c >= 0xA0 ? c : kCp1252High[c - 0x80];
+            if (cp == 0)
+                out += kReplacementChar;
+            else
+                append_code_point(out, cp);
+            n = 1;
+        }
+        i += n;
+    }
+    return out;
+}
+
+}  // namespace imapmirror::core

@@ -1,7 +1,9 @@
 #pragma once
-// UTF-8 validation shared by JSON output and terminal output.
+// UTF-8 validation shared by JSON output and terminal output, and the repair that makes any
+// bytes valid UTF-8 text for the index.
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace imapmirror::core {
@@ -11,5 +13,14 @@ namespace imapmirror::core {
 size_t utf8_sequence_length(std::string_view s, size_t i);
 
 inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
+
+// Valid UTF-8 text from bytes that should already be UTF-8 (after any charset decoding):
+//  - valid UTF-8 sequences are kept;
+//  - a byte that starts no valid sequence is read as windows-1252, the usual 8-bit charset of
+//    mislabelled mail (its five undefined bytes 0x81 0x8D 0x8F 0x90 0x9D become U+FFFD);
+//  - TAB becomes a space; every other control character (C0 including NUL, DEL, C1) becomes
+//    U+FFFD, so nothing is cut short and the loss stays visible.
+// The result never contains a NUL byte and is unchanged by a second call.
+std::string to_valid_utf8(std::string_view bytes);
 
 }  // namespace imapmirror::core

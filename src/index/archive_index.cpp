@@ -69,7 +69,7 @@ Result<std::vector<FolderRecord>> ArchiveIndex::folders() {
     IMM_ASSIGN(auto st,
                m_db.prepare("SELECT id, name, raw_name, path, special_use, delimiter, selectable, "
                             "uidvalidity, uidnext, highestmodseq, server_messages, deleted_at IS "
-                            "NOT NULL FROM folders "
+                            "NOT NULL, examine_refused FROM folders "
                             "ORDER BY raw_name"));
     std::vector<FolderRecord> out;
     for (;;) {
@@ -94,6 +94,8 @@ Result<std::vector<FolderRecord>> ArchiveIndex::folders() {
         if (auto v = st.column_opt_int(10))
             f.server_messages = static_cast<uint64_t>(*v);
         f.deleted = st.column_int(11) != 0;
+        if (!st.column_is_null(12))
+            f.examine_refused = st.column_text(12);
         out.push_back(std::move(f));
     }
     return out;
@@ -121,6 +123,17 @@ Result<int64_t> ArchiveIndex::upsert_folder(const FolderRecord& f) {
     if (!row)
         return core::make_error(ErrorKind::Corrupt, "index: folder row vanished: " + f.raw_name);
     return id.column_int(0);
+}
+
+Result<void> ArchiveIndex::set_examine_refused(int64_t folder_id,
+                                               std::optional<std::string> reply) {
+    IMM_ASSIGN(auto st, m_db.prepare("UPDATE folders SET examine_refused = ?2 WHERE id = ?1"));
+    st.bind(1, folder_id);
+    if (reply)
+        st.bind(2, *reply);
+    else
+        st.bind_null(2);
+    return st.run();
 }
 
 Result<void> ArchiveIndex::record_folder_sync(int64_t folder_id, const FolderRecord& s) {
@@ -304,10 +317,10 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
                 "from_addr, to_addrs, cc_addrs, date, internal_date, size, flags, "
                 "list_unsubscribe, "
                 "list_unsubscribe_post, thread_index, path, sha256, parse_error, modseq, gm_msgid, "
-                "gm_thrid, archived_at, header_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                "?10, ?11, ?12, "
-                "?13, "
-                "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25) "
+                "gm_thrid, archived_at, header_sha256, size_announced) VALUES (?1, ?2, ?3, ?4, ?5, "
+                "?6, "
+                "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+                "?23, ?24, ?25, ?26) "
                 "ON CONFLICT(folder_id, uidvalidity, uid) DO NOTHING"));
         m_insert_message = std::move(st);
         IMM_ASSIGN(
@@ -346,6 +359,7 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
         opt(23, m.gm_thrid);
         st.bind(24, now);
         st.bind_text_or_null(25, m.header_sha256);
+        opt(26, m.size_announced);
         IMM_TRY(st.run());
         if (m_db.changes() == 0)
             continue;  // already archived

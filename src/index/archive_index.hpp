@@ -20,6 +20,8 @@ struct FolderRecord {
     bool deleted = false;  // gone from the server (deleted_at set)
     std::optional<uint32_t> uidvalidity, uidnext;
     std::optional<uint64_t> highestmodseq, server_messages;
+    // The server's reply when it last refused to EXAMINE this folder (see schema/003).
+    std::optional<std::string> examine_refused;
 };
 
 struct AttachmentRecord {
@@ -33,6 +35,7 @@ struct MessageRecord {
     std::string message_id, in_reply_to, refs, subject, from_addr, to_addrs, cc_addrs, date;
     std::string internal_date, flags, list_unsubscribe, list_unsubscribe_post, thread_index;
     std::string path, sha256, header_sha256, parse_error;
+    std::optional<uint64_t> size_announced;  // RFC822.SIZE, when it differs from `size`
     uint64_t size = 0;
     std::optional<uint64_t> modseq, gm_msgid, gm_thrid;
     std::vector<AttachmentRecord> attachments;
@@ -77,6 +80,9 @@ class ArchiveIndex {
     // Inserts a folder by raw_name, or updates its name/attributes; its path never changes
     // once set. Returns the id.
     core::Result<int64_t> upsert_folder(const FolderRecord& folder);
+    // Records (or, with nullopt, clears) that the server refused to EXAMINE the folder.
+    core::Result<void> set_examine_refused(int64_t folder_id, std::optional<std::string> reply);
+
     core::Result<void> record_folder_sync(int64_t folder_id, const FolderRecord& state);
 
     // UIDs of the folder's archived, not expunged messages of this UIDVALIDITY, ascending.

@@ -1,5 +1,9 @@
 #include "index/database.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -89,7 +93,41 @@ bool Statement::column_is_null(int i) const {
     return sqlite3_column_type(m_stmt.get(), i) == SQLITE_NULL;
 }
 
+namespace {
+
+// The index holds every subject and address: it and the -wal/-shm files SQLite makes beside it
+// (with the database file's mode) are private, and none of them is ever a link written through.
+Result<void> prepare_private_file(const std::string& path) {
+    if (path.empty() || path == ":memory:")
+        return {};
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        struct stat st {};
+        const std::string p = path + suffix;
+        if (::lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+            auto e = core::make_error(ErrorKind::Io,
+                                      "index: \"" + p +
+                                          "\" is a symbolic link: imapmirror never follows links "
+                                          "inside the archive",
+                                      core::Scope::Run);
+            e.hint = "move it away; the archive's own directories and files must not be links";
+            return e;
+        }
+    }
+    int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return {};  // e.g. a read-only directory: SQLite reports what it can or cannot open
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 &&
+        st.st_uid == ::geteuid())
+        (void)::fchmod(fd, 0600);  // made 0644 by an earlier version
+    ::close(fd);
+    return {};
+}
+
+}  // namespace
+
 Result<Database> Database::open(const std::string& path) {
+    IMM_TRY(prepare_private_file(path));
     sqlite3* raw = nullptr;
     int rc =
         sqlite3_open_v2(path.c_str(), &raw,

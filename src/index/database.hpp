@@ -47,7 +47,9 @@ class Statement {
 
 class Database {
   public:
-    // Opens (creating if needed) with WAL journaling, foreign keys and a busy timeout.
+    // Opens (creating if needed, mode 0600) with WAL journaling, foreign keys and a busy
+    // timeout. Refuses when the file or its -wal/-shm/-journal is a symbolic link; tightens an
+    // existing file of ours to 0600 (SQLite gives the -wal and -shm files the same mode).
     static core::Result<Database> open(const std::string& path);
 
     core::Result<Statement> prepare(std::string_view sql);

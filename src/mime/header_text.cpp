@@ -2,8 +2,10 @@
 
 #include <gmime/gmime.h>
 
+#include <algorithm>
 #include <memory>
 
+#include "core/utf8.hpp"
 #include "mime/gmime_init.hpp"
 
 namespace imapmirror::mime {
@@ -38,17 +40,54 @@ std::string unfold(std::string_view s) {
     }
     return out;
 }
+
+// GMime returns C strings, so a decoded NUL would end the text there. Encoded NULs are turned
+// into SUB (0x1A) before decoding, a control character in every ASCII-based charset, which
+// to_valid_utf8 then shows as U+FFFD. `escape` is '=' for RFC 2047 Q words, '%' for RFC 2231.
+void replace_encoded_nul(std::string& s, size_t from, size_t to, char escape) {
+    for (size_t i = from; i + 2 < std::min(to, s.size()); ++i) {
+        if (s[i] == escape && s[i + 1] == '0' && s[i + 2] == '0') {
+            s[i + 1] = '1';
+            s[i + 2] = 'A';
+        }
+    }
+}
+
+// Raw NULs become SUB too, and `=00` inside Q-encoded words (outside UTF-16/32, where NUL
+// bytes are part of the characters).
+std::string protect_nul(std::string s) {
+    for (char& c : s)
+        if (c == '\0')
+            c = '\x1A';
+    size_t pos = 0;
+    while ((pos = s.find("=?", pos)) != std::string::npos) {
+        size_t q1 = s.find('?', pos + 2);
+        if (q1 == std::string::npos || q1 + 2 >= s.size() || s[q1 + 2] != '?')
+            break;
+        size_t end = s.find("?=", q1 + 3);
+        if (end == std::string::npos)
+            break;
+        std::string charset(s, pos + 2, q1 - pos - 2);
+        for (char& c : charset)
+            c = static_cast<char>(g_ascii_tolower(c));
+        bool wide = charset.rfind("utf-16", 0) == 0 || charset.rfind("utf-32", 0) == 0 ||
+                    charset.rfind("ucs", 0) == 0;
+        if ((s[q1 + 1] == 'q' || s[q1 + 1] == 'Q') && !wide)
+            replace_encoded_nul(s, q1 + 3, end, '=');
+        pos = end + 2;
+    }
+    return s;
+}
 }  // namespace
 
 std::string decode_header_text(std::string_view raw) {
     ensure_gmime();
-    std::string text = unfold(raw);
+    std::string text = protect_nul(unfold(raw));
     std::unique_ptr<char, GFree> decoded(g_mime_utils_header_decode_text(nullptr, text.c_str()));
-    return decoded ? std::string(decoded.get()) : text;
+    return core::to_valid_utf8(decoded ? std::string_view(decoded.get()) : text);
 }
 
-std::string decode_parameter(const std::vector<std::pair<std::string, std::string>>& params,
-                             std::string_view name) {
+std::string decode_parameter(const Parameters& params, std::string_view name) {
     ensure_gmime();
     // Rebuild a parameter list as it would appear in a header and let GMime's parser, which
     // knows RFC 2231 continuations, charsets and the usual breakage, do the decoding.
@@ -58,7 +97,11 @@ std::string decode_parameter(const std::vector<std::pair<std::string, std::strin
             list += "; ";
         list += k + "=";
         bool extended = !k.empty() && k.back() == '*';
-        if (extended || is_token(v)) {
+        if (extended) {
+            std::string value = v;
+            replace_encoded_nul(value, 0, value.size(), '%');
+            list += value;
+        } else if (is_token(v)) {
             list += v;
         } else {
             list += '"';
@@ -72,6 +115,7 @@ std::string decode_parameter(const std::vector<std::pair<std::string, std::strin
             list += '"';
         }
     }
+    list = protect_nul(std::move(list));
     std::unique_ptr<GMimeParamList, ParamListUnref> parsed(
         g_mime_param_list_parse(nullptr, list.c_str()));
     if (!parsed)
@@ -81,7 +125,59 @@ std::string decode_parameter(const std::vector<std::pair<std::string, std::strin
     if (!p)
         return {};
     const char* value = g_mime_param_get_value(p);
-    return value ? std::string(value) : std::string();
+    return value ? core::to_valid_utf8(value) : std::string();
+}
+
+Parameters parse_parameters(std::string_view header_value) {
+    Parameters out;
+    size_t i = header_value.find(';');
+    while (i != std::string_view::npos && i < header_value.size()) {
+        ++i;  // past ';'
+        while (i < header_value.size() &&
+               std::string_view(" \t\r\n").find(header_value[i]) != std::string_view::npos)
+            ++i;
+        size_t eq = header_value.find_first_of("=;", i);
+        if (eq == std::string_view::npos || header_value[eq] == ';') {
+            i = eq;  // a parameter without a value: skipped
+            continue;
+        }
+        std::string key;
+        for (char c : header_value.substr(i, eq - i))
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+                key += static_cast<char>(g_ascii_tolower(c));
+        i = eq + 1;
+        while (i < header_value.size() && (header_value[i] == ' ' || header_value[i] == '\t'))
+            ++i;
+        std::string value;
+        if (i < header_value.size() && header_value[i] == '"') {
+            for (++i; i < header_value.size() && header_value[i] != '"'; ++i) {
+                if (header_value[i] == '\\' && i + 1 < header_value.size())
+                    ++i;
+                if (header_value[i] != '\r' && header_value[i] != '\n')
+                    value += header_value[i];
+            }
+            i = header_value.find(';', i);
+        } else {
+            size_t end = header_value.find(';', i);
+            for (char c : header_value.substr(i, end == std::string_view::npos ? end : end - i))
+                if (c != '\r' && c != '\n')
+                    value += c;
+            while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+                value.pop_back();
+            i = end;
+        }
+        if (!key.empty())
+            out.emplace_back(std::move(key), std::move(value));
+    }
+    return out;
+}
+
+std::string part_file_name(const Parameters& disposition_params,
+                           const Parameters& content_type_params) {
+    std::string name = decode_parameter(disposition_params, "filename");
+    if (name.empty())
+        name = decode_parameter(content_type_params, "name");
+    return name;
 }
 
 }  // namespace imapmirror::mime

@@ -1,5 +1,9 @@
 #pragma once
-// Decoding header text and MIME parameters to UTF-8 with GMime.
+// Decoding header text and MIME parameters to UTF-8 with GMime. Every string these functions
+// return is valid UTF-8 without control characters (core::to_valid_utf8): GMime decodes the
+// declared charset; bytes it leaves undecoded are taken as UTF-8, else windows-1252. An encoded
+// NUL or control character (RFC 2231 `%00`, RFC 2047 `=00`) becomes U+FFFD instead of
+// ending the text.
 
 #include <string>
 #include <string_view>
@@ -12,11 +16,24 @@ namespace imapmirror::mime {
 // GMime tolerates) -> UTF-8; raw 8-bit text is taken as UTF-8, else Latin-1. Unfolds.
 std::string decode_header_text(std::string_view raw);
 
-// The value of parameter `name` from raw (name, value) pairs as IMAP BODYSTRUCTURE reports them,
-// decoding RFC 2231 (name*=charset''..., continuations name*0*= / name*1=...) and RFC 2047
-// words in quoted values. "" when absent.
-std::string decode_parameter(const std::vector<std::pair<std::string, std::string>>& params,
-                             std::string_view name);
+// MIME parameters as raw (name, value) pairs, names lower-cased, values unquoted but not
+// decoded: what IMAP BODYSTRUCTURE reports, and what parse_parameters reads from a header.
+using Parameters = std::vector<std::pair<std::string, std::string>>;
+
+// The value of parameter `name` from raw (name, value) pairs, decoding RFC 2231
+// (name*=charset''..., continuations name*0*= / name*1=...) and RFC 2047 words in quoted
+// values. "" when absent.
+std::string decode_parameter(const Parameters& params, std::string_view name);
+
+// The parameters of a raw Content-Type or Content-Disposition header value
+// ("attachment; filename*=UTF-8''a%20b.pdf"); the leading type or disposition is skipped.
+Parameters parse_parameters(std::string_view header_value);
+
+// The name a mail client shows for a MIME part, attached messages included: the
+// Content-Disposition filename, else the Content-Type name. "" when neither is there. The one
+// rule for both `attachments` (BODYSTRUCTURE) and the export (message files).
+std::string part_file_name(const Parameters& disposition_params,
+                           const Parameters& content_type_params);
 
 }  // namespace imapmirror::mime
 

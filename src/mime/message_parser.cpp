@@ -8,10 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
 #include "core/attachment_rule.hpp"
+#include "core/utf8.hpp"
 #include "mime/gmime_init.hpp"
 #include "mime/header_text.hpp"
 
@@ -64,8 +66,18 @@ std::string first_angle_token(const std::string& s) {
     return s.substr(a, b - a + 1);
 }
 
-std::string header(GMimeObject* obj, const char* name) {
-    return unfold(g_mime_object_get_header(obj, name));
+// A header's value as written, unfolded (GMime's decoded value reads 8-bit bytes its own way).
+std::string raw_header(GMimeObject* obj, const char* name) {
+    GMimeHeader* h = g_mime_header_list_get_header(g_mime_object_get_header_list(obj), name);
+    return unfold(h ? g_mime_header_get_raw_value(h) : nullptr);
+}
+
+// The parameters of a header as written (GMime's own accessors for them return C strings,
+// which an encoded NUL would cut short).
+Parameters raw_parameters(GMimeObject* obj, const char* name) {
+    GMimeHeader* h = g_mime_header_list_get_header(g_mime_object_get_header_list(obj), name);
+    const char* raw = h ? g_mime_header_get_raw_value(h) : nullptr;
+    return raw ? parse_parameters(raw) : Parameters{};
 }
 
 std::string address_list(InternetAddressList* list) {
@@ -90,18 +102,17 @@ std::string iso_date(GDateTime* dt) {
 
 void fill_info_from_message(GMimeMessage* msg, MessageInfo& info) {
     auto* obj = GMIME_OBJECT(msg);
-    info.message_id = first_angle_token(header(obj, "Message-ID"));
-    info.in_reply_to = header(obj, "In-Reply-To");
-    info.references = header(obj, "References");
-    const char* subject = g_mime_message_get_subject(msg);
-    info.subject = subject ? subject : "";
+    info.message_id = first_angle_token(raw_header(obj, "Message-ID"));
+    info.in_reply_to = raw_header(obj, "In-Reply-To");
+    info.references = raw_header(obj, "References");
+    info.subject = decode_header_text(raw_header(obj, "Subject"));
     info.from = address_list(g_mime_message_get_from(msg));
     info.to = address_list(g_mime_message_get_to(msg));
     info.cc = address_list(g_mime_message_get_cc(msg));
     info.date = iso_date(g_mime_message_get_date(msg));
-    info.list_unsubscribe = header(obj, "List-Unsubscribe");
-    info.list_unsubscribe_post = header(obj, "List-Unsubscribe-Post");
-    info.thread_index = header(obj, "Thread-Index");
+    info.list_unsubscribe = raw_header(obj, "List-Unsubscribe");
+    info.list_unsubscribe_post = raw_header(obj, "List-Unsubscribe-Post");
+    info.thread_index = raw_header(obj, "Thread-Index");
 }
 
 // For messages GMime cannot parse: the fields we can still read from the header block.
@@ -125,9 +136,93 @@ void fill_info_from_raw(const std::string& path, MessageInfo& info) {
     info.thread_index = header_value(headers, "Thread-Index");
 }
 
+// The mime layer's output boundary: every text field it hands out goes through here.
+MessageInfo valid_utf8(MessageInfo info) {
+    for (std::string* field : info.text_fields())
+        *field = core::to_valid_utf8(*field);
+    return info;
+}
+
+AttachmentMeta valid_utf8(AttachmentMeta meta) {
+    for (std::string* field : meta.text_fields())
+        *field = core::to_valid_utf8(*field);
+    return meta;
+}
+
+// The message file's bytes, mapped read-only (pages are read only where searched).
+class MappedFile {
+  public:
+    explicit MappedFile(const std::string& path) {
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat st {};
+        if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size > 0) {
+            void* p =
+                ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+            if (p != MAP_FAILED)
+                m_data =
+                    std::string_view(static_cast<const char*>(p), static_cast<size_t>(st.st_size));
+        }
+        if (fd >= 0)
+            ::close(fd);
+    }
+    ~MappedFile() {
+        if (!m_data.empty())
+            ::munmap(const_cast<char*>(m_data.data()), m_data.size());
+    }
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+    std::string_view data() const { return m_data; }
+
+  private:
+    std::string_view m_data;
+};
+
+// IMAP numbers (RFC 3501 6.4.5) of a multipart's children as GMime lists them. GMime drops a
+// part whose delimiter line is directly followed by the next delimiter ("--b\r\n--b\r\n");
+// servers (Dovecot) count it as an empty text/plain part, so later parts number one higher.
+// Such parts are found by delimiter position in the file; a boundary reused by a nested
+// multipart can confuse this (then GMime's own count is used).
+std::vector<size_t> imap_child_numbers(std::string_view file, const char* boundary_cstr,
+                                       size_t gmime_count) {
+    std::vector<size_t> numbers(gmime_count);
+    for (size_t i = 0; i < gmime_count; ++i)
+        numbers[i] = i + 1;
+    if (!boundary_cstr || !*boundary_cstr || file.empty())
+        return numbers;
+    const std::string delimiter = std::string("--") + boundary_cstr;
+    // Fast path: no delimiter line followed directly by another.
+    if (file.find(delimiter + "\n" + delimiter) == std::string_view::npos &&
+        file.find(delimiter + "\r\n" + delimiter) == std::string_view::npos)
+        return numbers;
+    // Each delimiter line (not the close delimiter), and whether its part is empty.
+    std::vector<bool> empty;
+    size_t pos = 0;
+    while ((pos = file.find(delimiter, pos)) != std::string_view::npos) {
+        size_t after = pos + delimiter.size();
+        bool line_start = pos == 0 || file[pos - 1] == '\n';
+        pos = after;
+        if (!line_start || file.substr(after, 2) == "--")
+            continue;
+        size_t eol = file.find('\n', after);
+        if (eol == std::string_view::npos)
+            break;
+        std::string_view next = file.substr(eol + 1, delimiter.size() + 2);
+        empty.push_back(next.substr(0, delimiter.size()) == delimiter &&
+                        next.substr(delimiter.size()) != "--");
+    }
+    std::vector<size_t> kept;
+    for (size_t k = 0; k < empty.size(); ++k)
+        if (!empty[k])
+            kept.push_back(k + 1);
+    if (kept.size() != gmime_count)
+        return numbers;  // not the shape we understand
+    return kept;
+}
+
 class Walker {
   public:
-    Walker(AttachmentOutput& out, ParseLimits limits) : m_out(out), m_limits(limits) {}
+    Walker(AttachmentOutput& out, ParseLimits limits, const std::string& path)
+        : m_out(out), m_limits(limits), m_path(path) {}
 
     Result<void> walk(GMimeObject* obj, const std::string& number,
                       const std::string& parent_subtype, size_t depth) {
@@ -141,9 +236,11 @@ class Walker {
             std::string subtype =
                 lower(g_mime_content_type_get_media_subtype(g_mime_object_get_content_type(obj)));
             int n = g_mime_multipart_get_count(mp);
+            auto numbers = imap_child_numbers(file(), g_mime_multipart_get_boundary(mp),
+                                              static_cast<size_t>(std::max(n, 0)));
             for (int i = 0; i < n; ++i) {
-                std::string child =
-                    number.empty() ? std::to_string(i + 1) : number + "." + std::to_string(i + 1);
+                std::string index = std::to_string(numbers[static_cast<size_t>(i)]);
+                std::string child = number.empty() ? index : number + "." + index;
                 IMM_TRY(walk(g_mime_multipart_get_part(mp, i), child, subtype, depth + 1));
             }
             return {};
@@ -160,18 +257,12 @@ class Walker {
             lower(ct ? g_mime_content_type_get_media_subtype(ct) : "octet-stream");
         GMimeContentDisposition* cd = g_mime_object_get_content_disposition(obj);
         std::string disposition = cd ? lower(g_mime_content_disposition_get_disposition(cd)) : "";
-        std::string filename;
-        if (GMIME_IS_PART(obj)) {
-            const char* f = g_mime_part_get_filename(GMIME_PART(obj));
-            filename = f ? f : "";
-        } else if (cd) {
-            const char* f = g_mime_content_disposition_get_parameter(cd, "filename");
-            filename = f ? f : "";
-        }
+        std::string filename = part_file_name(raw_parameters(obj, "Content-Disposition"),
+                                              raw_parameters(obj, "Content-Type"));
         if (!core::is_attachment_part(type, subtype, disposition, !filename.empty(),
                                       parent_subtype))
             return {};
-        AttachmentMeta meta{part, filename, type + "/" + subtype};
+        AttachmentMeta meta = valid_utf8(AttachmentMeta{part, filename, type + "/" + subtype});
         if (GMIME_IS_PART(obj))
             return write_part(GMIME_PART(obj), meta);
         if (GMIME_IS_MESSAGE_PART(obj))
@@ -183,6 +274,12 @@ class Walker {
     size_t count() const { return m_count; }
 
   private:
+    std::string_view file() {
+        if (!m_file)
+            m_file = std::make_unique<MappedFile>(m_path);
+        return m_file->data();
+    }
+
     void note(const std::string& problem) {
         if (m_problems.find(problem) == std::string::npos)
             m_problems += (m_problems.empty() ? "" : "; ") + problem;
@@ -263,6 +360,8 @@ class Walker {
     size_t m_parts = 0;
     size_t m_count = 0;
     std::string m_problems;
+    const std::string& m_path;
+    std::unique_ptr<MappedFile> m_file;  // mapped at the first multipart
 };
 
 }  // namespace
@@ -295,15 +394,17 @@ Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutpu
     if (!message) {
         result.parse_error = "GMime could not parse the message";
         fill_info_from_raw(path, result.info);
+        result.info = valid_utf8(std::move(result.info));
         return result;
     }
     fill_info_from_message(message.get(), result.info);
+    result.info = valid_utf8(std::move(result.info));
     GMimeObject* body = g_mime_message_get_mime_part(message.get());
     if (!body) {
         result.parse_error = "the message has no body";
         return result;
     }
-    Walker walker(out, limits);
+    Walker walker(out, limits, path);
     IMM_TRY(walker.walk(body, "", "", 0));
     result.parse_error = walker.problems();
     result.attachments = walker.count();

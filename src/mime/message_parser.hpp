@@ -12,7 +12,13 @@
 
 namespace imapmirror::mime {
 
-// Header fields, decoded to UTF-8 except the identifiers, which stay as written.
+// Every string in MessageInfo and AttachmentMeta is valid UTF-8 without control characters,
+// whatever the message holds (core::to_valid_utf8 at the end of parse_message_file): text is
+// decoded from its declared charset, else read as UTF-8, else as windows-1252; NUL and other
+// control characters become U+FFFD (TAB a space) rather than cutting a value short.
+
+// Header fields, decoded to UTF-8 except the identifiers, which stay as written (repaired to
+// valid UTF-8 only where they are not).
 struct MessageInfo {
     std::string message_id;   // "<id@host>" as written (first <...> token)
     std::string in_reply_to;  // raw, unfolded
@@ -22,12 +28,21 @@ struct MessageInfo {
     std::string date;          // ISO 8601 UTC, "" when absent or unparseable
     std::string list_unsubscribe, list_unsubscribe_post;
     std::string thread_index;  // Outlook Thread-Index, raw
+
+    // Every field above: add a new one here too, or it escapes the UTF-8 guarantee.
+    std::vector<std::string*> text_fields() {
+        return {&message_id,  &in_reply_to, &references, &subject,          &from,
+                &to,          &cc,          &date,       &list_unsubscribe, &list_unsubscribe_post,
+                &thread_index};
+    }
 };
 
 struct AttachmentMeta {
     std::string part;          // IMAP part number ("2", "1.3")
     std::string filename;      // decoded original name, "" when none
     std::string content_type;  // "application/pdf"
+
+    std::vector<std::string*> text_fields() { return {&part, &filename, &content_type}; }
 };
 
 // Receives each attachment's decoded bytes: begin, write..., end.

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <set>
 
+#include "store/archive_root.hpp"
 #include "store/mirror_layout.hpp"
 
 namespace imapmirror::store {
@@ -141,52 +142,70 @@ std::string directory_of(const std::string& path) {
     return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-void fsync_directory(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    ::fsync(fd);  // best effort: some file systems refuse fsync on directories
-    ::close(fd);
+std::string base_name(const std::string& path) {
+    size_t slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 }  // namespace
+
+Result<int> DurableBatch::directory_of_entry(int root_fd, const std::string& final_path) {
+    const std::string dir = directory_of(final_path);
+    if (dir.size() <= m_root.size() || dir.compare(0, m_root.size(), m_root) != 0 ||
+        dir[m_root.size()] != '/')
+        return core::make_error(ErrorKind::Io, "not inside the archive: " + final_path,
+                                core::Scope::Run);
+    auto it = m_dirs.find(dir);
+    if (it == m_dirs.end()) {
+        IMM_ASSIGN(auto fd,
+                   open_directory_beneath(root_fd, dir.substr(m_root.size() + 1), false, m_root));
+        it = m_dirs.emplace(dir, std::move(fd)).first;
+    }
+    return it->second.get();
+}
 
 Result<void> DurableBatch::commit() {
     if (m_entries.empty())
         return {};
-    int root = ::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (root < 0)
+    UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root)
         return file_error(errno, "cannot open", m_root);
     // One flush of everything written (data and metadata) before any file gets its final name.
-    int rc = ::syncfs(root);
-    int err = errno;
-    ::close(root);
-    if (rc != 0)
-        return file_error(err, "cannot sync", m_root);
-    std::set<std::string> dirs;
+    if (::syncfs(root.get()) != 0)
+        return file_error(errno, "cannot sync", m_root);
+    // Renames go through directories opened beneath the root without following a link, so a
+    // folder directory swapped for a link never receives a final name (nor loses one).
+    m_dirs.clear();
     m_last_committed.clear();
     for (auto& [temp, final_path] : m_entries) {
-        if (::rename(temp.c_str(), final_path.c_str()) != 0) {
+        IMM_ASSIGN(int dir, directory_of_entry(root.get(), final_path));
+        if (directory_of(temp) != directory_of(final_path))
+            return core::make_error(ErrorKind::Io, "not in its final directory: " + temp,
+                                    core::Scope::Run);
+        const std::string from = base_name(temp), to = base_name(final_path);
+        if (::renameat(dir, from.c_str(), dir, to.c_str()) != 0) {
             if (errno != ENOTEMPTY && errno != EEXIST && errno != EISDIR)
                 return file_error(errno, "cannot rename to", final_path);
             // A directory from an interrupted earlier run: replace it.
-            remove_tree(final_path);
-            if (::rename(temp.c_str(), final_path.c_str()) != 0)
+            remove_tree_at(dir, to);
+            if (::renameat(dir, from.c_str(), dir, to.c_str()) != 0)
                 return file_error(errno, "cannot rename to", final_path);
         }
         temp.clear();
         m_last_committed.push_back(final_path);
-        dirs.insert(directory_of(final_path));
     }
-    for (const auto& d : dirs)
-        fsync_directory(d);
+    for (const auto& [path, fd] : m_dirs)
+        ::fsync(fd.get());  // best effort: some file systems refuse fsync on directories
     m_entries.clear();
     return {};
 }
 
 void DurableBatch::undo_last_commit() {
+    UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     for (const auto& path : m_last_committed)
-        remove_tree(path);
+        if (auto dir = directory_of_entry(root.get(), path))
+            remove_tree_at(*dir, base_name(path));
     m_last_committed.clear();
+    m_dirs.clear();
 }
 
 void DurableBatch::discard() {
@@ -196,39 +215,56 @@ void DurableBatch::discard() {
     m_entries.clear();
 }
 
-void remove_tree(const std::string& path) {
+void remove_tree_at(int dir_fd, const std::string& name) {
     struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0)
+    if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
         return;
-    if (S_ISDIR(st.st_mode)) {
-        if (DIR* d = ::opendir(path.c_str())) {
-            while (dirent* e = ::readdir(d)) {
-                std::string name = e->d_name;
-                if (name == "." || name == "..")
-                    continue;
-                remove_tree(path + "/" + name);
-            }
-            ::closedir(d);
-        }
-        ::rmdir(path.c_str());
-    } else {
-        ::unlink(path.c_str());
+    if (!S_ISDIR(st.st_mode)) {
+        ::unlinkat(dir_fd, name.c_str(), 0);  // a link itself goes, never what it points to
+        return;
     }
+    int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        if (DIR* d = ::fdopendir(fd)) {
+            std::vector<std::string> names;
+            while (dirent* e = ::readdir(d)) {
+                std::string child = e->d_name;
+                if (child != "." && child != "..")
+                    names.push_back(std::move(child));
+            }
+            for (const auto& child : names)
+                remove_tree_at(::dirfd(d), child);
+            ::closedir(d);
+        } else {
+            ::close(fd);
+        }
+    }
+    ::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR);
 }
 
-void remove_stale_temps(const std::string& directory) {
-    DIR* d = ::opendir(directory.c_str());
-    if (!d)
+void remove_tree(const std::string& path) {
+    remove_tree_at(AT_FDCWD, path);
+}
+
+void remove_stale_temps(int dir_fd) {
+    int fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
         return;
+    DIR* d = ::fdopendir(fd);
+    if (!d) {
+        ::close(fd);
+        return;
+    }
+    ::rewinddir(d);
     std::vector<std::string> stale;
     while (dirent* e = ::readdir(d)) {
         std::string name = e->d_name;
         if (name.rfind(kTempPrefix, 0) == 0)
-            stale.push_back(directory + "/" + name);
+            stale.push_back(name);
     }
     ::closedir(d);
-    for (const auto& p : stale)
-        remove_tree(p);
+    for (const auto& name : stale)
+        remove_tree_at(dir_fd, name);
 }
 
 Result<void> make_directories(const std::string& path) {

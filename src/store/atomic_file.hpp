@@ -3,6 +3,7 @@
 // name in the destination directory, fsynced, renamed, directory fsynced. Destroying an
 // uncommitted AtomicFile removes the temporary file.
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/archive_root.hpp"
 
 namespace imapmirror::store {
 
@@ -57,7 +59,9 @@ class DurableBatch {
     // `temp` (a file or a directory) becomes `final_path` at commit; an existing final path is
     // replaced.
     void add(std::string temp, std::string final_path);
-    // Syncs the file system holding root, renames everything, syncs the directories.
+    // Syncs the file system holding root, renames everything, syncs the directories. Each
+    // temp must be in its final path's directory, which must be beneath root; the renames go
+    // through that directory opened without following links (a link is a Folder error).
     core::Result<void> commit();
     // Removes every temporary file or directory not yet committed.
     void discard();
@@ -67,19 +71,26 @@ class DurableBatch {
     bool empty() const { return m_entries.empty(); }
 
   private:
+    // The directory of `final_path`, opened beneath root (cached in m_dirs).
+    core::Result<int> directory_of_entry(int root_fd, const std::string& final_path);
+
     std::string m_root;
     std::vector<std::pair<std::string, std::string>> m_entries;
     std::vector<std::string> m_last_committed;
+    std::map<std::string, UniqueFd> m_dirs;  // directory path -> descriptor
 };
 
-// Deletes leftovers of an interrupted run (names starting with kTempPrefix) in `directory`.
-void remove_stale_temps(const std::string& directory);
+// Deletes leftovers of an interrupted run (names starting with kTempPrefix) in the directory
+// `dir_fd`.
+void remove_stale_temps(int dir_fd);
 
 // Creates a directory and its parents (mode 0700: mail is private); fine if it exists.
 core::Result<void> make_directories(const std::string& path);
 
-// Removes a file or a directory tree; no error when absent.
+// Removes a file or a directory tree; no error when absent. A symbolic link is removed itself,
+// never followed (the walk below `name` is relative to open directories).
 void remove_tree(const std::string& path);
+void remove_tree_at(int dir_fd, const std::string& name);
 
 // Errno from a file operation -> Error (ENOSPC/EDQUOT -> DiskFull, else Io) naming `path`.
 core::Error file_error(int err, std::string_view what, std::string_view path);

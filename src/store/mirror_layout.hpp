@@ -27,7 +27,8 @@ std::string message_base_name(uint32_t uidvalidity, uint32_t uid);
 
 // Assigns each folder a relative directory path, deterministically: call reserve() for the
 // folders the archive already has (their paths are kept), then assign() new folders in
-// raw-name order. Two folders never get paths that differ only in ASCII case, and a folder's
+// raw-name order. Two folders never get paths that are equal after NFC and case folding
+// (collision_key), and a folder's
 // directory is inside its parent folder's directory.
 class FolderPaths {
   public:

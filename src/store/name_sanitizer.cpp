@@ -1,6 +1,9 @@
 #include "store/name_sanitizer.hpp"
 
+#include <glib.h>
+
 #include <cctype>
+#include <memory>
 
 #include "core/utf8.hpp"
 
@@ -56,6 +59,14 @@ std::string sanitize_component(std::string_view name, std::string_view fallback)
             out += bad ? '_' : static_cast<char>(c);
         } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(name[i + 1]) <= 0x9F) {
             out += '_';  // C1 control characters
+        } else if (name.substr(i, n) == "\xEF\xBF\xBD") {
+            // U+FFFD stands in for a control character or bytes that were not text (see
+            // core::to_valid_utf8): in a file name it becomes '_' as the control itself would.
+            out += '_';
+        } else if (g_unichar_type(g_utf8_get_char(name.data() + i)) == G_UNICODE_FORMAT) {
+            // Invisible format characters (Cf): bidi overrides make "invoice\u202Efdp.exe"
+            // show as "invoiceexe.pdf"; zero-width ones make look-alike names.
+            out += '_';
         } else {
             out.append(name.substr(i, n));
         }
@@ -91,7 +102,17 @@ std::string sanitize_component(std::string_view name, std::string_view fallback)
 }
 
 std::string collision_key(std::string_view component) {
-    std::string key(component);
+    struct Free {
+        void operator()(gchar* p) const { g_free(p); }
+    };
+    auto len = static_cast<gssize>(component.size());
+    std::unique_ptr<gchar, Free> nfc(g_utf8_normalize(component.data(), len, G_NORMALIZE_NFC));
+    if (nfc) {
+        std::unique_ptr<gchar, Free> folded(g_utf8_casefold(nfc.get(), -1));
+        if (folded)
+            return folded.get();
+    }
+    std::string key(component);  // not UTF-8 (an old path): ASCII folding only
     for (char& c : key)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return key;

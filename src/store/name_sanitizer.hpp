@@ -12,7 +12,9 @@ namespace imapmirror::store {
 inline constexpr size_t kMaxComponentBytes = 150;
 
 // One safe path component for `name` (UTF-8; invalid bytes are replaced):
-// - '/', '\\', ':', '*', '?', '"', '<', '>', '|' and control characters become '_';
+// - '/', '\\', ':', '*', '?', '"', '<', '>', '|', control characters and invisible format
+//   characters (Unicode Cf: bidi overrides and isolates U+202A-202E, U+2066-2069, zero-width
+//   U+200B-200F, U+FEFF, ...) become '_';
 // - leading dots become '_' (no hidden files, never "." or ".."); trailing dots and spaces
 //   are dropped (Windows strips them);
 // - Windows device names (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with any extension) get a '_'
@@ -22,8 +24,9 @@ inline constexpr size_t kMaxComponentBytes = 150;
 // Deterministic: the same input always gives the same output.
 std::string sanitize_component(std::string_view name, std::string_view fallback = "_");
 
-// Key for collision checks on case-insensitive file systems (ASCII and Latin-1/Greek/
-// Cyrillic-free fold: ASCII lower-casing; good enough to keep "Foo" and "foo" apart).
+// Key for collision checks on case- and normalisation-insensitive file systems (macOS, Windows):
+// NFC, then Unicode case folding, so "Foo"/"foo" and "Café" in NFC and in NFD get one key.
+// Names with equal keys never share a directory.
 std::string collision_key(std::string_view component);
 
 // "name.ext" -> "name (2).ext" for the n-th duplicate (n >= 2).

@@ -1,12 +1,19 @@
 #include "sync/body_fetcher.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <deque>
 
 #include "core/interrupt.hpp"
+#include "core/log.hpp"
 #include "imap/command.hpp"
 #include "imap/internal_date.hpp"
 #include "mime/message_parser.hpp"
 #include "store/mirror_layout.hpp"
+#include "store/sha256.hpp"
 #include "sync/folder_sync.hpp"
 
 namespace imapmirror::sync {
@@ -27,9 +34,66 @@ BodyFetcher::BodyFetcher(imap::Client& client, SharedRun& run, const ExportOptio
       m_stop(std::move(stop)),
       m_batch(options.root) {}
 
+namespace {
+
+// UID sets of at most `max_uids`, each short enough for any server's command line (sparse
+// sets are halved until they fit).
+void add_chunks(std::deque<std::vector<uint32_t>>& out, std::vector<uint32_t> uids,
+                size_t max_uids) {
+    constexpr size_t kMaxSetChars = 1000;
+    if (uids.size() > max_uids || (uids.size() > 1 && imap::uid_set(uids).size() > kMaxSetChars)) {
+        const size_t half = uids.size() > max_uids ? max_uids : uids.size() / 2;
+        add_chunks(out, {uids.begin(), uids.begin() + static_cast<std::ptrdiff_t>(half)}, max_uids);
+        add_chunks(out, {uids.begin() + static_cast<std::ptrdiff_t>(half), uids.end()}, max_uids);
+        return;
+    }
+    out.push_back(std::move(uids));
+}
+
+enum class Existing { Absent, Same, Different };
+
+// Whether `path` holds bytes with `sha256`. A link or anything but a plain file is Different:
+// never followed, never replaced.
+Result<Existing> compare_existing(const std::string& path, const std::string& sha256) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return Existing::Absent;
+        if (errno == ELOOP)
+            return Existing::Different;
+        return store::file_error(errno, "cannot read", path);
+    }
+    store::Sha256 hash;
+    std::string buf(256 * 1024, '\0');
+    for (;;) {
+        ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int err = errno;
+            ::close(fd);
+            return store::file_error(err, "cannot read", path);
+        }
+        if (n == 0)
+            break;
+        hash.update(std::string_view(buf.data(), static_cast<size_t>(n)));
+    }
+    ::close(fd);
+    return hash.hex() == sha256 ? Existing::Same : Existing::Different;
+}
+
+// The server refused a chunk with NO: fetching halves of it, then single messages, finds the
+// ones it will not send without giving up the rest. At most this many extra commands per
+// fetch; past it, what is left is recorded as failed in one go.
+constexpr size_t kNarrowingBudget = 256;
+
+}  // namespace
+
 Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
     if (uids.empty())
         return size_t{0};
+    m_requested = uids;
+    m_received.assign(uids.size(), false);
 
     std::string items = "(UID FLAGS INTERNALDATE RFC822.SIZE";
     if (m_client.capabilities().has("CONDSTORE"))
@@ -45,42 +109,105 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
         m_sink.begin(m_dir);
         return &m_sink;
     });
-    auto on_response = [this](const imap::Response& r) -> Result<void> {
-        if (!imap::is_fetch(r))
-            return {};
-        IMM_ASSIGN(auto f, imap::parse_fetch(r));
-        return on_fetch(f);
-    };
-    // Pipelined: keep `fetches_in_flight` UID FETCH commands outstanding.
-    auto chunks = imap::uid_set_chunks(uids, m_options.uids_per_fetch);
-    std::deque<std::string> tags;
-    size_t next = 0;
-    Result<void> result;
-    while (result && (next < chunks.size() || !tags.empty())) {
-        while (next < chunks.size() && tags.size() < m_options.fetches_in_flight) {
-            auto tag = session.submit("UID FETCH " + chunks[next++] + " " + items, on_response);
-            if (!tag) {
-                result = std::move(tag).error();
-                break;
+    std::deque<std::vector<uint32_t>> chunks;
+    add_chunks(chunks, uids, std::max<size_t>(1, m_options.uids_per_fetch));
+    std::vector<Refused> refused;
+    Result<void> result = pipeline(items, chunks, refused);
+    size_t budget = kNarrowingBudget;
+    while (result && !refused.empty() && !m_abort) {
+        for (auto& r : refused) {
+            std::vector<uint32_t> missing;
+            for (uint32_t uid : r.uids)
+                if (!received(uid))
+                    missing.push_back(uid);
+            if (missing.size() <= 1 || budget < 2) {
+                for (uint32_t uid : missing)
+                    message_error(uid, "the server refused to send the message", r.reply);
+                continue;
             }
-            tags.push_back(*tag);
+            budget -= 2;
+            const auto half = static_cast<std::ptrdiff_t>(missing.size() / 2);
+            chunks.emplace_back(missing.begin(), missing.begin() + half);
+            chunks.emplace_back(missing.begin() + half, missing.end());
         }
-        if (!result || tags.empty())
-            break;
-        auto done = session.wait(tags.front());
-        tags.pop_front();
-        if (!done)
-            result = std::move(done).error();
-        else if (!done->ok())
-            result = imap::completion_error(*done, "UID FETCH");
+        refused.clear();
+        result = pipeline(items, chunks, refused);
     }
     session.set_literal_router(nullptr);
     m_sink.discard();
+    if (result && !m_abort) {
+        // Asked for, answered OK, never sent: the message is not archived, and the folder is
+        // not recorded as synced, so the next run asks again.
+        for (size_t i = 0; i < m_requested.size(); ++i)
+            if (!m_received[i])
+                message_error(m_requested[i], "the server did not send the message", "");
+    }
     auto flushed = flush();  // keep what is complete even when the fetch failed
     if (!result)
         return std::move(result).error().with_folder(m_folder.name);
+    if (m_abort)
+        return std::move(*m_abort).with_folder(m_folder.name);
     IMM_TRY(flushed);
     return m_failed;
+}
+
+// Keeps up to `fetches_in_flight` commands outstanding until `chunks` is empty. A NO refuses
+// only its chunk (kept in `refused` for narrowing); once `m_abort` is set nothing new is sent,
+// but what is in flight is still read to its end, so no handler outlives this call.
+Result<void> BodyFetcher::pipeline(const std::string& items,
+                                   std::deque<std::vector<uint32_t>>& chunks,
+                                   std::vector<Refused>& refused) {
+    auto& session = m_client.session();
+    auto on_response = [this](const imap::Response& r) -> Result<void> {
+        if (!imap::is_fetch(r) || m_abort)
+            return {};
+        auto f = imap::parse_fetch(r);
+        if (!f) {
+            m_abort = std::move(f).error();
+            return {};
+        }
+        return on_fetch(*f);
+    };
+    std::deque<std::pair<std::string, std::vector<uint32_t>>> in_flight;
+    for (;;) {
+        while (!m_abort && !chunks.empty() && in_flight.size() < m_options.fetches_in_flight) {
+            auto tag = session.submit("UID FETCH " + imap::uid_set(chunks.front()) + " " + items,
+                                      on_response);
+            if (!tag)
+                return std::move(tag).error();
+            in_flight.emplace_back(std::move(*tag), std::move(chunks.front()));
+            chunks.pop_front();
+        }
+        if (in_flight.empty())
+            return {};
+        auto done = session.wait(in_flight.front().first);
+        if (!done)
+            return std::move(done).error();  // the session is broken: nobody reads it again
+        auto chunk = std::move(in_flight.front().second);
+        in_flight.pop_front();
+        if (done->status == "NO") {
+            refused.push_back(Refused{std::move(chunk), "NO " + done->text});
+        } else if (!done->ok() && !m_abort) {
+            m_abort = imap::completion_error(*done, "UID FETCH");
+            m_abort->scope = Scope::Folder;
+        }
+    }
+}
+
+bool BodyFetcher::received(uint32_t uid) const {
+    auto it = std::lower_bound(m_requested.begin(), m_requested.end(), uid);
+    return it != m_requested.end() && *it == uid &&
+           m_received[static_cast<size_t>(it - m_requested.begin())];
+}
+
+void BodyFetcher::message_error(uint32_t uid, std::string what, std::string reply) {
+    auto e = core::make_error(ErrorKind::Protocol, std::move(what), Scope::Message);
+    e.folder = m_folder.name;
+    e.uid = uid;
+    e.server_reply = std::move(reply);
+    e.hint = "the next run tries it again";
+    m_run.add_error(std::move(e));
+    ++m_failed;
 }
 
 Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
@@ -91,37 +218,80 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
         m_sink.discard();
         return {};
     }
-    auto message_error = [&](std::string what) {
-        auto e = core::make_error(ErrorKind::Protocol, std::move(what), Scope::Message);
+    // Only what was asked for, once: anything else could replace an archived message.
+    auto it = std::lower_bound(m_requested.begin(), m_requested.end(), *f.uid);
+    if (it == m_requested.end() || *it != *f.uid) {
+        m_sink.discard();
+        auto e = core::make_error(ErrorKind::Protocol,
+                                  "the server sent a message that was not asked for; ignored",
+                                  Scope::Message);
         e.folder = m_folder.name;
         e.uid = f.uid;
         m_run.add_error(std::move(e));
-        ++m_failed;
+        return {};
+    }
+    auto slot = m_received.begin() + (it - m_requested.begin());
+    if (*slot) {
         m_sink.discard();
-        return Result<void>();
-    };
-    if (body_item->value->is_nil() || !m_sink.has_body())
-        return message_error("the server sent no body for the message");
+        auto e = core::make_error(ErrorKind::Protocol,
+                                  "the server sent the message twice; the first copy is kept",
+                                  Scope::Message);
+        e.folder = m_folder.name;
+        e.uid = f.uid;
+        m_run.add_error(std::move(e));
+        return {};
+    }
+    *slot = true;
+    if (body_item->value->is_nil() || !m_sink.has_body()) {
+        m_sink.discard();
+        message_error(*f.uid, "the server sent no body for the message", "");
+        return {};
+    }
     std::optional<int64_t> mtime;
     if (f.internal_date)
         mtime = imap::parse_internal_date(*f.internal_date);
-    IMM_ASSIGN(auto body, m_sink.take(mtime));
+    auto taken = m_sink.take(mtime);
+    if (!taken) {
+        m_abort = std::move(taken).error();
+        return {};
+    }
+    auto body = std::move(*taken);
+    std::optional<uint64_t> announced;
     if (f.size && *f.size != body.size) {
-        store::remove_tree(body.temp_path);
-        return message_error("the server sent " + std::to_string(body.size) +
-                             " bytes but announced " + std::to_string(*f.size));
+        // Exchange announces sizes its BODY[] does not have: the bytes sent are the message.
+        announced = *f.size;
+        if (!m_size_warned) {
+            m_size_warned = true;
+            core::log(core::LogLevel::Normal,
+                      m_folder.name +
+                          ": the server's RFC822.SIZE differs from the bytes it sends "
+                          "(UID " +
+                          std::to_string(*f.uid) + ": " + std::to_string(*f.size) + " announced, " +
+                          std::to_string(body.size) +
+                          " sent); the bytes sent are archived, both sizes are indexed");
+            m_run.count([](ExportSummary& s) {
+                s.quirks.insert("RFC822.SIZE differs from the message bytes");
+            });
+        }
     }
     const std::string base = store::message_base_name(m_uidvalidity, *f.uid);
-    const std::string relative = m_folder.path + "/" + base;
+    auto placed = place_message(*f.uid, base, body);
+    if (!placed) {
+        store::remove_tree(body.temp_path);
+        m_abort = std::move(placed).error();
+        return {};
+    }
+    const std::string relative = m_folder.path + "/" + *placed;
     AttachmentWriter attachments(m_dir, relative + ".attachments");
     auto parsed = mime::parse_message_file(body.temp_path, attachments);
     if (!parsed) {
         store::remove_tree(body.temp_path);  // not in the batch yet: nobody else would remove it
-        return std::move(parsed).error();
+        m_abort = std::move(parsed).error();
+        return {};
     }
-    m_batch.add(body.temp_path, m_dir + "/" + base + ".eml");
+    m_batch.add(body.temp_path, m_dir + "/" + *placed + ".eml");
     if (auto temp_dir = attachments.release_temp_dir(); !temp_dir.empty())
-        m_batch.add(temp_dir, m_dir + "/" + base + ".attachments");
+        m_batch.add(temp_dir, m_dir + "/" + *placed + ".attachments");
 
     index::MessageRecord m;
     m.folder_id = m_folder.id;
@@ -143,6 +313,7 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
         m.internal_date = imap::iso8601_utc(*mtime);
     m.flags = f.flags ? stored_flags(*f.flags) : "";
     m.size = body.size;
+    m.size_announced = announced;
     m.path = relative + ".eml";
     m.sha256 = body.sha256;
     m.header_sha256 = body.header_sha256;
@@ -157,14 +328,36 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
         p.messages_done += 1;
         p.bytes_done += body.size;
     });
-    // Stops the fetch; fetch() commits what is complete before reporting this.
+    // Stops the fetch; fetch() reads what is in flight, then commits what is complete.
     if (core::interrupted())
-        return core::interrupted_error();
-    if (m_stop())
-        return core::make_error(ErrorKind::Cancelled, "stopped: the run is ending", Scope::Run);
-    if (m_records.size() >= m_options.messages_per_commit)
-        return flush();
+        m_abort = core::interrupted_error();
+    else if (m_stop())
+        m_abort = core::make_error(ErrorKind::Cancelled, "stopped: the run is ending", Scope::Run);
+    else if (m_records.size() >= m_options.messages_per_commit) {
+        if (auto flushed = flush(); !flushed)
+            m_abort = std::move(flushed).error();
+    }
     return {};
+}
+
+// An archived .eml is never replaced. A file already at the message's name (a run that died
+// between its renames and its index rows) with the same bytes is simply taken over; other
+// bytes for the same identity are a conflict: both are kept, and the summary says so.
+Result<std::string> BodyFetcher::place_message(uint32_t uid, const std::string& base,
+                                               const MessageSink::Taken& body) {
+    IMM_ASSIGN(auto existing, compare_existing(m_dir + "/" + base + ".eml", body.sha256));
+    if (existing != Existing::Different)
+        return base;
+    const std::string renamed = base + ".conflict-" + body.sha256.substr(0, 12);
+    auto e = core::make_error(ErrorKind::Corrupt,
+                              "the server sent other bytes for an archived message; both are kept "
+                              "(the new copy as " +
+                                  renamed + ".eml)",
+                              Scope::Message);
+    e.folder = m_folder.name;
+    e.uid = uid;
+    m_run.add_error(std::move(e));
+    return renamed;
 }
 
 Result<void> BodyFetcher::flush() {

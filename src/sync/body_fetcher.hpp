@@ -3,7 +3,9 @@
 // to a temporary file (hashed on the way), its MIME parsed from that file for attachments,
 // then per batch: one syncfs, renames, index rows (see exporter.hpp for the durability order).
 
+#include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,14 +28,30 @@ class BodyFetcher {
                 const index::FolderRecord& folder, uint32_t uidvalidity,
                 std::function<bool()> stop);
 
-    // Archives `uids`. A message the server will not send properly is recorded in the summary
-    // and skipped (the returned count says how many); other errors end the fetch, after
-    // committing what is complete, so a retry fetches only the rest.
+    // Archives `uids` (sorted, unique). Only those are accepted, each once: an unrequested or
+    // repeated UID is recorded and ignored. A requested message that does not arrive, or that
+    // the server refuses (a NO is narrowed down to the messages it concerns), is recorded and
+    // counted in the returned number of failures; the next run asks for it again. Archived
+    // files are never replaced (other bytes for an archived name are kept beside it as a
+    // conflict). Other errors end the fetch after reading what is in flight and committing
+    // what is complete, so a retry fetches only the rest; when the session itself broke the
+    // error is Session scope and the connection must not be used again.
     core::Result<size_t> fetch(const std::vector<uint32_t>& uids);
 
   private:
+    struct Refused {
+        std::vector<uint32_t> uids;
+        std::string reply;
+    };
+    core::Result<void> pipeline(const std::string& items, std::deque<std::vector<uint32_t>>& chunks,
+                                std::vector<Refused>& refused);
     core::Result<void> on_fetch(const imap::FetchData& f);
     core::Result<void> flush();
+    bool received(uint32_t uid) const;
+    void message_error(uint32_t uid, std::string what, std::string reply);
+    // The base name the message's files get (see the .cpp: never over an archived file).
+    core::Result<std::string> place_message(uint32_t uid, const std::string& base,
+                                            const MessageSink::Taken& body);
 
     imap::Client& m_client;
     SharedRun& m_run;
@@ -43,6 +61,12 @@ class BodyFetcher {
     const std::string m_dir;  // the folder's directory
     std::function<bool()> m_stop;
     size_t m_failed = 0;
+    std::vector<uint32_t> m_requested;  // sorted
+    std::vector<bool> m_received;       // by index into m_requested
+    // Set once the fetch must end (local error, interrupt, bad reply); in-flight commands are
+    // still read to their end.
+    std::optional<core::Error> m_abort;
+    bool m_size_warned = false;
     MessageSink m_sink;
     store::DurableBatch m_batch;
     std::vector<index::MessageRecord> m_records;

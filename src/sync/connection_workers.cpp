@@ -88,10 +88,20 @@ void ConnectionWorkers::Worker::run() {
             finished(queue.done(*task, TaskOutcome::Failed));
             break;
         }
-        if (e.scope == Scope::Folder || e.scope == Scope::Message) {
+        // A reply we could not read, or one over a limit, is the server's answer for this
+        // folder: it costs the folder, not the run. The parser stops at such a reply, so the
+        // connection is not used again (nor one that still has commands in flight).
+        const bool bad_reply = e.kind == ErrorKind::Parse || e.kind == ErrorKind::Limit;
+        if (e.scope == Scope::Folder || e.scope == Scope::Message || bad_reply) {
             if (e.kind == ErrorKind::NotFound)
                 e.hint = "the folder disappeared during the run";
-            run.add_error(std::move(e));
+            if (bad_reply || m_client->session().in_flight() > 0) {
+                m_client.reset();
+                m_selected.reset();
+            }
+            if (bad_reply)
+                e.scope = Scope::Folder;
+            run.add_error(std::move(e).with_folder(m_group.m_folders[task->folder].record.name));
             finished(queue.done(*task, TaskOutcome::Failed));
             continue;
         }
@@ -125,7 +135,7 @@ Result<TaskOutcome> ConnectionWorkers::Worker::plan(const Task& task) {
     auto& job = m_group.m_folders[task.folder];
     m_group.m_run.progress([&](Progress& p) { p.folder = job.record.name; });
     m_selected.reset();
-    FolderSync sync(*m_client, m_group.m_run, job.record);
+    FolderSync sync(*m_client, m_group.m_run, job.record, job.status_uidnext);
     IMM_ASSIGN(job.plan, sync.plan());
     m_selected = task.folder;
     const auto& uids = job.plan.to_fetch;

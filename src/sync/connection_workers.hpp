@@ -25,6 +25,7 @@ struct FolderJob {
     index::FolderRecord record;
     uint64_t estimate = 0;  // new messages assumed for the progress total until it is planned
     FolderPlan plan;        // written by its Plan task, before its Fetch tasks exist
+    std::optional<uint32_t> status_uidnext;  // from the run's STATUS (EXAMINE may lack it)
 };
 
 class ConnectionWorkers {

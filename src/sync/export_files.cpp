@@ -16,9 +16,7 @@ using core::Result;
 void MessageSink::begin(const std::string& directory) {
     discard();
     m_hash = store::Sha256();
-    m_header_hash = store::Sha256();
-    m_header_state = 0;
-    m_header_sha256.clear();
+    m_header = HeaderHasher();
     auto file = store::AtomicFile::create(directory);
     if (file)
         m_file = std::make_unique<store::AtomicFile>(std::move(file).value());
@@ -31,22 +29,8 @@ Result<void> MessageSink::write(std::string_view chunk) {
         return m_error;
     m_hash.update(chunk);
     m_size += chunk.size();
-    if (m_header_state < 4) {
-        // The header block is the same bytes BODY[HEADER] returns; its hash re-identifies the
-        // message after a UIDVALIDITY change without downloading the body again.
-        static constexpr char kEnd[] = "\r\n\r\n";
-        size_t i = 0;
-        while (i < chunk.size() && m_header_state < 4) {
-            char c = chunk[i++];
-            if (c == kEnd[m_header_state])
-                ++m_header_state;
-            else
-                m_header_state = c == '\r' ? 1 : 0;
-        }
-        m_header_hash.update(chunk.substr(0, i));
-        if (m_header_state == 4)
-            m_header_sha256 = m_header_hash.hex();
-    }
+    if (!m_header.complete())
+        m_header.update(chunk);
     // TLS hands over ~4 KB records: one write() each cost more than the copy that gathers them.
     if (m_pending.size() + chunk.size() > kWriteBuffer)
         IMM_TRY(write_pending());
@@ -81,8 +65,7 @@ Result<MessageSink::Taken> MessageSink::take(std::optional<int64_t> mtime) {
     Taken t;
     t.size = m_size;
     t.sha256 = m_hash.hex();
-    // No empty line: the whole message is its header.
-    t.header_sha256 = m_header_state == 4 ? m_header_sha256 : m_header_hash.hex();
+    t.header_sha256 = m_header.hex();
     IMM_ASSIGN(t.temp_path, m_file->release());
     m_file.reset();
     m_finished = false;

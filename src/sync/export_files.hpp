@@ -14,6 +14,7 @@
 #include "mime/message_parser.hpp"
 #include "store/atomic_file.hpp"
 #include "store/sha256.hpp"
+#include "sync/header_hash.hpp"
 
 namespace imapmirror::sync {
 
@@ -28,7 +29,7 @@ class MessageSink final : public imap::LiteralSink {
     struct Taken {
         std::string temp_path;
         std::string sha256;
-        std::string header_sha256;  // of the bytes up to and including the first empty line
+        std::string header_sha256;  // see header_hash.hpp
         uint64_t size = 0;
     };
     // Closes the finished file (with mtime set) and hands it over; error if no body arrived.
@@ -43,9 +44,7 @@ class MessageSink final : public imap::LiteralSink {
     std::unique_ptr<store::AtomicFile> m_file;
     std::string m_pending;  // bytes not yet written, at most kWriteBuffer
     store::Sha256 m_hash;
-    store::Sha256 m_header_hash;
-    int m_header_state = 0;  // bytes of "\r\n\r\n" matched so far; 4 = header complete
-    std::string m_header_sha256;
+    HeaderHasher m_header;
     uint64_t m_size = 0;
     bool m_finished = false;
     core::Result<void> m_error;

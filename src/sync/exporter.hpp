@@ -11,11 +11,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
 #include "imap/client.hpp"
+#include "index/archive_index.hpp"
+#include "store/archive_root.hpp"
 
 namespace imapmirror::sync {
 
@@ -57,8 +60,10 @@ struct ExportSummary {
     uint64_t flags_changed = 0;
     uint64_t expunged = 0;         // newly marked deleted_at
     size_t folders_unchanged = 0;  // skipped: STATUS equal to the last sync
+    size_t folders_refused = 0;    // skipped: EXAMINE refused again (FolderPlan::refused_again)
     size_t folders_deleted = 0;    // gone from the server since the last run
     size_t reconnects = 0;
+    std::set<std::string> quirks;      // server quirks met and worked around
     std::vector<core::Error> errors;   // message and folder errors; the run went on
     std::optional<core::Error> fatal;  // the error that ended the run early, if any
     double seconds = 0;
@@ -80,6 +85,14 @@ class Exporter {
     core::Result<ExportSummary> run(const ExitCodePolicy& exit_code);
 
   private:
+    // The folders, their work and the connections; an error returned ends the run (`fatal`).
+    core::Result<void> export_folders(const store::ArchiveRoot& root, index::ArchiveIndex& index,
+                                      ExportSummary& summary);
+    // One index row per listed folder (new ones get a path); marks folders gone from the server.
+    core::Result<std::vector<index::FolderRecord>> folder_records(
+        index::ArchiveIndex& index, const std::vector<imap::Folder>& folders,
+        ExportSummary& summary);
+
     ConnectFn m_connect;
     std::unique_ptr<imap::Client> m_client;
     ExportOptions m_options;

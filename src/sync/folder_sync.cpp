@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <map>
 
+#include "core/log.hpp"
 #include "imap/command.hpp"
-#include "store/sha256.hpp"
+#include "sync/header_hash.hpp"
 
 namespace imapmirror::sync {
 
@@ -22,34 +23,122 @@ std::string stored_flags(const std::vector<std::string>& flags) {
     return out;
 }
 
-FolderSync::FolderSync(imap::Client& client, SharedRun& run, const index::FolderRecord& folder)
-    : m_client(client), m_run(run), m_folder(folder) {}
+FolderSync::FolderSync(imap::Client& client, SharedRun& run, const index::FolderRecord& folder,
+                       std::optional<uint32_t> status_uidnext)
+    : m_client(client), m_run(run), m_folder(folder), m_status_uidnext(status_uidnext) {}
 
 core::Error FolderSync::folder_error(core::Error e) const {
     return std::move(e).with_folder(m_folder.name);
+}
+
+Result<std::vector<uint32_t>> list_uids(imap::Client& client) {
+    std::vector<uint32_t> uids;
+    IMM_TRY(client.fetch(imap::MessageSet{true, "1:*"}, "(UID)",
+                         [&](const imap::FetchData& f) -> Result<void> {
+                             if (f.uid)
+                                 uids.push_back(*f.uid);
+                             return {};
+                         }));
+    std::sort(uids.begin(), uids.end());
+    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+    return uids;
+}
+
+namespace {
+
+size_t count_below(const std::vector<uint32_t>& sorted, uint32_t limit) {
+    return static_cast<size_t>(std::lower_bound(sorted.begin(), sorted.end(), limit) -
+                               sorted.begin());
+}
+
+}  // namespace
+
+void FolderSync::quirk(const std::string& what) const {
+    core::log(core::LogLevel::Verbose, m_folder.name + ": " + what);
+    m_run.count([&](ExportSummary& s) { s.quirks.insert(what); });
+}
+
+// A search answer that cannot be right: a UID at or above UIDNEXT, more messages than the
+// folder holds, or fewer from `from` on than it must hold (everything below `from` was archived,
+// so the server cannot hold more below it than the index does).
+bool FolderSync::search_plausible(const std::vector<uint32_t>& found,
+                                  const imap::MailboxState& state, size_t live_below) const {
+    if (state.uidnext && !found.empty() && found.back() >= *state.uidnext)
+        return false;
+    if (found.size() > state.exists)
+        return false;
+    return state.exists - found.size() <= live_below;
+}
+
+// A folder the server lists but will not open (Microsoft 365's calendars and contacts) would
+// fail every night. The first refusal is a folder error and is remembered; the same refusal
+// on later runs is skipped and counted, until the folder opens again.
+Result<FolderPlan> FolderSync::refused(core::Error e, FolderPlan& plan) {
+    // A NO without [NONEXISTENT] to a folder just listed (Client::examine calls every NO
+    // NotFound, as most servers give no code for a missing folder).
+    const bool refusal = (e.kind == ErrorKind::Protocol || e.kind == ErrorKind::NotFound) &&
+                         e.scope == Scope::Folder && !e.retryable &&
+                         e.server_reply.rfind("NO", 0) == 0 &&
+                         e.server_reply.find("[NONEXISTENT]") == std::string::npos;
+    if (!refusal)
+        return folder_error(std::move(e));
+    if (m_folder.examine_refused) {
+        core::log(core::LogLevel::Verbose, m_folder.name + ": the server refuses to open it, " +
+                                               "as on earlier runs; skipped");
+        m_run.count([](ExportSummary& s) { ++s.folders_refused; });
+        plan.refused_again = true;
+        plan.reconciled = false;
+        return std::move(plan);
+    }
+    IMM_TRY(m_run.with_index([&](index::ArchiveIndex& ix) {
+        return ix.set_examine_refused(m_folder.id, e.server_reply);
+    }));
+    e.kind = ErrorKind::Protocol;  // listed a moment ago: refused, not missing
+    e.hint =
+        "if it is not a mail folder (a calendar, contacts or tasks folder), --exclude it; "
+        "later runs skip it while the server refuses it";
+    return folder_error(std::move(e));
 }
 
 Result<FolderPlan> FolderSync::plan() {
     FolderPlan plan;
     auto examined = m_client.examine(m_folder.name);
     if (!examined)
-        return folder_error(std::move(examined).error());
+        return refused(std::move(examined).error(), plan);
+    if (m_folder.examine_refused) {
+        IMM_TRY(m_run.with_index(
+            [&](index::ArchiveIndex& ix) { return ix.set_examine_refused(m_folder.id, {}); }));
+    }
     plan.state = std::move(*examined);
-    const auto& state = plan.state;
+    auto& state = plan.state;
     if (!state.uidvalidity)
         return folder_error(
             core::make_error(ErrorKind::Protocol, "the server gave no UIDVALIDITY", Scope::Folder));
+    if (!state.uidnext && m_status_uidnext) {
+        // Courier's EXAMINE has no [UIDNEXT]; STATUS (asked before it) does. Being older, it can
+        // only be lower: the next run then looks at a few UIDs more, never fewer.
+        state.uidnext = m_status_uidnext;
+        quirk("EXAMINE gave no UIDNEXT; taken from STATUS");
+    }
     const uint32_t uidvalidity = *state.uidvalidity;
     const bool epoch_changed = m_folder.uidvalidity && *m_folder.uidvalidity != uidvalidity;
+    IMM_ASSIGN(auto live, m_run.with_index([&](index::ArchiveIndex& ix) {
+        return ix.live_uids(m_folder.id, uidvalidity);
+    }));
 
     // The server's UIDs from `from` on. Below the UIDNEXT of the last complete sync everything
     // was archived; above it, the index says what is (a run may have ended halfway).
     uint32_t from = 1;
     std::vector<uint32_t> server_from;
+    bool listed = false;  // server_from is every UID the server has, from UID FETCH
     if (epoch_changed) {
         // Every UID is new to us: match what we already have, fetch only the rest.
         if (state.exists > 0)
             IMM_TRY(remap_epoch(uidvalidity, server_from));
+        listed = true;
+        IMM_ASSIGN(live, m_run.with_index([&](index::ArchiveIndex& ix) {
+            return ix.live_uids(m_folder.id, uidvalidity);
+        }));
     } else {
         if (m_folder.uidvalidity && m_folder.uidnext)
             from = std::max<uint32_t>(1, *m_folder.uidnext);
@@ -62,18 +151,68 @@ Result<FolderPlan> FolderSync::plan() {
             server_from.erase(std::remove_if(server_from.begin(), server_from.end(),
                                              [&](uint32_t u) { return u < from; }),
                               server_from.end());
+            if (!search_plausible(server_from, state, count_below(live, from))) {
+                // imap4d answers `UID SEARCH UID 1:*` with nothing, and reads `UID a:b` as
+                // sequence numbers: ask for the UIDs themselves instead.
+                quirk("UID SEARCH disagreed with EXISTS; listed the UIDs with UID FETCH");
+                IMM_ASSIGN(server_from, list_uids_of_folder());
+                from = 1;
+                listed = true;
+            }
         }
     }
-    IMM_ASSIGN(auto live, m_run.with_index([&](index::ArchiveIndex& ix) {
-        return ix.live_uids(m_folder.id, uidvalidity);
-    }));
-    std::set_difference(server_from.begin(), server_from.end(), live.begin(), live.end(),
-                        std::back_inserter(plan.to_fetch));
-    // Flags and expunges of what was archived before this run (new messages come with theirs);
-    // after a UIDVALIDITY change, of the re-mapped messages, whose flags are from the old epoch.
-    if (!live.empty())
-        IMM_TRY(refresh_flags(uidvalidity, live, from, server_from, state.exists, epoch_changed));
-    return plan;
+
+    for (;;) {
+        plan.to_fetch.clear();
+        std::set_difference(server_from.begin(), server_from.end(), live.begin(), live.end(),
+                            std::back_inserter(plan.to_fetch));
+        // Flags and expunges of what was archived before this run (new messages come with
+        // theirs); after a UIDVALIDITY change, of the re-mapped messages, whose flags are from
+        // the old epoch.
+        std::vector<uint32_t> gone;
+        if (!live.empty()) {
+            IMM_ASSIGN(gone, refresh_flags(uidvalidity, live, from, server_from, state.exists,
+                                           epoch_changed || listed));
+        }
+        // Reconcile before recording: what the server listed plus what it still has below
+        // `from` must be the number of messages it says the folder holds.
+        const uint64_t accounted =
+            server_from.size() + count_below(live, from) - count_below(gone, from);
+        if (accounted == state.exists) {
+            IMM_TRY(apply_expunges(uidvalidity, gone));
+            return plan;
+        }
+        if (listed) {
+            IMM_TRY(apply_expunges(uidvalidity, gone));
+            auto e = core::make_error(
+                ErrorKind::Protocol,
+                "the server lists " + std::to_string(accounted) + " messages but says it holds " +
+                    std::to_string(state.exists) + "; what it listed is archived",
+                Scope::Folder);
+            e.hint = "the folder is checked again by the next run";
+            m_run.add_error(folder_error(std::move(e)));
+            plan.reconciled = false;
+            return plan;
+        }
+        quirk("the UIDs found did not add up to EXISTS; listed them with UID FETCH");
+        IMM_ASSIGN(server_from, list_uids_of_folder());
+        from = 1;
+        listed = true;
+    }
+}
+
+Result<std::vector<uint32_t>> FolderSync::list_uids_of_folder() {
+    auto uids = list_uids(m_client);
+    if (!uids)
+        return folder_error(std::move(uids).error());
+    return uids;
+}
+
+Result<void> FolderSync::apply_expunges(uint32_t uidvalidity, const std::vector<uint32_t>& gone) {
+    IMM_TRY(m_run.with_index(
+        [&](index::ArchiveIndex& ix) { return ix.mark_expunged(m_folder.id, uidvalidity, gone); }));
+    m_run.count([&](ExportSummary& s) { s.expunged += gone.size(); });
+    return {};
 }
 
 // After a UIDVALIDITY change the server's messages get new UIDs. Those whose size and header
@@ -96,9 +235,10 @@ Result<void> FolderSync::remap_epoch(uint32_t uidvalidity, std::vector<uint32_t>
                                 const auto* header = f.section("BODY[HEADER]");
                                 if (!header || !header->value->is_string() || !f.size)
                                     return {};
-                                store::Sha256 h;
-                                h.update(header->value->text);
-                                auto it = by_key.find({*f.size, h.hex()});
+                                const auto& text = header->value->text;
+                                auto it = by_key.find({*f.size, header_sha256(text)});
+                                if (it == by_key.end())
+                                    it = by_key.find({*f.size, legacy_header_sha256(text)});
                                 if (it == by_key.end())
                                     return {};
                                 matched.emplace_back(it->second, *f.uid);
@@ -126,9 +266,11 @@ Result<void> FolderSync::remap_epoch(uint32_t uidvalidity, std::vector<uint32_t>
 
 // With CONDSTORE only what changed since the last sync travels; without it, one FLAGS fetch
 // for the archived range (it also lists every UID, which finds expunges for free).
-Result<void> FolderSync::refresh_flags(uint32_t uidvalidity, const std::vector<uint32_t>& live,
-                                       uint32_t from, const std::vector<uint32_t>& server_from,
-                                       uint64_t server_count, bool full) {
+Result<std::vector<uint32_t>> FolderSync::refresh_flags(uint32_t uidvalidity,
+                                                        const std::vector<uint32_t>& live,
+                                                        uint32_t from,
+                                                        const std::vector<uint32_t>& server_from,
+                                                        uint64_t server_count, bool full) {
     const bool condstore =
         !full && m_client.capabilities().has("CONDSTORE") && m_folder.highestmodseq;
     const uint32_t up_to = live.back();
@@ -176,17 +318,15 @@ Result<void> FolderSync::refresh_flags(uint32_t uidvalidity, const std::vector<u
         }
     }
     std::sort(gone.begin(), gone.end());
-    IMM_TRY(m_run.with_index(
-        [&](index::ArchiveIndex& ix) { return ix.mark_expunged(m_folder.id, uidvalidity, gone); }));
-    m_run.count([&](ExportSummary& s) {
-        s.flags_changed += changed;
-        s.expunged += gone.size();
-    });
-    return {};
+    gone.erase(std::unique(gone.begin(), gone.end()), gone.end());
+    m_run.count([&](ExportSummary& s) { s.flags_changed += changed; });
+    return gone;
 }
 
 Result<void> record_synced(SharedRun& run, const index::FolderRecord& folder,
                            const FolderPlan& plan) {
+    if (!plan.reconciled)
+        return {};
     index::FolderRecord sync = folder;
     sync.uidvalidity = plan.state.uidvalidity;
     sync.uidnext = plan.state.uidnext;

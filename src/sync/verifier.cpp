@@ -6,6 +6,8 @@
 #include "index/archive_index.hpp"
 #include "store/mirror_layout.hpp"
 #include "store/sha256.hpp"
+#include "sync/exporter.hpp"
+#include "sync/folder_sync.hpp"
 
 namespace imapmirror::sync {
 
@@ -43,21 +45,59 @@ Result<VerifyReport> verify_files(const std::string& root) {
     return report;
 }
 
+namespace {
+
+// The server's UIDs of the examined folder, cross-checked with its EXISTS: a UID SEARCH that
+// disagrees (GNU imap4d) is replaced by a UID FETCH listing; when that disagrees too, the
+// folder cannot be compared and nullopt is returned.
+Result<std::optional<std::vector<uint32_t>>> server_uids(imap::Client& client,
+                                                         const imap::MailboxState& state) {
+    if (state.exists == 0)
+        return std::optional<std::vector<uint32_t>>(std::vector<uint32_t>{});
+    IMM_ASSIGN(auto found, client.uid_search("ALL"));
+    if (found.size() != state.exists) {
+        IMM_ASSIGN(found, list_uids(client));
+    }
+    if (found.size() != state.exists)
+        return std::optional<std::vector<uint32_t>>();
+    return std::optional<std::vector<uint32_t>>(std::move(found));
+}
+
+}  // namespace
+
 Result<void> verify_against_server(const std::string& root, imap::Client& client,
-                                   VerifyReport& report) {
+                                   const FolderFilter& filter, VerifyReport& report) {
     IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(root + "/" + store::kIndexFileName));
     IMM_ASSIGN(auto folders, index.folders());
     report.server_checked = true;
+    auto selected = [&](const std::string& name) {
+        return folder_selected(name, filter.include, filter.exclude);
+    };
+
+    // Every selectable folder on the server must be in the archive, not only the indexed ones:
+    // an archive that never got a folder must not verify as complete.
+    IMM_ASSIGN(auto listed, client.list_folders(false));
+    std::set<std::string> archived;
+    for (const auto& f : folders)
+        if (!f.deleted && f.selectable && f.uidvalidity)
+            archived.insert(f.raw_name);
+    for (const auto& f : listed)
+        if (f.entry.selectable() && selected(f.entry.name) && !archived.count(f.entry.raw_name))
+            report.folders_not_archived.push_back(f.entry.name);
+
     for (const auto& f : folders) {
-        if (f.deleted || !f.selectable || !f.uidvalidity)
+        if (f.deleted || !f.selectable || !f.uidvalidity || !selected(f.name))
             continue;
         auto state = client.examine(f.name);
-        if (!state) {
-            if (state.error().kind == core::ErrorKind::NotFound) {
-                report.epoch_changed.push_back(f.name + ": gone from the server");
-                continue;
-            }
+        if (!state && state.error().kind == core::ErrorKind::NotFound) {
+            report.epoch_changed.push_back(f.name + ": gone from the server");
+            continue;
+        }
+        if (!state && state.error().scope == core::Scope::Session)
             return std::move(state).error();
+        if (!state) {  // this folder alone: the others are still compared
+            report.unchecked.push_back(f.name + ": " + state.error().describe());
+            continue;
         }
         if (state->uidvalidity != f.uidvalidity) {
             report.epoch_changed.push_back(f.name + ": UIDVALIDITY " +
@@ -65,16 +105,18 @@ Result<void> verify_against_server(const std::string& root, imap::Client& client
                                            std::to_string(state->uidvalidity.value_or(0)));
             continue;
         }
-        std::vector<uint32_t> server;
-        if (state->exists > 0) {
-            IMM_ASSIGN(server, client.uid_search("ALL"));
+        IMM_ASSIGN(auto server, server_uids(client, *state));
+        if (!server) {
+            report.unchecked.push_back(f.name + ": the server's UID list disagrees with its " +
+                                       std::to_string(state->exists) + " EXISTS");
+            continue;
         }
         IMM_ASSIGN(auto live, index.live_uids(f.id, *f.uidvalidity));
-        for (uint32_t uid : server)
+        for (uint32_t uid : *server)
             if (!std::binary_search(live.begin(), live.end(), uid))
                 report.not_archived.push_back(f.name + ": UID " + std::to_string(uid));
         for (uint32_t uid : live)
-            if (!std::binary_search(server.begin(), server.end(), uid))
+            if (!std::binary_search(server->begin(), server->end(), uid))
                 report.gone_from_server.push_back(f.name + ": UID " + std::to_string(uid));
     }
     return {};

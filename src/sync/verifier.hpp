@@ -19,20 +19,31 @@ struct VerifyReport {
     std::vector<std::string> gone_from_server;  // archived as live, no longer on the server
     std::vector<std::string>
         epoch_changed;  // folders whose UIDVALIDITY changed since the last export
+    std::vector<std::string> folders_not_archived;  // selectable on the server, never exported
+    std::vector<std::string> unchecked;  // "folder: why": could not be compared with the server
     bool server_checked = false;
 
     bool clean() const {
         return missing.empty() && changed.empty() && extra.empty() && not_archived.empty() &&
-               gone_from_server.empty() && epoch_changed.empty();
+               gone_from_server.empty() && epoch_changed.empty() && folders_not_archived.empty() &&
+               unchecked.empty();
     }
+};
+
+// Which folders the server comparison covers (globs as for export --include/--exclude).
+struct FolderFilter {
+    std::vector<std::string> include, exclude;
 };
 
 // Re-hashes every file the index of `root` lists and walks the tree for files it does not.
 core::Result<VerifyReport> verify_files(const std::string& root);
 
-// Adds the server comparison: for each live, selectable folder of the index, EXAMINE and
-// UID SEARCH ALL against the archived UIDs of the current UIDVALIDITY.
+// Adds the server comparison for the folders `filter` selects: every selectable folder on the
+// server must be archived; for each live folder of the index, EXAMINE and the server's UIDs
+// (UID SEARCH ALL, or a UID FETCH listing when that disagrees with EXISTS) against the
+// archived UIDs of the current UIDVALIDITY. A folder that cannot be compared is reported in
+// `unchecked`; only a broken session fails the call.
 core::Result<void> verify_against_server(const std::string& root, imap::Client& client,
-                                         VerifyReport& report);
+                                         const FolderFilter& filter, VerifyReport& report);
 
 }  // namespace imapmirror::sync

@@ -22,6 +22,9 @@ struct ConnectOptions {
     std::string user;
     std::string password;      // secret
     std::string oauth2_token;  // secret; when set, XOAUTH2 is used instead of the password
+    // SASL mechanism for a password login: "auto" (see auth_choice.hpp) or PLAIN, LOGIN,
+    // CRAM-MD5, DIGEST-MD5.
+    std::string auth_mech = "auto";
     std::chrono::milliseconds connect_timeout{30'000};
     std::chrono::milliseconds io_timeout{120'000};  // longest silence tolerated from the server
 

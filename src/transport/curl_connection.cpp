@@ -7,10 +7,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <mutex>
 
 #include "core/interrupt.hpp"
 #include "core/log.hpp"
+#include "transport/auth_choice.hpp"
 #include "transport/redact.hpp"
 
 namespace imapmirror::transport {
@@ -27,8 +29,16 @@ void global_init() {
 }
 
 // libcurl's verbose output, with every client line redacted (it contains LOGIN / SASL).
-int debug_callback(CURL*, curl_infotype type, char* data, size_t size, void*) {
+// With a std::string* as user data, server lines that carry capabilities are also kept there
+// (the last one wins: after STARTTLS the server states them again).
+int debug_callback(CURL*, curl_infotype type, char* data, size_t size, void* capabilities) {
     std::string_view text(data, size);
+    if (capabilities && type == CURLINFO_HEADER_IN &&
+        (text.find("CAPABILITY") != std::string_view::npos ||
+         text.find("capability") != std::string_view::npos))
+        *static_cast<std::string*>(capabilities) = std::string(text);
+    if (core::log_level() < core::LogLevel::Trace)
+        return 0;
     switch (type) {
         case CURLINFO_TEXT:
             core::trace("*", text);
@@ -49,7 +59,17 @@ std::string host_port(const ConnectOptions& o) {
     return o.host + ":" + std::to_string(o.effective_port());
 }
 
-core::Error connect_error(CURLcode rc, const char* detail, const ConnectOptions& o) {
+// What a failed password login tried, for its error message.
+std::string mechanism_used(const std::string& login_options, const ConnectOptions& o) {
+    if (!o.oauth2_token.empty())
+        return "XOAUTH2";
+    if (!login_options.empty())
+        return login_options.substr(5);  // "AUTH=PLAIN"
+    return "libcurl's choice";
+}
+
+core::Error connect_error(CURLcode rc, const char* detail, const ConnectOptions& o,
+                          const std::string& mechanism = {}) {
     std::string where = host_port(o);
     std::string why = detail && *detail ? detail : curl_easy_strerror(rc);
     core::Error e;
@@ -82,9 +102,15 @@ core::Error connect_error(CURLcode rc, const char* detail, const ConnectOptions&
             e.hint = "use --tls implicit (port 993), or --tls none only on a trusted network";
             break;
         case CURLE_LOGIN_DENIED:
-            e = make_error(ErrorKind::Auth,
-                           "the server rejected the login for user \"" + o.user + "\" at " + where);
+            e = make_error(ErrorKind::Auth, "the server rejected the login for user \"" + o.user +
+                                                "\" at " + where +
+                                                (mechanism.empty() ? "" : " (" + mechanism + ")"));
             e.hint = "check --user and the password (or OAuth2 token) source";
+            if (mechanism == "CRAM-MD5" || mechanism == "DIGEST-MD5" ||
+                mechanism == "libcurl's choice")
+                e.hint +=
+                    "; if they are right, the server may not support this mechanism for "
+                    "your account: try --auth-mech plain or login";
             break;
         case CURLE_REMOTE_ACCESS_DENIED:
             e = make_error(ErrorKind::Auth, "access denied by " + where + ": " + why);
@@ -111,22 +137,11 @@ CurlConnection::CurlConnection(std::unique_ptr<CURL, CurlDeleter> handle, Connec
 
 CurlConnection::~CurlConnection() = default;
 
-Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOptions& options) {
-    global_init();
-    std::unique_ptr<CURL, CurlDeleter> h(curl_easy_init());
-    if (!h)
-        return make_error(ErrorKind::Io, "libcurl could not create a handle");
-    CURL* c = h.get();
+namespace {
 
-    const bool implicit = options.tls == TlsMode::Implicit;
-    // Brackets keep IPv6 literals unambiguous in the URL.
-    std::string host = options.host.find(':') != std::string::npos && options.host[0] != '['
-                           ? "[" + options.host + "]"
-                           : options.host;
-    std::string url = std::string(implicit ? "imaps://" : "imap://") + host + ":" +
-                      std::to_string(options.effective_port()) + "/";
-    char errbuf[CURL_ERROR_SIZE] = {0};
-
+// The options every handle to this server gets: where, how long, and TLS.
+void set_common_options(CURL* c, const ConnectOptions& options, const std::string& url,
+                        char* errbuf) {
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
@@ -148,12 +163,75 @@ Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOption
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
+}
+
+std::string server_url(const ConnectOptions& options) {
+    const bool implicit = options.tls == TlsMode::Implicit;
+    // Brackets keep IPv6 literals unambiguous in the URL.
+    std::string host = options.host.find(':') != std::string::npos && options.host[0] != '['
+                           ? "[" + options.host + "]"
+                           : options.host;
+    return std::string(implicit ? "imaps://" : "imap://") + host + ":" +
+           std::to_string(options.effective_port()) + "/";
+}
+
+// The SASL mechanisms the server offers, asked once per server and process: without a user
+// name libcurl stops after the greeting, STARTTLS and CAPABILITY, before any login.
+Result<std::vector<std::string>> offered_by(const ConnectOptions& options) {
+    static std::mutex mutex;
+    static std::map<std::string, std::vector<std::string>> known;
+    const std::string url = server_url(options);
+    {
+        std::lock_guard lock(mutex);
+        if (auto it = known.find(url); it != known.end())
+            return it->second;
+    }
+    std::unique_ptr<CURL, void (*)(CURL*)> h(curl_easy_init(), curl_easy_cleanup);
+    if (!h)
+        return make_error(ErrorKind::Io, "libcurl could not create a handle");
+    char errbuf[CURL_ERROR_SIZE] = {0};
+    std::string capabilities;
+    set_common_options(h.get(), options, url, errbuf);
+    curl_easy_setopt(h.get(), CURLOPT_DEBUGFUNCTION, debug_callback);
+    curl_easy_setopt(h.get(), CURLOPT_DEBUGDATA, &capabilities);
+    curl_easy_setopt(h.get(), CURLOPT_VERBOSE, 1L);
+    if (CURLcode rc = curl_easy_perform(h.get()); rc != CURLE_OK)
+        return connect_error(rc, errbuf, options);
+    auto offered = offered_mechanisms(capabilities);
+    std::string list;
+    for (const auto& m : offered)
+        list += " " + m;
+    core::log(core::LogLevel::Verbose,
+              host_port(options) + " offers SASL:" + (list.empty() ? std::string(" none") : list));
+    std::lock_guard lock(mutex);
+    known[url] = offered;
+    return offered;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOptions& options) {
+    global_init();
+    std::string login_options;
+    if (options.oauth2_token.empty()) {
+        IMM_ASSIGN(auto offered, offered_by(options));
+        IMM_ASSIGN(login_options, login_options_for(options.auth_mech, offered));
+    }
+    std::unique_ptr<CURL, CurlDeleter> h(curl_easy_init());
+    if (!h)
+        return make_error(ErrorKind::Io, "libcurl could not create a handle");
+    CURL* c = h.get();
+    const std::string url = server_url(options);
+    char errbuf[CURL_ERROR_SIZE] = {0};
+    set_common_options(c, options, url, errbuf);
     curl_easy_setopt(c, CURLOPT_USERNAME, options.user.c_str());
     if (!options.oauth2_token.empty()) {
         curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, options.oauth2_token.c_str());
         curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
     } else {
         curl_easy_setopt(c, CURLOPT_PASSWORD, options.password.c_str());
+        if (!login_options.empty())
+            curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, login_options.c_str());
     }
     if (core::log_level() >= core::LogLevel::Trace) {
         curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_callback);
@@ -166,7 +244,7 @@ Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOption
     curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, "");
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);
     if (rc != CURLE_OK)
-        return connect_error(rc, errbuf, options);
+        return connect_error(rc, errbuf, options, mechanism_used(login_options, options));
 
     ConnectOptions kept = options;
     kept.password.clear();

@@ -3,6 +3,7 @@
 #include <gmime/gmime.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -129,6 +130,35 @@ TEST_CASE("list: pages newest first, decoded headers, List-Unsubscribe without b
     // Listing fetched no body: the unseen newsletter is still unseen.
     auto again = run_imapmirror(with({"list", "INBOX", "--json"}, server.tls_args()));
     CHECK(again.out.find("\"seq\":2,\"uid\":2,\"flags\":[\"\\\\Recent\"]") != std::string::npos);
+}
+
+TEST_CASE("list: every message by default, a page of 50 when --page is given", "[integration]") {
+    DovecotServer server;
+    std::string list_path = server.dir() + "/big-list";
+    {
+        std::ofstream list(list_path);
+        for (int i = 1; i <= 55; ++i) {
+            std::string path = server.dir() + "/big-" + std::to_string(i) + ".eml";
+            std::ofstream(path, std::ios::binary)
+                << "From: b@example.org\r\nSubject: big " << i << "\r\n\r\nx\r\n";
+            list << path << "\n";
+        }
+    }
+    REQUIRE(std::system(("'" + source_dir() + "/scripts/test-server' load '" + server.dir() +
+                         "' Big < '" + list_path + "'")
+                            .c_str()) == 0);
+    auto all = run_imapmirror(with({"list", "Big", "--json"}, server.tls_args()));
+    INFO(all.err);
+    REQUIRE(all.exit_code == 0);
+    CHECK(count_of(all.out, "\"seq\":") == 55);
+    CHECK(all.out.find("\"page\":null,\"page_size\":null") != std::string::npos);
+    auto human = run_imapmirror(with({"list", "Big"}, server.tls_args()));
+    CHECK(human.out.find("55 messages, oldest first") != std::string::npos);
+
+    auto page2 = run_imapmirror(with({"list", "Big", "--json", "--page", "2"}, server.tls_args()));
+    REQUIRE(page2.exit_code == 0);
+    CHECK(count_of(page2.out, "\"seq\":") == 5);
+    CHECK(page2.out.find("\"page\":2,\"page_size\":50") != std::string::npos);
 }
 
 TEST_CASE("list --recursive: the folder and every selectable folder below it", "[integration]") {

@@ -15,6 +15,7 @@
 #include <map>
 #include <regex>
 
+#include "../corpora.hpp"
 #include "test_server.hpp"
 
 using namespace imapmirror::test;
@@ -49,8 +50,7 @@ struct Corpus {
 
 // The corpora of ../shared/corpora/README.md, each file a message (SpamAssassin's negative
 // case included: it must be archived too).
-std::vector<Corpus> corpora() {
-    const std::string root = source_dir() + "/../shared/corpora";
+std::vector<Corpus> corpora(const std::string& root) {
     struct Spec {
         const char* folder;
         const char* dir;
@@ -211,8 +211,9 @@ TEST_CASE(
     "export: every corpus message and hostile names, archived once and byte-exact, nothing outside "
     "DIR",
     "[integration][corpus]") {
+    IMM_SKIP_WITHOUT_CORPORA(root);
     DovecotServer server;
-    auto all = corpora();
+    auto all = corpora(root);
     size_t total = 0;
     for (const auto& c : all) {
         REQUIRE_FALSE(c.files.empty());

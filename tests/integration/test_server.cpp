@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -318,7 +319,10 @@ uint64_t dovecot_bodies_since(const std::string& log_path, size_t log_offset) {
 }
 
 namespace {
-void relay(int client, int target_port, size_t after_bytes, bool faulty, FaultyRelay::Fault fault) {
+// `claim_fault` is asked once, when this connection is about to pass `after_bytes`: true makes
+// it misbehave.
+void relay(int client, int target_port, size_t after_bytes,
+           const std::function<bool()>& claim_fault, FaultyRelay::Fault fault) {
     int upstream = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -330,6 +334,7 @@ void relay(int client, int target_port, size_t after_bytes, bool faulty, FaultyR
     }
     size_t from_server = 0;
     bool stalled = false;
+    std::optional<bool> faulty;  // decided when the threshold is reached
     char buf[16384];
     for (int idle = 0; idle < 600;) {  // bounded: at most 60 s of silence
         pollfd p[2] = {{client, POLLIN, 0},
@@ -352,11 +357,13 @@ void relay(int client, int target_port, size_t after_bytes, bool faulty, FaultyR
             if (got <= 0)
                 break;
             size_t pass = static_cast<size_t>(got);
-            if (faulty && from_server + pass > after_bytes)
+            if (from_server + pass > after_bytes && !faulty)
+                faulty = claim_fault();
+            if (faulty.value_or(false) && from_server + pass > after_bytes)
                 pass = after_bytes - std::min(after_bytes, from_server);
             ::send(client, buf, pass, MSG_NOSIGNAL);
             from_server += pass;
-            if (faulty && pass < static_cast<size_t>(got)) {
+            if (faulty.value_or(false) && pass < static_cast<size_t>(got)) {
                 if (fault == FaultyRelay::Fault::Cut)
                     break;
                 stalled = true;
@@ -370,8 +377,13 @@ void relay(int client, int target_port, size_t after_bytes, bool faulty, FaultyR
 FaultyRelay::FaultyRelay(int target_port, size_t after_bytes, Fault fault, bool every_connection) {
     m_server = std::make_unique<FakeServer>(
         [=, this](int fd) {
-            bool first = m_connections++ == 0;
-            relay(fd, target_port, after_bytes, first || every_connection, fault);
+            ++m_connections;
+            // Only the first connection to carry `after_bytes` misbehaves (unless all do): the
+            // one that asks the server's capabilities before logging in never gets that far.
+            relay(
+                fd, target_port, after_bytes,
+                [this, every_connection] { return every_connection || !m_faulted.exchange(true); },
+                fault);
         },
         true);
 }

@@ -119,7 +119,8 @@ class FakeServer {
 class FaultyRelay {
   public:
     enum class Fault { Cut, Stall };
-    // `every_connection`: each connection misbehaves, not only the first.
+    // A relay to `target_port` on 127.0.0.1 whose first connection to pass `after_bytes` from
+    // the server is cut or stalls there. `every_connection`: each connection misbehaves.
     FaultyRelay(int target_port, size_t after_bytes, Fault fault, bool every_connection = false);
     ~FaultyRelay();
     int port() const { return m_server->port(); }
@@ -128,6 +129,7 @@ class FaultyRelay {
   private:
     std::unique_ptr<FakeServer> m_server;
     std::atomic<int> m_connections{0};
+    std::atomic<bool> m_faulted{false};
 };
 
 // A port on 127.0.0.1 with nothing listening (bound, then released).

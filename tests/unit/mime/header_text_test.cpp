@@ -29,3 +29,63 @@ TEST_CASE("header block: unfolds continuation lines and stops at the blank line"
     CHECK(header_value(h, "list-unsubscribe") == "<mailto:u@x>, <https://x/u>");
     CHECK(header_value(h, "Body").empty());
 }
+
+namespace {
+const std::string kFffd = "\xEF\xBF\xBD";
+}
+
+TEST_CASE("parameters: an encoded NUL in an RFC 2231 name is shown, not the end of the name",
+          "[mime]") {
+    CHECK(decode_parameter({{"filename*", "UTF-8''nul%00byte.txt"}}, "filename") ==
+          "nul" + kFffd + "byte.txt");
+    CHECK(decode_parameter({{"filename*0*", "UTF-8''a%00"}, {"filename*1", "b.txt"}}, "filename") ==
+          "a" + kFffd + "b.txt");
+    CHECK(decode_parameter({{"name", std::string("raw\0nul.txt", 11)}}, "name") ==
+          "raw" + kFffd + "nul.txt");
+    CHECK(decode_parameter({{"name", "=?UTF-8?Q?q=00word.txt?="}}, "name") ==
+          "q" + kFffd + "word.txt");
+}
+
+TEST_CASE("parameters: raw 8-bit bytes the declared charset does not explain become UTF-8",
+          "[mime]") {
+    // The shape of ruby-mail's attachment_with_encoded_name.eml: %8a is not ISO-2022-JP.
+    std::string name = decode_parameter(
+        {{"name*", "iso-2022-jp'ja'01%20Quien%20Te%20Dij%8aat.%20Pitbull.mp3"}}, "name");
+    CHECK(name ==
+          "01 Quien Te Dij\xC5\xA0"
+          "at. Pitbull.mp3");
+    CHECK(decode_parameter({{"filename",
+                             "Gr\xFC\xDF"
+                             "e.txt"}},
+                           "filename") ==
+          "Gr\xC3\xBC\xC3\x9F"
+          "e.txt");
+}
+
+TEST_CASE("header text: encoded NUL, raw 8-bit and control characters give valid UTF-8", "[mime]") {
+    CHECK(decode_header_text("=?UTF-8?Q?before=00after?=") == "before" + kFffd + "after");
+    CHECK(decode_header_text("x=00y") == "x=00y");
+    CHECK(decode_header_text("a\x1B[2Jb") == "a" + kFffd + "[2Jb");
+    CHECK(decode_header_text("Gr\xFC\xDF"
+                             "e \x8a") ==
+          "Gr\xC3\xBC\xC3\x9F"
+          "e \xC5\xA0");
+}
+
+TEST_CASE("parameters: read from a raw header value, quotes and continuations included", "[mime]") {
+    auto p = parse_parameters(
+        "attachment;\r\n filename*0*=UTF-8''a%20;\r\n filename*1=\"b \\\"c\\\".txt\"; size=10");
+    REQUIRE(p.size() == 3);
+    CHECK(p[0] == std::pair<std::string, std::string>{"filename*0*", "UTF-8''a%20"});
+    CHECK(p[1] == std::pair<std::string, std::string>{"filename*1", "b \"c\".txt"});
+    CHECK(p[2] == std::pair<std::string, std::string>{"size", "10"});
+    CHECK(decode_parameter(p, "filename") == "a b \"c\".txt");
+    CHECK(parse_parameters("inline").empty());
+    CHECK(parse_parameters("text/plain; CharSet=utf-8").at(0).first == "charset");
+}
+
+TEST_CASE("part name: Content-Disposition filename first, else Content-Type name", "[mime]") {
+    CHECK(part_file_name({{"filename", "d.pdf"}}, {{"name", "t.pdf"}}) == "d.pdf");
+    CHECK(part_file_name({}, {{"name", "Fwd: hello"}}) == "Fwd: hello");
+    CHECK(part_file_name({{"size", "1"}}, {{"charset", "utf-8"}}).empty());
+}

@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
+#include "core/utf8.hpp"
+#include "corpora.hpp"
 #include "mime/message_parser.hpp"
 
 using namespace imapmirror;
@@ -102,4 +105,148 @@ TEST_CASE("message parser: a MIME nesting bomb stops at the depth limit", "[mime
     CHECK(r->parse_error.find("nesting deeper than 64") != std::string::npos);
     CHECK(out.metas.empty());
     CHECK(r->info.subject == "bomb");
+}
+
+namespace {
+// Valid UTF-8 with no control character: what every MessageInfo/AttachmentMeta string must be.
+bool valid_text(const std::string& s) {
+    for (size_t i = 0; i < s.size();) {
+        size_t n = core::utf8_sequence_length(s, i);
+        if (n == 0 || static_cast<unsigned char>(s[i]) < 0x20 || s[i] == 0x7F)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+std::vector<std::string> parts_of(const Collected& out) {
+    std::vector<std::string> v;
+    for (const auto& m : out.metas)
+        v.push_back(m.part);
+    return v;
+}
+
+std::vector<std::string> names_of(const Collected& out) {
+    std::vector<std::string> v;
+    for (const auto& m : out.metas)
+        v.push_back(m.filename);
+    return v;
+}
+
+const std::string kFffd = "\xEF\xBF\xBD";
+}  // namespace
+
+TEST_CASE("message parser: every field is valid UTF-8 whatever bytes the headers hold", "[mime]") {
+    const std::string bad = "\x8a\xFF\x01\x1B";
+    std::string msg = "Message-ID: <id" + bad + "@x>\r\nIn-Reply-To: <r" + bad +
+                      "@x>\r\nReferences: <a" + bad + "@x>\r\nSubject: s" + bad +
+                      " =?UTF-8?Q?q=00w?=\r\nFrom: F" + bad + " <f@x>\r\nTo: T" + bad +
+                      " <t@x>\r\nCc: C" + bad + " <c@x>\r\nList-Unsubscribe: <mailto:u" + bad +
+                      "@x>\r\nList-Unsubscribe-Post: L" + bad + "\r\nThread-Index: T" + bad +
+                      "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                      "--b\r\nContent-Type: text/plain\r\n\r\nx\r\n"
+                      "--b\r\nContent-Type: application/x-" +
+                      bad +
+                      "; name*=iso-2022-jp''Dij%8a%00at.bin\r\n"
+                      "Content-Disposition: attachment; filename*=UTF-8''nul%00byte.txt\r\n\r\n"
+                      "data\r\n--b--\r\n";
+    auto path = write_temp(msg);
+    Collected out;
+    auto r = parse_message_file(path, out);
+    ::unlink(path.c_str());
+    REQUIRE(r);
+    for (std::string* field : r->info.text_fields()) {
+        INFO(*field);
+        CHECK(valid_text(*field));
+    }
+    CHECK(r->info.subject.find("q" + kFffd + "w") != std::string::npos);
+    CHECK(r->info.message_id.rfind("<id\xC5\xA0", 0) == 0);
+    REQUIRE(out.metas.size() == 1);
+    for (std::string* field : out.metas[0].text_fields()) {
+        INFO(*field);
+        CHECK(valid_text(*field));
+    }
+    CHECK(out.metas[0].filename == "nul" + kFffd + "byte.txt");
+    CHECK(out.bodies[0] == "data");
+}
+
+TEST_CASE("message parser: an attached message takes its name from Content-Type name", "[mime]") {
+    Collected out;
+    auto r = parse_message_file(
+        std::string(IMM_TEST_DATA) + "/mime/nested-with-attached-multipart.eml", out);
+    REQUIRE(r);
+    REQUIRE(out.metas.size() == 3);
+    CHECK(out.metas[1].content_type == "message/rfc822");
+    CHECK(out.metas[1].filename == "Fwd: inner.eml");
+}
+
+TEST_CASE("message parser: part numbers are the ones Dovecot's BODYSTRUCTURE gives", "[mime]") {
+    // Numbers read from Dovecot 2.3.19's BODYSTRUCTURE of the same files (and BODY[n.MIME]).
+    SECTION("nested multipart and an attached message holding a multipart") {
+        Collected out;
+        auto r = parse_message_file(
+            std::string(IMM_TEST_DATA) + "/mime/nested-with-attached-multipart.eml", out);
+        REQUIRE(r);
+        CHECK(parts_of(out) == std::vector<std::string>{"1.2.2", "2", "3"});
+        CHECK(names_of(out) == std::vector<std::string>{"logo.png", "Fwd: inner.eml", "last.bin"});
+    }
+    SECTION("an empty part and empty multiparts count") {
+        Collected out;
+        auto r = parse_message_file(std::string(IMM_TEST_DATA) + "/mime/empty-parts.eml", out);
+        REQUIRE(r);
+        CHECK(parts_of(out) == std::vector<std::string>{"4"});
+        CHECK(names_of(out) == std::vector<std::string>{"after.bin"});
+    }
+}
+
+TEST_CASE("message parser: the ruby-mail corpus, raw 8-bit RFC 2231 name", "[mime][corpus]") {
+    IMM_SKIP_WITHOUT_CORPORA(corpora);
+    const std::string dir = corpora + "/ruby-mail/spec/fixtures/emails/";
+    for (const char* file :
+         {"attachment_emails/attachment_with_encoded_name.eml", "plain_emails/raw_email8.eml"}) {
+        INFO(file);
+        Collected out;
+        auto r = parse_message_file(dir + file, out);
+        REQUIRE(r);
+        bool found = false;
+        for (const auto& m : out.metas) {
+            CHECK(valid_text(m.filename));
+            if (m.filename.find("Quien Te Dij") != std::string::npos) {
+                found = true;
+                CHECK(m.filename ==
+                      "01 Quien Te Dij\xC5\xA0"
+                      "at. Pitbull.mp3");
+            }
+        }
+        CHECK(found);
+        for (std::string* field : r->info.text_fields())
+            CHECK(valid_text(*field));
+    }
+}
+
+TEST_CASE("message parser: every corpus message gives valid UTF-8 text", "[mime][corpus]") {
+    IMM_SKIP_WITHOUT_CORPORA(corpora);
+    size_t files = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(corpora)) {
+        if (!e.is_regular_file() || e.file_size() > (4 << 20))
+            continue;
+        auto ext = e.path().extension();
+        if (ext != ".eml" && ext != ".msg" &&
+            e.path().string().find("spamassassin/t/data/") == std::string::npos)
+            continue;
+        ++files;
+        Collected out;
+        auto r = parse_message_file(e.path().string(), out);
+        REQUIRE(r);
+        for (std::string* field : r->info.text_fields()) {
+            INFO(e.path().string() << ": " << *field);
+            CHECK(valid_text(*field));
+        }
+        for (auto& m : out.metas)
+            for (std::string* field : m.text_fields()) {
+                INFO(e.path().string() << ": " << *field);
+                CHECK(valid_text(*field));
+            }
+    }
+    CHECK(files > 200);
 }

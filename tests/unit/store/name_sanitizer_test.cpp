@@ -55,6 +55,8 @@ TEST_CASE("sanitizer: control characters, C1 and invalid UTF-8 are replaced and 
     CHECK(sanitize_component("tab\there\nnl") == "tab_here_nl");
     CHECK(sanitize_component("csi\xC2\x9Bx") == "csi_x");
     CHECK(sanitize_component("bad\xFF\xFEname.txt") == "bad__name.txt");
+    // The index text of such a name (core::to_valid_utf8) holds U+FFFD: the same '_' again.
+    CHECK(sanitize_component("a\xEF\xBF\xBD" "b.txt") == "a_b.txt");
     CHECK(sanitize_component("Résumé 日本語 😀.pdf") == "Résumé 日本語 😀.pdf");
 }
 
@@ -103,4 +105,44 @@ TEST_CASE("layout: paths already in the archive are kept and block new collision
     CHECK(paths.assign("Sent Items", '/') == "Sent Items");
     CHECK(paths.assign("sent items", '/') == "sent items (2)");
     CHECK(message_base_name(1732240000, 42) == "1732240000-42");
+}
+
+TEST_CASE("sanitizer: bidi overrides, isolates and zero-width characters are replaced", "[store]") {
+    // U+202E RIGHT-TO-LEFT OVERRIDE: would show as "invoiceexe.pdf".
+    CHECK(sanitize_component("invoice\u202Efdp.exe") == "invoice_fdp.exe");
+    CHECK(sanitize_component("a\u202Ab\u202Bc\u202Cd\u202De") == "a_b_c_d_e");
+    CHECK(sanitize_component("x\u2066y\u2067z\u2068w\u2069") == "x_y_z_w_");
+    CHECK(sanitize_component("zero\u200Bwidth\u200C\u200D\u200E\u200Fend") == "zero_width____end");
+    CHECK(sanitize_component("\uFEFFbom.txt") == "_bom.txt");
+    // Visible letters of every script stay.
+    CHECK(sanitize_component("שלום مرحبا.txt") == "שלום مرحبا.txt");
+}
+
+TEST_CASE("collision key: names equal after NFC and case folding share one key", "[store]") {
+    const std::string nfc = "Caf\xC3\xA9";   // é as one code point
+    const std::string nfd = "Cafe\xCC\x81";  // e + combining acute
+    CHECK(nfc != nfd);
+    CHECK(collision_key(nfc) == collision_key(nfd));
+    CHECK(collision_key("CAF\xC3\x89") == collision_key(nfd));  // É
+    CHECK(collision_key("Stra\xC3\x9F"
+                        "e") == collision_key("STRASSE"));  // ß folds to ss
+    CHECK(collision_key("Foo") == collision_key("foo"));
+    CHECK(collision_key("a") != collision_key("b"));
+}
+
+TEST_CASE("layout: NFC and NFD spellings of one folder name get two directories", "[store]") {
+    const std::string nfc = "Caf\xC3\xA9";
+    const std::string nfd = "Cafe\xCC\x81";
+    FolderPaths paths;
+    const std::string first = paths.assign(nfc, '/');
+    const std::string second = paths.assign(nfd, '/');
+    CHECK(first == nfc);
+    CHECK(second == nfd + " (2)");
+    CHECK(collision_key(first) != collision_key(second));
+    // Deterministic, and an existing archive keeps its paths.
+    FolderPaths again;
+    again.reserve(nfc, first);
+    again.reserve(nfd, second);
+    CHECK(again.assign(nfd, '/') == second);
+    CHECK(again.assign("CAF\xC3\x89", '/') == "CAF\xC3\x89 (3)");
 }
