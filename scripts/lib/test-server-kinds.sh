@@ -3,7 +3,9 @@
 # the Debian .debs, with config and state in DIR, on 127.0.0.1 only, and writes the PIDs to
 # stop into DIR/pids.
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # $here is set by scripts/test-server
 
+# shellcheck source=server-packages.sh
 . "$here/lib/server-packages.sh"
 
 # Exit status 77 (as in automake): this kind cannot run on this machine, so tests skip it.
@@ -80,11 +82,12 @@ mail_owner() {
 }
 
 stop_pids() {
-    local dir=$1 pid i
+    local dir=$1 pid pids _
     [ -f "$dir/pids" ] || { echo "test-server: nothing running in $dir" >&2; return 0; }
-    for pid in $(cat "$dir/pids"); do kill "$pid" 2>/dev/null || true; done
-    for pid in $(cat "$dir/pids"); do
-        for i in $(seq 1 100); do
+    mapfile -t pids <"$dir/pids"
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 1 100); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.05
         done
@@ -95,8 +98,8 @@ stop_pids() {
 
 # Waits for PIDFILE to appear and holds a live PID; appends it to DIR/pids.
 record_pid() {
-    local dir=$1 pidfile=$2 i
-    for i in $(seq 1 100); do
+    local dir=$1 pidfile=$2 _
+    for _ in $(seq 1 100); do
         if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
             cat "$pidfile" >>"$dir/pids"
             return 0
