@@ -184,18 +184,25 @@ RealServer::RealServer(ServerKind kind) : m_kind(kind) {
         else
             errors += r.err;
     }
+    if (m_port == 0)
+        stop();  // the destructor will not run: the constructor fails
     INFO(errors);
     REQUIRE(m_port != 0);
     auto seeded = run_process({"/bin/bash", script, "seed", m_dir}, {});
+    if (seeded.exit_code != 0)
+        stop();  // the destructor will not run: the constructor fails
     INFO(seeded.err);
     REQUIRE(seeded.exit_code == 0);
 }
 
-RealServer::~RealServer() {
-    // No Catch2 assertion here: shared servers are destroyed after the test session ended.
+void RealServer::stop() {
     std::system(("/bin/bash '" + source_dir() + "/scripts/test-server' stop '" + m_dir +
                  "' >/dev/null 2>&1; rm -rf '" + m_dir + "'")
                     .c_str());
+}
+
+RealServer::~RealServer() {
+    stop();
 }
 
 std::string RealServer::user() const {

@@ -45,6 +45,10 @@ class RealServer {
     int loaded() const { return m_loaded; }
 
   private:
+    // Stops the server and removes its dir. No Catch2 assertion: shared servers are destroyed
+    // after the test session has ended.
+    void stop();
+
     ServerKind m_kind;
     std::string m_dir;
     std::string m_skip_reason;
