@@ -17,13 +17,22 @@ using namespace imapmirror::test;
 
 namespace {
 
-// One started and seeded server per kind and process: the tests of one kind share it when
-// they run in one process. A test that changes the account counts on RealServer::loaded().
+// One started and seeded server per kind and process. Each kind is one TEST_CASE whose checks
+// are SECTIONs: Catch2 re-runs the test case once per section in the same process, so the
+// static server is started and seeded once per kind (ctest runs each TEST_CASE in its own
+// process, where a static would share nothing). A check that changes the account counts on
+// RealServer::loaded().
 RealServer& shared_server(ServerKind kind) {
     static std::map<ServerKind, std::unique_ptr<RealServer>> servers;
+    static std::map<ServerKind, bool> tried;
     auto& s = servers[kind];
-    if (!s)
+    if (!s) {
+        // A server that failed to start fails each later section at once, without retrying.
+        if (tried[kind])
+            FAIL(kind_name(kind) << " did not start or seed: see the first section's failure");
+        tried[kind] = true;
         s = std::make_unique<RealServer>(kind);
+    }
     return *s;
 }
 
@@ -79,26 +88,27 @@ std::map<std::pair<std::string, std::string>, std::string> server_messages(
     return messages;
 }
 
+// A first export of the whole account into a temp dir, removed with the object (also when a
+// REQUIRE ends the check early).
 struct Export {
-    std::string out;
+    explicit Export(const RealServer& server) {
+        first = run_imapmirror(with({"export", "--out", out, "--json"}, server.tls_args()));
+    }
+    ~Export() { remove_dir(tmp); }
+    Export(const Export&) = delete;
+    Export& operator=(const Export&) = delete;
+
+    std::string tmp = make_temp_dir();
+    std::string out = tmp + "/archive";
     RunResult first;
 };
 
-Export export_all(const RealServer& server) {
-    Export e{make_temp_dir() + "/archive", {}};
-    e.first = run_imapmirror(with({"export", "--out", e.out, "--json"}, server.tls_args()));
-    return e;
-}
-
-void check_archives_every_message(ServerKind kind) {
-    RealServer& server = shared_server(kind);
-    if (skipped(server))
-        return;
+void check_archives_every_message(RealServer& server) {
     const int expected = seeded_messages() + server.loaded();
     auto on_server = server_messages(server);
     REQUIRE(on_server.size() == static_cast<size_t>(expected));
 
-    auto e = export_all(server);
+    Export e(server);
     INFO(e.first.out << "\n" << e.first.err);
     CHECK(e.first.exit_code == 0);
     CHECK(e.first.out.find("\"messages\":" + std::to_string(expected) + ",") != std::string::npos);
@@ -113,14 +123,10 @@ void check_archives_every_message(ServerKind kind) {
         REQUIRE(it != on_server.end());
         CHECK(read_file(e.out + "/" + row[2]) == it->second);
     }
-    remove_dir(e.out + "/..");
 }
 
-void check_no_change_opens_no_folder(ServerKind kind) {
-    RealServer& server = shared_server(kind);
-    if (skipped(server))
-        return;
-    auto e = export_all(server);
+void check_no_change_opens_no_folder(RealServer& server) {
+    Export e(server);
     INFO(e.first.err);
     REQUIRE(e.first.exit_code == 0);
     auto r = run_imapmirror(with({"-vv", "export", "--out", e.out, "--json"}, server.tls_args()));
@@ -133,14 +139,10 @@ void check_no_change_opens_no_folder(ServerKind kind) {
     CHECK(r.out.find("\"folders_unchanged\":" + selectable + ",") != std::string::npos);
     CHECK(r.err.find("EXAMINE") == std::string::npos);
     CHECK(r.err.find("FETCH") == std::string::npos);
-    remove_dir(e.out + "/..");
 }
 
-void check_one_new_message_fetched(ServerKind kind) {
-    RealServer& server = shared_server(kind);
-    if (skipped(server))
-        return;
-    auto e = export_all(server);
+void check_one_new_message_fetched(RealServer& server) {
+    Export e(server);
     INFO(e.first.err);
     REQUIRE(e.first.exit_code == 0);
     const std::string db = e.out + "/index.sqlite";
@@ -155,20 +157,15 @@ void check_one_new_message_fetched(ServerKind kind) {
     CHECK(scalar(db, "SELECT COUNT(*) FROM messages") == std::to_string(std::stoi(before) + 1));
     CHECK(scalar(db, "SELECT COUNT(*) FROM messages WHERE message_id = '<interop-" + n +
                          "@example.org>'") == "1");
-    remove_dir(e.out + "/..");
 }
 
-void check_verify_server(ServerKind kind) {
-    RealServer& server = shared_server(kind);
-    if (skipped(server))
-        return;
-    auto e = export_all(server);
+void check_verify_server(RealServer& server) {
+    Export e(server);
     INFO(e.first.err);
     REQUIRE(e.first.exit_code == 0);
     auto r = run_imapmirror(with({"verify", e.out, "--server", "--json"}, server.tls_args()));
     INFO(r.out << "\n" << r.err);
     CHECK(r.exit_code == 0);
-    remove_dir(e.out + "/..");
 }
 
 size_t count_of(const std::string& haystack, const std::string& needle) {
@@ -178,11 +175,7 @@ size_t count_of(const std::string& haystack, const std::string& needle) {
     return n;
 }
 
-void check_client_commands(ServerKind kind) {
-    RealServer& server = shared_server(kind);
-    if (skipped(server))
-        return;
-
+void check_client_commands(RealServer& server) {
     auto folders = run_imapmirror(with({"folders", "--json"}, server.tls_args()));
     INFO(folders.out << "\n" << folders.err);
     REQUIRE(folders.exit_code == 0);
@@ -219,54 +212,42 @@ void check_client_commands(ServerKind kind) {
     CHECK(atts.out.find("Grüße.txt") != std::string::npos);
 }
 
+// The checks a user relies on, whatever the server; each SECTION's name says the behaviour.
+void check_interop(ServerKind kind) {
+    RealServer& server = shared_server(kind);
+    if (skipped(server))
+        return;
+    SECTION("export archives every seeded message byte-exact") {
+        check_archives_every_message(server);
+    }
+    SECTION("a re-run with no change opens no folder") {
+        check_no_change_opens_no_folder(server);
+    }
+    SECTION("one new message, one message fetched") {
+        check_one_new_message_fetched(server);
+    }
+    SECTION("verify --server agrees with the archive") {
+        check_verify_server(server);
+    }
+    SECTION("folders, list, fetch and attachments") {
+        check_client_commands(server);
+    }
+}
+
 }  // namespace
 
-// Each kind gets the same five tests; a name says what a user relies on.
+// One test case per kind: the server starts and is seeded once (see shared_server).
 
-TEST_CASE("interop cyrus: export archives every seeded message byte-exact", "[integration]") {
-    check_archives_every_message(ServerKind::Cyrus);
-}
-TEST_CASE("interop cyrus: a re-run with no change opens no folder", "[integration]") {
-    check_no_change_opens_no_folder(ServerKind::Cyrus);
-}
-TEST_CASE("interop cyrus: one new message, one message fetched", "[integration]") {
-    check_one_new_message_fetched(ServerKind::Cyrus);
-}
-TEST_CASE("interop cyrus: verify --server agrees with the archive", "[integration]") {
-    check_verify_server(ServerKind::Cyrus);
-}
-TEST_CASE("interop cyrus: folders, list, fetch and attachments", "[integration]") {
-    check_client_commands(ServerKind::Cyrus);
+TEST_CASE("interop cyrus: archive, re-runs, verify --server and client commands", "[integration]") {
+    check_interop(ServerKind::Cyrus);
 }
 
-TEST_CASE("interop courier: export archives every seeded message byte-exact", "[integration]") {
-    check_archives_every_message(ServerKind::Courier);
-}
-TEST_CASE("interop courier: a re-run with no change opens no folder", "[integration]") {
-    check_no_change_opens_no_folder(ServerKind::Courier);
-}
-TEST_CASE("interop courier: one new message, one message fetched", "[integration]") {
-    check_one_new_message_fetched(ServerKind::Courier);
-}
-TEST_CASE("interop courier: verify --server agrees with the archive", "[integration]") {
-    check_verify_server(ServerKind::Courier);
-}
-TEST_CASE("interop courier: folders, list, fetch and attachments", "[integration]") {
-    check_client_commands(ServerKind::Courier);
+TEST_CASE("interop courier: archive, re-runs, verify --server and client commands",
+          "[integration]") {
+    check_interop(ServerKind::Courier);
 }
 
-TEST_CASE("interop mailutils: export archives every seeded message byte-exact", "[integration]") {
-    check_archives_every_message(ServerKind::Mailutils);
-}
-TEST_CASE("interop mailutils: a re-run with no change opens no folder", "[integration]") {
-    check_no_change_opens_no_folder(ServerKind::Mailutils);
-}
-TEST_CASE("interop mailutils: one new message, one message fetched", "[integration]") {
-    check_one_new_message_fetched(ServerKind::Mailutils);
-}
-TEST_CASE("interop mailutils: verify --server agrees with the archive", "[integration]") {
-    check_verify_server(ServerKind::Mailutils);
-}
-TEST_CASE("interop mailutils: folders, list, fetch and attachments", "[integration]") {
-    check_client_commands(ServerKind::Mailutils);
+TEST_CASE("interop mailutils: archive, re-runs, verify --server and client commands",
+          "[integration]") {
+    check_interop(ServerKind::Mailutils);
 }
