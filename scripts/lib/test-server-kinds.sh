@@ -44,12 +44,13 @@ fetch_servers() {
         local missing
         missing=$(missing_packages "${!libs_var}")
         if [ -n "$missing" ]; then
+            # Kinds are fetched in parallel (one test each): wait for dpkg's lock, not fail.
             [ "$(id -u)" = 0 ] || unavailable "missing libraries for $kind: $missing; run scripts/install-deps --servers"
             # shellcheck disable=SC2086
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends $missing \
                 >"$cache/apt.log" 2>&1 ||
                 { apt-get update -qq >/dev/null 2>&1 &&
-                    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
+                    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends $missing \
                         >"$cache/apt.log" 2>&1; } ||
                 unavailable "could not install the libraries for $kind; see $cache/apt.log"
         fi
