@@ -146,46 +146,100 @@ int unused_port() {
     }
 }
 
-DovecotServer::DovecotServer() {
+const char* kind_name(ServerKind kind) {
+    switch (kind) {
+        case ServerKind::Dovecot:
+            return "dovecot";
+        case ServerKind::Cyrus:
+            return "cyrus";
+        case ServerKind::Courier:
+            return "courier";
+        case ServerKind::Mailutils:
+            return "mailutils";
+    }
+    return "?";
+}
+
+RealServer::RealServer(ServerKind kind) : m_kind(kind) {
     m_dir = make_temp_dir();
     const std::string script = source_dir() + "/scripts/test-server";
     std::mt19937 rng(
         static_cast<unsigned>(::getpid()) ^
         static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    std::string errors;
     for (int attempt = 0; attempt < 10 && m_port == 0; ++attempt) {
         int p = 20000 + 2 * static_cast<int>(rng() % 15000);
         if (!port_free(p) || !port_free(p + 1))
             continue;
         // Another test may grab the port between the check and the start: retry on failure.
-        auto r = run_process({"/bin/bash", script, "start", m_dir, std::to_string(p)}, {});
+        auto r = run_process(
+            {"/bin/bash", script, "start", m_dir, std::to_string(p), "--kind", kind_name(kind)},
+            {});
+        if (r.exit_code == 77) {
+            m_skip_reason = r.err;
+            return;
+        }
         if (r.exit_code == 0)
             m_port = p;
+        else
+            errors += r.err;
     }
+    if (m_port == 0)
+        stop();  // the destructor will not run: the constructor fails
+    INFO(errors);
     REQUIRE(m_port != 0);
     auto seeded = run_process({"/bin/bash", script, "seed", m_dir}, {});
+    if (seeded.exit_code != 0)
+        stop();  // the destructor will not run: the constructor fails
     INFO(seeded.err);
     REQUIRE(seeded.exit_code == 0);
 }
 
-DovecotServer::~DovecotServer() {
-    run_process({"/bin/bash", source_dir() + "/scripts/test-server", "stop", m_dir}, {});
-    std::system(("rm -rf '" + m_dir + "'").c_str());
+void RealServer::stop() {
+    std::system(("/bin/bash '" + source_dir() + "/scripts/test-server' stop '" + m_dir +
+                 "' >/dev/null 2>&1; rm -rf '" + m_dir + "'")
+                    .c_str());
 }
 
-std::string DovecotServer::password() const {
+RealServer::~RealServer() {
+    stop();
+}
+
+std::string RealServer::user() const {
+    std::string u = read_file(m_dir + "/user");
+    while (!u.empty() && (u.back() == '\n' || u.back() == '\r'))
+        u.pop_back();
+    return u.empty() ? "alice" : u;
+}
+
+std::string RealServer::password() const {
     std::string p = read_file(password_file());
     while (!p.empty() && (p.back() == '\n' || p.back() == '\r'))
         p.pop_back();
     return p;
 }
 
-std::vector<std::string> DovecotServer::tls_args() const {
+std::vector<std::string> RealServer::tls_args() const {
     return {"--host", "127.0.0.1", "--port",  std::to_string(tls_port()), "--user",
-            "alice",  "--ca-file", ca_file(), "--password-file",          password_file()};
+            user(),   "--ca-file", ca_file(), "--password-file",          password_file()};
+}
+
+void RealServer::load(const std::string& folder, const std::string& message) {
+    std::string path = m_dir + "/new.eml";
+    std::ofstream(path, std::ios::binary) << message;
+    REQUIRE(std::system(("echo '" + path + "' | '" + source_dir() + "/scripts/test-server' load '" +
+                         m_dir + "' '" + folder + "'")
+                            .c_str()) == 0);
+    ++m_loaded;
+}
+
+DovecotServer::DovecotServer() : RealServer(ServerKind::Dovecot) {
+    INFO(skip_reason());
+    REQUIRE(available());
 }
 
 std::string DovecotServer::doveadm(const std::string& args) const {
-    std::string cmd = "doveadm -c '" + m_dir + "/dovecot.conf' " + args;
+    std::string cmd = "doveadm -c '" + dir() + "/dovecot.conf' " + args;
     auto r = run_process({"/bin/sh", "-c", cmd}, {});
     INFO(cmd << "\n" << r.err);
     REQUIRE(r.exit_code == 0);

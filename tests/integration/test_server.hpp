@@ -1,6 +1,6 @@
 #pragma once
-// Helpers for integration tests: a private seeded Dovecot (scripts/test-server), running the
-// real imapmirror binary, and tiny misbehaving TCP servers.
+// Helpers for integration tests: private seeded real servers (scripts/test-server: Dovecot,
+// Cyrus, Courier, imap4d), running the real imapmirror binary, and tiny misbehaving TCP servers.
 
 #include <atomic>
 #include <functional>
@@ -11,29 +11,57 @@
 
 namespace imapmirror::test {
 
-// A seeded Dovecot on 127.0.0.1 in its own temp dir; stopped (by PID) and removed on
-// destruction.
-class DovecotServer {
-  public:
-    DovecotServer();  // starts and seeds; REQUIREs success
-    ~DovecotServer();
-    DovecotServer(const DovecotServer&) = delete;
-    DovecotServer& operator=(const DovecotServer&) = delete;
+// The real servers scripts/test-server can run.
+enum class ServerKind { Dovecot, Cyrus, Courier, Mailutils };
+const char* kind_name(ServerKind kind);  // as in `test-server start --kind`: "cyrus", ...
 
+// A seeded real IMAP server on 127.0.0.1 in its own temp dir, plain port and implicit TLS on
+// the next one; stopped (by PID) and removed on destruction.
+class RealServer {
+  public:
+    // Starts and seeds a server of `kind`. If the kind cannot run on this machine (its
+    // packages cannot be downloaded, it needs root, ...: test-server exits 77), available()
+    // is false and skip_reason() says why; any other failure fails the test (REQUIRE).
+    explicit RealServer(ServerKind kind);
+    virtual ~RealServer();
+    RealServer(const RealServer&) = delete;
+    RealServer& operator=(const RealServer&) = delete;
+
+    ServerKind kind() const { return m_kind; }
+    bool available() const { return m_port != 0; }
+    const std::string& skip_reason() const { return m_skip_reason; }
     int plain_port() const { return m_port; }
     int tls_port() const { return m_port + 1; }
     const std::string& dir() const { return m_dir; }
+    std::string user() const;  // "alice"; imap4d: "alice@localhost" (see scripts/test-server)
     std::string password_file() const { return m_dir + "/password"; }
     std::string ca_file() const { return m_dir + "/ca.pem"; }
     std::string password() const;
     // Connection options for the TLS port with the test CA and password file.
     std::vector<std::string> tls_args() const;
-    // Runs doveadm against this server; returns its stdout.
-    std::string doveadm(const std::string& args) const;
+    // Appends `message` to `folder` (created if needed) with `test-server load`.
+    void load(const std::string& folder, const std::string& message);
+    // Messages appended with load() so far.
+    int loaded() const { return m_loaded; }
 
   private:
+    // Stops the server and removes its dir. No Catch2 assertion: shared servers are destroyed
+    // after the test session has ended.
+    void stop();
+
+    ServerKind m_kind;
     std::string m_dir;
+    std::string m_skip_reason;
     int m_port = 0;
+    int m_loaded = 0;
+};
+
+// A seeded Dovecot: a RealServer that must start (REQUIRE), with doveadm.
+class DovecotServer : public RealServer {
+  public:
+    DovecotServer();
+    // Runs doveadm against this server; returns its stdout.
+    std::string doveadm(const std::string& args) const;
 };
 
 struct RunResult {
