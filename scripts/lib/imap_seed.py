@@ -4,6 +4,10 @@
     imap_seed.py --port P --tls-port T --ca-file CA --user U --password-file F seed MANIFEST SEED_DIR
     imap_seed.py --port P --tls-port T --ca-file CA --user U --password-file F load FOLDER  < files
     imap_seed.py --port P --tls-port T --ca-file CA --user U --password-file F dump OUTDIR
+    imap_seed.py --port P --tls-port T --ca-file CA --user U --password-file F recreate FOLDER
+
+recreate deletes FOLDER and creates it again with the same messages in the same order: the
+server gives it a new UIDVALIDITY, as after a restore or a server migration.
 
 dump writes every message of every selectable folder, as the server sends BODY.PEEK[], to
 OUTDIR/N.eml, and OUTDIR/index.tsv with one line per message: RAW_NAME<TAB>UID<TAB>N.eml.
@@ -88,9 +92,12 @@ class Account:
         return name
 
     def append(self, folder, path, flags):
-        name = self.create(folder)
         with open(path, "rb") as f:
-            body = f.read()
+            return self.append_bytes(folder, f.read(), flags, path)
+
+    def append_bytes(self, folder, body, flags, what):
+        name = self.create(folder)
+        path = what
         try:
             typ, data = self.imap.append(quote(name), None, None, body)
         except imaplib.IMAP4.error as e:
@@ -111,6 +118,23 @@ class Account:
                 print(f"imap_seed: warning: flag {flag} on {path}: {e}", file=sys.stderr)
         self.imap.close()
         return True
+
+
+def recreate(acct, folder):
+    name = acct.wire_name(folder)
+    typ, data = acct.imap.select(quote(name), readonly=True)
+    if typ != "OK":
+        sys.exit(f"imap_seed: cannot open {folder}: {data}")
+    typ, data = acct.imap.uid("FETCH", "1:*", "(UID BODY.PEEK[])")
+    bodies = [item[1] for item in data if isinstance(item, tuple)]
+    acct.imap.close()
+    typ, data = acct.imap.delete(quote(name))
+    if typ != "OK":
+        sys.exit(f"imap_seed: cannot delete {folder}: {data}")
+    acct.created.discard(name)
+    acct.create(folder)
+    for i, body in enumerate(bodies):
+        acct.append_bytes(folder, body, "", f"{folder} message {i + 1}")
 
 
 def dump(imap, outdir):
@@ -158,7 +182,7 @@ def main():
     ap.add_argument("--password-file", required=True)
     ap.add_argument("--tls-port", type=int, required=True)
     ap.add_argument("--ca-file", required=True)
-    ap.add_argument("command", choices=["seed", "load", "dump"])
+    ap.add_argument("command", choices=["seed", "load", "dump", "recreate"])
     ap.add_argument("args", nargs="+")
     a = ap.parse_args()
     with open(a.password_file) as f:
@@ -177,6 +201,8 @@ def main():
                     acct.append(folder, f"{seed_dir}/{file}", "" if flags == "-" else flags)
     elif a.command == "dump":
         dump(acct.imap, a.args[0])
+    elif a.command == "recreate":
+        recreate(acct, a.args[0])
     else:
         folder = a.args[0]
         acct.create(folder)

@@ -212,6 +212,34 @@ void check_client_commands(RealServer& server) {
     CHECK(atts.out.find("Grüße.txt") != std::string::npos);
 }
 
+// A folder deleted and created again with the same messages (a restore, a migration) has a
+// new UIDVALIDITY: the archive re-identifies its messages by size and header hash and
+// downloads nothing twice.
+void check_uidvalidity_change(RealServer& server) {
+    for (int i = 1; i <= 3; ++i)
+        server.load("Epoch", "From: e@example.org\r\nSubject: epoch " + std::to_string(i) +
+                                 "\r\nMessage-ID: <epoch-" + std::to_string(i) +
+                                 "@example.org>\r\n\r\nbody " + std::to_string(i) + "\r\n");
+    Export e(server);
+    INFO(e.first.err);
+    REQUIRE(e.first.exit_code == 0);
+    const std::string db = e.out + "/index.sqlite";
+    const std::string folder = "(SELECT id FROM folders WHERE name LIKE '%Epoch')";
+    const std::string before = scalar(db, "SELECT uidvalidity FROM folders WHERE id = " + folder);
+    REQUIRE(std::system(
+                ("'" + source_dir() + "/scripts/test-server' recreate '" + server.dir() + "' Epoch")
+                    .c_str()) == 0);
+    auto r = run_imapmirror(with({"export", "--out", e.out, "--json"}, server.tls_args()));
+    INFO(r.out << "\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(scalar(db, "SELECT uidvalidity FROM folders WHERE id = " + folder) != before);
+    CHECK(r.out.find("\"messages\":0,") != std::string::npos);
+    CHECK(r.out.find("\"remapped\":3,") != std::string::npos);
+    CHECK(scalar(db, "SELECT COUNT(*) FROM messages WHERE deleted_at IS NULL AND folder_id = " +
+                         folder) == "3");
+    CHECK(run_imapmirror(with({"verify", e.out, "--server"}, server.tls_args())).exit_code == 0);
+}
+
 // The checks a user relies on, whatever the server; each SECTION's name says the behaviour.
 void check_interop(ServerKind kind) {
     RealServer& server = shared_server(kind);
@@ -232,22 +260,27 @@ void check_interop(ServerKind kind) {
     SECTION("folders, list, fetch and attachments") {
         check_client_commands(server);
     }
+    SECTION("after a UIDVALIDITY change nothing is downloaded twice") {
+        check_uidvalidity_change(server);
+    }
 }
 
 }  // namespace
 
 // One test case per kind: the server starts and is seeded once (see shared_server).
 
-TEST_CASE("interop cyrus: archive, re-runs, verify --server and client commands", "[integration]") {
+TEST_CASE("interop cyrus: archive, re-runs, UIDVALIDITY change, verify --server, client commands",
+          "[integration]") {
     check_interop(ServerKind::Cyrus);
 }
 
-TEST_CASE("interop courier: archive, re-runs, verify --server and client commands",
+TEST_CASE("interop courier: archive, re-runs, UIDVALIDITY change, verify --server, client commands",
           "[integration]") {
     check_interop(ServerKind::Courier);
 }
 
-TEST_CASE("interop mailutils: archive, re-runs, verify --server and client commands",
-          "[integration]") {
+TEST_CASE(
+    "interop mailutils: archive, re-runs, UIDVALIDITY change, verify --server, client commands",
+    "[integration]") {
     check_interop(ServerKind::Mailutils);
 }
