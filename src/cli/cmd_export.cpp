@@ -114,6 +114,11 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("folders_refused").value(static_cast<uint64_t>(s.folders_refused));
         w.key("folders_deleted").value(static_cast<uint64_t>(s.folders_deleted));
         w.key("reconnects").value(static_cast<uint64_t>(s.reconnects));
+        w.key("throttled").value(s.throttled);
+        if (s.connections_lowered_to)
+            w.key("connections_lowered_to").value(static_cast<uint64_t>(s.connections_lowered_to));
+        else
+            w.key("connections_lowered_to").null();
         w.key("seconds").value(s.seconds);
         w.key("quirks").begin_array();
         for (const auto& q : s.quirks)
@@ -178,6 +183,13 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
                           " folders gone from the server (kept)");
     if (s.reconnects)
         changes.push_back(std::to_string(s.reconnects) + " reconnects");
+    if (s.throttled)
+        changes.push_back(
+            "the server asked to slow down " + std::to_string(s.throttled) +
+            (s.throttled == 1 ? " time" : " times") +
+            (s.connections_lowered_to
+                 ? " (went on with " + std::to_string(s.connections_lowered_to) + " connections)"
+                 : std::string()));
     if (!changes.empty())
         std::printf("Also: %s\n", join(changes, ", ").c_str());
     if (!s.quirks.empty())

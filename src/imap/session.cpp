@@ -257,6 +257,8 @@ Result<void> Session::on_response(Response&& r) {
         if (it == m_in_flight.end())
             return make_error(ErrorKind::Protocol, "response for unknown tag: " + r.summary());
         bool throttled = is_throttling(r.code, r.text);
+        if (throttled && r.status == "OK")
+            ++m_throttle_hints;
         m_finished.push_back(Completion{r.tag, r.status, r.code, r.text, throttled});
         m_in_flight.erase(it);
         return {};

@@ -117,6 +117,9 @@ class Session {
     void logout();
 
     size_t in_flight() const { return m_in_flight.size(); }
+    // Commands that completed OK but with a request to slow down ([THROTTLED] inside an OK):
+    // the caller decides how to slow down.
+    size_t throttle_hints() const { return m_throttle_hints; }
     bool is_in_flight(const std::string& tag) const;
     // The last "* n EXISTS" seen, if any (bounds what a SEARCH may answer).
     std::optional<uint64_t> exists() const { return m_exists; }
@@ -146,6 +149,7 @@ class Session {
     std::optional<uint64_t> m_exists;
     bool m_awaiting_continuation = false;
     uint64_t m_next_tag = 1;
+    size_t m_throttle_hints = 0;
     std::string m_buf;
     // min_rate: start of the current measuring window and bytes received since.
     std::optional<std::chrono::steady_clock::time_point> m_rate_start;

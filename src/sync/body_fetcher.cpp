@@ -186,7 +186,11 @@ Result<void> BodyFetcher::pipeline(imap::CommandScope& scope, const std::string&
             return std::move(done).error();  // the session is broken: nobody reads it again
         auto chunk = std::move(in_flight.front().second);
         in_flight.pop_front();
-        if (done->status == "NO") {
+        if (done->throttled && !done->ok()) {
+            // Not these messages but the rate: the connection backs off (ConnectionWorkers).
+            if (!m_abort)
+                m_abort = imap::completion_error(*done, "UID FETCH");
+        } else if (done->status == "NO") {
             refused.push_back(Refused{std::move(chunk), "NO " + done->text});
         } else if (!done->ok() && !m_abort) {
             m_abort = imap::completion_error(*done, "UID FETCH");

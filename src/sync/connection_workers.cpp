@@ -55,6 +55,9 @@ class ConnectionWorkers::Worker {
     // Records a folder whose last task just ended.
     void finished(std::optional<FolderFinished> folder);
     Result<void> reconnect(core::Error why);
+    // The server asked us to slow down: counted; while another connection remains this one
+    // leaves (true), so the rest of the run uses fewer connections.
+    bool slow_down(const std::string& reply);
     // This connection is done for; the others go on without it, unless it was the last.
     void leave(core::Error why);
     void end_run(core::Error why);
@@ -63,6 +66,7 @@ class ConnectionWorkers::Worker {
     size_t m_number;
     std::unique_ptr<imap::Client> m_client;
     std::optional<size_t> m_selected;  // folder index the connection has examined
+    size_t m_throttle_hints = 0;       // of the session, already acted on
 };
 
 void ConnectionWorkers::Worker::run() {
@@ -81,6 +85,16 @@ void ConnectionWorkers::Worker::run() {
         auto outcome = run_task(*task);
         if (outcome) {
             finished(queue.done(*task, *outcome));
+            // [THROTTLED] inside an OK: the work went through, but fewer connections from now.
+            const size_t hints = m_client->session().throttle_hints();
+            if (hints > m_throttle_hints) {
+                m_throttle_hints = hints;
+                if (slow_down("OK [THROTTLED]")) {
+                    m_client->logout();
+                    return;
+                }
+                std::this_thread::sleep_for(m_group.m_options.retry_wait);
+            }
             continue;
         }
         auto e = std::move(outcome).error();
@@ -112,6 +126,9 @@ void ConnectionWorkers::Worker::run() {
             finished(queue.give_back(std::move(*task)));
             m_client.reset();
             m_selected.reset();
+            m_throttle_hints = 0;
+            if (e.throttled && slow_down(e.server_reply))
+                return;
             if (auto again = reconnect(std::move(e)); !again) {
                 leave(std::move(again).error());
                 return;
@@ -244,6 +261,28 @@ Result<void> ConnectionWorkers::Worker::reconnect(core::Error why) {
             return std::move(connected).error();
         why = std::move(connected).error();
     }
+}
+
+bool ConnectionWorkers::Worker::slow_down(const std::string& reply) {
+    auto& run = m_group.m_run;
+    run.count([](ExportSummary& s) { ++s.throttled; });
+    int alive = m_group.m_alive.load();
+    while (alive > 1 && !m_group.m_alive.compare_exchange_weak(alive, alive - 1)) {
+    }
+    if (alive <= 1) {
+        core::log(core::LogLevel::Normal,
+                  "the server asks us to slow down (" + core::one_line(reply) + "); backing off");
+        return false;  // the last connection: it backs off and goes on
+    }
+    const int left = alive - 1;
+    run.count([&](ExportSummary& s) {
+        if (s.connections_lowered_to == 0 || static_cast<size_t>(left) < s.connections_lowered_to)
+            s.connections_lowered_to = static_cast<size_t>(left);
+    });
+    core::log(core::LogLevel::Normal, "the server asks us to slow down (" + core::one_line(reply) +
+                                          "); going on with " + std::to_string(left) +
+                                          (left == 1 ? " connection" : " connections"));
+    return true;
 }
 
 void ConnectionWorkers::Worker::leave(core::Error why) {

@@ -60,7 +60,11 @@ struct ExportSummary {
     uint64_t flags_changed = 0;
     uint64_t expunged = 0;         // newly marked deleted_at
     size_t folders_unchanged = 0;  // skipped: STATUS equal to the last sync
-    size_t folders_refused = 0;    // skipped: EXAMINE refused again (FolderPlan::refused_again)
+    size_t folders_refused = 0;
+    // Times the server asked us to slow down ([THROTTLED], "Too many simultaneous
+    // connections", ...), and the connections left afterwards (0: never lowered).
+    uint64_t throttled = 0;
+    size_t connections_lowered_to = 0;    // skipped: EXAMINE refused again (FolderPlan::refused_again)
     size_t folders_deleted = 0;    // gone from the server since the last run
     size_t reconnects = 0;
     std::set<std::string> quirks;      // server quirks met and worked around

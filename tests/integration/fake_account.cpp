@@ -74,7 +74,7 @@ FakeAccount::FakeAccount() : m_state(std::make_shared<State>()) {
                           std::string& selected) -> std::string {
         std::lock_guard lock(state->mutex);
         state->received.push_back(cmd);
-        const auto& q = state->quirks;
+        auto& q = state->quirks;
         auto starts = [&](const char* w) { return cmd.rfind(w, 0) == 0; };
         if (starts("CAPABILITY"))
             return "* CAPABILITY IMAP4rev1\r\n" + tag + " OK done\r\n";
@@ -138,6 +138,12 @@ FakeAccount::FakeAccount() : m_state(std::make_shared<State>()) {
             const std::string items = cmd.substr(sp + 1);
             const bool body = items.find("BODY.PEEK[]") != std::string::npos;
             const bool header = items.find("BODY.PEEK[HEADER]") != std::string::npos;
+            if (body && q.throttle_fetches > 0) {
+                --q.throttle_fetches;
+                return tag +
+                       " NO [THROTTLED] Request is throttled. Suggested Backoff Time: 100 "
+                       "milliseconds\r\n";
+            }
             if (body && std::any_of(uids.begin(), uids.end(),
                                     [&](uint32_t u) { return q.refuse.count(u) > 0; }))
                 return tag + " NO [UNAVAILABLE] the message cannot be read now\r\n";
@@ -165,6 +171,10 @@ FakeAccount::FakeAccount() : m_state(std::make_shared<State>()) {
             }
             if (body && q.unrequested)
                 out += fetch_line(1, *q.unrequested);
+            if (body && q.throttle_ok > 0) {
+                --q.throttle_ok;
+                return out + tag + " OK [THROTTLED] done, but slow down\r\n";
+            }
             return out + tag + " OK done\r\n";
         }
         return tag + " BAD unexpected\r\n";

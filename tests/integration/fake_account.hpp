@@ -36,6 +36,8 @@ struct FakeQuirks {
     std::optional<FakeMessage> unrequested;  // sent with every body fetch, asked for or not
     int64_t size_delta = 0;                  // RFC822.SIZE announced = bytes + delta
     std::string broken_folder;               // its EXAMINE answer is malformed
+    int throttle_fetches = 0;                // the next N body fetches get NO [THROTTLED]
+    int throttle_ok = 0;                     // the next N body fetches end OK [THROTTLED]
     std::set<std::string> not_mail;          // EXAMINE answers NO (Microsoft 365 calendars)
     bool status_name_unquoted = false;       // GNU imap4d: `* STATUS My Folder (MESSAGES 1)`
 };

@@ -330,3 +330,47 @@ TEST_CASE("quirk (imap4d): an unquoted name in STATUS that cannot be read costs 
                  "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id "
                  "WHERE f.name = 'Notes (old)'") == "0");
 }
+
+TEST_CASE("throttling: a NO [THROTTLED] is neither a lost message nor a failed run",
+          "[integration]") {
+    FakeAccount account;
+    seed(account, 6);
+    account.edit([](auto& folders, auto& quirks) {
+        for (int i = 7; i <= 9; ++i)
+            folders["Other"].add(message(i));
+        quirks.throttle_fetches = 2;
+    });
+    const std::string dir = make_temp_dir();
+    auto r = run_imapmirror(
+        with({"export", "--out", dir, "--json", "--retry-wait", "0.1", "--connections", "2"},
+             fake_args(account.port())),
+        kFakePassword);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(scalar(dir, "SELECT COUNT(*) FROM messages") == "9");
+    CHECK(r.out.find("\"throttled\":2,") != std::string::npos);
+    CHECK(r.out.find("\"errors\":[]") != std::string::npos);
+    CHECK(r.err.find("the server asks us to slow down") != std::string::npos);
+    std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+TEST_CASE("throttling: an OK [THROTTLED] is counted and the run slows down, losing nothing",
+          "[integration]") {
+    FakeAccount account;
+    seed(account, 4);
+    account.edit([](auto& folders, auto& quirks) {
+        for (int i = 5; i <= 8; ++i)
+            folders["Other"].add(message(i));
+        quirks.throttle_ok = 1;
+    });
+    const std::string dir = make_temp_dir();
+    auto r = run_imapmirror(
+        with({"export", "--out", dir, "--json", "--retry-wait", "0.1", "--connections", "2"},
+             fake_args(account.port())),
+        kFakePassword);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(scalar(dir, "SELECT COUNT(*) FROM messages") == "8");
+    CHECK(r.out.find("\"throttled\":1,") != std::string::npos);
+    std::system(("rm -rf '" + dir + "'").c_str());
+}
