@@ -14,10 +14,10 @@
 //   while its commands are in flight. Use CommandScope: its destructor, finding its commands
 //   still in flight, abandons the session (no I/O in a destructor), and it withdraws the
 //   literal router it installed. Call CommandScope::drain() first to keep the connection.
-// - A connection that left commands in flight is closed, not reused: after abandon() or any
+// - A connection that left commands in flight is never used again: after abandon() or any
 //   read error (network, parse, limit, an error returned by a handler or sink) the session is
-//   broken and every later call returns that error at once (scope Session; retryable when the
-//   cause was). logout() on a broken session sends nothing.
+//   broken, every later call returns an error at once without I/O (scope Session, retryable:
+//   a new connection may do better), and logout() sends nothing. Its owner drops it.
 // - set_literal_router() (nullptr too) makes the parser forget the old router's sink at once;
 //   the rest of a literal that was going there is discarded.
 //

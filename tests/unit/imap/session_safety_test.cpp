@@ -29,12 +29,14 @@ TEST_CASE("session: a scope left with commands in flight closes the connection",
     Session s(server);
     auto seen = std::make_unique<std::vector<std::string>>();
     auto sink = std::make_unique<test::CollectingSink>();
+    auto calls = std::make_shared<int>(0);  // outlives the scope, unlike `seen`
     {
         CommandScope scope(s);
         auto* sp = sink.get();
         scope.set_literal_router([sp](const LiteralContext&) -> LiteralSink* { return sp; });
         auto* v = seen.get();
-        auto record = [v](const Response& r) -> core::Result<void> {
+        auto record = [v, calls](const Response& r) -> core::Result<void> {
+            ++*calls;
             v->push_back(r.summary());
             return {};
         };
@@ -57,6 +59,7 @@ TEST_CASE("session: a scope left with commands in flight closes the connection",
     CHECK(r.error().retryable);
     s.logout();  // sends nothing on a broken session
     CHECK(server.sends.size() == 2);
+    CHECK(*calls == 0);  // UID 2's FETCH, still unread, never reached the dead handler
 }
 
 TEST_CASE("session: a scope that drains keeps the connection and drops the bodies",
