@@ -90,10 +90,12 @@ struct Walker {
             ext = 8;  // body-fld-lines
         } else if (p.type == "message" && (p.subtype == "rfc822" || p.subtype == "global") &&
                    it.size() >= 10 && it[8].is_list()) {
-            // envelope, body, lines. The inner body's parts number below this part.
-            IMM_ASSIGN(auto inner, body(it[8], p.part, depth + 1));
-            if (!inner.is_multipart())
-                inner.part = p.part + ".1";
+            // envelope, body, lines. The inner body's parts number below this part: a
+            // multipart's children as N.1, N.2 ...; any other body is N.1 itself, numbered so
+            // before its own children are (RFC 3501 §6.4.5).
+            const bool inner_multipart = !it[8].items.empty() && it[8].items[0].is_list();
+            IMM_ASSIGN(auto inner,
+                       body(it[8], inner_multipart ? p.part : p.part + ".1", depth + 1));
             p.children.push_back(std::move(inner));
             ext = 10;
         }

@@ -88,6 +88,24 @@ TEST_CASE("bodystructure: an attached message counts once and numbers its inside
     CHECK(attachment_numbers(root) == std::vector<std::string>{"2"});
 }
 
+TEST_CASE("bodystructure: a message inside an attached message numbers below its parent",
+          "[imap]") {
+    // Found by the imap_responses fuzzer: message/rfc822 (2) holding a message/rfc822 (2.1)
+    // holding text: the text is 2.1.1, not a second 2.1 (RFC 3501 6.4.5).
+    const std::string env = "(NIL \"inner\" NIL NIL NIL NIL NIL NIL NIL NIL)";
+    const std::string innermost =
+        "(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 100 " + env + " " + kText + " 3)";
+    auto root = structure_of("(" + kText + "(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 300 " +
+                             env + " " + innermost + " 9) \"mixed\")");
+    const auto& outer = root.children.at(1);
+    CHECK(outer.part == "2");
+    const auto& middle = outer.children.at(0);
+    CHECK(middle.part == "2.1");
+    CHECK(middle.type == "message");
+    CHECK(middle.children.at(0).part == "2.1.1");
+    CHECK(middle.children.at(0).type == "text");
+}
+
 TEST_CASE("bodystructure: 300 attachments parse, in order, in every split", "[imap][limits]") {
     std::string parts;
     for (int i = 1; i <= 300; ++i)
