@@ -77,7 +77,6 @@ class ResponseParser {
     LiteralRouter m_router;
 
     std::string m_line;    // bytes of the current line, not yet ending in LF
-    size_t m_scanned = 0;  // m_line[0, m_scanned) holds no LF
 
     bool m_in_response = false;  // a response has started (after a literal, a line continues it)
     Response m_response;
