@@ -331,7 +331,7 @@ TEST_CASE("quirk (imap4d): an unquoted name in STATUS that cannot be read costs 
                  "WHERE f.name = 'Notes (old)'") == "0");
 }
 
-TEST_CASE("throttling: a NO [THROTTLED] is neither a lost message nor a failed run",
+TEST_CASE("throttling: a throttling NO is neither a lost message nor a failed run",
           "[integration]") {
     FakeAccount account;
     seed(account, 6);
@@ -354,7 +354,7 @@ TEST_CASE("throttling: a NO [THROTTLED] is neither a lost message nor a failed r
     std::system(("rm -rf '" + dir + "'").c_str());
 }
 
-TEST_CASE("throttling: an OK [THROTTLED] is counted and the run slows down, losing nothing",
+TEST_CASE("throttling: a throttling hint in an OK is counted and the run slows down, losing nothing",
           "[integration]") {
     FakeAccount account;
     seed(account, 4);

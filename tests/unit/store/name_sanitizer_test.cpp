@@ -95,6 +95,10 @@ TEST_CASE("layout: folder paths follow the hierarchy, avoid case collisions and 
     CHECK(paths.assign("index.sqlite", '/') == "index.sqlite_");
     CHECK(paths.assign("INBOX/123-45.eml", '/') == "INBOX/123-45.eml_");
     CHECK(paths.assign("INBOX/123-45.attachments", '/') == "INBOX/123-45.attachments_");
+    CHECK(paths.assign("INBOX/7-8.EML", '/') == "INBOX/7-8.EML_");  // any case
+    CHECK(paths.assign("INBOX/7-8.emlx", '/') == "INBOX/7-8.emlx");
+    CHECK(paths.assign("INBOX/-8.eml", '/') == "INBOX/-8.eml");
+    CHECK(paths.assign("INBOX/7-.eml", '/') == "INBOX/7-.eml");
     CHECK(paths.assign("CON", std::nullopt) == "_CON");
     CHECK(paths.assign("Foo", '/') == "Foo");  // the same folder again: the same path
 }
