@@ -44,6 +44,15 @@ struct Walker {
         return {};
     }
 
+    static BodyPart malformed(const std::string& number) {
+        BodyPart p;
+        p.part = number.empty() ? "1" : number;
+        p.type = "application";
+        p.subtype = "octet-stream";
+        p.malformed = true;
+        return p;
+    }
+
     static std::string child_number(const std::string& parent, size_t index) {
         auto n = std::to_string(index + 1);
         return parent.empty() ? n : parent + "." + n;
@@ -54,6 +63,10 @@ struct Walker {
             return make_error(ErrorKind::Limit, "MIME nesting too deep");
         if (++parts > limits.max_parts)
             return make_error(ErrorKind::Limit, "too many MIME parts");
+        // Below the top, a part we cannot read costs only itself: the rest is still shown.
+        if (depth > 0 &&
+            (!v.is_list() || v.items.empty() || (!v.items[0].is_list() && v.items.size() < 7)))
+            return malformed(number);
         if (!v.is_list() || v.items.empty())
             return bad("body is not a list");
         const auto& it = v.items;
@@ -117,6 +130,8 @@ bool has_file_name(const BodyPart& p) {
 }
 
 void collect(const BodyPart& p, const BodyPart* parent, std::vector<const BodyPart*>& out) {
+    if (p.malformed)
+        return;  // nothing known about it, not even whether it is an attachment
     if (p.is_multipart()) {
         for (const auto& c : p.children)
             collect(c, &p, out);

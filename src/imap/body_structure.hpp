@@ -24,6 +24,9 @@ struct BodyPart {
     std::string disposition;  // lower-cased, "" when absent
     Params disposition_params;
     std::vector<BodyPart> children;  // multipart children, or the body of a message/rfc822
+    // The server's description of this part was unusable (GNU imap4d sends `()` for some
+    // message/rfc822 bodies and empty multiparts): the part keeps its number, nothing else.
+    bool malformed = false;
 
     bool is_multipart() const { return type == "multipart"; }
     std::string mime_type() const { return type + "/" + subtype; }

@@ -106,6 +106,25 @@ TEST_CASE("bodystructure: a message inside an attached message numbers below its
     CHECK(middle.children.at(0).type == "text");
 }
 
+TEST_CASE("bodystructure: imap4d's empty parts cost only themselves, the rest is shown", "[imap]") {
+    // GNU imap4d: `()` as the body of an attached message, and an empty multipart (a subtype
+    // with nothing before it) among the parts.
+    const std::string env = "(NIL \"inner\" NIL NIL NIL NIL NIL NIL NIL NIL)";
+    auto root =
+        structure_of("(" + kText + "(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 500 " + env +
+                     " () 12 NIL (\"attachment\" NIL) NIL NIL)(\"mixed\")(\"application\" \"pdf\" "
+                     "(\"name\" \"a.pdf\") NIL NIL \"base64\" 100 NIL NIL NIL NIL) \"mixed\")");
+    REQUIRE(root.children.size() == 4);
+    CHECK(root.children[1].children.at(0).malformed);
+    CHECK(root.children[2].malformed);
+    CHECK(root.children[2].part == "3");
+    CHECK(attachment_numbers(root) == std::vector<std::string>{"2", "4"});
+    // At the top nothing can be shown: still an error.
+    auto top = test::parse_all("* 1 FETCH (UID 1 BODYSTRUCTURE ())\r\n", test::Split::Whole);
+    REQUIRE_FALSE(top.error);
+    CHECK_FALSE(parse_fetch(top.responses.at(0)));
+}
+
 TEST_CASE("bodystructure: 300 attachments parse, in order, in every split", "[imap][limits]") {
     std::string parts;
     for (int i = 1; i <= 300; ++i)
