@@ -47,13 +47,23 @@ bool states_capabilities(std::string_view line) {
            starts_ci(line.substr(bracket), "[CAPABILITY ");
 }
 
+// What the server said while libcurl connected and logged in (server lines hold no secret).
+struct ServerLines {
+    std::string capabilities;  // the last line stating them: after STARTTLS they come again
+    std::string completion;    // the last tagged reply, e.g. "A003 NO [UNAVAILABLE] ..."
+};
+
 // libcurl's verbose output, with every client line redacted (it contains LOGIN / SASL).
-// With a std::string* as user data, server lines that carry capabilities are also kept there
-// (the last one wins: after STARTTLS the server states them again).
-int debug_callback(CURL*, curl_infotype type, char* data, size_t size, void* capabilities) {
+// With a ServerLines* as user data, the server lines that matter are also kept there.
+int debug_callback(CURL*, curl_infotype type, char* data, size_t size, void* lines) {
     std::string_view text(data, size);
-    if (capabilities && type == CURLINFO_HEADER_IN && states_capabilities(text))
-        *static_cast<std::string*>(capabilities) = std::string(text);
+    if (lines && type == CURLINFO_HEADER_IN) {
+        auto* kept = static_cast<ServerLines*>(lines);
+        if (states_capabilities(text))
+            kept->capabilities = std::string(text);
+        else if (!text.empty() && text[0] != '*' && text[0] != '+')
+            kept->completion = std::string(text);
+    }
     if (core::log_level() < core::LogLevel::Trace)
         return 0;
     switch (type) {
@@ -85,8 +95,50 @@ std::string mechanism_used(const std::string& login_options, const ConnectOption
     return "libcurl's choice";
 }
 
+// The refused login, told apart by the server's words: only a clear refusal of the
+// credentials (AUTHENTICATIONFAILED, or no code at all) blames the password.
+core::Error login_error(const ConnectOptions& o, const std::string& mechanism, std::string reply) {
+    while (!reply.empty() && (reply.back() == '\n' || reply.back() == '\r'))
+        reply.pop_back();
+    const size_t sp = reply.find(' ');  // drop the tag
+    std::string said = sp == std::string::npos ? reply : reply.substr(sp + 1);
+    const std::string where = host_port(o), via = mechanism.empty() ? "" : " (" + mechanism + ")";
+    auto has = [&](const char* code) { return said.find(code) != std::string::npos; };
+    core::Error e;
+    if (has("[UNAVAILABLE]") || has("[SERVERBUG]") || has("[INUSE]") || has("[LIMIT]") ||
+        has("[THROTTLED]") || has("Too many simultaneous connections") ||
+        has("temporarily unavailable")) {
+        e = make_error(ErrorKind::Auth, "the server at " + where + " could not log in user \"" +
+                                            o.user + "\" now" + via);
+        e.hint = "the server's side, not your password: run again later";
+        e.retryable = true;
+    } else if (has("[EXPIRED]")) {
+        e = make_error(ErrorKind::Auth, "the password of user \"" + o.user + "\" at " + where +
+                                            " has expired" + via);
+        e.hint = "change it with your provider, then update the password source";
+    } else if (has("[PRIVACYREQUIRED]")) {
+        e = make_error(ErrorKind::Auth,
+                       "the server at " + where + " refuses logins without encryption" + via);
+        e.hint = "use --tls implicit or --tls starttls";
+    } else if (has("[CONTACTADMIN]") || has("[AUTHORIZATIONFAILED]")) {
+        e = make_error(ErrorKind::Auth,
+                       "the server at " + where + " does not let user \"" + o.user + "\" in" + via);
+        e.hint = "the credentials were accepted; ask the server's administrator";
+    } else {
+        e = make_error(ErrorKind::Auth, "the server rejected the login for user \"" + o.user +
+                                            "\" at " + where + via);
+        e.hint = "check --user and the password (or OAuth2 token) source";
+        if (mechanism == "CRAM-MD5" || mechanism == "DIGEST-MD5" || mechanism == "libcurl's choice")
+            e.hint +=
+                "; if they are right, the server may not support this mechanism for "
+                "your account: try --auth-mech plain or login";
+    }
+    e.server_reply = said;
+    return e;
+}
+
 core::Error connect_error(CURLcode rc, const char* detail, const ConnectOptions& o,
-                          const std::string& mechanism = {}) {
+                          const std::string& mechanism = {}, const std::string& reply = {}) {
     std::string where = host_port(o);
     std::string why = detail && *detail ? detail : curl_easy_strerror(rc);
     core::Error e;
@@ -119,15 +171,7 @@ core::Error connect_error(CURLcode rc, const char* detail, const ConnectOptions&
             e.hint = "use --tls implicit (port 993), or --tls none only on a trusted network";
             break;
         case CURLE_LOGIN_DENIED:
-            e = make_error(ErrorKind::Auth, "the server rejected the login for user \"" + o.user +
-                                                "\" at " + where +
-                                                (mechanism.empty() ? "" : " (" + mechanism + ")"));
-            e.hint = "check --user and the password (or OAuth2 token) source";
-            if (mechanism == "CRAM-MD5" || mechanism == "DIGEST-MD5" ||
-                mechanism == "libcurl's choice")
-                e.hint +=
-                    "; if they are right, the server may not support this mechanism for "
-                    "your account: try --auth-mech plain or login";
+            e = login_error(o, mechanism, reply);
             break;
         case CURLE_REMOTE_ACCESS_DENIED:
             e = make_error(ErrorKind::Auth, "access denied by " + where + ": " + why);
@@ -138,7 +182,7 @@ core::Error connect_error(CURLcode rc, const char* detail, const ConnectOptions&
             break;
     }
     e.scope = core::Scope::Session;
-    e.retryable = rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
+    e.retryable = e.retryable || rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
                   rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING;
     return e;
 }
@@ -207,14 +251,17 @@ Result<std::vector<std::string>> offered_by(const ConnectOptions& options) {
     if (!h)
         return make_error(ErrorKind::Io, "libcurl could not create a handle");
     char errbuf[CURL_ERROR_SIZE] = {0};
-    std::string capabilities;
+    ServerLines lines;
     set_common_options(h.get(), options, url, errbuf);
     curl_easy_setopt(h.get(), CURLOPT_DEBUGFUNCTION, debug_callback);
-    curl_easy_setopt(h.get(), CURLOPT_DEBUGDATA, &capabilities);
+    curl_easy_setopt(h.get(), CURLOPT_DEBUGDATA, &lines);
     curl_easy_setopt(h.get(), CURLOPT_VERBOSE, 1L);
-    if (CURLcode rc = curl_easy_perform(h.get()); rc != CURLE_OK)
+    CURLcode rc = curl_easy_perform(h.get());
+    // The cleanup's LOGOUT is answered after `lines` is gone.
+    curl_easy_setopt(h.get(), CURLOPT_DEBUGDATA, nullptr);
+    if (rc != CURLE_OK)
         return connect_error(rc, errbuf, options);
-    auto offered = offered_mechanisms(capabilities);
+    auto offered = offered_mechanisms(lines.capabilities);
     std::string list;
     for (const auto& m : offered)
         list += " " + m;
@@ -250,18 +297,23 @@ Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOption
         if (!login_options.empty())
             curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, login_options.c_str());
     }
-    if (core::log_level() >= core::LogLevel::Trace) {
-        curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_callback);
-        curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
-    }
+    // Always verbose during login: the server's reply to a refused login says whose fault it is.
+    ServerLines lines;
+    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_callback);
+    curl_easy_setopt(c, CURLOPT_DEBUGDATA, &lines);
+    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 
     CURLcode rc = curl_easy_perform(c);
+    curl_easy_setopt(c, CURLOPT_DEBUGDATA, nullptr);
+    if (core::log_level() < core::LogLevel::Trace)
+        curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
     // The secrets are no longer needed; do not leave them in libcurl's handle.
     curl_easy_setopt(c, CURLOPT_PASSWORD, "");
     curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, "");
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);
     if (rc != CURLE_OK)
-        return connect_error(rc, errbuf, options, mechanism_used(login_options, options));
+        return connect_error(rc, errbuf, options, mechanism_used(login_options, options),
+                             lines.completion);
 
     ConnectOptions kept = options;
     kept.password.clear();

@@ -197,10 +197,12 @@ namespace {
 // A server offering GSSAPI, DIGEST-MD5, CRAM-MD5 and PLAIN whose other mechanisms fail (GNU
 // imap4d with system passwords), with imap4d's greeting and CAPABILITY completion. Records which
 // mechanisms the client tried.
-std::function<void(int)> sasl_server(std::shared_ptr<std::vector<std::string>> tried) {
+// `plain_no`: when set, AUTHENTICATE PLAIN gets this NO instead of succeeding.
+std::function<void(int)> sasl_server(std::shared_ptr<std::vector<std::string>> tried,
+                                     std::string plain_no = {}) {
     auto pending = std::make_shared<std::string>();  // tag of an AUTHENTICATE awaiting data
     return scripted_imap(
-        [tried, pending](const std::string& tag, const std::string& cmd) -> std::string {
+        [tried, pending, plain_no](const std::string& tag, const std::string& cmd) -> std::string {
             if (!pending->empty()) {  // the client's SASL response line
                 std::string t = *pending;
                 pending->clear();
@@ -215,6 +217,8 @@ std::function<void(int)> sasl_server(std::shared_ptr<std::vector<std::string>> t
                 tried->push_back(mech);
                 if (mech != "PLAIN")
                     return tag + " NO [AUTHENTICATIONFAILED] Authentication failed\r\n";
+                if (!plain_no.empty())
+                    return tag + " " + plain_no + "\r\n";
                 *pending = tag;
                 return "+ \r\n";
             }
@@ -354,8 +358,9 @@ TEST_CASE("throttling: a throttling NO is neither a lost message nor a failed ru
     std::system(("rm -rf '" + dir + "'").c_str());
 }
 
-TEST_CASE("throttling: a throttling hint in an OK is counted and the run slows down, losing nothing",
-          "[integration]") {
+TEST_CASE(
+    "throttling: a throttling hint in an OK is counted and the run slows down, losing nothing",
+    "[integration]") {
     FakeAccount account;
     seed(account, 4);
     account.edit([](auto& folders, auto& quirks) {
@@ -373,4 +378,23 @@ TEST_CASE("throttling: a throttling hint in an OK is counted and the run slows d
     CHECK(scalar(dir, "SELECT COUNT(*) FROM messages") == "8");
     CHECK(r.out.find("\"throttled\":1,") != std::string::npos);
     std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+TEST_CASE("auth: only a clear refusal of the credentials blames the password", "[integration]") {
+    auto tried = std::make_shared<std::vector<std::string>>();
+    FakeServer down(sasl_server(tried, "NO [UNAVAILABLE] user database unreachable"), true);
+    auto r = run_imapmirror(with({"folders"}, fake_args(down.port())), kFakePassword);
+    INFO(r.err);
+    CHECK(r.exit_code == 6);
+    CHECK(r.err.find("could not log in user \"u\" now (PLAIN)") != std::string::npos);
+    CHECK(r.err.find("user database unreachable") != std::string::npos);
+    CHECK(r.err.find("not your password") != std::string::npos);
+    CHECK(r.err.find("rejected") == std::string::npos);
+
+    FakeServer refused(sasl_server(tried, "NO [AUTHENTICATIONFAILED] Authentication failed."),
+                       true);
+    auto wrong = run_imapmirror(with({"folders"}, fake_args(refused.port())), kFakePassword);
+    CHECK(wrong.exit_code == 6);
+    CHECK(wrong.err.find("rejected the login for user \"u\"") != std::string::npos);
+    CHECK(wrong.err.find("check --user and the password") != std::string::npos);
 }
