@@ -228,8 +228,9 @@ core::Result<SequenceSet> parse_search_set(const Response& r) {
 namespace {
 core::Error absurd(const Response& r, core::Error e) {
     // A Limit from a response that is syntactically fine: the server is broken or hostile.
+    // It is this folder's answer, so it costs the folder; the session it broke is replaced.
     e.kind = ErrorKind::Protocol;
-    e.scope = core::Scope::Session;
+    e.scope = core::Scope::Folder;
     e.retryable = false;
     auto s = r.summary();
     e.server_reply = s.size() > 200 ? s.substr(0, 200) + "..." : s;

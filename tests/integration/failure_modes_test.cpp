@@ -237,3 +237,97 @@ TEST_CASE("failure: a server that accepts and never greets times out (exit 4)", 
     CHECK(lines(r.err) == 1);
     CHECK(r.seconds < 15);
 }
+
+namespace {
+
+// Runs imapmirror under /usr/bin/time; returns its peak RSS in MB (the last line of stderr).
+long peak_rss_mb(RunResult& r) {
+    auto nl = r.err.find_last_of('\n', r.err.size() >= 2 ? r.err.size() - 2 : 0);
+    std::string last = r.err.substr(nl == std::string::npos ? 0 : nl + 1);
+    return std::stol(last) / 1024;
+}
+const std::vector<std::string> kMeasureRss{"/usr/bin/time", "-f", "%M"};
+
+}  // namespace
+
+TEST_CASE("hostile: a literal announced as 90 TB is refused, not allocated", "[integration]") {
+    FakeServer fake(fake_mailbox([](const std::string&) {
+        return std::string("* 1 FETCH (UID 1 FLAGS {99999999999999}\r\nxx") + kClose;
+    }));
+    auto r = run_imapmirror(with({"fetch", "INBOX", "--uid", "1"}, fake_args(fake.port())),
+                            kFakePassword, kMeasureRss);
+    INFO(r.err);
+    CHECK(r.exit_code != 0);
+    CHECK(r.exit_code != 1);  // a clear error, not a crash
+    CHECK(peak_rss_mb(r) < 300);
+}
+
+TEST_CASE("hostile: an endless line is cut at the line limit with a clear error", "[integration]") {
+    FakeServer fake(fake_mailbox([](const std::string&) {
+        // 20 MB of one FLAGS list without a line end (the limit is 16 MB).
+        std::string flood = "* 1 FETCH (UID 1 FLAGS (";
+        for (int i = 0; i < 20 * 1024 * 1024 / 4; ++i)
+            flood += "\\Aa ";
+        return flood + kClose;
+    }));
+    auto r = run_imapmirror(with({"fetch", "INBOX", "--uid", "1"}, fake_args(fake.port())),
+                            kFakePassword, kMeasureRss);
+    INFO(r.err.substr(0, 500));
+    CHECK(r.exit_code == 8);
+    CHECK(peak_rss_mb(r) < 300);
+}
+
+TEST_CASE("hostile: a flood of untagged noise before the answer changes nothing", "[integration]") {
+    FakeServer fake(fake_mailbox([](const std::string& tag) {
+        std::string out;
+        for (int i = 0; i < 200000; ++i)
+            out += "* OK noise " + std::to_string(i) + "\r\n";
+        const std::string body = "Subject: after the noise\r\n\r\nbody\r\n";
+        return out + "* 1 FETCH (UID 1 RFC822.SIZE " + std::to_string(body.size()) + " BODY[] {" +
+               std::to_string(body.size()) + "}\r\n" + body + ")\r\n" + tag + " OK done\r\n";
+    }));
+    auto r = run_imapmirror(with({"fetch", "INBOX", "--uid", "1"}, fake_args(fake.port())),
+                            kFakePassword, kMeasureRss);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "Subject: after the noise\r\n\r\nbody\r\n");
+    CHECK(peak_rss_mb(r) < 300);
+}
+
+TEST_CASE("hostile: a 41-byte ESEARCH claiming 50 million UIDs costs its folder, not 850 MB",
+          "[integration]") {
+    FakeServer fake(
+        scripted_imap([](const std::string& tag, const std::string& cmd) -> std::string {
+            auto starts = [&](const char* w) { return cmd.rfind(w, 0) == 0; };
+            if (starts("CAPABILITY"))
+                return "* CAPABILITY IMAP4rev1 ESEARCH\r\n" + tag + " OK done\r\n";
+            if (starts("LOGIN") || starts("NOOP"))
+                return tag + " OK done\r\n";
+            if (starts("LIST"))
+                return "* LIST () \"/\" INBOX\r\n" + tag + " OK done\r\n";
+            if (starts("STATUS"))
+                return "* STATUS INBOX (MESSAGES 2 UNSEEN 0 UIDNEXT 3 UIDVALIDITY 7)\r\n" + tag +
+                       " OK done\r\n";
+            if (starts("EXAMINE"))
+                return "* 2 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 3] ok\r\n" + tag +
+                       " OK [READ-ONLY] done\r\n";
+            if (starts("UID SEARCH"))
+                return "* ESEARCH (TAG \"" + tag + "\") UID ALL 1:50000000\r\n" + tag +
+                       " OK done\r\n";
+            if (starts("UID FETCH"))
+                return tag + " OK done\r\n";
+            if (starts("LOGOUT"))
+                return "* BYE bye\r\n" + tag + " OK done\r\n";
+            return tag + " BAD unexpected\r\n";
+        }),
+        true);
+    const std::string dir = make_temp_dir();
+    auto r = run_imapmirror(
+        with({"export", "--out", dir + "/a", "--retries", "0"}, fake_args(fake.port())),
+        kFakePassword, kMeasureRss);
+    INFO(r.err);
+    CHECK(r.exit_code == 10);
+    CHECK(r.err.find("folder error") != std::string::npos);
+    CHECK(peak_rss_mb(r) < 300);
+    std::system(("rm -rf '" + dir + "'").c_str());
+}
