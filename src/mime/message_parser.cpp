@@ -9,8 +9,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include "core/attachment_rule.hpp"
 #include "core/utf8.hpp"
@@ -149,70 +152,83 @@ AttachmentMeta valid_utf8(AttachmentMeta meta) {
     return meta;
 }
 
-// The message file's bytes, mapped read-only (pages are read only where searched).
-class MappedFile {
-  public:
-    explicit MappedFile(const std::string& path) {
-        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        struct stat st {};
-        if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size > 0) {
-            void* p =
-                ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-            if (p != MAP_FAILED)
-                m_data =
-                    std::string_view(static_cast<const char*>(p), static_cast<size_t>(st.st_size));
+// For each delimiter line of `delimiter` in the message file (close delimiters aside), whether
+// its part is empty: the line is directly followed by the next delimiter line. The file is read
+// in 1 MB pieces, so memory stays flat whatever the message's size (a whole-file mapping made
+// a 200 MB message cost 200 MB of resident pages). nullopt when the file cannot be read.
+std::optional<std::vector<bool>> empty_parts(const std::string& path,
+                                             const std::string& delimiter) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return std::nullopt;
+    constexpr size_t kChunk = size_t{1} << 20;
+    // Enough to see past a delimiter found in this piece: its line (at most 998 bytes and the
+    // line break, RFC 5322) and the next delimiter with two more bytes.
+    const size_t lookahead = 2 * delimiter.size() + 1004;
+    std::vector<bool> empty;
+    std::string buf;
+    bool ok = true;
+    for (off_t offset = 0;; offset += static_cast<off_t>(kChunk)) {
+        // buf holds [offset - 1, offset + kChunk + lookahead): the byte before, for line starts.
+        const size_t base = offset == 0 ? 0 : 1;
+        const size_t want = base + kChunk + lookahead;
+        buf.resize(want);
+        size_t got = 0;
+        while (got < want) {
+            ssize_t n = ::pread(fd, buf.data() + got, want - got,
+                                offset - static_cast<off_t>(base) + static_cast<off_t>(got));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                ok = false;
+            if (n <= 0)
+                break;
+            got += static_cast<size_t>(n);
         }
-        if (fd >= 0)
-            ::close(fd);
+        buf.resize(got);
+        const bool last = got < want;
+        size_t pos = base;
+        while (ok && (pos = buf.find(delimiter, pos)) != std::string::npos && pos < base + kChunk) {
+            const size_t after = pos + delimiter.size();
+            const bool line_start = pos == 0 || buf[pos - 1] == '\n';
+            pos = after;
+            if (!line_start || buf.compare(after, 2, "--") == 0)
+                continue;
+            const size_t eol = buf.find('\n', after);
+            if (eol == std::string::npos && last)
+                break;  // a delimiter line cut off by the end of the file
+            if (eol == std::string::npos || eol - after > 1000) {
+                empty.push_back(false);  // an overlong line: not a delimiter we can judge
+                continue;
+            }
+            std::string_view next = std::string_view(buf).substr(eol + 1, delimiter.size() + 2);
+            empty.push_back(next.substr(0, delimiter.size()) == delimiter &&
+                            next.substr(delimiter.size()) != "--");
+        }
+        if (!ok || last)
+            break;
     }
-    ~MappedFile() {
-        if (!m_data.empty())
-            ::munmap(const_cast<char*>(m_data.data()), m_data.size());
-    }
-    MappedFile(const MappedFile&) = delete;
-    MappedFile& operator=(const MappedFile&) = delete;
-    std::string_view data() const { return m_data; }
-
-  private:
-    std::string_view m_data;
-};
+    ::close(fd);
+    if (!ok)
+        return std::nullopt;
+    return empty;
+}
 
 // IMAP numbers (RFC 3501 6.4.5) of a multipart's children as GMime lists them. GMime drops a
 // part whose delimiter line is directly followed by the next delimiter ("--b\r\n--b\r\n");
 // servers (Dovecot) count it as an empty text/plain part, so later parts number one higher.
 // Such parts are found by delimiter position in the file; a boundary reused by a nested
 // multipart can confuse this (then GMime's own count is used).
-std::vector<size_t> imap_child_numbers(std::string_view file, const char* boundary_cstr,
+std::vector<size_t> imap_child_numbers(const std::optional<std::vector<bool>>& empty,
                                        size_t gmime_count) {
     std::vector<size_t> numbers(gmime_count);
     for (size_t i = 0; i < gmime_count; ++i)
         numbers[i] = i + 1;
-    if (!boundary_cstr || !*boundary_cstr || file.empty())
+    if (!empty)
         return numbers;
-    const std::string delimiter = std::string("--") + boundary_cstr;
-    // Fast path: no delimiter line followed directly by another.
-    if (file.find(delimiter + "\n" + delimiter) == std::string_view::npos &&
-        file.find(delimiter + "\r\n" + delimiter) == std::string_view::npos)
-        return numbers;
-    // Each delimiter line (not the close delimiter), and whether its part is empty.
-    std::vector<bool> empty;
-    size_t pos = 0;
-    while ((pos = file.find(delimiter, pos)) != std::string_view::npos) {
-        size_t after = pos + delimiter.size();
-        bool line_start = pos == 0 || file[pos - 1] == '\n';
-        pos = after;
-        if (!line_start || file.substr(after, 2) == "--")
-            continue;
-        size_t eol = file.find('\n', after);
-        if (eol == std::string_view::npos)
-            break;
-        std::string_view next = file.substr(eol + 1, delimiter.size() + 2);
-        empty.push_back(next.substr(0, delimiter.size()) == delimiter &&
-                        next.substr(delimiter.size()) != "--");
-    }
     std::vector<size_t> kept;
-    for (size_t k = 0; k < empty.size(); ++k)
-        if (!empty[k])
+    for (size_t k = 0; k < empty->size(); ++k)
+        if (!(*empty)[k])
             kept.push_back(k + 1);
     if (kept.size() != gmime_count)
         return numbers;  // not the shape we understand
@@ -236,7 +252,7 @@ class Walker {
             std::string subtype =
                 lower(g_mime_content_type_get_media_subtype(g_mime_object_get_content_type(obj)));
             int n = g_mime_multipart_get_count(mp);
-            auto numbers = imap_child_numbers(file(), g_mime_multipart_get_boundary(mp),
+            auto numbers = imap_child_numbers(empty_parts_of(g_mime_multipart_get_boundary(mp)),
                                               static_cast<size_t>(std::max(n, 0)));
             for (int i = 0; i < n; ++i) {
                 std::string index = std::to_string(numbers[static_cast<size_t>(i)]);
@@ -274,10 +290,17 @@ class Walker {
     size_t count() const { return m_count; }
 
   private:
-    std::string_view file() {
-        if (!m_file)
-            m_file = std::make_unique<MappedFile>(m_path);
-        return m_file->data();
+    // empty_parts() of a boundary, read once per boundary and message.
+    const std::optional<std::vector<bool>>& empty_parts_of(const char* boundary) {
+        const std::string key = boundary ? boundary : "";
+        auto it = m_empty_parts.find(key);
+        if (it == m_empty_parts.end()) {
+            std::optional<std::vector<bool>> found;
+            if (!key.empty())
+                found = empty_parts(m_path, "--" + key);
+            it = m_empty_parts.emplace(key, std::move(found)).first;
+        }
+        return it->second;
     }
 
     void note(const std::string& problem) {
@@ -361,7 +384,7 @@ class Walker {
     size_t m_count = 0;
     std::string m_problems;
     const std::string& m_path;
-    std::unique_ptr<MappedFile> m_file;  // mapped at the first multipart
+    std::map<std::string, std::optional<std::vector<bool>>> m_empty_parts;
 };
 
 }  // namespace
