@@ -161,6 +161,12 @@ std::optional<std::vector<bool>> empty_parts(const std::string& path,
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return std::nullopt;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    const auto file_size = static_cast<uint64_t>(st.st_size);
     constexpr size_t kChunk = size_t{1} << 20;
     // Enough to see past a delimiter found in this piece: its line (at most 998 bytes and the
     // line break, RFC 5322) and the next delimiter with two more bytes.
@@ -171,7 +177,12 @@ std::optional<std::vector<bool>> empty_parts(const std::string& path,
     for (off_t offset = 0;; offset += static_cast<off_t>(kChunk)) {
         // buf holds [offset - 1, offset + kChunk + lookahead): the byte before, for line starts.
         const size_t base = offset == 0 ? 0 : 1;
-        const size_t want = base + kChunk + lookahead;
+        // No bigger than what is left of the file: most messages are a few KB.
+        const uint64_t left = file_size > static_cast<uint64_t>(offset)
+                                  ? file_size - static_cast<uint64_t>(offset)
+                                  : 0;
+        const size_t want =
+            base + static_cast<size_t>(std::min<uint64_t>(kChunk + lookahead, left));
         buf.resize(want);
         size_t got = 0;
         while (got < want) {
@@ -186,7 +197,7 @@ std::optional<std::vector<bool>> empty_parts(const std::string& path,
             got += static_cast<size_t>(n);
         }
         buf.resize(got);
-        const bool last = got < want;
+        const bool last = got < want || static_cast<uint64_t>(offset) + kChunk >= file_size;
         size_t pos = base;
         while (ok && (pos = buf.find(delimiter, pos)) != std::string::npos && pos < base + kChunk) {
             const size_t after = pos + delimiter.size();
