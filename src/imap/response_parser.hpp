@@ -76,7 +76,7 @@ class ResponseParser {
     ParserLimits m_limits;
     LiteralRouter m_router;
 
-    std::string m_line;    // bytes of the current line, not yet ending in LF
+    std::string m_line;  // bytes of the current line, not yet ending in LF
 
     bool m_in_response = false;  // a response has started (after a literal, a line continues it)
     Response m_response;

@@ -64,8 +64,9 @@ struct ExportSummary {
     // Times the server asked us to slow down ([THROTTLED], "Too many simultaneous
     // connections", ...), and the connections left afterwards (0: never lowered).
     uint64_t throttled = 0;
-    size_t connections_lowered_to = 0;    // skipped: EXAMINE refused again (FolderPlan::refused_again)
-    size_t folders_deleted = 0;    // gone from the server since the last run
+    size_t connections_lowered_to =
+        0;                       // skipped: EXAMINE refused again (FolderPlan::refused_again)
+    size_t folders_deleted = 0;  // gone from the server since the last run
     size_t reconnects = 0;
     std::set<std::string> quirks;      // server quirks met and worked around
     std::vector<core::Error> errors;   // message and folder errors; the run went on

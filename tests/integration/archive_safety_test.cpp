@@ -20,19 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void load(const DovecotServer& server, const std::string& folder,
-          const std::vector<std::string>& files) {
-    std::string list_path = server.dir() + "/load-list";
-    {
-        std::ofstream list(list_path);
-        for (const auto& f : files)
-            list << f << "\n";
-    }
-    std::string cmd = "'" + source_dir() + "/scripts/test-server' load '" + server.dir() + "' '" +
-                      folder + "' < '" + list_path + "'";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-}
-
 std::vector<std::string> entries(const std::string& dir) {
     std::vector<std::string> out;
     for (const auto& e : fs::recursive_directory_iterator(dir))
@@ -86,7 +73,7 @@ TEST_CASE("archive safety: a folder directory planted as a link is refused, the 
     CHECK(rows.at(0).at(0) != "0");
 
     // A second run after new mail still writes nothing through it.
-    load(server, "INBOX", {source_dir() + "/tests/data/seed/06-attachments.eml"});
+    load_files(server, "INBOX", {source_dir() + "/tests/data/seed/06-attachments.eml"});
     auto again = run_imapmirror(with({"export", "--out", out}, server.tls_args()));
     CHECK(again.exit_code == 10);
     CHECK(entries(elsewhere) == std::vector<std::string>{precious});
@@ -195,8 +182,8 @@ TEST_CASE("archive safety: Café in NFC and in NFD, folders and attachments, nev
            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
                att("Caf%C3%A9.txt", "nfc") + att("Cafe%CC%81.txt", "nfd") +
                att("CAF%C3%89.TXT", "upper") + att("invoice%E2%80%AEfdp.exe", "rlo") + "--b--\r\n";
-    load(server, "safety/" + kNfc, {msg});
-    load(server, "safety/" + kNfd, {msg});
+    load_files(server, "safety/" + kNfc, {msg});
+    load_files(server, "safety/" + kNfd, {msg});
 
     const std::string out = sandbox + "/archive";
     const std::string db = out + "/index.sqlite";

@@ -134,19 +134,13 @@ TEST_CASE("list: pages newest first, decoded headers, List-Unsubscribe without b
 
 TEST_CASE("list: every message by default, a page of 50 when --page is given", "[integration]") {
     DovecotServer server;
-    std::string list_path = server.dir() + "/big-list";
-    {
-        std::ofstream list(list_path);
-        for (int i = 1; i <= 55; ++i) {
-            std::string path = server.dir() + "/big-" + std::to_string(i) + ".eml";
-            std::ofstream(path, std::ios::binary)
-                << "From: b@example.org\r\nSubject: big " << i << "\r\n\r\nx\r\n";
-            list << path << "\n";
-        }
+    std::vector<std::string> files;
+    for (int i = 1; i <= 55; ++i) {
+        files.push_back(server.dir() + "/big-" + std::to_string(i) + ".eml");
+        std::ofstream(files.back(), std::ios::binary)
+            << "From: b@example.org\r\nSubject: big " << i << "\r\n\r\nx\r\n";
     }
-    REQUIRE(std::system(("'" + source_dir() + "/scripts/test-server' load '" + server.dir() +
-                         "' Big < '" + list_path + "'")
-                            .c_str()) == 0);
+    load_files(server, "Big", files);
     auto all = run_imapmirror(with({"list", "Big", "--json"}, server.tls_args()));
     INFO(all.err);
     REQUIRE(all.exit_code == 0);

@@ -76,19 +76,6 @@ std::vector<Corpus> corpora(const std::string& root) {
     return out;
 }
 
-void load(const DovecotServer& server, const std::string& folder,
-          const std::vector<std::string>& files) {
-    std::string list_path = server.dir() + "/load-list";
-    {
-        std::ofstream list(list_path);
-        for (const auto& f : files)
-            list << f << "\n";
-    }
-    std::string cmd = "'" + source_dir() + "/scripts/test-server' load '" + server.dir() + "' '" +
-                      folder + "' < '" + list_path + "'";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-}
-
 std::string hostile_message() {
     auto att = [](const std::string& disposition_params, const std::string& body) {
         return "--h\r\nContent-Type: application/octet-stream\r\nContent-Disposition: "
@@ -217,12 +204,12 @@ TEST_CASE(
     size_t total = 0;
     for (const auto& c : all) {
         REQUIRE_FALSE(c.files.empty());
-        load(server, c.folder, c.files);
+        load_files(server, c.folder, c.files);
         total += c.files.size();
     }
     const std::string hostile_path = server.dir() + "/hostile.eml";
     std::ofstream(hostile_path, std::ios::binary) << hostile_message();
-    load(server, "hostile", {hostile_path});
+    load_files(server, "hostile", {hostile_path});
     // Folder names Dovecot accepts but file systems do not ('.' and control characters it
     // refuses itself).
     const std::vector<std::pair<std::string, std::string>> hostile_folders = {
@@ -231,7 +218,7 @@ TEST_CASE(
         {"hostile/x\\y", "hostile/x_y"}, {"hostile/trail ", "hostile/trail"},
         {"hostile/<lt>", "hostile/_lt_"}};
     for (const auto& [name, path] : hostile_folders)
-        load(server, name, {hostile_path});
+        load_files(server, name, {hostile_path});
 
     const std::string sandbox = make_temp_dir();
     const std::string out = sandbox + "/archive";

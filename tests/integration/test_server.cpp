@@ -233,6 +233,19 @@ void RealServer::load(const std::string& folder, const std::string& message) {
     ++m_loaded;
 }
 
+void load_files(const RealServer& server, const std::string& folder,
+                const std::vector<std::string>& files) {
+    std::string list_path = server.dir() + "/load-list";
+    {
+        std::ofstream list(list_path);
+        for (const auto& f : files)
+            list << f << "\n";
+    }
+    std::string cmd = "'" + source_dir() + "/scripts/test-server' load '" + server.dir() + "' '" +
+                      folder + "' < '" + list_path + "'";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+}
+
 DovecotServer::DovecotServer() : RealServer(ServerKind::Dovecot) {
     INFO(skip_reason());
     REQUIRE(available());

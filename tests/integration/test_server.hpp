@@ -64,6 +64,11 @@ class DovecotServer : public RealServer {
     std::string doveadm(const std::string& args) const;
 };
 
+// Saves each file of `files` into `folder` of `server` (created if needed), in order, with
+// `scripts/test-server load`; REQUIREs success.
+void load_files(const RealServer& server, const std::string& folder,
+                const std::vector<std::string>& files);
+
 struct RunResult {
     int exit_code = -1;
     std::string out, err;

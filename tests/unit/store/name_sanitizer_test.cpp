@@ -56,7 +56,8 @@ TEST_CASE("sanitizer: control characters, C1 and invalid UTF-8 are replaced and 
     CHECK(sanitize_component("csi\xC2\x9Bx") == "csi_x");
     CHECK(sanitize_component("bad\xFF\xFEname.txt") == "bad__name.txt");
     // The index text of such a name (core::to_valid_utf8) holds U+FFFD: the same '_' again.
-    CHECK(sanitize_component("a\xEF\xBF\xBD" "b.txt") == "a_b.txt");
+    CHECK(sanitize_component("a\xEF\xBF\xBD"
+                             "b.txt") == "a_b.txt");
     CHECK(sanitize_component("Résumé 日本語 😀.pdf") == "Résumé 日本語 😀.pdf");
 }
 
