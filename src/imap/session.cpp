@@ -21,16 +21,8 @@ std::string command_word(const std::string& command) {
     return first;
 }
 
-// Literal bytes nobody wants any more (a drained or abandoned command's bodies).
-class DiscardSink final : public LiteralSink {
-  public:
-    Result<void> write(std::string_view) override { return {}; }
-    Result<void> finish() override { return {}; }
-};
-DiscardSink g_discard;  // stateless
-
 ResponseParser::LiteralRouter discard_router() {
-    return [](const LiteralContext&) -> LiteralSink* { return &g_discard; };
+    return [](const LiteralContext&) -> LiteralSink* { return &discarding_sink(); };
 }
 
 // Where the client must stop and wait for "+": the offsets just past each "{n}\r\n" of a
@@ -63,6 +55,17 @@ std::vector<size_t> synchronizing_literals(const std::string& line) {
     }
 }
 }  // namespace
+
+LiteralSink& discarding_sink() {
+    // Stateless, so one instance serves every session and thread.
+    class DiscardSink final : public LiteralSink {
+      public:
+        Result<void> write(std::string_view) override { return {}; }
+        Result<void> finish() override { return {}; }
+    };
+    static DiscardSink sink;
+    return sink;
+}
 
 Session::Session(transport::Stream& stream, Options options)
     : m_stream(stream), m_options(std::move(options)), m_parser(m_options.limits) {
@@ -180,12 +183,8 @@ Result<Completion> Session::wait(const std::string& tag) {
 }
 
 Result<Completion> Session::run(std::string command, UntaggedHandler handler) {
-    std::string word = command_word(command);
-    IMM_ASSIGN(std::string tag, submit(std::move(command), std::move(handler)));
-    IMM_ASSIGN(Completion c, wait(tag));
-    if (!c.ok())
-        return completion_error(c, word);
-    return c;
+    CommandScope scope(*this);
+    return scope.run(std::move(command), std::move(handler));
 }
 
 Result<void> Session::read_more() {

@@ -1,18 +1,14 @@
 #include "transport/auth_choice.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "core/ascii.hpp"
 
 namespace imapmirror::transport {
 
 namespace {
 
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
+using core::ascii_upper;
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
@@ -27,7 +23,7 @@ std::vector<std::string> offered_mechanisms(std::string_view line) {
         size_t end = line.find_first_of(" ]\r\n", pos);
         if (end == std::string_view::npos)
             end = line.size();
-        std::string atom = upper(line.substr(pos, end - pos));
+        std::string atom = ascii_upper(line.substr(pos, end - pos));
         if (atom.rfind("AUTH=", 0) == 0 && atom.size() > 5 && !contains(out, atom.substr(5)))
             out.push_back(atom.substr(5));
         pos = end + 1;
@@ -42,7 +38,7 @@ const std::vector<std::string>& known_mechanisms() {
 
 core::Result<std::string> login_options_for(std::string_view wanted,
                                             const std::vector<std::string>& offered) {
-    const std::string mech = upper(wanted);
+    const std::string mech = ascii_upper(wanted);
     if (mech.empty() || mech == "AUTO") {
         for (const char* m : {"PLAIN", "LOGIN"})
             if (contains(offered, m))

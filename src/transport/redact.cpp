@@ -1,17 +1,8 @@
 #include "transport/redact.hpp"
 
-#include <cctype>
+#include "core/ascii.hpp"
 
 namespace imapmirror::transport {
-
-namespace {
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
-}  // namespace
 
 std::string redact_client_line(std::string_view line) {
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
@@ -22,7 +13,7 @@ std::string redact_client_line(std::string_view line) {
     size_t sp2 = line.find(' ', sp1 + 1);
     std::string_view cmd = line.substr(
         sp1 + 1, sp2 == std::string_view::npos ? std::string_view::npos : sp2 - sp1 - 1);
-    std::string u = upper(cmd);
+    std::string u = core::ascii_upper(cmd);
     if (u == "LOGIN" || u == "AUTHENTICATE")
         return std::string(line.substr(0, sp1)) + " " + std::string(cmd) + " [redacted]";
     static const char* kSafe[] = {"CAPABILITY", "STARTTLS", "LOGOUT", "NOOP",     "ID",
