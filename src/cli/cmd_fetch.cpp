@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <set>
 
@@ -13,6 +12,7 @@
 #include "cli/output.hpp"
 #include "core/json.hpp"
 #include "store/atomic_file.hpp"
+#include "sync/message_sink.hpp"
 
 namespace imapmirror::cli {
 
@@ -38,59 +38,6 @@ std::string parent_directory(const std::string& path) {
         return ".";
     return slash == 0 ? "/" : path.substr(0, slash);
 }
-
-// Receives BODY[] literals: into an AtomicFile (committed once the response, and so the UID,
-// is complete) or straight to stdout.
-class BodySink final : public imap::LiteralSink {
-  public:
-    explicit BodySink(std::string directory) : m_directory(std::move(directory)) {}
-
-    // Starts a new body. A failure to create the file surfaces from the first write().
-    void begin() {
-        m_written = 0;
-        m_error = {};
-        m_file.reset();
-        if (m_directory.empty())
-            return;
-        auto file = store::AtomicFile::create(m_directory);
-        if (file)
-            m_file = std::make_unique<store::AtomicFile>(std::move(file).value());
-        else
-            m_error = std::move(file).error();
-    }
-    core::Result<void> write(std::string_view chunk) override {
-        if (!m_error)
-            return m_error;
-        m_written += chunk.size();
-        if (m_file)
-            return m_file->write(chunk);
-        if (std::fwrite(chunk.data(), 1, chunk.size(), stdout) != chunk.size())
-            return store::file_error(errno, "cannot write to", "standard output");
-        return {};
-    }
-    core::Result<void> finish() override {
-        if (!m_error)
-            return m_error;
-        if (!m_file && std::fflush(stdout) != 0)
-            return store::file_error(errno, "cannot write to", "standard output");
-        return {};
-    }
-    uint64_t written() const { return m_written; }
-    // Moves the finished body to `path` (no-op for stdout).
-    core::Result<void> commit(const std::string& path) {
-        if (!m_file)
-            return {};
-        auto r = m_file->commit(path);
-        m_file.reset();
-        return r;
-    }
-
-  private:
-    std::string m_directory;  // empty: stdout
-    std::unique_ptr<store::AtomicFile> m_file;
-    uint64_t m_written = 0;
-    core::Result<void> m_error;
-};
 
 struct Saved {
     uint32_t uid, seq;
@@ -124,83 +71,63 @@ int run_fetch(const FetchArgs& a) {
     auto client = connect_client(a.conn);
     if (!client)
         return report_error(client.error(), a.json);
-    auto& session = (*client)->session();
     auto state = (*client)->examine(a.folder);
     if (!state)
         return report_error(state.error(), a.json);
 
-    BodySink sink(directory);
+    auto sink =
+        to_stdout ? sync::MessageSink::to_stdout() : sync::MessageSink::into_directory(directory);
     std::vector<Saved> saved;
     std::set<uint32_t> got_uids, got_seqs;
-    auto on_fetch = [&](const imap::FetchData& f) -> core::Result<void> {
+    imap::FetchRequest request;
+    request.items = "(UID RFC822.SIZE BODY.PEEK[])";
+    request.body_sink = [&]() -> imap::LiteralSink* {
+        sink.begin();
+        return &sink;
+    };
+    request.on_message = [&](const imap::FetchData& f) -> core::Result<void> {
         const auto* body = f.section("BODY[]");
         if (!body || !f.uid)
             return {};  // e.g. an unsolicited flag update
-        if (body->value->is_nil()) {
+        if (body->value->is_nil() || !sink.has_body()) {
             auto e = core::make_error(core::ErrorKind::NotFound, "the server returned no body");
-            e.uid = f.uid;
-            return e;
-        }
-        if (f.size && *f.size != sink.written()) {
-            auto e =
-                core::make_error(core::ErrorKind::Protocol,
-                                 "the server sent " + std::to_string(sink.written()) +
-                                     " bytes but announced RFC822.SIZE " + std::to_string(*f.size));
             e.uid = f.uid;
             return e;
         }
         std::string path = to_stdout  ? "-"
                            : into_dir ? a.output + "/" + std::to_string(*f.uid) + ".eml"
                                       : a.output;
-        IMM_TRY(sink.commit(path));
+        if (f.size && *f.size != sink.size()) {
+            auto e =
+                core::make_error(core::ErrorKind::Protocol,
+                                 "the server sent " + std::to_string(sink.size()) +
+                                     " bytes but announced RFC822.SIZE " + std::to_string(*f.size));
+            e.uid = f.uid;
+            return e;
+        }
+        IMM_ASSIGN(auto taken, sink.commit(path));
         got_uids.insert(*f.uid);
         got_seqs.insert(f.seq);
-        saved.push_back(Saved{*f.uid, f.seq, sink.written(), path});
+        saved.push_back(Saved{*f.uid, f.seq, taken.size, path});
         return {};
     };
-    auto handler = [&](const imap::Response& r) -> core::Result<void> {
-        if (!imap::is_fetch(r))
-            return {};
-        IMM_ASSIGN(auto data, imap::parse_fetch(r));
-        return on_fetch(data);
-    };
-    // Declared after everything its handler and router use, so it ends before they do: a
-    // return below with commands in flight closes the connection instead of reading into them.
-    imap::CommandScope scope(session);
-    scope.set_literal_router([&](const imap::LiteralContext& ctx) -> imap::LiteralSink* {
-        if (ctx.response.numbered_name() != "FETCH" || !imap::iequals(ctx.item, "BODY[]"))
-            return nullptr;
-        sink.begin();
-        return &sink;
-    });
-    // Pipelined: one command per message, all in flight within the session's window.
-    std::vector<std::string> tags;
-    const char* items = " (UID RFC822.SIZE BODY.PEEK[])";
     auto fail = [&](const core::Error& e) {
         core::Error copy = e;
         if (copy.folder.empty())
             copy.folder = a.folder;
         return report_error(copy, a.json);
     };
-    for (uint32_t uid : a.uids) {
-        auto tag = scope.submit("UID FETCH " + std::to_string(uid) + items, handler);
-        if (!tag)
-            return fail(tag.error());
-        tags.push_back(*tag);
-    }
-    for (uint32_t seq : a.seqs) {
-        auto tag = scope.submit("FETCH " + std::to_string(seq) + items, handler);
-        if (!tag)
-            return fail(tag.error());
-        tags.push_back(*tag);
-    }
-    for (const auto& tag : tags) {
-        auto c = scope.wait(tag);
-        if (!c)
-            return fail(c.error());
-        if (!c->ok())
-            return fail(imap::completion_error(*c, "FETCH"));
-    }
+    // Pipelined: one command per message, all in flight within the session's window.
+    std::vector<imap::MessageSet> sets;
+    for (uint32_t uid : a.uids)
+        sets.push_back(imap::MessageSet{true, std::to_string(uid)});
+    for (uint32_t seq : a.seqs)
+        sets.push_back(imap::MessageSet{false, std::to_string(seq)});
+    auto refused = (*client)->fetch_streamed(sets, request);
+    if (!refused)
+        return fail(refused.error());
+    if (!refused->empty())
+        return fail(imap::completion_error(refused->front().answer, "FETCH"));
     (*client)->logout();
 
     for (uint32_t uid : a.uids) {

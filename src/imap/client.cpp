@@ -1,6 +1,7 @@
 #include "imap/client.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 
 #include "core/log.hpp"
@@ -249,19 +250,78 @@ Result<std::vector<uint32_t>> Client::uid_search(const std::string& criteria) {
     return uids;
 }
 
+namespace {
+std::string fetch_command(const MessageSet& messages) {
+    return messages.by_uid ? "UID FETCH" : "FETCH";
+}
+}  // namespace
+
 Result<void> Client::fetch(const MessageSet& messages, const std::string& items,
                            const std::function<Result<void>(const FetchData&)>& on_fetch) {
-    auto handler = [&](const Response& r) -> Result<void> {
-        if (!is_fetch(r))
-            return {};  // EXISTS/EXPUNGE/FLAGS meanwhile: not ours to act on here
-        IMM_ASSIGN(auto data, parse_fetch(r));
-        return on_fetch(data);
-    };
-    std::string cmd =
-        std::string(messages.by_uid ? "UID FETCH " : "FETCH ") + messages.set + " " + items;
-    CommandScope scope(m_session);
-    IMM_TRY(scope.run(cmd, handler));
+    FetchRequest request;
+    request.items = items;
+    request.on_message = on_fetch;
+    IMM_ASSIGN(auto refused, fetch_streamed({messages}, request));
+    if (!refused.empty())
+        return completion_error(refused.front().answer, fetch_command(messages));
     return {};
+}
+
+Result<std::vector<FetchRefusal>> Client::fetch_streamed(const std::vector<MessageSet>& sets,
+                                                         const FetchRequest& request) {
+    // Set once the fetch must end; from then on answers are read but not acted on.
+    std::optional<core::Error> stop;
+    auto handler = [&](const Response& r) -> Result<void> {
+        if (stop || !is_fetch(r))
+            return {};  // EXISTS/EXPUNGE/FLAGS meanwhile: not ours to act on here
+        auto data = parse_fetch(r);
+        if (!data)
+            stop = std::move(data).error();
+        else if (auto done = request.on_message(*data); !done)
+            stop = std::move(done).error();
+        return {};
+    };
+    // The handler and router refer to this frame: the scope makes sure neither outlives it.
+    CommandScope scope(m_session);
+    if (request.body_sink)
+        scope.set_literal_router([&](const LiteralContext& ctx) -> LiteralSink* {
+            if (ctx.response.numbered_name() != "FETCH" ||
+                !iequals(ctx.item, request.streamed_section))
+                return nullptr;
+            return stop ? &discarding_sink() : request.body_sink();
+        });
+    std::vector<FetchRefusal> refused;
+    std::deque<std::pair<std::string, size_t>> in_flight;  // tag, index into sets
+    size_t next = 0;
+    for (;;) {
+        while (!stop && next < sets.size() && in_flight.size() < m_session.window()) {
+            const auto& set = sets[next];
+            IMM_ASSIGN(
+                std::string tag,
+                scope.submit(fetch_command(set) + " " + set.set + " " + request.items, handler));
+            in_flight.emplace_back(std::move(tag), next++);
+        }
+        if (in_flight.empty())
+            break;
+        // An error here means the session broke: nobody reads it again, nothing to drain.
+        IMM_ASSIGN(Completion done, scope.wait(in_flight.front().first));
+        const size_t index = in_flight.front().second;
+        in_flight.pop_front();
+        if (done.ok() || stop)
+            continue;
+        if (done.status == "NO" && !done.throttled) {
+            refused.push_back(FetchRefusal{index, std::move(done)});
+            continue;
+        }
+        // Throttled: not these messages but the rate (the caller backs off). BAD: the
+        // command itself is wrong for this folder.
+        stop = completion_error(done, fetch_command(sets[index]));
+        if (!done.throttled)
+            stop->scope = core::Scope::Folder;
+    }
+    if (stop)
+        return std::move(*stop);
+    return refused;
 }
 
 }  // namespace imapmirror::imap

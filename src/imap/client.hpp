@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "imap/command.hpp"
 #include "imap/fetch.hpp"
+#include "imap/literal_sink.hpp"
 #include "imap/responses.hpp"
 #include "imap/session.hpp"
 #include "transport/connect_options.hpp"
@@ -37,6 +38,27 @@ struct FolderListing {
 struct MessageSet {
     bool by_uid = true;
     std::string set;  // "1:5,7" or "*"
+};
+
+// A pipelined FETCH: what to ask for and where the answers go (see Client::fetch_streamed).
+struct FetchRequest {
+    std::string items;  // e.g. "(UID FLAGS RFC822.SIZE BODY.PEEK[])"
+    // The section whose literal goes to `body_sink` instead of memory, named as the server
+    // answers it ("BODY[]" for BODY.PEEK[]).
+    std::string streamed_section = "BODY[]";
+    // Where the next message's streamed section goes; called as its literal starts. Empty:
+    // literals are kept in the response (bounded by ParserLimits), fine for small sections.
+    std::function<LiteralSink*()> body_sink;
+    // Every FETCH response once complete (a streamed section has had finish() by then), also
+    // those without the requested data (a flag update). An error ends the fetch.
+    std::function<core::Result<void>(const FetchData&)> on_message;
+};
+
+// A command of a pipelined FETCH that the server answered with a plain NO: the messages of
+// that set were not (all) sent, the others may well have been.
+struct FetchRefusal {
+    size_t set = 0;  // index into the sets passed to fetch_streamed
+    Completion answer;
 };
 
 class Client {
@@ -69,9 +91,22 @@ class Client {
 
     // FETCH `items` for `messages` in the examined folder; each FETCH response goes to
     // `on_fetch` (parsed; sections point into the response, valid during the call).
-    // Responses without the requested data (e.g. a bare FLAGS update) are passed too.
+    // Responses without the requested data (e.g. a bare FLAGS update) are passed too. Any
+    // failure, NO included, is an error (see fetch_streamed for what stays usable).
     core::Result<void> fetch(const MessageSet& messages, const std::string& items,
                              const std::function<core::Result<void>(const FetchData&)>& on_fetch);
+
+    // One FETCH command per entry of `sets`, pipelined within the session's window, answers
+    // handled as `request` says. Returns the commands the server refused with a plain NO, for
+    // the caller to narrow down or report. Ends early with an error when:
+    // - on_message returns one, or a FETCH answer does not parse: nothing new is sent, the
+    //   commands in flight are read to their end with their answers ignored and streamed
+    //   sections discarded, so the connection stays usable;
+    // - a command is answered BAD (a Folder error) or with a throttling NO (see
+    //   completion_error): likewise;
+    // - the session breaks: it is then unusable (Session::broken).
+    core::Result<std::vector<FetchRefusal>> fetch_streamed(const std::vector<MessageSet>& sets,
+                                                           const FetchRequest& request);
 
     // UID SEARCH `criteria` in the examined folder (ESEARCH's compact answer where the server
     // has it); sorted, unique UIDs. An answer with more UIDs than the folder's EXISTS plus

@@ -18,6 +18,10 @@ class LiteralSink {
     virtual core::Result<void> finish() = 0;
 };
 
+// A sink that drops every byte: for literals nobody wants any more (a drained or abandoned
+// command's bodies, or those that arrive after a fetch was told to stop).
+LiteralSink& discarding_sink();
+
 // What the parser knows when a literal starts, to decide where it goes.
 struct LiteralContext {
     const Response& response;  // the response so far (tag/kind, and data at top level so far)

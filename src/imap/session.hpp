@@ -28,6 +28,7 @@
 //   fails with a Timeout. Silence between responses is the transport's idle timeout
 //   (--timeout); this catches a server that trickles a byte at a time to stay under it.
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -117,6 +118,8 @@ class Session {
     void logout();
 
     size_t in_flight() const { return m_in_flight.size(); }
+    // Commands in flight at most (Options::window, at least 1).
+    size_t window() const { return std::max<size_t>(1, m_options.window); }
     // Commands that completed OK but with a request to slow down ([THROTTLED] inside an OK):
     // the caller decides how to slow down.
     size_t throttle_hints() const { return m_throttle_hints; }

@@ -1,4 +1,4 @@
-#include "sync/export_files.hpp"
+#include "sync/attachment_writer.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,74 +12,6 @@
 namespace imapmirror::sync {
 
 using core::Result;
-
-void MessageSink::begin(const std::string& directory) {
-    discard();
-    m_hash = store::Sha256();
-    m_header = HeaderHasher();
-    auto file = store::AtomicFile::create(directory);
-    if (file)
-        m_file = std::make_unique<store::AtomicFile>(std::move(file).value());
-    else
-        m_error = std::move(file).error();
-}
-
-Result<void> MessageSink::write(std::string_view chunk) {
-    if (!m_error)
-        return m_error;
-    m_hash.update(chunk);
-    m_size += chunk.size();
-    if (!m_header.complete())
-        m_header.update(chunk);
-    // TLS hands over ~4 KB records: one write() each cost more than the copy that gathers them.
-    if (m_pending.size() + chunk.size() > kWriteBuffer)
-        IMM_TRY(write_pending());
-    if (chunk.size() >= kWriteBuffer)
-        return m_file->write(chunk);
-    m_pending.append(chunk);
-    return {};
-}
-
-Result<void> MessageSink::write_pending() {
-    if (m_pending.empty())
-        return {};
-    auto written = m_file->write(m_pending);
-    m_pending.clear();
-    return written;
-}
-
-Result<void> MessageSink::finish() {
-    if (!m_error)
-        return m_error;
-    IMM_TRY(write_pending());
-    m_finished = true;
-    return {};
-}
-
-Result<MessageSink::Taken> MessageSink::take(std::optional<int64_t> mtime) {
-    if (!m_file || !m_finished)
-        return core::make_error(core::ErrorKind::Protocol, "the server sent no message body",
-                                core::Scope::Message);
-    if (mtime)
-        IMM_TRY(m_file->set_mtime(*mtime));
-    Taken t;
-    t.size = m_size;
-    t.sha256 = m_hash.hex();
-    t.header_sha256 = m_header.hex();
-    IMM_ASSIGN(t.temp_path, m_file->release());
-    m_file.reset();
-    m_finished = false;
-    m_size = 0;
-    return t;
-}
-
-void MessageSink::discard() {
-    m_pending.clear();
-    m_file.reset();  // removes an uncommitted temporary file
-    m_finished = false;
-    m_size = 0;
-    m_error = {};
-}
 
 std::string attachment_file_name(const mime::AttachmentMeta& meta) {
     static const std::pair<const char*, const char*> kExtensions[] = {

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <deque>
 
 #include "core/interrupt.hpp"
 #include "core/log.hpp"
@@ -32,13 +31,14 @@ BodyFetcher::BodyFetcher(imap::Client& client, SharedRun& run, const ExportOptio
       m_uidvalidity(uidvalidity),
       m_dir(options.root + "/" + folder.path),
       m_stop(std::move(stop)),
+      m_sink(MessageSink::into_directory(m_dir)),
       m_batch(options.root) {}
 
 namespace {
 
 // UID sets of at most `max_uids`, each short enough for any server's command line (sparse
 // sets are halved until they fit).
-void add_chunks(std::deque<std::vector<uint32_t>>& out, std::vector<uint32_t> uids,
+void add_chunks(std::vector<std::vector<uint32_t>>& out, std::vector<uint32_t> uids,
                 size_t max_uids) {
     constexpr size_t kMaxSetChars = 1000;
     if (uids.size() > max_uids || (uids.size() > 1 && imap::uid_set(uids).size() > kMaxSetChars)) {
@@ -95,49 +95,53 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
     m_requested = uids;
     m_received.assign(uids.size(), false);
 
-    std::string items = "(UID FLAGS INTERNALDATE RFC822.SIZE";
+    imap::FetchRequest request;
+    request.items = "(UID FLAGS INTERNALDATE RFC822.SIZE";
     if (m_client.capabilities().has("CONDSTORE"))
-        items += " MODSEQ";
+        request.items += " MODSEQ";
     if (m_client.capabilities().has("X-GM-EXT-1"))
-        items += " X-GM-MSGID X-GM-THRID";
-    items += " BODY.PEEK[])";
-
-    // The handlers and the router below capture `this`: the scope ends before this call
-    // does, and if a path ever returned with a FETCH in flight it would close the connection.
-    imap::CommandScope scope(m_client.session());
-    scope.set_literal_router([this](const imap::LiteralContext& ctx) -> imap::LiteralSink* {
-        if (ctx.response.numbered_name() != "FETCH" || !imap::iequals(ctx.item, "BODY[]"))
-            return nullptr;
-        m_sink.begin(m_dir);
+        request.items += " X-GM-MSGID X-GM-THRID";
+    request.items += " BODY.PEEK[])";
+    request.body_sink = [this]() -> imap::LiteralSink* {
+        m_sink.begin();
         return &m_sink;
-    });
-    std::deque<std::vector<uint32_t>> chunks;
+    };
+    request.on_message = [this](const imap::FetchData& f) { return on_fetch(f); };
+
+    std::vector<std::vector<uint32_t>> chunks;
     add_chunks(chunks, uids, std::max<size_t>(1, m_options.uids_per_fetch));
-    std::vector<Refused> refused;
-    Result<void> result = pipeline(scope, items, chunks, refused);
     size_t budget = kNarrowingBudget;
-    while (result && !refused.empty() && !m_abort) {
-        for (auto& r : refused) {
+    Result<void> result;
+    while (!chunks.empty()) {
+        std::vector<imap::MessageSet> sets;
+        for (const auto& chunk : chunks)
+            sets.push_back(imap::MessageSet{true, imap::uid_set(chunk)});
+        auto refused = m_client.fetch_streamed(sets, request);
+        if (!refused) {
+            result = std::move(refused).error();
+            break;
+        }
+        std::vector<std::vector<uint32_t>> halves;
+        for (const auto& r : *refused) {
             std::vector<uint32_t> missing;
-            for (uint32_t uid : r.uids)
+            for (uint32_t uid : chunks[r.set])
                 if (!received(uid))
                     missing.push_back(uid);
             if (missing.size() <= 1 || budget < 2) {
                 for (uint32_t uid : missing)
-                    message_error(uid, "the server refused to send the message", r.reply);
+                    message_error(uid, "the server refused to send the message",
+                                  "NO " + r.answer.text);
                 continue;
             }
             budget -= 2;
             const auto half = static_cast<std::ptrdiff_t>(missing.size() / 2);
-            chunks.emplace_back(missing.begin(), missing.begin() + half);
-            chunks.emplace_back(missing.begin() + half, missing.end());
+            halves.emplace_back(missing.begin(), missing.begin() + half);
+            halves.emplace_back(missing.begin() + half, missing.end());
         }
-        refused.clear();
-        result = pipeline(scope, items, chunks, refused);
+        chunks = std::move(halves);
     }
-    scope.set_literal_router(nullptr);
     m_sink.discard();
-    if (result && !m_abort) {
+    if (result) {
         // Asked for, answered OK, never sent: the message is not archived, and the folder is
         // not recorded as synced, so the next run asks again.
         for (size_t i = 0; i < m_requested.size(); ++i)
@@ -147,56 +151,8 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
     auto flushed = flush();  // keep what is complete even when the fetch failed
     if (!result)
         return std::move(result).error().with_folder(m_folder.name);
-    if (m_abort)
-        return std::move(*m_abort).with_folder(m_folder.name);
     IMM_TRY(flushed);
     return m_failed;
-}
-
-// Keeps up to `fetches_in_flight` commands outstanding until `chunks` is empty. A NO refuses
-// only its chunk (kept in `refused` for narrowing); once `m_abort` is set nothing new is sent,
-// but what is in flight is still read to its end, so no handler outlives this call.
-Result<void> BodyFetcher::pipeline(imap::CommandScope& scope, const std::string& items,
-                                   std::deque<std::vector<uint32_t>>& chunks,
-                                   std::vector<Refused>& refused) {
-    auto on_response = [this](const imap::Response& r) -> Result<void> {
-        if (!imap::is_fetch(r) || m_abort)
-            return {};
-        auto f = imap::parse_fetch(r);
-        if (!f) {
-            m_abort = std::move(f).error();
-            return {};
-        }
-        return on_fetch(*f);
-    };
-    std::deque<std::pair<std::string, std::vector<uint32_t>>> in_flight;
-    for (;;) {
-        while (!m_abort && !chunks.empty() && in_flight.size() < m_options.fetches_in_flight) {
-            auto tag = scope.submit("UID FETCH " + imap::uid_set(chunks.front()) + " " + items,
-                                    on_response);
-            if (!tag)
-                return std::move(tag).error();
-            in_flight.emplace_back(std::move(*tag), std::move(chunks.front()));
-            chunks.pop_front();
-        }
-        if (in_flight.empty())
-            return {};
-        auto done = scope.wait(in_flight.front().first);
-        if (!done)
-            return std::move(done).error();  // the session is broken: nobody reads it again
-        auto chunk = std::move(in_flight.front().second);
-        in_flight.pop_front();
-        if (done->throttled && !done->ok()) {
-            // Not these messages but the rate: the connection backs off (ConnectionWorkers).
-            if (!m_abort)
-                m_abort = imap::completion_error(*done, "UID FETCH");
-        } else if (done->status == "NO") {
-            refused.push_back(Refused{std::move(chunk), "NO " + done->text});
-        } else if (!done->ok() && !m_abort) {
-            m_abort = imap::completion_error(*done, "UID FETCH");
-            m_abort->scope = Scope::Folder;
-        }
-    }
 }
 
 bool BodyFetcher::received(uint32_t uid) const {
@@ -205,10 +161,15 @@ bool BodyFetcher::received(uint32_t uid) const {
            m_received[static_cast<size_t>(it - m_requested.begin())];
 }
 
-void BodyFetcher::message_error(uint32_t uid, std::string what, std::string reply) {
-    auto e = core::make_error(ErrorKind::Protocol, std::move(what), Scope::Message);
+core::Error BodyFetcher::about(uint32_t uid, ErrorKind kind, std::string what) const {
+    auto e = core::make_error(kind, std::move(what), Scope::Message);
     e.folder = m_folder.name;
     e.uid = uid;
+    return e;
+}
+
+void BodyFetcher::message_error(uint32_t uid, std::string what, std::string reply) {
+    auto e = about(uid, ErrorKind::Protocol, std::move(what));
     e.server_reply = std::move(reply);
     e.hint = "the next run tries it again";
     m_run.add_error(std::move(e));
@@ -227,23 +188,15 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     auto it = std::lower_bound(m_requested.begin(), m_requested.end(), *f.uid);
     if (it == m_requested.end() || *it != *f.uid) {
         m_sink.discard();
-        auto e = core::make_error(ErrorKind::Protocol,
-                                  "the server sent a message that was not asked for; ignored",
-                                  Scope::Message);
-        e.folder = m_folder.name;
-        e.uid = f.uid;
-        m_run.add_error(std::move(e));
+        m_run.add_error(about(*f.uid, ErrorKind::Protocol,
+                              "the server sent a message that was not asked for; ignored"));
         return {};
     }
     auto slot = m_received.begin() + (it - m_requested.begin());
     if (*slot) {
         m_sink.discard();
-        auto e = core::make_error(ErrorKind::Protocol,
-                                  "the server sent the message twice; the first copy is kept",
-                                  Scope::Message);
-        e.folder = m_folder.name;
-        e.uid = f.uid;
-        m_run.add_error(std::move(e));
+        m_run.add_error(about(*f.uid, ErrorKind::Protocol,
+                              "the server sent the message twice; the first copy is kept"));
         return {};
     }
     *slot = true;
@@ -255,12 +208,7 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     std::optional<int64_t> mtime;
     if (f.internal_date)
         mtime = imap::parse_internal_date(*f.internal_date);
-    auto taken = m_sink.take(mtime);
-    if (!taken) {
-        m_abort = std::move(taken).error();
-        return {};
-    }
-    auto body = std::move(*taken);
+    IMM_ASSIGN(auto body, m_sink.take(mtime));
     std::optional<uint64_t> announced;
     if (f.size && *f.size != body.size) {
         // Exchange announces sizes its BODY[] does not have: the bytes sent are the message.
@@ -283,16 +231,14 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     auto placed = place_message(*f.uid, base, body);
     if (!placed) {
         store::remove_tree(body.temp_path);
-        m_abort = std::move(placed).error();
-        return {};
+        return std::move(placed).error();
     }
     const std::string relative = m_folder.path + "/" + *placed;
     AttachmentWriter attachments(m_dir, relative + ".attachments");
     auto parsed = mime::parse_message_file(body.temp_path, attachments);
     if (!parsed) {
         store::remove_tree(body.temp_path);  // not in the batch yet: nobody else would remove it
-        m_abort = std::move(parsed).error();
-        return {};
+        return std::move(parsed).error();
     }
     m_batch.add(body.temp_path, m_dir + "/" + *placed + ".eml");
     if (auto temp_dir = attachments.release_temp_dir(); !temp_dir.empty())
@@ -333,15 +279,14 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
         p.messages_done += 1;
         p.bytes_done += body.size;
     });
-    // Stops the fetch; fetch() reads what is in flight, then commits what is complete.
+    // An error stops the fetch: the client reads what is in flight, then fetch() commits
+    // what is complete.
     if (core::interrupted())
-        m_abort = core::interrupted_error();
-    else if (m_stop())
-        m_abort = core::make_error(ErrorKind::Cancelled, "stopped: the run is ending", Scope::Run);
-    else if (m_records.size() >= m_options.messages_per_commit) {
-        if (auto flushed = flush(); !flushed)
-            m_abort = std::move(flushed).error();
-    }
+        return core::interrupted_error();
+    if (m_stop())
+        return core::make_error(ErrorKind::Cancelled, "stopped: the run is ending", Scope::Run);
+    if (m_records.size() >= m_options.messages_per_commit)
+        return flush();
     return {};
 }
 
@@ -354,14 +299,10 @@ Result<std::string> BodyFetcher::place_message(uint32_t uid, const std::string& 
     if (existing != Existing::Different)
         return base;
     const std::string renamed = base + ".conflict-" + body.sha256.substr(0, 12);
-    auto e = core::make_error(ErrorKind::Corrupt,
-                              "the server sent other bytes for an archived message; both are kept "
-                              "(the new copy as " +
-                                  renamed + ".eml)",
-                              Scope::Message);
-    e.folder = m_folder.name;
-    e.uid = uid;
-    m_run.add_error(std::move(e));
+    m_run.add_error(about(uid, ErrorKind::Corrupt,
+                          "the server sent other bytes for an archived message; both are kept "
+                          "(the new copy as " +
+                              renamed + ".eml)"));
     return renamed;
 }
 

@@ -3,7 +3,6 @@
 // to a temporary file (hashed on the way), its MIME parsed from that file for attachments,
 // then per batch: one syncfs, renames, index rows (see exporter.hpp for the durability order).
 
-#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -13,8 +12,9 @@
 #include "imap/client.hpp"
 #include "index/archive_index.hpp"
 #include "store/atomic_file.hpp"
-#include "sync/export_files.hpp"
+#include "sync/attachment_writer.hpp"
 #include "sync/exporter.hpp"
+#include "sync/message_sink.hpp"
 #include "sync/shared_run.hpp"
 
 namespace imapmirror::sync {
@@ -39,16 +39,14 @@ class BodyFetcher {
     core::Result<size_t> fetch(const std::vector<uint32_t>& uids);
 
   private:
-    struct Refused {
-        std::vector<uint32_t> uids;
-        std::string reply;
-    };
-    core::Result<void> pipeline(imap::CommandScope& scope, const std::string& items,
-                                std::deque<std::vector<uint32_t>>& chunks,
-                                std::vector<Refused>& refused);
+    // One message's FETCH response: archive it (into the batch), or record why not. An error
+    // ends the fetch (a local write failed, the run is stopping).
     core::Result<void> on_fetch(const imap::FetchData& f);
     core::Result<void> flush();
     bool received(uint32_t uid) const;
+    // A Message-scope error about `uid` in this folder.
+    core::Error about(uint32_t uid, core::ErrorKind kind, std::string what) const;
+    // Records that `uid` was not archived (the next run asks again) and counts it as failed.
     void message_error(uint32_t uid, std::string what, std::string reply);
     // The base name the message's files get (see the .cpp: never over an archived file).
     core::Result<std::string> place_message(uint32_t uid, const std::string& base,
@@ -64,9 +62,6 @@ class BodyFetcher {
     size_t m_failed = 0;
     std::vector<uint32_t> m_requested;  // sorted
     std::vector<bool> m_received;       // by index into m_requested
-    // Set once the fetch must end (local error, interrupt, bad reply); in-flight commands are
-    // still read to their end.
-    std::optional<core::Error> m_abort;
     bool m_size_warned = false;
     MessageSink m_sink;
     store::DurableBatch m_batch;
