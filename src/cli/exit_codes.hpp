@@ -7,19 +7,18 @@ namespace imapmirror::cli {
 
 enum ExitCode : int {
     kExitOk = 0,
-    kExitInternal = 1,  // a bug: please report it
-    kExitUsage = 2,     // bad options or arguments, missing password
-    kExitNetwork = 3,   // cannot resolve/connect, connection lost
-    kExitTimeout = 4,   // the server stalled past --timeout
-    kExitTls = 5,       // TLS handshake or certificate verification failed
-    kExitAuth = 6,      // login refused
-    kExitNotFound = 7,  // no such folder or message
-    kExitProtocol = 8,  // the server said NO/BAD or sent something unparseable
-    kExitLocalIo = 9,   // cannot write output (permissions, disk full)
-    kExitPartial = 10,
-    kExitMismatch = 11,  // verify found a difference (missing, changed or extra files; UIDs)  //
-                         // export finished, but some messages or folders failed (see summary)
-    kExitInterrupted = 130,
+    kExitInternal = 1,       // internal error: a bug, please report it
+    kExitUsage = 2,          // bad option, no password source, password command failed
+    kExitNetwork = 3,        // cannot resolve or connect, or the server closed the connection
+    kExitTimeout = 4,        // the server stopped answering for --timeout seconds
+    kExitTls = 5,            // TLS handshake or certificate verification failed, or no STARTTLS
+    kExitAuth = 6,           // the server refused the login
+    kExitNotFound = 7,       // no such folder or message
+    kExitProtocol = 8,       // the server answered NO/BAD or sent something unparseable
+    kExitLocalIo = 9,        // cannot write the output (permissions, disk full)
+    kExitPartial = 10,       // export finished, but some messages or folders failed (see summary)
+    kExitMismatch = 11,      // verify found a difference (missing, changed or extra files; UIDs)
+    kExitInterrupted = 130,  // interrupted (Ctrl-C or SIGTERM)
 };
 
 int exit_code_for(const core::Error& error);

@@ -1,7 +1,9 @@
 #pragma once
 // One rule for "is this MIME leaf an attachment?", shared by the BODYSTRUCTURE view
 // (imap/body_structure) and the extraction from downloaded messages (mime/message_parser), so
-// that `imapmirror attachments` and the export agree.
+// that `imapmirror attachments` and the export agree. It lives in core because imap and mime
+// may not include each other. It is all core knows of MIME: comparisons of type names the
+// caller has already parsed; no parsing, no GMime.
 
 #include <string_view>
 

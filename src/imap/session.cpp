@@ -139,7 +139,7 @@ Result<std::string> Session::submit(std::string command, UntaggedHandler handler
         IMM_TRY(read_more());
     std::string tag = "A" + std::to_string(m_next_tag++);
     std::string line = tag + " " + command + "\r\n";
-    m_in_flight.push_back(Pending{tag, command_word(command), std::move(handler)});
+    m_in_flight.push_back(Pending{tag, std::move(handler)});
     size_t from = 0;
     auto pieces = synchronizing_literals(line);
     pieces.push_back(line.size());

@@ -130,7 +130,6 @@ class Session {
   private:
     struct Pending {
         std::string tag;
-        std::string command;  // for error messages (first word(s) only)
         UntaggedHandler handler;
     };
     core::Result<void> read_more();

@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "index/archive_index.hpp"
 #include "store/archive_root.hpp"
@@ -58,12 +61,82 @@ class RunLock {
     store::UniqueFd m_fd;
 };
 
-}  // namespace
+// DIR and its lock, held from the start of a run to its end.
+struct LockedArchive {
+    store::ArchiveRoot root;
+    RunLock lock;
+};
 
-Exporter::Exporter(ConnectFn connect, ExportOptions options)
-    : m_connect(std::move(connect)), m_options(std::move(options)) {}
+// Phase "lock": DIR and its lock file. Local only, so an archive another export holds is
+// refused before any connection is made (and before its index is touched).
+Result<LockedArchive> lock_archive(const std::string& dir) {
+    IMM_ASSIGN(auto root, store::ArchiveRoot::open(dir));
+    IMM_ASSIGN(auto lock, RunLock::acquire(root));
+    return LockedArchive{std::move(root), std::move(lock)};
+}
 
-namespace {
+// One selected folder as it goes through the phases: what the server listed (entry, STATUS,
+// or why it has no STATUS) and, once paths are assigned, its index row.
+struct SelectedFolder {
+    imap::Folder listed;
+    index::FolderRecord record;
+};
+// By raw name: each folder once, in the order new folders are given paths (FolderPaths wants
+// a deterministic order).
+using SelectedFolders = std::map<std::string, SelectedFolder>;
+
+// Phase "select folders": the listed folders that --include/--exclude keep. A name listed
+// twice is one folder (its first entry): two tasks must never archive the same folder.
+SelectedFolders select_folders(std::vector<imap::Folder> listed, const ExportOptions& options) {
+    SelectedFolders selected;
+    for (auto& f : listed)
+        if (folder_selected(f.entry.name, options.include, options.exclude)) {
+            std::string raw_name = f.entry.raw_name;
+            selected.emplace(std::move(raw_name), SelectedFolder{std::move(f), {}});
+        }
+    return selected;
+}
+
+// Phase "vanished folders": selected folders the archive knows but the server no longer lists
+// keep their files and rows, marked deleted.
+Result<void> mark_vanished(index::ArchiveIndex& index,
+                           const std::vector<index::FolderRecord>& known,
+                           const SelectedFolders& listed, const ExportOptions& options,
+                           ExportSummary& summary) {
+    for (const auto& k : known) {
+        if (listed.count(k.raw_name) || k.deleted ||
+            !folder_selected(k.name, options.include, options.exclude))
+            continue;
+        IMM_TRY(index.mark_folder_deleted(k.id));
+        ++summary.folders_deleted;
+    }
+    return {};
+}
+
+// Phase "assign paths": each selected folder's index row, inserted or updated from its LIST
+// entry. Paths already in the archive stay; new folders get fresh, collision-free ones.
+Result<void> assign_paths(index::ArchiveIndex& index, const std::vector<index::FolderRecord>& known,
+                          SelectedFolders& folders) {
+    store::FolderPaths paths;
+    for (const auto& k : known)
+        paths.reserve(k.name, k.path);
+    for (const auto& k : known)
+        if (auto it = folders.find(k.raw_name); it != folders.end())
+            it->second.record = k;
+    for (auto& [raw_name, f] : folders) {
+        auto& r = f.record;
+        const auto& entry = f.listed.entry;
+        r.name = entry.name;
+        r.raw_name = raw_name;
+        r.delimiter = entry.delimiter;
+        r.selectable = entry.selectable();
+        r.special_use = entry.special_use();
+        if (r.id == 0)  // not in the archive yet
+            r.path = paths.assign(r.name, r.delimiter);
+        IMM_ASSIGN(r.id, index.upsert_folder(r));
+    }
+    return {};
+}
 
 // Nothing to do: the server's STATUS equals what the last sync recorded.
 bool unchanged(const index::FolderRecord& known, const std::optional<imap::MailboxStatus>& now) {
@@ -80,159 +153,155 @@ bool unchanged(const index::FolderRecord& known, const std::optional<imap::Mailb
     return true;
 }
 
-}  // namespace
+// The folders the connections plan and fetch, and what the progress starts from.
+struct Work {
+    std::vector<FolderJob> jobs;  // one Plan task each; Task::folder is the position here
+    size_t skipped = 0;           // selected folders with nothing to do in this run
+    uint64_t estimated = 0;       // new messages expected, from STATUS against the index
+};
 
-Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
-    const auto start = std::chrono::steady_clock::now();
-    IMM_ASSIGN(m_client, m_connect());
-    IMM_ASSIGN(auto root, store::ArchiveRoot::open(m_options.root));
-    IMM_ASSIGN(auto lock, RunLock::acquire(root));
-    IMM_ASSIGN(auto index, index::ArchiveIndex::open(m_options.root + "/" + store::kIndexFileName));
-    IMM_ASSIGN(int64_t run_id, index.begin_run("export"));
-
-    // From here on every outcome is a summary, so the `runs` row is always finished.
-    ExportSummary summary;
-    if (auto exported = export_folders(root, index, summary); !exported)
-        summary.fatal = std::move(exported).error();
-
-    // Threads cover the whole archive, so they are rebuilt whenever a message lacks one: after
-    // new mail, and after a run that ended (or was killed) between its batches and this step.
-    // Not after a fatal error: a full disk would only fail again.
-    if (!summary.fatal) {
-        auto needed = index.needs_threading();
-        auto threaded = !needed ? core::Result<void>(std::move(needed).error())
-                        : *needed || summary.remapped > 0 ? index.rebuild_threads()
-                                                          : core::Result<void>();
-        if (!threaded)
-            summary.fatal = std::move(threaded).error();
-    }
-    summary.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    index::RunCounts counts{summary.folders, summary.messages, summary.bytes, summary.attachments,
-                            summary.errors.size() + (summary.fatal ? 1 : 0)};
-    // Best effort: a full disk may refuse even this row; the run's outcome is reported anyway.
-    (void)index.finish_run(run_id, counts, exit_code(summary));
-    return summary;
-}
-
-Result<std::vector<index::FolderRecord>> Exporter::folder_records(
-    index::ArchiveIndex& index, const std::vector<imap::Folder>& folders, ExportSummary& summary) {
-    // Paths already in the archive stay; new folders get fresh, collision-free ones. Folders
-    // gone from the server keep their files and rows, marked deleted.
-    IMM_ASSIGN(auto known, index.folders());
-    store::FolderPaths paths;
-    for (const auto& k : known)
-        paths.reserve(k.name, k.path);
-    std::map<std::string, const imap::Folder*> listed_now;
-    for (const auto& f : folders)
-        listed_now.emplace(f.entry.raw_name, &f);
-    std::map<std::string, const index::FolderRecord*> known_by_name;
-    for (const auto& k : known) {
-        known_by_name.emplace(k.raw_name, &k);
-        if (!listed_now.count(k.raw_name) && !k.deleted &&
-            folder_selected(k.name, m_options.include, m_options.exclude)) {
-            IMM_TRY(index.mark_folder_deleted(k.id));
-            ++summary.folders_deleted;
-        }
-    }
-    std::vector<index::FolderRecord> records;
-    for (const auto& f : folders) {
-        auto existing = known_by_name.find(f.entry.raw_name);
-        index::FolderRecord r =
-            existing != known_by_name.end() ? *existing->second : index::FolderRecord{};
-        r.name = f.entry.name;
-        r.raw_name = f.entry.raw_name;
-        r.delimiter = f.entry.delimiter;
-        r.selectable = f.entry.selectable();
-        r.special_use = f.entry.special_use();
-        if (existing == known_by_name.end())
-            r.path = paths.assign(r.name, r.delimiter);
-        IMM_ASSIGN(r.id, index.upsert_folder(r));
-        records.push_back(std::move(r));
-    }
-    return records;
-}
-
-Result<void> Exporter::export_folders(const store::ArchiveRoot& root, index::ArchiveIndex& index,
-                                      ExportSummary& summary) {
-    // With counts: one LIST-STATUS round trip where the server has it. They decide which
-    // folders need opening at all, and seed the ETA.
-    IMM_ASSIGN(auto listed, m_client->list_folder_tree(true));
-    std::vector<imap::Folder> folders;
-    for (auto& f : listed.folders)
-        if (folder_selected(f.entry.name, m_options.include, m_options.exclude))
-            folders.push_back(std::move(f));
-    std::sort(folders.begin(), folders.end(), [](const imap::Folder& a, const imap::Folder& b) {
-        return a.entry.raw_name < b.entry.raw_name;
-    });
-    IMM_ASSIGN(auto records, folder_records(index, folders, summary));
-
-    std::vector<FolderJob> jobs;
-    for (size_t i = 0; i < records.size(); ++i) {
-        const auto& status = folders[i].status;
-        jobs.push_back(
-            FolderJob{std::move(records[i]), 0, {}, status ? status->uidnext : std::nullopt});
-    }
-    SharedRun shared(index, m_on_progress);
-    // LIST entries that did not parse name no folder: each is an error of its own. The
-    // folders whose counts failed are below.
-    for (auto& e : listed.errors)
-        if (e.folder.empty())
-            shared.add_error(std::move(e));
-    WorkQueue queue(jobs.size());
-    uint64_t estimated = 0;
-    size_t skipped = 0;
-    for (size_t i = 0; i < jobs.size(); ++i) {
-        auto& job = jobs[i];
-        if (folders[i].error) {
+// Phase "plan work": which folders need a connection at all. A folder waits for a later run
+// (an error in the summary) when its name or counts are unusable or its directory is a planted
+// link; it is skipped quietly when not selectable or unchanged since the last sync. An error
+// returned (its directory cannot be made) ends the run.
+Result<Work> plan_work(const store::ArchiveRoot& root, index::ArchiveIndex& index,
+                       SelectedFolders& folders, SharedRun& shared, ExportSummary& summary) {
+    Work work;
+    for (auto& named : folders) {
+        auto& f = named.second;
+        auto& record = f.record;
+        const auto& status = f.listed.status;
+        if (f.listed.error) {
             // Its name cannot be sent or the server's answer about it is unreadable: it waits
             // for a later run (it stays in the index, not taken for deleted); the others go on.
-            auto e = std::move(*folders[i].error);
+            auto e = std::move(*f.listed.error);
             e.hint = "the folder is skipped in this run; the next run tries it again";
-            shared.add_error(std::move(e).with_folder(job.record.name));
-            ++skipped;
+            shared.add_error(std::move(e).with_folder(record.name));
+            ++work.skipped;
             continue;
         }
-        auto dir = root.open_directory(job.record.path, true);
+        auto dir = root.open_directory(record.path, true);
         if (!dir && dir.error().scope == Scope::Folder) {
             // A link planted in the archive: this folder waits, the others go on.
-            shared.add_error(std::move(dir).error().with_folder(job.record.name));
-            ++skipped;
+            shared.add_error(std::move(dir).error().with_folder(record.name));
+            ++work.skipped;
             continue;
         }
         if (!dir)
             return std::move(dir).error();
-        if (!job.record.selectable || unchanged(job.record, folders[i].status)) {
-            summary.folders_unchanged += job.record.selectable ? 1 : 0;
-            ++skipped;
+        if (!record.selectable || unchanged(record, status)) {
+            summary.folders_unchanged += record.selectable ? 1 : 0;
+            ++work.skipped;
             continue;
         }
         store::remove_stale_temps(dir->get());  // a run that ended here may have left some
-        if (folders[i].status && folders[i].status->messages) {
-            IMM_ASSIGN(uint64_t archived, index.message_count(job.record.id));
-            uint64_t on_server = *folders[i].status->messages;
-            job.estimate = on_server > archived ? on_server - archived : 0;
-            estimated += job.estimate;
+        uint64_t estimate = 0;
+        if (status && status->messages) {
+            IMM_ASSIGN(uint64_t archived, index.message_count(record.id));
+            estimate = *status->messages > archived ? *status->messages - archived : 0;
+            work.estimated += estimate;
         }
-        queue.push(Task{Task::Kind::Plan, i, {}});
+        auto uidnext = status ? status->uidnext : std::nullopt;
+        work.jobs.push_back(FolderJob{std::move(record), estimate, {}, uidnext});
     }
+    return work;
+}
+
+// Phase "run workers": a Plan task per folder in `work`, done by as many connections as there
+// is work for; `first` is already logged in. Returns when all is done or the run ended early
+// (the summary's `fatal`).
+void run_workers(const ConnectFn& connect, const ExportOptions& options,
+                 std::unique_ptr<imap::Client> first, Work& work, SharedRun& shared) {
+    WorkQueue queue(work.jobs.size());
+    for (size_t i = 0; i < work.jobs.size(); ++i)
+        queue.push(Task{Task::Kind::Plan, i, {}});
+    // More connections than folders to plan would only sit idle, unless one folder is big.
+    const size_t connections = std::clamp<size_t>(
+        std::max<size_t>(work.estimated / std::max<size_t>(1, options.uids_per_task),
+                         work.jobs.size()),
+        1, std::max<size_t>(1, options.connections));
+    ConnectionWorkers workers(connect, options, shared, queue, work.jobs);
+    workers.run(std::move(first), connections);
+}
+
+// Phase "threads": threads cover the whole archive, so they are rebuilt whenever a message
+// lacks one: after new mail, after a re-mapping, and after a run that ended (or was killed)
+// between its batches and this step.
+Result<void> thread_messages(index::ArchiveIndex& index, const ExportSummary& summary) {
+    IMM_ASSIGN(bool needed, index.needs_threading());
+    if (needed || summary.remapped > 0)
+        return index.rebuild_threads();
+    return {};
+}
+
+// Phase "record run": finishes the `runs` row. Best effort: a full disk may refuse even this
+// row; the run's outcome is reported anyway.
+void record_run(index::ArchiveIndex& index, int64_t run_id, const ExportSummary& summary,
+                int exit_code) {
+    index::RunCounts counts{summary.folders, summary.messages, summary.bytes, summary.attachments,
+                            summary.errors.size() + (summary.fatal ? 1 : 0)};
+    (void)index.finish_run(run_id, counts, exit_code);
+}
+
+}  // namespace
+
+Exporter::Exporter(ConnectFn connect, ExportOptions options)
+    : m_connect(std::move(connect)), m_options(std::move(options)) {}
+
+Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
+    const auto start = std::chrono::steady_clock::now();
+    IMM_ASSIGN(auto archive, lock_archive(m_options.root));
+    // Declared after the lock, so closed before it is let go.
+    IMM_ASSIGN(auto index, index::ArchiveIndex::open(m_options.root + "/" + store::kIndexFileName));
+    IMM_ASSIGN(m_client, m_connect());
+    IMM_ASSIGN(int64_t run_id, index.begin_run("export"));
+
+    // From here on every outcome is a summary, so the `runs` row is always finished.
+    ExportSummary summary;
+    if (auto exported = export_folders(archive.root, index, summary); !exported)
+        summary.fatal = std::move(exported).error();
+    // Not after a fatal error: a full disk would only fail again.
+    if (!summary.fatal) {
+        if (auto threaded = thread_messages(index, summary); !threaded)
+            summary.fatal = std::move(threaded).error();
+    }
+    summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    record_run(index, run_id, summary, exit_code(summary));
+    return summary;
+}
+
+Result<void> Exporter::export_folders(const store::ArchiveRoot& root, index::ArchiveIndex& index,
+                                      ExportSummary& summary) {
+    // Phase "list": with counts, in one LIST-STATUS round trip where the server has it. They
+    // decide which folders need opening at all, and seed the ETA.
+    IMM_ASSIGN(auto listing, m_client->list_folder_tree(true));
+    auto folders = select_folders(std::move(listing.folders), m_options);
+    IMM_ASSIGN(auto known, index.folders());
+    IMM_TRY(mark_vanished(index, known, folders, m_options, summary));
+    IMM_TRY(assign_paths(index, known, folders));
+
+    SharedRun shared(index, m_on_progress);
+    // LIST entries that did not parse name no folder: each is an error of its own. The
+    // folders whose counts failed are errors of plan_work.
+    for (auto& e : listing.errors)
+        if (e.folder.empty())
+            shared.add_error(std::move(e));
+    IMM_ASSIGN(auto work, plan_work(root, index, folders, shared, summary));
+
     shared.count([&](ExportSummary& s) {
-        s.folders = skipped;
+        s.folders = work.skipped;
         s.folders_unchanged = summary.folders_unchanged;
         s.folders_deleted = summary.folders_deleted;
     });
     shared.progress([&](Progress& p) {
-        p.folders_total = jobs.size();
-        p.folders_done = skipped;
-        p.messages_total = estimated;
+        p.folders_total = folders.size();
+        p.folders_done = work.skipped;
+        p.messages_total = work.estimated;
     });
-    // More connections than folders to plan would only sit idle, unless one folder is big.
-    const size_t connections = std::clamp<size_t>(
-        std::max<size_t>(estimated / std::max<size_t>(1, m_options.uids_per_task),
-                         jobs.size() - skipped),
-        1, std::max<size_t>(1, m_options.connections));
-    ConnectionWorkers workers(m_connect, m_options, shared, queue, jobs);
-    workers.run(std::move(m_client), connections);
+    run_workers(m_connect, m_options, std::move(m_client), work, shared);
+
+    // The connections' summary is the run's; the error that ended it is returned as one.
     auto fatal = std::move(shared.summary().fatal);
     shared.summary().fatal.reset();
     summary = std::move(shared.summary());

@@ -60,12 +60,11 @@ struct ExportSummary {
     uint64_t flags_changed = 0;
     uint64_t expunged = 0;         // newly marked deleted_at
     size_t folders_unchanged = 0;  // skipped: STATUS equal to the last sync
-    size_t folders_refused = 0;
+    size_t folders_refused = 0;    // skipped: EXAMINE refused again (FolderPlan::refused_again)
     // Times the server asked us to slow down ([THROTTLED], "Too many simultaneous
     // connections", ...), and the connections left afterwards (0: never lowered).
     uint64_t throttled = 0;
-    size_t connections_lowered_to =
-        0;                       // skipped: EXAMINE refused again (FolderPlan::refused_again)
+    size_t connections_lowered_to = 0;
     size_t folders_deleted = 0;  // gone from the server since the last run
     size_t reconnects = 0;
     std::set<std::string> quirks;      // server quirks met and worked around
@@ -84,19 +83,16 @@ class Exporter {
     // Runs the export. Errors of one message or folder are collected in the summary and the
     // run goes on. A dropped connection is retried on a new one (backoff with jitter, at most
     // `retries` times), resuming after the last committed message. What still ends the run
-    // (a local write failure, too many drops) is the summary's `fatal`, after committing what
-    // is complete. An error returned instead of a summary means the run could not start
-    // (connection, lock, index, folder list).
+    // (a local write failure, too many drops, the folder list) is the summary's `fatal`, after
+    // committing what is complete. An error returned instead of a summary means the run could
+    // not start: the archive (DIR, its lock, the index) or the first connection. The archive
+    // is locked before any network work: an export into a locked archive never connects.
     core::Result<ExportSummary> run(const ExitCodePolicy& exit_code);
 
   private:
     // The folders, their work and the connections; an error returned ends the run (`fatal`).
     core::Result<void> export_folders(const store::ArchiveRoot& root, index::ArchiveIndex& index,
                                       ExportSummary& summary);
-    // One index row per listed folder (new ones get a path); marks folders gone from the server.
-    core::Result<std::vector<index::FolderRecord>> folder_records(
-        index::ArchiveIndex& index, const std::vector<imap::Folder>& folders,
-        ExportSummary& summary);
 
     ConnectFn m_connect;
     std::unique_ptr<imap::Client> m_client;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <regex>
 
 #include "../corpora.hpp"
+#include "scripted_imap.hpp"
 #include "test_server.hpp"
 
 using namespace imapmirror::test;
@@ -337,5 +339,32 @@ TEST_CASE("export: a second export into the same directory while one runs is ref
     ::close(fd);  // the lock dies with its holder: the next run goes ahead
     auto next = run_imapmirror(with({"export", "--out", out}, server.tls_args()));
     CHECK(next.exit_code == 0);
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE("export: a locked archive is refused before any connection is made", "[integration]") {
+    const std::string out = make_temp_dir();
+    int fd = ::open((out + "/.imapmirror.lock").c_str(), O_RDWR | O_CREAT, 0600);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX) == 0);
+    // A server that would log anyone in, and counts who comes.
+    std::atomic<int> connections{0};
+    auto mailbox = fake_mailbox([](const std::string& tag) { return tag + " NO no mail\r\n"; });
+    FakeServer fake([&](int client) {
+        ++connections;
+        mailbox(client);
+    });
+    auto r = run_imapmirror(with({"export", "--out", out}, fake_args(fake.port())), kFakePassword);
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("already exporting") != std::string::npos);
+    CHECK(connections == 0);
+    // Nobody listens here: a connection attempt would be exit 3, not the lock's 2.
+    auto nowhere =
+        run_imapmirror(with({"export", "--out", out}, fake_args(unused_port())), kFakePassword);
+    INFO(nowhere.err);
+    CHECK(nowhere.exit_code == 2);
+    CHECK(nowhere.err.find("already exporting") != std::string::npos);
+    ::close(fd);
     std::system(("rm -rf '" + out + "'").c_str());
 }

@@ -1,0 +1,3 @@
+#pragma once
+// For ctest "layers: ...": scripts/check-layers must refuse this include (imap never sees store).
+#include "store/atomic_file.hpp"
