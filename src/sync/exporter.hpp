@@ -29,7 +29,6 @@ struct ExportOptions {
     size_t connections = 4;                      // IMAP connections working in parallel
     size_t uids_per_task = 500;                  // UIDs per unit of work one connection takes
     size_t uids_per_fetch = 100;                 // UIDs per UID FETCH command
-    size_t fetches_in_flight = 4;                // pipelined UID FETCH commands
     size_t messages_per_commit = 200;            // messages per durable batch / index transaction
     int retries = 5;                             // reconnects per run after a dropped connection
     std::chrono::milliseconds retry_wait{1000};  // first backoff; doubles, with jitter, max 60 s
