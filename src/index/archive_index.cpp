@@ -128,11 +128,7 @@ Result<int64_t> ArchiveIndex::upsert_folder(const FolderRecord& f) {
 Result<void> ArchiveIndex::set_examine_refused(int64_t folder_id,
                                                std::optional<std::string> reply) {
     IMM_ASSIGN(auto st, m_db.prepare("UPDATE folders SET examine_refused = ?2 WHERE id = ?1"));
-    st.bind(1, folder_id);
-    if (reply)
-        st.bind(2, *reply);
-    else
-        st.bind_null(2);
+    st.bind(1, folder_id).bind(2, reply);
     return st.run();
 }
 
@@ -141,18 +137,8 @@ Result<void> ArchiveIndex::record_folder_sync(int64_t folder_id, const FolderRec
         auto st,
         m_db.prepare("UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, "
                      "server_messages = ?5, last_synced_at = ?6 WHERE id = ?1"));
-    st.bind(1, folder_id);
-    auto opt = [&](int i, auto v) {
-        if (v)
-            st.bind(i, static_cast<int64_t>(*v));
-        else
-            st.bind_null(i);
-    };
-    opt(2, s.uidvalidity);
-    opt(3, s.uidnext);
-    opt(4, s.highestmodseq);
-    opt(5, s.server_messages);
-    st.bind(6, now_iso8601());
+    st.bind(1, folder_id).bind(2, s.uidvalidity).bind(3, s.uidnext);
+    st.bind(4, s.highestmodseq).bind(5, s.server_messages).bind(6, now_iso8601());
     return st.run();
 }
 
@@ -348,18 +334,10 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
         st.bind_text_or_null(15, m.list_unsubscribe).bind_text_or_null(16, m.list_unsubscribe_post);
         st.bind_text_or_null(17, m.thread_index).bind(18, m.path).bind(19, m.sha256);
         st.bind_text_or_null(20, m.parse_error);
-        auto opt = [&](int i, const std::optional<uint64_t>& v) {
-            if (v)
-                st.bind(i, static_cast<int64_t>(*v));
-            else
-                st.bind_null(i);
-        };
-        opt(21, m.modseq);
-        opt(22, m.gm_msgid);
-        opt(23, m.gm_thrid);
+        st.bind(21, m.modseq).bind(22, m.gm_msgid).bind(23, m.gm_thrid);
         st.bind(24, now);
         st.bind_text_or_null(25, m.header_sha256);
-        opt(26, m.size_announced);
+        st.bind(26, m.size_announced);
         IMM_TRY(st.run());
         if (m_db.changes() == 0)
             continue;  // already archived
