@@ -41,6 +41,26 @@ Result<ArchiveIndex> ArchiveIndex::open_existing(const std::string& path) {
     return open(path);
 }
 
+namespace {
+
+// A migration whose first line is "-- run only if missing: TABLE.COLUMN" runs only where that
+// column does not exist yet: SQLite has no ADD COLUMN IF NOT EXISTS. For archives that differ
+// at the same version (schema/004).
+Result<bool> migration_applies(Database& db, std::string_view sql) {
+    constexpr std::string_view kOnlyIfMissing = "-- run only if missing: ";
+    if (sql.substr(0, kOnlyIfMissing.size()) != kOnlyIfMissing)
+        return true;
+    std::string_view target = sql.substr(kOnlyIfMissing.size());
+    target = target.substr(0, target.find('\n'));
+    const size_t dot = target.find('.');
+    IMM_ASSIGN(auto st, db.prepare("SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2"));
+    st.bind(1, target.substr(0, dot)).bind(2, target.substr(dot + 1));
+    IMM_TRY(st.step());
+    return st.column_int(0) == 0;
+}
+
+}  // namespace
+
 Result<void> ArchiveIndex::migrate() {
     IMM_ASSIGN(auto version_stmt, m_db.prepare("PRAGMA user_version"));
     IMM_TRY(version_stmt.step());
@@ -57,7 +77,9 @@ Result<void> ArchiveIndex::migrate() {
     }
     for (int64_t v = version; v < known; ++v) {
         IMM_ASSIGN(auto tx, Transaction::begin(m_db));
-        IMM_TRY(m_db.exec(kMigrations[v].second));
+        IMM_ASSIGN(bool applies, migration_applies(m_db, kMigrations[v].second));
+        if (applies)
+            IMM_TRY(m_db.exec(kMigrations[v].second));
         // user_version takes no bound parameter; the value is our own integer.
         IMM_TRY(m_db.exec("PRAGMA user_version = " + std::to_string(v + 1)));
         IMM_TRY(tx.commit());

@@ -70,8 +70,9 @@ struct RunCounts {
 
 class ArchiveIndex {
   public:
-    // Opens or creates `path` and applies pending migrations (PRAGMA user_version). A newer
-    // schema than this binary knows is a Corrupt error (upgrade imapmirror).
+    // Opens or creates `path` and applies pending migrations (PRAGMA user_version; a migration
+    // may be conditional on a missing column, see schema/README.md). A newer schema than this
+    // binary knows is a Corrupt error (upgrade imapmirror).
     static core::Result<ArchiveIndex> open(const std::string& path);
     // Opens an existing archive's index; NotFound when there is none.
     static core::Result<ArchiveIndex> open_existing(const std::string& path);
