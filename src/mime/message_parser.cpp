@@ -42,37 +42,12 @@ std::string lower(const char* s) {
     return out;
 }
 
-std::string unfold(const char* s) {
-    std::string out;
-    if (!s)
-        return out;
-    for (const char* p = s; *p; ++p) {
-        if (*p == '\r' || *p == '\n')
-            continue;
-        out += (*p == '\t') ? ' ' : *p;
-    }
-    // Collapse the runs of spaces folding leaves behind, and trim.
-    std::string collapsed;
-    for (char c : out)
-        if (!(c == ' ' && (collapsed.empty() || collapsed.back() == ' ')))
-            collapsed += c;
-    while (!collapsed.empty() && collapsed.back() == ' ')
-        collapsed.pop_back();
-    return collapsed;
-}
-
 std::string first_angle_token(const std::string& s) {
     size_t a = s.find('<');
     size_t b = a == std::string::npos ? std::string::npos : s.find('>', a);
     if (a == std::string::npos || b == std::string::npos)
         return s;
     return s.substr(a, b - a + 1);
-}
-
-// A header's value as written, unfolded (GMime's decoded value reads 8-bit bytes its own way).
-std::string raw_header(GMimeObject* obj, const char* name) {
-    GMimeHeader* h = g_mime_header_list_get_header(g_mime_object_get_header_list(obj), name);
-    return unfold(h ? g_mime_header_get_raw_value(h) : nullptr);
 }
 
 // The parameters of a header as written (GMime's own accessors for them return C strings,
@@ -92,7 +67,15 @@ std::string address_list(InternetAddressList* list) {
     return out;
 }
 
-std::string iso_date(GDateTime* dt) {
+struct GFree {
+    void operator()(char* p) const { g_free(p); }
+};
+
+// A Date header as written -> ISO 8601 UTC, the way GMime reads a message's date.
+std::string iso_date(const std::string& raw) {
+    std::unique_ptr<char, GFree> unfolded(g_mime_utils_header_unfold(raw.c_str()));
+    std::unique_ptr<char, GFree> text(g_mime_utils_header_decode_text(nullptr, unfolded.get()));
+    GDateTime* dt = text ? g_mime_utils_header_decode_date(text.get()) : nullptr;
     if (!dt)
         return {};
     GDateTime* utc = g_date_time_to_utc(dt);
@@ -100,50 +83,87 @@ std::string iso_date(GDateTime* dt) {
     std::string out = s ? s : "";
     g_free(s);
     g_date_time_unref(utc);
+    g_date_time_unref(dt);
     return out;
 }
 
-void fill_info_from_message(GMimeMessage* msg, MessageInfo& info) {
-    auto* obj = GMIME_OBJECT(msg);
-    info.message_id = first_angle_token(raw_header(obj, "Message-ID"));
-    info.in_reply_to = raw_header(obj, "In-Reply-To");
-    info.references = raw_header(obj, "References");
-    info.subject = decode_header_text(raw_header(obj, "Subject"));
-    info.from = address_list(g_mime_message_get_from(msg));
-    info.to = address_list(g_mime_message_get_to(msg));
-    info.cc = address_list(g_mime_message_get_cc(msg));
-    info.date = iso_date(g_mime_message_get_date(msg));
-    info.list_unsubscribe = raw_header(obj, "List-Unsubscribe");
-    info.list_unsubscribe_post = raw_header(obj, "List-Unsubscribe-Post");
-    info.thread_index = raw_header(obj, "Thread-Index");
+// Every value of one header as written, in order (what follows the colon, folding included).
+using RawValues = std::vector<std::string>;
+
+std::string read_field(core::HeaderRead read, const RawValues& values) {
+    if (values.empty())
+        return {};
+    switch (read) {
+        case core::HeaderRead::AsWritten:
+            return unfold_header_value(values.front());
+        case core::HeaderRead::FirstAngleToken:
+            return first_angle_token(unfold_header_value(values.front()));
+        case core::HeaderRead::Text:
+            return decode_header_text(unfold_header_value(values.front()));
+        case core::HeaderRead::Addresses: {
+            // As GMime builds a message's From/To/Cc: the addresses of every such header.
+            GPtr<InternetAddressList> all(internet_address_list_new());
+            for (const auto& value : values) {
+                GPtr<InternetAddressList> one(internet_address_list_parse(nullptr, value.c_str()));
+                if (one)
+                    internet_address_list_append(all.get(), one.get());
+            }
+            return address_list(all.get());
+        }
+        case core::HeaderRead::Date:
+            return iso_date(values.back());  // GMime's rule: the last Date header counts
+    }
+    return {};
 }
 
-// For messages GMime cannot parse: the fields we can still read from the header block.
-void fill_info_from_raw(const std::string& path, MessageInfo& info) {
+// The header fields from their values as written. The one rule for messages GMime parsed and
+// for those it could not: the two differ only in where the values come from.
+template <class ValuesOf>  // RawValues(const char* header_name)
+core::MessageHeaders read_headers(ValuesOf values_of) {
+    core::MessageHeaders headers;
+    for (const auto& field : core::kHeaderFields)
+        headers.*field.member = read_field(field.read, values_of(field.header));
+    return headers;
+}
+
+// Values as written: GMime's decoded ones read 8-bit bytes its own way.
+core::MessageHeaders headers_from_message(GMimeMessage* msg) {
+    GMimeHeaderList* list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+    return read_headers([list](const char* name) {
+        RawValues values;
+        for (int i = 0, n = g_mime_header_list_get_count(list); i < n; ++i) {
+            GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
+            const char* raw = g_mime_header_get_raw_value(h);
+            if (raw && g_ascii_strcasecmp(g_mime_header_get_name(h), name) == 0)
+                values.emplace_back(raw);
+        }
+        return values;
+    });
+}
+
+// For messages GMime cannot parse: the header block from the file's first 64 KB.
+core::MessageHeaders headers_from_file(const std::string& path) {
     FILE* f = std::fopen(path.c_str(), "rb");
     if (!f)
-        return;
+        return {};
     std::string head(64 * 1024, '\0');
     head.resize(std::fread(head.data(), 1, head.size(), f));
     std::fclose(f);
-    auto headers = parse_header_block(head);
-    info.message_id = first_angle_token(header_value(headers, "Message-ID"));
-    info.in_reply_to = header_value(headers, "In-Reply-To");
-    info.references = header_value(headers, "References");
-    info.subject = decode_header_text(header_value(headers, "Subject"));
-    info.from = decode_header_text(header_value(headers, "From"));
-    info.to = decode_header_text(header_value(headers, "To"));
-    info.cc = decode_header_text(header_value(headers, "Cc"));
-    info.list_unsubscribe = header_value(headers, "List-Unsubscribe");
-    info.list_unsubscribe_post = header_value(headers, "List-Unsubscribe-Post");
-    info.thread_index = header_value(headers, "Thread-Index");
+    const auto block = split_header_block(head);
+    return read_headers([&block](const char* name) {
+        RawValues values;
+        for (const auto& [k, v] : block)
+            if (g_ascii_strcasecmp(k.c_str(), name) == 0)
+                values.push_back(v);
+        return values;
+    });
 }
 
 // The mime layer's output boundary: every text field it hands out goes through here.
-MessageInfo valid_utf8(MessageInfo info) {
-    for (std::string* field : info.text_fields())
+core::MessageHeaders valid_utf8(core::MessageHeaders headers) {
+    for (std::string* field : headers.text_fields())
         *field = core::to_valid_utf8(*field);
-    return info;
+    return headers;
 }
 
 AttachmentMeta valid_utf8(AttachmentMeta meta) {
@@ -427,12 +447,10 @@ Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutpu
     GPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));
     if (!message) {
         result.parse_error = "GMime could not parse the message";
-        fill_info_from_raw(path, result.info);
-        result.info = valid_utf8(std::move(result.info));
+        result.info = valid_utf8(headers_from_file(path));
         return result;
     }
-    fill_info_from_message(message.get(), result.info);
-    result.info = valid_utf8(std::move(result.info));
+    result.info = valid_utf8(headers_from_message(message.get()));
     GMimeObject* body = g_mime_message_get_mime_part(message.get());
     if (!body) {
         result.parse_error = "the message has no body";
