@@ -1,6 +1,6 @@
 #pragma once
-// SQLite behind RAII: a connection and prepared statements. SQL text is only ever a constant;
-// every value goes through a bind.
+// SQLite behind RAII: a connection and prepared statements. SQL text is only ever built from
+// constants (a column list at most); every value goes through a bind.
 
 #include <sqlite3.h>
 
