@@ -19,6 +19,7 @@
 #include "core/utf8.hpp"
 #include "mime/gmime_init.hpp"
 #include "mime/header_text.hpp"
+#include "mime/part_range.hpp"
 
 namespace imapmirror::mime {
 
@@ -283,13 +284,16 @@ class Walker {
             std::string subtype =
                 lower(g_mime_content_type_get_media_subtype(g_mime_object_get_content_type(obj)));
             int n = g_mime_multipart_get_count(mp);
-            auto numbers = imap_child_numbers(empty_parts_of(g_mime_multipart_get_boundary(mp)),
-                                              static_cast<size_t>(std::max(n, 0)));
+            const char* boundary = g_mime_multipart_get_boundary(mp);
+            auto numbers =
+                imap_child_numbers(empty_parts_of(boundary), static_cast<size_t>(std::max(n, 0)));
+            m_delimiters.push_back(boundary ? std::string("--") + boundary : "");
             for (int i = 0; i < n; ++i) {
                 std::string index = std::to_string(numbers[static_cast<size_t>(i)]);
                 std::string child = number.empty() ? index : number + "." + index;
                 IMM_TRY(walk(g_mime_multipart_get_part(mp, i), child, subtype, depth + 1));
             }
+            m_delimiters.pop_back();
             return {};
         }
         if (++m_parts > m_limits.max_parts) {
@@ -394,19 +398,120 @@ class Walker {
         return m_out.end();
     }
 
-    // An attached message is written as GMime serializes it.
+    // An attached message (not transfer-encoded: GMime makes an encoded one a plain part, for
+    // write_part) is copied from the file as it is there, which is what a server's BODY[n]
+    // gives, a piece at a time. Where its bytes cannot be located with certainty, GMime's
+    // serialization of it is written instead, through a temporary file.
     Result<void> write_message(GMimeMessagePart* mp, const AttachmentMeta& meta) {
         IMM_TRY(m_out.begin(meta));
         ++m_count;
         GMimeMessage* inner = g_mime_message_part_get_message(mp);
-        if (inner) {
-            GPtr<GMimeStream> mem(g_mime_stream_mem_new());
-            g_mime_object_write_to_stream(GMIME_OBJECT(inner), nullptr, mem.get());
-            GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
-            IMM_TRY(m_out.write(
-                std::string_view(reinterpret_cast<const char*>(bytes->data), bytes->len)));
+        if (!inner)
+            return m_out.end();
+        const int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            note("part " + meta.part + " could not be read");
+            return m_out.end();
         }
+        auto range = message_range(fd, mp, inner);
+        auto written = range ? copy_range(fd, *range, meta) : write_serialized(inner, meta);
+        ::close(fd);
+        IMM_TRY(written);
         return m_out.end();
+    }
+
+    // Where the content of `mp` is in the file, or nullopt. Anchored on GMime's header offsets:
+    // a header line of the part itself (its content follows the empty line after it), else
+    // the inner message's first header (where the content begins). The inner message must not
+    // reuse an enclosing boundary: GMime would read that line as its own.
+    std::optional<ByteRange> message_range(int fd, GMimeMessagePart* mp, GMimeMessage* inner) {
+        if (std::find(m_delimiters.begin(), m_delimiters.end(), "") != m_delimiters.end())
+            return std::nullopt;  // a multipart without a boundary: not a shape we can follow
+        std::vector<std::string> inner_delimiters;
+        collect_delimiters(GMIME_OBJECT(inner), inner_delimiters, 0);
+        for (const auto& d : inner_delimiters)
+            if (std::find(m_delimiters.begin(), m_delimiters.end(), d) != m_delimiters.end())
+                return std::nullopt;
+        const auto inner_begin = std::min(first_header_offset(GMIME_OBJECT(inner)),
+                                          first_header_offset(g_mime_message_get_mime_part(inner)));
+        std::optional<ByteRange> range;
+        if (const int64_t own = first_header_offset(GMIME_OBJECT(mp)); own != kNoOffset)
+            range = content_after_header(fd, static_cast<uint64_t>(own), m_delimiters);
+        else if (inner_begin != kNoOffset)
+            range = content_from(fd, static_cast<uint64_t>(inner_begin), m_delimiters);
+        if (range && inner_begin != kNoOffset &&
+            (static_cast<uint64_t>(inner_begin) < range->begin ||
+             static_cast<uint64_t>(inner_begin) >= range->end))
+            return std::nullopt;  // the inner message is not where we looked
+        return range;
+    }
+
+    static constexpr int64_t kNoOffset = INT64_MAX;
+
+    // The smallest stream offset of obj's headers, kNoOffset when it has none.
+    static int64_t first_header_offset(GMimeObject* obj) {
+        int64_t first = kNoOffset;
+        GMimeHeaderList* list = obj ? g_mime_object_get_header_list(obj) : nullptr;
+        for (int i = 0, n = list ? g_mime_header_list_get_count(list) : 0; i < n; ++i) {
+            const gint64 offset =
+                g_mime_header_get_offset(g_mime_header_list_get_header_at(list, i));
+            if (offset >= 0)
+                first = std::min<int64_t>(first, offset);
+        }
+        return first;
+    }
+
+    // The delimiters of every multipart inside obj, attached messages included.
+    void collect_delimiters(GMimeObject* obj, std::vector<std::string>& out, size_t depth) {
+        if (!obj || depth > m_limits.max_depth)
+            return;
+        if (GMIME_IS_MESSAGE(obj)) {
+            collect_delimiters(g_mime_message_get_mime_part(GMIME_MESSAGE(obj)), out, depth + 1);
+        } else if (GMIME_IS_MESSAGE_PART(obj)) {
+            collect_delimiters(
+                GMIME_OBJECT(g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj))), out,
+                depth + 1);
+        } else if (GMIME_IS_MULTIPART(obj)) {
+            auto* mp = GMIME_MULTIPART(obj);
+            if (const char* boundary = g_mime_multipart_get_boundary(mp))
+                out.push_back(std::string("--") + boundary);
+            for (int i = 0, n = g_mime_multipart_get_count(mp); i < n; ++i)
+                collect_delimiters(g_mime_multipart_get_part(mp, i), out, depth + 1);
+        }
+    }
+
+    Result<void> copy_range(int fd, ByteRange range, const AttachmentMeta& meta) {
+        char buf[64 * 1024];
+        for (uint64_t at = range.begin; at < range.end;) {
+            const size_t want = static_cast<size_t>(std::min<uint64_t>(sizeof buf, range.end - at));
+            ssize_t n = ::pread(fd, buf, want, static_cast<off_t>(at));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                note("part " + meta.part + " could not be read");
+                return {};
+            }
+            IMM_TRY(m_out.write(std::string_view(buf, static_cast<size_t>(n))));
+            at += static_cast<uint64_t>(n);
+        }
+        return {};
+    }
+
+    Result<void> write_serialized(GMimeMessage* inner, const AttachmentMeta& meta) {
+        FILE* tmp = std::tmpfile();  // 0600, already unlinked
+        if (!tmp) {
+            note("part " + meta.part + " could not be written: no temporary file");
+            return {};
+        }
+        GPtr<GMimeStream> stream(g_mime_stream_file_new(tmp));  // owns tmp
+        if (g_mime_object_write_to_stream(GMIME_OBJECT(inner), nullptr, stream.get()) < 0 ||
+            g_mime_stream_flush(stream.get()) != 0) {
+            note("part " + meta.part + " could not be written to a temporary file");
+            return {};
+        }
+        const auto size = g_mime_stream_tell(stream.get());
+        return copy_range(fileno(tmp),
+                          ByteRange{0, static_cast<uint64_t>(std::max<gint64>(size, 0))}, meta);
     }
 
     AttachmentOutput& m_out;
@@ -416,6 +521,7 @@ class Walker {
     std::string m_problems;
     const std::string& m_path;
     std::map<std::string, std::optional<std::vector<bool>>> m_empty_parts;
+    std::vector<std::string> m_delimiters;  // of the enclosing multiparts, "" for none
 };
 
 }  // namespace

@@ -1,7 +1,9 @@
 #pragma once
 // Reads an archived message file with GMime: the header fields the index keeps, and every
-// attachment decoded, streamed in chunks to an AttachmentOutput. Never loads a body whole
-// (the parser keeps part contents as ranges of the file).
+// attachment decoded, streamed in chunks to an AttachmentOutput; an attached message is written
+// as its bytes are in the file. Never loads a part's content whole: the parser keeps contents as
+// ranges of the file, and they are copied a piece at a time. (GMime does hold the header
+// blocks, and a multipart's preamble and epilogue, normally a line or two.)
 
 #include <cstdint>
 #include <string>
