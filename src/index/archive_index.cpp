@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <type_traits>
+#include <variant>
 
 #include <ctime>
 
@@ -41,6 +43,26 @@ Result<ArchiveIndex> ArchiveIndex::open_existing(const std::string& path) {
     return open(path);
 }
 
+namespace {
+
+// A migration whose first line is "-- run only if missing: TABLE.COLUMN" runs only where that
+// column does not exist yet: SQLite has no ADD COLUMN IF NOT EXISTS. For archives that differ
+// at the same version (schema/004).
+Result<bool> migration_applies(Database& db, std::string_view sql) {
+    constexpr std::string_view kOnlyIfMissing = "-- run only if missing: ";
+    if (sql.substr(0, kOnlyIfMissing.size()) != kOnlyIfMissing)
+        return true;
+    std::string_view target = sql.substr(kOnlyIfMissing.size());
+    target = target.substr(0, target.find('\n'));
+    const size_t dot = target.find('.');
+    IMM_ASSIGN(auto st, db.prepare("SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2"));
+    st.bind(1, target.substr(0, dot)).bind(2, target.substr(dot + 1));
+    IMM_TRY(st.step());
+    return st.column_int(0) == 0;
+}
+
+}  // namespace
+
 Result<void> ArchiveIndex::migrate() {
     IMM_ASSIGN(auto version_stmt, m_db.prepare("PRAGMA user_version"));
     IMM_TRY(version_stmt.step());
@@ -57,7 +79,9 @@ Result<void> ArchiveIndex::migrate() {
     }
     for (int64_t v = version; v < known; ++v) {
         IMM_ASSIGN(auto tx, Transaction::begin(m_db));
-        IMM_TRY(m_db.exec(kMigrations[v].second));
+        IMM_ASSIGN(bool applies, migration_applies(m_db, kMigrations[v].second));
+        if (applies)
+            IMM_TRY(m_db.exec(kMigrations[v].second));
         // user_version takes no bound parameter; the value is our own integer.
         IMM_TRY(m_db.exec("PRAGMA user_version = " + std::to_string(v + 1)));
         IMM_TRY(tx.commit());
@@ -128,11 +152,7 @@ Result<int64_t> ArchiveIndex::upsert_folder(const FolderRecord& f) {
 Result<void> ArchiveIndex::set_examine_refused(int64_t folder_id,
                                                std::optional<std::string> reply) {
     IMM_ASSIGN(auto st, m_db.prepare("UPDATE folders SET examine_refused = ?2 WHERE id = ?1"));
-    st.bind(1, folder_id);
-    if (reply)
-        st.bind(2, *reply);
-    else
-        st.bind_null(2);
+    st.bind(1, folder_id).bind(2, reply);
     return st.run();
 }
 
@@ -141,18 +161,8 @@ Result<void> ArchiveIndex::record_folder_sync(int64_t folder_id, const FolderRec
         auto st,
         m_db.prepare("UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, "
                      "server_messages = ?5, last_synced_at = ?6 WHERE id = ?1"));
-    st.bind(1, folder_id);
-    auto opt = [&](int i, auto v) {
-        if (v)
-            st.bind(i, static_cast<int64_t>(*v));
-        else
-            st.bind_null(i);
-    };
-    opt(2, s.uidvalidity);
-    opt(3, s.uidnext);
-    opt(4, s.highestmodseq);
-    opt(5, s.server_messages);
-    st.bind(6, now_iso8601());
+    st.bind(1, folder_id).bind(2, s.uidvalidity).bind(3, s.uidnext);
+    st.bind(4, s.highestmodseq).bind(5, s.server_messages).bind(6, now_iso8601());
     return st.run();
 }
 
@@ -305,23 +315,54 @@ Result<uint32_t> ArchiveIndex::max_uid(int64_t folder_id, uint32_t uidvalidity) 
     return static_cast<uint32_t>(st.column_int(0));
 }
 
+namespace {
+
+// The INSERT for a MessageRecord, from the column lists: kMessageColumns, then the header
+// columns, then archived_at, bound in that order.
+std::string insert_message_sql() {
+    std::string names, values;
+    int n = 0;
+    auto add = [&](const char* column) {
+        const std::string separator = n == 0 ? "" : ", ";
+        ++n;
+        names += separator + column;
+        values += separator + "?" + std::to_string(n);
+    };
+    for (const auto& c : kMessageColumns)
+        add(c.name);
+    for (const auto& f : core::kHeaderFields)
+        add(f.column);
+    add("archived_at");
+    return "INSERT INTO messages (" + names + ") VALUES (" + values +
+           ") ON CONFLICT(folder_id, uidvalidity, uid) DO NOTHING";
+}
+
+void bind_column(Statement& st, int i, const MessageColumn& column, const MessageRecord& m) {
+    std::visit(
+        [&](auto member) {
+            const auto& value = m.*member;
+            using T = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                if (column.empty == EmptyText::Null)
+                    st.bind_text_or_null(i, value);
+                else
+                    st.bind(i, value);
+            } else if constexpr (std::is_integral_v<T>) {
+                st.bind(i, static_cast<int64_t>(value));
+            } else {
+                st.bind(i, value);  // an optional
+            }
+        },
+        column.member);
+}
+
+}  // namespace
+
 Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& batch) {
     if (batch.empty())
         return {};
     if (!m_insert_message) {
-        IMM_ASSIGN(
-            auto st,
-            m_db.prepare(
-                "INSERT INTO messages (folder_id, uidvalidity, uid, message_id, in_reply_to, refs, "
-                "subject, "
-                "from_addr, to_addrs, cc_addrs, date, internal_date, size, flags, "
-                "list_unsubscribe, "
-                "list_unsubscribe_post, thread_index, path, sha256, parse_error, modseq, gm_msgid, "
-                "gm_thrid, archived_at, header_sha256, size_announced) VALUES (?1, ?2, ?3, ?4, ?5, "
-                "?6, "
-                "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-                "?23, ?24, ?25, ?26) "
-                "ON CONFLICT(folder_id, uidvalidity, uid) DO NOTHING"));
+        IMM_ASSIGN(auto st, m_db.prepare(insert_message_sql()));
         m_insert_message = std::move(st);
         IMM_ASSIGN(
             auto at,
@@ -334,32 +375,12 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
     const std::string now = now_iso8601();
     IMM_ASSIGN(auto tx, Transaction::begin(m_db));
     for (const auto& m : batch) {
-        st.bind(1, m.folder_id).bind(2, int64_t{m.uidvalidity}).bind(3, int64_t{m.uid});
-        st.bind_text_or_null(4, m.message_id)
-            .bind_text_or_null(5, m.in_reply_to)
-            .bind_text_or_null(6, m.refs);
-        st.bind_text_or_null(7, m.subject)
-            .bind_text_or_null(8, m.from_addr)
-            .bind_text_or_null(9, m.to_addrs);
-        st.bind_text_or_null(10, m.cc_addrs)
-            .bind_text_or_null(11, m.date)
-            .bind_text_or_null(12, m.internal_date);
-        st.bind(13, static_cast<int64_t>(m.size)).bind(14, m.flags);
-        st.bind_text_or_null(15, m.list_unsubscribe).bind_text_or_null(16, m.list_unsubscribe_post);
-        st.bind_text_or_null(17, m.thread_index).bind(18, m.path).bind(19, m.sha256);
-        st.bind_text_or_null(20, m.parse_error);
-        auto opt = [&](int i, const std::optional<uint64_t>& v) {
-            if (v)
-                st.bind(i, static_cast<int64_t>(*v));
-            else
-                st.bind_null(i);
-        };
-        opt(21, m.modseq);
-        opt(22, m.gm_msgid);
-        opt(23, m.gm_thrid);
-        st.bind(24, now);
-        st.bind_text_or_null(25, m.header_sha256);
-        opt(26, m.size_announced);
+        int i = 0;
+        for (const auto& c : kMessageColumns)
+            bind_column(st, ++i, c, m);
+        for (const auto& f : core::kHeaderFields)
+            st.bind_text_or_null(++i, m.headers.*f.member);
+        st.bind(++i, now);
         IMM_TRY(st.run());
         if (m_db.changes() == 0)
             continue;  // already archived

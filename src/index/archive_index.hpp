@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "index/database.hpp"
+#include "index/message_row.hpp"
 
 namespace imapmirror::index {
 
@@ -22,23 +23,6 @@ struct FolderRecord {
     std::optional<uint64_t> highestmodseq, server_messages;
     // The server's reply when it last refused to EXAMINE this folder (see schema/003).
     std::optional<std::string> examine_refused;
-};
-
-struct AttachmentRecord {
-    std::string part, filename, content_type, path, sha256;
-    uint64_t size = 0;
-};
-
-struct MessageRecord {
-    int64_t folder_id = 0;
-    uint32_t uidvalidity = 0, uid = 0;
-    std::string message_id, in_reply_to, refs, subject, from_addr, to_addrs, cc_addrs, date;
-    std::string internal_date, flags, list_unsubscribe, list_unsubscribe_post, thread_index;
-    std::string path, sha256, header_sha256, parse_error;
-    std::optional<uint64_t> size_announced;  // RFC822.SIZE, when it differs from `size`
-    uint64_t size = 0;
-    std::optional<uint64_t> modseq, gm_msgid, gm_thrid;
-    std::vector<AttachmentRecord> attachments;
 };
 
 struct ThreadMessage {
@@ -70,8 +54,9 @@ struct RunCounts {
 
 class ArchiveIndex {
   public:
-    // Opens or creates `path` and applies pending migrations (PRAGMA user_version). A newer
-    // schema than this binary knows is a Corrupt error (upgrade imapmirror).
+    // Opens or creates `path` and applies pending migrations (PRAGMA user_version; a migration
+    // may be conditional on a missing column, see schema/README.md). A newer schema than this
+    // binary knows is a Corrupt error (upgrade imapmirror).
     static core::Result<ArchiveIndex> open(const std::string& path);
     // Opens an existing archive's index; NotFound when there is none.
     static core::Result<ArchiveIndex> open_existing(const std::string& path);
@@ -114,7 +99,8 @@ class ArchiveIndex {
     // Highest archived UID for (folder, uidvalidity), 0 when none.
     core::Result<uint32_t> max_uid(int64_t folder_id, uint32_t uidvalidity);
 
-    // One transaction; a (folder, uidvalidity, uid) already present is left as it is.
+    // One transaction; a (folder, uidvalidity, uid) already present is left as it is. Every
+    // column of kMessageColumns and core::kHeaderFields is written, and archived_at.
     core::Result<void> insert_messages(const std::vector<MessageRecord>& batch);
 
     // True when some message has no thread yet (new rows, or a run that ended before threading).

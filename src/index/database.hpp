@@ -1,6 +1,6 @@
 #pragma once
-// SQLite behind RAII: a connection and prepared statements. SQL text is only ever a constant;
-// every value goes through a bind.
+// SQLite behind RAII: a connection and prepared statements. SQL text is only ever built from
+// constants (a column list at most); every value goes through a bind.
 
 #include <sqlite3.h>
 
@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "core/error.hpp"
 
@@ -19,10 +20,22 @@ class Statement {
     Statement() = default;
     Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
 
-    // Binds by 1-based position; empty optional binds NULL.
+    // Binds by 1-based position.
     Statement& bind(int i, int64_t v);
     Statement& bind(int i, std::string_view v);
     Statement& bind_null(int i);
+    // An optional integer or string: nullopt binds NULL. Unsigned values are stored as SQLite's
+    // signed 64-bit integers, as every other bind of ours does.
+    template <class T>
+    Statement& bind(int i, const std::optional<T>& v) {
+        static_assert(!std::is_same_v<T, char>, "bind a char as a one-character string");
+        if (!v)
+            return bind_null(i);
+        if constexpr (std::is_integral_v<T>)
+            return bind(i, static_cast<int64_t>(*v));
+        else
+            return bind(i, std::string_view(*v));
+    }
     // Optional text: "" binds NULL.
     Statement& bind_text_or_null(int i, std::string_view v);
 

@@ -203,31 +203,51 @@ std::string_view trim(std::string_view s) {
 }
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> parse_header_block(std::string_view block) {
+std::string unfold_header_value(std::string_view raw) {
+    std::string out;
+    out.reserve(raw.size());
+    for (char c : raw) {
+        if (c == '\r' || c == '\n')
+            continue;
+        if (c == '\t')
+            c = ' ';
+        if (c == ' ' && (out.empty() || out.back() == ' '))
+            continue;
+        out += c;
+    }
+    if (!out.empty() && out.back() == ' ')
+        out.pop_back();
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> split_header_block(std::string_view block) {
     std::vector<std::pair<std::string, std::string>> out;
     size_t pos = 0;
     while (pos < block.size()) {
         size_t eol = block.find('\n', pos);
-        if (eol == std::string_view::npos)
-            eol = block.size();
-        std::string_view line = block.substr(pos, eol - pos);
-        pos = eol + 1;
-        if (!line.empty() && line.back() == '\r')
-            line.remove_suffix(1);
-        if (line.empty())
+        eol = eol == std::string_view::npos ? block.size() : eol + 1;
+        const std::string_view line = block.substr(pos, eol - pos);
+        pos = eol;
+        if (line == "\n" || line == "\r\n" || line == "\r")
             break;
         if ((line[0] == ' ' || line[0] == '\t') && !out.empty()) {
-            out.back().second += ' ';
-            out.back().second += trim(line);
+            out.back().second += line;
             continue;
         }
         size_t colon = line.find(':');
         if (colon == std::string_view::npos || colon == 0)
             continue;
         out.emplace_back(std::string(trim(line.substr(0, colon))),
-                         std::string(trim(line.substr(colon + 1))));
+                         std::string(line.substr(colon + 1)));
     }
     return out;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_header_block(std::string_view block) {
+    auto headers = split_header_block(block);
+    for (auto& [name, value] : headers)
+        value = unfold_header_value(value);
+    return headers;
 }
 
 std::string header_value(const std::vector<std::pair<std::string, std::string>>& headers,

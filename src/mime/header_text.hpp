@@ -39,8 +39,18 @@ std::string part_file_name(const Parameters& disposition_params,
 
 namespace imapmirror::mime {
 
-// Splits a raw header block ("Name: value\r\n continued\r\n...") into (name, unfolded raw
-// value) pairs, in order. Lines that are not headers are skipped; stops at the blank line.
+// The one unfolding rule for a header value as written (what follows the colon, continuation
+// lines and line breaks included), whether GMime parsed the message or not: line breaks
+// removed, tabs as spaces, each run of spaces as one, no space at either end. So a value is
+// stored the same however its sender folded it.
+std::string unfold_header_value(std::string_view raw);
+
+// Splits a raw header block ("Name: value\r\n continued\r\n...") into (name, value as written)
+// pairs, in order: the value is everything after the colon, its continuation lines and line
+// breaks included. Lines that are not headers are skipped; stops at the blank line.
+std::vector<std::pair<std::string, std::string>> split_header_block(std::string_view block);
+
+// split_header_block with every value unfolded (unfold_header_value).
 std::vector<std::pair<std::string, std::string>> parse_header_block(std::string_view block);
 
 // The first value of header `name` (case-insensitive) from parse_header_block's result, or "".

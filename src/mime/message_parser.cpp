@@ -19,6 +19,7 @@
 #include "core/utf8.hpp"
 #include "mime/gmime_init.hpp"
 #include "mime/header_text.hpp"
+#include "mime/part_range.hpp"
 
 namespace imapmirror::mime {
 
@@ -42,37 +43,12 @@ std::string lower(const char* s) {
     return out;
 }
 
-std::string unfold(const char* s) {
-    std::string out;
-    if (!s)
-        return out;
-    for (const char* p = s; *p; ++p) {
-        if (*p == '\r' || *p == '\n')
-            continue;
-        out += (*p == '\t') ? ' ' : *p;
-    }
-    // Collapse the runs of spaces folding leaves behind, and trim.
-    std::string collapsed;
-    for (char c : out)
-        if (!(c == ' ' && (collapsed.empty() || collapsed.back() == ' ')))
-            collapsed += c;
-    while (!collapsed.empty() && collapsed.back() == ' ')
-        collapsed.pop_back();
-    return collapsed;
-}
-
 std::string first_angle_token(const std::string& s) {
     size_t a = s.find('<');
     size_t b = a == std::string::npos ? std::string::npos : s.find('>', a);
     if (a == std::string::npos || b == std::string::npos)
         return s;
     return s.substr(a, b - a + 1);
-}
-
-// A header's value as written, unfolded (GMime's decoded value reads 8-bit bytes its own way).
-std::string raw_header(GMimeObject* obj, const char* name) {
-    GMimeHeader* h = g_mime_header_list_get_header(g_mime_object_get_header_list(obj), name);
-    return unfold(h ? g_mime_header_get_raw_value(h) : nullptr);
 }
 
 // The parameters of a header as written (GMime's own accessors for them return C strings,
@@ -92,7 +68,15 @@ std::string address_list(InternetAddressList* list) {
     return out;
 }
 
-std::string iso_date(GDateTime* dt) {
+struct GFree {
+    void operator()(char* p) const { g_free(p); }
+};
+
+// A Date header as written -> ISO 8601 UTC, the way GMime reads a message's date.
+std::string iso_date(const std::string& raw) {
+    std::unique_ptr<char, GFree> unfolded(g_mime_utils_header_unfold(raw.c_str()));
+    std::unique_ptr<char, GFree> text(g_mime_utils_header_decode_text(nullptr, unfolded.get()));
+    GDateTime* dt = text ? g_mime_utils_header_decode_date(text.get()) : nullptr;
     if (!dt)
         return {};
     GDateTime* utc = g_date_time_to_utc(dt);
@@ -100,50 +84,87 @@ std::string iso_date(GDateTime* dt) {
     std::string out = s ? s : "";
     g_free(s);
     g_date_time_unref(utc);
+    g_date_time_unref(dt);
     return out;
 }
 
-void fill_info_from_message(GMimeMessage* msg, MessageInfo& info) {
-    auto* obj = GMIME_OBJECT(msg);
-    info.message_id = first_angle_token(raw_header(obj, "Message-ID"));
-    info.in_reply_to = raw_header(obj, "In-Reply-To");
-    info.references = raw_header(obj, "References");
-    info.subject = decode_header_text(raw_header(obj, "Subject"));
-    info.from = address_list(g_mime_message_get_from(msg));
-    info.to = address_list(g_mime_message_get_to(msg));
-    info.cc = address_list(g_mime_message_get_cc(msg));
-    info.date = iso_date(g_mime_message_get_date(msg));
-    info.list_unsubscribe = raw_header(obj, "List-Unsubscribe");
-    info.list_unsubscribe_post = raw_header(obj, "List-Unsubscribe-Post");
-    info.thread_index = raw_header(obj, "Thread-Index");
+// Every value of one header as written, in order (what follows the colon, folding included).
+using RawValues = std::vector<std::string>;
+
+std::string read_field(core::HeaderRead read, const RawValues& values) {
+    if (values.empty())
+        return {};
+    switch (read) {
+        case core::HeaderRead::AsWritten:
+            return unfold_header_value(values.front());
+        case core::HeaderRead::FirstAngleToken:
+            return first_angle_token(unfold_header_value(values.front()));
+        case core::HeaderRead::Text:
+            return decode_header_text(unfold_header_value(values.front()));
+        case core::HeaderRead::Addresses: {
+            // As GMime builds a message's From/To/Cc: the addresses of every such header.
+            GPtr<InternetAddressList> all(internet_address_list_new());
+            for (const auto& value : values) {
+                GPtr<InternetAddressList> one(internet_address_list_parse(nullptr, value.c_str()));
+                if (one)
+                    internet_address_list_append(all.get(), one.get());
+            }
+            return address_list(all.get());
+        }
+        case core::HeaderRead::Date:
+            return iso_date(values.back());  // GMime's rule: the last Date header counts
+    }
+    return {};
 }
 
-// For messages GMime cannot parse: the fields we can still read from the header block.
-void fill_info_from_raw(const std::string& path, MessageInfo& info) {
+// The header fields from their values as written. The one rule for messages GMime parsed and
+// for those it could not: the two differ only in where the values come from.
+template <class ValuesOf>  // RawValues(const char* header_name)
+core::MessageHeaders read_headers(ValuesOf values_of) {
+    core::MessageHeaders headers;
+    for (const auto& field : core::kHeaderFields)
+        headers.*field.member = read_field(field.read, values_of(field.header));
+    return headers;
+}
+
+// Values as written: GMime's decoded ones read 8-bit bytes its own way.
+core::MessageHeaders headers_from_message(GMimeMessage* msg) {
+    GMimeHeaderList* list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+    return read_headers([list](const char* name) {
+        RawValues values;
+        for (int i = 0, n = g_mime_header_list_get_count(list); i < n; ++i) {
+            GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
+            const char* raw = g_mime_header_get_raw_value(h);
+            if (raw && g_ascii_strcasecmp(g_mime_header_get_name(h), name) == 0)
+                values.emplace_back(raw);
+        }
+        return values;
+    });
+}
+
+// For messages GMime cannot parse: the header block from the file's first 64 KB.
+core::MessageHeaders headers_from_file(const std::string& path) {
     FILE* f = std::fopen(path.c_str(), "rb");
     if (!f)
-        return;
+        return {};
     std::string head(64 * 1024, '\0');
     head.resize(std::fread(head.data(), 1, head.size(), f));
     std::fclose(f);
-    auto headers = parse_header_block(head);
-    info.message_id = first_angle_token(header_value(headers, "Message-ID"));
-    info.in_reply_to = header_value(headers, "In-Reply-To");
-    info.references = header_value(headers, "References");
-    info.subject = decode_header_text(header_value(headers, "Subject"));
-    info.from = decode_header_text(header_value(headers, "From"));
-    info.to = decode_header_text(header_value(headers, "To"));
-    info.cc = decode_header_text(header_value(headers, "Cc"));
-    info.list_unsubscribe = header_value(headers, "List-Unsubscribe");
-    info.list_unsubscribe_post = header_value(headers, "List-Unsubscribe-Post");
-    info.thread_index = header_value(headers, "Thread-Index");
+    const auto block = split_header_block(head);
+    return read_headers([&block](const char* name) {
+        RawValues values;
+        for (const auto& [k, v] : block)
+            if (g_ascii_strcasecmp(k.c_str(), name) == 0)
+                values.push_back(v);
+        return values;
+    });
 }
 
 // The mime layer's output boundary: every text field it hands out goes through here.
-MessageInfo valid_utf8(MessageInfo info) {
-    for (std::string* field : info.text_fields())
+core::MessageHeaders valid_utf8(core::MessageHeaders headers) {
+    for (std::string* field : headers.text_fields())
         *field = core::to_valid_utf8(*field);
-    return info;
+    return headers;
 }
 
 AttachmentMeta valid_utf8(AttachmentMeta meta) {
@@ -263,13 +284,16 @@ class Walker {
             std::string subtype =
                 lower(g_mime_content_type_get_media_subtype(g_mime_object_get_content_type(obj)));
             int n = g_mime_multipart_get_count(mp);
-            auto numbers = imap_child_numbers(empty_parts_of(g_mime_multipart_get_boundary(mp)),
-                                              static_cast<size_t>(std::max(n, 0)));
+            const char* boundary = g_mime_multipart_get_boundary(mp);
+            auto numbers =
+                imap_child_numbers(empty_parts_of(boundary), static_cast<size_t>(std::max(n, 0)));
+            m_delimiters.push_back(boundary ? std::string("--") + boundary : "");
             for (int i = 0; i < n; ++i) {
                 std::string index = std::to_string(numbers[static_cast<size_t>(i)]);
                 std::string child = number.empty() ? index : number + "." + index;
                 IMM_TRY(walk(g_mime_multipart_get_part(mp, i), child, subtype, depth + 1));
             }
+            m_delimiters.pop_back();
             return {};
         }
         if (++m_parts > m_limits.max_parts) {
@@ -374,19 +398,120 @@ class Walker {
         return m_out.end();
     }
 
-    // An attached message is written as GMime serializes it.
+    // An attached message (not transfer-encoded: GMime makes an encoded one a plain part, for
+    // write_part) is copied from the file as it is there, which is what a server's BODY[n]
+    // gives, a piece at a time. Where its bytes cannot be located with certainty, GMime's
+    // serialization of it is written instead, through a temporary file.
     Result<void> write_message(GMimeMessagePart* mp, const AttachmentMeta& meta) {
         IMM_TRY(m_out.begin(meta));
         ++m_count;
         GMimeMessage* inner = g_mime_message_part_get_message(mp);
-        if (inner) {
-            GPtr<GMimeStream> mem(g_mime_stream_mem_new());
-            g_mime_object_write_to_stream(GMIME_OBJECT(inner), nullptr, mem.get());
-            GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
-            IMM_TRY(m_out.write(
-                std::string_view(reinterpret_cast<const char*>(bytes->data), bytes->len)));
+        if (!inner)
+            return m_out.end();
+        const int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            note("part " + meta.part + " could not be read");
+            return m_out.end();
         }
+        auto range = message_range(fd, mp, inner);
+        auto written = range ? copy_range(fd, *range, meta) : write_serialized(inner, meta);
+        ::close(fd);
+        IMM_TRY(written);
         return m_out.end();
+    }
+
+    // Where the content of `mp` is in the file, or nullopt. Anchored on GMime's header offsets:
+    // a header line of the part itself (its content follows the empty line after it), else
+    // the inner message's first header (where the content begins). The inner message must not
+    // reuse an enclosing boundary: GMime would read that line as its own.
+    std::optional<ByteRange> message_range(int fd, GMimeMessagePart* mp, GMimeMessage* inner) {
+        if (std::find(m_delimiters.begin(), m_delimiters.end(), "") != m_delimiters.end())
+            return std::nullopt;  // a multipart without a boundary: not a shape we can follow
+        std::vector<std::string> inner_delimiters;
+        collect_delimiters(GMIME_OBJECT(inner), inner_delimiters, 0);
+        for (const auto& d : inner_delimiters)
+            if (std::find(m_delimiters.begin(), m_delimiters.end(), d) != m_delimiters.end())
+                return std::nullopt;
+        const auto inner_begin = std::min(first_header_offset(GMIME_OBJECT(inner)),
+                                          first_header_offset(g_mime_message_get_mime_part(inner)));
+        std::optional<ByteRange> range;
+        if (const int64_t own = first_header_offset(GMIME_OBJECT(mp)); own != kNoOffset)
+            range = content_after_header(fd, static_cast<uint64_t>(own), m_delimiters);
+        else if (inner_begin != kNoOffset)
+            range = content_from(fd, static_cast<uint64_t>(inner_begin), m_delimiters);
+        if (range && inner_begin != kNoOffset &&
+            (static_cast<uint64_t>(inner_begin) < range->begin ||
+             static_cast<uint64_t>(inner_begin) >= range->end))
+            return std::nullopt;  // the inner message is not where we looked
+        return range;
+    }
+
+    static constexpr int64_t kNoOffset = INT64_MAX;
+
+    // The smallest stream offset of obj's headers, kNoOffset when it has none.
+    static int64_t first_header_offset(GMimeObject* obj) {
+        int64_t first = kNoOffset;
+        GMimeHeaderList* list = obj ? g_mime_object_get_header_list(obj) : nullptr;
+        for (int i = 0, n = list ? g_mime_header_list_get_count(list) : 0; i < n; ++i) {
+            const gint64 offset =
+                g_mime_header_get_offset(g_mime_header_list_get_header_at(list, i));
+            if (offset >= 0)
+                first = std::min<int64_t>(first, offset);
+        }
+        return first;
+    }
+
+    // The delimiters of every multipart inside obj, attached messages included.
+    void collect_delimiters(GMimeObject* obj, std::vector<std::string>& out, size_t depth) {
+        if (!obj || depth > m_limits.max_depth)
+            return;
+        if (GMIME_IS_MESSAGE(obj)) {
+            collect_delimiters(g_mime_message_get_mime_part(GMIME_MESSAGE(obj)), out, depth + 1);
+        } else if (GMIME_IS_MESSAGE_PART(obj)) {
+            collect_delimiters(
+                GMIME_OBJECT(g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj))), out,
+                depth + 1);
+        } else if (GMIME_IS_MULTIPART(obj)) {
+            auto* mp = GMIME_MULTIPART(obj);
+            if (const char* boundary = g_mime_multipart_get_boundary(mp))
+                out.push_back(std::string("--") + boundary);
+            for (int i = 0, n = g_mime_multipart_get_count(mp); i < n; ++i)
+                collect_delimiters(g_mime_multipart_get_part(mp, i), out, depth + 1);
+        }
+    }
+
+    Result<void> copy_range(int fd, ByteRange range, const AttachmentMeta& meta) {
+        char buf[64 * 1024];
+        for (uint64_t at = range.begin; at < range.end;) {
+            const size_t want = static_cast<size_t>(std::min<uint64_t>(sizeof buf, range.end - at));
+            ssize_t n = ::pread(fd, buf, want, static_cast<off_t>(at));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                note("part " + meta.part + " could not be read");
+                return {};
+            }
+            IMM_TRY(m_out.write(std::string_view(buf, static_cast<size_t>(n))));
+            at += static_cast<uint64_t>(n);
+        }
+        return {};
+    }
+
+    Result<void> write_serialized(GMimeMessage* inner, const AttachmentMeta& meta) {
+        FILE* tmp = std::tmpfile();  // 0600, already unlinked
+        if (!tmp) {
+            note("part " + meta.part + " could not be written: no temporary file");
+            return {};
+        }
+        GPtr<GMimeStream> stream(g_mime_stream_file_new(tmp));  // owns tmp
+        if (g_mime_object_write_to_stream(GMIME_OBJECT(inner), nullptr, stream.get()) < 0 ||
+            g_mime_stream_flush(stream.get()) != 0) {
+            note("part " + meta.part + " could not be written to a temporary file");
+            return {};
+        }
+        const auto size = g_mime_stream_tell(stream.get());
+        return copy_range(fileno(tmp),
+                          ByteRange{0, static_cast<uint64_t>(std::max<gint64>(size, 0))}, meta);
     }
 
     AttachmentOutput& m_out;
@@ -396,6 +521,7 @@ class Walker {
     std::string m_problems;
     const std::string& m_path;
     std::map<std::string, std::optional<std::vector<bool>>> m_empty_parts;
+    std::vector<std::string> m_delimiters;  // of the enclosing multiparts, "" for none
 };
 
 }  // namespace
@@ -427,12 +553,10 @@ Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutpu
     GPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));
     if (!message) {
         result.parse_error = "GMime could not parse the message";
-        fill_info_from_raw(path, result.info);
-        result.info = valid_utf8(std::move(result.info));
+        result.info = valid_utf8(headers_from_file(path));
         return result;
     }
-    fill_info_from_message(message.get(), result.info);
-    result.info = valid_utf8(std::move(result.info));
+    result.info = valid_utf8(headers_from_message(message.get()));
     GMimeObject* body = g_mime_message_get_mime_part(message.get());
     if (!body) {
         result.parse_error = "the message has no body";

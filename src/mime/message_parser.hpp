@@ -1,7 +1,9 @@
 #pragma once
 // Reads an archived message file with GMime: the header fields the index keeps, and every
-// attachment decoded, streamed in chunks to an AttachmentOutput. Never loads a body whole
-// (the parser keeps part contents as ranges of the file).
+// attachment decoded, streamed in chunks to an AttachmentOutput; an attached message is written
+// as its bytes are in the file. Never loads a part's content whole: the parser keeps contents as
+// ranges of the file, and they are copied a piece at a time. (GMime does hold the header
+// blocks, and a multipart's preamble and epilogue, normally a line or two.)
 
 #include <cstdint>
 #include <string>
@@ -9,33 +11,15 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/message_headers.hpp"
 
 namespace imapmirror::mime {
 
-// Every string in MessageInfo and AttachmentMeta is valid UTF-8 without control characters,
-// whatever the message holds (core::to_valid_utf8 at the end of parse_message_file): text is
-// decoded from its declared charset, else read as UTF-8, else as windows-1252; NUL and other
-// control characters become U+FFFD (TAB a space) rather than cutting a value short.
-
-// Header fields, decoded to UTF-8 except the identifiers, which stay as written (repaired to
-// valid UTF-8 only where they are not).
-struct MessageInfo {
-    std::string message_id;   // "<id@host>" as written (first <...> token)
-    std::string in_reply_to;  // raw, unfolded
-    std::string references;   // raw, unfolded
-    std::string subject;
-    std::string from, to, cc;  // decoded address lists, "Name <a@b>, ..."
-    std::string date;          // ISO 8601 UTC, "" when absent or unparseable
-    std::string list_unsubscribe, list_unsubscribe_post;
-    std::string thread_index;  // Outlook Thread-Index, raw
-
-    // Every field above: add a new one here too, or it escapes the UTF-8 guarantee.
-    std::vector<std::string*> text_fields() {
-        return {&message_id,  &in_reply_to, &references, &subject,          &from,
-                &to,          &cc,          &date,       &list_unsubscribe, &list_unsubscribe_post,
-                &thread_index};
-    }
-};
+// Every string in ParseOutcome::info and AttachmentMeta is valid UTF-8 without control
+// characters, whatever the message holds (core::to_valid_utf8 at the end of
+// parse_message_file): text is decoded from its declared charset, else read as UTF-8, else as
+// windows-1252; NUL and other control characters become U+FFFD (TAB a space) rather than
+// cutting a value short.
 
 struct AttachmentMeta {
     std::string part;          // IMAP part number ("2", "1.3")
@@ -60,14 +44,14 @@ struct ParseLimits {
 };
 
 struct ParseOutcome {
-    MessageInfo info;
-    std::string parse_error;  // why the structure could not be (fully) read; "" when fine
+    core::MessageHeaders info;  // each field read as core::kHeaderFields says
+    std::string parse_error;    // why the structure could not be (fully) read; "" when fine
     size_t attachments = 0;
 };
 
-// Parses `path`. Header fields fall back to a plain header scan when GMime cannot build a
-// message. Problems with the message itself go into parse_error; only errors from `out`
-// (writing files) are returned as errors.
+// Parses `path`. When GMime cannot build a message, the header fields come from a plain scan
+// of the header block (its first 64 KB), read by the same rules. Problems with the message itself
+// go into parse_error; only errors from `out` (writing files) are returned as errors.
 core::Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutput& out,
                                               ParseLimits limits = {});
 

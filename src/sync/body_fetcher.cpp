@@ -248,18 +248,7 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     m.folder_id = m_folder.id;
     m.uidvalidity = m_uidvalidity;
     m.uid = *f.uid;
-    const auto& info = parsed->info;
-    m.message_id = info.message_id;
-    m.in_reply_to = info.in_reply_to;
-    m.refs = info.references;
-    m.subject = info.subject;
-    m.from_addr = info.from;
-    m.to_addrs = info.to;
-    m.cc_addrs = info.cc;
-    m.date = info.date;
-    m.list_unsubscribe = info.list_unsubscribe;
-    m.list_unsubscribe_post = info.list_unsubscribe_post;
-    m.thread_index = info.thread_index;
+    m.headers = parsed->info;
     if (mtime)
         m.internal_date = imap::iso8601_utc(*mtime);
     m.flags = f.flags ? stored_flags(*f.flags) : "";

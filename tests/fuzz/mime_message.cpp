@@ -1,7 +1,7 @@
 // Fuzz target: mime::parse_message_file, the reading of an archived .eml (header fields for
 // the index, attachments decoded and streamed out). The input is the file's content.
 //
-// Checked beyond "no crash": every MessageInfo and AttachmentMeta text field is valid UTF-8
+// Checked beyond "no crash": every MessageHeaders and AttachmentMeta text field is valid UTF-8
 // without control characters (the contract in message_parser.hpp, which the index relies on);
 // attachment parts are IMAP part numbers; the output sees begin/write.../end in order, once per
 // attachment counted in the outcome.
@@ -74,6 +74,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check(!out.open, "an attachment was never ended");
     check(out.begun == r->attachments, "attachments counted differ from those written");
     for (std::string* f : r->info.text_fields())
-        check(fuzz::is_clean_text(*f), "a MessageInfo field is not clean UTF-8");
+        check(fuzz::is_clean_text(*f), "a MessageHeaders field is not clean UTF-8");
     return 0;
 }

@@ -29,10 +29,10 @@ MessageRecord message(int64_t folder, uint32_t uid, std::string id, std::string 
     m.folder_id = folder;
     m.uidvalidity = 1;
     m.uid = uid;
-    m.message_id = std::move(id);
-    m.refs = std::move(refs);
-    m.subject = "s" + std::to_string(uid);
-    m.date = "2024-01-0" + std::to_string(uid % 9 + 1) + "T00:00:00Z";
+    m.headers.message_id = std::move(id);
+    m.headers.references = std::move(refs);
+    m.headers.subject = "s" + std::to_string(uid);
+    m.headers.date = "2024-01-0" + std::to_string(uid % 9 + 1) + "T00:00:00Z";
     m.path = "INBOX/1-" + std::to_string(uid) + ".eml";
     return m;
 }

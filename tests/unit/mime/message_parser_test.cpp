@@ -1,14 +1,18 @@
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "core/utf8.hpp"
 #include "corpora.hpp"
 #include "mime/message_parser.hpp"
+#include "store/sha256.hpp"
 
 using namespace imapmirror;
 using namespace imapmirror::mime;
@@ -84,6 +88,47 @@ TEST_CASE("message parser: a file with no header block is kept with a parse erro
     CHECK(out.metas.empty());
 }
 
+TEST_CASE("message parser: a folded header is stored the same whether GMime parsed it or not",
+          "[mime]") {
+    // Folded with tabs, runs of spaces and CRLF; the second file starts with a line GMime
+    // refuses (Outlook's export writes such a line), so only the plain header scan reads it.
+    const std::string headers =
+        "From: Alice Example <alice@example.org>\r\n"
+        "To: bob@example.org,\r\n\t  carol@example.org\r\n"
+        "Subject: =?UTF-8?Q?caf=C3=A9?=\r\n  order\r\n"
+        "Date: Tue, 09 Jan 2024 12:00:00 +0100\r\n"
+        "Message-ID: <m3@example.org>\r\n"
+        "In-Reply-To:\r\n\t<m2@example.org>\r\n"
+        "References: <m0@example.org>  <m1@example.org>\r\n   <m2@example.org>\t\r\n"
+        "List-Unsubscribe: <mailto:leave@example.org>,  <https://example.org/u?id=1>,\r\n"
+        "\t\t<https://example.org/u?id=2>\r\n"
+        "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+        "\r\n"
+        "body\r\n";
+    auto parsed_path = write_temp(headers);
+    auto scanned_path = write_temp("Microsoft Mail Internet Headers Version 2.0\r\n" + headers);
+    Collected out;
+    auto parsed = parse_message_file(parsed_path, out);
+    auto scanned = parse_message_file(scanned_path, out);
+    ::unlink(parsed_path.c_str());
+    ::unlink(scanned_path.c_str());
+    REQUIRE(parsed);
+    REQUIRE(scanned);
+    REQUIRE(parsed->parse_error.empty());
+    REQUIRE(scanned->parse_error == "GMime could not parse the message");
+
+    CHECK(parsed->info.in_reply_to == "<m2@example.org>");
+    CHECK(parsed->info.references == "<m0@example.org> <m1@example.org> <m2@example.org>");
+    CHECK(parsed->info.list_unsubscribe ==
+          "<mailto:leave@example.org>, <https://example.org/u?id=1>, <https://example.org/u?id=2>");
+    auto a = parsed->info.text_fields();
+    auto b = scanned->info.text_fields();
+    for (size_t i = 0; i < a.size(); ++i) {
+        INFO(core::kHeaderFields[i].header);
+        CHECK(*a[i] == *b[i]);
+    }
+}
+
 TEST_CASE("message parser: a MIME nesting bomb stops at the depth limit", "[mime][limits]") {
     std::string msg = "Subject: bomb\r\nMIME-Version: 1.0\r\n";
     const int depth = 150;
@@ -108,7 +153,7 @@ TEST_CASE("message parser: a MIME nesting bomb stops at the depth limit", "[mime
 }
 
 namespace {
-// Valid UTF-8 with no control character: what every MessageInfo/AttachmentMeta string must be.
+// Valid UTF-8 with no control character: what every MessageHeaders/AttachmentMeta string must be.
 bool valid_text(const std::string& s) {
     for (size_t i = 0; i < s.size();) {
         size_t n = core::utf8_sequence_length(s, i);
@@ -178,6 +223,151 @@ TEST_CASE("message parser: an attached message takes its name from Content-Type 
     REQUIRE(out.metas.size() == 3);
     CHECK(out.metas[1].content_type == "message/rfc822");
     CHECK(out.metas[1].filename == "Fwd: inner.eml");
+}
+
+TEST_CASE("message parser: an attached message is extracted as the bytes it has in the file",
+          "[mime]") {
+    Collected out;
+    auto r = parse_message_file(std::string(IMM_TEST_DATA) + "/seed/12-forwarded.eml", out);
+    REQUIRE(r);
+    CHECK(r->parse_error.empty());
+    REQUIRE(out.metas.size() == 1);
+    CHECK(out.metas[0].content_type == "message/rfc822");
+    // CRLF kept (GMime's serialization wrote LF headers); the CRLF before --fw-- is the
+    // delimiter's.
+    CHECK(out.bodies[0] ==
+          "From: Alice Example <alice@example.org>\r\nSubject: Plans for Q1\r\n"
+          "Message-ID: <seed-thread-1@example.org>\r\n\r\nShall we meet on Friday?");
+}
+
+TEST_CASE("message parser: an attached message reusing an enclosing boundary is still extracted",
+          "[mime]") {
+    // GMime reads the inner --b lines as the inner multipart's: the file cannot be cut by
+    // delimiter lines, so GMime's serialization of the message is written.
+    auto path = write_temp(
+        "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+        "Content-Type: message/rfc822\r\n\r\n"
+        "Subject: inner\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+        "Content-Type: text/plain\r\n\r\ninner text\r\n--b--\r\n"
+        "\r\n--b--\r\n");
+    Collected out;
+    auto r = parse_message_file(path, out);
+    ::unlink(path.c_str());
+    REQUIRE(r);
+    REQUIRE(out.metas.size() == 1);
+    CHECK(out.metas[0].content_type == "message/rfc822");
+    CHECK(out.bodies[0].find("Subject: inner") == 0);
+    CHECK(out.bodies[0].find("inner text") != std::string::npos);
+}
+
+namespace {
+
+// kB from a /proc/self/status line ("VmHWM:   1234 kB").
+long status_kb(const char* key) {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(key, 0) == 0)
+            return std::atol(line.c_str() + std::strlen(key));
+    return -1;
+}
+
+struct Hashing : AttachmentOutput {
+    store::Sha256 sha;
+    uint64_t size = 0;
+    size_t count = 0;
+    core::Result<void> begin(const AttachmentMeta&) override {
+        ++count;
+        return {};
+    }
+    core::Result<void> write(std::string_view d) override {
+        sha.update(d);
+        size += d.size();
+        return {};
+    }
+    core::Result<void> end() override { return {}; }
+};
+
+}  // namespace
+
+TEST_CASE("message parser: a 32 MB attached message is extracted whole in bounded memory",
+          "[mime][limits]") {
+    // The inner message holds a 32 MB base64 part; its bytes are written as generated.
+    const std::string path = write_temp("");
+    std::string expected_sha;
+    uint64_t expected_size = 0;
+    {
+        std::ofstream file(path, std::ios::binary);
+        store::Sha256 sha;
+        auto inner = [&](const std::string& bytes) {
+            file << bytes;
+            sha.update(bytes);
+            expected_size += bytes.size();
+        };
+        file << "From: a@example.org\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n--outer\r\n"
+                "Content-Type: text/plain\r\n\r\nsee attached\r\n--outer\r\n"
+                "Content-Type: message/rfc822\r\n"
+                "Content-Disposition: attachment; filename=\"big.eml\"\r\n\r\n";
+        inner(
+            "From: b@example.org\r\nSubject: inner\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=\"inner\"\r\n\r\n--inner\r\n"
+            "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+            "\r\n");
+        const char* b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        uint32_t x = 12345;
+        std::string line(76, ' ');
+        line += "\r\n";
+        for (int i = 0; i < (32 << 20) / 78; ++i) {
+            for (size_t k = 0; k < 76; ++k) {
+                x = x * 1103515245u + 12345u;
+                line[k] = b64[(x >> 16) & 63];
+            }
+            inner(line);
+        }
+        inner("--inner--");
+        file << "\r\n--outer--\r\n";
+        expected_sha = sha.hex();
+    }
+    REQUIRE(expected_size > (30u << 20));
+
+    // Parsed in a child, so its peak memory is its own.
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        const long before = status_kb("VmRSS:");
+        Hashing out;
+        auto r = parse_message_file(path, out);
+        const long growth = status_kb("VmHWM:") - before;
+        std::string report = std::to_string(r && r->parse_error.empty() ? out.count : 99) + " " +
+                             std::to_string(out.size) + " " + out.sha.hex() + " " +
+                             std::to_string(growth);
+        (void)!::write(fds[1], report.data(), report.size());
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string report;
+    char buf[256];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+        report.append(buf, static_cast<size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ::unlink(path.c_str());
+    INFO(report);
+    std::istringstream in(report);
+    size_t count = 0;
+    uint64_t size = 0;
+    std::string sha;
+    long growth_kb = -1;
+    in >> count >> size >> sha >> growth_kb;
+    CHECK(count == 1);
+    CHECK(size == expected_size);
+    CHECK(sha == expected_sha);
+    CHECK(growth_kb >= 0);
+    CHECK(growth_kb < 16 * 1024);
 }
 
 TEST_CASE("message parser: part numbers are the ones Dovecot's BODYSTRUCTURE gives", "[mime]") {

@@ -1,0 +1,124 @@
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "index/archive_index.hpp"
+
+using namespace imapmirror;
+using namespace imapmirror::index;
+
+namespace {
+
+struct TempIndex {
+    std::string dir;
+    TempIndex() {
+        char tmpl[] = "/tmp/imapmirror-index-XXXXXX";
+        REQUIRE(::mkdtemp(tmpl) != nullptr);
+        dir = tmpl;
+    }
+    ~TempIndex() { std::system(("rm -rf '" + dir + "'").c_str()); }
+    std::string path() const { return dir + "/index.sqlite"; }
+};
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    REQUIRE(in);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// An index as an older imapmirror left it: `first` as its 001, then the shipped 002.. up to
+// `version`.
+void make_index(const std::string& path, const std::string& first, int version) {
+    auto db = Database::open(path);
+    REQUIRE(db);
+    REQUIRE(db->exec(first));
+    const char* later[] = {"002_size_announced.sql", "003_examine_refused.sql"};
+    for (int v = 2; v <= version; ++v)
+        REQUIRE(db->exec(read_text(std::string(IMM_SOURCE_DIR) + "/schema/" + later[v - 2])));
+    REQUIRE(db->exec("PRAGMA user_version = " + std::to_string(version)));
+}
+
+int64_t scalar(Database& db, const std::string& sql) {
+    auto st = db.prepare(sql);
+    REQUIRE(st);
+    auto row = st->step();
+    REQUIRE(row);
+    REQUIRE(*row);
+    return st->column_int(0);
+}
+
+const std::string kOld001 =
+    std::string(IMM_TEST_DATA) + "/schema/001_initial_before_header_sha256.sql";
+const std::string kNew001 = std::string(IMM_SOURCE_DIR) + "/schema/001_initial.sql";
+
+}  // namespace
+
+TEST_CASE("index: an archive made before 001 had header_sha256 gets the column at any version",
+          "[index]") {
+    for (int version = 1; version <= 3; ++version) {
+        INFO("created at version " << version);
+        TempIndex t;
+        make_index(t.path(), read_text(kOld001), version);
+        {
+            auto db = Database::open(t.path());
+            REQUIRE(db);
+            REQUIRE(scalar(*db,
+                           "SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = "
+                           "'header_sha256'") == 0);
+        }
+        auto ix = ArchiveIndex::open(t.path());
+        REQUIRE(ix);
+        auto& db = ix->db();
+        CHECK(scalar(db, "PRAGMA user_version") == 4);
+        CHECK(scalar(db,
+                     "SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = "
+                     "'header_sha256'") == 1);
+        CHECK(scalar(db,
+                     "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name = "
+                     "'messages_folder_uid'") == 1);
+
+        // Usable: written by insert_messages, read back by re-mapping.
+        FolderRecord inbox;
+        inbox.name = inbox.raw_name = inbox.path = "INBOX";
+        auto folder = ix->upsert_folder(inbox);
+        REQUIRE(folder);
+        MessageRecord m;
+        m.folder_id = *folder;
+        m.uidvalidity = 1;
+        m.uid = 1;
+        m.path = "INBOX/1-1.eml";
+        m.sha256 = "aa";
+        m.header_sha256 = "bb";
+        m.size = 10;
+        REQUIRE(ix->insert_messages({m}));
+        auto candidates = ix->other_epoch_messages(*folder, 2);
+        REQUIRE(candidates);
+        REQUIRE(candidates->size() == 1);
+        CHECK(candidates->front().header_sha256 == "bb");
+    }
+}
+
+TEST_CASE("index: an archive that already has header_sha256 migrates without error", "[index]") {
+    for (int version = 1; version <= 3; ++version) {
+        INFO("created at version " << version);
+        TempIndex t;
+        make_index(t.path(), read_text(kNew001), version);
+        auto ix = ArchiveIndex::open(t.path());
+        REQUIRE(ix);
+        CHECK(scalar(ix->db(), "PRAGMA user_version") == 4);
+        CHECK(scalar(ix->db(),
+                     "SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = "
+                     "'header_sha256'") == 1);
+    }
+    TempIndex fresh;
+    REQUIRE(ArchiveIndex::open(fresh.path()));
+    auto again = ArchiveIndex::open(fresh.path());
+    REQUIRE(again);
+    CHECK(scalar(again->db(), "PRAGMA user_version") == 4);
+}
