@@ -16,6 +16,8 @@ int run_cli(int argc, char** argv) {
         "Examples:\n"
         "  imapmirror export --out ~/mail-backup --host imap.example.org --user me "
         "--password-file ~/.imap-pass\n"
+        "  imapmirror backup                  # every account of ~/.config/imapmirror/config.toml\n"
+        "  imapmirror accounts                # their last runs\n"
         "  imapmirror threads ~/mail-backup --folder INBOX\n"
         "  imapmirror verify ~/mail-backup\n"
         "  imapmirror folders --host imap.example.org --user me --password-file ~/.imap-pass\n"
@@ -38,6 +40,8 @@ int run_cli(int argc, char** argv) {
     int exit_code = kExitOk;
     // The archive commands first, then the client commands.
     add_export_command(app, global, exit_code);
+    add_backup_command(app, global, exit_code);
+    add_accounts_command(app, global, exit_code);
     add_verify_command(app, global, exit_code);
     add_threads_command(app, global, exit_code);
     add_folders_command(app, global, exit_code);

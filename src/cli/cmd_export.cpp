@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
@@ -21,6 +22,7 @@ namespace imapmirror::cli {
 namespace {
 
 struct ExportArgs {
+    AccountChoice choice;
     ConnectionArgs conn;
     std::string out;
     std::vector<std::string> include, exclude;
@@ -255,7 +257,10 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         "again "
         "to add new mail; what is archived is never fetched twice.");
     add_connection_options(*cmd, args->conn);
-    cmd->add_option("-o,--out", args->out, "Archive directory (created if needed)")->required();
+    // Required, but they may come from the config file: checked once it has been read.
+    cmd->get_option("--host")->required(false);
+    cmd->get_option("--user")->required(false);
+    cmd->add_option("-o,--out", args->out, "Archive directory (created if needed)");
     cmd->add_option(
         "--include", args->include,
         "Only folders whose decoded name matches GLOB (repeatable; '*' also matches '/')");
@@ -277,9 +282,18 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                     "Seconds before the first reconnect; doubles each time, with jitter, up to 60")
         ->check(CLI::Range(0.0, 600.0))
         ->capture_default_str();
-    cmd->callback([args, &global, &exit_code] {
+    add_account_options(*cmd, args->choice);
+    cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
         args->quiet = global.quiet;
+        if (auto applied = apply_account(*cmd, args->choice); !applied) {
+            exit_code = report_error(applied.error(), args->json);
+            return;
+        }
+        if (auto given = require_options(*cmd, {"--host", "--user", "--out"}); !given) {
+            exit_code = report_error(given.error(), args->json);
+            return;
+        }
         while (args->out.size() > 1 && args->out.back() == '/')
             args->out.pop_back();
         if (store::is_system_directory(args->out)) {

@@ -58,6 +58,10 @@ void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
                    "Run CMD with /bin/sh and use the first line it prints as the password "
                    "(e.g. \"pass show mail/imap\")")
         ->group(g);
+    cmd.add_option("--password-env", a.password_env,
+                   "Take the password from environment variable NAME (e.g. for one account of "
+                   "several in the config file; IMAPMIRROR_PASSWORD is the default)")
+        ->group(g);
     cmd.add_option("--oauth2-token-command", a.oauth2_token_command,
                    "Run CMD and use the first line it prints as an OAuth2 access token (XOAUTH2)")
         ->group(g);
@@ -120,18 +124,30 @@ core::Result<transport::ConnectOptions> resolve_connection(const ConnectionArgs&
     o.auth_mech = a.auth_mech;
     o.connect_timeout = std::chrono::seconds(a.connect_timeout_s);
 
-    int sources =
-        !a.password_file.empty() + !a.password_command.empty() + !a.oauth2_token_command.empty();
+    int sources = !a.password_file.empty() + !a.password_command.empty() + !a.password_env.empty() +
+                  !a.oauth2_token_command.empty();
     if (sources > 1)
         return make_error(ErrorKind::Usage,
-                          "give only one of --password-file, --password-command and "
-                          "--oauth2-token-command");
+                          "give only one of --password-file, --password-command, --password-env "
+                          "and --oauth2-token-command");
     if (!a.oauth2_token_command.empty()) {
         IMM_ASSIGN(o.oauth2_token, core::secret_from_command(a.oauth2_token_command));
     } else if (!a.password_file.empty()) {
         IMM_ASSIGN(o.password, core::secret_from_file(a.password_file));
     } else if (!a.password_command.empty()) {
         IMM_ASSIGN(o.password, core::secret_from_command(a.password_command));
+    } else if (!a.password_env.empty()) {
+        auto value = core::secret_from_env(a.password_env.c_str());
+        if (!value || value->empty()) {
+            auto e = make_error(ErrorKind::Usage, "the environment variable " + a.password_env +
+                                                      " named by --password-env is " +
+                                                      (value ? "empty" : "not set"));
+            e.hint =
+                "set it where imapmirror runs (a systemd unit's Environment= or "
+                "EnvironmentFile=, or the cron line)";
+            return e;
+        }
+        o.password = *value;
     } else if (auto env = core::secret_from_env("IMAPMIRROR_PASSWORD")) {
         o.password = *env;
     } else if (auto token = core::secret_from_env("IMAPMIRROR_OAUTH2_TOKEN")) {

@@ -21,6 +21,7 @@ struct ConnectionArgs {
     bool insecure = false;
     std::string password_file;
     std::string password_command;
+    std::string password_env;  // the name of an environment variable holding the password
     std::string oauth2_token_command;
     std::string auth_mech = "auto";
     int timeout_s = 120;

@@ -1,5 +1,6 @@
 #include "cli/output.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -101,6 +102,43 @@ std::string local_time(int64_t t) {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
     return buf;
+}
+
+size_t display_width(std::string_view s) {
+    size_t used = 0;
+    for (size_t i = 0; i < s.size();) {
+        size_t n = core::utf8_sequence_length(s, i);
+        if (n == 0)
+            n = 1;
+        used += n == 1 ? 1 : columns_of(decode_at(s, i, n));
+        i += n;
+    }
+    return used;
+}
+
+std::string format_table(const std::vector<std::vector<std::string>>& rows,
+                         const std::vector<bool>& right_aligned) {
+    std::vector<size_t> widths;
+    for (const auto& row : rows) {
+        widths.resize(std::max(widths.size(), row.size()));
+        for (size_t c = 0; c < row.size(); ++c)
+            widths[c] = std::max(widths[c], display_width(row[c]));
+    }
+    std::string out;
+    for (const auto& row : rows) {
+        std::string line;
+        for (size_t c = 0; c < row.size(); ++c) {
+            std::string gap(widths[c] - display_width(row[c]), ' ');
+            bool right = c < right_aligned.size() && right_aligned[c];
+            bool last = c + 1 == row.size();
+            line += c ? "  " : "";
+            line += right ? gap + row[c] : row[c] + (last ? "" : gap);
+        }
+        while (!line.empty() && line.back() == ' ')
+            line.pop_back();
+        out += line + "\n";
+    }
+    return out;
 }
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {

@@ -22,6 +22,15 @@ std::string human_size(uint64_t bytes);
 // Unix time -> "2024-03-01 10:00" in local time.
 std::string local_time(int64_t t);
 
+// Terminal columns `utf8` takes (as fit() counts them).
+size_t display_width(std::string_view utf8);
+
+// Rows of cells (the first row a header) as aligned text, two spaces between columns, one
+// line per row; columns whose `right_aligned` entry is true are right-aligned. The cells must
+// already be printable(). The last column is not padded.
+std::string format_table(const std::vector<std::vector<std::string>>& rows,
+                         const std::vector<bool>& right_aligned);
+
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
 }  // namespace imapmirror::cli

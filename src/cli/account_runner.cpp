@@ -1,0 +1,253 @@
+#include "cli/account_runner.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <list>
+
+#include "cli/exit_codes.hpp"
+#include "core/interrupt.hpp"
+
+extern char** environ;
+
+namespace imapmirror::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kMaxOut = 16u << 20;
+constexpr size_t kMaxLine = 64u << 10;
+constexpr std::string_view kErrorPrefix = "imapmirror: error: ";
+// Options of `export` that have an environment variable: a backup takes them from the config.
+constexpr std::string_view kScrubbed[] = {
+    "IMAPMIRROR_HOST=", "IMAPMIRROR_PORT=", "IMAPMIRROR_USER=", "IMAPMIRROR_AUTH_MECH="};
+
+struct Child {
+    size_t index = 0;  // into the outcomes
+    pid_t pid = -1;
+    int out_fd = -1, err_fd = -1;
+    Clock::time_point start;
+    std::string err_line;  // a stderr line not yet ended
+    bool interrupted = false;
+};
+
+// argv and envp prepared before fork(): the child only calls async-signal-safe functions.
+struct Exec {
+    std::vector<std::string> args, env;
+    std::vector<char*> argv, envp;
+
+    Exec(const RunnerOptions& o, const std::string& account) {
+        args.push_back(o.executable);
+        args.insert(args.end(), o.global_args.begin(), o.global_args.end());
+        for (const char* a : {"export", "--account"})
+            args.emplace_back(a);
+        args.push_back(account);
+        args.emplace_back("--config");
+        args.push_back(o.config_path);
+        args.emplace_back("--json");
+        for (char** e = environ; *e; ++e) {
+            std::string_view entry(*e);
+            bool scrub = false;
+            for (auto prefix : kScrubbed)
+                scrub = scrub || entry.rfind(prefix, 0) == 0;
+            if (!scrub)
+                env.emplace_back(entry);
+        }
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        for (auto& e : env)
+            envp.push_back(e.data());
+        envp.push_back(nullptr);
+    }
+};
+
+void close_fd(int& fd) {
+    if (fd >= 0)
+        ::close(fd);
+    fd = -1;
+}
+
+// Starts one child; on failure says why in `outcome`.
+bool start(const RunnerOptions& o, size_t index, ChildOutcome& outcome, Child& child) {
+    Exec exec(o, outcome.account);
+    int out[2], err[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) {
+        outcome.last_error = std::string("cannot start: ") + std::strerror(errno);
+        return false;
+    }
+    if (::pipe2(err, O_CLOEXEC) != 0) {
+        outcome.last_error = std::string("cannot start: ") + std::strerror(errno);
+        ::close(out[0]);
+        ::close(out[1]);
+        return false;
+    }
+    pid_t parent = ::getpid();
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::setpgid(0, 0);
+        // The parent may have died before prctl: then nobody would stop this child.
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != parent)
+            ::_exit(kExitInterrupted);
+        int in = ::open("/dev/null", O_RDONLY);
+        if (in < 0 || ::dup2(in, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0)
+            ::_exit(kExitLocalIo);
+        ::execve(exec.argv[0], exec.argv.data(), exec.envp.data());
+        static const char msg[] = "imapmirror: error: cannot run imapmirror for this account\n";
+        (void)!::write(2, msg, sizeof msg - 1);
+        ::_exit(kExitInternal);
+    }
+    int fork_errno = errno;
+    ::close(out[1]);
+    ::close(err[1]);
+    if (pid < 0) {
+        ::close(out[0]);
+        ::close(err[0]);
+        outcome.last_error = std::string("cannot start: ") + std::strerror(fork_errno);
+        return false;
+    }
+    ::fcntl(out[0], F_SETFL, O_NONBLOCK);
+    ::fcntl(err[0], F_SETFL, O_NONBLOCK);
+    child = Child{index, pid, out[0], err[0], Clock::now(), {}, false};
+    outcome.started = true;
+    return true;
+}
+
+void on_err_line(const RunnerOptions& o, ChildOutcome& outcome, std::string_view line) {
+    if (line.rfind(kErrorPrefix, 0) == 0)
+        outcome.last_error = std::string(line.substr(kErrorPrefix.size()));
+    if (o.on_stderr_line)
+        o.on_stderr_line(outcome.account, line);
+}
+
+// Reads what is there without blocking; closes the descriptor at end of file.
+void drain(const RunnerOptions& o, Child& child, ChildOutcome& outcome) {
+    char buf[65536];
+    while (child.out_fd >= 0) {
+        ssize_t n = ::read(child.out_fd, buf, sizeof buf);
+        if (n > 0) {
+            size_t room = kMaxOut - std::min(kMaxOut, outcome.out.size());
+            outcome.out.append(buf, std::min(room, static_cast<size_t>(n)));
+        } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+            close_fd(child.out_fd);
+        } else if (errno == EAGAIN) {
+            break;
+        }
+    }
+    while (child.err_fd >= 0) {
+        ssize_t n = ::read(child.err_fd, buf, sizeof buf);
+        if (n > 0) {
+            child.err_line.append(buf, static_cast<size_t>(n));
+            size_t nl;
+            while ((nl = child.err_line.find('\n')) != std::string::npos) {
+                on_err_line(o, outcome, std::string_view(child.err_line).substr(0, nl));
+                child.err_line.erase(0, nl + 1);
+            }
+            if (child.err_line.size() > kMaxLine) {
+                on_err_line(o, outcome, child.err_line);
+                child.err_line.clear();
+            }
+        } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+            close_fd(child.err_fd);
+        } else if (errno == EAGAIN) {
+            break;
+        }
+    }
+}
+
+// When the child has exited: collects the rest of its output and its status. Its pipes may
+// outlive it (a password command's daemon can inherit them), so only what is there is read.
+bool reap(const RunnerOptions& o, Child& child, ChildOutcome& outcome) {
+    int status = 0;
+    pid_t r = ::waitpid(child.pid, &status, WNOHANG);
+    if (r == 0 || (r < 0 && errno == EINTR))
+        return false;
+    drain(o, child, outcome);
+    close_fd(child.out_fd);
+    close_fd(child.err_fd);
+    if (!child.err_line.empty())
+        on_err_line(o, outcome, child.err_line);
+    outcome.seconds = std::chrono::duration<double>(Clock::now() - child.start).count();
+    if (r < 0) {
+        outcome.exit_code = kExitInternal;
+        outcome.last_error = std::string("lost track of its process: ") + std::strerror(errno);
+    } else if (WIFEXITED(status)) {
+        outcome.exit_code = WEXITSTATUS(status);
+    } else {
+        int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+        outcome.exit_code = 128 + sig;
+        outcome.last_error = child.interrupted && sig == SIGINT
+                                 ? std::string("interrupted")
+                                 : std::string("killed by signal ") + std::to_string(sig) + " (" +
+                                       (sig ? strsignal(sig) : "?") + ")";
+    }
+    if (o.on_done)
+        o.on_done(outcome);
+    return true;
+}
+
+}  // namespace
+
+std::vector<ChildOutcome> run_accounts(const std::vector<std::string>& accounts,
+                                       const RunnerOptions& options) {
+    std::vector<ChildOutcome> outcomes(accounts.size());
+    for (size_t i = 0; i < accounts.size(); ++i)
+        outcomes[i].account = accounts[i];
+    std::list<Child> running;
+    size_t next = 0;
+    bool stop_sent = false;
+    const size_t parallel = std::max<size_t>(1, options.parallel);
+
+    while (running.size() > 0 || (next < accounts.size() && !core::interrupted())) {
+        if (core::interrupted() && !stop_sent) {
+            // To its whole process group, as a terminal would: a password command it is
+            // waiting for stops too.
+            for (auto& c : running) {
+                ::kill(-c.pid, SIGINT);
+                c.interrupted = true;
+            }
+            stop_sent = true;
+        }
+        while (!core::interrupted() && running.size() < parallel && next < accounts.size()) {
+            Child child;
+            size_t index = next++;
+            if (start(options, index, outcomes[index], child)) {
+                running.push_back(std::move(child));
+            } else {
+                outcomes[index].started = true;
+                outcomes[index].exit_code = kExitLocalIo;
+                if (options.on_done)
+                    options.on_done(outcomes[index]);
+            }
+        }
+
+        std::vector<pollfd> fds;
+        for (const auto& c : running)
+            for (int fd : {c.out_fd, c.err_fd})
+                if (fd >= 0)
+                    fds.push_back({fd, POLLIN, 0});
+        // A short timeout: children are reaped, and an interruption noticed, within 200 ms
+        // even when they print nothing.
+        ::poll(fds.data(), fds.size(), 200);
+
+        for (auto it = running.begin(); it != running.end();) {
+            drain(options, *it, outcomes[it->index]);
+            if (reap(options, *it, outcomes[it->index]))
+                it = running.erase(it);
+            else
+                ++it;
+        }
+    }
+    return outcomes;
+}
+
+}  // namespace imapmirror::cli

@@ -1,0 +1,264 @@
+// imapmirror backup [ACCOUNT...]: the accounts of the config file, several at a time, each in a
+// process of its own (account_runner), then one table and the worst exit code.
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <set>
+
+#include "cli/account_options.hpp"
+#include "cli/account_runner.hpp"
+#include "cli/commands.hpp"
+#include "cli/config_file.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/exit_severity.hpp"
+#include "cli/output.hpp"
+#include "core/interrupt.hpp"
+#include "core/json.hpp"
+#include "core/json_reader.hpp"
+#include "core/log.hpp"
+
+namespace imapmirror::cli {
+
+namespace {
+
+struct BackupArgs {
+    std::vector<std::string> accounts;
+    AccountChoice choice;  // only its config is used
+    size_t parallel = 2;
+    bool json = false;
+    bool quiet = false;
+    int verbose = 0;
+};
+
+// What the table and the JSON say about one account, from its child's output.
+struct AccountReport {
+    const ChildOutcome* child = nullptr;
+    std::optional<core::JsonValue> summary;  // the child's --json object
+    std::optional<uint64_t> messages, bytes;
+    size_t errors = 0;
+    std::string error;  // one line: why it failed, or its first error; "" when none
+};
+
+std::string number_or_dash(const std::optional<uint64_t>& n) {
+    return n ? std::to_string(*n) : "-";
+}
+
+AccountReport report_of(const ChildOutcome& child) {
+    AccountReport r;
+    r.child = &child;
+    if (!child.started) {
+        r.error = "not run: interrupted before its turn";
+        return r;
+    }
+    if (auto parsed = core::parse_json(child.out);
+        parsed && parsed->type() == core::JsonValue::Type::Object)
+        r.summary = std::move(*parsed);
+    auto text = [](const core::JsonValue* v) {
+        return v && v->as_string() ? *v->as_string() : std::string();
+    };
+    if (r.summary) {
+        if (const auto* failure = r.summary->find("error")) {
+            // report_error's object: the run stopped before it began.
+            r.errors = 1;
+            r.error = text(failure->find("message"));
+            if (auto hint = text(failure->find("hint")); !hint.empty())
+                r.error += ": " + hint;
+        } else {
+            if (const auto* m = r.summary->find("messages"))
+                r.messages = m->as_uint();
+            if (const auto* b = r.summary->find("bytes"))
+                r.bytes = b->as_uint();
+            if (const auto* errors = r.summary->find("errors")) {
+                const auto& list = errors->items();
+                r.errors = list.size();
+                // A fatal error is the last one; otherwise the first says the most.
+                if (!list.empty())
+                    r.error = text((child.exit_code == kExitPartial ? list.front() : list.back())
+                                       .find("message"));
+                if (list.size() > 1 && child.exit_code == kExitPartial)
+                    r.error += " (and " + std::to_string(list.size() - 1) + " more)";
+            }
+        }
+    }
+    if (child.exit_code != kExitOk && r.error.empty())
+        r.error = !child.last_error.empty() ? child.last_error
+                                            : "exited with code " + std::to_string(child.exit_code);
+    if (child.exit_code != kExitOk && r.errors == 0)
+        r.errors = 1;
+    return r;
+}
+
+std::string result_text(const AccountReport& r) {
+    const ChildOutcome& c = *r.child;
+    if (c.started && c.exit_code == kExitOk)
+        return "ok";
+    if (c.exit_code == kExitPartial)
+        return "partial: " + r.error;
+    return r.error;
+}
+
+void print_table(const std::vector<AccountReport>& reports) {
+    std::vector<std::vector<std::string>> rows = {
+        {"ACCOUNT", "NEW", "SIZE", "ERRORS", "TIME", "EXIT", "RESULT"}};
+    for (const auto& r : reports) {
+        const ChildOutcome& c = *r.child;
+        char secs[32];
+        std::snprintf(secs, sizeof secs, "%.1f s", c.seconds);
+        rows.push_back({printable(c.account), number_or_dash(r.messages),
+                        r.bytes ? human_size(*r.bytes) : "-", std::to_string(r.errors),
+                        c.started ? secs : "-", c.started ? std::to_string(c.exit_code) : "-",
+                        printable(result_text(r))});
+    }
+    std::fputs(format_table(rows, {false, true, true, true, true, true, false}).c_str(), stdout);
+}
+
+void print_json(const std::string& config_path, const std::vector<AccountReport>& reports,
+                int code) {
+    core::JsonWriter w;
+    w.begin_object();
+    w.key("config").value(config_path);
+    w.key("accounts").begin_array();
+    for (const auto& r : reports) {
+        const ChildOutcome& c = *r.child;
+        w.begin_object();
+        w.key("account").value(c.account);
+        w.key("started").value(c.started);
+        if (c.started)
+            w.key("exit_code").value(c.exit_code);
+        else
+            w.key("exit_code").null();
+        w.key("seconds").value(c.seconds);
+        if (r.messages)
+            w.key("messages").value(*r.messages);
+        else
+            w.key("messages").null();
+        if (r.bytes)
+            w.key("bytes").value(*r.bytes);
+        else
+            w.key("bytes").null();
+        w.key("errors").value(static_cast<uint64_t>(r.errors));
+        if (r.error.empty())
+            w.key("error").null();
+        else
+            w.key("error").value(r.error);
+        w.key("summary");
+        if (r.summary)
+            core::write_json(w, *r.summary);
+        else
+            w.null();
+        w.end_object();
+    }
+    w.end_array();
+    w.key("interrupted").value(core::interrupted());
+    w.key("exit_code").value(code);
+    w.end_object();
+    std::printf("%s\n", w.str().c_str());
+}
+
+// The accounts to run: the named ones (each once, in the order given), or all of the file.
+core::Result<std::vector<std::string>> chosen_accounts(const Config& config,
+                                                       const std::vector<std::string>& named) {
+    std::string known;
+    for (const auto& a : config.accounts)
+        known += (known.empty() ? "" : ", ") + a.name;
+    if (config.accounts.empty()) {
+        auto e = core::make_error(core::ErrorKind::Usage, "no accounts in " + config.path,
+                                  core::Scope::Run);
+        e.hint = "add an [accounts.NAME] table for each account (README: \"Several accounts\")";
+        return e;
+    }
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    for (const auto& name : named) {
+        if (!config.find(name)) {
+            auto e =
+                core::make_error(core::ErrorKind::Usage,
+                                 "no account '" + name + "' in " + config.path, core::Scope::Run);
+            e.hint = "the file has: " + known;
+            return e;
+        }
+        if (seen.insert(name).second)
+            out.push_back(name);
+    }
+    if (named.empty())
+        for (const auto& a : config.accounts)
+            out.push_back(a.name);
+    return out;
+}
+
+int run_backup(const BackupArgs& a) {
+    auto config = load_config(config_path(a.choice));
+    if (!config)
+        return report_error(config.error(), a.json);
+    auto accounts = chosen_accounts(*config, a.accounts);
+    if (!accounts)
+        return report_error(accounts.error(), a.json);
+
+    RunnerOptions options;
+    options.config_path = config->path;
+    options.parallel = a.parallel;
+    if (a.quiet)
+        options.global_args.push_back("-q");
+    for (int i = 0; i < a.verbose; ++i)
+        options.global_args.push_back("-v");
+    // Each child's warnings and errors as they come, marked with its account.
+    options.on_stderr_line = [](const std::string& account, std::string_view line) {
+        std::fprintf(stderr, "[%s] %.*s\n", account.c_str(), static_cast<int>(line.size()),
+                     line.data());
+    };
+    options.on_done = [](const ChildOutcome& c) {
+        core::log(core::LogLevel::Verbose,
+                  "[" + c.account + "] ended with exit code " + std::to_string(c.exit_code));
+    };
+    core::install_interrupt_handler();
+    auto outcomes = run_accounts(*accounts, options);
+
+    std::vector<AccountReport> reports;
+    std::vector<int> codes;
+    size_t complete = 0;
+    for (const auto& c : outcomes) {
+        reports.push_back(report_of(c));
+        if (c.started)
+            codes.push_back(c.exit_code);
+        complete += c.started && c.exit_code == kExitOk;
+    }
+    int code = core::interrupted() ? kExitInterrupted : worst_exit_code(codes);
+
+    if (a.json) {
+        print_json(config->path, reports, code);
+        return code;
+    }
+    if (a.quiet && code == kExitOk)
+        return code;
+    print_table(reports);
+    std::printf("%zu of %zu accounts backed up completely%s; exit code %d\n", complete,
+                outcomes.size(), core::interrupted() ? " (interrupted)" : "", code);
+    return code;
+}
+
+}  // namespace
+
+void add_backup_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
+    auto args = std::make_shared<BackupArgs>();
+    auto* cmd = app.add_subcommand(
+        "backup",
+        "Back up the accounts of the config file (all of them, or those named), each as `export "
+        "--account NAME` in a process of its own, several at a time: one that fails (a wrong "
+        "password, a server down, a full disk) does not stop or slow the others. Ends with a "
+        "table; the exit code is the worst of the accounts' (README: \"Exit codes\").");
+    cmd->add_option("account", args->accounts, "Accounts to back up (default: all)");
+    add_config_option(*cmd, args->choice.config);
+    cmd->add_option("-p,--parallel", args->parallel, "Accounts backed up at the same time")
+        ->check(CLI::Range(1, 32))
+        ->capture_default_str();
+    cmd->add_flag("--json", args->json, "Machine-readable summary on stdout");
+    cmd->callback([args, &global, &exit_code] {
+        global.apply();
+        args->quiet = global.quiet;
+        args->verbose = global.verbose;
+        exit_code = run_backup(*args);
+    });
+}
+
+}  // namespace imapmirror::cli

@@ -1,0 +1,495 @@
+#include "cli/config_file.hpp"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+
+namespace imapmirror::cli {
+
+namespace {
+
+using core::ErrorKind;
+
+enum class Kind { String, Path, Integer, Number, Bool, StringList };
+
+struct KeySpec {
+    std::string_view key;
+    Kind kind;
+};
+
+// The one list of what the file may set. Each key is the `export` option of the same name
+// (`_` for `-`); a unit test holds the two lists together.
+constexpr KeySpec kKeys[] = {
+    {"host", Kind::String},
+    {"port", Kind::Integer},
+    {"user", Kind::String},
+    {"tls", Kind::String},
+    {"ca_file", Kind::Path},
+    {"insecure", Kind::Bool},
+    {"password_file", Kind::Path},
+    {"password_command", Kind::String},
+    {"password_env", Kind::String},
+    {"oauth2_token_command", Kind::String},
+    {"auth_mech", Kind::String},
+    {"timeout", Kind::Integer},
+    {"connect_timeout", Kind::Integer},
+    {"out", Kind::Path},
+    {"include", Kind::StringList},
+    {"exclude", Kind::StringList},
+    {"connections", Kind::Integer},
+    {"retries", Kind::Integer},
+    {"retry_wait", Kind::Number},
+};
+
+constexpr size_t kMaxFileSize = 1 << 20;
+
+constexpr std::string_view kPasswordSources[] = {"password_file", "password_command",
+                                                 "password_env", "oauth2_token_command"};
+
+const KeySpec* find_spec(std::string_view key) {
+    for (const auto& s : kKeys)
+        if (s.key == key)
+            return &s;
+    return nullptr;
+}
+
+const char* kind_name(Kind kind) {
+    switch (kind) {
+        case Kind::String:
+        case Kind::Path:
+            return "a string";
+        case Kind::Integer:
+            return "an integer";
+        case Kind::Number:
+            return "a number";
+        case Kind::Bool:
+            return "true or false";
+        case Kind::StringList:
+            return "a string or a list of strings";
+    }
+    return "?";
+}
+
+const char* node_name(const toml::node& node) {
+    switch (node.type()) {
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a floating-point number";
+        case toml::node_type::boolean:
+            return "a boolean";
+        case toml::node_type::array:
+            return "a list";
+        case toml::node_type::table:
+            return "a table";
+        case toml::node_type::date:
+        case toml::node_type::time:
+        case toml::node_type::date_time:
+            return "a date or time";
+        case toml::node_type::none:
+            break;
+    }
+    return "nothing";
+}
+
+SourcePos pos_of(const toml::source_region& region) {
+    return {static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+}
+
+// Edit distance, for "did you mean"; the keys are short.
+size_t distance(std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string known_keys_hint(std::string_view unknown) {
+    std::string closest;
+    size_t best = 3;  // at most two edits away
+    std::string all;
+    for (const auto& s : kKeys) {
+        size_t d = distance(unknown, s.key);
+        if (d < best) {
+            best = d;
+            closest = s.key;
+        }
+        all += (all.empty() ? "" : ", ") + std::string(s.key);
+    }
+    return (closest.empty() ? std::string() : "did you mean '" + closest + "'? ") +
+           "an account may set: " + all;
+}
+
+std::string home_directory() {
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return home;
+    if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_dir)
+        return pw->pw_dir;
+    return "";
+}
+
+bool valid_account_name(std::string_view name) {
+    if (name.empty() || name.size() > 64 || name[0] == '.' || name[0] == '-')
+        return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '-' || c == '@';
+    });
+}
+
+std::string replace_all(std::string s, std::string_view from, std::string_view to) {
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+        s.replace(at, from.size(), to);
+    return s;
+}
+
+std::string format_number(double d) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", d);
+    return buf;
+}
+
+// Turns one TOML document into a Config. Every problem is kept, so that the first one in the
+// file can be reported: toml++ iterates tables in key order, not in file order.
+class Reader {
+  public:
+    Reader(std::string path, std::string base_dir)
+        : m_path(std::move(path)), m_base_dir(std::move(base_dir)) {}
+
+    void read_root(const toml::table& root, Config& config) {
+        for (auto&& [key, node] : root) {
+            SourcePos at = pos_of(key.source());
+            if (key.str() == "defaults") {
+                if (const auto* table = node.as_table())
+                    config.defaults = read_settings(*table, "[defaults]");
+                else
+                    problem(at, "'defaults' must be a table ([defaults]), not " +
+                                    std::string(node_name(node)));
+            } else if (key.str() == "accounts") {
+                if (const auto* table = node.as_table())
+                    read_accounts(*table, config);
+                else
+                    problem(at,
+                            "'accounts' must hold one table per account ([accounts.NAME]), "
+                            "not " +
+                                std::string(node_name(node)));
+            } else {
+                std::string hint =
+                    "the file holds a [defaults] table and one [accounts.NAME] "
+                    "table per account";
+                if (find_spec(key.str()) || key.str() == "password")
+                    hint =
+                        "put '" + std::string(key.str()) + "' under [defaults] or [accounts.NAME]";
+                problem(at, "unknown key '" + std::string(key.str()) + "' at the top level", hint);
+            }
+        }
+        std::sort(config.accounts.begin(), config.accounts.end(),
+                  [](const Account& a, const Account& b) { return a.where.line < b.where.line; });
+    }
+
+    // The first problem in the file, if any.
+    std::optional<core::Error> first_problem() const {
+        if (m_problems.empty())
+            return std::nullopt;
+        auto first = std::min_element(m_problems.begin(), m_problems.end(), [](auto& a, auto& b) {
+            return std::pair(a.first.line, a.first.column) <
+                   std::pair(b.first.line, b.first.column);
+        });
+        return first->second;
+    }
+
+    void problem(SourcePos at, std::string what, std::string hint = {}) {
+        auto e =
+            core::make_error(ErrorKind::Usage, m_path + ":" + std::to_string(at.line) + ": " + what,
+                             core::Scope::Run);
+        e.hint = std::move(hint);
+        m_problems.emplace_back(at, std::move(e));
+    }
+
+  private:
+    void read_accounts(const toml::table& accounts, Config& config) {
+        for (auto&& [name, node] : accounts) {
+            SourcePos at = pos_of(name.source());
+            std::string where = "[accounts." + std::string(name.str()) + "]";
+            if (!valid_account_name(name.str())) {
+                problem(at, "account name '" + std::string(name.str()) + "' is not allowed",
+                        "use letters, digits, '.', '_', '-' and '@' (not first: '.' or '-'), "
+                        "at most 64: the name appears in commands, tables and {account} paths");
+                continue;
+            }
+            const auto* table = node.as_table();
+            if (!table) {
+                problem(at,
+                        "'accounts." + std::string(name.str()) +
+                            "' must be a table of settings, not " + node_name(node),
+                        "write the account as [accounts." + std::string(name.str()) +
+                            "] followed by its keys");
+                continue;
+            }
+            config.accounts.push_back({std::string(name.str()), at, read_settings(*table, where)});
+        }
+    }
+
+    std::vector<Setting> read_settings(const toml::table& table, const std::string& where) {
+        std::vector<Setting> out;
+        for (auto&& [key, node] : table) {
+            SourcePos at = pos_of(key.source());
+            std::string name(key.str());
+            if (name == "password") {
+                problem(at, "'password' in " + where + ": the config file never holds a password",
+                        "a password written here sits in plain text in a file that is easy to "
+                        "copy, back up or show; use password_file (a file only you can read, "
+                        "chmod 600), password_command (e.g. \"pass show mail/work\") or "
+                        "password_env (the name of an environment variable)");
+                continue;
+            }
+            const KeySpec* spec = find_spec(name);
+            if (!spec) {
+                problem(at, "unknown key '" + name + "' in " + where, known_keys_hint(name));
+                continue;
+            }
+            auto values = read_value(*spec, node, "'" + name + "' in " + where);
+            if (!values)
+                continue;
+            out.push_back({name, std::move(*values), at});
+        }
+        // The second source in the file is the one to remove.
+        std::vector<const Setting*> sources;
+        for (const auto& s : out)
+            if (is_password_source(s.key))
+                sources.push_back(&s);
+        std::sort(sources.begin(), sources.end(),
+                  [](const Setting* a, const Setting* b) { return a->where.line < b->where.line; });
+        if (sources.size() > 1)
+            problem(sources[1]->where,
+                    where + " sets both " + sources[0]->key + " and " + sources[1]->key,
+                    "give one source of the password (or OAuth2 token) per table");
+        return out;
+    }
+
+    // The option's values, or nullopt after recording why not. `what` names the key and table.
+    std::optional<std::vector<std::string>> read_value(const KeySpec& spec, const toml::node& node,
+                                                       const std::string& what) {
+        auto wrong = [&](const toml::node& n) -> std::optional<std::vector<std::string>> {
+            problem(pos_of(n.source()),
+                    what + " must be " + kind_name(spec.kind) + ", not " + node_name(n));
+            return std::nullopt;
+        };
+        switch (spec.kind) {
+            case Kind::String:
+                if (node.is_string())
+                    return std::vector{*node.value<std::string>()};
+                return wrong(node);
+            case Kind::Path:
+                if (node.is_string())
+                    return std::vector{expand_path(*node.value<std::string>())};
+                return wrong(node);
+            case Kind::Integer:
+                if (node.is_integer())
+                    return std::vector{std::to_string(*node.value<int64_t>())};
+                return wrong(node);
+            case Kind::Number:
+                if (node.is_integer())
+                    return std::vector{std::to_string(*node.value<int64_t>())};
+                if (node.is_floating_point())
+                    return std::vector{format_number(*node.value<double>())};
+                return wrong(node);
+            case Kind::Bool:
+                if (node.is_boolean())
+                    return std::vector<std::string>{*node.value<bool>() ? "true" : "false"};
+                return wrong(node);
+            case Kind::StringList: {
+                if (node.is_string())
+                    return std::vector{*node.value<std::string>()};
+                const auto* array = node.as_array();
+                if (!array)
+                    return wrong(node);
+                std::vector<std::string> out;
+                for (const auto& element : *array) {
+                    if (!element.is_string())
+                        return wrong(element);
+                    out.push_back(*element.value<std::string>());
+                }
+                return out;
+            }
+        }
+        return wrong(node);
+    }
+
+    std::string expand_path(const std::string& p) const {
+        if (p == "~" || p.rfind("~/", 0) == 0)
+            return home_directory() + p.substr(1);
+        if (!p.empty() && p[0] != '/')
+            return m_base_dir + "/" + p;
+        return p;
+    }
+
+    std::string m_path, m_base_dir;
+    std::vector<std::pair<SourcePos, core::Error>> m_problems;
+};
+
+}  // namespace
+
+const Account* Config::find(std::string_view name) const {
+    for (const auto& a : accounts)
+        if (a.name == name)
+            return &a;
+    return nullptr;
+}
+
+bool is_password_source(std::string_view key) {
+    return std::find(std::begin(kPasswordSources), std::end(kPasswordSources), key) !=
+           std::end(kPasswordSources);
+}
+
+std::vector<Setting> Config::settings_for(const Account& account) const {
+    bool own_password = std::any_of(account.settings.begin(), account.settings.end(),
+                                    [](const Setting& s) { return is_password_source(s.key); });
+    std::vector<Setting> out;
+    for (const auto& spec : kKeys) {
+        auto pick = [&](const std::vector<Setting>& from) -> const Setting* {
+            for (const auto& s : from)
+                if (s.key == spec.key)
+                    return &s;
+            return nullptr;
+        };
+        const Setting* s = pick(account.settings);
+        if (!s && !(own_password && is_password_source(spec.key)))
+            s = pick(defaults);
+        if (!s)
+            continue;
+        Setting merged = *s;
+        for (auto& v : merged.values)
+            v = replace_all(v, "{account}", account.name);
+        out.push_back(std::move(merged));
+    }
+    return out;
+}
+
+std::string Config::value_of(const Account& account, std::string_view key) const {
+    for (const auto& s : settings_for(account))
+        if (s.key == key && !s.values.empty())
+            return s.values.front();
+    return "";
+}
+
+const std::vector<std::string>& config_keys() {
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> k;
+        for (const auto& s : kKeys)
+            k.emplace_back(s.key);
+        return k;
+    }();
+    return keys;
+}
+
+std::string default_config_path() {
+    const char* xdg = std::getenv("XDG_CONFIG_HOME");
+    // The XDG Base Directory spec: a relative value is invalid and must be ignored.
+    if (xdg && xdg[0] == '/')
+        return std::string(xdg) + "/imapmirror/config.toml";
+    return home_directory() + "/.config/imapmirror/config.toml";
+}
+
+core::Result<Config> parse_config(std::string_view text, const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path absolute = fs::absolute(path, ec);
+    if (ec)
+        absolute = path;
+    Config config;
+    config.path = absolute.lexically_normal().string();
+    Reader reader(config.path, absolute.parent_path().lexically_normal().string());
+
+    toml::table root;
+    try {
+        root = toml::parse(text, std::string_view(config.path));
+    } catch (const toml::parse_error& e) {
+        // toml++'s words, at its position; the text is ours, so it holds no secret.
+        auto where = e.source().begin;
+        return core::make_error(ErrorKind::Usage,
+                                config.path + ":" + std::to_string(where.line) + ":" +
+                                    std::to_string(where.column) + ": " +
+                                    std::string(e.description()),
+                                core::Scope::Run);
+    }
+    reader.read_root(root, config);
+    if (auto problem = reader.first_problem())
+        return std::move(*problem);
+
+    // Two accounts in one archive would mix their folders and mark each other's as deleted.
+    std::map<std::string, const Account*> owner;
+    for (const auto& account : config.accounts) {
+        for (const auto& s : config.settings_for(account)) {
+            if (s.key != "out" || s.values.empty())
+                continue;
+            std::string dir = fs::path(s.values.front()).lexically_normal().string();
+            while (dir.size() > 1 && dir.back() == '/')
+                dir.pop_back();
+            auto [it, fresh] = owner.emplace(dir, &account);
+            if (!fresh) {
+                reader.problem(s.where,
+                               "accounts '" + it->second->name + "' and '" + account.name +
+                                   "' both archive into " + dir,
+                               "each account needs a directory of its own; in [defaults], "
+                               "out = \"~/mail-archive/{account}\" gives each its own");
+                return *reader.first_problem();
+            }
+        }
+    }
+    return config;
+}
+
+core::Result<Config> load_config(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        if (err == ENOENT) {
+            auto e =
+                core::make_error(ErrorKind::Usage, "no config file at " + path, core::Scope::Run);
+            e.hint = "write one (README: \"Several accounts\"), or name it with --config FILE";
+            return e;
+        }
+        return core::make_error(ErrorKind::Usage,
+                                "cannot read config file " + path + ": " + std::strerror(err),
+                                core::Scope::Run);
+    }
+    std::string text;
+    char buf[65536];
+    ssize_t n = 0;
+    while (text.size() <= kMaxFileSize && (n = ::read(fd, buf, sizeof buf)) > 0)
+        text.append(buf, static_cast<size_t>(n));
+    int err = errno;
+    ::close(fd);
+    if (n < 0)
+        return core::make_error(ErrorKind::Usage,
+                                "cannot read config file " + path + ": " + std::strerror(err),
+                                core::Scope::Run);
+    if (text.size() > kMaxFileSize)
+        return core::make_error(
+            ErrorKind::Usage, "config file " + path + " is larger than 1 MB; is it the right file?",
+            core::Scope::Run);
+    return parse_config(text, path);
+}
+
+}  // namespace imapmirror::cli

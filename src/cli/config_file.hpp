@@ -1,0 +1,75 @@
+#pragma once
+// The accounts file (~/.config/imapmirror/config.toml): TOML, read with toml++, checked against
+// the one list of keys an account may set, and turned into per-account settings. It only
+// reads and checks; giving the settings to a command's options is account_options' job.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace imapmirror::cli {
+
+// Where a value was written, for errors ("FILE:LINE: ...").
+struct SourcePos {
+    int line = 0;
+    int column = 0;
+};
+
+// One key of an account (or of [defaults]), in the form of the command-line option it stands
+// for: key `retry_wait` is option `--retry-wait`, and `values` are what that option would get
+// on the command line: one entry per list element, "true"/"false" for a switch, numbers in
+// decimal. Paths are absolute (`~/` is the home directory, anything else relative is relative
+// to the file's directory); `{account}` in a string is the account's name.
+struct Setting {
+    std::string key;
+    std::vector<std::string> values;
+    SourcePos where;
+};
+
+struct Account {
+    std::string name;  // letters, digits, '.', '_', '-', '@'; not starting with '.' or '-'
+    SourcePos where;
+    std::vector<Setting> settings;  // as written in [accounts.NAME], `{account}` not yet replaced
+};
+
+struct Config {
+    std::string path;               // absolute
+    std::vector<Setting> defaults;  // [defaults], `{account}` not yet replaced
+    std::vector<Account> accounts;  // in the order of the file
+
+    // nullptr when there is no such account.
+    const Account* find(std::string_view name) const;
+    // What `account` sets, with [defaults] for the keys it does not set (the password source
+    // counting as one key), `{account}` replaced; each Setting keeps the position it was
+    // written at.
+    std::vector<Setting> settings_for(const Account& account) const;
+    // The account's value of `key` (first element for a list), or "" when neither the account
+    // nor [defaults] sets it.
+    std::string value_of(const Account& account, std::string_view key) const;
+};
+
+// password_file, password_command, password_env, oauth2_token_command: one setting in four
+// keys. A table sets at most one; an account that sets one replaces [defaults]' one.
+bool is_password_source(std::string_view key);
+
+// The keys an account (or [defaults]) may set, in the order `export --help` lists their
+// options.
+const std::vector<std::string>& config_keys();
+
+// $XDG_CONFIG_HOME/imapmirror/config.toml when XDG_CONFIG_HOME is an absolute path, else
+// $HOME/.config/imapmirror/config.toml.
+std::string default_config_path();
+
+// Reads and checks `path`. Every problem is one Usage error: a file that is missing or cannot be
+// read, and, naming the file, the line and the key: TOML syntax, a table or key that is
+// not known, a value of the wrong type, a `password` key (the file never holds a password), an
+// account name that is not one safe word, two accounts archiving into one directory.
+core::Result<Config> load_config(const std::string& path);
+
+// The same checks for text already read; `path` names it in errors and is the base of
+// relative paths (made absolute against the working directory).
+core::Result<Config> parse_config(std::string_view text, const std::string& path);
+
+}  // namespace imapmirror::cli

@@ -1,0 +1,36 @@
+#include "cli/exit_severity.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+#include "cli/exit_codes.hpp"
+
+namespace imapmirror::cli {
+
+namespace {
+// Least severe first; a code not listed ranks as kExitInternal.
+constexpr int kOrder[] = {kExitOk,       kExitPartial,  kExitNetwork,  kExitTimeout,
+                          kExitProtocol, kExitNotFound, kExitTls,      kExitAuth,
+                          kExitUsage,    kExitLocalIo,  kExitInternal, kExitInterrupted};
+
+int documented(int code) {
+    return std::find(std::begin(kOrder), std::end(kOrder), code) != std::end(kOrder)
+               ? code
+               : kExitInternal;
+}
+
+long rank(int code) {
+    return std::distance(std::begin(kOrder),
+                         std::find(std::begin(kOrder), std::end(kOrder), documented(code)));
+}
+}  // namespace
+
+int worst_exit_code(const std::vector<int>& codes) {
+    int worst = kExitOk;
+    for (int code : codes)
+        if (rank(code) > rank(worst))
+            worst = documented(code);
+    return worst;
+}
+
+}  // namespace imapmirror::cli

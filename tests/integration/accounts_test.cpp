@@ -1,0 +1,262 @@
+// The accounts file against a real Dovecot: `backup` of several accounts where one fails,
+// `accounts`, `export --account`, and the config file's refusals as the user sees them.
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "test_server.hpp"
+
+using namespace imapmirror::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string write_file(const std::string& path, const std::string& text, mode_t mode = 0600) {
+    std::ofstream(path, std::ios::binary) << text;
+    ::chmod(path.c_str(), mode);
+    return path;
+}
+
+// [defaults] that log in to `server` over TLS; each account archives into DIR/archives/NAME.
+std::string server_defaults(const RealServer& server) {
+    return "[defaults]\nhost = \"127.0.0.1\"\nport = " + std::to_string(server.tls_port()) +
+           "\nuser = \"" + server.user() + "\"\nca_file = \"" + server.ca_file() +
+           "\"\npassword_file = \"" + server.password_file() +
+           "\"\nout = \"archives/{account}\"\n\n";
+}
+
+// Messages on the server: in one folder, or in all.
+size_t server_messages(const DovecotServer& server, const std::string& folder = "") {
+    std::string out = server.doveadm("-f flow fetch -u alice uid " +
+                                     (folder.empty() ? "all" : "mailbox '" + folder + "' all"));
+    size_t n = 0;
+    for (size_t p = out.find("uid="); p != std::string::npos; p = out.find("uid=", p + 1))
+        ++n;
+    return n;
+}
+
+size_t archived(const std::string& archive) {
+    return std::stoul(
+        query(archive + "/index.sqlite", "SELECT count(*) FROM messages").at(0).at(0));
+}
+
+// The lines of `text` that mention `word`.
+std::vector<std::string> lines_with(const std::string& text, const std::string& word) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (line.find(word) != std::string::npos)
+            out.push_back(line);
+    return out;
+}
+
+void exec_sql(const std::string& db_path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "backup: of three accounts on one Dovecot, the one with a wrong password is one line and "
+    "exit 6, the other two are archived completely",
+    "[integration]") {
+    DovecotServer server;
+    const std::string sandbox = make_temp_dir();
+    write_file(sandbox + "/wrong.pass", "not-the-password\n");
+    const std::string config = write_file(sandbox + "/config.toml",
+                                          server_defaults(server) +
+                                              "[accounts.inbox]\ninclude = [\"INBOX\"]\n\n"
+                                              "[accounts.all]\nconnections = 2\n\n"
+                                              "[accounts.wrong]\npassword_file = \"wrong.pass\"\n");
+
+    auto r = run_imapmirror({"backup", "--config", config});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 6);
+    CHECK(archived(sandbox + "/archives/all") == server_messages(server));
+    CHECK(archived(sandbox + "/archives/inbox") == server_messages(server, "INBOX"));
+    CHECK(server_messages(server, "INBOX") > 0);
+    CHECK(server_messages(server) > server_messages(server, "INBOX"));
+    CHECK_FALSE(fs::exists(sandbox + "/archives/wrong/index.sqlite"));
+
+    // The table: one line per account; the failed one says why on its line.
+    auto wrong = lines_with(r.out, "wrong");
+    REQUIRE(wrong.size() == 1);
+    CHECK(wrong[0].find("rejected the login") != std::string::npos);
+    CHECK(wrong[0].find(" 6  ") != std::string::npos);
+    REQUIRE(lines_with(r.out, "inbox").size() == 1);
+    CHECK(lines_with(r.out, "inbox")[0].find("  ok") != std::string::npos);
+    REQUIRE(lines_with(r.out, "all ").size() == 1);
+    CHECK(lines_with(r.out, "all ")[0].find("  ok") != std::string::npos);
+    CHECK(r.out.find("2 of 3 accounts backed up completely; exit code 6") != std::string::npos);
+    // Its stderr came through, marked with the account.
+    CHECK(r.err.find("[wrong] imapmirror: error: ") != std::string::npos);
+    // The password never appears in what was printed.
+    CHECK(r.out.find(server.password()) == std::string::npos);
+    CHECK(r.err.find(server.password()) == std::string::npos);
+
+    // `accounts` shows the last run of each, and marks the one never backed up.
+    auto list = run_imapmirror({"accounts", "--config", config});
+    INFO(list.out << list.err);
+    REQUIRE(list.exit_code == 0);
+    REQUIRE(lines_with(list.out, "all ").size() == 1);
+    CHECK(lines_with(list.out, "all ")[0].find("ok") != std::string::npos);
+    CHECK(lines_with(list.out, "all ")[0].find(std::to_string(server_messages(server))) !=
+          std::string::npos);
+    CHECK(lines_with(list.out, "all ")[0].find("!") == std::string::npos);
+    REQUIRE(lines_with(list.out, "wrong").size() == 1);
+    CHECK(lines_with(list.out, "wrong")[0].find("! never backed up") != std::string::npos);
+
+    // A second backup of two of them, as JSON: nothing new, the failure still reported.
+    auto again = run_imapmirror({"backup", "--config", config, "--json", "all", "wrong"});
+    INFO(again.out << again.err);
+    CHECK(again.exit_code == 6);
+    CHECK(again.out.find(R"({"account":"all","started":true,"exit_code":0,)") != std::string::npos);
+    CHECK(again.out.find(R"("messages":0,"bytes":0,"errors":0,"error":null,"summary":{"out":)") !=
+          std::string::npos);
+    CHECK(again.out.find(R"({"account":"wrong","started":true,"exit_code":6,)") !=
+          std::string::npos);
+    CHECK(again.out.find(R"("account":"inbox")") == std::string::npos);
+    CHECK(again.out.find(R"("interrupted":false,"exit_code":6})") != std::string::npos);
+
+    // A last success longer ago than --stale-days is marked.
+    exec_sql(sandbox + "/archives/inbox/index.sqlite",
+             "UPDATE runs SET started_at = '2020-01-01T00:00:00Z', finished_at = "
+             "'2020-01-01T00:01:00Z'");
+    auto stale = run_imapmirror({"accounts", "--config", config, "--json"});
+    REQUIRE(stale.exit_code == 0);
+    CHECK(stale.out.find(R"("account":"inbox")") != std::string::npos);
+    CHECK(stale.out.find(R"("finished_at":"2020-01-01T00:01:00Z","messages":)") !=
+          std::string::npos);
+    CHECK(stale.out.find(R"("never_backed_up":false,"stale":true)") != std::string::npos);
+    auto stale_table = run_imapmirror({"accounts", "--config", config});
+    CHECK(lines_with(stale_table.out, "inbox").at(0).find("! last complete backup") !=
+          std::string::npos);
+    std::system(("rm -rf '" + sandbox + "'").c_str());
+}
+
+TEST_CASE("backup: Ctrl-C stops every account, one that hangs held no other back, exit 130",
+          "[integration]") {
+    DovecotServer server;
+    const std::string sandbox = make_temp_dir();
+    // A password command that hangs stands for any account that takes long.
+    const std::string hang =
+        "password_command = \"sleep 60; cat " + server.password_file() + "\"\n\n";
+    const std::string config = write_file(
+        sandbox + "/config.toml",
+        server_defaults(server) + "[accounts.slow1]\n" + hang + "[accounts.inbox]\ninclude = " +
+            "\"INBOX\"\n\n[accounts.all]\n\n[accounts.slow2]\n" + hang + "[accounts.last]\n");
+
+    // Two at a time: slow1 holds one slot; inbox, all and slow2 pass through the other. The
+    // hanging ones would take a minute: any time to Ctrl-C from when inbox and all are done
+    // (a second or two, more under the sanitizers) will do.
+    auto r =
+        run_imapmirror_signalled({"backup", "--config", config, "--parallel", "2"}, 10000, SIGINT);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 130);
+    CHECK(r.seconds < 25);
+    CHECK(archived(sandbox + "/archives/inbox") == server_messages(server, "INBOX"));
+    CHECK(archived(sandbox + "/archives/all") == server_messages(server));
+    CHECK(lines_with(r.out, "slow1").at(0).find(" 130  ") != std::string::npos);
+    CHECK(lines_with(r.out, "slow2").at(0).find(" 130  ") != std::string::npos);
+    CHECK(lines_with(r.out, "last").at(0).find("not run: interrupted before its turn") !=
+          std::string::npos);
+    CHECK_FALSE(fs::exists(sandbox + "/archives/last"));
+    CHECK(r.out.find("2 of 5 accounts backed up completely (interrupted); exit code 130") !=
+          std::string::npos);
+    std::system(("rm -rf '" + sandbox + "'").c_str());
+}
+
+TEST_CASE("export --account: the command line overrides the account, which overrides defaults",
+          "[integration]") {
+    DovecotServer server;
+    const std::string sandbox = make_temp_dir();
+    const std::string config = write_file(
+        sandbox + "/config.toml",
+        server_defaults(server) + "connections = 1\n[accounts.me]\ninclude = [\"Nothing*\"]\n");
+
+    auto r = run_imapmirror({"export", "--account", "me", "--config", config, "--include", "INBOX",
+                             "--out", sandbox + "/cli-out", "--json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(archived(sandbox + "/cli-out") == server_messages(server, "INBOX"));
+    CHECK_FALSE(fs::exists(sandbox + "/archives"));
+
+    // With nothing on the command line, the account's include (matching no folder) holds.
+    auto from_config = run_imapmirror({"export", "--account", "me", "--config", config, "--json"});
+    INFO(from_config.out << from_config.err);
+    REQUIRE(from_config.exit_code == 0);
+    CHECK(archived(sandbox + "/archives/me") == 0);
+    std::system(("rm -rf '" + sandbox + "'").c_str());
+}
+
+TEST_CASE(
+    "config: an unknown key or a wrong type stops export, backup and accounts with one "
+    "error naming the file, line and key",
+    "[integration]") {
+    const std::string sandbox = make_temp_dir();
+    const std::string config =
+        write_file(sandbox + "/config.toml",
+                   "[defaults]\nhost = \"127.0.0.1\"\n\n[accounts.w]\nuser = \"alice\"\nhots = "
+                   "\"x\"\nout = \"out\"\n");
+    for (const auto& args :
+         std::vector<std::vector<std::string>>{{"export", "--account", "w", "--config", config},
+                                               {"backup", "--config", config},
+                                               {"accounts", "--config", config}}) {
+        auto r = run_imapmirror(args);
+        INFO(args[0] << ": " << r.err);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find("imapmirror: error: " + config +
+                         ":6: unknown key 'hots' in [accounts.w]") == 0);
+        CHECK(lines_with(r.err, "error").size() == 1);
+    }
+    CHECK_FALSE(fs::exists(sandbox + "/out"));
+
+    write_file(config, "[accounts.w]\nhost = \"127.0.0.1\"\nport = \"143\"\n");
+    auto r = run_imapmirror({"export", "--account", "w", "--config", config});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(config + ":3: 'port' in [accounts.w] must be an integer, not a string") !=
+          std::string::npos);
+
+    // A value of the right type that the option refuses is named the same way.
+    write_file(config, "[accounts.w]\nhost = \"h\"\n\n\nconnections = 99\n");
+    r = run_imapmirror({"export", "--account", "w", "--config", config});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(config + ":5: connections: Value 99 not in range 1 to 15") !=
+          std::string::npos);
+    std::system(("rm -rf '" + sandbox + "'").c_str());
+}
+
+TEST_CASE("config: a password in the file, and a password file others can read, are refused",
+          "[integration]") {
+    const std::string sandbox = make_temp_dir();
+    const std::string config = write_file(
+        sandbox + "/config.toml",
+        "[accounts.w]\nhost = \"127.0.0.1\"\nuser = \"alice\"\npassword = \"hunter2\"\n");
+    auto r = run_imapmirror({"accounts", "--config", config});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(config + ":4: 'password' in [accounts.w]: the config file never holds a "
+                              "password") != std::string::npos);
+    CHECK(r.err.find("hunter2") == std::string::npos);
+
+    write_file(sandbox + "/shared.pass", "secret\n", 0644);
+    write_file(config,
+               "[accounts.w]\nhost = \"127.0.0.1\"\nuser = \"alice\"\nout = \"out\"\n"
+               "password_file = \"shared.pass\"\n");
+    r = run_imapmirror({"export", "--account", "w", "--config", config});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(config + ":5: password_file: " + sandbox +
+                     "/shared.pass can be read by other users (mode 0644)") != std::string::npos);
+    CHECK(r.err.find("chmod 600") != std::string::npos);
+    CHECK_FALSE(fs::exists(sandbox + "/out"));
+    std::system(("rm -rf '" + sandbox + "'").c_str());
+}

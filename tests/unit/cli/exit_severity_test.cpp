@@ -1,0 +1,27 @@
+#include "cli/exit_severity.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "cli/exit_codes.hpp"
+
+using namespace imapmirror::cli;
+
+TEST_CASE("exit severity: the account that most needs a person decides backup's exit code",
+          "[cli]") {
+    CHECK(worst_exit_code({}) == kExitOk);
+    CHECK(worst_exit_code({kExitOk, kExitOk}) == kExitOk);
+    CHECK(worst_exit_code({kExitOk, kExitPartial}) == kExitPartial);
+    CHECK(worst_exit_code({kExitPartial, kExitNetwork, kExitOk}) == kExitNetwork);
+    CHECK(worst_exit_code({kExitAuth, kExitNetwork, kExitTimeout}) == kExitAuth);
+    CHECK(worst_exit_code({kExitAuth, kExitTls}) == kExitAuth);
+    CHECK(worst_exit_code({kExitUsage, kExitAuth}) == kExitUsage);
+    CHECK(worst_exit_code({kExitLocalIo, kExitUsage}) == kExitLocalIo);
+    CHECK(worst_exit_code({kExitInterrupted, kExitInternal}) == kExitInterrupted);
+}
+
+TEST_CASE("exit severity: a code that is not documented counts, and reads, as internal", "[cli]") {
+    // 137: a child killed by SIGKILL (say, the OOM killer).
+    CHECK(worst_exit_code({kExitOk, 137}) == kExitInternal);
+    CHECK(worst_exit_code({137, kExitLocalIo}) == kExitInternal);
+    CHECK(worst_exit_code({137, kExitInterrupted}) == kExitInterrupted);
+}
