@@ -253,11 +253,20 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     IMM_ASSIGN(auto archive, lock_archive(m_options.root));
     // Declared after the lock, so closed before it is let go.
     IMM_ASSIGN(auto index, index::ArchiveIndex::open(m_options.root + "/" + store::kIndexFileName));
-    IMM_ASSIGN(m_client, m_connect());
     IMM_ASSIGN(int64_t run_id, index.begin_run("export"));
 
-    // From here on every outcome is a summary, so the `runs` row is always finished.
+    // From here on every outcome is recorded, so the `runs` row is always finished: a login
+    // that fails night after night shows in `accounts` as failed runs, not as silence.
     ExportSummary summary;
+    auto client = m_connect();
+    if (!client) {
+        summary.fatal = client.error();
+        summary.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        record_run(index, run_id, summary, exit_code(summary));
+        return std::move(client).error();
+    }
+    m_client = std::move(*client);
     if (auto exported = export_folders(archive.root, index, summary); !exported)
         summary.fatal = std::move(exported).error();
     // Not after a fatal error: a full disk would only fail again.
