@@ -3,6 +3,7 @@
 // bytes valid UTF-8 text for the index.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,5 +23,8 @@ inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
 //    U+FFFD, so nothing is cut short and the loss stays visible.
 // The result never contains a NUL byte and is unchanged by a second call.
 std::string to_valid_utf8(std::string_view bytes);
+
+// Appends code point `cp` (at most U+10FFFF, not a surrogate: the caller checks) as UTF-8.
+void append_utf8(std::string& out, uint32_t cp);
 
 }  // namespace imapmirror::core

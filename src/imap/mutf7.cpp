@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/utf8.hpp"
+
 namespace imapmirror::imap {
 
 using core::ErrorKind;
@@ -23,24 +25,6 @@ int b64_value(char c) {
     if (c == ',')
         return 63;
     return -1;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 void flush_b64(std::string& out, const std::vector<uint16_t>& units) {
@@ -175,7 +159,7 @@ core::Result<std::string> mutf7_decode(std::string_view in) {
             } else if (u >= 0x20 && u <= 0x7E) {
                 return bad("printable ASCII must not be encoded");
             }
-            append_utf8(out, u);
+            core::append_utf8(out, u);
         }
         i = end + 1;
     }

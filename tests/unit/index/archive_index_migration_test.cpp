@@ -7,22 +7,13 @@
 #include <sstream>
 
 #include "index/archive_index.hpp"
+#include "temp_index.hpp"
 
 using namespace imapmirror;
 using namespace imapmirror::index;
+using test::TempIndex;
 
 namespace {
-
-struct TempIndex {
-    std::string dir;
-    TempIndex() {
-        char tmpl[] = "/tmp/imapmirror-index-XXXXXX";
-        REQUIRE(::mkdtemp(tmpl) != nullptr);
-        dir = tmpl;
-    }
-    ~TempIndex() { std::system(("rm -rf '" + dir + "'").c_str()); }
-    std::string path() const { return dir + "/index.sqlite"; }
-};
 
 std::string read_text(const std::string& path) {
     std::ifstream in(path);

@@ -6,22 +6,13 @@
 #include <type_traits>
 
 #include "index/archive_index.hpp"
+#include "temp_index.hpp"
 
 using namespace imapmirror;
 using namespace imapmirror::index;
+using test::TempIndex;
 
 namespace {
-
-struct TempIndex {
-    std::string dir;
-    TempIndex() {
-        char tmpl[] = "/tmp/imapmirror-index-XXXXXX";
-        REQUIRE(::mkdtemp(tmpl) != nullptr);
-        dir = tmpl;
-    }
-    ~TempIndex() { std::system(("rm -rf '" + dir + "'").c_str()); }
-    std::string path() const { return dir + "/index.sqlite"; }
-};
 
 // A record with every member set, each to a value of its own.
 MessageRecord full_record(int64_t folder_id) {
