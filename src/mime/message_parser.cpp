@@ -267,6 +267,13 @@ std::vector<size_t> imap_child_numbers(const std::optional<std::vector<bool>>& e
     return kept;
 }
 
+// A multipart's boundary as the message gives it, or nullptr. Not
+// g_mime_multipart_get_boundary: lacking one, that makes one up and re-encodes the
+// Content-Type, which for a hostile parameter list asked GMime for 2 GB (found by fuzzing).
+const char* boundary_of(GMimeObject* multipart) {
+    return g_mime_object_get_content_type_parameter(multipart, "boundary");
+}
+
 class Walker {
   public:
     Walker(AttachmentOutput& out, ParseLimits limits, const std::string& path)
@@ -284,7 +291,7 @@ class Walker {
             std::string subtype =
                 lower(g_mime_content_type_get_media_subtype(g_mime_object_get_content_type(obj)));
             int n = g_mime_multipart_get_count(mp);
-            const char* boundary = g_mime_multipart_get_boundary(mp);
+            const char* boundary = boundary_of(obj);
             auto numbers =
                 imap_child_numbers(empty_parts_of(boundary), static_cast<size_t>(std::max(n, 0)));
             m_delimiters.push_back(boundary ? std::string("--") + boundary : "");
@@ -473,7 +480,7 @@ class Walker {
                 depth + 1);
         } else if (GMIME_IS_MULTIPART(obj)) {
             auto* mp = GMIME_MULTIPART(obj);
-            if (const char* boundary = g_mime_multipart_get_boundary(mp))
+            if (const char* boundary = boundary_of(obj))
                 out.push_back(std::string("--") + boundary);
             for (int i = 0, n = g_mime_multipart_get_count(mp); i < n; ++i)
                 collect_delimiters(g_mime_multipart_get_part(mp, i), out, depth + 1);
