@@ -93,7 +93,7 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
     if (uids.empty())
         return size_t{0};
     m_requested = uids;
-    m_received.assign(uids.size(), false);
+    m_settled.assign(uids.size(), false);
 
     imap::FetchRequest request;
     request.items = "(UID FLAGS INTERNALDATE RFC822.SIZE";
@@ -125,12 +125,14 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
         for (const auto& r : *refused) {
             std::vector<uint32_t> missing;
             for (uint32_t uid : chunks[r.set])
-                if (!received(uid))
+                if (!settled(uid))
                     missing.push_back(uid);
             if (missing.size() <= 1 || budget < 2) {
-                for (uint32_t uid : missing)
+                for (uint32_t uid : missing) {
+                    settle(uid);
                     message_error(uid, "the server refused to send the message",
                                   "NO " + r.answer.text);
+                }
                 continue;
             }
             budget -= 2;
@@ -145,7 +147,7 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
         // Asked for, answered OK, never sent: the message is not archived, and the folder is
         // not recorded as synced, so the next run asks again.
         for (size_t i = 0; i < m_requested.size(); ++i)
-            if (!m_received[i])
+            if (!m_settled[i])
                 message_error(m_requested[i], "the server did not send the message", "");
     }
     auto flushed = flush();  // keep what is complete even when the fetch failed
@@ -155,10 +157,16 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
     return m_failed;
 }
 
-bool BodyFetcher::received(uint32_t uid) const {
+void BodyFetcher::settle(uint32_t uid) {
+    auto it = std::lower_bound(m_requested.begin(), m_requested.end(), uid);
+    if (it != m_requested.end() && *it == uid)
+        m_settled[static_cast<size_t>(it - m_requested.begin())] = true;
+}
+
+bool BodyFetcher::settled(uint32_t uid) const {
     auto it = std::lower_bound(m_requested.begin(), m_requested.end(), uid);
     return it != m_requested.end() && *it == uid &&
-           m_received[static_cast<size_t>(it - m_requested.begin())];
+           m_settled[static_cast<size_t>(it - m_requested.begin())];
 }
 
 core::Error BodyFetcher::about(uint32_t uid, ErrorKind kind, std::string what) const {
@@ -192,7 +200,7 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
                               "the server sent a message that was not asked for; ignored"));
         return {};
     }
-    auto slot = m_received.begin() + (it - m_requested.begin());
+    auto slot = m_settled.begin() + (it - m_requested.begin());
     if (*slot) {
         m_sink.discard();
         m_run.add_error(about(*f.uid, ErrorKind::Protocol,

@@ -43,7 +43,9 @@ class BodyFetcher {
     // ends the fetch (a local write failed, the run is stopping).
     core::Result<void> on_fetch(const imap::FetchData& f);
     core::Result<void> flush();
-    bool received(uint32_t uid) const;
+    // Whether `uid` arrived, or was recorded as refused: either way it is dealt with.
+    bool settled(uint32_t uid) const;
+    void settle(uint32_t uid);
     // A Message-scope error about `uid` in this folder.
     core::Error about(uint32_t uid, core::ErrorKind kind, std::string what) const;
     // Records that `uid` was not archived (the next run asks again) and counts it as failed.
@@ -61,7 +63,7 @@ class BodyFetcher {
     std::function<bool()> m_stop;
     size_t m_failed = 0;
     std::vector<uint32_t> m_requested;  // sorted
-    std::vector<bool> m_received;       // by index into m_requested
+    std::vector<bool> m_settled;        // by index into m_requested: see settled()
     bool m_size_warned = false;
     MessageSink m_sink;
     store::DurableBatch m_batch;

@@ -151,6 +151,9 @@ TEST_CASE(
     auto r = export_to(account, dir);
     CHECK(r.exit_code == 10);
     CHECK(r.err.find("UID 4") != std::string::npos);
+    // Reported once, as refused (not a second time as "not sent").
+    CHECK(r.err.find("refused to send") != std::string::npos);
+    CHECK(r.err.find("did not send") == std::string::npos);
     CHECK(scalar(dir, "SELECT group_concat(uid) FROM messages") == "1,2,3,5,6");
 
     account.edit([](auto&, FakeQuirks& q) { q.refuse.clear(); });
