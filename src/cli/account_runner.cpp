@@ -12,6 +12,7 @@
 #include <cstring>
 #include <list>
 
+#include "cli/connection_options.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/interrupt.hpp"
 
@@ -26,9 +27,6 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxOut = 16u << 20;
 constexpr size_t kMaxLine = 64u << 10;
 constexpr std::string_view kErrorPrefix = "imapmirror: error: ";
-// Options of `export` that have an environment variable: a backup takes them from the config.
-constexpr std::string_view kScrubbed[] = {
-    "IMAPMIRROR_HOST=", "IMAPMIRROR_PORT=", "IMAPMIRROR_USER=", "IMAPMIRROR_AUTH_MECH="};
 
 struct Child {
     size_t index = 0;  // into the outcomes
@@ -55,9 +53,11 @@ struct Exec {
         args.emplace_back("--json");
         for (char** e = environ; *e; ++e) {
             std::string_view entry(*e);
+            // Options of `export` that have an environment variable: the config decides.
             bool scrub = false;
-            for (auto prefix : kScrubbed)
-                scrub = scrub || entry.rfind(prefix, 0) == 0;
+            for (std::string_view name : kOptionEnvNames)
+                scrub = scrub || (entry.size() > name.size() && entry[name.size()] == '=' &&
+                                  entry.substr(0, name.size()) == name);
             if (!scrub)
                 env.emplace_back(entry);
         }
@@ -98,7 +98,7 @@ bool start(const RunnerOptions& o, size_t index, ChildOutcome& outcome, Child& c
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != parent)
             ::_exit(kExitInterrupted);
-        int in = ::open("/dev/null", O_RDONLY);
+        int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (in < 0 || ::dup2(in, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0)
             ::_exit(kExitLocalIo);
         ::execve(exec.argv[0], exec.argv.data(), exec.envp.data());
@@ -107,6 +107,10 @@ bool start(const RunnerOptions& o, size_t index, ChildOutcome& outcome, Child& c
         ::_exit(kExitInternal);
     }
     int fork_errno = errno;
+    // Also here, as shells do: a Ctrl-C right after fork() must find the group to signal.
+    // (EACCES once the child has exec'd and set it itself: fine.)
+    if (pid > 0)
+        (void)::setpgid(pid, pid);
     ::close(out[1]);
     ::close(err[1]);
     if (pid < 0) {

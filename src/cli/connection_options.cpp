@@ -28,14 +28,14 @@ void GlobalArgs::apply() const {
 void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
     const char* g = "Connection";
     cmd.add_option("--host", a.host, "IMAP server host name or address [env: IMAPMIRROR_HOST]")
-        ->envname("IMAPMIRROR_HOST")
+        ->envname(kEnvHost)
         ->required()
         ->group(g);
     cmd.add_option("--port", a.port, "Port (default: 993 with --tls implicit, else 143)")
-        ->envname("IMAPMIRROR_PORT")
+        ->envname(kEnvPort)
         ->group(g);
     cmd.add_option("--user", a.user, "Login name [env: IMAPMIRROR_USER]")
-        ->envname("IMAPMIRROR_USER")
+        ->envname(kEnvUser)
         ->required()
         ->group(g);
     cmd.add_option("--tls", a.tls,
@@ -69,7 +69,7 @@ void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
                    "SASL mechanism for a password login. auto: PLAIN if the server offers it, "
                    "else LOGIN, else what libcurl picks (it prefers CRAM-MD5 and DIGEST-MD5, "
                    "which fail where the server keeps only password hashes)")
-        ->envname("IMAPMIRROR_AUTH_MECH")
+        ->envname(kEnvAuthMech)
         ->transform(
             CLI::IsMember({"auto", "plain", "login", "cram-md5", "digest-md5"}, CLI::ignore_case))
         ->capture_default_str()

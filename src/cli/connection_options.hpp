@@ -28,6 +28,14 @@ struct ConnectionArgs {
     int connect_timeout_s = 30;
 };
 
+// The environment variables that stand for connection options (CLI11 envname). A backup's
+// children run without them, so that the config file decides.
+inline constexpr const char* kEnvHost = "IMAPMIRROR_HOST";
+inline constexpr const char* kEnvPort = "IMAPMIRROR_PORT";
+inline constexpr const char* kEnvUser = "IMAPMIRROR_USER";
+inline constexpr const char* kEnvAuthMech = "IMAPMIRROR_AUTH_MECH";
+inline constexpr const char* kOptionEnvNames[] = {kEnvHost, kEnvPort, kEnvUser, kEnvAuthMech};
+
 // Global flags (before or after the command name).
 struct GlobalArgs {
     int verbose = 0;

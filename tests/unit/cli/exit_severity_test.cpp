@@ -12,6 +12,8 @@ TEST_CASE("exit severity: the account that most needs a person decides backup's 
     CHECK(worst_exit_code({kExitOk, kExitOk}) == kExitOk);
     CHECK(worst_exit_code({kExitOk, kExitPartial}) == kExitPartial);
     CHECK(worst_exit_code({kExitPartial, kExitNetwork, kExitOk}) == kExitNetwork);
+    CHECK(worst_exit_code({kExitMismatch, kExitPartial}) == kExitMismatch);
+    CHECK(worst_exit_code({kExitMismatch, kExitNetwork}) == kExitNetwork);
     CHECK(worst_exit_code({kExitAuth, kExitNetwork, kExitTimeout}) == kExitAuth);
     CHECK(worst_exit_code({kExitAuth, kExitTls}) == kExitAuth);
     CHECK(worst_exit_code({kExitUsage, kExitAuth}) == kExitUsage);
