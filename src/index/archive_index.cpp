@@ -34,12 +34,7 @@ Result<ArchiveIndex> ArchiveIndex::open(const std::string& path) {
 }
 
 Result<ArchiveIndex> ArchiveIndex::open_existing(const std::string& path) {
-    if (::access(path.c_str(), F_OK) != 0) {
-        auto e =
-            core::make_error(ErrorKind::NotFound, "no archive index at " + path, core::Scope::Run);
-        e.hint = "give the directory an `imapmirror export --out DIR` wrote";
-        return e;
-    }
+    IMM_TRY(require_index(path));
     return open(path);
 }
 

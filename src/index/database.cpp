@@ -95,11 +95,9 @@ bool Statement::column_is_null(int i) const {
 
 namespace {
 
-// The index holds every subject and address: it and the -wal/-shm files SQLite makes beside it
-// (with the database file's mode) are private, and none of them is ever a link written through.
-Result<void> prepare_private_file(const std::string& path) {
-    if (path.empty() || path == ":memory:")
-        return {};
+// Neither the index nor the -wal/-shm/-journal files SQLite makes beside it is ever a link
+// written through or read through.
+Result<void> refuse_links(const std::string& path) {
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
         struct stat st {};
         const std::string p = path + suffix;
@@ -113,6 +111,15 @@ Result<void> prepare_private_file(const std::string& path) {
             return e;
         }
     }
+    return {};
+}
+
+// The index holds every subject and address: it and the -wal/-shm files SQLite makes beside it
+// (with the database file's mode) are private.
+Result<void> prepare_private_file(const std::string& path) {
+    if (path.empty() || path == ":memory:")
+        return {};
+    IMM_TRY(refuse_links(path));
     int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return {};  // e.g. a read-only directory: SQLite reports what it can or cannot open
@@ -143,6 +150,31 @@ Result<Database> Database::open(const std::string& path) {
     IMM_TRY(db.exec("PRAGMA journal_mode=WAL"));
     IMM_TRY(db.exec("PRAGMA synchronous=NORMAL"));
     IMM_TRY(db.exec("PRAGMA foreign_keys=ON"));
+    return db;
+}
+
+Result<void> require_index(const std::string& path) {
+    if (::access(path.c_str(), F_OK) == 0)
+        return {};
+    auto e = core::make_error(ErrorKind::NotFound, "no archive index at " + path, core::Scope::Run);
+    e.hint = "give the directory an `imapmirror export --out DIR` wrote";
+    return e;
+}
+
+Result<Database> Database::open_read_only(const std::string& path) {
+    IMM_TRY(require_index(path));
+    IMM_TRY(refuse_links(path));
+    sqlite3* raw = nullptr;
+    int rc =
+        sqlite3_open_v2(path.c_str(), &raw,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, nullptr);
+    Database db;
+    db.m_db.reset(raw);
+    if (rc != SQLITE_OK)
+        return sqlite_error(raw, "cannot open " + path + " read-only");
+    // An export writing at the same moment holds its lock only briefly (WAL).
+    sqlite3_busy_timeout(raw, 10'000);
+    sqlite3_extended_result_codes(raw, 1);
     return db;
 }
 

@@ -58,12 +58,18 @@ class Statement {
     std::unique_ptr<sqlite3_stmt, Finalize> m_stmt;
 };
 
+// NotFound, with a hint, when there is no index file at `path`: the directory is no archive.
+core::Result<void> require_index(const std::string& path);
+
 class Database {
   public:
     // Opens (creating if needed, mode 0600) with WAL journaling, foreign keys and a busy
     // timeout. Refuses when the file or its -wal/-shm/-journal is a symbolic link; tightens an
     // existing file of ours to 0600 (SQLite gives the -wal and -shm files the same mode).
     static core::Result<Database> open(const std::string& path);
+    // Opens an existing index read-only: nothing is created, migrated or written. A missing
+    // file is NotFound; links are refused as by open().
+    static core::Result<Database> open_read_only(const std::string& path);
 
     core::Result<Statement> prepare(std::string_view sql);
     core::Result<void> exec(std::string_view sql);  // constant SQL only
