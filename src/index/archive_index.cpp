@@ -59,9 +59,14 @@ Result<bool> migration_applies(Database& db, std::string_view sql) {
 }  // namespace
 
 Result<void> ArchiveIndex::migrate() {
-    IMM_ASSIGN(auto version_stmt, m_db.prepare("PRAGMA user_version"));
-    IMM_TRY(version_stmt.step());
-    int64_t version = version_stmt.column_int(0);
+    int64_t version = 0;
+    {
+        // Finalized before any migration runs: DROP on a connection with a statement still
+        // active fails with "database table is locked".
+        IMM_ASSIGN(auto version_stmt, m_db.prepare("PRAGMA user_version"));
+        IMM_TRY(version_stmt.step());
+        version = version_stmt.column_int(0);
+    }
     const int64_t known = static_cast<int64_t>(std::size(kMigrations));
     if (version > known) {
         auto e = core::make_error(ErrorKind::Corrupt,
