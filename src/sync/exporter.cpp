@@ -258,33 +258,34 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     // From here on every outcome is recorded, so the `runs` row is always finished: a login
     // that fails night after night shows in `accounts` as failed runs, not as silence.
     ExportSummary summary;
-    auto client = m_connect();
-    if (!client) {
-        summary.fatal = client.error();
+    auto finish = [&] {
         summary.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         record_run(index, run_id, summary, exit_code(summary));
+    };
+    auto client = m_connect();
+    if (!client) {
+        summary.fatal = client.error();
+        finish();
         return std::move(client).error();
     }
-    m_client = std::move(*client);
-    if (auto exported = export_folders(archive.root, index, summary); !exported)
+    if (auto exported = export_folders(std::move(*client), archive.root, index, summary); !exported)
         summary.fatal = std::move(exported).error();
     // Not after a fatal error: a full disk would only fail again.
     if (!summary.fatal) {
         if (auto threaded = thread_messages(index, summary); !threaded)
             summary.fatal = std::move(threaded).error();
     }
-    summary.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    record_run(index, run_id, summary, exit_code(summary));
+    finish();
     return summary;
 }
 
-Result<void> Exporter::export_folders(const store::ArchiveRoot& root, index::ArchiveIndex& index,
+Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
+                                      const store::ArchiveRoot& root, index::ArchiveIndex& index,
                                       ExportSummary& summary) {
     // Phase "list": with counts, in one LIST-STATUS round trip where the server has it. They
     // decide which folders need opening at all, and seed the ETA.
-    IMM_ASSIGN(auto listing, m_client->list_folder_tree(true));
+    IMM_ASSIGN(auto listing, client->list_folder_tree(true));
     auto folders = select_folders(std::move(listing.folders), m_options);
     IMM_ASSIGN(auto known, index.folders());
     IMM_TRY(mark_vanished(index, known, folders, m_options, summary));
@@ -308,7 +309,7 @@ Result<void> Exporter::export_folders(const store::ArchiveRoot& root, index::Arc
         p.folders_done = work.skipped;
         p.messages_total = work.estimated;
     });
-    run_workers(m_connect, m_options, std::move(m_client), work, shared);
+    run_workers(m_connect, m_options, std::move(client), work, shared);
 
     // The connections' summary is the run's; the error that ended it is returned as one.
     auto fatal = std::move(shared.summary().fatal);

@@ -89,12 +89,13 @@ class Exporter {
     core::Result<ExportSummary> run(const ExitCodePolicy& exit_code);
 
   private:
-    // The folders, their work and the connections; an error returned ends the run (`fatal`).
-    core::Result<void> export_folders(const store::ArchiveRoot& root, index::ArchiveIndex& index,
+    // The folders, their work and the connections (`client`, logged in, is the first); an
+    // error returned ends the run (`fatal`).
+    core::Result<void> export_folders(std::unique_ptr<imap::Client> client,
+                                      const store::ArchiveRoot& root, index::ArchiveIndex& index,
                                       ExportSummary& summary);
 
     ConnectFn m_connect;
-    std::unique_ptr<imap::Client> m_client;
     ExportOptions m_options;
     std::function<void(const Progress&)> m_on_progress;
 };
