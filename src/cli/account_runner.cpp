@@ -51,6 +51,7 @@ struct Exec {
         args.emplace_back("--config");
         args.push_back(o.config_path);
         args.emplace_back("--json");
+        args.insert(args.end(), o.export_args.begin(), o.export_args.end());
         for (char** e = environ; *e; ++e) {
             std::string_view entry(*e);
             // Options of `export` that have an environment variable: the config decides.

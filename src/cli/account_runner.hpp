@@ -1,8 +1,8 @@
 #pragma once
 // Runs accounts of the config file side by side, each as its own child process of this binary
-// (`export --account NAME --config FILE --json`), so that a wrong password, a dead server, a
-// full disk, a hanging password command, a crash or a memory blow-up stays within its account.
-// Only running and collecting here; `backup` (cmd_backup.cpp) reports.
+// (`export --account NAME --config FILE --json [export_args]`), so that a wrong password, a dead
+// server, a full disk, a hanging password command, a crash or a memory blow-up stays within its
+// account. Only running and collecting here; `backup` (cmd_backup.cpp) reports.
 
 #include <sys/types.h>
 
@@ -28,6 +28,7 @@ struct RunnerOptions {
     std::string executable = "/proc/self/exe";
     std::vector<std::string> global_args;  // placed before the command: -v, -q
     std::string config_path;
+    std::vector<std::string> export_args;  // after the account's: --dry-run
     size_t parallel = 2;
     // Each line a child writes on stderr, as it arrives, without its line end.
     std::function<void(const std::string& account, std::string_view line)> on_stderr_line;

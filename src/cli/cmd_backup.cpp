@@ -28,6 +28,7 @@ struct BackupArgs {
     size_t parallel = 2;
     bool json = false;
     bool quiet = false;
+    bool dry_run = false;
     int verbose = 0;
 };
 
@@ -98,9 +99,9 @@ std::string result_text(const AccountReport& r) {
     return r.error;
 }
 
-void print_table(const std::vector<AccountReport>& reports) {
+void print_table(const std::vector<AccountReport>& reports, bool dry_run) {
     std::vector<std::vector<std::string>> rows = {
-        {"ACCOUNT", "NEW", "SIZE", "ERRORS", "TIME", "EXIT", "RESULT"}};
+        {"ACCOUNT", dry_run ? "TO FETCH" : "NEW", "SIZE", "ERRORS", "TIME", "EXIT", "RESULT"}};
     for (const auto& r : reports) {
         const ChildOutcome& c = *r.child;
         char secs[32];
@@ -114,10 +115,11 @@ void print_table(const std::vector<AccountReport>& reports) {
 }
 
 void print_json(const std::string& config_path, const std::vector<AccountReport>& reports,
-                int code) {
+                bool dry_run, int code) {
     core::JsonWriter w;
     w.begin_object();
     w.key("config").value(config_path);
+    w.key("dry_run").value(dry_run);
     w.key("accounts").begin_array();
     for (const auto& r : reports) {
         const ChildOutcome& c = *r.child;
@@ -198,6 +200,8 @@ int run_backup(const BackupArgs& a) {
     RunnerOptions options;
     options.config_path = config->path;
     options.parallel = a.parallel;
+    if (a.dry_run)
+        options.export_args.push_back("--dry-run");
     if (a.quiet)
         options.global_args.push_back("-q");
     for (int i = 0; i < a.verbose; ++i)
@@ -226,14 +230,15 @@ int run_backup(const BackupArgs& a) {
     int code = core::interrupted() ? kExitInterrupted : worst_exit_code(codes);
 
     if (a.json) {
-        print_json(config->path, reports, code);
+        print_json(config->path, reports, a.dry_run, code);
         return code;
     }
     if (a.quiet && code == kExitOk)
         return code;
-    print_table(reports);
-    std::printf("%zu of %zu accounts backed up completely%s; exit code %d\n", complete,
-                outcomes.size(), core::interrupted() ? " (interrupted)" : "", code);
+    print_table(reports, a.dry_run);
+    std::printf("%zu of %zu accounts %s%s; exit code %d\n", complete, outcomes.size(),
+                a.dry_run ? "checked (dry run, nothing written)" : "backed up completely",
+                core::interrupted() ? " (interrupted)" : "", code);
     return code;
 }
 
@@ -253,6 +258,8 @@ void add_backup_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         ->check(CLI::Range(1, 32))
         ->capture_default_str();
     cmd->add_flag("--json", args->json, "Machine-readable summary on stdout");
+    cmd->add_flag("-n,--dry-run", args->dry_run,
+                  "Each account as `export --dry-run`: what would be fetched, nothing written");
     cmd->callback([args, &global, &exit_code] {
         global.apply();
         args->quiet = global.quiet;

@@ -15,6 +15,7 @@
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "store/archive_root.hpp"
+#include "sync/export_preview.hpp"
 #include "sync/exporter.hpp"
 
 namespace imapmirror::cli {
@@ -28,6 +29,7 @@ struct ExportArgs {
     std::vector<std::string> include, exclude;
     bool json = false;
     bool quiet = false;
+    bool dry_run = false;
     int retries = 5;
     double retry_wait_s = 1.0;
     size_t connections = 4;
@@ -99,6 +101,20 @@ class ProgressLine {
     std::chrono::steady_clock::time_point m_start, m_last{};
 };
 
+void write_error(core::JsonWriter& w, const core::Error& e) {
+    w.begin_object()
+        .key("kind")
+        .value(core::to_string(e.kind))
+        .key("scope")
+        .value(to_string(e.scope));
+    w.key("message").value(e.describe());
+    if (!e.folder.empty())
+        w.key("folder").value(e.folder);
+    if (e.uid)
+        w.key("uid").value(*e.uid);
+    w.end_object();
+}
+
 void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) {
     if (a.json) {
         core::JsonWriter w;
@@ -127,23 +143,10 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
             w.value(q);
         w.end_array();
         w.key("errors").begin_array();
-        auto add = [&](const core::Error& e) {
-            w.begin_object()
-                .key("kind")
-                .value(core::to_string(e.kind))
-                .key("scope")
-                .value(to_string(e.scope));
-            w.key("message").value(e.describe());
-            if (!e.folder.empty())
-                w.key("folder").value(e.folder);
-            if (e.uid)
-                w.key("uid").value(*e.uid);
-            w.end_object();
-        };
         for (const auto& e : s.errors)
-            add(e);
+            write_error(w, e);
         if (s.fatal)
-            add(*s.fatal);
+            write_error(w, *s.fatal);
         w.end_array();
         w.key("exit_code").value(code);
         w.end_object();
@@ -200,6 +203,77 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
     std::printf("Archive: %s (index: %s/index.sqlite)\n", a.out.c_str(), a.out.c_str());
 }
 
+// A preview is partial when some folder could not be looked at.
+int preview_exit_code(const sync::ExportPreview& p) {
+    return p.errors.empty() ? kExitOk : kExitPartial;
+}
+
+void print_preview(const ExportArgs& a, const sync::ExportPreview& p, int code) {
+    if (a.json) {
+        core::JsonWriter w;
+        w.begin_object();
+        w.key("dry_run").value(true);
+        w.key("out").value(a.out);
+        w.key("archive_exists").value(p.archive_exists);
+        w.key("folders_selected").value(static_cast<uint64_t>(p.folders_selected));
+        w.key("folders_unchanged").value(static_cast<uint64_t>(p.folders_unchanged));
+        // "messages" and "bytes" as in export's summary: `backup --dry-run` reads them.
+        w.key("messages").value(p.messages);
+        w.key("bytes").value(p.bytes);
+        w.key("folders").begin_array();
+        for (const auto& f : p.changed) {
+            w.begin_object();
+            w.key("name").value(f.name);
+            w.key("change").value(sync::to_string(f.change));
+            w.key("messages").value(f.messages);
+            w.key("bytes").value(f.bytes);
+            w.key("expunged").value(f.expunged);
+            w.end_object();
+        }
+        w.end_array();
+        w.key("errors").begin_array();
+        for (const auto& e : p.errors)
+            write_error(w, e);
+        w.end_array();
+        w.key("exit_code").value(code);
+        w.end_object();
+        std::printf("%s\n", w.str().c_str());
+        return;
+    }
+    for (const auto& e : p.errors)
+        std::fprintf(stderr, "imapmirror: %s error: %s\n", to_string(e.scope),
+                     e.describe().c_str());
+    if (!p.changed.empty()) {
+        std::vector<std::vector<std::string>> rows = {
+            {"FOLDER", "CHANGE", "TO FETCH", "SIZE", "EXPUNGED"}};
+        for (const auto& f : p.changed) {
+            const bool counted = f.change != sync::FolderPreview::Change::Vanished &&
+                                 f.change != sync::FolderPreview::Change::Unreadable;
+            rows.push_back({printable(f.name), sync::to_string(f.change),
+                            counted ? std::to_string(f.messages) : "-",
+                            counted ? human_size(f.bytes) : "-",
+                            counted ? std::to_string(f.expunged) : "-"});
+        }
+        std::fputs(format_table(rows, {false, false, true, true, true}).c_str(), stdout);
+    }
+    std::printf(
+        "Dry run, nothing written: %llu messages (%s) to fetch from %zu of %zu folders; "
+        "%zu unchanged%s\n",
+        static_cast<unsigned long long>(p.messages), human_size(p.bytes).c_str(), p.changed.size(),
+        p.folders_selected, p.folders_unchanged,
+        p.archive_exists ? "" : " (no archive in this directory yet)");
+}
+
+int run_preview(const ExportArgs& a, const sync::ConnectFn& connect,
+                const sync::ExportOptions& options) {
+    auto preview = sync::preview_export(connect, options);
+    if (!preview)
+        return report_error(preview.error(), a.json);
+    const int code = preview_exit_code(*preview);
+    print_preview(a, *preview, code);
+    return code;
+}
+
 int run_export(const ExportArgs& a) {
     // The password is resolved once: a reconnect must not prompt or run the command again.
     auto connection = resolve_connection(a.conn);
@@ -233,6 +307,8 @@ int run_export(const ExportArgs& a) {
         }
         return imap::Client::connect(options);
     };
+    if (a.dry_run)
+        return run_preview(a, connect, options);
     sync::Exporter exporter(connect, options);
     ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO) &&
                           core::log_level() < core::LogLevel::Trace);
@@ -267,6 +343,10 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
     cmd->add_option("--exclude", args->exclude,
                     "Skip folders whose decoded name matches GLOB (repeatable)");
     cmd->add_flag("--json", args->json, "Machine-readable summary on stdout");
+    cmd->add_flag("-n,--dry-run", args->dry_run,
+                  "Say what would be done (folders changed, messages and bytes to fetch, "
+                  "expunges) without writing anything: the archive is only read, the server "
+                  "only looked at");
     cmd->add_option("-j,--connections", args->connections,
                     "IMAP connections working in parallel: folders, and ranges of a big folder, "
                     "are spread over them, which uses every core and hides network latency. "

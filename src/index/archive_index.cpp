@@ -40,6 +40,44 @@ Result<ArchiveIndex> ArchiveIndex::open_existing(const std::string& path) {
 
 namespace {
 
+// PRAGMA user_version, refused when newer than the migrations this binary has. The statement
+// is finalized on return: DROP on a connection with a statement still active fails with
+// "database table is locked".
+Result<int64_t> schema_version(Database& db) {
+    IMM_ASSIGN(auto version_stmt, db.prepare("PRAGMA user_version"));
+    IMM_TRY(version_stmt.step());
+    const int64_t version = version_stmt.column_int(0);
+    const int64_t known = static_cast<int64_t>(std::size(kMigrations));
+    if (version > known) {
+        auto e = core::make_error(ErrorKind::Corrupt,
+                                  "the index has schema version " + std::to_string(version) +
+                                      ", newer than this imapmirror knows (" +
+                                      std::to_string(known) + ")",
+                                  core::Scope::Run);
+        e.hint = "use a newer imapmirror for this archive";
+        return e;
+    }
+    return version;
+}
+
+}  // namespace
+
+Result<ArchiveIndex> ArchiveIndex::open_read_only(const std::string& path) {
+    IMM_ASSIGN(auto db, Database::open_read_only(path));
+    IMM_ASSIGN(int64_t version, schema_version(db));
+    if (version < kOldestReadable) {
+        auto e = core::make_error(ErrorKind::Usage,
+                                  "the index " + path + " has schema version " +
+                                      std::to_string(version) + ", too old to read as it is",
+                                  core::Scope::Run);
+        e.hint = "run `imapmirror export` once (without --dry-run) to upgrade it";
+        return e;
+    }
+    return ArchiveIndex(std::move(db));
+}
+
+namespace {
+
 // A migration whose first line is "-- run only if missing: TABLE.COLUMN" runs only where that
 // column does not exist yet: SQLite has no ADD COLUMN IF NOT EXISTS. For archives that differ
 // at the same version (schema/004).
@@ -59,24 +97,8 @@ Result<bool> migration_applies(Database& db, std::string_view sql) {
 }  // namespace
 
 Result<void> ArchiveIndex::migrate() {
-    int64_t version = 0;
-    {
-        // Finalized before any migration runs: DROP on a connection with a statement still
-        // active fails with "database table is locked".
-        IMM_ASSIGN(auto version_stmt, m_db.prepare("PRAGMA user_version"));
-        IMM_TRY(version_stmt.step());
-        version = version_stmt.column_int(0);
-    }
+    IMM_ASSIGN(const int64_t version, schema_version(m_db));
     const int64_t known = static_cast<int64_t>(std::size(kMigrations));
-    if (version > known) {
-        auto e = core::make_error(ErrorKind::Corrupt,
-                                  "the index has schema version " + std::to_string(version) +
-                                      ", newer than this imapmirror knows (" +
-                                      std::to_string(known) + ")",
-                                  core::Scope::Run);
-        e.hint = "use a newer imapmirror for this archive";
-        return e;
-    }
     for (int64_t v = version; v < known; ++v) {
         IMM_ASSIGN(auto tx, Transaction::begin(m_db));
         IMM_ASSIGN(bool applies, migration_applies(m_db, kMigrations[v].second));

@@ -60,6 +60,12 @@ class ArchiveIndex {
     static core::Result<ArchiveIndex> open(const std::string& path);
     // Opens an existing archive's index; NotFound when there is none.
     static core::Result<ArchiveIndex> open_existing(const std::string& path);
+    // Opens an existing archive's index read-only, as it is: nothing created, migrated or
+    // written (for `export --dry-run`). Only reads work. A schema newer than this binary knows
+    // is Corrupt as with open(); one older than kOldestReadable (whose folders() columns are
+    // missing) is a Usage error saying to run an export once.
+    static core::Result<ArchiveIndex> open_read_only(const std::string& path);
+    static constexpr int64_t kOldestReadable = 3;
 
     core::Result<std::vector<FolderRecord>> folders();
     // Inserts a folder by raw_name, or updates its name/attributes; its path never changes

@@ -38,6 +38,21 @@ bool folder_selected(const std::string& name, const std::vector<std::string>& in
     return !matches(exclude);
 }
 
+bool folder_unchanged(const index::FolderRecord& known,
+                      const std::optional<imap::MailboxStatus>& now) {
+    if (!now || !known.uidvalidity || !known.uidnext || !known.server_messages)
+        return false;
+    if (!now->uidvalidity || !now->uidnext || !now->messages)
+        return false;
+    if (*now->uidvalidity != *known.uidvalidity || *now->uidnext != *known.uidnext ||
+        *now->messages != *known.server_messages)
+        return false;
+    // Flag changes show only in HIGHESTMODSEQ; without CONDSTORE they wait for a count change.
+    if (now->highestmodseq && (!known.highestmodseq || *now->highestmodseq != *known.highestmodseq))
+        return false;
+    return true;
+}
+
 namespace {
 
 // Holds an exclusive lock on DIR/.imapmirror.lock while alive. The kernel drops it when the
@@ -138,21 +153,6 @@ Result<void> assign_paths(index::ArchiveIndex& index, const std::vector<index::F
     return {};
 }
 
-// Nothing to do: the server's STATUS equals what the last sync recorded.
-bool unchanged(const index::FolderRecord& known, const std::optional<imap::MailboxStatus>& now) {
-    if (!now || !known.uidvalidity || !known.uidnext || !known.server_messages)
-        return false;
-    if (!now->uidvalidity || !now->uidnext || !now->messages)
-        return false;
-    if (*now->uidvalidity != *known.uidvalidity || *now->uidnext != *known.uidnext ||
-        *now->messages != *known.server_messages)
-        return false;
-    // Flag changes show only in HIGHESTMODSEQ; without CONDSTORE they wait for a count change.
-    if (now->highestmodseq && (!known.highestmodseq || *now->highestmodseq != *known.highestmodseq))
-        return false;
-    return true;
-}
-
 // The folders the connections plan and fetch, and what the progress starts from.
 struct Work {
     std::vector<FolderJob> jobs;  // one Plan task each; Task::folder is the position here
@@ -189,7 +189,7 @@ Result<Work> plan_work(const store::ArchiveRoot& root, index::ArchiveIndex& inde
         }
         if (!dir)
             return std::move(dir).error();
-        if (!record.selectable || unchanged(record, status)) {
+        if (!record.selectable || folder_unchanged(record, status)) {
             summary.folders_unchanged += record.selectable ? 1 : 0;
             ++work.skipped;
             continue;

@@ -104,4 +104,9 @@ class Exporter {
 bool folder_selected(const std::string& name, const std::vector<std::string>& include,
                      const std::vector<std::string>& exclude);
 
+// True when there is nothing to do in a folder: the server's STATUS (`now`) equals what the
+// last complete sync recorded in `known`.
+bool folder_unchanged(const index::FolderRecord& known,
+                      const std::optional<imap::MailboxStatus>& now);
+
 }  // namespace imapmirror::sync

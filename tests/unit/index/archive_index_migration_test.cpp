@@ -114,3 +114,28 @@ TEST_CASE("index: an archive that already has header_sha256 migrates without err
     REQUIRE(again);
     CHECK(scalar(again->db(), "PRAGMA user_version") == 5);
 }
+
+TEST_CASE("index: open_read_only reads an older archive as it is, without migrating it",
+          "[index]") {
+    TempIndex t;
+    make_index(t.path(), read_text(kNew001), 3);
+    {
+        auto ix = ArchiveIndex::open_read_only(t.path());
+        REQUIRE(ix);
+        CHECK(ix->folders());
+        CHECK(scalar(ix->db(), "PRAGMA user_version") == 3);
+    }
+    auto db = Database::open(t.path());
+    REQUIRE(db);
+    CHECK(scalar(*db, "PRAGMA user_version") == 3);
+}
+
+TEST_CASE("index: open_read_only refuses an archive too old to read, saying to export once",
+          "[index]") {
+    TempIndex t;
+    make_index(t.path(), read_text(kNew001), 2);
+    auto ix = ArchiveIndex::open_read_only(t.path());
+    REQUIRE_FALSE(ix);
+    CHECK(ix.error().kind == core::ErrorKind::Usage);
+    CHECK(ix.error().hint.find("without --dry-run") != std::string::npos);
+}

@@ -1,0 +1,55 @@
+#pragma once
+// `export --dry-run`: what an export would do now, without doing it. The archive is only read
+// (its index opened read-only, nothing created, locked or written, not even DIR) and the server
+// only looked at (LIST with STATUS, EXAMINE and `UID FETCH (RFC822.SIZE)` of the changed
+// folders), so a preview may run while a real export holds the archive.
+//
+// The figures follow the export's own rules (FolderSync::plan): a folder whose STATUS equals
+// the last sync is unchanged; in a changed one, the UIDs from the last recorded UIDNEXT on that
+// the index lacks are the ones to fetch. After a UIDVALIDITY change every message on the server
+// is counted: the export first matches archived copies by their headers, so it fetches at most
+// that many.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "sync/exporter.hpp"
+
+namespace imapmirror::sync {
+
+struct FolderPreview {
+    enum class Change {
+        New,                 // not in the archive yet
+        NewMail,             // in the archive; new messages, flags or expunges on the server
+        UidValidityChanged,  // the server renumbered it: archived copies are re-identified
+        Vanished,            // in the archive, no longer on the server (its files are kept)
+        Unreadable,          // the server would not open it or answered oddly: see `error`
+    };
+    std::string name;  // decoded
+    Change change = Change::NewMail;
+    uint64_t messages = 0;             // to fetch (an upper bound after a UIDVALIDITY change)
+    uint64_t bytes = 0;                // their RFC822.SIZE, as the server announces it
+    uint64_t expunged = 0;             // archived messages the server no longer has (kept, marked)
+    std::optional<core::Error> error;  // Unreadable: why
+};
+
+struct ExportPreview {
+    bool archive_exists = false;         // DIR has an index; otherwise everything is new
+    size_t folders_selected = 0;         // listed and kept by --include/--exclude
+    size_t folders_unchanged = 0;        // nothing to do: STATUS equal to the last sync
+    std::vector<FolderPreview> changed;  // each folder with something to do, in name order
+    uint64_t messages = 0, bytes = 0;    // the sums over `changed`
+    std::vector<core::Error> errors;     // LIST entries that did not parse; Unreadable folders
+};
+
+// Previews an export of `options.root` (its include/exclude apply) over one connection from
+// `connect`. Errors of one folder cost that folder (Unreadable, and in `errors`); an error
+// returned means no preview at all (the index could not be read, the connection or LIST failed).
+core::Result<ExportPreview> preview_export(const ConnectFn& connect, const ExportOptions& options);
+
+const char* to_string(FolderPreview::Change change);
+
+}  // namespace imapmirror::sync
