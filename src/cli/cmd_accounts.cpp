@@ -119,22 +119,13 @@ void write_run(core::JsonWriter& w, const char* key, const index::RunRecord* run
         w.null();
         return;
     }
-    auto opt = [&](const char* k, const std::optional<int64_t>& v) {
-        if (v)
-            w.key(k).value(*v);
-        else
-            w.key(k).null();
-    };
     w.begin_object();
     w.key("started_at").value(run->started_at);
-    if (run->finished_at.empty())
-        w.key("finished_at").null();
-    else
-        w.key("finished_at").value(run->finished_at);
-    opt("messages", run->messages);
-    opt("bytes", run->bytes);
-    opt("errors", run->errors);
-    opt("exit_code", run->exit_code);
+    w.key("finished_at").text_or_null(run->finished_at);
+    w.key("messages").value(run->messages);
+    w.key("bytes").value(run->bytes);
+    w.key("errors").value(run->errors);
+    w.key("exit_code").value(run->exit_code);
     w.end_object();
 }
 
@@ -162,10 +153,7 @@ void print_json(const Config& config, int stale_days, const std::vector<AccountS
                   s.history && s.history->last_success ? &*s.history->last_success : nullptr);
         w.key("never_backed_up").value(s.never);
         w.key("stale").value(s.stale);
-        if (s.error.empty())
-            w.key("error").null();
-        else
-            w.key("error").value(s.error);
+        w.key("error").text_or_null(s.error);
         w.end_object();
     }
     w.end_array();

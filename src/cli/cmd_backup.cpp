@@ -126,24 +126,12 @@ void print_json(const std::string& config_path, const std::vector<AccountReport>
         w.begin_object();
         w.key("account").value(c.account);
         w.key("started").value(c.started);
-        if (c.started)
-            w.key("exit_code").value(c.exit_code);
-        else
-            w.key("exit_code").null();
+        w.key("exit_code").value(c.started ? std::optional<int>(c.exit_code) : std::nullopt);
         w.key("seconds").value(c.seconds);
-        if (r.messages)
-            w.key("messages").value(*r.messages);
-        else
-            w.key("messages").null();
-        if (r.bytes)
-            w.key("bytes").value(*r.bytes);
-        else
-            w.key("bytes").null();
+        w.key("messages").value(r.messages);
+        w.key("bytes").value(r.bytes);
         w.key("errors").value(static_cast<uint64_t>(r.errors));
-        if (r.error.empty())
-            w.key("error").null();
-        else
-            w.key("error").value(r.error);
+        w.key("error").text_or_null(r.error);
         w.key("summary");
         if (r.summary)
             core::write_json(w, *r.summary);

@@ -66,26 +66,16 @@ void print_json(const std::vector<imap::Folder>& folders) {
         else
             w.key("delimiter").null();
         w.key("selectable").value(f.entry.selectable());
-        auto su = f.entry.special_use();
-        if (su.empty())
-            w.key("special_use").null();
-        else
-            w.key("special_use").value(su);
+        w.key("special_use").text_or_null(f.entry.special_use());
         w.key("attributes").begin_array();
         for (const auto& a : f.entry.attributes)
             w.value(a);
         w.end_array();
-        auto num = [&](const char* k, const std::optional<uint64_t>& v) {
-            if (v)
-                w.key(k).value(*v);
-            else
-                w.key(k).null();
-        };
-        std::optional<uint64_t> none;
-        num("messages", f.status ? f.status->messages : none);
-        num("unseen", f.status ? f.status->unseen : none);
-        num("uidnext", f.status ? f.status->uidnext : none);
-        num("uidvalidity", f.status ? f.status->uidvalidity : none);
+        const std::optional<uint64_t> none;
+        w.key("messages").value(f.status ? f.status->messages : none);
+        w.key("unseen").value(f.status ? f.status->unseen : none);
+        w.key("uidnext").value(f.status ? f.status->uidnext : none);
+        w.key("uidvalidity").value(f.status ? f.status->uidvalidity : none);
         w.end_object();
     }
     w.end_array().end_object();

@@ -153,10 +153,7 @@ void write_json(core::JsonWriter& w, const FolderListing& l, const ListArgs& a) 
     w.begin_object();
     w.key("folder").value(l.folder);
     w.key("exists").value(l.exists);
-    if (l.uidvalidity)
-        w.key("uidvalidity").value(*l.uidvalidity);
-    else
-        w.key("uidvalidity").null();
+    w.key("uidvalidity").value(l.uidvalidity);
     if (a.paged()) {
         w.key("page").value(a.page);
         w.key("page_size").value(a.page_size);

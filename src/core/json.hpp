@@ -3,6 +3,7 @@
 // that are not valid UTF-8 are replaced with U+FFFD so the output always parses.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,13 @@ class JsonWriter {
     JsonWriter& value(bool b);
     JsonWriter& value(double d);  // fixed, 3 decimals
     JsonWriter& null();
+    // A missing value is null.
+    template <typename T>
+    JsonWriter& value(const std::optional<T>& v) {
+        return v ? value(*v) : null();
+    }
+    // For text fields where "" means "none": null then.
+    JsonWriter& text_or_null(std::string_view s) { return s.empty() ? null() : value(s); }
 
     // The document so far; complete once every begin_* has its end_*.
     const std::string& str() const { return m_out; }

@@ -30,3 +30,15 @@ TEST_CASE("json: overlong encodings and surrogates are not passed through", "[co
     w.value(std::string("\xC0\xAF|\xED\xA0\x80"));
     CHECK(w.str() == "\"\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
 }
+
+TEST_CASE("json: a missing optional and an empty text_or_null are null, present ones values",
+          "[core]") {
+    JsonWriter w;
+    w.begin_object();
+    w.key("a").value(std::optional<uint64_t>{});
+    w.key("b").value(std::optional<uint64_t>{7});
+    w.key("c").text_or_null("");
+    w.key("d").text_or_null("x");
+    w.end_object();
+    CHECK(w.str() == R"({"a":null,"b":7,"c":null,"d":"x"})");
+}
