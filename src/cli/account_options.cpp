@@ -78,17 +78,7 @@ core::Result<void> apply_account(CLI::App& cmd, const AccountChoice& choice) {
         return e;
     }
     IMM_ASSIGN(auto config, load_config(config_path(choice)));
-    const Account* account = config.find(choice.account);
-    if (!account) {
-        std::string names;
-        for (const auto& a : config.accounts)
-            names += (names.empty() ? "" : ", ") + a.name;
-        auto e = core::make_error(ErrorKind::Usage,
-                                  "no account '" + choice.account + "' in " + config.path,
-                                  core::Scope::Run);
-        e.hint = names.empty() ? "the file has no [accounts.NAME] table" : "the file has: " + names;
-        return e;
-    }
+    IMM_ASSIGN(const Account* account, config.require(choice.account));
     return apply_settings(cmd, config.path, config.settings_for(*account));
 }
 

@@ -149,9 +149,6 @@ void print_json(const std::string& config_path, const std::vector<AccountReport>
 // The accounts to run: the named ones (each once, in the order given), or all of the file.
 core::Result<std::vector<std::string>> chosen_accounts(const Config& config,
                                                        const std::vector<std::string>& named) {
-    std::string known;
-    for (const auto& a : config.accounts)
-        known += (known.empty() ? "" : ", ") + a.name;
     if (config.accounts.empty()) {
         auto e = core::make_error(core::ErrorKind::Usage, "no accounts in " + config.path,
                                   core::Scope::Run);
@@ -161,13 +158,7 @@ core::Result<std::vector<std::string>> chosen_accounts(const Config& config,
     std::vector<std::string> out;
     std::set<std::string> seen;
     for (const auto& name : named) {
-        if (!config.find(name)) {
-            auto e =
-                core::make_error(core::ErrorKind::Usage,
-                                 "no account '" + name + "' in " + config.path, core::Scope::Run);
-            e.hint = "the file has: " + known;
-            return e;
-        }
+        IMM_TRY(config.require(name));
         if (seen.insert(name).second)
             out.push_back(name);
     }

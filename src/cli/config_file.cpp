@@ -357,6 +357,21 @@ const Account* Config::find(std::string_view name) const {
     return nullptr;
 }
 
+core::Result<const Account*> Config::require(std::string_view name) const {
+    if (const Account* a = find(name))
+        return a;
+    std::string names;
+    for (const auto& a : accounts)
+        names += (names.empty() ? "" : ", ") + a.name;
+    auto e =
+        core::make_error(core::ErrorKind::Usage,
+                         "no account '" + std::string(name) + "' in " + path, core::Scope::Run);
+    e.hint = names.empty() ? "add an [accounts.NAME] table for each account (README: \"Several "
+                             "accounts\")"
+                           : "the file has: " + names;
+    return e;
+}
+
 bool is_password_source(std::string_view key) {
     return std::find(std::begin(kPasswordSources), std::end(kPasswordSources), key) !=
            std::end(kPasswordSources);

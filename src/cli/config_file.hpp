@@ -41,6 +41,8 @@ struct Config {
 
     // nullptr when there is no such account.
     const Account* find(std::string_view name) const;
+    // The account, or a Usage error naming the file and the accounts it has.
+    core::Result<const Account*> require(std::string_view name) const;
     // What `account` sets, with [defaults] for the keys it does not set (the password source
     // counting as one key), `{account}` replaced; each Setting keeps the position it was
     // written at.

@@ -112,6 +112,16 @@ ca_file = "/etc/ssl/home.pem"
     CHECK(c.value_of(*c.find("home"), "user").empty());
 }
 
+TEST_CASE("config: an account not in the file is a usage error naming the ones it has", "[cli]") {
+    Config config = parse_ok("[accounts.work]\nhost = \"a\"\n[accounts.home]\nhost = \"b\"\n");
+    CHECK(config.require("work"));
+    auto missing = config.require("club");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().kind == imapmirror::core::ErrorKind::Usage);
+    CHECK(missing.error().message == "no account 'club' in /etc/imm/config.toml");
+    CHECK(missing.error().hint == "the file has: work, home");
+}
+
 TEST_CASE("config: an unknown key names the file, its line, the key, and the closest key",
           "[cli]") {
     auto e = parse_error("[defaults]\nport = 993\n\n[accounts.work]\nhost = \"x\"\nhots = \"y\"\n");
