@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/version.hpp"
 
 namespace imapmirror::cli {
 
@@ -27,7 +28,8 @@ int run_cli(int argc, char** argv) {
         "\n"
         "Run `imapmirror COMMAND --help` for a command's options.",
         "imapmirror"};
-    app.set_version_flag("--version", "imapmirror 0.1.0");
+    app.set_version_flag("--version", version_text,
+                         "Print the version of imapmirror and of the libraries it runs with");
     app.require_subcommand(1, 1);
     app.fallthrough();
     app.get_formatter()->column_width(34);
