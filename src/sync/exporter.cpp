@@ -292,6 +292,7 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
     IMM_TRY(assign_paths(index, known, folders));
 
     SharedRun shared(index, m_on_progress);
+    shared.set_max_bytes(m_options.max_bytes);
     // LIST entries that did not parse name no folder: each is an error of its own. The
     // folders whose counts failed are errors of plan_work.
     for (auto& e : listing.errors)

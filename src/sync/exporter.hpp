@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,6 +33,11 @@ struct ExportOptions {
     size_t messages_per_commit = 200;            // messages per durable batch / index transaction
     int retries = 5;                             // reconnects per run after a dropped connection
     std::chrono::milliseconds retry_wait{1000};  // first backoff; doubles, with jitter, max 60 s
+    // Message data this run may download (--max-bytes); none: no limit. Messages are reserved
+    // by their RFC822.SIZE before they are asked for, so the run downloads at most this much
+    // (plus one message, when the first is larger than the whole budget); what does not fit
+    // is left for the next run, which plans it again like any message not yet archived.
+    std::optional<uint64_t> max_bytes;
 };
 
 // Opens a new logged-in connection (the exporter reconnects with it).
@@ -66,6 +72,9 @@ struct ExportSummary {
     size_t connections_lowered_to = 0;
     size_t folders_deleted = 0;  // gone from the server since the last run
     size_t reconnects = 0;
+    // --max-bytes was reached: these messages were left for the next run (not errors).
+    bool budget_reached = false;
+    uint64_t deferred = 0;
     std::set<std::string> quirks;      // server quirks met and worked around
     std::vector<core::Error> errors;   // message and folder errors; the run went on
     std::optional<core::Error> fatal;  // the error that ended the run early, if any
