@@ -32,6 +32,7 @@ struct ExportArgs {
     double retry_wait_s = 1.0;
     size_t connections = 4;
     std::string max_bytes;  // as given; parsed by parse_size
+    bool gmail_labels_as_folders = false;
 };
 
 const char* to_string(core::Scope s) {
@@ -122,6 +123,12 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
             w.key("connections_lowered_to").value(static_cast<uint64_t>(s.connections_lowered_to));
         else
             w.key("connections_lowered_to").null();
+        w.key("gmail_single_instance").value(s.gmail_single_instance);
+        w.key("label_folders").value(static_cast<uint64_t>(s.label_folders));
+        w.key("labels_changed").value(s.labels_changed);
+        w.key("label_links_added").value(s.label_links_added);
+        w.key("label_links_removed").value(s.label_links_removed);
+        w.key("label_links_copied").value(s.label_links_copied);
         w.key("budget_reached").value(s.budget_reached);
         w.key("messages_deferred").value(s.deferred);
         w.key("seconds").value(s.seconds);
@@ -184,6 +191,8 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
                           " folders the server will not open, skipped as before");
     if (s.flags_changed)
         changes.push_back(std::to_string(s.flags_changed) + " flag changes");
+    if (s.labels_changed)
+        changes.push_back(std::to_string(s.labels_changed) + " messages relabelled");
     if (s.expunged)
         changes.push_back(std::to_string(s.expunged) + " expunged on the server (kept)");
     if (s.remapped)
@@ -202,6 +211,13 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
                  : std::string()));
     if (!changes.empty())
         std::printf("Also: %s\n", join(changes, ", ").c_str());
+    if (s.gmail_single_instance)
+        std::printf(
+            "Gmail: each message archived once from All Mail, Spam and Trash; %zu label "
+            "folders shown as links (%llu added, %llu removed%s)\n",
+            s.label_folders, static_cast<unsigned long long>(s.label_links_added),
+            static_cast<unsigned long long>(s.label_links_removed),
+            s.label_links_copied ? "; copies where hard links were refused" : "");
     if (!s.quirks.empty())
         std::printf("Server quirks worked around: %s\n",
                     join(std::vector<std::string>(s.quirks.begin(), s.quirks.end()), "; ").c_str());
@@ -219,6 +235,7 @@ int run_export(const ExportArgs& a) {
     options.exclude = a.exclude;
     options.retries = a.retries;
     options.connections = a.connections;
+    options.gmail_labels_as_folders = a.gmail_labels_as_folders;
     if (!a.max_bytes.empty())
         options.max_bytes = parse_size(a.max_bytes);  // checked when the option was read
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
@@ -307,6 +324,12 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                                  : "SIZE must be a positive whole number with an optional unit "
                                    "K, M, G or T (e.g. 2G)";
         });
+    cmd->add_flag(
+        "--gmail-labels-as-folders", args->gmail_labels_as_folders,
+        "On Gmail (a server with X-GM-EXT-1), archive every label folder on its own, as for any "
+        "other server: a message with three labels is downloaded and stored four times. Without "
+        "it, each message is downloaded once from All Mail (plus Spam and Trash), its labels go "
+        "into the index, and each label's directory holds hard links to its messages");
     add_account_options(*cmd, args->choice);
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();

@@ -49,6 +49,7 @@ constexpr KeySpec kKeys[] = {
     {"retries", Kind::Integer},
     {"retry_wait", Kind::Number},
     {"max_bytes", Kind::String},
+    {"gmail_labels_as_folders", Kind::Bool},
 };
 
 constexpr size_t kMaxFileSize = 1 << 20;

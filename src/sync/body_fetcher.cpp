@@ -138,7 +138,7 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& all_uids) {
     if (m_client.capabilities().has("CONDSTORE"))
         request.items += " MODSEQ";
     if (m_client.capabilities().has("X-GM-EXT-1"))
-        request.items += " X-GM-MSGID X-GM-THRID";
+        request.items += " X-GM-MSGID X-GM-THRID X-GM-LABELS";
     request.items += " BODY.PEEK[])";
     request.body_sink = [this]() -> imap::LiteralSink* {
         m_sink.begin();
@@ -307,6 +307,7 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     m.modseq = f.modseq;
     m.gm_msgid = f.gm_msgid;
     m.gm_thrid = f.gm_thrid;
+    m.gm_labels = f.gm_labels;
     m.attachments = std::move(attachments.records());
 
     m_records.push_back(std::move(m));

@@ -38,6 +38,9 @@ struct ExportOptions {
     // (plus one message, when the first is larger than the whole budget); what does not fit
     // is left for the next run, which plans it again like any message not yet archived.
     std::optional<uint64_t> max_bytes;
+    // On a server with X-GM-EXT-1 (Gmail), archive every folder as before instead of the \All,
+    // \Junk and \Trash folders once with labels (see link_label_directories).
+    bool gmail_labels_as_folders = false;
 };
 
 // Opens a new logged-in connection (the exporter reconnects with it).
@@ -63,9 +66,16 @@ struct ExportSummary {
     uint64_t parse_errors = 0;  // messages archived whose MIME could not be fully read
     uint64_t remapped = 0;      // re-identified after a UIDVALIDITY change, not downloaded
     uint64_t flags_changed = 0;
-    uint64_t expunged = 0;         // newly marked deleted_at
-    size_t folders_unchanged = 0;  // skipped: STATUS equal to the last sync
-    size_t folders_refused = 0;    // skipped: EXAMINE refused again (FolderPlan::refused_again)
+    uint64_t labels_changed = 0;  // Gmail: archived messages whose labels changed
+    // Gmail single-instance mode: label folders not downloaded (their messages are in \All),
+    // and the files made or removed in their directories.
+    bool gmail_single_instance = false;
+    size_t label_folders = 0;
+    uint64_t label_links_added = 0, label_links_removed = 0;
+    bool label_links_copied = false;  // a hard link was refused somewhere: copies were made
+    uint64_t expunged = 0;            // newly marked deleted_at
+    size_t folders_unchanged = 0;     // skipped: STATUS equal to the last sync
+    size_t folders_refused = 0;       // skipped: EXAMINE refused again (FolderPlan::refused_again)
     // Times the server asked us to slow down ([THROTTLED], "Too many simultaneous
     // connections", ...), and the connections left afterwards (0: never lowered).
     uint64_t throttled = 0;
