@@ -87,29 +87,35 @@ Result<void> copy_into(const ArchiveRoot& root, int source_fd, const SplitPath& 
 }  // namespace
 
 Result<LinkResult> link_or_copy(const ArchiveRoot& root, const std::string& existing,
-                                const std::string& link) {
+                                const std::string& link, LinkAt link_at) {
     const SplitPath from = split(existing), to = split(link);
     IMM_ASSIGN(auto from_dir, open_parent(root, from.dir, false));
     IMM_ASSIGN(auto to_dir, open_parent(root, to.dir, true));
-    if (::linkat(from_dir.get(), from.name.c_str(), to_dir.get(), to.name.c_str(), 0) == 0)
+    if (link_at(from_dir.get(), from.name.c_str(), to_dir.get(), to.name.c_str(), 0) == 0)
         return LinkResult{LinkMade::Linked, 0};
     const int err = errno;
     IMM_ASSIGN(auto source, open_file(from_dir.get(), from.name, root.path() + "/" + existing));
-    if (err == EEXIST) {
-        IMM_ASSIGN(auto present, open_file(to_dir.get(), to.name, root.path() + "/" + link));
-        struct stat a {
-        }, b{};
-        if (::fstat(source.get(), &a) == 0 && ::fstat(present.get(), &b) == 0 &&
+    // A copy must not replace a file either: whatever holds the name is compared first.
+    struct stat at_name {};
+    if (err == EEXIST ||
+        ::fstatat(to_dir.get(), to.name.c_str(), &at_name, AT_SYMLINK_NOFOLLOW) == 0) {
+        auto occupied = core::make_error(core::ErrorKind::Corrupt,
+                                         "another file is already at " + root.path() + "/" + link +
+                                             "; it is kept and this label link is not made",
+                                         core::Scope::Message);
+        // A link or anything unreadable at the name is someone else's: kept, never followed.
+        auto present = open_file(to_dir.get(), to.name, root.path() + "/" + link);
+        if (!present)
+            return occupied;
+        struct stat a {};
+        struct stat b {};
+        if (::fstat(source.get(), &a) == 0 && ::fstat(present->get(), &b) == 0 &&
             a.st_dev == b.st_dev && a.st_ino == b.st_ino)
             return LinkResult{LinkMade::Present, 0};
-        IMM_ASSIGN(bool same, same_bytes(source.get(), present.get(), root.path() + "/" + link));
+        IMM_ASSIGN(bool same, same_bytes(source.get(), present->get(), root.path() + "/" + link));
         if (same)
             return LinkResult{LinkMade::Present, 0};
-        auto e = core::make_error(core::ErrorKind::Corrupt,
-                                  "another file is already at " + root.path() + "/" + link +
-                                      "; it is kept and this label link is not made",
-                                  core::Scope::Message);
-        return e;
+        return occupied;
     }
     // A file system without hard links between these directories: a copy keeps the label
     // directory complete, at the cost of its bytes.

@@ -2,6 +2,9 @@
 // A second name in the mirror tree for a file the archive already holds: Gmail's label
 // directories show each message where the user sees it without storing its bytes again.
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <string>
 
 #include "core/error.hpp"
@@ -25,8 +28,11 @@ struct LinkResult {
 // components); the link's directory is created (0700) when missing. Never follows a symbolic
 // link in either path (see ArchiveRoot) and never replaces a file: a name that holds other
 // bytes is an error of scope Message naming it.
+// `link_at` is the system call that makes the link (linkat(2)); tests put one in its place
+// that refuses, as file systems without hard links do.
+using LinkAt = int (*)(int, const char*, int, const char*, int);
 core::Result<LinkResult> link_or_copy(const ArchiveRoot& root, const std::string& existing,
-                                      const std::string& link);
+                                      const std::string& link, LinkAt link_at = ::linkat);
 
 // Removes the name `link` (relative to `root`) made by link_or_copy; a name already gone is
 // fine. The directory stays, even when empty (a label with no messages is still a label).
