@@ -330,6 +330,31 @@ TEST_CASE(
     std::system(("rm -rf '" + out + "'").c_str());
 }
 
+TEST_CASE("gmail: every SQL example of the README's Gmail section runs and answers something",
+          "[integration][gmail]") {
+    GmailAccount gmail(sample_account());
+    const std::string out = make_temp_dir();
+    REQUIRE(run_imapmirror(with({"export", "--out", out}, gmail.args())).exit_code == 0);
+    // Fenced as "sql gmail": the other README examples run against an ordinary archive.
+    const std::string readme = read_file(source_dir() + "/README.md");
+    std::vector<std::string> statements;
+    const std::string fence = "```sql gmail\n";
+    for (size_t pos = readme.find(fence); pos != std::string::npos; pos = readme.find(fence, pos)) {
+        pos += fence.size();
+        const size_t end = readme.find("```", pos);
+        const std::string block = readme.substr(pos, end - pos);
+        for (size_t s = 0, semi; (semi = block.find(";\n", s)) != std::string::npos; s = semi + 2)
+            statements.push_back(block.substr(s, semi - s));
+        pos = end;
+    }
+    REQUIRE(statements.size() == 4);
+    for (const auto& sql : statements) {
+        INFO(sql);
+        CHECK_FALSE(query(out + "/index.sqlite", sql).empty());
+    }
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
 TEST_CASE("gmail: a --max-bytes run stops, the next completes, nothing downloaded twice",
           "[integration][gmail]") {
     GmailAccount gmail(sample_account(20'000));
