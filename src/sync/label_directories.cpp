@@ -11,9 +11,8 @@ namespace imapmirror::sync {
 
 using core::Result;
 
-bool archived_once(const index::FolderRecord& folder) {
-    return folder.special_use == "\\All" || folder.special_use == "\\Junk" ||
-           folder.special_use == "\\Trash";
+bool archived_once(std::string_view special_use) {
+    return special_use == "\\All" || special_use == "\\Junk" || special_use == "\\Trash";
 }
 
 const index::FolderRecord* folder_of_label(const std::string& label,

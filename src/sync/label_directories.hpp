@@ -7,6 +7,7 @@
 // the server removes exactly its link, never a file the export did not make.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -18,7 +19,10 @@ namespace imapmirror::sync {
 
 // True for the folders single-instance mode downloads: \All (All Mail) and, because Gmail
 // keeps them out of All Mail, \Junk and \Trash.
-bool archived_once(const index::FolderRecord& folder);
+bool archived_once(std::string_view special_use);
+inline bool archived_once(const index::FolderRecord& folder) {
+    return archived_once(folder.special_use);
+}
 
 // The folder that shows `label` over IMAP, or nullptr (then the label is only in the index):
 // "\Inbox" is INBOX, "\Sent", "\Draft", "\Starred" and "\Important" the folders with those

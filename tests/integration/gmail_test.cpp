@@ -293,6 +293,10 @@ TEST_CASE(
           inode(out + "/" + path_of(out, 1004)));
     CHECK_FALSE(fs::exists(out + "/INBOX/" + file_name(second)));
     CHECK(run_imapmirror({"verify", out}).exit_code == 0);
+    // Against the server: label folders are covered by All Mail, not "never exported".
+    auto verified = run_imapmirror(with({"verify", out, "--server"}, gmail.args()));
+    INFO(verified.out << verified.err);
+    CHECK(verified.exit_code == 0);
     std::system(("rm -rf '" + out + "'").c_str());
 }
 
