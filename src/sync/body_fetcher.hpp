@@ -44,8 +44,8 @@ class BodyFetcher {
     size_t deferred() const { return m_deferred; }
 
   private:
-    // The first of `uids` whose RFC822.SIZE (one UID FETCH, no bodies) the run's budget can
-    // reserve, in ascending order up to the first that does not fit; the rest are deferred.
+    // The leading part of `uids` (ascending) whose RFC822.SIZEs, asked for without bodies, the
+    // run's budget can reserve, up to the first that does not fit; the rest are deferred.
     core::Result<std::vector<uint32_t>> within_budget(const std::vector<uint32_t>& uids);
     // One message's FETCH response: archive it (into the batch), or record why not. An error
     // ends the fetch (a local write failed, the run is stopping).

@@ -195,7 +195,7 @@ Result<Work> plan_work(const store::ArchiveRoot& root, index::ArchiveIndex& inde
         if (!dir)
             return std::move(dir).error();
         if (gmail && !archived_once(record)) {
-            ++summary.label_folders;
+            summary.label_folders += record.selectable ? 1 : 0;
             ++work.skipped;
             continue;
         }
