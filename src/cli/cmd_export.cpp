@@ -33,6 +33,8 @@ struct ExportArgs {
     int retries = 5;
     double retry_wait_s = 1.0;
     size_t connections = 4;
+    std::string max_bytes;  // as given; parsed by parse_size
+    bool gmail_labels_as_folders = false;
 };
 
 const char* to_string(core::Scope s) {
@@ -137,6 +139,14 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
             w.key("connections_lowered_to").value(static_cast<uint64_t>(s.connections_lowered_to));
         else
             w.key("connections_lowered_to").null();
+        w.key("gmail_single_instance").value(s.gmail_single_instance);
+        w.key("label_folders").value(static_cast<uint64_t>(s.label_folders));
+        w.key("labels_changed").value(s.labels_changed);
+        w.key("label_links_added").value(s.label_links_added);
+        w.key("label_links_removed").value(s.label_links_removed);
+        w.key("label_links_copied").value(s.label_links_copied);
+        w.key("budget_reached").value(s.budget_reached);
+        w.key("messages_deferred").value(s.deferred);
         w.key("seconds").value(s.seconds);
         w.key("quirks").begin_array();
         for (const auto& q : s.quirks)
@@ -171,6 +181,11 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
             ? (", " + std::to_string(s.parse_errors) + " messages not fully parseable (kept)")
                   .c_str()
             : "");
+    if (s.budget_reached)
+        std::printf(
+            "Budget of --max-bytes %s reached: %llu messages follow on the next run, which "
+            "resumes where this one stopped\n",
+            a.max_bytes.c_str(), static_cast<unsigned long long>(s.deferred));
     std::vector<std::string> changes;
     if (s.folders_unchanged)
         changes.push_back(std::to_string(s.folders_unchanged) + " folders unchanged");
@@ -179,6 +194,8 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
                           " folders the server will not open, skipped as before");
     if (s.flags_changed)
         changes.push_back(std::to_string(s.flags_changed) + " flag changes");
+    if (s.labels_changed)
+        changes.push_back(std::to_string(s.labels_changed) + " messages relabelled");
     if (s.expunged)
         changes.push_back(std::to_string(s.expunged) + " expunged on the server (kept)");
     if (s.remapped)
@@ -197,6 +214,13 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
                  : std::string()));
     if (!changes.empty())
         std::printf("Also: %s\n", join(changes, ", ").c_str());
+    if (s.gmail_single_instance)
+        std::printf(
+            "Gmail: each message archived once from All Mail, Spam and Trash; %zu label "
+            "folders shown as links (%llu added, %llu removed%s)\n",
+            s.label_folders, static_cast<unsigned long long>(s.label_links_added),
+            static_cast<unsigned long long>(s.label_links_removed),
+            s.label_links_copied ? "; copies where hard links were refused" : "");
     if (!s.quirks.empty())
         std::printf("Server quirks worked around: %s\n",
                     join(std::vector<std::string>(s.quirks.begin(), s.quirks.end()), "; ").c_str());
@@ -217,6 +241,8 @@ void print_preview(const ExportArgs& a, const sync::ExportPreview& p, int code) 
         w.key("archive_exists").value(p.archive_exists);
         w.key("folders_selected").value(static_cast<uint64_t>(p.folders_selected));
         w.key("folders_unchanged").value(static_cast<uint64_t>(p.folders_unchanged));
+        w.key("gmail_single_instance").value(p.gmail_single_instance);
+        w.key("label_folders").value(static_cast<uint64_t>(p.label_folders));
         // "messages" and "bytes" as in export's summary: `backup --dry-run` reads them.
         w.key("messages").value(p.messages);
         w.key("bytes").value(p.bytes);
@@ -258,9 +284,13 @@ void print_preview(const ExportArgs& a, const sync::ExportPreview& p, int code) 
     }
     std::printf(
         "Dry run, nothing written: %llu messages (%s) to fetch from %zu of %zu folders; "
-        "%zu unchanged%s\n",
+        "%zu unchanged%s%s\n",
         static_cast<unsigned long long>(p.messages), human_size(p.bytes).c_str(), p.changed.size(),
         p.folders_selected, p.folders_unchanged,
+        p.gmail_single_instance ? ("; " + std::to_string(p.label_folders) +
+                                   " Gmail label folders, whose messages are All Mail's")
+                                      .c_str()
+                                : "",
         p.archive_exists ? "" : " (no archive in this directory yet)");
 }
 
@@ -285,6 +315,9 @@ int run_export(const ExportArgs& a) {
     options.exclude = a.exclude;
     options.retries = a.retries;
     options.connections = a.connections;
+    options.gmail_labels_as_folders = a.gmail_labels_as_folders;
+    if (!a.max_bytes.empty())
+        options.max_bytes = parse_size(a.max_bytes);  // checked when the option was read
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
     core::install_interrupt_handler();
     // OAuth2 access tokens expire (Microsoft's after about an hour): a reconnect asks the token
@@ -362,6 +395,27 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                     "Seconds before the first reconnect; doubles each time, with jitter, up to 60")
         ->check(CLI::Range(0.0, 600.0))
         ->capture_default_str();
+    cmd->add_option(
+           "--max-bytes", args->max_bytes,
+           "Stop cleanly once SIZE of message data has been downloaded (K, M, G, T: powers of "
+           "1024, e.g. 2G or 500M). Every message fetched is complete and indexed; the rest is "
+           "left for the next run, which resumes where this one stopped. Messages are counted "
+           "by the size the server announces before they are asked for, so a run never "
+           "downloads more than SIZE (only a single message larger than SIZE is still taken "
+           "first, so the account moves on). For Gmail's ~2,500 MB/day IMAP limit: "
+           "--max-bytes 2G in a nightly cron job spreads a large first backup over nights. "
+           "Exit code 0 when it stops at the budget (the summary says so)")
+        ->check([](const std::string& v) {
+            return parse_size(v) ? std::string()
+                                 : "SIZE must be a positive whole number with an optional unit "
+                                   "K, M, G or T (e.g. 2G)";
+        });
+    cmd->add_flag(
+        "--gmail-labels-as-folders", args->gmail_labels_as_folders,
+        "On Gmail (a server with X-GM-EXT-1), archive every label folder on its own, as for any "
+        "other server: a message with three labels is downloaded and stored four times. Without "
+        "it, each message is downloaded once from All Mail (plus Spam and Trash), its labels go "
+        "into the index, and each label's directory holds hard links to its messages");
     add_account_options(*cmd, args->choice);
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();

@@ -48,6 +48,8 @@ constexpr KeySpec kKeys[] = {
     {"connections", Kind::Integer},
     {"retries", Kind::Integer},
     {"retry_wait", Kind::Number},
+    {"max_bytes", Kind::String},
+    {"gmail_labels_as_folders", Kind::Bool},
 };
 
 constexpr size_t kMaxFileSize = 1 << 20;

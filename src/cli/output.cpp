@@ -1,6 +1,7 @@
 #include "cli/output.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 
@@ -93,6 +94,39 @@ std::string human_size(uint64_t b) {
     else
         std::snprintf(buf, sizeof buf, v < 10 ? "%.1f%s" : "%.0f%s", v, units[u]);
     return buf;
+}
+
+std::optional<uint64_t> parse_size(std::string_view text) {
+    size_t digits = 0;
+    uint64_t value = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+        const uint64_t d = static_cast<uint64_t>(text[digits] - '0');
+        if (value > (UINT64_MAX - d) / 10)
+            return std::nullopt;
+        value = value * 10 + d;
+        ++digits;
+    }
+    if (digits == 0)
+        return std::nullopt;
+    std::string unit;
+    for (char c : text.substr(digits))
+        unit += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (unit.size() == 2 && unit[1] == 'B' && unit[0] != 'B')
+        unit.pop_back();
+    int shift = 0;
+    if (unit == "K")
+        shift = 10;
+    else if (unit == "M")
+        shift = 20;
+    else if (unit == "G")
+        shift = 30;
+    else if (unit == "T")
+        shift = 40;
+    else if (!unit.empty() && unit != "B")
+        return std::nullopt;
+    if (value == 0 || value > (UINT64_MAX >> shift))
+        return std::nullopt;
+    return value << shift;
 }
 
 std::string local_time(int64_t t) {

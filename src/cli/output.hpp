@@ -3,6 +3,7 @@
 // reaches a terminal: a Subject must not be able to send escape sequences.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,11 @@ std::string fit(std::string_view utf8, size_t columns, bool pad = true);
 
 // 1536 -> "1.5K", 3000000 -> "2.9M".
 std::string human_size(uint64_t bytes);
+
+// A size as a user writes it: digits with an optional unit K, M, G or T (powers of 1024, as
+// human_size shows them; "KB"/"MB"/... and lower case accepted too), e.g. "2G", "500M",
+// "1048576". Empty, not a whole number, an unknown unit, zero, or past 2^64: nullopt.
+std::optional<uint64_t> parse_size(std::string_view text);
 
 // Unix time -> "2024-03-01 10:00" in local time.
 std::string local_time(int64_t t);

@@ -1,5 +1,7 @@
 #include "imap/fetch.hpp"
 
+#include "imap/mutf7.hpp"
+
 namespace imapmirror::imap {
 
 bool is_fetch(const Response& r) {
@@ -12,6 +14,35 @@ const FetchSection* FetchData::section(std::string_view name) const {
             return &s;
     return nullptr;
 }
+
+namespace {
+
+// https://developers.google.com/gmail/imap/imap-extensions#access_to_gmail_labels_x-gm-labels:
+// a list of astrings, e.g. (\Inbox \Sent Important "Muy Importante" "&AOQ-rger").
+core::Result<std::vector<std::string>> parse_gm_labels(const Value& val) {
+    if (!val.is_list()) {
+        auto e = core::make_error(core::ErrorKind::Parse,
+                                  "malformed FETCH response: X-GM-LABELS is not a list");
+        return e;
+    }
+    std::vector<std::string> labels;
+    for (const auto& label : val.items) {
+        if (!label.is_text()) {
+            return core::make_error(core::ErrorKind::Parse,
+                                    "malformed FETCH response: an X-GM-LABELS entry is not a "
+                                    "string");
+        }
+        if (!label.text.empty() && label.text[0] == '\\') {
+            labels.push_back(label.text);
+            continue;
+        }
+        auto decoded = mutf7_decode(label.text);
+        labels.push_back(decoded ? *decoded : label.text);
+    }
+    return labels;
+}
+
+}  // namespace
 
 core::Result<FetchData> parse_fetch(const Response& r) {
     auto bad = [&](const std::string& what) {
@@ -67,6 +98,8 @@ core::Result<FetchData> parse_fetch(const Response& r) {
             f.gm_msgid = val.number();
         } else if (name == "X-GM-THRID") {
             f.gm_thrid = val.number();
+        } else if (name == "X-GM-LABELS") {
+            IMM_ASSIGN(f.gm_labels, parse_gm_labels(val));
         } else if (name == "ENVELOPE") {
             IMM_ASSIGN(f.envelope, parse_envelope(val));
         } else if (name == "BODYSTRUCTURE" || name == "BODY") {
@@ -78,7 +111,7 @@ core::Result<FetchData> parse_fetch(const Response& r) {
                 return bad(key.text);
             f.sections.push_back(FetchSection{key.text, &val});
         }
-        // Other items (X-GM-LABELS, PREVIEW, SAVEDATE...) are not needed; skipped.
+        // Other items (PREVIEW, SAVEDATE...) are not needed; skipped.
     }
     return f;
 }

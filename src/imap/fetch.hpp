@@ -26,6 +26,9 @@ struct FetchData {
     std::optional<uint64_t> size;              // RFC822.SIZE
     std::optional<uint64_t> modseq;
     std::optional<uint64_t> gm_msgid, gm_thrid;
+    // X-GM-LABELS: atoms or strings; user labels decoded from modified UTF-7 to UTF-8 (kept as
+    // sent when they do not decode), system labels as sent ("\Inbox", "\Important").
+    std::optional<std::vector<std::string>> gm_labels;
     std::optional<Envelope> envelope;
     std::optional<BodyPart> body_structure;
     std::vector<FetchSection> sections;  // BODY[...] / BINARY[...] / RFC822* items

@@ -224,6 +224,107 @@ Result<uint64_t> ArchiveIndex::update_flags(
     return changed;
 }
 
+namespace {
+
+// Replaces message `row`'s labels with `labels` (schema 007); true when they changed.
+Result<bool> store_labels(Database& db, int64_t row, std::vector<std::string> labels) {
+    std::sort(labels.begin(), labels.end());
+    labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+    IMM_ASSIGN(auto current, db.prepare("SELECT l.name FROM message_labels ml JOIN labels l ON "
+                                        "l.id = ml.label_id WHERE ml.message_id = ?1 ORDER BY "
+                                        "l.name"));
+    current.bind(1, row);
+    std::vector<std::string> stored;
+    for (;;) {
+        IMM_ASSIGN(bool more, current.step());
+        if (!more)
+            break;
+        stored.push_back(current.column_text(0));
+    }
+    // ORDER BY uses SQLite's BINARY collation: bytes, as std::sort on std::string.
+    if (stored == labels)
+        return false;
+    IMM_ASSIGN(auto clear, db.prepare("DELETE FROM message_labels WHERE message_id = ?1"));
+    clear.bind(1, row);
+    IMM_TRY(clear.run());
+    IMM_ASSIGN(auto add_label, db.prepare("INSERT OR IGNORE INTO labels (name) VALUES (?1)"));
+    IMM_ASSIGN(auto link, db.prepare("INSERT INTO message_labels (message_id, label_id) SELECT "
+                                     "?1, id FROM labels WHERE name = ?2"));
+    for (const auto& name : labels) {
+        add_label.bind(1, name);
+        IMM_TRY(add_label.run());
+        link.bind(1, row).bind(2, name);
+        IMM_TRY(link.run());
+    }
+    return true;
+}
+
+}  // namespace
+
+Result<uint64_t> ArchiveIndex::update_labels(
+    int64_t folder_id, uint32_t uidvalidity,
+    const std::vector<std::pair<uint32_t, std::vector<std::string>>>& labels) {
+    if (labels.empty())
+        return uint64_t{0};
+    IMM_ASSIGN(auto find, m_db.prepare("SELECT id FROM messages WHERE folder_id = ?1 AND "
+                                       "uidvalidity = ?2 AND uid = ?3"));
+    uint64_t changed = 0;
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    for (const auto& [uid, names] : labels) {
+        find.bind(1, folder_id).bind(2, int64_t{uidvalidity}).bind(3, int64_t{uid});
+        IMM_ASSIGN(bool found, find.step());
+        const int64_t row = found ? find.column_int(0) : 0;
+        find.reset();
+        if (!found)
+            continue;
+        IMM_ASSIGN(bool differs, store_labels(m_db, row, names));
+        changed += differs ? 1 : 0;
+    }
+    IMM_TRY(tx.commit());
+    return changed;
+}
+
+Result<std::vector<LabelledMessage>> ArchiveIndex::labelled_messages() {
+    IMM_ASSIGN(auto st, m_db.prepare("SELECT m.id, m.path, l.name FROM message_labels ml JOIN "
+                                     "messages m ON m.id = ml.message_id JOIN labels l ON l.id = "
+                                     "ml.label_id WHERE m.deleted_at IS NULL ORDER BY m.id, "
+                                     "l.name"));
+    std::vector<LabelledMessage> out;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        out.push_back(LabelledMessage{st.column_int(0), st.column_text(1), st.column_text(2)});
+    }
+    return out;
+}
+
+Result<std::vector<LabelLink>> ArchiveIndex::label_links() {
+    IMM_ASSIGN(auto st,
+               m_db.prepare("SELECT path, message_id, copied FROM label_links ORDER BY path"));
+    std::vector<LabelLink> out;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        out.push_back(LabelLink{st.column_text(0), st.column_int(1), st.column_int(2) != 0});
+    }
+    return out;
+}
+
+Result<void> ArchiveIndex::add_label_link(const LabelLink& link) {
+    IMM_ASSIGN(auto st, m_db.prepare("INSERT OR REPLACE INTO label_links (path, message_id, "
+                                     "copied) VALUES (?1, ?2, ?3)"));
+    st.bind(1, link.path).bind(2, link.message_id).bind(3, int64_t{link.copied ? 1 : 0});
+    return st.run();
+}
+
+Result<void> ArchiveIndex::remove_label_link(const std::string& path) {
+    IMM_ASSIGN(auto st, m_db.prepare("DELETE FROM label_links WHERE path = ?1"));
+    st.bind(1, path);
+    return st.run();
+}
+
 Result<void> ArchiveIndex::mark_expunged(int64_t folder_id, uint32_t uidvalidity,
                                          const std::vector<uint32_t>& uids) {
     if (uids.empty())
@@ -307,8 +408,11 @@ Result<void> ArchiveIndex::remap(uint32_t uidvalidity,
 }
 
 Result<std::vector<ArchivedFile>> ArchiveIndex::archived_files() {
+    // A label link holds its message's bytes (schema 007).
     IMM_ASSIGN(auto st, m_db.prepare("SELECT path, sha256, size, 0 FROM messages UNION ALL "
-                                     "SELECT path, sha256, size, 1 FROM attachments"));
+                                     "SELECT path, sha256, size, 1 FROM attachments UNION ALL "
+                                     "SELECT l.path, m.sha256, m.size, 0 FROM label_links l "
+                                     "JOIN messages m ON m.id = l.message_id"));
     std::vector<ArchivedFile> out;
     for (;;) {
         IMM_ASSIGN(bool row, st.step());
@@ -407,6 +511,9 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
         if (m_db.changes() == 0)
             continue;  // already archived
         int64_t row = m_db.last_insert_id();
+        if (m.gm_labels) {
+            IMM_TRY(store_labels(m_db, row, *m.gm_labels));
+        }
         for (const auto& a : m.attachments) {
             at.bind(1, row)
                 .bind(2, a.part)
@@ -428,8 +535,8 @@ Result<bool> ArchiveIndex::needs_threading() {
 
 Result<void> ArchiveIndex::rebuild_threads() {
     IMM_ASSIGN(auto st, m_db.prepare("SELECT id, thread_id, message_id, in_reply_to, refs, "
-                                     "thread_index, subject, COALESCE(date, internal_date) "
-                                     "FROM messages ORDER BY id"));
+                                     "thread_index, subject, COALESCE(date, internal_date), "
+                                     "gm_thrid FROM messages ORDER BY id"));
     std::vector<int64_t> ids, old_thread;
     std::vector<std::string> dates;
     std::vector<ThreadInput> inputs;
@@ -440,7 +547,7 @@ Result<void> ArchiveIndex::rebuild_threads() {
         ids.push_back(st.column_int(0));
         old_thread.push_back(st.column_is_null(1) ? 0 : st.column_int(1));
         inputs.push_back(ThreadInput{st.column_text(2), st.column_text(3), st.column_text(4),
-                                     st.column_text(5), st.column_text(6)});
+                                     st.column_text(5), st.column_text(6), st.column_text(8)});
         dates.push_back(st.column_text(7));
     }
     auto groups = group_threads(inputs);

@@ -48,6 +48,20 @@ struct ArchivedFile {
     bool attachment = false;
 };
 
+// A live message with one of its Gmail labels (schema 007).
+struct LabelledMessage {
+    int64_t message_id = 0;
+    std::string path;   // the message's .eml
+    std::string label;  // as in labels.name
+};
+
+// A file the export made in a label directory (schema 007, label_links).
+struct LabelLink {
+    std::string path;  // relative to the archive root
+    int64_t message_id = 0;
+    bool copied = false;  // a copy, where a hard link was refused
+};
+
 struct RunCounts {
     uint64_t folders = 0, messages = 0, bytes = 0, attachments = 0, errors = 0;
 };
@@ -81,6 +95,17 @@ class ArchiveIndex {
     // Sets flags of archived messages (one transaction); returns how many changed.
     core::Result<uint64_t> update_flags(int64_t folder_id, uint32_t uidvalidity,
                                         const std::vector<std::pair<uint32_t, std::string>>& flags);
+    // Sets the Gmail labels of archived messages (by UID; one transaction), replacing what was
+    // stored; returns how many messages' labels changed. Unknown UIDs are ignored.
+    core::Result<uint64_t> update_labels(
+        int64_t folder_id, uint32_t uidvalidity,
+        const std::vector<std::pair<uint32_t, std::vector<std::string>>>& labels);
+    // Every label of every live (not expunged) message, ordered by message id then label.
+    core::Result<std::vector<LabelledMessage>> labelled_messages();
+    // The files the export made in label directories, ordered by path.
+    core::Result<std::vector<LabelLink>> label_links();
+    core::Result<void> add_label_link(const LabelLink& link);
+    core::Result<void> remove_label_link(const std::string& path);
     // Marks messages expunged on the server (their files stay).
     core::Result<void> mark_expunged(int64_t folder_id, uint32_t uidvalidity,
                                      const std::vector<uint32_t>& uids);
@@ -95,8 +120,8 @@ class ArchiveIndex {
     core::Result<void> remap(uint32_t uidvalidity,
                              const std::vector<std::pair<int64_t, uint32_t>>& rows);
 
-    // Every message and attachment file the index knows (expunged messages included: their
-    // files are kept).
+    // Every message, attachment and label-link file the index knows (expunged messages
+    // included: their files are kept).
     core::Result<std::vector<ArchivedFile>> archived_files();
 
     // Messages archived in a folder (any UIDVALIDITY, expunged ones excluded).

@@ -29,6 +29,9 @@ struct MessageRecord {
     std::optional<uint64_t> size_announced;  // RFC822.SIZE, when it differs from `size`
     std::optional<uint64_t> modseq, gm_msgid, gm_thrid;
     std::vector<AttachmentRecord> attachments;  // rows of `attachments`
+    // Gmail's X-GM-LABELS: rows of `labels`/`message_labels` (schema 007); nullopt when the
+    // server did not send them (not Gmail, or labels kept as folders).
+    std::optional<std::vector<std::string>> gm_labels;
 };
 
 // What an empty string is stored as.

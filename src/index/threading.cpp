@@ -119,6 +119,8 @@ std::vector<std::vector<size_t>> group_threads(const std::vector<ThreadInput>& m
         std::string conv = conversation_key(m.thread_index);
         if (!conv.empty())
             sets.unite(i, node_for("ti:" + conv));
+        if (!m.gm_thread.empty())
+            sets.unite(i, node_for("gm:" + m.gm_thread));
     }
     std::map<size_t, std::vector<size_t>> by_root;
     for (size_t i = 0; i < messages.size(); ++i)

@@ -6,7 +6,8 @@
 // siblings that cite the same ancestors, arrival order does not matter, and reference loops
 // are harmless. Copies of one message in several folders (same Message-ID, same normalized
 // subject) are one node; different messages that reuse a Message-ID are kept apart. Outlook's
-// Thread-Index joins messages that carry no references at all.
+// Thread-Index, and Gmail's X-GM-THRID (the conversation Gmail shows), join messages that carry
+// no references at all.
 
 #include <cstdint>
 #include <string>
@@ -17,6 +18,7 @@ namespace imapmirror::index {
 struct ThreadInput {
     std::string message_id;  // "<id>"
     std::string in_reply_to, references, thread_index, subject;
+    std::string gm_thread;  // Gmail's X-GM-THRID, "" when none
 };
 
 // Groups of indices into `messages`; every message is in exactly one group. Deterministic:

@@ -89,7 +89,45 @@ constexpr size_t kNarrowingBudget = 256;
 
 }  // namespace
 
-Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
+Result<std::vector<uint32_t>> BodyFetcher::within_budget(const std::vector<uint32_t>& uids) {
+    std::vector<uint64_t> sizes(uids.size(), 0);
+    if (!m_run.budget_spent()) {
+        imap::FetchRequest request;
+        request.items = "(UID RFC822.SIZE)";
+        request.on_message = [&](const imap::FetchData& f) -> Result<void> {
+            auto it = f.uid ? std::lower_bound(uids.begin(), uids.end(), *f.uid) : uids.end();
+            if (it != uids.end() && *it == *f.uid && f.size)
+                sizes[static_cast<size_t>(it - uids.begin())] = *f.size;
+            return {};
+        };
+        std::vector<std::vector<uint32_t>> chunks;
+        add_chunks(chunks, uids, 1000);
+        std::vector<imap::MessageSet> sets;
+        for (const auto& chunk : chunks)
+            sets.push_back(imap::MessageSet{true, imap::uid_set(chunk)});
+        // A refused or missing size counts as 0: the body fetch then reports that message.
+        auto refused = m_client.fetch_streamed(sets, request);
+        if (!refused)
+            return std::move(refused).error().with_folder(m_folder.name);
+    }
+    size_t fits = 0;
+    while (fits < uids.size() && m_run.reserve_bytes(sizes[fits]))
+        ++fits;
+    m_deferred = uids.size() - fits;
+    if (m_deferred > 0)
+        m_run.count([&](ExportSummary& s) {
+            s.budget_reached = true;
+            s.deferred += m_deferred;
+        });
+    return std::vector<uint32_t>(uids.begin(), uids.begin() + static_cast<std::ptrdiff_t>(fits));
+}
+
+Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& all_uids) {
+    m_deferred = 0;
+    std::vector<uint32_t> uids = all_uids;
+    if (m_options.max_bytes && !uids.empty()) {
+        IMM_ASSIGN(uids, within_budget(all_uids));
+    }
     if (uids.empty())
         return size_t{0};
     m_requested = uids;
@@ -100,7 +138,7 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& uids) {
     if (m_client.capabilities().has("CONDSTORE"))
         request.items += " MODSEQ";
     if (m_client.capabilities().has("X-GM-EXT-1"))
-        request.items += " X-GM-MSGID X-GM-THRID";
+        request.items += " X-GM-MSGID X-GM-THRID X-GM-LABELS";
     request.items += " BODY.PEEK[])";
     request.body_sink = [this]() -> imap::LiteralSink* {
         m_sink.begin();
@@ -269,6 +307,7 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     m.modseq = f.modseq;
     m.gm_msgid = f.gm_msgid;
     m.gm_thrid = f.gm_thrid;
+    m.gm_labels = f.gm_labels;
     m.attachments = std::move(attachments.records());
 
     m_records.push_back(std::move(m));

@@ -36,9 +36,17 @@ class BodyFetcher {
     // conflict). Other errors end the fetch after reading what is in flight and committing
     // what is complete, so a retry fetches only the rest; when the session itself broke the
     // error is Session scope and the connection must not be used again.
+    // With a byte budget (ExportOptions::max_bytes), only the messages that fit in what is left
+    // of it are asked for (see within_budget); the others are deferred(), not failures.
     core::Result<size_t> fetch(const std::vector<uint32_t>& uids);
 
+    // Messages of the last fetch() left for the next run because the budget was spent.
+    size_t deferred() const { return m_deferred; }
+
   private:
+    // The leading part of `uids` (ascending) whose RFC822.SIZEs, asked for without bodies, the
+    // run's budget can reserve, up to the first that does not fit; the rest are deferred.
+    core::Result<std::vector<uint32_t>> within_budget(const std::vector<uint32_t>& uids);
     // One message's FETCH response: archive it (into the batch), or record why not. An error
     // ends the fetch (a local write failed, the run is stopping).
     core::Result<void> on_fetch(const imap::FetchData& f);
@@ -62,6 +70,7 @@ class BodyFetcher {
     const std::string m_dir;  // the folder's directory
     std::function<bool()> m_stop;
     size_t m_failed = 0;
+    size_t m_deferred = 0;
     std::vector<uint32_t> m_requested;  // sorted
     std::vector<bool> m_settled;        // by index into m_requested: see settled()
     bool m_size_warned = false;

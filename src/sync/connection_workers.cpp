@@ -208,7 +208,9 @@ Result<TaskOutcome> ConnectionWorkers::Worker::fetch(Task& task) {
     BodyFetcher fetcher(*m_client, run, m_group.m_options, job.record, uidvalidity,
                         [this] { return m_group.m_queue.stopped(); });
     IMM_ASSIGN(size_t failed, fetcher.fetch(task.uids));
-    return failed > 0 ? TaskOutcome::Incomplete : TaskOutcome::Done;
+    // Deferred by the byte budget: the folder is not recorded as synced, the next run plans
+    // those messages again.
+    return failed > 0 || fetcher.deferred() > 0 ? TaskOutcome::Incomplete : TaskOutcome::Done;
 }
 
 void ConnectionWorkers::Worker::finished(std::optional<FolderFinished> folder) {

@@ -7,6 +7,7 @@
 
 #include "index/archive_index.hpp"
 #include "store/mirror_layout.hpp"
+#include "sync/label_directories.hpp"
 
 namespace imapmirror::sync {
 
@@ -134,6 +135,11 @@ Result<ExportPreview> preview_export(const ConnectFn& connect, const ExportOptio
         if (folder_selected(f.entry.name, options.include, options.exclude))
             selected.emplace(f.entry.raw_name, &f);
     preview.folders_selected = selected.size();
+    // Gmail: labels are folders; only All Mail, Spam and Trash are downloaded, as the export does.
+    preview.gmail_single_instance = gmail_single_instance(
+        client->capabilities(), options,
+        std::any_of(selected.begin(), selected.end(),
+                    [](const auto& f) { return f.second->entry.special_use() == "\\All"; }));
 
     auto unreadable = [&](const std::string& name, core::Error e) {
         FolderPreview p;
@@ -149,6 +155,10 @@ Result<ExportPreview> preview_export(const ConnectFn& connect, const ExportOptio
         const index::FolderRecord* known = it == archived.folders.end() ? nullptr : &it->second;
         if (listed->error) {
             unreadable(listed->entry.name, *listed->error);
+            continue;
+        }
+        if (preview.gmail_single_instance && !archived_once(listed->entry.special_use())) {
+            ++preview.label_folders;
             continue;
         }
         if (!listed->entry.selectable() || (known && folder_unchanged(*known, listed->status))) {

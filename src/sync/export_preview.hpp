@@ -43,6 +43,10 @@ struct ExportPreview {
     std::vector<FolderPreview> changed;  // each folder with something to do, in name order
     uint64_t messages = 0, bytes = 0;    // the sums over `changed`
     std::vector<core::Error> errors;     // LIST entries that did not parse; Unreadable folders
+    // Gmail single-instance mode (see gmail_single_instance): label folders are not previewed,
+    // their messages are All Mail's.
+    bool gmail_single_instance = false;
+    size_t label_folders = 0;
 };
 
 // Previews an export of `options.root` (its include/exclude apply) over one connection from

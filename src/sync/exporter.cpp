@@ -17,6 +17,7 @@
 #include "store/atomic_file.hpp"
 #include "store/mirror_layout.hpp"
 #include "sync/connection_workers.hpp"
+#include "sync/label_directories.hpp"
 #include "sync/shared_run.hpp"
 #include "sync/work_queue.hpp"
 
@@ -51,6 +52,11 @@ bool folder_unchanged(const index::FolderRecord& known,
     if (now->highestmodseq && (!known.highestmodseq || *now->highestmodseq != *known.highestmodseq))
         return false;
     return true;
+}
+
+bool gmail_single_instance(const imap::Capabilities& caps, const ExportOptions& options,
+                           bool all_mail_selected) {
+    return caps.has("X-GM-EXT-1") && !options.gmail_labels_as_folders && all_mail_selected;
 }
 
 namespace {
@@ -164,8 +170,12 @@ struct Work {
 // (an error in the summary) when its name or counts are unusable or its directory is a planted
 // link; it is skipped quietly when not selectable or unchanged since the last sync. An error
 // returned (its directory cannot be made) ends the run.
+// In Gmail single-instance mode (`gmail`) only archived_once() folders are downloaded; the
+// other folders show labels, and get their directory (for link_label_directories) and nothing
+// else.
 Result<Work> plan_work(const store::ArchiveRoot& root, index::ArchiveIndex& index,
-                       SelectedFolders& folders, SharedRun& shared, ExportSummary& summary) {
+                       SelectedFolders& folders, SharedRun& shared, ExportSummary& summary,
+                       bool gmail) {
     Work work;
     for (auto& named : folders) {
         auto& f = named.second;
@@ -189,6 +199,11 @@ Result<Work> plan_work(const store::ArchiveRoot& root, index::ArchiveIndex& inde
         }
         if (!dir)
             return std::move(dir).error();
+        if (gmail && !archived_once(record)) {
+            summary.label_folders += record.selectable ? 1 : 0;
+            ++work.skipped;
+            continue;
+        }
         if (!record.selectable || folder_unchanged(record, status)) {
             summary.folders_unchanged += record.selectable ? 1 : 0;
             ++work.skipped;
@@ -291,18 +306,29 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
     IMM_TRY(mark_vanished(index, known, folders, m_options, summary));
     IMM_TRY(assign_paths(index, known, folders));
 
+    // Gmail shows each label as a folder: with its \All folder selected, every message is
+    // downloaded once from there (and \Junk, \Trash) and labels become links.
+    summary.gmail_single_instance = gmail_single_instance(
+        client->capabilities(), m_options,
+        std::any_of(folders.begin(), folders.end(),
+                    [](const auto& f) { return f.second.record.special_use == "\\All"; }));
+
     SharedRun shared(index, m_on_progress);
+    shared.set_max_bytes(m_options.max_bytes);
     // LIST entries that did not parse name no folder: each is an error of its own. The
     // folders whose counts failed are errors of plan_work.
     for (auto& e : listing.errors)
         if (e.folder.empty())
             shared.add_error(std::move(e));
-    IMM_ASSIGN(auto work, plan_work(root, index, folders, shared, summary));
+    IMM_ASSIGN(auto work,
+               plan_work(root, index, folders, shared, summary, summary.gmail_single_instance));
 
     shared.count([&](ExportSummary& s) {
         s.folders = work.skipped;
         s.folders_unchanged = summary.folders_unchanged;
         s.folders_deleted = summary.folders_deleted;
+        s.gmail_single_instance = summary.gmail_single_instance;
+        s.label_folders = summary.label_folders;
     });
     shared.progress([&](Progress& p) {
         p.folders_total = folders.size();
@@ -317,6 +343,8 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
     summary = std::move(shared.summary());
     if (fatal)
         return std::move(*fatal);
+    if (summary.gmail_single_instance)
+        return link_label_directories(root, index, summary);
     return {};
 }
 

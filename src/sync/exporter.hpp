@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,6 +33,14 @@ struct ExportOptions {
     size_t messages_per_commit = 200;            // messages per durable batch / index transaction
     int retries = 5;                             // reconnects per run after a dropped connection
     std::chrono::milliseconds retry_wait{1000};  // first backoff; doubles, with jitter, max 60 s
+    // Message data this run may download (--max-bytes); none: no limit. Messages are reserved
+    // by their RFC822.SIZE before they are asked for, so the run downloads at most this much
+    // (plus one message, when the first is larger than the whole budget); what does not fit
+    // is left for the next run, which plans it again like any message not yet archived.
+    std::optional<uint64_t> max_bytes;
+    // On a server with X-GM-EXT-1 (Gmail), archive every folder as before instead of the \All,
+    // \Junk and \Trash folders once with labels (see link_label_directories).
+    bool gmail_labels_as_folders = false;
 };
 
 // Opens a new logged-in connection (the exporter reconnects with it).
@@ -57,15 +66,25 @@ struct ExportSummary {
     uint64_t parse_errors = 0;  // messages archived whose MIME could not be fully read
     uint64_t remapped = 0;      // re-identified after a UIDVALIDITY change, not downloaded
     uint64_t flags_changed = 0;
-    uint64_t expunged = 0;         // newly marked deleted_at
-    size_t folders_unchanged = 0;  // skipped: STATUS equal to the last sync
-    size_t folders_refused = 0;    // skipped: EXAMINE refused again (FolderPlan::refused_again)
+    uint64_t labels_changed = 0;  // Gmail: archived messages whose labels changed
+    // Gmail single-instance mode: label folders not downloaded (their messages are in \All),
+    // and the files made or removed in their directories.
+    bool gmail_single_instance = false;
+    size_t label_folders = 0;
+    uint64_t label_links_added = 0, label_links_removed = 0;
+    bool label_links_copied = false;  // a hard link was refused somewhere: copies were made
+    uint64_t expunged = 0;            // newly marked deleted_at
+    size_t folders_unchanged = 0;     // skipped: STATUS equal to the last sync
+    size_t folders_refused = 0;       // skipped: EXAMINE refused again (FolderPlan::refused_again)
     // Times the server asked us to slow down ([THROTTLED], "Too many simultaneous
     // connections", ...), and the connections left afterwards (0: never lowered).
     uint64_t throttled = 0;
     size_t connections_lowered_to = 0;
     size_t folders_deleted = 0;  // gone from the server since the last run
     size_t reconnects = 0;
+    // --max-bytes was reached: these messages were left for the next run (not errors).
+    bool budget_reached = false;
+    uint64_t deferred = 0;
     std::set<std::string> quirks;      // server quirks met and worked around
     std::vector<core::Error> errors;   // message and folder errors; the run went on
     std::optional<core::Error> fatal;  // the error that ended the run early, if any
@@ -103,6 +122,12 @@ class Exporter {
 // True when `name` is selected by the include/exclude globs (fnmatch, '*' also crosses '/').
 bool folder_selected(const std::string& name, const std::vector<std::string>& include,
                      const std::vector<std::string>& exclude);
+
+// Gmail single-instance mode: the server has X-GM-EXT-1, --gmail-labels-as-folders is off, and
+// its \All folder (All Mail) is among the selected ones. Then only \All, \Junk and \Trash are
+// downloaded (label_directories.hpp: archived_once) and the labels become links.
+bool gmail_single_instance(const imap::Capabilities& caps, const ExportOptions& options,
+                           bool all_mail_selected);
 
 // True when there is nothing to do in a folder: the server's STATUS (`now`) equals what the
 // last complete sync recorded in `known`.

@@ -274,9 +274,13 @@ Result<std::vector<uint32_t>> FolderSync::refresh_flags(uint32_t uidvalidity,
     const bool condstore =
         !full && m_client.capabilities().has("CONDSTORE") && m_folder.highestmodseq;
     const uint32_t up_to = live.back();
+    // Gmail's labels change like flags, and a change moves the message's MODSEQ, so the same
+    // CHANGEDSINCE fetch brings them.
+    const bool labels = m_client.capabilities().has("X-GM-EXT-1");
     std::vector<std::pair<uint32_t, std::string>> flags;
+    std::vector<std::pair<uint32_t, std::vector<std::string>>> label_sets;
     std::vector<uint32_t> seen;
-    std::string items = "(UID FLAGS)";
+    std::string items = labels ? "(UID FLAGS X-GM-LABELS)" : "(UID FLAGS)";
     if (condstore)
         items += " (CHANGEDSINCE " + std::to_string(*m_folder.highestmodseq) + ")";
     auto r = m_client.fetch(imap::MessageSet{true, "1:" + std::to_string(up_to)}, items,
@@ -284,6 +288,8 @@ Result<std::vector<uint32_t>> FolderSync::refresh_flags(uint32_t uidvalidity,
                                 if (!f.uid || !f.flags)
                                     return {};
                                 flags.emplace_back(*f.uid, stored_flags(*f.flags));
+                                if (f.gm_labels)
+                                    label_sets.emplace_back(*f.uid, *f.gm_labels);
                                 seen.push_back(*f.uid);
                                 return {};
                             });
@@ -292,6 +298,10 @@ Result<std::vector<uint32_t>> FolderSync::refresh_flags(uint32_t uidvalidity,
     IMM_ASSIGN(uint64_t changed, m_run.with_index([&](index::ArchiveIndex& ix) {
         return ix.update_flags(m_folder.id, uidvalidity, flags);
     }));
+    IMM_ASSIGN(uint64_t relabelled, m_run.with_index([&](index::ArchiveIndex& ix) {
+        return ix.update_labels(m_folder.id, uidvalidity, label_sets);
+    }));
+    m_run.count([&](ExportSummary& s) { s.labels_changed += relabelled; });
 
     std::vector<uint32_t> gone;
     auto collect_gone = [&](const std::vector<uint32_t>& present, uint32_t lo, uint32_t hi) {

@@ -1,5 +1,6 @@
 #include "sync/verifier.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -8,6 +9,7 @@
 #include "store/sha256.hpp"
 #include "sync/exporter.hpp"
 #include "sync/folder_sync.hpp"
+#include "sync/label_directories.hpp"
 
 namespace imapmirror::sync {
 
@@ -81,9 +83,19 @@ Result<void> verify_against_server(const std::string& root, imap::Client& client
     for (const auto& f : folders)
         if (!f.deleted && f.selectable && f.uidvalidity)
             archived.insert(f.raw_name);
-    for (const auto& f : listed)
+    // Gmail single-instance mode: a label's folder holds copies of All Mail's messages, which
+    // are compared there; its directory holds links, not an archive of its own.
+    const bool gmail_single_instance =
+        client.capabilities().has("X-GM-EXT-1") &&
+        std::any_of(folders.begin(), folders.end(), [](const index::FolderRecord& f) {
+            return f.special_use == "\\All" && f.uidvalidity && !f.deleted;
+        });
+    for (const auto& f : listed) {
+        if (gmail_single_instance && !archived_once(f.entry.special_use()))
+            continue;
         if (f.entry.selectable() && selected(f.entry.name) && !archived.count(f.entry.raw_name))
             report.folders_not_archived.push_back(f.entry.name);
+    }
 
     for (const auto& f : folders) {
         if (f.deleted || !f.selectable || !f.uidvalidity || !selected(f.name))

@@ -51,6 +51,41 @@ TEST_CASE("fetch: Gmail X-GM items and labels are accepted", "[imap][gmail]") {
     CHECK(*f->uid == 4);
 }
 
+TEST_CASE(
+    "fetch: Gmail X-GM-LABELS keeps system labels, decodes modified UTF-7, quoted and "
+    "literal names",
+    "[imap][gmail]") {
+    // Label syntax as https://developers.google.com/gmail/imap/imap-extensions shows it: atoms
+    // and quoted strings, system labels with a backslash (quoted, it is escaped).
+    const std::string wire =
+        "* 7 FETCH (UID 3 X-GM-LABELS (\\Inbox \"\\\\Important\" Important \"Muy Importante\" "
+        "\"&AOQ-rger\" {8}\r\nWork/Q&1 \"[Gmail]/Sent Mail\"))\r\n"
+        "* 8 FETCH (UID 4 X-GM-LABELS ())\r\n";
+    for (auto split : test::kAllSplits) {
+        auto out = test::parse_all(wire, split);
+        REQUIRE_FALSE(out.error);
+        auto f = parse_fetch(out.responses.at(0));
+        REQUIRE(f);
+        REQUIRE(f->gm_labels);
+        CHECK(*f->gm_labels == std::vector<std::string>{"\\Inbox", "\\Important", "Important",
+                                                        "Muy Importante", "\u00e4rger", "Work/Q&1",
+                                                        "[Gmail]/Sent Mail"});
+        auto empty = parse_fetch(out.responses.at(1));
+        REQUIRE(empty);
+        REQUIRE(empty->gm_labels);
+        CHECK(empty->gm_labels->empty());
+    }
+    for (const char* bad : {"* 1 FETCH (UID 1 X-GM-LABELS NIL)\r\n",
+                            "* 1 FETCH (UID 1 X-GM-LABELS (\\Inbox (nested)))\r\n"}) {
+        INFO(bad);
+        auto out = test::parse_all(bad, test::Split::Whole);
+        REQUIRE_FALSE(out.error);
+        auto f = parse_fetch(out.responses.at(0));
+        REQUIRE_FALSE(f);
+        CHECK(f.error().kind == core::ErrorKind::Parse);
+    }
+}
+
 TEST_CASE("fetch: body sections keep their names and a NIL body is reported as NIL", "[imap]") {
     auto out = test::parse_all(
         "* 3 FETCH (UID 9 BODY[HEADER.FIELDS (LIST-UNSUBSCRIBE)] {34}\r\n"

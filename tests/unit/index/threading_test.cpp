@@ -6,9 +6,10 @@ using namespace imapmirror::index;
 
 namespace {
 ThreadInput msg(std::string id, std::string refs = "", std::string irt = "",
-                std::string subject = "s", std::string thread_index = "") {
-    return ThreadInput{std::move(id), std::move(irt), std::move(refs), std::move(thread_index),
-                       std::move(subject)};
+                std::string subject = "s", std::string thread_index = "",
+                std::string gm_thread = "") {
+    return ThreadInput{std::move(id),           std::move(irt),     std::move(refs),
+                       std::move(thread_index), std::move(subject), std::move(gm_thread)};
 }
 using Groups = std::vector<std::vector<size_t>>;
 }  // namespace
@@ -65,4 +66,12 @@ TEST_CASE("threads: reply prefixes in several languages are ignored when compari
     CHECK(normalize_subject("Re: Fwd: AW:  Topic ") == "topic");
     CHECK(normalize_subject("SV: VS: WG: topic") == "topic");
     CHECK(normalize_subject("Reply: not a prefix") == "reply: not a prefix");
+}
+
+TEST_CASE("threads: Gmail's X-GM-THRID joins a conversation that no header links",
+          "[index][gmail]") {
+    auto g = group_threads({msg("<a>", "", "", "lunch?", "", "9001"), msg("<x>"),
+                            msg("<b>", "", "", "re: plans", "", "9001"),
+                            msg("<c>", "", "", "other", "", "9002")});
+    CHECK(g == Groups{{0, 2}, {1}, {3}});
 }

@@ -1,0 +1,41 @@
+#pragma once
+// A second name in the mirror tree for a file the archive already holds: Gmail's label
+// directories show each message where the user sees it without storing its bytes again.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "core/error.hpp"
+#include "store/archive_root.hpp"
+
+namespace imapmirror::store {
+
+enum class LinkMade {
+    Linked,  // a hard link: the same inode, no extra bytes
+    Copied,  // the file system refused a hard link (EXDEV, EPERM, EMLINK): a copy, made
+             // atomically (temporary name, fsync, rename)
+    Present  // the name already held that file (same inode) or the same bytes: adopted
+};
+
+struct LinkResult {
+    LinkMade made = LinkMade::Linked;
+    int refused_errno = 0;  // for Copied: why the hard link was refused
+};
+
+// Gives the file `existing` a second name `link` (both relative to `root`, no "." or ".."
+// components); the link's directory is created (0700) when missing. Never follows a symbolic
+// link in either path (see ArchiveRoot) and never replaces a file: a name that holds other
+// bytes is an error of scope Message naming it.
+// `link_at` is the system call that makes the link (linkat(2)); tests put one in its place
+// that refuses, as file systems without hard links do.
+using LinkAt = int (*)(int, const char*, int, const char*, int);
+core::Result<LinkResult> link_or_copy(const ArchiveRoot& root, const std::string& existing,
+                                      const std::string& link, LinkAt link_at = ::linkat);
+
+// Removes the name `link` (relative to `root`) made by link_or_copy; a name already gone is
+// fine. The directory stays, even when empty (a label with no messages is still a label).
+core::Result<void> remove_link(const ArchiveRoot& root, const std::string& link);
+
+}  // namespace imapmirror::store

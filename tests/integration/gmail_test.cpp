@@ -1,0 +1,489 @@
+// Gmail-shaped exports: the daily byte budget (--max-bytes), and single-instance mode against
+// our own Gmail-behaving server.
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "test_server.hpp"
+
+using namespace imapmirror::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string scalar(const std::string& db, const std::string& sql) {
+    return query(db, sql).at(0).at(0);
+}
+
+// The number after "key": in a --json summary.
+uint64_t json_number(const std::string& json, const std::string& key) {
+    const std::string needle = "\"" + key + "\":";
+    const size_t p = json.find(needle);
+    REQUIRE(p != std::string::npos);
+    return std::stoull(json.substr(p + needle.size()));
+}
+
+void save(const RealServer& server, const std::string& folder, const std::string& message) {
+    std::string path = server.dir() + "/new.eml";
+    std::ofstream(path, std::ios::binary) << message;
+    REQUIRE(std::system(("echo '" + path + "' | '" + source_dir() + "/scripts/test-server' load '" +
+                         server.dir() + "' '" + folder + "'")
+                            .c_str()) == 0);
+}
+
+std::string message(int n, size_t body_bytes) {
+    return "From: n@example.org\r\nSubject: big " + std::to_string(n) + "\r\nMessage-ID: <big-" +
+           std::to_string(n) + "@example.org>\r\n\r\n" + std::string(body_bytes, 'x') + "\r\n";
+}
+
+// Bodies (BODY[] answers) Dovecot sent since `offset` in its log, once every connection of the
+// run has logged out (the count stops changing).
+uint64_t bodies_sent(const RealServer& server, size_t offset) {
+    uint64_t last = UINT64_MAX;
+    for (int i = 0; i < 20; ++i) {
+        uint64_t now = dovecot_bodies_since(server.dir() + "/dovecot.log", offset);
+        if (now == last)
+            return now;
+        last = now;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return last;
+}
+
+// Every message (folder, UID, bytes, path) and every file of an archive.
+std::vector<std::string> fingerprint(const std::string& root) {
+    std::vector<std::string> out;
+    for (const auto& r : query(root + "/index.sqlite",
+                               "SELECT f.name || ' ' || m.uid || ' ' || m.sha256 || ' ' || m.path "
+                               "FROM messages m JOIN folders f ON f.id = m.folder_id ORDER BY 1"))
+        out.push_back(r[0]);
+    std::vector<std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(root)) {
+        std::string rel = fs::relative(e.path(), root).string();
+        if (rel.rfind("index.sqlite", 0) == 0 || rel == ".imapmirror.lock")
+            continue;
+        files.push_back(rel);
+    }
+    std::sort(files.begin(), files.end());
+    out.insert(out.end(), files.begin(), files.end());
+    return out;
+}
+
+// A Gmail account as our relay (tests/integration/gmail_relay.py) presents it, in front of a
+// real Dovecot: the relay follows Google's IMAP extensions documentation,
+// https://developers.google.com/gmail/imap/imap-extensions (X-GM-EXT-1, X-GM-MSGID,
+// X-GM-THRID, X-GM-LABELS, the \All special use of [Gmail]/All Mail). Every message is in
+// [Gmail]/All Mail once (Spam and Trash apart, as Gmail keeps them), and each label is a folder
+// holding copies, as Gmail shows labels over IMAP.
+class GmailAccount {
+  public:
+    struct Message {
+        std::string folder;  // [Gmail]/All Mail, [Gmail]/Spam or [Gmail]/Trash
+        uint64_t msgid, thrid;
+        std::vector<std::string> labels;
+        size_t body_bytes = 100;
+    };
+
+    explicit GmailAccount(std::vector<Message> messages) : m_messages(std::move(messages)) {
+        std::map<std::string, int> next_uid;
+        for (auto& m : m_messages) {
+            m.body_bytes = std::max<size_t>(m.body_bytes, 1);
+            save(m_server, m.folder, text(m));
+            m_uids.push_back(++next_uid[m.folder]);
+            for (const auto& label : m.labels)
+                if (auto folder = label_folder(label); !folder.empty())
+                    save(m_server, folder, text(m));
+        }
+        write_mapping();
+        const std::string port_file = m_server.dir() + "/relay.port";
+        const std::string cmd = "python3 '" + source_dir() + "/tests/integration/gmail_relay.py' " +
+                                std::to_string(m_server.plain_port()) + " '" + mapping_path() +
+                                "' '" + log_path() + "' '" + port_file + "' >'" + m_server.dir() +
+                                "/relay.err' 2>&1 & echo $! >'" + m_server.dir() + "/relay.pid'";
+        REQUIRE(std::system(cmd.c_str()) == 0);
+        for (int i = 0; i < 100 && !fs::exists(port_file); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        REQUIRE(fs::exists(port_file));
+        m_port = std::stoi(read_file(port_file));
+        std::ofstream{log_path()};  // counted from empty
+    }
+    ~GmailAccount() {
+        const std::string pid = read_file(m_server.dir() + "/relay.pid");
+        if (!pid.empty())
+            ::kill(static_cast<pid_t>(std::stol(pid)), SIGTERM);
+    }
+
+    std::vector<std::string> args() const {
+        return {"--host", "127.0.0.1", "--port", std::to_string(m_port), "--tls",
+                "none",   "--user",    "alice",  "--password-file",      m_server.password_file()};
+    }
+    // The labels of message `i` change on the server: as on Gmail, its MODSEQ moves.
+    void relabel(size_t i, std::vector<std::string> labels) {
+        m_messages.at(i).labels = std::move(labels);
+        write_mapping();
+        m_server.doveadm("flags add -u alice '$GmLabelsChanged' mailbox '" + m_messages[i].folder +
+                         "' uid " + std::to_string(m_uids[i]));
+    }
+    // X-GM-MSGID -> how many times its body was sent, from the relay's log.
+    std::map<uint64_t, int> downloads() const {
+        std::map<uint64_t, int> out;
+        std::istringstream log(read_file(log_path()));
+        for (std::string line; std::getline(log, line);)
+            ++out[std::stoull(line.substr(line.rfind(' ') + 1))];
+        return out;
+    }
+    // Lines "BODY <folder> <uid> <msgid>" of the relay's log.
+    std::string download_log() const { return read_file(log_path()); }
+    const std::vector<Message>& messages() const { return m_messages; }
+
+  private:
+    static std::string text(const Message& m) {
+        return "From: g@example.org\r\nSubject: gmail " + std::to_string(m.msgid) +
+               "\r\nMessage-ID: <gm-" + std::to_string(m.msgid) + "@example.org>\r\n\r\n" +
+               std::string(m.body_bytes, 'g') + "\r\n";
+    }
+    // The folder Gmail shows a label as (system labels: their [Gmail] folder).
+    static std::string label_folder(const std::string& label) {
+        if (label == "\\Inbox")
+            return "INBOX";
+        if (label == "\\Starred")
+            return "[Gmail]/Starred";
+        if (label == "\\Important")
+            return "[Gmail]/Important";
+        if (!label.empty() && label[0] == '\\')
+            return "";
+        return label;
+    }
+    std::string mapping_path() const { return m_server.dir() + "/gmail-mapping.json"; }
+    std::string log_path() const { return m_server.dir() + "/relay.log"; }
+    static std::string json_string(const std::string& s) {
+        std::string out = "\"";
+        for (char c : s) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        return out + "\"";
+    }
+    void write_mapping() const {
+        std::string j =
+            "{\"special_use\": {\"[Gmail]/All Mail\": \"\\\\All\", "
+            "\"[Gmail]/Spam\": \"\\\\Junk\", \"[Gmail]/Trash\": \"\\\\Trash\", "
+            "\"[Gmail]/Starred\": \"\\\\Flagged\", "
+            "\"[Gmail]/Important\": \"\\\\Important\"}, \"messages\": {";
+        std::map<std::string, std::vector<std::string>> by_folder;
+        for (size_t i = 0; i < m_messages.size(); ++i) {
+            const auto& m = m_messages[i];
+            std::string labels;
+            for (const auto& l : m.labels)
+                labels += (labels.empty() ? "" : ", ") + json_string(l);
+            by_folder[m.folder].push_back(json_string(std::to_string(m_uids[i])) +
+                                          ": {\"msgid\": " + std::to_string(m.msgid) +
+                                          ", \"thrid\": " + std::to_string(m.thrid) +
+                                          ", \"labels\": [" + labels + "]}");
+        }
+        bool first = true;
+        for (const auto& [folder, entries] : by_folder) {
+            j += (first ? "" : ", ") + json_string(folder) + ": {";
+            first = false;
+            for (size_t i = 0; i < entries.size(); ++i)
+                j += (i ? ", " : "") + entries[i];
+            j += "}";
+        }
+        j += "}}";
+        std::ofstream(mapping_path() + ".tmp") << j;
+        fs::rename(mapping_path() + ".tmp", mapping_path());
+    }
+
+    DovecotServer m_server;
+    std::vector<Message> m_messages;
+    std::vector<int> m_uids;  // in its folder, by index into m_messages
+    int m_port = 0;
+};
+
+// Five messages: two share a thread, one has three labels, one has a non-ASCII label, one has
+// none; one in Spam, one in Trash.
+std::vector<GmailAccount::Message> sample_account(size_t body_bytes = 100) {
+    return {
+        {"[Gmail]/All Mail", 1001, 9001, {"\\Inbox", "Work", "\\Starred"}, body_bytes},
+        {"[Gmail]/All Mail", 1002, 9001, {"Work", "Projekte/Ärger"}, body_bytes},
+        {"[Gmail]/All Mail", 1003, 9003, {}, body_bytes},
+        {"[Gmail]/All Mail", 1004, 9004, {"\\Inbox", "\\Important"}, body_bytes},
+        {"[Gmail]/Spam", 1005, 9005, {}, body_bytes},
+        {"[Gmail]/Trash", 1006, 9006, {}, body_bytes},
+    };
+}
+
+// The labels the index holds, "msgid label" per row.
+std::vector<std::string> indexed_labels(const std::string& out) {
+    std::vector<std::string> rows;
+    for (const auto& r : query(out + "/index.sqlite",
+                               "SELECT m.gm_msgid || ' ' || l.name FROM message_labels ml JOIN "
+                               "messages m ON m.id = ml.message_id JOIN labels l ON l.id = "
+                               "ml.label_id ORDER BY 1"))
+        rows.push_back(r[0]);
+    return rows;
+}
+
+// The .eml of the message with `msgid`, relative to the archive.
+std::string path_of(const std::string& out, uint64_t msgid) {
+    return scalar(out + "/index.sqlite",
+                  "SELECT path FROM messages WHERE gm_msgid = " + std::to_string(msgid));
+}
+
+ino_t inode(const std::string& path) {
+    struct stat st {};
+    REQUIRE(::lstat(path.c_str(), &st) == 0);
+    return st.st_ino;
+}
+
+std::string file_name(const std::string& path) {
+    return path.substr(path.rfind('/') + 1);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "gmail: every message is downloaded once however many labels, every label indexed, "
+    "label directories hard-linked",
+    "[integration][gmail]") {
+    GmailAccount gmail(sample_account());
+    const std::string out = make_temp_dir();
+    auto r = run_imapmirror(with({"export", "--out", out, "--json"}, gmail.args()));
+    INFO(r.out << r.err << gmail.download_log());
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("\"gmail_single_instance\":true") != std::string::npos);
+    // Counted at the server: each X-GM-MSGID's body sent once, label folders never opened.
+    auto downloads = gmail.downloads();
+    CHECK(downloads.size() == 6);
+    for (const auto& [msgid, times] : downloads) {
+        INFO(msgid);
+        CHECK(times == 1);
+    }
+    CHECK(gmail.download_log().find("BODY INBOX") == std::string::npos);
+    CHECK(gmail.download_log().find("BODY Work") == std::string::npos);
+    CHECK(json_number(r.out, "messages") == 6);
+    CHECK(indexed_labels(out) == std::vector<std::string>{"1001 Work", "1001 \\Inbox",
+                                                          "1001 \\Starred", "1002 Projekte/Ärger",
+                                                          "1002 Work", "1004 \\Important",
+                                                          "1004 \\Inbox"});
+    // Threads follow X-GM-THRID: 1001 and 1002 share one though no header links them.
+    CHECK(scalar(out + "/index.sqlite",
+                 "SELECT COUNT(DISTINCT thread_id) FROM messages WHERE gm_msgid IN (1001, 1002)") ==
+          "1");
+
+    // Each label's directory: a hard link to the one file, not a copy.
+    const std::string first = path_of(out, 1001), second = path_of(out, 1002);
+    REQUIRE(first.rfind("[Gmail]/All Mail/", 0) == 0);
+    for (const char* dir : {"INBOX", "Work", "[Gmail]/Starred"}) {
+        INFO(dir);
+        CHECK(inode(out + "/" + dir + "/" + file_name(first)) == inode(out + "/" + first));
+    }
+    CHECK(inode(out + "/Projekte/Ärger/" + file_name(second)) == inode(out + "/" + second));
+    CHECK(inode(out + "/[Gmail]/Important/" + file_name(path_of(out, 1004))) ==
+          inode(out + "/" + path_of(out, 1004)));
+    CHECK_FALSE(fs::exists(out + "/INBOX/" + file_name(second)));
+    CHECK(run_imapmirror({"verify", out}).exit_code == 0);
+    // Against the server: label folders are covered by All Mail, not "never exported".
+    auto verified = run_imapmirror(with({"verify", out, "--server"}, gmail.args()));
+    INFO(verified.out << verified.err);
+    CHECK(verified.exit_code == 0);
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE(
+    "gmail: a label change reaches the index and the label directories on the next run, "
+    "with no download",
+    "[integration][gmail]") {
+    GmailAccount gmail(sample_account());
+    const std::string out = make_temp_dir();
+    REQUIRE(run_imapmirror(with({"export", "--out", out}, gmail.args())).exit_code == 0);
+    const std::string second = file_name(path_of(out, 1002));
+    REQUIRE(fs::exists(out + "/Work/" + second));
+
+    gmail.relabel(1, {"\\Inbox", "Projekte/Ärger"});  // Work removed, Inbox added
+    auto r = run_imapmirror(with({"export", "--out", out, "--json"}, gmail.args()));
+    INFO(r.out << r.err << gmail.download_log());
+    REQUIRE(r.exit_code == 0);
+    CHECK(json_number(r.out, "messages") == 0);
+    CHECK(json_number(r.out, "labels_changed") == 1);
+    CHECK(json_number(r.out, "label_links_removed") == 1);
+    CHECK(json_number(r.out, "label_links_added") == 1);
+    for (const auto& [msgid, times] : gmail.downloads())
+        CHECK(times == 1);
+    auto labels = indexed_labels(out);
+    CHECK(std::count(labels.begin(), labels.end(), "1002 \\Inbox") == 1);
+    CHECK(std::count(labels.begin(), labels.end(), "1002 Projekte/Ärger") == 1);
+    CHECK(std::count(labels.begin(), labels.end(), "1002 Work") == 0);
+    CHECK_FALSE(fs::exists(out + "/Work/" + second));
+    CHECK(fs::exists(out + "/Work/" + file_name(path_of(out, 1001))));
+    CHECK(inode(out + "/INBOX/" + second) == inode(out + "/" + path_of(out, 1002)));
+    // The hidden keyword that moved the MODSEQ is not a flag the archive shows.
+    CHECK(scalar(out + "/index.sqlite",
+                 "SELECT COUNT(*) FROM messages WHERE flags LIKE '%GmLabels%'") == "0");
+    CHECK(run_imapmirror({"verify", out}).exit_code == 0);
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE("gmail: every SQL example of the README's Gmail section runs and answers something",
+          "[integration][gmail]") {
+    GmailAccount gmail(sample_account());
+    const std::string out = make_temp_dir();
+    REQUIRE(run_imapmirror(with({"export", "--out", out}, gmail.args())).exit_code == 0);
+    // Fenced as "sql gmail": the other README examples run against an ordinary archive.
+    const std::string readme = read_file(source_dir() + "/README.md");
+    std::vector<std::string> statements;
+    const std::string fence = "```sql gmail\n";
+    for (size_t pos = readme.find(fence); pos != std::string::npos; pos = readme.find(fence, pos)) {
+        pos += fence.size();
+        const size_t end = readme.find("```", pos);
+        const std::string block = readme.substr(pos, end - pos);
+        for (size_t s = 0, semi; (semi = block.find(";\n", s)) != std::string::npos; s = semi + 2)
+            statements.push_back(block.substr(s, semi - s));
+        pos = end;
+    }
+    REQUIRE(statements.size() == 4);
+    for (const auto& sql : statements) {
+        INFO(sql);
+        CHECK_FALSE(query(out + "/index.sqlite", sql).empty());
+    }
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE("gmail: a --max-bytes run stops, the next completes, nothing downloaded twice",
+          "[integration][gmail]") {
+    GmailAccount gmail(sample_account(20'000));
+    const std::string out = make_temp_dir();
+    auto first = run_imapmirror(
+        with({"export", "--out", out, "--json", "--max-bytes", "50K", "-j", "2"}, gmail.args()));
+    INFO(first.out << first.err);
+    REQUIRE(first.exit_code == 0);
+    CHECK(first.out.find("\"budget_reached\":true") != std::string::npos);
+    CHECK(json_number(first.out, "bytes") <= 50 * 1024);
+    CHECK(json_number(first.out, "messages") < 6);
+    auto second = run_imapmirror(with({"export", "--out", out, "--json"}, gmail.args()));
+    INFO(second.out << second.err << gmail.download_log());
+    REQUIRE(second.exit_code == 0);
+    CHECK(json_number(first.out, "messages") + json_number(second.out, "messages") == 6);
+    auto downloads = gmail.downloads();
+    CHECK(downloads.size() == 6);
+    for (const auto& [msgid, times] : downloads) {
+        INFO(msgid);
+        CHECK(times == 1);
+    }
+    CHECK(indexed_labels(out).size() == 7);
+    CHECK(fs::exists(out + "/Work/" + file_name(path_of(out, 1002))));
+    CHECK(run_imapmirror({"verify", out}).exit_code == 0);
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE("gmail: --gmail-labels-as-folders archives every label folder as before",
+          "[integration][gmail]") {
+    GmailAccount gmail(sample_account());
+    const std::string out = make_temp_dir();
+    auto r = run_imapmirror(
+        with({"export", "--out", out, "--json", "--gmail-labels-as-folders"}, gmail.args()));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("\"gmail_single_instance\":false") != std::string::npos);
+    // Downloaded again in each label's folder: Work holds copies of 1001 and 1002.
+    const std::string log = gmail.download_log();
+    size_t in_work = 0;
+    for (size_t p = log.find("BODY Work "); p != std::string::npos;
+         p = log.find("BODY Work ", p + 1))
+        ++in_work;
+    CHECK(in_work == 2);
+    CHECK(scalar(out + "/index.sqlite", "SELECT COUNT(*) FROM label_links") == "0");
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE(
+    "max-bytes: a budget smaller than the account stops there, later runs finish it with "
+    "nothing fetched twice",
+    "[integration]") {
+    DovecotServer server;
+    constexpr size_t kBody = 40'000;
+    for (int n = 1; n <= 8; ++n)
+        save(server, n % 2 ? "INBOX" : "Archive/2024", message(n, kBody));
+
+    // The whole account in one run: what the budgeted runs must add up to.
+    const std::string full = make_temp_dir();
+    auto whole = run_imapmirror(with({"export", "--out", full, "--json"}, server.tls_args()));
+    INFO(whole.err);
+    REQUIRE(whole.exit_code == 0);
+    const uint64_t account_bytes = json_number(whole.out, "bytes");
+    const uint64_t messages = json_number(whole.out, "messages");  // the seeded ones, and 8
+    REQUIRE(messages > 8);
+
+    // 100K of ~330K: each run stops at the budget; three connections share it.
+    const uint64_t budget = 100 * 1024;
+    const std::string out = make_temp_dir();
+    uint64_t fetched_bytes = 0, fetched_messages = 0, bodies = 0;
+    int runs = 0;
+    for (bool more = true; more; ++runs) {
+        REQUIRE(runs < 10);
+        const size_t offset = read_file(server.dir() + "/dovecot.log").size();
+        auto r = run_imapmirror(
+            with({"export", "--out", out, "--json", "--max-bytes", "100K", "--connections", "3"},
+                 server.tls_args()));
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);  // a budget reached is not a failure: cron stays quiet
+        const uint64_t bytes = json_number(r.out, "bytes");
+        CHECK(bytes <= budget);  // sizes are reserved before the bodies are asked for
+        more = r.out.find("\"budget_reached\":true") != std::string::npos;
+        if (more) {
+            CHECK(bytes + kBody + 200 > budget);  // stopped near it, not early
+            CHECK(json_number(r.out, "messages_deferred") > 0);
+        }
+        fetched_bytes += bytes;
+        fetched_messages += json_number(r.out, "messages");
+        bodies += bodies_sent(server, offset);
+    }
+    CHECK(runs >= 3);
+    CHECK(fetched_bytes == account_bytes);
+    CHECK(fetched_messages == messages);
+    CHECK(bodies == messages);  // counted at the server: nothing downloaded twice
+    CHECK(fingerprint(out) == fingerprint(full));
+    CHECK(run_imapmirror({"verify", out}).exit_code == 0);
+    std::system(("rm -rf '" + out + "' '" + full + "'").c_str());
+}
+
+TEST_CASE("max-bytes: the text summary says the rest follows on the next run", "[integration]") {
+    DovecotServer server;
+    const std::string out = make_temp_dir();
+    auto r = run_imapmirror(with({"export", "--out", out, "--max-bytes", "1"}, server.tls_args()));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("Budget of --max-bytes 1 reached: ") != std::string::npos);
+    CHECK(r.out.find("messages follow on the next run") != std::string::npos);
+    // The first message is taken even when it alone is over the budget: the account moves on.
+    CHECK(scalar(out + "/index.sqlite", "SELECT COUNT(*) FROM messages") == "1");
+    auto bad =
+        run_imapmirror(with({"export", "--out", out, "--max-bytes", "2X"}, server.tls_args()));
+    CHECK(bad.exit_code == 2);
+    std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE("gmail: export --dry-run counts each message once, not once per label",
+          "[integration][gmail]") {
+    GmailAccount gmail(sample_account());
+    const std::string out = make_temp_dir() + "/archive";
+    auto preview =
+        run_imapmirror(with({"export", "--out", out, "--dry-run", "--json"}, gmail.args()));
+    INFO(preview.out << preview.err);
+    REQUIRE(preview.exit_code == 0);
+    CHECK(preview.out.find("\"gmail_single_instance\":true") != std::string::npos);
+    CHECK(json_number(preview.out, "messages") == 6);  // All Mail's four, Spam's and Trash's
+    CHECK(json_number(preview.out, "label_folders") > 0);
+    CHECK(gmail.downloads().empty());
+    CHECK_FALSE(fs::exists(out));
+}
