@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -362,6 +363,44 @@ TEST_CASE("oauth: a loopback redirect with another state is refused and nothing 
     CHECK(wait_exit(pid) == 6);
     CHECK(read_file(err_file).find("different state") != std::string::npos);
     CHECK(!std::filesystem::exists(acct.store));
+}
+
+}  // namespace imapmirror::test
+
+namespace imapmirror::test {
+
+TEST_CASE(
+    "oauth: auth login --account and export --account take everything from the config, "
+    "the store named after the account",
+    "[integration][oauth]") {
+    OAuthServer& auth = world().auth;
+    const DovecotServer& s = world().imap;
+    Account acct;
+    const std::string config = acct.dir + "/config.toml";
+    {
+        std::ofstream(config) << "[accounts.work]\n"
+                              << "host = \"127.0.0.1\"\nport = " << s.tls_port() << "\nca_file = \""
+                              << s.ca_file() << "\"\n"
+                              << "user = \"alice\"\noauth2 = true\nsasl = \"xoauth2\"\n"
+                              << "client_id = \"test-client\"\n"
+                              << "oauth2_device_url = \"" << auth.url("/devicecode") << "\"\n"
+                              << "oauth2_token_url = \"" << auth.url("/token") << "\"\n"
+                              << "oauth2_scope = \"imap offline_access\"\n"
+                              << "out = \"" << acct.out << "\"\n";
+    }
+    auto login =
+        run_imapmirror({"auth", "login", "--config", config, "--account", "work"}, acct.env());
+    INFO(both(login));
+    REQUIRE(login.exit_code == 0);
+    CHECK(std::filesystem::exists(acct.state + "/imapmirror/tokens/work.json"));
+    auto run = run_imapmirror({"export", "--config", config, "--account", "work"}, acct.env());
+    INFO(both(run));
+    CHECK(run.exit_code == 0);
+    auth.control({{"revoke", "true"}});
+    auto revoked = run_imapmirror({"export", "--config", config, "--account", "work"}, acct.env());
+    CHECK(revoked.exit_code == 6);
+    CHECK(revoked.err.find("run `imapmirror auth login --account work` again") !=
+          std::string::npos);
 }
 
 }  // namespace imapmirror::test
