@@ -13,7 +13,8 @@ Listens on 127.0.0.1 (an ephemeral port, written to FILE once listening). Endpoi
                      authorization_code (checks the PKCE code_verifier, S256) and
                      refresh_token (rotates the refresh token when `rotate`)
   POST /introspect   RFC 7662: {"active": true, "username": USER} for a live access token
-  POST /control      form or JSON: access_ttl, rotate, approve_after, interval, revoke (all
+  POST /control      form or JSON: access_ttl, rotate, approve_after, interval,
+                     device_script (errors for the next device polls, comma-separated), revoke (all
                      grants), expire (all access tokens now); answers the counters, every
                      token issued and the live refresh tokens (GET /control too)
 Everything is in memory; the server exits on SIGTERM.
@@ -37,6 +38,7 @@ STATE = {
     "interval": 1,
     "rotate": True,
     "approve_after": 1,  # polls answered authorization_pending before the device is approved
+    "device_script": [],  # errors the next device polls get first (slow_down, expired_token...)
     "access": {},  # access token -> {"expires": t, "grant": id}
     "refresh": {},  # refresh token -> grant id
     "grants": {},  # grant id -> {"revoked": bool}
@@ -148,6 +150,8 @@ class Handler(BaseHTTPRequestHandler):
             if too_fast:
                 STATE["counters"]["slow_down"] += 1
                 return self.reply(400, {"error": "slow_down"})
+            if STATE["device_script"]:
+                return self.reply(400, {"error": STATE["device_script"].pop(0)})
             dev["polls"] += 1
             if dev["polls"] <= STATE["approve_after"]:
                 return self.reply(400, {"error": "authorization_pending"})
@@ -197,6 +201,8 @@ class Handler(BaseHTTPRequestHandler):
                 STATE[k] = int(f[k])
         if "rotate" in f:
             STATE["rotate"] = flag("rotate")
+        if "device_script" in f:
+            STATE["device_script"] = [e for e in f["device_script"].split(",") if e]
         if flag("revoke"):
             for g in STATE["grants"].values():
                 g["revoked"] = True

@@ -404,3 +404,36 @@ TEST_CASE(
 }
 
 }  // namespace imapmirror::test
+
+namespace imapmirror::test {
+
+TEST_CASE(
+    "oauth: the device flow waits longer after slow_down and keeps polling while pending "
+    "(RFC 8628 section 3.5)",
+    "[integration][oauth]") {
+    OAuthServer& auth = world().auth;
+    Account acct;
+    auth.control({{"device_script", "slow_down,authorization_pending"}});
+    auto start = std::chrono::steady_clock::now();
+    auto login = acct.login();
+    auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    INFO(both(login));
+    REQUIRE(login.exit_code == 0);
+    // Interval 1 s; after slow_down 6 s for each later poll: 1 + 6 + 6 + 6 (approve_after 1).
+    CHECK(seconds > 12);
+    CHECK(auth.counter("slow_down") == 0);  // never polled faster than asked
+}
+
+TEST_CASE("oauth: a device code that expires before approval is exit 6 and nothing is stored",
+          "[integration][oauth]") {
+    OAuthServer& auth = world().auth;
+    Account acct;
+    auth.control({{"device_script", "authorization_pending,expired_token"}});
+    auto login = acct.login();
+    INFO(both(login));
+    CHECK(login.exit_code == 6);
+    CHECK(login.err.find("expired before it was approved") != std::string::npos);
+    CHECK(!std::filesystem::exists(acct.store));
+}
+
+}  // namespace imapmirror::test
