@@ -37,8 +37,8 @@ core::Result<void> apply_account(CLI::App& cmd, const AccountChoice& choice);
 // Gives each option of `cmd` that is still unset (count() == 0) the value of its Setting,
 // through the option's own conversion and checks; a setting `cmd` has no option for is left
 // out. The password is one setting: when the command line names a source (--password-file,
-// --password-command, --password-env, --oauth2-token-command) the settings' sources are left
-// out. Errors name `config_path`, the line and the key: a value the option refuses, a
+// --password-command, --password-env, --oauth2-token-command, --oauth2) the settings' sources are
+// left out. Errors name `config_path`, the line and the key: a value the option refuses, a
 // password_file that is missing or that other users can read.
 core::Result<void> apply_settings(CLI::App& cmd, const std::string& config_path,
                                   const std::vector<Setting>& settings);

@@ -44,6 +44,7 @@ int run_cli(int argc, char** argv) {
     add_export_command(app, global, exit_code);
     add_backup_command(app, global, exit_code);
     add_accounts_command(app, global, exit_code);
+    add_auth_command(app, global, exit_code);
     add_verify_command(app, global, exit_code);
     add_threads_command(app, global, exit_code);
     add_folders_command(app, global, exit_code);

@@ -5,12 +5,12 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <mutex>
 
 #include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/provider_presets.hpp"
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -305,10 +305,10 @@ int run_preview(const ExportArgs& a, const sync::ConnectFn& connect,
 }
 
 int run_export(const ExportArgs& a) {
-    // The password is resolved once: a reconnect must not prompt or run the command again.
-    auto connection = resolve_connection(a.conn);
-    if (!connection)
-        return report_error(connection.error(), a.json);
+    // Resolved once, before any connection: a password prompt, the token store.
+    auto connector = Connector::make(a.conn);
+    if (!connector)
+        return report_error(connector.error(), a.json);
     sync::ExportOptions options;
     options.root = a.out;
     options.include = a.include;
@@ -320,26 +320,8 @@ int run_export(const ExportArgs& a) {
         options.max_bytes = parse_size(a.max_bytes);  // checked when the option was read
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
     core::install_interrupt_handler();
-    // OAuth2 access tokens expire (Microsoft's after about an hour): a reconnect asks the token
-    // command for a fresh one. A password is resolved once (no second prompt).
-    // Called from every connection's thread.
-    bool first_connect = true;
-    std::mutex connect_mutex;
-    auto connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
-        transport::ConnectOptions options;
-        {
-            std::lock_guard lock(connect_mutex);
-            if (!first_connect && !a.conn.oauth2_token_command.empty()) {
-                auto fresh = resolve_connection(a.conn);
-                if (!fresh)
-                    return std::move(fresh).error();
-                connection = std::move(fresh);
-            }
-            first_connect = false;
-            options = *connection;
-        }
-        return imap::Client::connect(options);
-    };
+    // Called from every connection's thread (Connector is thread-safe).
+    auto connect = [&]() { return (*connector)->connect(); };
     if (a.dry_run)
         return run_preview(a, connect, options);
     sync::Exporter exporter(connect, options);
@@ -366,6 +348,8 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         "again "
         "to add new mail; what is archived is never fetched twice.");
     add_connection_options(*cmd, args->conn);
+    add_provider_option(*cmd, args->conn.provider);
+    add_oauth2_options(*cmd, args->conn.oauth);
     // Required, but they may come from the config file: checked once it has been read.
     cmd->get_option("--host")->required(false);
     cmd->get_option("--user")->required(false);
@@ -424,6 +408,11 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
             exit_code = report_error(applied.error(), args->json);
             return;
         }
+        if (auto preset = apply_provider(*cmd, args->conn.provider); !preset) {
+            exit_code = report_error(preset.error(), args->json);
+            return;
+        }
+        args->conn.account = args->choice.account;
         if (auto given = require_options(*cmd, {"--host", "--user", "--out"}); !given) {
             exit_code = report_error(given.error(), args->json);
             return;

@@ -39,9 +39,19 @@ constexpr KeySpec kKeys[] = {
     {"password_command", Kind::String},
     {"password_env", Kind::String},
     {"oauth2_token_command", Kind::String},
+    {"oauth2", Kind::Bool},
+    {"sasl", Kind::String},
     {"auth_mech", Kind::String},
     {"timeout", Kind::Integer},
     {"connect_timeout", Kind::Integer},
+    {"provider", Kind::String},
+    {"client_id", Kind::String},
+    {"client_secret_file", Kind::Path},
+    {"tenant", Kind::String},
+    {"oauth2_device_url", Kind::String},
+    {"oauth2_authorize_url", Kind::String},
+    {"oauth2_token_url", Kind::String},
+    {"oauth2_scope", Kind::String},
     {"out", Kind::Path},
     {"include", Kind::StringList},
     {"exclude", Kind::StringList},
@@ -55,7 +65,7 @@ constexpr KeySpec kKeys[] = {
 constexpr size_t kMaxFileSize = 1 << 20;
 
 constexpr std::string_view kPasswordSources[] = {"password_file", "password_command",
-                                                 "password_env", "oauth2_token_command"};
+                                                 "password_env", "oauth2_token_command", "oauth2"};
 
 const KeySpec* find_spec(std::string_view key) {
     for (const auto& s : kKeys)

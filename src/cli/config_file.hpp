@@ -52,8 +52,8 @@ struct Config {
     std::string value_of(const Account& account, std::string_view key) const;
 };
 
-// password_file, password_command, password_env, oauth2_token_command: one setting in four
-// keys. A table sets at most one; an account that sets one replaces [defaults]' one.
+// password_file, password_command, password_env, oauth2_token_command, oauth2: one setting in
+// five keys. A table sets at most one; an account that sets one replaces [defaults]' one.
 bool is_password_source(std::string_view key);
 
 // The keys an account (or [defaults]) may set, in the order `export --help` lists their

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "auth/token_source.hpp"
 #include "core/log.hpp"
 #include "core/secret.hpp"
 
@@ -63,7 +64,19 @@ void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
                    "several in the config file; IMAPMIRROR_PASSWORD is the default)")
         ->group(g);
     cmd.add_option("--oauth2-token-command", a.oauth2_token_command,
-                   "Run CMD and use the first line it prints as an OAuth2 access token (XOAUTH2)")
+                   "Run CMD and use the first line it prints as an OAuth2 access token (for "
+                   "external helpers such as pizauth or oama; run again for each reconnect)")
+        ->group(g);
+    cmd.add_flag("--oauth2", a.oauth2,
+                 "Log in with the OAuth2 grant `imapmirror auth login` stored for this account "
+                 "(--account NAME, else --user): each connection gets an access token, "
+                 "refreshed when it is about to expire")
+        ->group(g);
+    cmd.add_option("--sasl", a.sasl,
+                   "SASL mechanism for an OAuth2 login. auto: OAUTHBEARER (RFC 7628) if the "
+                   "server offers it, else XOAUTH2 (Gmail and Microsoft 365 accept XOAUTH2)")
+        ->transform(CLI::IsMember({"auto", "xoauth2", "oauthbearer"}, CLI::ignore_case))
+        ->capture_default_str()
         ->group(g);
     cmd.add_option("--auth-mech", a.auth_mech,
                    "SASL mechanism for a password login. auto: PLAIN if the server offers it, "
@@ -82,6 +95,51 @@ void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
         ->check(CLI::Range(1, 3600))
         ->capture_default_str()
         ->group(g);
+}
+
+void add_oauth2_options(CLI::App& cmd, OAuthArgs& a) {
+    const char* g = "OAuth2 (auth login; export refreshes with them)";
+    cmd.add_option("--client-id", a.client_id,
+                   "The OAuth2 client (application) id of the app you registered with the "
+                   "provider (README: Gmail, Microsoft 365)")
+        ->group(g);
+    cmd.add_option("--client-secret-file", a.client_secret_file,
+                   "First line: the client secret, where the provider issues one (Google's "
+                   "Desktop clients); chmod 600 it")
+        ->group(g);
+    cmd.add_option("--tenant", a.tenant,
+                   "Microsoft tenant: organizations (work or school, default), consumers "
+                   "(outlook.com) or the directory id; `common` may pick a directory without "
+                   "your mailbox")
+        ->group(g);
+    cmd.add_option("--oauth2-device-url", a.device_url,
+                   "Device authorization endpoint (RFC 8628), instead of the provider's")
+        ->group(g);
+    cmd.add_option("--oauth2-authorize-url", a.authorize_url,
+                   "Authorization endpoint for the browser login, instead of the provider's")
+        ->group(g);
+    cmd.add_option("--oauth2-token-url", a.token_url, "Token endpoint, instead of the provider's")
+        ->group(g);
+    cmd.add_option("--oauth2-scope", a.scope, "Scope to ask for, instead of the provider's")
+        ->group(g);
+}
+
+std::string token_store_path(const ConnectionArgs& args) {
+    return auth::default_store_path(args.account.empty() ? args.user : args.account);
+}
+
+std::string login_command(const ConnectionArgs& args) {
+    if (!args.account.empty())
+        return "imapmirror auth login --account " + args.account;
+    std::string provider = args.provider == "gmail" ? "google" : args.provider;
+    return "imapmirror auth login " + (provider.empty() ? "" : "--provider " + provider + " ") +
+           "--user " + args.user;
+}
+
+core::Result<std::string> client_secret(const OAuthArgs& args) {
+    if (args.client_secret_file.empty())
+        return std::string();
+    return core::secret_from_file(args.client_secret_file);
 }
 
 namespace {
@@ -122,15 +180,18 @@ core::Result<transport::ConnectOptions> resolve_connection(const ConnectionArgs&
     o.insecure = a.insecure;
     o.io_timeout = std::chrono::seconds(a.timeout_s);
     o.auth_mech = a.auth_mech;
+    o.oauth2_mech = a.sasl;
     o.connect_timeout = std::chrono::seconds(a.connect_timeout_s);
 
     int sources = !a.password_file.empty() + !a.password_command.empty() + !a.password_env.empty() +
-                  !a.oauth2_token_command.empty();
+                  !a.oauth2_token_command.empty() + a.oauth2;
     if (sources > 1)
         return make_error(ErrorKind::Usage,
-                          "give only one of --password-file, --password-command, --password-env "
-                          "and --oauth2-token-command");
-    if (!a.oauth2_token_command.empty()) {
+                          "give only one of --password-file, --password-command, --password-env, "
+                          "--oauth2-token-command and --oauth2");
+    if (a.oauth2) {
+        // The token comes from the grant, for each connection (Connector).
+    } else if (!a.oauth2_token_command.empty()) {
         IMM_ASSIGN(o.oauth2_token, core::secret_from_command(a.oauth2_token_command));
     } else if (!a.password_file.empty()) {
         IMM_ASSIGN(o.password, core::secret_from_file(a.password_file));
@@ -170,9 +231,60 @@ core::Result<transport::ConnectOptions> resolve_connection(const ConnectionArgs&
     return o;
 }
 
-core::Result<std::unique_ptr<imap::Client>> connect_client(const ConnectionArgs& args) {
-    IMM_ASSIGN(auto options, resolve_connection(args));
+struct Connector::State {
+    ConnectionArgs args;
+    std::mutex mutex;
+    transport::ConnectOptions resolved;  // the password, or the first command token
+    bool first = true;
+    std::unique_ptr<auth::TokenSource> tokens;
+};
+
+core::Result<std::unique_ptr<Connector>> Connector::make(const ConnectionArgs& args) {
+    auto state = std::make_shared<State>();
+    state->args = args;
+    IMM_ASSIGN(state->resolved, resolve_connection(args));
+    if (args.oauth2) {
+        auth::Endpoints overrides;
+        overrides.token_url = args.oauth.token_url;
+        overrides.client_id = args.oauth.client_id;
+        overrides.scope = args.oauth.scope;
+        IMM_ASSIGN(overrides.client_secret, client_secret(args.oauth));
+        IMM_ASSIGN(state->tokens,
+                   auth::TokenSource::open(token_store_path(args), overrides, login_command(args)));
+    }
+    return std::unique_ptr<Connector>(new Connector(std::move(state)));
+}
+
+core::Result<std::unique_ptr<imap::Client>> Connector::connect() {
+    State& s = *m_state;
+    transport::ConnectOptions options;
+    {
+        std::lock_guard lock(s.mutex);
+        // Access tokens expire (Microsoft's after about an hour): a later connection asks the
+        // command again. A password is never asked for twice.
+        if (!s.first && !s.args.oauth2_token_command.empty()) {
+            IMM_ASSIGN(s.resolved.oauth2_token,
+                       core::secret_from_command(s.args.oauth2_token_command));
+        }
+        s.first = false;
+        options = s.resolved;
+    }
+    if (!s.tokens)
+        return imap::Client::connect(options);
+    IMM_ASSIGN(options.oauth2_token, s.tokens->access_token());
+    auto client = imap::Client::connect(options);
+    if (client || client.error().kind != core::ErrorKind::Auth || client.error().retryable)
+        return client;
+    // Refused although it looked valid (revoked early, clocks apart): one fresh token.
+    core::log(core::LogLevel::Verbose, "OAuth2: the server refused the access token; refreshing");
+    s.tokens->invalidate();
+    IMM_ASSIGN(options.oauth2_token, s.tokens->access_token());
     return imap::Client::connect(options);
+}
+
+core::Result<std::unique_ptr<imap::Client>> connect_client(const ConnectionArgs& args) {
+    IMM_ASSIGN(auto connector, Connector::make(args));
+    return connector->connect();
 }
 
 }  // namespace imapmirror::cli

@@ -21,7 +21,10 @@ struct ConnectOptions {
     bool insecure = false;  // skip certificate and host name verification
     std::string user;
     std::string password;      // secret
-    std::string oauth2_token;  // secret; when set, XOAUTH2 is used instead of the password
+    std::string oauth2_token;  // secret; when set, OAuth2 SASL is used instead of the password
+    // With oauth2_token: "auto" (OAUTHBEARER when offered, else XOAUTH2), "xoauth2" or
+    // "oauthbearer" (see oauth_sasl.hpp).
+    std::string oauth2_mech = "auto";
     // SASL mechanism for a password login: "auto" (see auth_choice.hpp) or PLAIN, LOGIN,
     // CRAM-MD5, DIGEST-MD5.
     std::string auth_mech = "auto";

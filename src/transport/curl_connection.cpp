@@ -14,6 +14,7 @@
 #include "core/interrupt.hpp"
 #include "core/log.hpp"
 #include "transport/auth_choice.hpp"
+#include "transport/oauth_sasl.hpp"
 #include "transport/redact.hpp"
 
 namespace imapmirror::transport {
@@ -89,7 +90,7 @@ std::string host_port(const ConnectOptions& o) {
 // What a failed password login tried, for its error message.
 std::string mechanism_used(const std::string& login_options, const ConnectOptions& o) {
     if (!o.oauth2_token.empty())
-        return "XOAUTH2";
+        return "OAuth2";
     if (!login_options.empty())
         return login_options.substr(5);  // "AUTH=PLAIN"
     return "libcurl's choice";
@@ -288,11 +289,11 @@ Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOption
     const std::string url = server_url(options);
     char errbuf[CURL_ERROR_SIZE] = {0};
     set_common_options(c, options, url, errbuf);
-    curl_easy_setopt(c, CURLOPT_USERNAME, options.user.c_str());
-    if (!options.oauth2_token.empty()) {
-        curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, options.oauth2_token.c_str());
-        curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
-    } else {
+    // OAuth2: no user name, so libcurl stops after greeting, STARTTLS and CAPABILITY, and we
+    // authenticate ourselves (oauth_sasl.hpp says why).
+    const bool oauth = !options.oauth2_token.empty();
+    if (!oauth) {
+        curl_easy_setopt(c, CURLOPT_USERNAME, options.user.c_str());
         curl_easy_setopt(c, CURLOPT_PASSWORD, options.password.c_str());
         if (!login_options.empty())
             curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, login_options.c_str());
@@ -309,7 +310,6 @@ Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOption
         curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
     // The secrets are no longer needed; do not leave them in libcurl's handle.
     curl_easy_setopt(c, CURLOPT_PASSWORD, "");
-    curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, "");
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);
     if (rc != CURLE_OK)
         return connect_error(rc, errbuf, options, mechanism_used(login_options, options),
@@ -323,6 +323,21 @@ Result<std::unique_ptr<CurlConnection>> CurlConnection::open(const ConnectOption
     if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK || sock == CURL_SOCKET_BAD)
         return make_error(ErrorKind::Network, "libcurl gave no socket after login");
     conn->m_socket = static_cast<long>(sock);
+    if (oauth) {
+        const OAuthMech mech =
+            choose_oauth_mech(options.oauth2_mech, offered_mechanisms(lines.capabilities));
+        std::string initial = oauth_initial_response(mech, options.user, options.oauth2_token,
+                                                     options.host, options.effective_port());
+        auto authenticated = authenticate_oauth(*conn, mech, initial);
+        std::fill(initial.begin(), initial.end(), '\0');
+        if (!authenticated) {
+            core::Error e = std::move(authenticated).error();
+            if (e.kind == ErrorKind::Auth)
+                e.message += " for user \"" + options.user + "\" at " + host_port(options);
+            e.scope = core::Scope::Session;
+            return e;
+        }
+    }
     core::log(core::LogLevel::Verbose,
               "logged in to " + host_port(options) + " as " + options.user);
     return conn;

@@ -160,7 +160,7 @@ const char* kind_name(ServerKind kind) {
     return "?";
 }
 
-RealServer::RealServer(ServerKind kind) : m_kind(kind) {
+RealServer::RealServer(ServerKind kind, std::vector<std::string> start_args) : m_kind(kind) {
     m_dir = make_temp_dir();
     const std::string script = source_dir() + "/scripts/test-server";
     std::mt19937 rng(
@@ -172,9 +172,10 @@ RealServer::RealServer(ServerKind kind) : m_kind(kind) {
         if (!port_free(p) || !port_free(p + 1))
             continue;
         // Another test may grab the port between the check and the start: retry on failure.
-        auto r = run_process(
-            {"/bin/bash", script, "start", m_dir, std::to_string(p), "--kind", kind_name(kind)},
-            {});
+        auto r = run_process(with({"/bin/bash", script, "start", m_dir, std::to_string(p), "--kind",
+                                   kind_name(kind)},
+                                  start_args),
+                             {});
         if (r.exit_code == 77) {
             m_skip_reason = r.err;
             return;
@@ -246,7 +247,8 @@ void load_files(const RealServer& server, const std::string& folder,
     REQUIRE(std::system(cmd.c_str()) == 0);
 }
 
-DovecotServer::DovecotServer() : RealServer(ServerKind::Dovecot) {
+DovecotServer::DovecotServer(std::vector<std::string> start_args)
+    : RealServer(ServerKind::Dovecot, std::move(start_args)) {
     INFO(skip_reason());
     REQUIRE(available());
 }

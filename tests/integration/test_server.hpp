@@ -22,7 +22,8 @@ class RealServer {
     // Starts and seeds a server of `kind`. If the kind cannot run on this machine (its
     // packages cannot be downloaded, it needs root, ...: test-server exits 77), available()
     // is false and skip_reason() says why; any other failure fails the test (REQUIRE).
-    explicit RealServer(ServerKind kind);
+    // `start_args` go to `test-server start` after the port (e.g. {"--oauth2", URL}).
+    explicit RealServer(ServerKind kind, std::vector<std::string> start_args = {});
     virtual ~RealServer();
     RealServer(const RealServer&) = delete;
     RealServer& operator=(const RealServer&) = delete;
@@ -59,7 +60,7 @@ class RealServer {
 // A seeded Dovecot: a RealServer that must start (REQUIRE), with doveadm.
 class DovecotServer : public RealServer {
   public:
-    DovecotServer();
+    explicit DovecotServer(std::vector<std::string> start_args = {});
     // Runs doveadm against this server; returns its stdout.
     std::string doveadm(const std::string& args) const;
 };
