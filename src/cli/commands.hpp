@@ -17,6 +17,7 @@ void add_threads_command(CLI::App& app, const GlobalArgs& global, int& exit_code
 void add_verify_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
 void add_backup_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
 void add_accounts_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
+void add_convert_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
 
 // Parses argv and runs the chosen command; returns the process exit code.
 int run_cli(int argc, char** argv);
