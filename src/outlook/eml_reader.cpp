@@ -113,31 +113,51 @@ std::string unfolded_header(GMimeObject* obj, const char* name) {
     return text_of(unfolded.get());
 }
 
-// The header block with its values as written (GMime keeps them raw), folding included.
+// The header block with its values as written (GMime keeps them raw), folding included, with
+// CRLF line ends (as Outlook stores it; a file's LF-only or mixed ends would otherwise leave
+// readers such as msgconvert guessing where a line ends).
 std::string raw_header_block(GMimeObject* obj) {
     GMimeHeaderList* list = g_mime_object_get_header_list(obj);
     GString_ s(g_mime_header_list_to_string(list, nullptr));
-    return multiline_text(s ? s.get() : "");
+    std::string crlf;
+    for (const char* p = s ? s.get() : ""; *p; ++p) {
+        if (*p == '\r' && p[1] == '\n')
+            continue;  // the \n that follows writes the line end
+        if (*p == '\n' || *p == '\r')
+            crlf += "\r\n";
+        else
+            crlf.push_back(*p);
+    }
+    return multiline_text(crlf);
 }
 
-std::string decoded_bytes(GMimePart* part) {
+std::string decoded_bytes(GMimePart* part, bool in_multipart) {
     GMimeDataWrapper* content = g_mime_part_get_content(part);
     if (!content)
         return {};
     GPtr<GMimeStream> mem(g_mime_stream_mem_new());
     g_mime_data_wrapper_write_to_stream(content, mem.get());
     GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
-    return std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
+    std::string out(reinterpret_cast<const char*>(bytes->data), bytes->len);
+    // RFC 2046 5.1.1: the CRLF before a boundary belongs to the boundary. When the boundary
+    // line itself ends in a bare LF, GMime takes only the LF and leaves the CR in the content.
+    const auto encoding = g_mime_part_get_content_encoding(part);
+    const bool identity =
+        encoding == GMIME_CONTENT_ENCODING_DEFAULT || encoding == GMIME_CONTENT_ENCODING_7BIT ||
+        encoding == GMIME_CONTENT_ENCODING_8BIT || encoding == GMIME_CONTENT_ENCODING_BINARY;
+    if (identity && in_multipart && !out.empty() && out.back() == '\r')
+        out.pop_back();
+    return out;
 }
 
 // The part's text in UTF-8: GMime converts from the declared charset (or guesses).
-std::string decoded_text(GMimePart* part) {
+std::string decoded_text(GMimePart* part, bool in_multipart) {
     if (GMIME_IS_TEXT_PART(part)) {
         GString_ text(g_mime_text_part_get_text(GMIME_TEXT_PART(part)));
         if (text)
             return multiline_text(text.get());
     }
-    return multiline_text(decoded_bytes(part));
+    return multiline_text(decoded_bytes(part, in_multipart));
 }
 
 class Reader {
@@ -235,11 +255,11 @@ Result<void> Reader::leaf(GMimePart* part, const std::string& parent_subtype, Ma
     const bool attachment =
         core::is_attachment_part(type, subtype, disposition, filename && *filename, parent_subtype);
     if (!attachment && type == "text" && subtype == "plain" && out.body_text.empty()) {
-        out.body_text = decoded_text(part);
+        out.body_text = decoded_text(part, !parent_subtype.empty());
         return {};
     }
     if (!attachment && type == "text" && subtype == "html" && out.body_html.empty()) {
-        out.body_html = decoded_text(part);
+        out.body_html = decoded_text(part, !parent_subtype.empty());
         return {};
     }
     MailAttachment a;
@@ -247,7 +267,7 @@ Result<void> Reader::leaf(GMimePart* part, const std::string& parent_subtype, Ma
     a.mime_type = type + "/" + subtype;
     a.content_id = text_of(g_mime_object_get_content_id(obj));
     a.is_inline = disposition == "inline" || (!a.content_id.empty() && parent_subtype == "related");
-    a.data = decoded_bytes(part);
+    a.data = decoded_bytes(part, !parent_subtype.empty());
     out.attachments.push_back(std::move(a));
     return {};
 }
