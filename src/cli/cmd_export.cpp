@@ -27,6 +27,7 @@ struct ExportArgs {
     std::string out;
     std::vector<std::string> include, exclude;
     bool json = false;
+    bool msg = false;  // --msg
     bool quiet = false;
     int retries = 5;
     double retry_wait_s = 1.0;
@@ -212,6 +213,7 @@ int run_export(const ExportArgs& a) {
     options.retries = a.retries;
     options.connections = a.connections;
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
+    options.msg = a.msg;
     core::install_interrupt_handler();
     // OAuth2 access tokens expire (Microsoft's after about an hour): a reconnect asks the token
     // command for a fresh one. A password is resolved once (no second prompt).
@@ -267,6 +269,11 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
     cmd->add_option("--exclude", args->exclude,
                     "Skip folders whose decoded name matches GLOB (repeatable)");
     cmd->add_flag("--json", args->json, "Machine-readable summary on stdout");
+    cmd->add_flag("--msg", args->msg,
+                  "Also write an Outlook .msg beside every newly archived .eml (as `convert` "
+                  "makes it), listed in the index and checked by `verify`. The .eml stays the "
+                  "source of truth; a message that cannot be converted is a message error in "
+                  "the summary (exit 10) and gets no .msg");
     cmd->add_option("-j,--connections", args->connections,
                     "IMAP connections working in parallel: folders, and ranges of a big folder, "
                     "are spread over them, which uses every core and hides network latency. "

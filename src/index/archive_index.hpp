@@ -89,8 +89,8 @@ class ArchiveIndex {
     core::Result<void> remap(uint32_t uidvalidity,
                              const std::vector<std::pair<int64_t, uint32_t>>& rows);
 
-    // Every message and attachment file the index knows (expunged messages included: their
-    // files are kept).
+    // Every message, .msg and attachment file the index knows (expunged messages included:
+    // their files are kept).
     core::Result<std::vector<ArchivedFile>> archived_files();
 
     // Messages archived in a folder (any UIDVALIDITY, expunged ones excluded).

@@ -32,6 +32,7 @@ struct ExportOptions {
     size_t messages_per_commit = 200;            // messages per durable batch / index transaction
     int retries = 5;                             // reconnects per run after a dropped connection
     std::chrono::milliseconds retry_wait{1000};  // first backoff; doubles, with jitter, max 60 s
+    bool msg = false;  // also an Outlook .msg beside every newly archived .eml (--msg)
 };
 
 // Opens a new logged-in connection (the exporter reconnects with it).
