@@ -48,6 +48,7 @@ constexpr KeySpec kKeys[] = {
     {"connections", Kind::Integer},
     {"retries", Kind::Integer},
     {"retry_wait", Kind::Number},
+    {"msg", Kind::Bool},
 };
 
 constexpr size_t kMaxFileSize = 1 << 20;

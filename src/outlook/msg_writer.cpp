@@ -94,8 +94,6 @@ core::Error write_error(const std::string& path, const std::string& what) {
 // Writes one libgsf tree; the first failure is kept and reported by finish().
 class OleWriter {
   public:
-    explicit OleWriter(std::string path) : m_path(std::move(path)) {}
-
     void stream(GsfOutfile* dir, const std::string& name, const std::string& bytes) {
         OutputPtr child(gsf_outfile_new_child(dir, name.c_str(), FALSE));
         if (!child) {
@@ -147,7 +145,6 @@ class OleWriter {
         return what + ": " + (e && e->message ? e->message : "write failed");
     }
 
-    std::string m_path;
     bool m_ok = true;
     std::string m_error;
 };
@@ -323,7 +320,7 @@ Result<void> write_msg(const MailContent& content, const std::string& path) {
     if (!root)
         return write_error(path, "libgsf cannot start a compound file");
     gsf_outfile_msole_set_class_id(GSF_OUTFILE_MSOLE(root.get()), kMessageClsid);
-    OleWriter w(path);
+    OleWriter w;
     write_message(w, GSF_OUTFILE(root.get()), content, PropertyOwner::TopMessage);
     w.close(root.get(), "the compound file");
     w.close(sink.get(), "the file");
