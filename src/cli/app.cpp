@@ -20,6 +20,7 @@ int run_cli(int argc, char** argv) {
         "  imapmirror backup                  # every account of ~/.config/imapmirror/config.toml\n"
         "  imapmirror accounts                # their last runs\n"
         "  imapmirror threads ~/mail-backup --folder INBOX\n"
+        "  imapmirror convert ~/mail-backup/INBOX/4711.eml -o 4711.msg\n"
         "  imapmirror verify ~/mail-backup\n"
         "  imapmirror folders --host imap.example.org --user me --password-file ~/.imap-pass\n"
         "  imapmirror list INBOX --desc --page-size 20 --host ... --user ...\n"
@@ -47,6 +48,7 @@ int run_cli(int argc, char** argv) {
     add_auth_command(app, global, exit_code);
     add_verify_command(app, global, exit_code);
     add_threads_command(app, global, exit_code);
+    add_convert_command(app, global, exit_code);
     add_folders_command(app, global, exit_code);
     add_list_command(app, global, exit_code);
     add_fetch_command(app, global, exit_code);

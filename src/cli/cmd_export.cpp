@@ -28,6 +28,7 @@ struct ExportArgs {
     std::string out;
     std::vector<std::string> include, exclude;
     bool json = false;
+    bool msg = false;  // --msg
     bool quiet = false;
     bool dry_run = false;
     int retries = 5;
@@ -319,6 +320,7 @@ int run_export(const ExportArgs& a) {
     if (!a.max_bytes.empty())
         options.max_bytes = parse_size(a.max_bytes);  // checked when the option was read
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
+    options.msg = a.msg;
     core::install_interrupt_handler();
     // Called from every connection's thread (Connector is thread-safe).
     auto connect = [&]() { return (*connector)->connect(); };
@@ -364,6 +366,11 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                   "Say what would be done (folders changed, messages and bytes to fetch, "
                   "expunges) without writing anything: the archive is only read, the server "
                   "only looked at");
+    cmd->add_flag("--msg", args->msg,
+                  "Also write an Outlook .msg beside every newly archived .eml (as `convert` "
+                  "makes it), listed in the index and checked by `verify`. The .eml stays the "
+                  "source of truth; a message that cannot be converted is a message error in "
+                  "the summary (exit 10) and gets no .msg");
     cmd->add_option("-j,--connections", args->connections,
                     "IMAP connections working in parallel: folders, and ranges of a big folder, "
                     "are spread over them, which uses every core and hides network latency. "

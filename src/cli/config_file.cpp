@@ -60,6 +60,7 @@ constexpr KeySpec kKeys[] = {
     {"retry_wait", Kind::Number},
     {"max_bytes", Kind::String},
     {"gmail_labels_as_folders", Kind::Bool},
+    {"msg", Kind::Bool},
 };
 
 constexpr size_t kMaxFileSize = 1 << 20;

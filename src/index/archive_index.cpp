@@ -410,6 +410,8 @@ Result<void> ArchiveIndex::remap(uint32_t uidvalidity,
 Result<std::vector<ArchivedFile>> ArchiveIndex::archived_files() {
     // A label link holds its message's bytes (schema 007).
     IMM_ASSIGN(auto st, m_db.prepare("SELECT path, sha256, size, 0 FROM messages UNION ALL "
+                                     "SELECT msg_path, msg_sha256, msg_size, 0 FROM messages "
+                                     "WHERE msg_path IS NOT NULL UNION ALL "
                                      "SELECT path, sha256, size, 1 FROM attachments UNION ALL "
                                      "SELECT l.path, m.sha256, m.size, 0 FROM label_links l "
                                      "JOIN messages m ON m.id = l.message_id"));

@@ -120,7 +120,7 @@ class ArchiveIndex {
     core::Result<void> remap(uint32_t uidvalidity,
                              const std::vector<std::pair<int64_t, uint32_t>>& rows);
 
-    // Every message, attachment and label-link file the index knows (expunged messages
+    // Every message, .msg, attachment and label-link file the index knows (expunged messages
     // included: their files are kept).
     core::Result<std::vector<ArchivedFile>> archived_files();
 

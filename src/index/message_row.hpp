@@ -28,6 +28,8 @@ struct MessageRecord {
     uint64_t size = 0;
     std::optional<uint64_t> size_announced;  // RFC822.SIZE, when it differs from `size`
     std::optional<uint64_t> modseq, gm_msgid, gm_thrid;
+    std::string msg_path, msg_sha256;  // the .msg beside the .eml (export --msg), "" when none
+    std::optional<uint64_t> msg_size;
     std::vector<AttachmentRecord> attachments;  // rows of `attachments`
     // Gmail's X-GM-LABELS: rows of `labels`/`message_labels` (schema 007); nullopt when the
     // server did not send them (not Gmail, or labels kept as folders).
@@ -62,6 +64,9 @@ inline constexpr MessageColumn kMessageColumns[] = {
     {"modseq", &MessageRecord::modseq},
     {"gm_msgid", &MessageRecord::gm_msgid},
     {"gm_thrid", &MessageRecord::gm_thrid},
+    {"msg_path", &MessageRecord::msg_path},
+    {"msg_sha256", &MessageRecord::msg_sha256},
+    {"msg_size", &MessageRecord::msg_size},
 };
 
 }  // namespace imapmirror::index

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 
 #include "core/interrupt.hpp"
 #include "core/log.hpp"
 #include "imap/command.hpp"
 #include "imap/internal_date.hpp"
 #include "mime/message_parser.hpp"
+#include "outlook/msg_writer.hpp"
 #include "store/mirror_layout.hpp"
 #include "store/sha256.hpp"
 #include "sync/folder_sync.hpp"
@@ -289,6 +291,10 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     m_batch.add(body.temp_path, m_dir + "/" + *placed + ".eml");
     if (auto temp_dir = attachments.release_temp_dir(); !temp_dir.empty())
         m_batch.add(temp_dir, m_dir + "/" + *placed + ".attachments");
+    std::optional<MsgFile> msg;
+    if (m_options.msg) {
+        IMM_ASSIGN(msg, write_msg(*f.uid, body.temp_path, *placed));
+    }
 
     index::MessageRecord m;
     m.folder_id = m_folder.id;
@@ -309,6 +315,11 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     m.gm_thrid = f.gm_thrid;
     m.gm_labels = f.gm_labels;
     m.attachments = std::move(attachments.records());
+    if (msg) {
+        m.msg_path = relative + ".msg";
+        m.msg_sha256 = msg->sha256;
+        m.msg_size = msg->size;
+    }
 
     m_records.push_back(std::move(m));
     m_run.progress([&](Progress& p) {
@@ -324,6 +335,31 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     if (m_records.size() >= m_options.messages_per_commit)
         return flush();
     return {};
+}
+
+// The .msg goes into the same batch as its .eml. A message that cannot be converted is a
+// message error in the summary and gets no .msg; it is archived all the same. Only a local
+// write failure (a DiskFull or Io error of the temporary file itself) ends the fetch.
+Result<std::optional<BodyFetcher::MsgFile>> BodyFetcher::write_msg(uint32_t uid,
+                                                                   const std::string& eml_temp,
+                                                                   const std::string& base) {
+    IMM_ASSIGN(auto file, store::AtomicFile::create(m_dir));
+    IMM_ASSIGN(std::string temp, file.release());
+    auto converted = outlook::convert_eml_to_msg(eml_temp, temp);
+    if (!converted) {
+        store::remove_tree(temp);
+        auto e =
+            about(uid, converted.error().kind, "no .msg written: " + converted.error().message);
+        e.hint = "the .eml is archived; `imapmirror convert` says the same";
+        m_run.add_error(std::move(e));
+        return std::optional<MsgFile>();
+    }
+    MsgFile msg;
+    msg.sha256 = store::sha256_of_file(temp);
+    std::error_code ec;
+    msg.size = std::filesystem::file_size(temp, ec);
+    m_batch.add(temp, m_dir + "/" + base + ".msg");
+    return std::optional<MsgFile>(std::move(msg));
 }
 
 // An archived .eml is never replaced. A file already at the message's name (a run that died

@@ -58,6 +58,14 @@ class BodyFetcher {
     core::Error about(uint32_t uid, core::ErrorKind kind, std::string what) const;
     // Records that `uid` was not archived (the next run asks again) and counts it as failed.
     void message_error(uint32_t uid, std::string what, std::string reply);
+    struct MsgFile {
+        std::string sha256;
+        uint64_t size = 0;
+    };
+    // With --msg: the message converted into `base`.msg, added to the batch; nullopt (and a
+    // message error recorded) when it cannot be converted.
+    core::Result<std::optional<MsgFile>> write_msg(uint32_t uid, const std::string& eml_temp,
+                                                   const std::string& base);
     // The base name the message's files get (see the .cpp: never over an archived file).
     core::Result<std::string> place_message(uint32_t uid, const std::string& base,
                                             const MessageSink::Taken& body);

@@ -41,6 +41,7 @@ struct ExportOptions {
     // On a server with X-GM-EXT-1 (Gmail), archive every folder as before instead of the \All,
     // \Junk and \Trash folders once with labels (see link_label_directories).
     bool gmail_labels_as_folders = false;
+    bool msg = false;  // also an Outlook .msg beside every newly archived .eml (--msg)
 };
 
 // Opens a new logged-in connection (the exporter reconnects with it).

@@ -259,3 +259,27 @@ TEST_CASE("attachments: names, types and part numbers match the message's MIME p
     REQUIRE(none.exit_code == 0);
     CHECK(none.out.find("no attachments") != std::string::npos);
 }
+
+TEST_CASE("fetch --format msg: Outlook files that msgconvert reads back as the seeded messages",
+          "[integration]") {
+    DovecotServer server;
+    auto out = make_temp_dir();
+    auto r = run_imapmirror(
+        with({"fetch", "INBOX", "--uid", "5", "--uid", "6", "--format", "msg", "-o", out, "--json"},
+             server.tls_args()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(count_of(r.out, ".msg\"") == 2);
+    const std::string check = source_dir() + "/tests/msg/check-msg --pair ";
+    const std::string seed = source_dir() + "/tests/data/seed/";
+    CHECK(std::system((check + seed + "06-attachments.eml " + out + "/5.msg").c_str()) == 0);
+    CHECK(std::system((check + seed + "12-forwarded.eml " + out + "/6.msg").c_str()) == 0);
+    // Only the two .msg files: no .eml and no temporary file is left behind.
+    CHECK(std::system(("test \"$(ls -A " + out + ")\" = \"$(printf '5.msg\\n6.msg')\"").c_str()) ==
+          0);
+    // A .msg cannot go to standard output.
+    auto to_stdout = run_imapmirror(
+        with({"fetch", "INBOX", "--uid", "5", "--format", "msg"}, server.tls_args()));
+    CHECK(to_stdout.exit_code == 2);
+    std::system(("rm -rf '" + out + "'").c_str());
+}

@@ -368,3 +368,63 @@ TEST_CASE("export: a locked archive is refused before any connection is made", "
     ::close(fd);
     std::system(("rm -rf '" + out + "'").c_str());
 }
+
+TEST_CASE(
+    "export --msg: a .msg beside every .eml, indexed, verified, read by msgconvert, and "
+    "a message that cannot be converted is a message error without a .msg",
+    "[integration]") {
+    DovecotServer server;
+    // Not a message at all (no header block): archived as .eml, refused as .msg.
+    load_files(server, "Broken", {source_dir() + "/tests/data/seed/manifest"});
+    const std::string sandbox = make_temp_dir();
+    const std::string out = sandbox + "/archive";
+    const std::string db = out + "/index.sqlite";
+
+    auto r = run_imapmirror(with({"export", "--out", out, "--msg", "--json"}, server.tls_args()));
+    INFO(r.err << r.out);
+    CHECK(r.exit_code == 10);  // finished; one message error
+    CHECK(r.out.find("\"messages\":13,") != std::string::npos);
+    CHECK(r.out.find("no .msg written") != std::string::npos);
+
+    auto rows = query(db, "SELECT path, msg_path, msg_size FROM messages ORDER BY path");
+    REQUIRE(rows.size() == 13);
+    size_t with_msg = 0;
+    for (const auto& row : rows) {
+        INFO(row[0]);
+        if (row[0].rfind("Broken/", 0) == 0) {
+            CHECK(row[1].empty());  // NULL: no .msg
+            CHECK(
+                !std::filesystem::exists(out + "/" + row[0].substr(0, row[0].size() - 4) + ".msg"));
+            continue;
+        }
+        ++with_msg;
+        CHECK(row[1] == row[0].substr(0, row[0].size() - 4) + ".msg");
+        CHECK(std::filesystem::exists(out + "/" + row[1]));
+    }
+    CHECK(with_msg == 12);
+    std::map<std::string, std::string> msg_of;
+    for (const auto& row : query(db, "SELECT message_id, msg_path FROM messages"))
+        msg_of[row[0]] = row[1];
+    const std::string check = source_dir() + "/tests/msg/check-msg --pair ";
+    const std::string seed = source_dir() + "/tests/data/seed/";
+    CHECK(std::system((check + seed + "06-attachments.eml " + out + "/" +
+                       msg_of["<seed-attachments@example.de>"])
+                          .c_str()) == 0);
+    CHECK(std::system((check + seed + "12-forwarded.eml " + out + "/" +
+                       msg_of["<seed-forward@example.org>"])
+                          .c_str()) == 0);
+
+    // verify knows the .msg files: all well, then a changed one is reported.
+    auto verified = run_imapmirror({"verify", out});
+    INFO(verified.out << verified.err);
+    CHECK(verified.exit_code == 0);
+    {
+        std::ofstream f(out + "/" + msg_of["<seed-attachments@example.de>"],
+                        std::ios::binary | std::ios::app);
+        f << "x";
+    }
+    auto changed = run_imapmirror({"verify", out});
+    CHECK(changed.exit_code == 11);
+    CHECK(changed.out.find(".msg") != std::string::npos);
+    std::system(("rm -rf '" + sandbox + "'").c_str());
+}

@@ -66,7 +66,7 @@ TEST_CASE("index: an archive made before 001 had header_sha256 gets the column a
         auto ix = ArchiveIndex::open(t.path());
         REQUIRE(ix);
         auto& db = ix->db();
-        CHECK(scalar(db, "PRAGMA user_version") == 6);  // 007_gmail_labels (006 merges separately)
+        CHECK(scalar(db, "PRAGMA user_version") == 7);
         CHECK(scalar(db,
                      "SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = "
                      "'header_sha256'") == 1);

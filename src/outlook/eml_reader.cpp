@@ -1,0 +1,307 @@
+#include "outlook/eml_reader.hpp"
+
+#include <gmime/gmime.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+#include "core/attachment_rule.hpp"
+#include "core/utf8.hpp"
+#include "mime/gmime_init.hpp"
+
+namespace imapmirror::outlook {
+
+using core::Result;
+
+namespace {
+
+struct Unref {
+    void operator()(gpointer p) const {
+        if (p)
+            g_object_unref(p);
+    }
+};
+template <class T>
+using GPtr = std::unique_ptr<T, Unref>;
+
+struct GFree {
+    void operator()(char* p) const { g_free(p); }
+};
+using GString_ = std::unique_ptr<char, GFree>;
+
+// One-line values (subject, names, addresses): control characters become U+FFFD.
+std::string text_of(const char* s) {
+    return s ? core::to_valid_utf8(s) : std::string();
+}
+
+// Multi-line text (bodies, header blocks): line breaks and tabs kept, invalid UTF-8 and NUL
+// (which would end the string for a reader) replaced by U+FFFD.
+std::string multiline_text(std::string_view bytes) {
+    std::string no_nul;
+    no_nul.reserve(bytes.size());
+    for (char c : bytes) {
+        if (c == '\0')
+            no_nul += "\xEF\xBF\xBD";
+        else
+            no_nul.push_back(c);
+    }
+    GString_ valid(g_utf8_make_valid(no_nul.data(), static_cast<gssize>(no_nul.size())));
+    return valid.get();
+}
+
+std::string lower(const char* s) {
+    std::string out = s ? s : "";
+    for (char& c : out)
+        c = static_cast<char>(g_ascii_tolower(c));
+    return out;
+}
+
+core::Error message_error(core::ErrorKind kind, const std::string& path, std::string what) {
+    auto e = core::make_error(kind, path + ": " + std::move(what), core::Scope::Message);
+    return e;
+}
+
+// Mailboxes of an address list, group members included, in order.
+void append_mailboxes(InternetAddressList* list, std::vector<Mailbox>& out) {
+    if (!list)
+        return;
+    for (int i = 0, n = internet_address_list_length(list); i < n; ++i) {
+        InternetAddress* a = internet_address_list_get_address(list, i);
+        if (INTERNET_ADDRESS_IS_GROUP(a)) {
+            append_mailboxes(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)), out);
+        } else if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
+            out.push_back(
+                Mailbox{text_of(internet_address_get_name(a)),
+                        text_of(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)))});
+        }
+    }
+}
+
+std::optional<int64_t> date_of(const char* header_text) {
+    if (!header_text)
+        return std::nullopt;
+    GDateTime* dt = g_mime_utils_header_decode_date(header_text);
+    if (!dt)
+        return std::nullopt;
+    int64_t t = g_date_time_to_unix(dt);
+    g_date_time_unref(dt);
+    return t;
+}
+
+// RFC 5322 section 3.6.7: a Received field ends with "; date-time". The first such header is
+// the newest (each hop prepends its own).
+std::optional<int64_t> received_date(GMimeObject* obj) {
+    GMimeHeaderList* list = g_mime_object_get_header_list(obj);
+    for (int i = 0, n = g_mime_header_list_get_count(list); i < n; ++i) {
+        GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
+        if (g_ascii_strcasecmp(g_mime_header_get_name(h), "Received") != 0)
+            continue;
+        const char* raw = g_mime_header_get_raw_value(h);
+        const char* semi = raw ? std::strrchr(raw, ';') : nullptr;
+        GString_ unfolded(semi ? g_mime_utils_header_unfold(semi + 1) : nullptr);
+        if (auto t = date_of(unfolded.get()))
+            return t;
+    }
+    return std::nullopt;
+}
+
+std::string unfolded_header(GMimeObject* obj, const char* name) {
+    const char* v = g_mime_object_get_header(obj, name);
+    GString_ unfolded(v ? g_mime_utils_header_unfold(v) : nullptr);
+    return text_of(unfolded.get());
+}
+
+// The header block with its values as written (GMime keeps them raw), folding included, with
+// CRLF line ends (as Outlook stores it; a file's LF-only or mixed ends would otherwise leave
+// readers such as msgconvert guessing where a line ends).
+std::string raw_header_block(GMimeObject* obj) {
+    GMimeHeaderList* list = g_mime_object_get_header_list(obj);
+    GString_ s(g_mime_header_list_to_string(list, nullptr));
+    std::string crlf;
+    for (const char* p = s ? s.get() : ""; *p; ++p) {
+        if (*p == '\r' && p[1] == '\n')
+            continue;  // the \n that follows writes the line end
+        if (*p == '\n' || *p == '\r')
+            crlf += "\r\n";
+        else
+            crlf.push_back(*p);
+    }
+    return multiline_text(crlf);
+}
+
+std::string decoded_bytes(GMimePart* part, bool in_multipart) {
+    GMimeDataWrapper* content = g_mime_part_get_content(part);
+    if (!content)
+        return {};
+    GPtr<GMimeStream> mem(g_mime_stream_mem_new());
+    g_mime_data_wrapper_write_to_stream(content, mem.get());
+    GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
+    std::string out(reinterpret_cast<const char*>(bytes->data), bytes->len);
+    // RFC 2046 5.1.1: the CRLF before a boundary belongs to the boundary. When the boundary
+    // line itself ends in a bare LF, GMime takes only the LF and leaves the CR in the content.
+    const auto encoding = g_mime_part_get_content_encoding(part);
+    const bool identity =
+        encoding == GMIME_CONTENT_ENCODING_DEFAULT || encoding == GMIME_CONTENT_ENCODING_7BIT ||
+        encoding == GMIME_CONTENT_ENCODING_8BIT || encoding == GMIME_CONTENT_ENCODING_BINARY;
+    if (identity && in_multipart && !out.empty() && out.back() == '\r')
+        out.pop_back();
+    return out;
+}
+
+// The part's text in UTF-8: GMime converts from the declared charset (or guesses).
+std::string decoded_text(GMimePart* part, bool in_multipart) {
+    if (GMIME_IS_TEXT_PART(part)) {
+        GString_ text(g_mime_text_part_get_text(GMIME_TEXT_PART(part)));
+        if (text)
+            return multiline_text(text.get());
+    }
+    return multiline_text(decoded_bytes(part, in_multipart));
+}
+
+class Reader {
+  public:
+    Reader(const std::string& path, const ReadLimits& limits) : m_path(path), m_limits(limits) {}
+
+    Result<MailContent> message(GMimeMessage* msg, size_t depth);
+
+  private:
+    Result<void> walk(GMimeObject* obj, const std::string& parent_subtype, size_t depth,
+                      MailContent& out);
+    Result<void> leaf(GMimePart* part, const std::string& parent_subtype, MailContent& out);
+
+    const std::string& m_path;
+    const ReadLimits& m_limits;
+};
+
+Result<MailContent> Reader::message(GMimeMessage* msg, size_t depth) {
+    if (depth > m_limits.max_depth)
+        return message_error(core::ErrorKind::Limit, m_path,
+                             "MIME nesting deeper than " + std::to_string(m_limits.max_depth));
+    GMimeObject* obj = GMIME_OBJECT(msg);
+    MailContent c;
+    c.subject = text_of(g_mime_message_get_subject(msg));
+    std::vector<Mailbox> from;
+    append_mailboxes(g_mime_message_get_from(msg), from);
+    if (!from.empty())
+        c.from = from.front();
+    const std::pair<GMimeAddressType, RecipientKind> kinds[] = {
+        {GMIME_ADDRESS_TYPE_TO, RecipientKind::To},
+        {GMIME_ADDRESS_TYPE_CC, RecipientKind::Cc},
+        {GMIME_ADDRESS_TYPE_BCC, RecipientKind::Bcc}};
+    for (const auto& [type, kind] : kinds) {
+        std::vector<Mailbox> boxes;
+        append_mailboxes(g_mime_message_get_addresses(msg, type), boxes);
+        for (auto& b : boxes)
+            c.recipients.push_back(Recipient{kind, std::move(b)});
+    }
+    if (GDateTime* dt = g_mime_message_get_date(msg))
+        c.sent = g_date_time_to_unix(dt);
+    c.received = received_date(obj);
+    if (!c.received)
+        c.received = c.sent;
+    if (const char* id = g_mime_message_get_message_id(msg))
+        c.message_id = "<" + text_of(id) + ">";
+    c.in_reply_to = unfolded_header(obj, "In-Reply-To");
+    c.references = unfolded_header(obj, "References");
+    c.transport_headers = raw_header_block(obj);
+    if (GMimeObject* body = g_mime_message_get_mime_part(msg))
+        IMM_TRY(walk(body, "", depth + 1, c));
+    return c;
+}
+
+Result<void> Reader::walk(GMimeObject* obj, const std::string& parent_subtype, size_t depth,
+                          MailContent& out) {
+    if (depth > m_limits.max_depth)
+        return message_error(core::ErrorKind::Limit, m_path,
+                             "MIME nesting deeper than " + std::to_string(m_limits.max_depth));
+    if (GMIME_IS_MULTIPART(obj)) {
+        GMimeMultipart* mp = GMIME_MULTIPART(obj);
+        std::string subtype =
+            lower(g_mime_content_type_get_media_subtype(g_mime_object_get_content_type(obj)));
+        for (int i = 0, n = g_mime_multipart_get_count(mp); i < n; ++i)
+            IMM_TRY(walk(g_mime_multipart_get_part(mp, i), subtype, depth + 1, out));
+        return {};
+    }
+    if (GMIME_IS_MESSAGE_PART(obj)) {
+        GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+        MailAttachment a;
+        a.mime_type = "message/rfc822";
+        const char* name = g_mime_object_get_content_disposition_parameter(obj, "filename");
+        if (!name)
+            name = g_mime_object_get_content_type_parameter(obj, "name");
+        a.filename = text_of(name);
+        if (inner) {
+            IMM_ASSIGN(auto content, message(inner, depth + 1));
+            a.message = std::make_shared<const MailContent>(std::move(content));
+        }
+        out.attachments.push_back(std::move(a));
+        return {};
+    }
+    if (GMIME_IS_PART(obj))
+        return leaf(GMIME_PART(obj), parent_subtype, out);
+    return {};
+}
+
+Result<void> Reader::leaf(GMimePart* part, const std::string& parent_subtype, MailContent& out) {
+    GMimeObject* obj = GMIME_OBJECT(part);
+    GMimeContentType* ct = g_mime_object_get_content_type(obj);
+    const std::string type = lower(g_mime_content_type_get_media_type(ct));
+    const std::string subtype = lower(g_mime_content_type_get_media_subtype(ct));
+    GMimeContentDisposition* cd = g_mime_object_get_content_disposition(obj);
+    const std::string disposition = lower(cd ? g_mime_content_disposition_get_disposition(cd) : "");
+    const char* filename = g_mime_part_get_filename(part);
+    const bool attachment =
+        core::is_attachment_part(type, subtype, disposition, filename && *filename, parent_subtype);
+    if (!attachment && type == "text" && subtype == "plain" && out.body_text.empty()) {
+        out.body_text = decoded_text(part, !parent_subtype.empty());
+        return {};
+    }
+    if (!attachment && type == "text" && subtype == "html" && out.body_html.empty()) {
+        out.body_html = decoded_text(part, !parent_subtype.empty());
+        return {};
+    }
+    MailAttachment a;
+    a.filename = text_of(filename);
+    a.mime_type = type + "/" + subtype;
+    a.content_id = text_of(g_mime_object_get_content_id(obj));
+    a.is_inline = disposition == "inline" || (!a.content_id.empty() && parent_subtype == "related");
+    a.data = decoded_bytes(part, !parent_subtype.empty());
+    out.attachments.push_back(std::move(a));
+    return {};
+}
+
+}  // namespace
+
+Result<MailContent> read_eml(const std::string& path, ReadLimits limits) {
+    mime::ensure_gmime();
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) {
+        auto e = core::make_error(core::ErrorKind::Io,
+                                  "cannot open " + path + ": " + std::strerror(errno),
+                                  core::Scope::Message);
+        return e;
+    }
+    const auto size = static_cast<uint64_t>(in.tellg());
+    if (size > limits.max_bytes)
+        return message_error(core::ErrorKind::Limit, path,
+                             "the message is " + std::to_string(size) +
+                                 " bytes; .msg conversion reads at most " +
+                                 std::to_string(limits.max_bytes));
+    std::string bytes(size, '\0');
+    in.seekg(0);
+    if (!in.read(bytes.data(), static_cast<std::streamsize>(size)))
+        return core::make_error(core::ErrorKind::Io, "cannot read " + path, core::Scope::Message);
+
+    GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
+    GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+    GPtr<GMimeMessage> msg(g_mime_parser_construct_message(parser.get(), nullptr));
+    if (!msg)
+        return message_error(core::ErrorKind::Parse, path,
+                             "GMime cannot read this file as a message (no header block?)");
+    Reader reader(path, limits);
+    return reader.message(msg.get(), 0);
+}
+
+}  // namespace imapmirror::outlook

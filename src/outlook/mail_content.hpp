@@ -1,0 +1,51 @@
+#pragma once
+// What a .msg file says about a message, read from its .eml (eml_reader) and written as
+// MS-OXMSG properties (msg_writer). Every string is valid UTF-8.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace imapmirror::outlook {
+
+struct Mailbox {
+    std::string name;     // display name, "" when the header gave none
+    std::string address;  // "user@example.org"
+};
+
+enum class RecipientKind : uint32_t { To = 1, Cc = 2, Bcc = 3 };  // PidTagRecipientType values
+
+struct Recipient {
+    RecipientKind kind = RecipientKind::To;
+    Mailbox mailbox;
+};
+
+struct MailContent;
+
+struct MailAttachment {
+    std::string filename;    // decoded name, "" when the part has none
+    std::string mime_type;   // "image/png"
+    std::string content_id;  // without angle brackets, "" when none
+    bool is_inline = false;  // shown in the body (Content-Disposition inline or a CID part)
+    std::string data;        // decoded bytes (empty for an attached message)
+    std::shared_ptr<const MailContent> message;  // set for message/rfc822: an embedded message
+};
+
+struct MailContent {
+    std::string subject;
+    std::optional<Mailbox> from;
+    std::vector<Recipient> recipients;  // To, then Cc, then Bcc, in header order
+    std::optional<int64_t> sent;        // Date header, Unix seconds
+    std::optional<int64_t> received;    // the newest Received header's date, else `sent`
+    std::string message_id;             // "<id@host>", "" when none
+    std::string in_reply_to;
+    std::string references;
+    std::string transport_headers;  // the header block as written (decoded for display)
+    std::string body_text;          // text/plain decoded to UTF-8, "" when none
+    std::string body_html;          // text/html decoded to UTF-8, "" when none
+    std::vector<MailAttachment> attachments;
+};
+
+}  // namespace imapmirror::outlook

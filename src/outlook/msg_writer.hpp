@@ -1,0 +1,21 @@
+#pragma once
+// Writes a MailContent as an Outlook .msg file (MS-OXMSG: a compound file written with libgsf's
+// OLE2 writer). What is mapped is listed in README ".msg output".
+
+#include <string>
+
+#include "core/error.hpp"
+#include "outlook/mail_content.hpp"
+
+namespace imapmirror::outlook {
+
+// Writes the .msg into the existing file `path`, replacing its contents (callers pass a
+// store::AtomicFile's temporary path and commit it afterwards, so a failure never leaves a
+// broken file under the final name). An error is of scope Message, kind Io.
+core::Result<void> write_msg(const MailContent& content, const std::string& path);
+
+// read_eml + write_msg: the one conversion `convert`, `fetch --format msg` and `export --msg`
+// use.
+core::Result<void> convert_eml_to_msg(const std::string& eml_path, const std::string& msg_path);
+
+}  // namespace imapmirror::outlook
