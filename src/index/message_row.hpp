@@ -20,6 +20,13 @@ struct AttachmentRecord {
     uint64_t size = 0;
 };
 
+// A message's row of `bodies` (schema/006): the text the search index reads.
+struct BodyRecord {
+    std::string origin;  // "plain", "html" or "none"
+    std::string text;
+    bool truncated = false;
+};
+
 struct MessageRecord {
     int64_t folder_id = 0;
     uint32_t uidvalidity = 0, uid = 0;
@@ -29,6 +36,9 @@ struct MessageRecord {
     std::optional<uint64_t> size_announced;  // RFC822.SIZE, when it differs from `size`
     std::optional<uint64_t> modseq, gm_msgid, gm_thrid;
     std::vector<AttachmentRecord> attachments;  // rows of `attachments`
+    // Its `bodies` row; nullopt when the body was not read (export --no-bodies): `reindex`
+    // reads it later.
+    std::optional<BodyRecord> body;
 };
 
 // What an empty string is stored as.
