@@ -31,6 +31,7 @@ struct ExportArgs {
     int retries = 5;
     double retry_wait_s = 1.0;
     size_t connections = 4;
+    bool no_bodies = false;
 };
 
 const char* to_string(core::Scope s) {
@@ -211,6 +212,7 @@ int run_export(const ExportArgs& a) {
     options.exclude = a.exclude;
     options.retries = a.retries;
     options.connections = a.connections;
+    options.index_bodies = !a.no_bodies;
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
     core::install_interrupt_handler();
     // OAuth2 access tokens expire (Microsoft's after about an hour): a reconnect asks the token
@@ -282,6 +284,10 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                     "Seconds before the first reconnect; doubles each time, with jitter, up to 60")
         ->check(CLI::Range(0.0, 600.0))
         ->capture_default_str();
+    cmd->add_flag("--no-bodies", args->no_bodies,
+                  "Do not read message bodies into the search index while archiving (a little "
+                  "faster; `search` then finds headers and attachment names only). `imapmirror "
+                  "reindex DIR` reads them later");
     add_account_options(*cmd, args->choice);
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();

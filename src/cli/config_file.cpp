@@ -48,6 +48,7 @@ constexpr KeySpec kKeys[] = {
     {"connections", Kind::Integer},
     {"retries", Kind::Integer},
     {"retry_wait", Kind::Number},
+    {"no_bodies", Kind::Bool},
 };
 
 constexpr size_t kMaxFileSize = 1 << 20;

@@ -32,6 +32,10 @@ struct ExportOptions {
     size_t messages_per_commit = 200;            // messages per durable batch / index transaction
     int retries = 5;                             // reconnects per run after a dropped connection
     std::chrono::milliseconds retry_wait{1000};  // first backoff; doubles, with jitter, max 60 s
+    // Read each message's body text into the index (schema/006) while archiving it; when
+    // false, `reindex` reads it later (the full-text index then has headers and attachment
+    // names only).
+    bool index_bodies = true;
 };
 
 // Opens a new logged-in connection (the exporter reconnects with it).
