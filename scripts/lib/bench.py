@@ -264,6 +264,21 @@ def measure(cmd, env=None):
     return wall, float(user) + float(system), int(rss_kb) / 1024.0
 
 
+def fts_size(db):
+    """(index.sqlite bytes, bytes of the full-text index's tables, bytes of `bodies`)."""
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        pages = dict(con.execute(
+            "SELECT CASE WHEN name LIKE 'messages_fts%' THEN 'fts' ELSE name END, SUM(pgsize) "
+            "FROM dbstat GROUP BY 1").fetchall())
+    except sqlite3.OperationalError:  # an SQLite without the dbstat table
+        pages = {}
+    finally:
+        con.close()
+    return os.path.getsize(db), pages.get("fts"), pages.get("bodies")
+
+
 def median_of(runs):
     return tuple(statistics.median(r[i] for r in runs) for i in range(3))
 
@@ -329,6 +344,22 @@ def main():
             r = measure([a.binary, "export", "--out", out] + conn)
             return r
         repeat("imapmirror cold", imm_cold)
+
+        # The same without body text (export --no-bodies): what reading bodies into the search
+        # index costs (issue 13: at most 1.15x). The index sizes of the last run of each.
+        index_sizes = {}
+
+        def imm_cold_sized(name, extra):
+            def run():
+                out = os.path.join(work, "imm-%d" % random.randrange(1 << 30))
+                r = measure([a.binary, "export", "--out", out] + extra + conn)
+                index_sizes[name] = fts_size(os.path.join(out, "index.sqlite"))
+                shutil.rmtree(out, ignore_errors=True)
+                return r
+            return run
+        repeat("imapmirror cold, no bodies", imm_cold_sized("no bodies", ["--no-bodies"]))
+        index_sizes["bodies"] = None
+        repeat("imapmirror cold, bodies", imm_cold_sized("bodies", []))
 
         mbsync_rc = os.path.join(work, "mbsyncrc")
 
@@ -462,10 +493,14 @@ SyncState *
             "imapmirror/mbsync cold": results["imapmirror cold"][0] / results["mbsync cold"][0],
             "imapmirror/mbsync no-change": results["imapmirror no-change"][0] / results["mbsync no-change"][0],
             "imapmirror/floor +1%": results["imapmirror +1%"][0] / results["floor +1%"][0],
+            "bodies/no bodies cold": results["imapmirror cold, bodies"][0] /
+            results["imapmirror cold, no bodies"][0],
         }
         report = {"messages": a.messages, "megabytes": round(mb, 1), "folders": len(FOLDERS),
                   "rtt_ms": a.rtt_ms, "repeat": a.repeat, "rows": rows,
-                  "ratios": {k: round(v, 2) for k, v in ratios.items()}}
+                  "ratios": {k: round(v, 2) for k, v in ratios.items()},
+                  "index_bytes": {k: {"file": v[0], "fts": v[1], "bodies": v[2]}
+                                  for k, v in index_sizes.items() if v}}
         if a.json:
             print(json.dumps(report, indent=2))
         else:
@@ -481,6 +516,11 @@ SyncState *
             print()
             for k, v in ratios.items():
                 print(f"{k:<30} {v:6.2f}x")
+            for k, v in index_sizes.items():
+                if v:
+                    mbs = lambda b: "-" if b is None else f"{b / 1e6:.1f} MB"
+                    print(f"index.sqlite, {k:<10} {mbs(v[0])} (full-text index {mbs(v[1])}, "
+                          f"bodies {mbs(v[2])})")
     finally:
         subprocess.run([os.path.join(a.root, "scripts/test-server"), "stop", server], stdout=subprocess.DEVNULL)
         shutil.rmtree(work, ignore_errors=True)

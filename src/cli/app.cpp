@@ -21,6 +21,8 @@ int run_cli(int argc, char** argv) {
         "  imapmirror accounts                # their last runs\n"
         "  imapmirror threads ~/mail-backup --folder INBOX\n"
         "  imapmirror convert ~/mail-backup/INBOX/4711.eml -o 4711.msg\n"
+        "  imapmirror search ~/mail-backup 'invoice march' --from billing\n"
+        "  imapmirror show ~/mail-backup 4711\n"
         "  imapmirror verify ~/mail-backup\n"
         "  imapmirror folders --host imap.example.org --user me --password-file ~/.imap-pass\n"
         "  imapmirror list INBOX --desc --page-size 20 --host ... --user ...\n"
@@ -49,6 +51,9 @@ int run_cli(int argc, char** argv) {
     add_verify_command(app, global, exit_code);
     add_threads_command(app, global, exit_code);
     add_convert_command(app, global, exit_code);
+    add_search_command(app, global, exit_code);
+    add_show_command(app, global, exit_code);
+    add_reindex_command(app, global, exit_code);
     add_folders_command(app, global, exit_code);
     add_list_command(app, global, exit_code);
     add_fetch_command(app, global, exit_code);

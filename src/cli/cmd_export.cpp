@@ -36,6 +36,7 @@ struct ExportArgs {
     size_t connections = 4;
     std::string max_bytes;  // as given; parsed by parse_size
     bool gmail_labels_as_folders = false;
+    bool no_bodies = false;
 };
 
 const char* to_string(core::Scope s) {
@@ -319,6 +320,7 @@ int run_export(const ExportArgs& a) {
     options.gmail_labels_as_folders = a.gmail_labels_as_folders;
     if (!a.max_bytes.empty())
         options.max_bytes = parse_size(a.max_bytes);  // checked when the option was read
+    options.index_bodies = !a.no_bodies;
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
     options.msg = a.msg;
     core::install_interrupt_handler();
@@ -407,6 +409,10 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         "other server: a message with three labels is downloaded and stored four times. Without "
         "it, each message is downloaded once from All Mail (plus Spam and Trash), its labels go "
         "into the index, and each label's directory holds hard links to its messages");
+    cmd->add_flag("--no-bodies", args->no_bodies,
+                  "Do not read message bodies into the search index while archiving (a little "
+                  "faster; `search` then finds headers and attachment names only). `imapmirror "
+                  "reindex DIR` reads them later");
     add_account_options(*cmd, args->choice);
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();

@@ -61,6 +61,7 @@ constexpr KeySpec kKeys[] = {
     {"max_bytes", Kind::String},
     {"gmail_labels_as_folders", Kind::Bool},
     {"msg", Kind::Bool},
+    {"no_bodies", Kind::Bool},
 };
 
 constexpr size_t kMaxFileSize = 1 << 20;

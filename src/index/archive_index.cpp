@@ -497,6 +497,7 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
             m_db.prepare("INSERT INTO attachments (message_id, part, filename, content_type, size, "
                          "path, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
         m_insert_attachment = std::move(at);
+        IMM_TRY(prepare_body_statements());
     }
     auto& st = *m_insert_message;
     auto& at = *m_insert_attachment;
@@ -524,7 +525,88 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
             at.bind(5, static_cast<int64_t>(a.size)).bind(6, a.path).bind(7, a.sha256);
             IMM_TRY(at.run());
         }
+        if (m.body)
+            IMM_TRY(insert_body(row, *m.body));
+        // After the attachments: the entry reads their names through message_search.
+        m_insert_fts->bind(1, row);
+        IMM_TRY(m_insert_fts->run());
     }
+    return tx.commit();
+}
+
+Result<void> ArchiveIndex::prepare_body_statements() {
+    if (m_insert_body)
+        return {};
+    IMM_ASSIGN(auto body, m_db.prepare("INSERT OR IGNORE INTO bodies (message_id, origin, text, "
+                                       "truncated) VALUES (?1, ?2, ?3, ?4)"));
+    IMM_ASSIGN(auto fts,
+               m_db.prepare("INSERT INTO messages_fts (rowid, subject, from_addr, to_addrs, "
+                            "cc_addrs, body, attachment_names) SELECT id, subject, from_addr, "
+                            "to_addrs, cc_addrs, body, attachment_names FROM message_search "
+                            "WHERE id = ?1"));
+    m_insert_body = std::move(body);
+    m_insert_fts = std::move(fts);
+    return {};
+}
+
+Result<void> ArchiveIndex::insert_body(int64_t message, const BodyRecord& body) {
+    m_insert_body->bind(1, message).bind(2, body.origin).bind(3, body.text);
+    m_insert_body->bind(4, int64_t{body.truncated ? 1 : 0});
+    return m_insert_body->run();
+}
+
+Result<std::vector<ArchiveIndex::Unread>> ArchiveIndex::messages_without_body(int64_t after_id,
+                                                                              size_t limit) {
+    IMM_ASSIGN(auto st, m_db.prepare("SELECT m.id, m.path FROM messages m WHERE m.id > ?1 AND "
+                                     "NOT EXISTS (SELECT 1 FROM bodies b WHERE b.message_id = "
+                                     "m.id) ORDER BY m.id LIMIT ?2"));
+    st.bind(1, after_id).bind(2, static_cast<int64_t>(limit));
+    std::vector<Unread> out;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        out.push_back(Unread{st.column_int(0), st.column_text(1)});
+    }
+    return out;
+}
+
+Result<uint64_t> ArchiveIndex::count_without_body() {
+    IMM_ASSIGN(auto st, m_db.prepare("SELECT COUNT(*) FROM messages m WHERE NOT EXISTS (SELECT 1 "
+                                     "FROM bodies b WHERE b.message_id = m.id)"));
+    IMM_TRY(st.step());
+    return static_cast<uint64_t>(st.column_int(0));
+}
+
+Result<void> ArchiveIndex::store_bodies(const std::vector<std::pair<int64_t, BodyRecord>>& bodies) {
+    IMM_TRY(prepare_body_statements());
+    // External content: the old entry is removed with the values it was made from (no body).
+    IMM_ASSIGN(auto remove,
+               m_db.prepare("INSERT INTO messages_fts (messages_fts, rowid, subject, from_addr, "
+                            "to_addrs, cc_addrs, body, attachment_names) SELECT 'delete', id, "
+                            "subject, from_addr, to_addrs, cc_addrs, body, attachment_names FROM "
+                            "message_search WHERE id = ?1"));
+    IMM_ASSIGN(auto has_body, m_db.prepare("SELECT 1 FROM bodies WHERE message_id = ?1"));
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    for (const auto& [id, body] : bodies) {
+        has_body.bind(1, id);
+        IMM_ASSIGN(bool present, has_body.step());
+        has_body.reset();
+        if (present)
+            continue;
+        remove.bind(1, id);
+        IMM_TRY(remove.run());
+        IMM_TRY(insert_body(id, body));
+        m_insert_fts->bind(1, id);
+        IMM_TRY(m_insert_fts->run());
+    }
+    return tx.commit();
+}
+
+Result<void> ArchiveIndex::forget_bodies() {
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    IMM_TRY(m_db.exec("DELETE FROM bodies"));
+    IMM_TRY(m_db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')"));
     return tx.commit();
 }
 

@@ -131,8 +131,25 @@ class ArchiveIndex {
     core::Result<uint32_t> max_uid(int64_t folder_id, uint32_t uidvalidity);
 
     // One transaction; a (folder, uidvalidity, uid) already present is left as it is. Every
-    // column of kMessageColumns and core::kHeaderFields is written, and archived_at.
+    // column of kMessageColumns and core::kHeaderFields is written, and archived_at; the
+    // message's `bodies` row when it has one, and its full-text entry (schema/006).
     core::Result<void> insert_messages(const std::vector<MessageRecord>& batch);
+
+    // For `reindex`: up to `limit` messages without a `bodies` row, lowest id first, after
+    // `after_id`.
+    struct Unread {
+        int64_t id = 0;
+        std::string path;
+    };
+    core::Result<std::vector<Unread>> messages_without_body(int64_t after_id, size_t limit);
+    // How many messages have no `bodies` row.
+    core::Result<uint64_t> count_without_body();
+    // Stores bodies read by `reindex` and renews those messages' full-text entries, in one
+    // transaction (a message already with a body is left as it is).
+    core::Result<void> store_bodies(const std::vector<std::pair<int64_t, BodyRecord>>& bodies);
+    // Forgets every body (for `reindex --all`) and rebuilds the full-text index from headers
+    // and attachment names, in one transaction.
+    core::Result<void> forget_bodies();
 
     // True when some message has no thread yet (new rows, or a run that ended before threading).
     core::Result<bool> needs_threading();
@@ -153,7 +170,10 @@ class ArchiveIndex {
     core::Result<void> migrate();
 
     Database m_db;
-    std::optional<Statement> m_insert_message, m_insert_attachment;
+    std::optional<Statement> m_insert_message, m_insert_attachment, m_insert_body, m_insert_fts;
+    // The statements that write a message's `bodies` row and full-text entry.
+    core::Result<void> prepare_body_statements();
+    core::Result<void> insert_body(int64_t message, const BodyRecord& body);
 };
 
 // Current time, ISO 8601 UTC.

@@ -78,6 +78,10 @@ void Statement::reset() {
 int64_t Statement::column_int(int i) const {
     return sqlite3_column_int64(m_stmt.get(), i);
 }
+
+double Statement::column_double(int i) const {
+    return sqlite3_column_double(m_stmt.get(), i);
+}
 std::optional<int64_t> Statement::column_opt_int(int i) const {
     if (column_is_null(i))
         return std::nullopt;

@@ -46,6 +46,7 @@ class Statement {
     void reset();
 
     int64_t column_int(int i) const;
+    double column_double(int i) const;
     std::optional<int64_t> column_opt_int(int i) const;
     std::string column_text(int i) const;  // NULL -> ""
     bool column_is_null(int i) const;

@@ -20,6 +20,13 @@ struct AttachmentRecord {
     uint64_t size = 0;
 };
 
+// A message's row of `bodies` (schema/006): the text the search index reads.
+struct BodyRecord {
+    std::string origin;  // "plain", "html" or "none"
+    std::string text;
+    bool truncated = false;
+};
+
 struct MessageRecord {
     int64_t folder_id = 0;
     uint32_t uidvalidity = 0, uid = 0;
@@ -34,6 +41,9 @@ struct MessageRecord {
     // Gmail's X-GM-LABELS: rows of `labels`/`message_labels` (schema 007); nullopt when the
     // server did not send them (not Gmail, or labels kept as folders).
     std::optional<std::vector<std::string>> gm_labels;
+    // Its `bodies` row; nullopt when the body was not read (export --no-bodies): `reindex`
+    // reads it later.
+    std::optional<BodyRecord> body;
 };
 
 // What an empty string is stored as.

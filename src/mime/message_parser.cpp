@@ -571,6 +571,8 @@ Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutpu
     }
     Walker walker(out, limits, path);
     IMM_TRY(walker.walk(body, "", "", 0));
+    if (limits.body_text)
+        result.body = body_text_of(body, limits.body);
     result.parse_error = walker.problems();
     result.attachments = walker.count();
     return result;

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/message_headers.hpp"
+#include "mime/body_text.hpp"
 
 namespace imapmirror::mime {
 
@@ -41,12 +42,17 @@ class AttachmentOutput {
 struct ParseLimits {
     size_t max_depth = 64;    // MIME nesting
     size_t max_parts = 5000;  // leaves visited
+    // Body text for the search index, from the same parse (see body_text.hpp); not read when
+    // `body_text` is false.
+    bool body_text = false;
+    BodyLimits body;
 };
 
 struct ParseOutcome {
     core::MessageHeaders info;  // each field read as core::kHeaderFields says
     std::string parse_error;    // why the structure could not be (fully) read; "" when fine
     size_t attachments = 0;
+    BodyText body;  // when ParseLimits::body_text; origin None when the message has none
 };
 
 // Parses `path`. When GMime cannot build a message, the header fields come from a plain scan

@@ -283,7 +283,9 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     }
     const std::string relative = m_folder.path + "/" + *placed;
     AttachmentWriter attachments(m_dir, relative + ".attachments");
-    auto parsed = mime::parse_message_file(body.temp_path, attachments);
+    mime::ParseLimits limits;
+    limits.body_text = m_options.index_bodies;  // read in this worker thread, from the same parse
+    auto parsed = mime::parse_message_file(body.temp_path, attachments, limits);
     if (!parsed) {
         store::remove_tree(body.temp_path);  // not in the batch yet: nobody else would remove it
         return std::move(parsed).error();
@@ -320,6 +322,9 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
         m.msg_sha256 = msg->sha256;
         m.msg_size = msg->size;
     }
+    if (m_options.index_bodies)
+        m.body = index::BodyRecord{std::string(mime::origin_name(parsed->body.origin)),
+                                   std::move(parsed->body.text), parsed->body.truncated};
 
     m_records.push_back(std::move(m));
     m_run.progress([&](Progress& p) {

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 #include "store/archive_root.hpp"
 #include "store/atomic_file.hpp"
 #include "store/mirror_layout.hpp"
+#include "sync/archive_lock.hpp"
 #include "sync/connection_workers.hpp"
 #include "sync/label_directories.hpp"
 #include "sync/shared_run.hpp"
@@ -60,41 +60,6 @@ bool gmail_single_instance(const imap::Capabilities& caps, const ExportOptions& 
 }
 
 namespace {
-
-// Holds an exclusive lock on DIR/.imapmirror.lock while alive. The kernel drops it when the
-// process dies, so a crashed run never leaves the archive locked.
-class RunLock {
-  public:
-    static Result<RunLock> acquire(const store::ArchiveRoot& root) {
-        IMM_ASSIGN(auto fd, root.open_private_file(".imapmirror.lock"));
-        if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-            auto e = core::make_error(ErrorKind::Usage,
-                                      "another imapmirror is already exporting into " + root.path(),
-                                      Scope::Run);
-            e.hint = "wait for it to finish, or use another directory";
-            return e;
-        }
-        return RunLock(std::move(fd));
-    }
-
-  private:
-    explicit RunLock(store::UniqueFd fd) : m_fd(std::move(fd)) {}
-    store::UniqueFd m_fd;
-};
-
-// DIR and its lock, held from the start of a run to its end.
-struct LockedArchive {
-    store::ArchiveRoot root;
-    RunLock lock;
-};
-
-// Phase "lock": DIR and its lock file. Local only, so an archive another export holds is
-// refused before any connection is made (and before its index is touched).
-Result<LockedArchive> lock_archive(const std::string& dir) {
-    IMM_ASSIGN(auto root, store::ArchiveRoot::open(dir));
-    IMM_ASSIGN(auto lock, RunLock::acquire(root));
-    return LockedArchive{std::move(root), std::move(lock)};
-}
 
 // One selected folder as it goes through the phases: what the server listed (entry, STATUS,
 // or why it has no STATUS) and, once paths are assigned, its index row.

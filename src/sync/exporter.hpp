@@ -42,6 +42,10 @@ struct ExportOptions {
     // \Junk and \Trash folders once with labels (see link_label_directories).
     bool gmail_labels_as_folders = false;
     bool msg = false;  // also an Outlook .msg beside every newly archived .eml (--msg)
+    // Read each message's body text into the index (schema/006) while archiving it; when
+    // false, `reindex` reads it later (the full-text index then has headers and attachment
+    // names only).
+    bool index_bodies = true;
 };
 
 // Opens a new logged-in connection (the exporter reconnects with it).

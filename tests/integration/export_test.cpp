@@ -303,7 +303,7 @@ TEST_CASE("export: every SQL example in the README runs and answers something", 
             statements.push_back(block.substr(s, semi - s));
         pos = end;
     }
-    REQUIRE(statements.size() == 5);
+    REQUIRE(statements.size() == 7);
     for (const auto& sql : statements) {
         INFO(sql);
         CHECK_FALSE(query(out + "/index.sqlite", sql).empty());

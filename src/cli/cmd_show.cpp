@@ -1,0 +1,209 @@
+// imapmirror show DIR (ID | PATH | --message-id ID): one archived message, readable.
+
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "core/json.hpp"
+#include "index/archive_search.hpp"
+#include "mime/body_text.hpp"
+
+namespace imapmirror::cli {
+
+namespace {
+
+struct ShowArgs {
+    std::string dir, target, message_id;
+    bool html = false, raw = false, json = false;
+};
+
+core::Error not_found(const std::string& what) {
+    auto e = core::make_error(core::ErrorKind::NotFound, "no archived message " + what,
+                              core::Scope::Run);
+    e.hint = "`imapmirror search DIR WORDS` lists messages with their ids";
+    return e;
+}
+
+// The message TARGET names: digits are an id; anything else the .eml's path, relative to the
+// archive or under DIR.
+core::Result<index::MessageView> find(index::ArchiveSearch& search, const ShowArgs& a) {
+    if (!a.message_id.empty()) {
+        IMM_ASSIGN(auto all, search.by_message_id(a.message_id));
+        if (all.empty())
+            return not_found("with Message-ID " + a.message_id);
+        if (all.size() > 1)
+            std::fprintf(stderr,
+                         "imapmirror: %zu messages have this Message-ID; showing the newest "
+                         "(id %lld); `show DIR ID` shows another\n",
+                         all.size(), static_cast<long long>(all.front().id));
+        return std::move(all.front());
+    }
+    const bool digits =
+        !a.target.empty() && a.target.find_first_not_of("0123456789") == std::string::npos;
+    std::optional<index::MessageView> found;
+    if (digits && a.target.size() < 19) {
+        IMM_ASSIGN(found, search.by_id(std::stoll(a.target)));
+    } else {
+        std::string path = a.target;
+        if (path.rfind(a.dir + "/", 0) == 0)
+            path = path.substr(a.dir.size() + 1);
+        if (path.rfind("./", 0) == 0)
+            path = path.substr(2);
+        IMM_ASSIGN(found, search.by_path(path));
+    }
+    if (!found)
+        return not_found(a.target);
+    return std::move(*found);
+}
+
+core::Result<void> copy_file(const std::string& path) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f)
+        return core::make_error(core::ErrorKind::Io, "cannot read " + path, core::Scope::Run);
+    char buf[64 * 1024];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+        std::fwrite(buf, 1, n, stdout);
+    std::fclose(f);
+    return {};
+}
+
+void print_json(const ShowArgs& a, const index::MessageView& m, const mime::BodyText& body) {
+    core::JsonWriter w;
+    w.begin_object().key("id").value(m.id).key("folder").value(m.folder);
+    w.key("path").value(a.dir + "/" + m.path).key("date").value(m.date);
+    w.key("from").value(m.from_addr).key("to").value(m.to_addrs).key("cc").value(m.cc_addrs);
+    w.key("subject").value(m.subject).key("message_id").value(m.message_id);
+    w.key("flags").value(m.flags).key("expunged").value(m.expunged);
+    w.key("body").value(body.text).key("body_origin").value(mime::origin_name(body.origin));
+    w.key("body_truncated").value(body.truncated);
+    w.key("attachments").begin_array();
+    for (const auto& at : m.attachments)
+        w.begin_object()
+            .key("filename")
+            .value(at.filename)
+            .key("content_type")
+            .value(at.content_type)
+            .key("size")
+            .value(at.size)
+            .key("path")
+            .value(a.dir + "/" + at.path)
+            .end_object();
+    w.end_array().end_object();
+    std::printf("%s\n", w.str().c_str());
+}
+
+void print_human(const ShowArgs& a, const index::MessageView& m, const mime::BodyText& body) {
+    auto line = [](const char* name, const std::string& value) {
+        if (!value.empty())
+            std::printf("%-9s %s\n", name, printable(value).c_str());
+    };
+    line("Subject:", m.subject.empty() ? "(no subject)" : m.subject);
+    line("From:", m.from_addr);
+    line("To:", m.to_addrs);
+    line("Cc:", m.cc_addrs);
+    line("Date:", m.date.empty() ? m.internal_date : m.date);
+    line("Folder:", m.folder + (m.expunged ? " (expunged on the server; the file is kept)" : ""));
+    line("Flags:", m.flags);
+    line("Id:", std::to_string(m.id) + "  " + m.message_id);
+    line("File:", a.dir + "/" + m.path);
+    std::printf("\n");
+    if (body.text.empty()) {
+        std::printf("(no text body)\n");
+    } else {
+        // Line by line: printable() would turn the line breaks into '?'.
+        size_t at = 0;
+        while (at <= body.text.size()) {
+            size_t nl = body.text.find('\n', at);
+            if (nl == std::string::npos)
+                nl = body.text.size();
+            std::printf("%s\n", printable(std::string_view(body.text).substr(at, nl - at)).c_str());
+            at = nl + 1;
+        }
+        if (body.origin == mime::BodyOrigin::Html)
+            std::printf("\n[converted from HTML; --html writes the original]\n");
+        if (body.truncated)
+            std::printf("[cut at %zu MiB of text; --raw writes the whole message]\n",
+                        mime::BodyLimits{}.max_text >> 20);
+    }
+    if (m.attachments.empty())
+        return;
+    std::printf("\nAttachments (%zu):\n", m.attachments.size());
+    for (const auto& at : m.attachments)
+        std::printf("  %s  (%s, %s)\n    %s\n",
+                    printable(at.filename.empty() ? "(no name)" : at.filename).c_str(),
+                    printable(at.content_type).c_str(), human_size(at.size).c_str(),
+                    printable(a.dir + "/" + at.path).c_str());
+}
+
+int run_show(ShowArgs& a) {
+    while (a.dir.size() > 1 && a.dir.back() == '/')
+        a.dir.pop_back();
+    if (a.target.empty() == a.message_id.empty()) {
+        auto e =
+            core::make_error(core::ErrorKind::Usage,
+                             "name one message: an ID, a PATH, or --message-id", core::Scope::Run);
+        return report_error(e, a.json);
+    }
+    auto search = index::ArchiveSearch::open(a.dir + "/index.sqlite");
+    if (!search)
+        return report_error(search.error(), a.json);
+    auto m = find(*search, a);
+    if (!m)
+        return report_error(m.error(), a.json);
+    const std::string eml = a.dir + "/" + m->path;
+    if (a.raw) {
+        auto copied = copy_file(eml);
+        return copied ? kExitOk : report_error(copied.error(), false);
+    }
+    if (a.html) {
+        auto html = mime::read_html_part(eml);
+        if (!html)
+            return report_error(html.error(), false);
+        std::fwrite(html->html.data(), 1, html->html.size(), stdout);
+        return kExitOk;
+    }
+    auto body = mime::read_body_text(eml);
+    if (!body)
+        return report_error(body.error(), a.json);
+    if (a.json)
+        print_json(a, *m, *body);
+    else
+        print_human(a, *m, *body);
+    return kExitOk;
+}
+
+}  // namespace
+
+void add_show_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
+    auto args = std::make_shared<ShowArgs>();
+    auto* cmd = app.add_subcommand(
+        "show",
+        "Print one archived message readably: the headers a person wants, the body text (an "
+        "HTML-only message converted to text, links kept as <url>), and its attachments with "
+        "the paths of their extracted files. Reads the archive only.\n\n"
+        "Examples:\n"
+        "  imapmirror show ~/mail-backup 4711                 # an id from `search`\n"
+        "  imapmirror show ~/mail-backup INBOX/1700000000-42.eml\n"
+        "  imapmirror show ~/mail-backup --message-id '<abc@example.org>'\n"
+        "  imapmirror show ~/mail-backup 4711 --html > mail.html\n"
+        "  imapmirror show ~/mail-backup 4711 --raw | less");
+    cmd->add_option("DIR", args->dir, "Archive directory (as written by `export`)")->required();
+    cmd->add_option("MESSAGE", args->target,
+                    "The message: its id (from `search`) or its .eml path (relative to DIR, or "
+                    "under DIR)");
+    cmd->add_option("--message-id", args->message_id,
+                    "The message with this Message-ID ('<id@host>' as written)");
+    auto* html = cmd->add_flag("--html", args->html,
+                               "Write the message's HTML part as it is (its own charset)");
+    cmd->add_flag("--raw", args->raw, "Write the .eml itself")->excludes(html);
+    cmd->add_flag("--json", args->json, "Machine-readable output");
+    cmd->callback([args, &global, &exit_code] {
+        global.apply();
+        exit_code = run_show(*args);
+    });
+}
+
+}  // namespace imapmirror::cli

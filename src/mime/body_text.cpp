@@ -1,0 +1,818 @@
+#include "mime/body_text.hpp"
+
+#include <fcntl.h>
+#include <gmime/gmime.h>
+#include <gumbo.h>
+#include <iconv.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "core/attachment_rule.hpp"
+#include "core/utf8.hpp"
+#include "mime/gmime_init.hpp"
+
+namespace imapmirror::mime {
+
+using core::Result;
+
+std::string_view origin_name(BodyOrigin origin) {
+    switch (origin) {
+        case BodyOrigin::Plain:
+            return "plain";
+        case BodyOrigin::Html:
+            return "html";
+        case BodyOrigin::None:
+            break;
+    }
+    return "none";
+}
+
+namespace {
+
+struct Unref {
+    void operator()(gpointer p) const {
+        if (p)
+            g_object_unref(p);
+    }
+};
+template <class T>
+using GPtr = std::unique_ptr<T, Unref>;
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        c = static_cast<char>(g_ascii_tolower(c));
+    return out;
+}
+
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence; true when it cut.
+bool cut_utf8(std::string& s, size_t max) {
+    if (s.size() <= max)
+        return false;
+    size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+        --cut;
+    s.resize(cut);
+    return true;
+}
+
+// Valid UTF-8 keeping line breaks: core::to_valid_utf8 line by line (it makes every control
+// character, '\n' included, U+FFFD). CR is dropped: lines end in '\n' alone.
+std::string repair_lines(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    while (!bytes.empty()) {
+        size_t nl = bytes.find('\n');
+        std::string_view line = bytes.substr(0, nl);
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        out += core::to_valid_utf8(line);
+        if (nl == std::string_view::npos)
+            break;
+        out += '\n';
+        bytes.remove_prefix(nl + 1);
+    }
+    return out;
+}
+
+// ---- HTML -> text -------------------------------------------------------------------------
+
+// Collects text with block structure: at most one blank line in a row, no spaces at line ends
+// or starts, white space collapsed where the HTML says so.
+class TextBuilder {
+  public:
+    explicit TextBuilder(size_t max) : m_max(max) {}
+
+    bool full() const { return m_out.size() > m_max; }
+
+    // Text of a text node; `pre` keeps its white space.
+    void text(std::string_view s, bool pre) {
+        if (pre) {
+            for (char c : s) {
+                if (c == '\n')
+                    line_break();
+                else if (c != '\r')
+                    put_char(c == '\t' ? ' ' : c);
+            }
+            return;
+        }
+        for (char c : s) {
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+                m_space = true;
+                continue;
+            }
+            put_char(c);
+        }
+    }
+
+    // A break before/after a block: the next text starts a line; `blank` asks for an empty
+    // line between (paragraphs, headings).
+    void block(bool blank) {
+        m_want_lines = std::max(m_want_lines, blank ? 2 : 1);
+        m_space = false;
+    }
+    // <br>: a new line, and a second one in a row an empty line.
+    void line_break() {
+        m_want_lines = std::min(2, m_want_lines + 1);
+        m_space = false;
+    }
+    // Text put right away, not collapsed (list markers, link targets).
+    void literal(std::string_view s) {
+        for (char c : s)
+            put_char(c);
+    }
+    void space() { m_space = true; }
+    // Two spaces before the next text on this line (between table cells).
+    void gap() { m_gap = true; }
+
+    std::string finish(bool& truncated) {
+        truncated = cut_utf8(m_out, m_max);
+        while (!m_out.empty() && (m_out.back() == ' ' || m_out.back() == '\n'))
+            m_out.pop_back();
+        return std::move(m_out);
+    }
+
+  private:
+    void put_char(char c) {
+        if (m_want_lines > 0) {
+            if (!m_out.empty()) {
+                while (!m_out.empty() && m_out.back() == ' ')
+                    m_out.pop_back();
+                // Count the line breaks already there so blocks never add up to more.
+                int have = 0;
+                for (size_t i = m_out.size(); i > 0 && m_out[i - 1] == '\n' && have < 2; --i)
+                    ++have;
+                for (int i = have; i < m_want_lines; ++i)
+                    m_out += '\n';
+            }
+            m_want_lines = 0;
+            m_gap = false;
+        } else if ((m_space || m_gap) && !m_out.empty() && m_out.back() != '\n') {
+            while (m_out.back() == ' ')
+                m_out.pop_back();
+            m_out += m_gap ? "  " : " ";
+        }
+        m_space = false;
+        m_gap = false;
+        m_out += c;
+    }
+
+    std::string m_out;
+    size_t m_max;
+    int m_want_lines = 0;
+    bool m_space = false;
+    bool m_gap = false;
+};
+
+bool is_dropped(GumboTag tag) {
+    switch (tag) {
+        case GUMBO_TAG_HEAD:
+        case GUMBO_TAG_SCRIPT:
+        case GUMBO_TAG_STYLE:
+        case GUMBO_TAG_TEMPLATE:
+        case GUMBO_TAG_NOSCRIPT:
+        case GUMBO_TAG_TITLE:
+        case GUMBO_TAG_OBJECT:
+        case GUMBO_TAG_IFRAME:
+        case GUMBO_TAG_SVG:
+        case GUMBO_TAG_MATH:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// Paragraph-like blocks get an empty line around them, other blocks a line break.
+enum class Block { Inline, Line, Paragraph };
+
+Block block_of(GumboTag tag) {
+    switch (tag) {
+        case GUMBO_TAG_P:
+        case GUMBO_TAG_H1:
+        case GUMBO_TAG_H2:
+        case GUMBO_TAG_H3:
+        case GUMBO_TAG_H4:
+        case GUMBO_TAG_H5:
+        case GUMBO_TAG_H6:
+        case GUMBO_TAG_BLOCKQUOTE:
+        case GUMBO_TAG_PRE:
+        case GUMBO_TAG_TABLE:
+        case GUMBO_TAG_UL:
+        case GUMBO_TAG_OL:
+        case GUMBO_TAG_DL:
+            return Block::Paragraph;
+        case GUMBO_TAG_DIV:
+        case GUMBO_TAG_LI:
+        case GUMBO_TAG_TR:
+        case GUMBO_TAG_DT:
+        case GUMBO_TAG_DD:
+        case GUMBO_TAG_HR:
+        case GUMBO_TAG_SECTION:
+        case GUMBO_TAG_ARTICLE:
+        case GUMBO_TAG_HEADER:
+        case GUMBO_TAG_FOOTER:
+        case GUMBO_TAG_NAV:
+        case GUMBO_TAG_ASIDE:
+        case GUMBO_TAG_ADDRESS:
+        case GUMBO_TAG_FIGURE:
+        case GUMBO_TAG_FORM:
+        case GUMBO_TAG_CENTER:
+        case GUMBO_TAG_CAPTION:
+        case GUMBO_TAG_BODY:
+        case GUMBO_TAG_MAIN:
+        case GUMBO_TAG_FIELDSET:
+        case GUMBO_TAG_TBODY:
+        case GUMBO_TAG_THEAD:
+        case GUMBO_TAG_TFOOT:
+            return Block::Line;
+        default:
+            return Block::Inline;
+    }
+}
+
+const char* attribute(const GumboElement& e, const char* name) {
+    const GumboAttribute* a = gumbo_get_attribute(&e.attributes, name);
+    return a ? a->value : nullptr;
+}
+
+// `hidden`, aria-hidden="true", or an inline style with display:none / visibility:hidden
+// (how mail hides preheaders and tracking text).
+bool is_hidden(const GumboElement& e) {
+    if (attribute(e, "hidden"))
+        return true;
+    if (const char* aria = attribute(e, "aria-hidden"); aria && lower(aria) == "true")
+        return true;
+    const char* style = attribute(e, "style");
+    if (!style)
+        return false;
+    std::string compact;
+    for (const char* p = style; *p; ++p)
+        if (!g_ascii_isspace(*p))
+            compact += static_cast<char>(g_ascii_tolower(*p));
+    return compact.find("display:none") != std::string::npos ||
+           compact.find("visibility:hidden") != std::string::npos;
+}
+
+// A link target worth keeping after its text: http(s) and mailto, not when the text says it.
+std::string link_target(const GumboElement& e) {
+    const char* href = attribute(e, "href");
+    if (!href)
+        return {};
+    std::string h = href;
+    while (!h.empty() && g_ascii_isspace(h.back()))
+        h.pop_back();
+    size_t start = 0;
+    while (start < h.size() && g_ascii_isspace(h[start]))
+        ++start;
+    h.erase(0, start);
+    const std::string l = lower(h.substr(0, 8));
+    if (l.rfind("http://", 0) != 0 && l.rfind("https://", 0) != 0 && l.rfind("mailto:", 0) != 0)
+        return {};
+    return h;
+}
+
+// The text content of a node, for comparing a link's text with its target.
+void collect_text(const GumboNode* node, std::string& out, size_t max) {
+    if (out.size() > max)
+        return;
+    if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE) {
+        out += node->v.text.text;
+        return;
+    }
+    if (node->type != GUMBO_NODE_ELEMENT)
+        return;
+    const GumboVector& children = node->v.element.children;
+    for (unsigned i = 0; i < children.length; ++i)
+        collect_text(static_cast<const GumboNode*>(children.data[i]), out, max);
+}
+
+std::string trimmed(std::string s) {
+    size_t a = 0;
+    while (a < s.size() && g_ascii_isspace(s[a]))
+        ++a;
+    size_t b = s.size();
+    while (b > a && g_ascii_isspace(s[b - 1]))
+        --b;
+    return s.substr(a, b - a);
+}
+
+// Walks the tree without recursion (hostile nesting cannot exhaust the stack): each frame is
+// an element and the next child to visit; leaving an element closes its block.
+class HtmlWalker {
+  public:
+    explicit HtmlWalker(TextBuilder& out) : m_out(out) {}
+
+    void run(const GumboNode* root) {
+        enter(root);
+        while (!m_stack.empty() && !m_out.full()) {
+            Frame& f = m_stack.back();
+            const GumboVector& children = f.node->v.element.children;
+            if (f.next >= children.length) {
+                leave(f);
+                m_stack.pop_back();
+                continue;
+            }
+            enter(static_cast<const GumboNode*>(children.data[f.next++]));
+        }
+    }
+
+  private:
+    struct Frame {
+        explicit Frame(const GumboNode* n) : node(n) {}
+        const GumboNode* node;
+        unsigned next = 0;
+        std::string link;     // target to write after the element's text
+        int list_number = 0;  // for <ol>: the next item's number; 0 for <ul>
+    };
+
+    void enter(const GumboNode* node) {
+        switch (node->type) {
+            case GUMBO_NODE_TEXT:
+            case GUMBO_NODE_CDATA:
+            case GUMBO_NODE_WHITESPACE:
+                m_out.text(node->v.text.text, m_pre > 0);
+                return;
+            case GUMBO_NODE_ELEMENT:
+            case GUMBO_NODE_TEMPLATE:
+            case GUMBO_NODE_DOCUMENT:
+                break;
+            default:
+                return;  // comments
+        }
+        if (node->type == GUMBO_NODE_DOCUMENT) {
+            m_stack.push_back(Frame{node});
+            return;
+        }
+        const GumboElement& e = node->v.element;
+        if (is_dropped(e.tag) || is_hidden(e))
+            return;
+        Frame frame{node};
+        switch (e.tag) {
+            case GUMBO_TAG_BR:
+                m_out.line_break();
+                return;
+            case GUMBO_TAG_IMG:
+                if (const char* alt = attribute(e, "alt"); alt && !trimmed(alt).empty()) {
+                    m_out.space();
+                    m_out.literal("[" + trimmed(alt) + "]");
+                    m_out.space();
+                }
+                return;
+            case GUMBO_TAG_TD:
+            case GUMBO_TAG_TH:
+                m_out.gap();
+                break;
+            case GUMBO_TAG_PRE:
+                ++m_pre;
+                break;
+            case GUMBO_TAG_OL:
+                frame.list_number = 1;
+                break;
+            case GUMBO_TAG_A:
+                frame.link = link_target(e);
+                break;
+            default:
+                break;
+        }
+        const Block block = block_of(e.tag);
+        if (block != Block::Inline)
+            m_out.block(block == Block::Paragraph);
+        if (e.tag == GUMBO_TAG_LI)
+            m_out.literal(list_marker());
+        m_stack.push_back(std::move(frame));
+    }
+
+    void leave(Frame& f) {
+        if (f.node->type == GUMBO_NODE_DOCUMENT)
+            return;
+        const GumboElement& e = f.node->v.element;
+        if (e.tag == GUMBO_TAG_PRE)
+            --m_pre;
+        if (!f.link.empty()) {
+            std::string text;
+            collect_text(f.node, text, 4096);
+            text = trimmed(text);
+            std::string bare = f.link;
+            if (lower(bare).rfind("mailto:", 0) == 0)
+                bare = bare.substr(7);
+            if (text != f.link && text != bare) {
+                m_out.space();
+                m_out.literal("<" + f.link + ">");
+            }
+        }
+        const Block block = block_of(e.tag);
+        if (block != Block::Inline)
+            m_out.block(block == Block::Paragraph);
+        if (e.tag == GUMBO_TAG_TD || e.tag == GUMBO_TAG_TH)
+            m_out.space();
+    }
+
+    // "- " in a <ul>, "3. " in an <ol>: the innermost list decides.
+    std::string list_marker() {
+        for (auto it = m_stack.rbegin(); it != m_stack.rend(); ++it) {
+            if (it->node->type != GUMBO_NODE_ELEMENT)
+                continue;
+            const GumboTag tag = it->node->v.element.tag;
+            if (tag == GUMBO_TAG_OL)
+                return std::to_string(it->list_number++) + ". ";
+            if (tag == GUMBO_TAG_UL)
+                break;
+        }
+        return "- ";
+    }
+
+    TextBuilder& m_out;
+    std::vector<Frame> m_stack;
+    int m_pre = 0;
+};
+
+// Elements that never nest (void) or whose end tag is optional: a scan cannot count them.
+bool uncounted(std::string_view name) {
+    static constexpr std::string_view kNames[] = {
+        "area", "base",  "br",     "col",    "embed",    "hr",    "img",     "input", "link",
+        "meta", "param", "source", "track",  "wbr",      "p",     "li",      "td",    "th",
+        "tr",   "dt",    "dd",     "option", "optgroup", "thead", "tbody",   "tfoot", "colgroup",
+        "html", "head",  "body",   "rb",     "rt",       "rp",    "!doctype"};
+    for (auto n : kNames)
+        if (n == name)
+            return true;
+    return false;
+}
+
+// How much of `html` to give the parser: all of it, unless its elements nest deeper than
+// `max_depth` (as a scan of start and end tags estimates it), then the part before. gumbo's
+// tree building takes time proportional to the depth for every element, so a hostile message
+// of nested tags would take minutes; real mail nests a few dozen levels.
+size_t shallow_prefix(std::string_view html, int max_depth) {
+    int depth = 0;
+    size_t at = 0;
+    while ((at = html.find('<', at)) != std::string_view::npos) {
+        const size_t tag = at;
+        if (html.substr(at, 4) == "<!--") {
+            at = html.find("-->", at + 4);
+            if (at == std::string_view::npos)
+                break;
+            continue;
+        }
+        const bool end = at + 1 < html.size() && html[at + 1] == '/';
+        size_t name_start = at + (end ? 2 : 1);
+        size_t name_end = name_start;
+        while (name_end < html.size() && (g_ascii_isalnum(html[name_end]) || html[name_end] == '!'))
+            ++name_end;
+        at = name_end;
+        if (name_end == name_start)
+            continue;  // "<" in text
+        const std::string name = lower(html.substr(name_start, name_end - name_start));
+        const size_t close = html.find('>', name_end);
+        if (close == std::string_view::npos)
+            break;
+        at = close + 1;
+        if (uncounted(name) || (!end && html[close - 1] == '/'))
+            continue;
+        if (end) {
+            depth = std::max(0, depth - 1);
+            continue;
+        }
+        if (++depth > max_depth)
+            return tag;
+        if (name == "script" || name == "style") {  // raw text up to its end tag
+            const size_t stop = lower(html.substr(at, 1 << 20)).find("</" + name);
+            if (stop == std::string::npos)
+                break;
+            at += stop;
+        }
+    }
+    return html.size();
+}
+
+struct GumboOutputDeleter {
+    void operator()(GumboOutput* o) const { gumbo_destroy_output(&kGumboDefaultOptions, o); }
+};
+
+// ---- MIME parts -> UTF-8 ------------------------------------------------------------------
+
+// `bytes` from `charset` to UTF-8 with iconv (GMime's charset names and aliases); a byte the
+// charset does not allow becomes U+FFFD and the conversion goes on. nullopt when the charset
+// is unknown here.
+std::optional<std::string> to_utf8(std::string_view bytes, const std::string& charset) {
+    iconv_t cd = g_mime_iconv_open("UTF-8", charset.c_str());
+    if (cd == reinterpret_cast<iconv_t>(-1))
+        return std::nullopt;
+    std::string out;
+    out.reserve(bytes.size() + bytes.size() / 2);
+    char* in = const_cast<char*>(bytes.data());
+    size_t inleft = bytes.size();
+    char buf[16 * 1024];
+    while (inleft > 0) {
+        char* o = buf;
+        size_t oleft = sizeof buf;
+        size_t r = iconv(cd, &in, &inleft, &o, &oleft);
+        out.append(buf, static_cast<size_t>(o - buf));
+        if (r != static_cast<size_t>(-1))
+            continue;
+        if (errno == E2BIG)
+            continue;
+        if (errno == EILSEQ) {
+            out += core::kReplacementChar;
+            ++in;
+            --inleft;
+            continue;
+        }
+        break;  // EINVAL: a sequence cut at the end (by our size cap)
+    }
+    char* o = buf;
+    size_t oleft = sizeof buf;
+    iconv(cd, nullptr, nullptr, &o, &oleft);  // shift sequences back to the initial state
+    out.append(buf, static_cast<size_t>(o - buf));
+    g_mime_iconv_close(cd);
+    return out;
+}
+
+// A charset an HTML document declares in its first 2 KB (<meta charset=...> or the
+// http-equiv Content-Type form), "" when none.
+std::string sniff_meta_charset(std::string_view html) {
+    const std::string head = lower(html.substr(0, 2048));
+    size_t at = head.find("charset=");
+    if (at == std::string::npos)
+        return {};
+    at += 8;
+    while (at < head.size() && (head[at] == '"' || head[at] == '\'' || head[at] == ' '))
+        ++at;
+    size_t end = at;
+    while (end < head.size() && (g_ascii_isalnum(head[end]) || head[end] == '-' ||
+                                 head[end] == '_' || head[end] == ':' || head[end] == '.'))
+        ++end;
+    return head.substr(at, end - at);
+}
+
+struct DecodedPart {
+    std::string bytes;  // transfer-decoded, at most max bytes
+    bool cut = false;   // there was more
+};
+
+// The transfer-decoded content of `part`, read 64 KB at a time up to `max` bytes.
+DecodedPart transfer_decoded(GMimePart* part, size_t max) {
+    DecodedPart out;
+    GMimeDataWrapper* content = g_mime_part_get_content(part);
+    if (!content)
+        return out;
+    GMimeStream* encoded = g_mime_data_wrapper_get_stream(content);
+    g_mime_stream_reset(encoded);
+    GPtr<GMimeStream> filtered(g_mime_stream_filter_new(encoded));
+    const GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(content);
+    if (enc != GMIME_CONTENT_ENCODING_DEFAULT) {
+        GPtr<GMimeFilter> decoder(g_mime_filter_basic_new(enc, FALSE));
+        g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), decoder.get());
+    }
+    std::vector<char> buf(64 * 1024);
+    for (;;) {
+        // A bounded substream answers -1, not 0, at its end (see message_parser.cpp).
+        const ssize_t n = g_mime_stream_read(filtered.get(), buf.data(), buf.size());
+        if (n <= 0)
+            break;
+        const size_t room = max - out.bytes.size();
+        if (static_cast<size_t>(n) > room) {
+            out.bytes.append(buf.data(), room);
+            out.cut = true;
+            break;
+        }
+        out.bytes.append(buf.data(), static_cast<size_t>(n));
+    }
+    return out;
+}
+
+std::string declared_charset(GMimeObject* obj) {
+    const char* cs = g_mime_object_get_content_type_parameter(obj, "charset");
+    return cs ? lower(cs) : std::string();
+}
+
+bool is_utf8_name(const std::string& charset) {
+    return charset.empty() || charset == "utf-8" || charset == "utf8" || charset == "us-ascii" ||
+           charset == "ascii";
+}
+
+// UTF-8 text of a text part: decoded from its declared charset (for HTML also one its <meta>
+// declares); an unknown or missing charset is read as UTF-8, else windows-1252.
+std::string part_utf8(GMimeObject* obj, std::string bytes, bool html) {
+    std::string charset = declared_charset(obj);
+    if (charset.empty() && html)
+        charset = sniff_meta_charset(bytes);
+    // As browsers do (WHATWG Encoding): mail labelled Latin-1 is written in windows-1252.
+    if (charset == "iso-8859-1" || charset == "iso8859-1" || charset == "latin1")
+        charset = "windows-1252";
+    if (!is_utf8_name(charset))
+        if (auto converted = to_utf8(bytes, charset))
+            return std::move(*converted);
+    return bytes;
+}
+
+// Picks the body parts (see the header) and appends their text.
+class BodyCollector {
+  public:
+    explicit BodyCollector(const BodyLimits& limits) : m_limits(limits) {}
+
+    void collect(GMimeObject* obj, const std::string& parent_subtype, size_t depth) {
+        constexpr size_t kMaxDepth = 64;
+        if (!obj || depth > kMaxDepth || full())
+            return;
+        GMimeContentType* ct = g_mime_object_get_content_type(obj);
+        const std::string type = lower(ct ? g_mime_content_type_get_media_type(ct) : "text");
+        const std::string subtype = lower(ct ? g_mime_content_type_get_media_subtype(ct) : "plain");
+        if (GMIME_IS_MULTIPART(obj)) {
+            auto* mp = GMIME_MULTIPART(obj);
+            const int n = g_mime_multipart_get_count(mp);
+            if (subtype == "alternative") {
+                collect_alternative(mp, n, depth);
+                return;
+            }
+            for (int i = 0; i < n && !full(); ++i)
+                collect(g_mime_multipart_get_part(mp, i), subtype, depth + 1);
+            return;
+        }
+        if (!GMIME_IS_PART(obj) || type != "text" || (subtype != "plain" && subtype != "html"))
+            return;
+        GMimeContentDisposition* cd = g_mime_object_get_content_disposition(obj);
+        const std::string disposition =
+            cd ? lower(g_mime_content_disposition_get_disposition(cd)) : "";
+        const char* filename = g_mime_part_get_filename(GMIME_PART(obj));
+        if (core::is_attachment_part(type, subtype, disposition, filename && *filename,
+                                     parent_subtype))
+            return;
+        append_part(obj, subtype == "html");
+    }
+
+    BodyText finish() {
+        m_result.truncated = cut_utf8(m_result.text, m_limits.max_text) || m_result.truncated;
+        return std::move(m_result);
+    }
+
+  private:
+    bool full() const { return m_result.text.size() >= m_limits.max_text; }
+
+    void collect_alternative(GMimeMultipart* mp, int n, size_t depth) {
+        for (int i = 0; i < n; ++i) {
+            GMimeObject* child = g_mime_multipart_get_part(mp, i);
+            GMimeContentType* ct = g_mime_object_get_content_type(child);
+            if (GMIME_IS_PART(child) && ct &&
+                lower(g_mime_content_type_get_media_type(ct)) == "text" &&
+                lower(g_mime_content_type_get_media_subtype(ct)) == "plain") {
+                collect(child, "alternative", depth + 1);
+                return;
+            }
+        }
+        for (int i = n - 1; i >= 0; --i) {
+            const size_t before = m_result.text.size();
+            collect(g_mime_multipart_get_part(mp, i), "alternative", depth + 1);
+            if (m_result.text.size() != before)
+                return;
+        }
+    }
+
+    void append_part(GMimeObject* obj, bool html) {
+        const size_t room = m_limits.max_text - m_result.text.size();
+        DecodedPart decoded =
+            transfer_decoded(GMIME_PART(obj), html ? m_limits.max_html : room + 4);
+        std::string utf8 = part_utf8(obj, std::move(decoded.bytes), html);
+        BodyText part;
+        if (html) {
+            part = html_to_text(utf8, room);
+            part.truncated = part.truncated || decoded.cut;
+        } else {
+            part.text = repair_lines(utf8);
+            while (!part.text.empty() && (part.text.back() == '\n' || part.text.back() == ' '))
+                part.text.pop_back();
+            part.truncated = decoded.cut || cut_utf8(part.text, room);
+        }
+        if (part.text.empty())
+            return;
+        if (!m_result.text.empty())
+            m_result.text += "\n\n";
+        m_result.text += part.text;
+        m_result.truncated = m_result.truncated || part.truncated;
+        if (html || m_result.origin == BodyOrigin::None)
+            m_result.origin = html ? BodyOrigin::Html : BodyOrigin::Plain;
+    }
+
+    const BodyLimits& m_limits;
+    BodyText m_result;
+};
+
+// The first text/html leaf that is not an attachment, depth first.
+GMimePart* first_html_part(GMimeObject* obj, const std::string& parent_subtype, size_t depth) {
+    if (!obj || depth > 64)
+        return nullptr;
+    GMimeContentType* ct = g_mime_object_get_content_type(obj);
+    const std::string subtype = lower(ct ? g_mime_content_type_get_media_subtype(ct) : "");
+    if (GMIME_IS_MULTIPART(obj)) {
+        auto* mp = GMIME_MULTIPART(obj);
+        for (int i = 0, n = g_mime_multipart_get_count(mp); i < n; ++i)
+            if (GMimePart* found =
+                    first_html_part(g_mime_multipart_get_part(mp, i), subtype, depth + 1))
+                return found;
+        return nullptr;
+    }
+    if (!GMIME_IS_PART(obj) || !ct || lower(g_mime_content_type_get_media_type(ct)) != "text" ||
+        subtype != "html")
+        return nullptr;
+    GMimeContentDisposition* cd = g_mime_object_get_content_disposition(obj);
+    const std::string disposition = cd ? lower(g_mime_content_disposition_get_disposition(cd)) : "";
+    const char* filename = g_mime_part_get_filename(GMIME_PART(obj));
+    if (core::is_attachment_part("text", "html", disposition, filename && *filename,
+                                 parent_subtype))
+        return nullptr;
+    return GMIME_PART(obj);
+}
+
+// A message file parsed the way message_parser.cpp does it: mapped up to 4 MB, contents kept
+// as ranges of the file.
+struct ParsedFile {
+    GPtr<GMimeStream> stream;
+    GPtr<GMimeParser> parser;
+    GPtr<GMimeMessage> message;
+};
+
+Result<ParsedFile> parse_file(const std::string& path) {
+    ensure_gmime();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        auto e = core::make_error(core::ErrorKind::Io,
+                                  "cannot open " + path + ": " + std::strerror(errno),
+                                  core::Scope::Message);
+        return e;
+    }
+    constexpr off_t kMapUpTo = 4 << 20;
+    struct stat st {};
+    const bool map = ::fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size <= kMapUpTo;
+    ParsedFile f;
+    f.stream.reset(map ? g_mime_stream_mmap_new(fd, PROT_READ, MAP_PRIVATE)
+                       : g_mime_stream_fs_new(fd));  // owns fd
+    if (!f.stream) {
+        ::close(fd);
+        return core::make_error(core::ErrorKind::Io, "cannot read " + path, core::Scope::Message);
+    }
+    f.parser.reset(g_mime_parser_new_with_stream(f.stream.get()));
+    g_mime_parser_set_persist_stream(f.parser.get(), TRUE);
+    f.message.reset(g_mime_parser_construct_message(f.parser.get(), nullptr));
+    return f;
+}
+
+}  // namespace
+
+BodyText html_to_text(std::string_view html, size_t max_text) {
+    constexpr int kMaxDepth = 256;
+    const size_t parsed = shallow_prefix(html, kMaxDepth);
+    // Parse errors are not needed; gumbo keeps a copy of the open elements with each, which
+    // costs memory proportional to depth times elements.
+    GumboOptions options = kGumboDefaultOptions;
+    options.max_errors = 0;
+    std::unique_ptr<GumboOutput, GumboOutputDeleter> doc(
+        gumbo_parse_with_options(&options, html.data(), parsed));
+    TextBuilder out(max_text);
+    BodyText result;
+    result.origin = BodyOrigin::Html;
+    if (doc) {
+        HtmlWalker walker(out);
+        walker.run(doc->document);
+    }
+    // gumbo gives UTF-8 (invalid input bytes become U+FFFD); control characters other than
+    // line breaks still have to go.
+    result.text = repair_lines(out.finish(result.truncated));
+    result.truncated = result.truncated || parsed < html.size();
+    return result;
+}
+
+BodyText body_text_of(GMimeObject* body, const BodyLimits& limits) {
+    BodyCollector collector(limits);
+    collector.collect(body, "", 0);
+    return collector.finish();
+}
+
+Result<BodyText> read_body_text(const std::string& path, const BodyLimits& limits) {
+    IMM_ASSIGN(auto file, parse_file(path));
+    if (!file.message)
+        return BodyText{};
+    return body_text_of(g_mime_message_get_mime_part(file.message.get()), limits);
+}
+
+Result<HtmlPart> read_html_part(const std::string& path, size_t max_bytes) {
+    IMM_ASSIGN(auto file, parse_file(path));
+    GMimePart* part = file.message
+                          ? first_html_part(g_mime_message_get_mime_part(file.message.get()), "", 0)
+                          : nullptr;
+    if (!part)
+        return core::make_error(core::ErrorKind::NotFound, "the message has no HTML body",
+                                core::Scope::Message);
+    HtmlPart out;
+    out.html = transfer_decoded(part, max_bytes).bytes;
+    out.charset = declared_charset(GMIME_OBJECT(part));
+    return out;
+}
+
+}  // namespace imapmirror::mime

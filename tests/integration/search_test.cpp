@@ -1,0 +1,152 @@
+// `search`, `show` and `reindex` on archives exported from a real Dovecot (the seed account
+// plus an HTML-only message), and on an archive made before full-text search (schema 006).
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "test_server.hpp"
+
+using namespace imapmirror::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
+
+// The subjects `search --json` prints, in order.
+std::string search_json(const std::string& dir, std::vector<std::string> extra) {
+    auto r = run_imapmirror(with({"search", dir}, extra));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+}
+
+// A DovecotServer with the seed account and tests/data/bodies/html-only.eml in "Shop".
+DovecotServer& server() {
+    static DovecotServer s;
+    static bool loaded = false;
+    if (!loaded) {
+        load_files(s, "Shop", {source_dir() + "/tests/data/bodies/html-only.eml"});
+        loaded = true;
+    }
+    return s;
+}
+
+std::string exported(const std::vector<std::string>& options = {}) {
+    const std::string out = make_temp_dir() + "/archive";
+    auto r = run_imapmirror(with(with({"export", "--out", out}, options), server().tls_args()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return out;
+}
+
+void remove_archive(const std::string& out) {
+    std::system(("rm -rf '" + fs::path(out).parent_path().string() + "'").c_str());
+}
+
+}  // namespace
+
+TEST_CASE("search: words only in plain bodies, HTML-only bodies and attachment names are found",
+          "[integration]") {
+    const std::string out = exported();
+    // "sample account" is only in 01-welcome's plain body.
+    auto plain = search_json(out, {"sample", "--json"});
+    CHECK(has(plain, "\"subject\":\"Welcome to imapmirror\""));
+    CHECK(has(plain, "**sample**"));
+    // "periwinkle" only in the HTML-only message's body; its hidden and script text is not.
+    auto html = search_json(out, {"periwinkle", "--json"});
+    CHECK(has(html, "\"subject\":\"Your order has shipped\""));
+    CHECK(has(html, "\"folder\":\"Shop\""));
+    CHECK_FALSE(has(search_json(out, {"marmalade", "--json"}), "\"id\""));
+    CHECK_FALSE(has(search_json(out, {"zebracorn", "--json"}), "\"id\""));
+    // Attachment names: 'Quartalsbericht für das erste Quartal 2024.csv' (RFC 2231, folded).
+    auto names = search_json(out, {"attachment_names:quartalsbericht", "--json"});
+    CHECK(has(names, "\"folder\":\"INBOX\""));
+    CHECK(has(search_json(out, {"resume", "--json"}), "\"id\""));  // Résumé.pdf
+    // Filters.
+    CHECK(has(search_json(out, {"report", "--has-attachment", "--json"}), "Q1 report"));
+    CHECK_FALSE(has(search_json(out, {"sample", "--folder", "Shop", "--json"}), "\"id\""));
+    CHECK(has(search_json(out, {"periwinkle", "--from", "shop.example", "--json"}), "\"id\""));
+    CHECK_FALSE(has(search_json(out, {"periwinkle", "--from", "nobody", "--json"}), "\"id\""));
+    CHECK(has(search_json(out, {"periwinkle", "--unread", "--json"}), "\"id\""));
+    CHECK(has(search_json(out, {"periwinkle", "--after", "2024-01-05", "--json"}), "\"id\""));
+    CHECK_FALSE(
+        has(search_json(out, {"periwinkle", "--before", "2024-01-05", "--json"}), "\"id\""));
+    CHECK(has(search_json(out, {"sample OR periwinkle", "--sort", "relevance"}), "Welcome"));
+
+    auto bad = run_imapmirror({"search", out, "\"unclosed"});
+    CHECK(bad.exit_code == 2);
+    CHECK(has(bad.err, "bad search query"));
+    remove_archive(out);
+}
+
+TEST_CASE("show: an HTML-only message printed readably, with its attachments' paths",
+          "[integration]") {
+    const std::string out = exported();
+    auto hits = search_json(out, {"periwinkle", "--json"});
+    const size_t at = hits.find("\"id\":");
+    REQUIRE(at != std::string::npos);
+    const std::string id = hits.substr(at + 5, hits.find(',', at) - at - 5);
+    auto r = run_imapmirror({"show", out, id});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(has(r.out, "Subject:  Your order has shipped"));
+    CHECK(has(r.out, "Dear Alice,\nyour parcel with the periwinkle teapot is on its way."));
+    CHECK(has(r.out, "- Cups & saucers"));
+    CHECK(has(r.out, "Track it here <https://track.example.com/p/42>"));
+    CHECK(has(r.out, "[converted from HTML"));
+    CHECK_FALSE(has(r.out, "<p>"));
+    auto html = run_imapmirror({"show", out, id, "--html"});
+    CHECK(html.exit_code == 0);
+    CHECK(has(html.out, "<h1>Order shipped</h1>"));
+    auto raw = run_imapmirror({"show", out, id, "--raw"});
+    CHECK(has(raw.out, "Message-ID: <bodies-html-only-1@shop.example.com>"));
+    auto by_mid =
+        run_imapmirror({"show", out, "--message-id", "<seed-report-q1@example.org>", "--json"});
+    CHECK(by_mid.exit_code == 0);
+    CHECK(has(by_mid.out, "report Q1.csv"));
+    CHECK(has(by_mid.out, out + "/"));
+    CHECK(run_imapmirror({"show", out, "999999"}).exit_code == 7);
+    remove_archive(out);
+}
+
+TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable by body",
+          "[integration]") {
+    const std::string out = exported();
+    // What an older imapmirror left: the same rows, without 006's tables, at version 5.
+    query(out + "/index.sqlite", "SELECT 1");
+    auto r = run_imapmirror({"search", out, "sample"});
+    REQUIRE(r.exit_code == 0);
+    {
+        const std::string sql =
+            "DROP TRIGGER messages_fts_delete; DROP TABLE messages_fts; DROP VIEW message_search; "
+            "DROP TABLE bodies; PRAGMA user_version = 5;";
+        REQUIRE(std::system(("sqlite3 '" + out + "/index.sqlite' '" + sql + "'").c_str()) == 0);
+    }
+    auto old = run_imapmirror({"search", out, "sample"});
+    CHECK(old.exit_code == 2);
+    CHECK(has(old.err, "reindex"));
+    auto re = run_imapmirror({"reindex", out, "--json"});
+    INFO(re.err);
+    REQUIRE(re.exit_code == 0);
+    CHECK(has(re.out, "\"read\":13"));
+    CHECK(has(search_json(out, {"sample", "--json"}), "Welcome to imapmirror"));
+    CHECK(has(search_json(out, {"periwinkle", "--json"}), "Your order has shipped"));
+    // Idempotent: nothing left to read.
+    auto again = run_imapmirror({"reindex", out, "--json"});
+    CHECK(has(again.out, "\"read\":0"));
+    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "6");
+    remove_archive(out);
+}
+
+TEST_CASE("reindex: an export with --no-bodies finds headers at once and bodies after reindex",
+          "[integration]") {
+    const std::string out = exported({"--no-bodies"});
+    CHECK_FALSE(has(search_json(out, {"periwinkle", "--json"}), "\"id\""));
+    CHECK(has(search_json(out, {"shipped", "--json"}), "\"id\""));
+    REQUIRE(run_imapmirror({"reindex", out}).exit_code == 0);
+    CHECK(has(search_json(out, {"periwinkle", "--json"}), "\"id\""));
+    remove_archive(out);
+}
