@@ -115,14 +115,18 @@ TEST_CASE("show: an HTML-only message printed readably, with its attachments' pa
 TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable by body",
           "[integration]") {
     const std::string out = exported();
-    // What an older imapmirror left: the same rows, without 006's tables, at version 5.
+    // What an older imapmirror left: the same rows, without the tables and columns of 006
+    // (bodies), 007 (Gmail labels) and 008 (.msg files), at version 5.
     query(out + "/index.sqlite", "SELECT 1");
     auto r = run_imapmirror({"search", out, "sample"});
     REQUIRE(r.exit_code == 0);
     {
         const std::string sql =
             "DROP TRIGGER messages_fts_delete; DROP TABLE messages_fts; DROP VIEW message_search; "
-            "DROP TABLE bodies; PRAGMA user_version = 5;";
+            "DROP TABLE bodies; DROP TABLE message_labels; DROP TABLE label_links; "
+            "DROP TABLE labels; ALTER TABLE messages DROP COLUMN msg_path; "
+            "ALTER TABLE messages DROP COLUMN msg_sha256; "
+            "ALTER TABLE messages DROP COLUMN msg_size; PRAGMA user_version = 5;";
         REQUIRE(std::system(("sqlite3 '" + out + "/index.sqlite' '" + sql + "'").c_str()) == 0);
     }
     auto old = run_imapmirror({"search", out, "sample"});
@@ -137,7 +141,7 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
     // Idempotent: nothing left to read.
     auto again = run_imapmirror({"reindex", out, "--json"});
     CHECK(has(again.out, "\"read\":0"));
-    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "6");
+    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "8");
     remove_archive(out);
 }
 
