@@ -73,6 +73,10 @@ const std::vector<ProviderPreset>& provider_presets() {
 }
 
 const ProviderPreset* find_preset(std::string_view name) {
+    // `auth login --provider google` names the OAuth2 provider; one `provider` config key
+    // serves both commands, so export takes it for Gmail too.
+    if (name == "google")
+        name = "gmail";
     for (const auto& p : kPresets)
         if (p.name == name)
             return &p;
@@ -85,8 +89,16 @@ void add_provider_option(CLI::App& cmd, std::string& provider) {
     for (const auto& p : kPresets) {
         names.emplace_back(p.name);
         help += "\n  " + std::string(p.name) + ": " + std::string(p.host) + ", " +
-                std::to_string(p.connections) + " connections; " + std::string(p.note);
+                std::to_string(p.connections) + " connections";
+        if (!p.oauth_provider.empty())
+            help += ", --oauth2";
+        if (!p.max_bytes.empty())
+            help += ", --max-bytes " + std::string(p.max_bytes);
+        if (!p.exclude.empty())
+            help += ", skips " + std::to_string(p.exclude.size()) + " non-mail folders";
+        help += "; " + std::string(p.note);
     }
+    names.emplace_back("google");  // = gmail (see find_preset)
     cmd.add_option("--provider", provider, help)
         ->check(CLI::IsMember(names, CLI::ignore_case))
         ->group("Connection");

@@ -91,3 +91,10 @@ TEST_CASE("provider: gmail sets a daily byte budget under Gmail's limit, a given
     REQUIRE(apply_provider(microsoft.app, microsoft.conn.provider));
     CHECK(microsoft.max_bytes.empty());
 }
+
+TEST_CASE("provider: google, as auth login names it, is gmail for export", "[cli]") {
+    Command c({"--provider", "google"});
+    REQUIRE(apply_provider(c.app, c.conn.provider));
+    CHECK(c.conn.host == "imap.gmail.com");
+    CHECK(c.conn.oauth2);
+}
