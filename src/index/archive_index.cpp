@@ -610,6 +610,39 @@ Result<void> ArchiveIndex::forget_bodies() {
     return tx.commit();
 }
 
+Result<std::vector<ArchiveIndex::WithoutMsg>> ArchiveIndex::messages_without_msg(int64_t after_id,
+                                                                                 int64_t up_to,
+                                                                                 size_t limit) {
+    IMM_ASSIGN(auto st, m_db.prepare("SELECT id, path FROM messages WHERE msg_path IS NULL AND "
+                                     "id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3"));
+    st.bind(1, after_id).bind(2, up_to).bind(3, static_cast<int64_t>(limit));
+    std::vector<WithoutMsg> out;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        out.push_back(WithoutMsg{st.column_int(0), st.column_text(1)});
+    }
+    return out;
+}
+
+Result<void> ArchiveIndex::set_msg_files(const std::vector<MsgFile>& files) {
+    IMM_ASSIGN(auto st, m_db.prepare("UPDATE messages SET msg_path = ?2, msg_sha256 = ?3, "
+                                     "msg_size = ?4 WHERE id = ?1"));
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    for (const auto& f : files) {
+        st.bind(1, f.id).bind(2, f.path).bind(3, f.sha256).bind(4, static_cast<int64_t>(f.size));
+        IMM_TRY(st.run());
+    }
+    return tx.commit();
+}
+
+Result<int64_t> ArchiveIndex::max_message_id() {
+    IMM_ASSIGN(auto st, m_db.prepare("SELECT COALESCE(MAX(id), 0) FROM messages"));
+    IMM_TRY(st.step());
+    return st.column_int(0);
+}
+
 Result<bool> ArchiveIndex::needs_threading() {
     IMM_ASSIGN(auto st,
                m_db.prepare("SELECT EXISTS (SELECT 1 FROM messages WHERE thread_id IS NULL)"));
