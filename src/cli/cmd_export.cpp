@@ -128,6 +128,7 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("messages").value(s.messages);
         w.key("bytes").value(s.bytes);
         w.key("attachments").value(s.attachments);
+        w.key("msg_backfilled").value(s.msg_backfilled);
         w.key("parse_errors").value(s.parse_errors);
         w.key("flags_changed").value(s.flags_changed);
         w.key("expunged").value(s.expunged);
@@ -194,6 +195,9 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
     if (s.folders_refused)
         changes.push_back(std::to_string(s.folders_refused) +
                           " folders the server will not open, skipped as before");
+    if (s.msg_backfilled)
+        changes.push_back(std::to_string(s.msg_backfilled) +
+                          " .msg files for messages archived earlier");
     if (s.flags_changed)
         changes.push_back(std::to_string(s.flags_changed) + " flag changes");
     if (s.labels_changed)
@@ -369,10 +373,12 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                   "expunges) without writing anything: the archive is only read, the server "
                   "only looked at");
     cmd->add_flag("--msg", args->msg,
-                  "Also write an Outlook .msg beside every newly archived .eml (as `convert` "
-                  "makes it), listed in the index and checked by `verify`. The .eml stays the "
-                  "source of truth; a message that cannot be converted is a message error in "
-                  "the summary (exit 10) and gets no .msg");
+                  "Also write an Outlook .msg beside every archived .eml (as `convert` makes "
+                  "it), listed in the index and checked by `verify`: new messages get theirs as "
+                  "they are archived, messages archived earlier without --msg get theirs from "
+                  "their .eml (no download). The .eml stays the source of truth; a message that "
+                  "cannot be converted is a message error in the summary (exit 10), gets no "
+                  ".msg and is tried again on the next run with --msg");
     cmd->add_option("-j,--connections", args->connections,
                     "IMAP connections working in parallel: folders, and ranges of a big folder, "
                     "are spread over them, which uses every core and hides network latency. "

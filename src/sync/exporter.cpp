@@ -18,6 +18,7 @@
 #include "sync/archive_lock.hpp"
 #include "sync/connection_workers.hpp"
 #include "sync/label_directories.hpp"
+#include "sync/msg_backfill.hpp"
 #include "sync/shared_run.hpp"
 #include "sync/work_queue.hpp"
 
@@ -214,6 +215,20 @@ Result<void> thread_messages(index::ArchiveIndex& index, const ExportSummary& su
     return {};
 }
 
+// Phase "earlier .msg": with --msg, messages archived before this run without a .msg get one
+// from their .eml (this run's new messages got theirs, or their error, from the workers).
+Result<void> backfill_msg(index::ArchiveIndex& index, const ExportOptions& options,
+                          int64_t archived_before, ExportSummary& summary) {
+    if (!options.msg || archived_before == 0)
+        return {};
+    IMM_ASSIGN(auto done, backfill_msg_files(index, options.root, archived_before,
+                                             options.messages_per_commit));
+    summary.msg_backfilled += done.written;
+    for (auto& e : done.errors)
+        summary.errors.push_back(std::move(e));
+    return {};
+}
+
 // Phase "record run": finishes the `runs` row. Best effort: a full disk may refuse even this
 // row; the run's outcome is reported anyway.
 void record_run(index::ArchiveIndex& index, int64_t run_id, const ExportSummary& summary,
@@ -233,6 +248,8 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     IMM_ASSIGN(auto archive, lock_archive(m_options.root));
     // Declared after the lock, so closed before it is let go.
     IMM_ASSIGN(auto index, index::ArchiveIndex::open(m_options.root + "/" + store::kIndexFileName));
+    // Rows above this id are this run's own messages.
+    IMM_ASSIGN(int64_t archived_before, index.max_message_id());
     IMM_ASSIGN(int64_t run_id, index.begin_run("export"));
 
     // From here on every outcome is recorded, so the `runs` row is always finished: a login
@@ -252,6 +269,10 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     if (auto exported = export_folders(std::move(*client), archive.root, index, summary); !exported)
         summary.fatal = std::move(exported).error();
     // Not after a fatal error: a full disk would only fail again.
+    if (!summary.fatal) {
+        if (auto backfilled = backfill_msg(index, m_options, archived_before, summary); !backfilled)
+            summary.fatal = std::move(backfilled).error();
+    }
     if (!summary.fatal) {
         if (auto threaded = thread_messages(index, summary); !threaded)
             summary.fatal = std::move(threaded).error();
