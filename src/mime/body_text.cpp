@@ -16,6 +16,7 @@
 
 #include "core/attachment_rule.hpp"
 #include "core/utf8.hpp"
+#include "mime/glib_ptr.hpp"
 #include "mime/gmime_init.hpp"
 
 namespace imapmirror::mime {
@@ -35,15 +36,6 @@ std::string_view origin_name(BodyOrigin origin) {
 }
 
 namespace {
-
-struct Unref {
-    void operator()(gpointer p) const {
-        if (p)
-            g_object_unref(p);
-    }
-};
-template <class T>
-using GPtr = std::unique_ptr<T, Unref>;
 
 std::string lower(std::string_view s) {
     std::string out(s);

@@ -6,14 +6,12 @@
 #include <memory>
 
 #include "core/utf8.hpp"
+#include "mime/glib_ptr.hpp"
 #include "mime/gmime_init.hpp"
 
 namespace imapmirror::mime {
 
 namespace {
-struct GFree {
-    void operator()(char* p) const { g_free(p); }
-};
 struct ParamListUnref {
     void operator()(GMimeParamList* p) const { g_object_unref(p); }
 };
@@ -83,7 +81,7 @@ std::string protect_nul(std::string s) {
 std::string decode_header_text(std::string_view raw) {
     ensure_gmime();
     std::string text = protect_nul(unfold(raw));
-    std::unique_ptr<char, GFree> decoded(g_mime_utils_header_decode_text(nullptr, text.c_str()));
+    GCharPtr decoded(g_mime_utils_header_decode_text(nullptr, text.c_str()));
     return core::to_valid_utf8(decoded ? std::string_view(decoded.get()) : text);
 }
 

@@ -17,6 +17,7 @@
 
 #include "core/attachment_rule.hpp"
 #include "core/utf8.hpp"
+#include "mime/glib_ptr.hpp"
 #include "mime/gmime_init.hpp"
 #include "mime/header_text.hpp"
 #include "mime/part_range.hpp"
@@ -26,15 +27,6 @@ namespace imapmirror::mime {
 using core::Result;
 
 namespace {
-
-struct Unref {
-    void operator()(gpointer p) const {
-        if (p)
-            g_object_unref(p);
-    }
-};
-template <class T>
-using GPtr = std::unique_ptr<T, Unref>;
 
 std::string lower(const char* s) {
     std::string out = s ? s : "";
@@ -68,14 +60,10 @@ std::string address_list(InternetAddressList* list) {
     return out;
 }
 
-struct GFree {
-    void operator()(char* p) const { g_free(p); }
-};
-
 // A Date header as written -> ISO 8601 UTC, the way GMime reads a message's date.
 std::string iso_date(const std::string& raw) {
-    std::unique_ptr<char, GFree> unfolded(g_mime_utils_header_unfold(raw.c_str()));
-    std::unique_ptr<char, GFree> text(g_mime_utils_header_decode_text(nullptr, unfolded.get()));
+    GCharPtr unfolded(g_mime_utils_header_unfold(raw.c_str()));
+    GCharPtr text(g_mime_utils_header_decode_text(nullptr, unfolded.get()));
     GDateTime* dt = text ? g_mime_utils_header_decode_date(text.get()) : nullptr;
     if (!dt)
         return {};

@@ -9,27 +9,17 @@
 
 #include "core/attachment_rule.hpp"
 #include "core/utf8.hpp"
+#include "mime/glib_ptr.hpp"
 #include "mime/gmime_init.hpp"
 
 namespace imapmirror::outlook {
 
 using core::Result;
+using mime::GPtr;
 
 namespace {
 
-struct Unref {
-    void operator()(gpointer p) const {
-        if (p)
-            g_object_unref(p);
-    }
-};
-template <class T>
-using GPtr = std::unique_ptr<T, Unref>;
-
-struct GFree {
-    void operator()(char* p) const { g_free(p); }
-};
-using GString_ = std::unique_ptr<char, GFree>;
+using GString_ = mime::GCharPtr;
 
 // One-line values (subject, names, addresses): control characters become U+FFFD.
 std::string text_of(const char* s) {

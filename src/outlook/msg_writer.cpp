@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 
+#include "mime/glib_ptr.hpp"
 #include "outlook/eml_reader.hpp"
 #include "outlook/property_stream.hpp"
 
@@ -78,13 +79,7 @@ constexpr uint32_t kAttRenderedInBody = 0x4;
 constexpr guint8 kMessageClsid[16] = {0x0B, 0x0D, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
                                       0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
 
-struct Unref {
-    void operator()(gpointer p) const {
-        if (p)
-            g_object_unref(p);
-    }
-};
-using OutputPtr = std::unique_ptr<GsfOutput, Unref>;
+using OutputPtr = mime::GPtr<GsfOutput>;
 
 core::Error write_error(const std::string& path, const std::string& what) {
     return core::make_error(core::ErrorKind::Io, "cannot write " + path + ": " + what,
