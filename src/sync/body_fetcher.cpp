@@ -12,10 +12,10 @@
 #include "imap/command.hpp"
 #include "imap/internal_date.hpp"
 #include "mime/message_parser.hpp"
-#include "outlook/msg_writer.hpp"
 #include "store/mirror_layout.hpp"
 #include "store/sha256.hpp"
 #include "sync/folder_sync.hpp"
+#include "sync/msg_file.hpp"
 
 namespace imapmirror::sync {
 
@@ -348,23 +348,16 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
 Result<std::optional<BodyFetcher::MsgFile>> BodyFetcher::write_msg(uint32_t uid,
                                                                    const std::string& eml_temp,
                                                                    const std::string& base) {
-    IMM_ASSIGN(auto file, store::AtomicFile::create(m_dir));
-    IMM_ASSIGN(std::string temp, file.release());
-    auto converted = outlook::convert_eml_to_msg(eml_temp, temp);
-    if (!converted) {
-        store::remove_tree(temp);
+    IMM_ASSIGN(auto converted, convert_to_temp(m_dir, eml_temp));
+    if (converted.refused) {
         auto e =
-            about(uid, converted.error().kind, "no .msg written: " + converted.error().message);
+            about(uid, converted.refused->kind, "no .msg written: " + converted.refused->message);
         e.hint = "the .eml is archived; `imapmirror convert` says the same";
         m_run.add_error(std::move(e));
         return std::optional<MsgFile>();
     }
-    MsgFile msg;
-    msg.sha256 = store::sha256_of_file(temp);
-    std::error_code ec;
-    msg.size = std::filesystem::file_size(temp, ec);
-    m_batch.add(temp, m_dir + "/" + base + ".msg");
-    return std::optional<MsgFile>(std::move(msg));
+    m_batch.add(converted.file->temp_path, m_dir + "/" + base + ".msg");
+    return std::optional<MsgFile>(MsgFile{converted.file->sha256, converted.file->size});
 }
 
 // An archived .eml is never replaced. A file already at the message's name (a run that died

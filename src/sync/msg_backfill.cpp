@@ -4,9 +4,8 @@
 
 #include "core/interrupt.hpp"
 #include "index/archive_index.hpp"
-#include "outlook/msg_writer.hpp"
 #include "store/atomic_file.hpp"
-#include "store/sha256.hpp"
+#include "sync/msg_file.hpp"
 
 namespace imapmirror::sync {
 
@@ -64,13 +63,11 @@ Result<MsgBackfillResult> backfill_msg_files(index::ArchiveIndex& index, const s
                 continue;  // `verify` reports the missing .eml
             const std::string relative = msg_path_for(m.path);
             const std::string dir = std::filesystem::path(eml).parent_path().string();
-            IMM_ASSIGN(auto file, store::AtomicFile::create(dir));
-            IMM_ASSIGN(std::string temp, file.release());
-            if (auto converted = outlook::convert_eml_to_msg(eml, temp); !converted) {
-                store::remove_tree(temp);
+            IMM_ASSIGN(auto converted, convert_to_temp(dir, eml));
+            if (converted.refused) {
                 auto e = core::make_error(
-                    converted.error().kind,
-                    "no .msg written for " + m.path + ": " + converted.error().message,
+                    converted.refused->kind,
+                    "no .msg written for " + m.path + ": " + converted.refused->message,
                     Scope::Message);
                 e.hint = "the .eml is archived; it is tried again on the next run with --msg";
                 result.errors.push_back(std::move(e));
@@ -79,9 +76,9 @@ Result<MsgBackfillResult> backfill_msg_files(index::ArchiveIndex& index, const s
             index::ArchiveIndex::MsgFile row;
             row.id = m.id;
             row.path = relative;
-            row.sha256 = store::sha256_of_file(temp);
-            row.size = std::filesystem::file_size(temp, ec);
-            batch.add(temp, root + "/" + relative);
+            row.sha256 = converted.file->sha256;
+            row.size = converted.file->size;
+            batch.add(converted.file->temp_path, root + "/" + relative);
             rows.push_back(std::move(row));
         }
         IMM_TRY(commit(index, batch, rows, result));

@@ -1,0 +1,30 @@
+#include "sync/msg_file.hpp"
+
+#include <filesystem>
+
+#include "outlook/msg_writer.hpp"
+#include "store/atomic_file.hpp"
+#include "store/sha256.hpp"
+
+namespace imapmirror::sync {
+
+core::Result<MsgConversion> convert_to_temp(const std::string& directory,
+                                            const std::string& eml_path) {
+    IMM_ASSIGN(auto file, store::AtomicFile::create(directory));
+    IMM_ASSIGN(std::string temp, file.release());
+    MsgConversion out;
+    if (auto converted = outlook::convert_eml_to_msg(eml_path, temp); !converted) {
+        store::remove_tree(temp);
+        out.refused = std::move(converted).error();
+        return out;
+    }
+    MsgTemp msg;
+    msg.sha256 = store::sha256_of_file(temp);
+    std::error_code ec;
+    msg.size = std::filesystem::file_size(temp, ec);
+    msg.temp_path = std::move(temp);
+    out.file = std::move(msg);
+    return out;
+}
+
+}  // namespace imapmirror::sync
