@@ -69,11 +69,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::abort();
 
     CheckingOutput out;
-    auto r = mime::parse_message_file(path, out);
+    // Body text on, as the export reads it: charset decoding and the HTML parser get fuzzed too.
+    mime::ParseLimits limits;
+    limits.body_text = true;
+    auto r = mime::parse_message_file(path, out, limits);
     check(r.ok(), "parse_message_file failed though the output never fails");
     check(!out.open, "an attachment was never ended");
     check(out.begun == r->attachments, "attachments counted differ from those written");
     for (std::string* f : r->info.text_fields())
         check(fuzz::is_clean_text(*f), "a MessageHeaders field is not clean UTF-8");
+    check(fuzz::is_valid_utf8(r->body.text), "the body text is not valid UTF-8");
+    check(r->body.text.size() <= limits.body.max_text, "the body text is over its cap");
     return 0;
 }
