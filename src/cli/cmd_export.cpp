@@ -130,6 +130,7 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("attachments").value(s.attachments);
         w.key("msg_backfilled").value(s.msg_backfilled);
         w.key("parse_errors").value(s.parse_errors);
+        w.key("msg_not_convertible").value(s.msg_unconvertible);
         w.key("flags_changed").value(s.flags_changed);
         w.key("expunged").value(s.expunged);
         w.key("remapped").value(s.remapped);
@@ -200,6 +201,9 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
                           " .msg files for messages archived earlier");
     if (s.flags_changed)
         changes.push_back(std::to_string(s.flags_changed) + " flag changes");
+    if (s.msg_unconvertible)
+        changes.push_back(std::to_string(s.msg_unconvertible) +
+                          " messages not convertible to .msg (recorded; not tried again)");
     if (s.labels_changed)
         changes.push_back(std::to_string(s.labels_changed) + " messages relabelled");
     if (s.expunged)

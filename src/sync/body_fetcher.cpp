@@ -317,7 +317,9 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     m.gm_thrid = f.gm_thrid;
     m.gm_labels = f.gm_labels;
     m.attachments = std::move(attachments.records());
-    if (msg) {
+    if (msg && !msg->unconvertible.empty()) {
+        m.msg_unconvertible = msg->unconvertible;
+    } else if (msg) {
         m.msg_path = relative + ".msg";
         m.msg_sha256 = msg->sha256;
         m.msg_size = msg->size;
@@ -342,9 +344,10 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     return {};
 }
 
-// The .msg goes into the same batch as its .eml. A message that cannot be converted is a
-// message error in the summary and gets no .msg; it is archived all the same. Only a local
-// write failure (a DiskFull or Io error of the temporary file itself) ends the fetch.
+// The .msg goes into the same batch as its .eml. A message that can never be converted is
+// recorded so with its row and counted as not convertible; one refused for another reason is
+// a message error in the summary; either way it gets no .msg and is archived all the same. Only a
+// local write failure (a DiskFull or Io error of the temporary file itself) ends the fetch.
 Result<std::optional<BodyFetcher::MsgFile>> BodyFetcher::write_msg(uint32_t uid,
                                                                    const std::string& eml_temp,
                                                                    const std::string& base) {
@@ -357,7 +360,7 @@ Result<std::optional<BodyFetcher::MsgFile>> BodyFetcher::write_msg(uint32_t uid,
         return std::optional<MsgFile>();
     }
     m_batch.add(converted.file->temp_path, m_dir + "/" + base + ".msg");
-    return std::optional<MsgFile>(MsgFile{converted.file->sha256, converted.file->size});
+    return std::optional<MsgFile>(MsgFile{converted.file->sha256, converted.file->size, ""});
 }
 
 // An archived .eml is never replaced. A file already at the message's name (a run that died
@@ -369,6 +372,10 @@ Result<std::string> BodyFetcher::place_message(uint32_t uid, const std::string& 
     if (existing != Existing::Different)
         return base;
     const std::string renamed = base + ".conflict-" + body.sha256.substr(0, 12);
+    if (converted.unconvertible()) {
+        m_run.count([](ExportSummary& s) { ++s.msg_unconvertible; });
+        return std::optional<MsgFile>(MsgFile{"", 0, converted.refused->message});
+    }
     m_run.add_error(about(uid, ErrorKind::Corrupt,
                           "the server sent other bytes for an archived message; both are kept "
                           "(the new copy as " +

@@ -69,8 +69,10 @@ struct ExportSummary {
     uint64_t bytes = 0;
     uint64_t attachments = 0;
     uint64_t msg_backfilled = 0;  // --msg: .msg files given to messages archived earlier
-    uint64_t parse_errors = 0;    // messages archived whose MIME could not be fully read
-    uint64_t remapped = 0;        // re-identified after a UIDVALIDITY change, not downloaded
+    // --msg: messages recorded (once) as not convertible to .msg, this run (schema 011).
+    uint64_t msg_unconvertible = 0;
+    uint64_t parse_errors = 0;  // messages archived whose MIME could not be fully read
+    uint64_t remapped = 0;      // re-identified after a UIDVALIDITY change, not downloaded
     uint64_t flags_changed = 0;
     uint64_t labels_changed = 0;  // Gmail: archived messages whose labels changed
     // Gmail single-instance mode: label folders not downloaded (their messages are in \All),
