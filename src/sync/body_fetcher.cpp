@@ -89,6 +89,16 @@ Result<Existing> compare_existing(const std::string& path, const std::string& sh
 // fetch; past it, what is left is recorded as failed in one go.
 constexpr size_t kNarrowingBudget = 256;
 
+// What a record holds beyond its fixed size: its body text and its labels (with a string's
+// own size for each).
+size_t held_bytes(const index::MessageRecord& m) {
+    size_t held = m.body ? m.body->text.size() : 0;
+    if (m.gm_labels)
+        for (const auto& l : *m.gm_labels)
+            held += sizeof l + l.size();
+    return held;
+}
+
 }  // namespace
 
 Result<std::vector<uint32_t>> BodyFetcher::within_budget(const std::vector<uint32_t>& uids) {
@@ -316,6 +326,11 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     m.gm_msgid = f.gm_msgid;
     m.gm_thrid = f.gm_thrid;
     m.gm_labels = f.gm_labels;
+    if (f.gm_labels_cut)
+        m_run.count([](ExportSummary& s) {
+            s.quirks.insert("more than " + std::to_string(imap::kMaxGmLabels) +
+                            " Gmail labels on a message: the first ones kept");
+        });
     m.attachments = std::move(attachments.records());
     if (msg && !msg->unconvertible.empty()) {
         m.msg_unconvertible = msg->unconvertible;
@@ -339,7 +354,11 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
         return core::interrupted_error();
     if (m_stop())
         return core::make_error(ErrorKind::Cancelled, "stopped: the run is ending", Scope::Run);
-    if (m_records.size() >= m_options.messages_per_commit)
+    // A batch also ends at kMaxBatchHeld bytes of body text and labels: 200 messages of 1 MiB of
+    // text each, or of imap::kMaxGmLabels labels each, would otherwise be held until it ends.
+    constexpr size_t kMaxBatchHeld = 16u << 20;
+    m_records_held += held_bytes(m_records.back());
+    if (m_records.size() >= m_options.messages_per_commit || m_records_held >= kMaxBatchHeld)
         return flush();
     return {};
 }
@@ -352,6 +371,10 @@ Result<std::optional<BodyFetcher::MsgFile>> BodyFetcher::write_msg(uint32_t uid,
                                                                    const std::string& eml_temp,
                                                                    const std::string& base) {
     IMM_ASSIGN(auto converted, convert_to_temp(m_dir, eml_temp));
+    if (converted.unconvertible()) {
+        m_run.count([](ExportSummary& s) { ++s.msg_unconvertible; });
+        return std::optional<MsgFile>(MsgFile{"", 0, converted.refused->message});
+    }
     if (converted.refused) {
         auto e =
             about(uid, converted.refused->kind, "no .msg written: " + converted.refused->message);
@@ -372,10 +395,6 @@ Result<std::string> BodyFetcher::place_message(uint32_t uid, const std::string& 
     if (existing != Existing::Different)
         return base;
     const std::string renamed = base + ".conflict-" + body.sha256.substr(0, 12);
-    if (converted.unconvertible()) {
-        m_run.count([](ExportSummary& s) { ++s.msg_unconvertible; });
-        return std::optional<MsgFile>(MsgFile{"", 0, converted.refused->message});
-    }
     m_run.add_error(about(uid, ErrorKind::Corrupt,
                           "the server sent other bytes for an archived message; both are kept "
                           "(the new copy as " +
@@ -393,6 +412,7 @@ Result<void> BodyFetcher::flush() {
         // No row will point at these files: take them back out, the next run fetches them.
         m_batch.undo_last_commit();
         m_records.clear();
+        m_records_held = 0;
         return indexed;
     }
     // Counted once safe: a batch the disk refused is not in the summary either.
@@ -405,6 +425,7 @@ Result<void> BodyFetcher::flush() {
         }
     });
     m_records.clear();
+    m_records_held = 0;
     return {};
 }
 

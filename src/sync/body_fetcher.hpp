@@ -87,6 +87,9 @@ class BodyFetcher {
     MessageSink m_sink;
     store::DurableBatch m_batch;
     std::vector<index::MessageRecord> m_records;
+    // Bytes of body text and Gmail labels held in m_records: a batch is committed early at
+    // kMaxBatchHeld, so one connection's batch holds at most about that much.
+    size_t m_records_held = 0;
 };
 
 }  // namespace imapmirror::sync

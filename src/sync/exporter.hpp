@@ -81,9 +81,11 @@ struct ExportSummary {
     size_t label_folders = 0;
     uint64_t label_links_added = 0, label_links_removed = 0;
     bool label_links_copied = false;  // a hard link was refused somewhere: copies were made
-    uint64_t expunged = 0;            // newly marked deleted_at
-    size_t folders_unchanged = 0;     // skipped: STATUS equal to the last sync
-    size_t folders_refused = 0;       // skipped: EXAMINE refused again (FolderPlan::refused_again)
+    // Label links not made: hard links refused and the message had sync::kMaxLabelCopies copies.
+    uint64_t label_links_skipped = 0;
+    uint64_t expunged = 0;         // newly marked deleted_at
+    size_t folders_unchanged = 0;  // skipped: STATUS equal to the last sync
+    size_t folders_refused = 0;    // skipped: EXAMINE refused again (FolderPlan::refused_again)
     // Times the server asked us to slow down ([THROTTLED], "Too many simultaneous
     // connections", ...), and the connections left afterwards (0: never lowered).
     uint64_t throttled = 0;
