@@ -176,7 +176,7 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
           "[integration]") {
     const std::string out = exported();
     // What an older imapmirror left: the same rows, without the tables and columns of 006
-    // (bodies), 007 (Gmail labels) and 008 (.msg files), at version 5.
+    // (bodies), 007 (Gmail labels), 008 (.msg files) and 011 (not convertible), at version 5.
     query(out + "/index.sqlite", "SELECT 1");
     auto r = run_imapmirror({"search", out, "sample"});
     REQUIRE(r.exit_code == 0);
@@ -186,7 +186,8 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
             "DROP TABLE bodies; DROP TABLE message_labels; DROP TABLE label_links; "
             "DROP TABLE labels; ALTER TABLE messages DROP COLUMN msg_path; "
             "ALTER TABLE messages DROP COLUMN msg_sha256; "
-            "ALTER TABLE messages DROP COLUMN msg_size; PRAGMA user_version = 5;";
+            "ALTER TABLE messages DROP COLUMN msg_size; "
+            "ALTER TABLE messages DROP COLUMN msg_unconvertible; PRAGMA user_version = 5;";
         REQUIRE(std::system(("sqlite3 '" + out + "/index.sqlite' '" + sql + "'").c_str()) == 0);
     }
     auto old = run_imapmirror({"search", out, "sample"});
@@ -201,7 +202,7 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
     // Idempotent: nothing left to read.
     auto again = run_imapmirror({"reindex", out, "--json"});
     CHECK(has(again.out, "\"read\":0"));
-    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "8");
+    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "9");
     remove_archive(out);
 }
 
