@@ -17,6 +17,7 @@
 #include "store/archive_root.hpp"
 #include "sync/export_preview.hpp"
 #include "sync/exporter.hpp"
+#include "sync/label_directories.hpp"
 
 namespace imapmirror::cli {
 
@@ -129,6 +130,7 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("bytes").value(s.bytes);
         w.key("attachments").value(s.attachments);
         w.key("msg_backfilled").value(s.msg_backfilled);
+        w.key("msg_not_convertible").value(s.msg_unconvertible);
         w.key("parse_errors").value(s.parse_errors);
         w.key("flags_changed").value(s.flags_changed);
         w.key("expunged").value(s.expunged);
@@ -148,6 +150,7 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("label_links_added").value(s.label_links_added);
         w.key("label_links_removed").value(s.label_links_removed);
         w.key("label_links_copied").value(s.label_links_copied);
+        w.key("label_links_skipped").value(s.label_links_skipped);
         w.key("budget_reached").value(s.budget_reached);
         w.key("messages_deferred").value(s.deferred);
         w.key("seconds").value(s.seconds);
@@ -198,6 +201,9 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
     if (s.msg_backfilled)
         changes.push_back(std::to_string(s.msg_backfilled) +
                           " .msg files for messages archived earlier");
+    if (s.msg_unconvertible)
+        changes.push_back(std::to_string(s.msg_unconvertible) +
+                          " messages not convertible to .msg (recorded; not tried again)");
     if (s.flags_changed)
         changes.push_back(std::to_string(s.flags_changed) + " flag changes");
     if (s.labels_changed)
@@ -227,6 +233,11 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
             s.label_folders, static_cast<unsigned long long>(s.label_links_added),
             static_cast<unsigned long long>(s.label_links_removed),
             s.label_links_copied ? "; copies where hard links were refused" : "");
+    if (s.label_links_skipped)
+        std::printf(
+            "Gmail: %llu label links not made: hard links refused, and those messages "
+            "already have %zu copies each (the most made of one message)\n",
+            static_cast<unsigned long long>(s.label_links_skipped), sync::kMaxLabelCopies);
     if (!s.quirks.empty())
         std::printf("Server quirks worked around: %s\n",
                     join(std::vector<std::string>(s.quirks.begin(), s.quirks.end()), "; ").c_str());

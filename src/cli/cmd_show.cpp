@@ -1,7 +1,10 @@
 // imapmirror show DIR (ID | PATH | --message-id ID): one archived message, readable.
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -9,6 +12,7 @@
 #include "core/json.hpp"
 #include "index/archive_search.hpp"
 #include "mime/body_text.hpp"
+#include "store/atomic_file.hpp"
 
 namespace imapmirror::cli {
 
@@ -16,6 +20,7 @@ namespace {
 
 struct ShowArgs {
     std::string dir, target, message_id;
+    std::string output;  // -o: where --raw and --html write, "" for standard output
     bool html = false, raw = false, json = false;
 };
 
@@ -58,16 +63,67 @@ core::Result<index::MessageView> find(index::ArchiveSearch& search, const ShowAr
     return std::move(*found);
 }
 
-core::Result<void> copy_file(const std::string& path) {
-    FILE* f = std::fopen(path.c_str(), "rb");
+// Where --raw and --html write the message's own bytes: a file (complete or not at all), or
+// standard output when it is not a terminal. The bytes may hold escape sequences (ESC[2J,
+// OSC 52 to the clipboard), so a terminal gets them only through a pager or a file.
+class ByteOutput {
+  public:
+    // Refused before anything is read: standard output is a terminal and no -o was given.
+    static std::optional<core::Error> refusal(const ShowArgs& a) {
+        if (!a.output.empty() || !::isatty(STDOUT_FILENO))
+            return std::nullopt;
+        auto e = core::make_error(core::ErrorKind::Usage,
+                                  std::string("show ") + (a.raw ? "--raw" : "--html") +
+                                      " writes the message's own bytes, which can hold terminal "
+                                      "escape sequences; not to a terminal",
+                                  core::Scope::Run);
+        e.hint = "write them to a file with -o FILE, or pipe them: `| less`";
+        return e;
+    }
+
+    static core::Result<ByteOutput> open(const ShowArgs& a) {
+        ByteOutput out;
+        if (a.output.empty())
+            return out;
+        const size_t slash = a.output.rfind('/');
+        const std::string directory = slash == std::string::npos ? "."
+                                      : slash == 0               ? "/"
+                                                                 : a.output.substr(0, slash);
+        IMM_ASSIGN(auto file, store::AtomicFile::create(directory));
+        out.m_file.emplace(std::move(file));
+        out.m_path = a.output;
+        return out;
+    }
+
+    core::Result<void> write(std::string_view bytes) {
+        if (m_file)
+            return m_file->write(bytes);
+        if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size())
+            return core::make_error(core::ErrorKind::Io, "cannot write to standard output",
+                                    core::Scope::Run);
+        return {};
+    }
+
+    core::Result<void> finish() {
+        if (m_file)
+            return m_file->commit(m_path);
+        return {};
+    }
+
+  private:
+    std::optional<store::AtomicFile> m_file;
+    std::string m_path;
+};
+
+core::Result<void> copy_file(const std::string& path, ByteOutput& out) {
+    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f)
         return core::make_error(core::ErrorKind::Io, "cannot read " + path, core::Scope::Run);
     char buf[64 * 1024];
     size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
-        std::fwrite(buf, 1, n, stdout);
-    std::fclose(f);
-    return {};
+    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0)
+        IMM_TRY(out.write(std::string_view(buf, n)));
+    return out.finish();
 }
 
 void print_json(const ShowArgs& a, const index::MessageView& m, const mime::BodyText& body) {
@@ -147,6 +203,13 @@ int run_show(ShowArgs& a) {
                              "name one message: an ID, a PATH, or --message-id", core::Scope::Run);
         return report_error(e, a.json);
     }
+    if (!a.raw && !a.html && !a.output.empty())
+        return report_error(core::make_error(core::ErrorKind::Usage,
+                                             "-o FILE is for --raw and --html", core::Scope::Run),
+                            a.json);
+    if (a.raw || a.html)
+        if (auto refused = ByteOutput::refusal(a))
+            return report_error(*refused, false);
     auto search = index::ArchiveSearch::open(a.dir + "/index.sqlite");
     if (!search)
         return report_error(search.error(), a.json);
@@ -154,16 +217,21 @@ int run_show(ShowArgs& a) {
     if (!m)
         return report_error(m.error(), a.json);
     const std::string eml = a.dir + "/" + m->path;
-    if (a.raw) {
-        auto copied = copy_file(eml);
-        return copied ? kExitOk : report_error(copied.error(), false);
-    }
-    if (a.html) {
+    if (a.raw || a.html) {
+        auto out = ByteOutput::open(a);
+        if (!out)
+            return report_error(out.error(), false);
+        if (a.raw) {
+            auto copied = copy_file(eml, *out);
+            return copied ? kExitOk : report_error(copied.error(), false);
+        }
         auto html = mime::read_html_part(eml);
         if (!html)
             return report_error(html.error(), false);
-        std::fwrite(html->html.data(), 1, html->html.size(), stdout);
-        return kExitOk;
+        auto written = out->write(html->html);
+        if (written)
+            written = out->finish();
+        return written ? kExitOk : report_error(written.error(), false);
     }
     auto body = mime::read_body_text(eml);
     if (!body)
@@ -188,7 +256,7 @@ void add_show_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
         "  imapmirror show ~/mail-backup 4711                 # an id from `search`\n"
         "  imapmirror show ~/mail-backup INBOX/1700000000-42.eml\n"
         "  imapmirror show ~/mail-backup --message-id '<abc@example.org>'\n"
-        "  imapmirror show ~/mail-backup 4711 --html > mail.html\n"
+        "  imapmirror show ~/mail-backup 4711 --html -o mail.html\n"
         "  imapmirror show ~/mail-backup 4711 --raw | less");
     cmd->add_option("DIR", args->dir, "Archive directory (as written by `export`)")->required();
     cmd->add_option("MESSAGE", args->target,
@@ -199,6 +267,9 @@ void add_show_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
     auto* html = cmd->add_flag("--html", args->html,
                                "Write the message's HTML part as it is (its own charset)");
     cmd->add_flag("--raw", args->raw, "Write the .eml itself")->excludes(html);
+    cmd->add_option("-o,--output", args->output,
+                    "With --raw or --html: write to FILE (these refuse to write a message's own "
+                    "bytes to a terminal; a pipe or a file is fine)");
     cmd->add_flag("--json", args->json, "Machine-readable output");
     cmd->callback([args, &global, &exit_code] {
         global.apply();

@@ -440,6 +440,53 @@ std::string default_config_path() {
     return home_directory() + "/.config/imapmirror/config.toml";
 }
 
+// The first line whose keys or values nest deeper than kMaxNesting, 0 when none. toml++
+// recurses once per level of a dotted key ("a.b.c") and overflows the stack at some tens of
+// thousands; an imapmirror config nests three levels ([accounts.NAME] key). Counted outside
+// strings and comments: each unquoted '.', and each '[' or '{' still open (also across lines).
+size_t too_deep_line(std::string_view text) {
+    constexpr size_t kMaxNesting = 64;
+    size_t line = 1, open = 0, dots = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            dots = 0;
+        } else if (c == '#') {
+            const size_t nl = text.find('\n', i);
+            if (nl == std::string_view::npos)
+                break;
+            i = nl - 1;
+        } else if (c == '"' || c == '\'') {
+            const bool multi = text.substr(i, 3) == std::string_view(c == '"' ? R"(""")" : "'''");
+            const std::string_view quote = multi ? text.substr(i, 3) : text.substr(i, 1);
+            size_t end = i + quote.size();
+            for (;; ++end) {
+                end = text.find(quote, end);
+                if (end == std::string_view::npos)
+                    return 0;  // toml++ reports the unterminated string
+                size_t backslashes = 0;
+                while (c == '"' && text[end - 1 - backslashes] == '\\')
+                    ++backslashes;
+                if (backslashes % 2 == 0)
+                    break;
+            }
+            for (size_t j = i; j < end; ++j)
+                line += text[j] == '\n' ? 1 : 0;
+            i = end + quote.size() - 1;
+        } else if (c == '[' || c == '{') {
+            ++open;
+        } else if ((c == ']' || c == '}') && open > 0) {
+            --open;
+        } else if (c == '.') {
+            ++dots;
+        }
+        if (open + dots > kMaxNesting)
+            return line;
+    }
+    return 0;
+}
+
 core::Result<Config> parse_config(std::string_view text, const std::string& path) {
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -450,6 +497,12 @@ core::Result<Config> parse_config(std::string_view text, const std::string& path
     config.path = absolute.lexically_normal().string();
     Reader reader(config.path, absolute.parent_path().lexically_normal().string());
 
+    if (const size_t line = too_deep_line(text))
+        return core::make_error(ErrorKind::Usage,
+                                config.path + ":" + std::to_string(line) +
+                                    ": keys or values nested more than 64 levels deep; an "
+                                    "imapmirror config needs three ([accounts.NAME] key = value)",
+                                core::Scope::Run);
     toml::table root;
     try {
         root = toml::parse(text, std::string_view(config.path));

@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/bidi.hpp"
 #include "core/utf8.hpp"
 
 namespace imapmirror::cli {
 
+// Beyond what the header says, bidi overrides and isolates (core/bidi.hpp) become '?' too.
 std::string printable(std::string_view s) {
     std::string out;
     out.reserve(s.size());
@@ -24,6 +26,9 @@ std::string printable(std::string_view s) {
         } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
             out += '?';  // C1 control, e.g. U+009B (CSI)
             i += 2;
+        } else if (core::is_bidi_control(s, i, n)) {
+            out += '?';  // would reorder the text after it
+            i += n;
         } else {
             out.append(s.substr(i, n));
             i += n;

@@ -1,8 +1,10 @@
 #include "core/log.hpp"
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
+#include "core/bidi.hpp"
 #include "core/utf8.hpp"
 
 namespace imapmirror::core {
@@ -80,6 +82,14 @@ std::string one_line(std::string_view s) {
             out += kHex[d >> 4];
             out += kHex[d & 15];
             i += 2;
+        } else if (is_bidi_control(s, i, n)) {
+            const uint32_t cp = (static_cast<uint32_t>(c & 0x0F) << 12) |
+                                ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
+                                (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+            out += "\\u";
+            for (int shift = 12; shift >= 0; shift -= 4)
+                out += kHex[(cp >> shift) & 15];
+            i += n;
         } else {
             out.append(s.substr(i, n));
             i += n;

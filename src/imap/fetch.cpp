@@ -19,7 +19,7 @@ namespace {
 
 // https://developers.google.com/gmail/imap/imap-extensions#access_to_gmail_labels_x-gm-labels:
 // a list of astrings, e.g. (\Inbox \Sent Important "Muy Importante" "&AOQ-rger").
-core::Result<std::vector<std::string>> parse_gm_labels(const Value& val) {
+core::Result<std::vector<std::string>> parse_gm_labels(const Value& val, bool& cut) {
     if (!val.is_list()) {
         auto e = core::make_error(core::ErrorKind::Parse,
                                   "malformed FETCH response: X-GM-LABELS is not a list");
@@ -27,6 +27,10 @@ core::Result<std::vector<std::string>> parse_gm_labels(const Value& val) {
     }
     std::vector<std::string> labels;
     for (const auto& label : val.items) {
+        if (labels.size() == kMaxGmLabels) {
+            cut = true;
+            break;
+        }
         if (!label.is_text()) {
             return core::make_error(core::ErrorKind::Parse,
                                     "malformed FETCH response: an X-GM-LABELS entry is not a "
@@ -99,7 +103,7 @@ core::Result<FetchData> parse_fetch(const Response& r) {
         } else if (name == "X-GM-THRID") {
             f.gm_thrid = val.number();
         } else if (name == "X-GM-LABELS") {
-            IMM_ASSIGN(f.gm_labels, parse_gm_labels(val));
+            IMM_ASSIGN(f.gm_labels, parse_gm_labels(val, f.gm_labels_cut));
         } else if (name == "ENVELOPE") {
             IMM_ASSIGN(f.envelope, parse_envelope(val));
         } else if (name == "BODYSTRUCTURE" || name == "BODY") {

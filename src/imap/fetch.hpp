@@ -18,6 +18,11 @@ struct FetchSection {
     const Value* value;  // String, Nil or Streamed; points into the Response
 };
 
+// The most X-GM-LABELS kept for one message: Gmail allows some thousands of labels per
+// account, real messages carry a handful, and each kept label is held until the message's
+// batch is committed. The first ones are kept; FetchData::gm_labels_cut says there were more.
+inline constexpr size_t kMaxGmLabels = 500;
+
 struct FetchData {
     uint32_t seq = 0;
     std::optional<uint32_t> uid;
@@ -28,7 +33,9 @@ struct FetchData {
     std::optional<uint64_t> gm_msgid, gm_thrid;
     // X-GM-LABELS: atoms or strings; user labels decoded from modified UTF-7 to UTF-8 (kept as
     // sent when they do not decode), system labels as sent ("\Inbox", "\Important").
+    // At most kMaxGmLabels.
     std::optional<std::vector<std::string>> gm_labels;
+    bool gm_labels_cut = false;  // the server sent more than kMaxGmLabels
     std::optional<Envelope> envelope;
     std::optional<BodyPart> body_structure;
     std::vector<FetchSection> sections;  // BODY[...] / BINARY[...] / RFC822* items

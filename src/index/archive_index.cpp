@@ -614,7 +614,8 @@ Result<std::vector<ArchiveIndex::WithoutMsg>> ArchiveIndex::messages_without_msg
                                                                                  int64_t up_to,
                                                                                  size_t limit) {
     IMM_ASSIGN(auto st, m_db.prepare("SELECT id, path FROM messages WHERE msg_path IS NULL AND "
-                                     "id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3"));
+                                     "msg_unconvertible IS NULL AND id > ?1 AND id <= ?2 "
+                                     "ORDER BY id LIMIT ?3"));
     st.bind(1, after_id).bind(2, up_to).bind(3, static_cast<int64_t>(limit));
     std::vector<WithoutMsg> out;
     for (;;) {
@@ -627,11 +628,14 @@ Result<std::vector<ArchiveIndex::WithoutMsg>> ArchiveIndex::messages_without_msg
 }
 
 Result<void> ArchiveIndex::set_msg_files(const std::vector<MsgFile>& files) {
-    IMM_ASSIGN(auto st, m_db.prepare("UPDATE messages SET msg_path = ?2, msg_sha256 = ?3, "
-                                     "msg_size = ?4 WHERE id = ?1"));
+    IMM_ASSIGN(auto st, m_db.prepare("UPDATE messages SET msg_path = NULLIF(?2, ''), "
+                                     "msg_sha256 = NULLIF(?3, ''), msg_size = CASE WHEN ?2 = '' "
+                                     "THEN NULL ELSE ?4 END, msg_unconvertible = NULLIF(?5, '') "
+                                     "WHERE id = ?1"));
     IMM_ASSIGN(auto tx, Transaction::begin(m_db));
     for (const auto& f : files) {
         st.bind(1, f.id).bind(2, f.path).bind(3, f.sha256).bind(4, static_cast<int64_t>(f.size));
+        st.bind(5, f.unconvertible);
         IMM_TRY(st.run());
     }
     return tx.commit();

@@ -151,21 +151,22 @@ class ArchiveIndex {
     // and attachment names, in one transaction.
     core::Result<void> forget_bodies();
 
-    // For `export --msg` (schema 008): up to `limit` messages with no .msg (msg_path NULL),
-    // expunged ones included (their .eml is kept), lowest id first, with ids in (after_id,
-    // up_to].
+    // For `export --msg` (schema 008): up to `limit` messages with no .msg (msg_path NULL) and
+    // not recorded as not convertible (schema 011), expunged ones included (their .eml is
+    // kept), lowest id first, with ids in (after_id, up_to].
     struct WithoutMsg {
         int64_t id = 0;
         std::string path;  // the .eml, relative to the archive root
     };
     core::Result<std::vector<WithoutMsg>> messages_without_msg(int64_t after_id, int64_t up_to,
                                                                size_t limit);
-    // Records .msg files written for archived messages (msg_path, msg_sha256, msg_size), in
-    // one transaction.
+    // Records .msg files written for archived messages (msg_path, msg_sha256, msg_size), or
+    // why none can be (msg_unconvertible), in one transaction.
     struct MsgFile {
         int64_t id = 0;
         std::string path, sha256;
         uint64_t size = 0;
+        std::string unconvertible;  // set instead of path, sha256 and size
     };
     core::Result<void> set_msg_files(const std::vector<MsgFile>& files);
     // The highest message id, 0 when there is none.

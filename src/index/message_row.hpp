@@ -37,6 +37,7 @@ struct MessageRecord {
     std::optional<uint64_t> modseq, gm_msgid, gm_thrid;
     std::string msg_path, msg_sha256;  // the .msg beside the .eml (export --msg), "" when none
     std::optional<uint64_t> msg_size;
+    std::string msg_unconvertible;  // why no .msg could be made (schema 011), "" otherwise
     std::vector<AttachmentRecord> attachments;  // rows of `attachments`
     // Gmail's X-GM-LABELS: rows of `labels`/`message_labels` (schema 007); nullopt when the
     // server did not send them (not Gmail, or labels kept as folders).
@@ -77,6 +78,7 @@ inline constexpr MessageColumn kMessageColumns[] = {
     {"msg_path", &MessageRecord::msg_path},
     {"msg_sha256", &MessageRecord::msg_sha256},
     {"msg_size", &MessageRecord::msg_size},
+    {"msg_unconvertible", &MessageRecord::msg_unconvertible},
 };
 
 }  // namespace imapmirror::index

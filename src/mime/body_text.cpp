@@ -15,9 +15,11 @@
 #include <vector>
 
 #include "core/attachment_rule.hpp"
+#include "core/interrupt.hpp"
 #include "core/utf8.hpp"
 #include "mime/glib_ptr.hpp"
 #include "mime/gmime_init.hpp"
+#include "mime/html_tree.hpp"
 
 namespace imapmirror::mime {
 
@@ -303,7 +305,7 @@ class HtmlWalker {
 
     void run(const GumboNode* root) {
         enter(root);
-        while (!m_stack.empty() && !m_out.full()) {
+        while (!m_stack.empty() && !m_out.full() && !core::interrupted()) {
             Frame& f = m_stack.back();
             const GumboVector& children = f.node->v.element.children;
             if (f.next >= children.length) {
@@ -423,69 +425,6 @@ class HtmlWalker {
     TextBuilder& m_out;
     std::vector<Frame> m_stack;
     int m_pre = 0;
-};
-
-// Elements that never nest (void) or whose end tag is optional: a scan cannot count them.
-bool uncounted(std::string_view name) {
-    static constexpr std::string_view kNames[] = {
-        "area", "base",  "br",     "col",    "embed",    "hr",    "img",     "input", "link",
-        "meta", "param", "source", "track",  "wbr",      "p",     "li",      "td",    "th",
-        "tr",   "dt",    "dd",     "option", "optgroup", "thead", "tbody",   "tfoot", "colgroup",
-        "html", "head",  "body",   "rb",     "rt",       "rp",    "!doctype"};
-    for (auto n : kNames)
-        if (n == name)
-            return true;
-    return false;
-}
-
-// How much of `html` to give the parser: all of it, unless its elements nest deeper than
-// `max_depth` (as a scan of start and end tags estimates it), then the part before. gumbo's
-// tree building takes time proportional to the depth for every element, so a hostile message
-// of nested tags would take minutes; real mail nests a few dozen levels.
-size_t shallow_prefix(std::string_view html, int max_depth) {
-    int depth = 0;
-    size_t at = 0;
-    while ((at = html.find('<', at)) != std::string_view::npos) {
-        const size_t tag = at;
-        if (html.substr(at, 4) == "<!--") {
-            at = html.find("-->", at + 4);
-            if (at == std::string_view::npos)
-                break;
-            continue;
-        }
-        const bool end = at + 1 < html.size() && html[at + 1] == '/';
-        size_t name_start = at + (end ? 2 : 1);
-        size_t name_end = name_start;
-        while (name_end < html.size() && (g_ascii_isalnum(html[name_end]) || html[name_end] == '!'))
-            ++name_end;
-        at = name_end;
-        if (name_end == name_start)
-            continue;  // "<" in text
-        const std::string name = lower(html.substr(name_start, name_end - name_start));
-        const size_t close = html.find('>', name_end);
-        if (close == std::string_view::npos)
-            break;
-        at = close + 1;
-        if (uncounted(name) || (!end && html[close - 1] == '/'))
-            continue;
-        if (end) {
-            depth = std::max(0, depth - 1);
-            continue;
-        }
-        if (++depth > max_depth)
-            return tag;
-        if (name == "script" || name == "style") {  // raw text up to its end tag
-            const size_t stop = lower(html.substr(at, 1 << 20)).find("</" + name);
-            if (stop == std::string::npos)
-                break;
-            at += stop;
-        }
-    }
-    return html.size();
-}
-
-struct GumboOutputDeleter {
-    void operator()(GumboOutput* o) const { gumbo_destroy_output(&kGumboDefaultOptions, o); }
 };
 
 // ---- MIME parts -> UTF-8 ------------------------------------------------------------------
@@ -758,25 +697,18 @@ Result<ParsedFile> parse_file(const std::string& path) {
 }  // namespace
 
 BodyText html_to_text(std::string_view html, size_t max_text) {
-    constexpr int kMaxDepth = 256;
-    const size_t parsed = shallow_prefix(html, kMaxDepth);
-    // Parse errors are not needed; gumbo keeps a copy of the open elements with each, which
-    // costs memory proportional to depth times elements.
-    GumboOptions options = kGumboDefaultOptions;
-    options.max_errors = 0;
-    std::unique_ptr<GumboOutput, GumboOutputDeleter> doc(
-        gumbo_parse_with_options(&options, html.data(), parsed));
+    const HtmlTree tree(html);
     TextBuilder out(max_text);
     BodyText result;
     result.origin = BodyOrigin::Html;
-    if (doc) {
+    if (tree.root()) {
         HtmlWalker walker(out);
-        walker.run(doc->document);
+        walker.run(tree.root());
     }
     // gumbo gives UTF-8 (invalid input bytes become U+FFFD); control characters other than
     // line breaks still have to go.
     result.text = repair_lines(out.finish(result.truncated));
-    result.truncated = result.truncated || parsed < html.size();
+    result.truncated = result.truncated || tree.cut() || core::interrupted();
     return result;
 }
 

@@ -125,10 +125,26 @@ std::string decoded_bytes(GMimePart* part, bool in_multipart) {
     GMimeDataWrapper* content = g_mime_part_get_content(part);
     if (!content)
         return {};
-    GPtr<GMimeStream> mem(g_mime_stream_mem_new());
-    g_mime_data_wrapper_write_to_stream(content, mem.get());
-    GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
-    std::string out(reinterpret_cast<const char*>(bytes->data), bytes->len);
+    // Read through the decoder a piece at a time: the decoded bytes are held once.
+    GMimeStream* encoded = g_mime_data_wrapper_get_stream(content);
+    std::string out;
+    if (!encoded)
+        return out;
+    g_mime_stream_reset(encoded);
+    GPtr<GMimeStream> decoded(g_mime_stream_filter_new(encoded));
+    const GMimeContentEncoding encoding_of_content = g_mime_data_wrapper_get_encoding(content);
+    if (encoding_of_content != GMIME_CONTENT_ENCODING_DEFAULT) {
+        GPtr<GMimeFilter> decoder(g_mime_filter_basic_new(encoding_of_content, FALSE));
+        g_mime_stream_filter_add(GMIME_STREAM_FILTER(decoded.get()), decoder.get());
+    }
+    char buf[64 * 1024];
+    for (;;) {
+        // A bounded substream answers -1, not 0, at its end (see mime/message_parser.cpp).
+        const ssize_t n = g_mime_stream_read(decoded.get(), buf, sizeof buf);
+        if (n <= 0)
+            break;
+        out.append(buf, static_cast<size_t>(n));
+    }
     // RFC 2046 5.1.1: the CRLF before a boundary belongs to the boundary. When the boundary
     // line itself ends in a bare LF, GMime takes only the LF and leaves the CR in the content.
     const auto encoding = g_mime_part_get_content_encoding(part);
@@ -161,9 +177,23 @@ class Reader {
                       MailContent& out);
     Result<void> leaf(GMimePart* part, const std::string& parent_subtype, MailContent& out);
 
+    // One more storage (an attachment or a recipient) in the .msg; a Limit error past the cap.
+    Result<void> count_storages(size_t n);
+
     const std::string& m_path;
     const ReadLimits& m_limits;
+    size_t m_storages = 0;
 };
+
+Result<void> Reader::count_storages(size_t n) {
+    m_storages += n;
+    if (m_storages <= m_limits.max_storages)
+        return {};
+    return message_error(core::ErrorKind::Limit, m_path,
+                         "more than " + std::to_string(m_limits.max_storages) +
+                             " attachments and recipients; a .msg is written for at most that "
+                             "many");
+}
 
 Result<MailContent> Reader::message(GMimeMessage* msg, size_t depth) {
     if (depth > m_limits.max_depth)
@@ -186,6 +216,7 @@ Result<MailContent> Reader::message(GMimeMessage* msg, size_t depth) {
         for (auto& b : boxes)
             c.recipients.push_back(Recipient{kind, std::move(b)});
     }
+    IMM_TRY(count_storages(c.recipients.size()));
     if (GDateTime* dt = g_mime_message_get_date(msg))
         c.sent = g_date_time_to_unix(dt);
     c.received = received_date(obj);
@@ -222,9 +253,10 @@ Result<void> Reader::walk(GMimeObject* obj, const std::string& parent_subtype, s
         if (!name)
             name = g_mime_object_get_content_type_parameter(obj, "name");
         a.filename = text_of(name);
+        IMM_TRY(count_storages(1));
         if (inner) {
             IMM_ASSIGN(auto content, message(inner, depth + 1));
-            a.message = std::make_shared<const MailContent>(std::move(content));
+            a.message = std::make_shared<MailContent>(std::move(content));
         }
         out.attachments.push_back(std::move(a));
         return {};
@@ -252,6 +284,7 @@ Result<void> Reader::leaf(GMimePart* part, const std::string& parent_subtype, Ma
         out.body_html = decoded_text(part, !parent_subtype.empty());
         return {};
     }
+    IMM_TRY(count_storages(1));
     MailAttachment a;
     a.filename = text_of(filename);
     a.mime_type = type + "/" + subtype;
@@ -279,12 +312,15 @@ Result<MailContent> read_eml(const std::string& path, ReadLimits limits) {
                              "the message is " + std::to_string(size) +
                                  " bytes; .msg conversion reads at most " +
                                  std::to_string(limits.max_bytes));
-    std::string bytes(size, '\0');
+    // Read into the array the memory stream then owns: the file is held once.
+    GByteArray* bytes = g_byte_array_sized_new(static_cast<guint>(size));
+    g_byte_array_set_size(bytes, static_cast<guint>(size));
     in.seekg(0);
-    if (!in.read(bytes.data(), static_cast<std::streamsize>(size)))
+    if (!in.read(reinterpret_cast<char*>(bytes->data), static_cast<std::streamsize>(size))) {
+        g_byte_array_free(bytes, TRUE);
         return core::make_error(core::ErrorKind::Io, "cannot read " + path, core::Scope::Message);
-
-    GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
+    }
+    GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_byte_array(bytes));
     GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
     GPtr<GMimeMessage> msg(g_mime_parser_construct_message(parser.get(), nullptr));
     if (!msg)

@@ -8,9 +8,14 @@
 
 namespace imapmirror::outlook {
 
+// A .msg is made in memory: the .eml (at most max_bytes) is held while it is converted, with
+// each attachment decoded once (at most the .eml's size again), so one conversion holds at most
+// about twice max_bytes. libgsf's compound-file writer sorts each new storage into its parent,
+// a cost that grows with the square of their number: hence max_storages.
 struct ReadLimits {
-    size_t max_depth = 64;              // MIME nesting, attached messages included
-    uint64_t max_bytes = 256ull << 20;  // the .eml file: it is held in memory while converted
+    size_t max_depth = 64;             // MIME nesting, attached messages included
+    uint64_t max_bytes = 64ull << 20;  // the .eml file
+    size_t max_storages = 2000;        // attachments and recipients, embedded messages included
 };
 
 // Reads `path`. Body: the first text/plain and text/html parts that are not attachments

@@ -30,7 +30,7 @@ struct MailAttachment {
     std::string content_id;  // without angle brackets, "" when none
     bool is_inline = false;  // shown in the body (Content-Disposition inline or a CID part)
     std::string data;        // decoded bytes (empty for an attached message)
-    std::shared_ptr<const MailContent> message;  // set for message/rfc822: an embedded message
+    std::shared_ptr<MailContent> message;  // set for message/rfc822: an embedded message
 };
 
 struct MailContent {

@@ -210,7 +210,7 @@ void recipient_properties(const Recipient& r, uint32_t row, PropertyBag& p) {
     p.add_string(kSmtpAddress, r.mailbox.address);
 }
 
-void attachment_properties(const MailAttachment& a, uint32_t number, PropertyBag& p) {
+void attachment_properties(MailAttachment& a, uint32_t number, PropertyBag& p) {
     const std::string name = !a.filename.empty() ? a.filename
                              : a.message && !a.message->subject.empty()
                                  ? a.message->subject
@@ -234,7 +234,7 @@ void attachment_properties(const MailAttachment& a, uint32_t number, PropertyBag
         p.add_string(kAttachContentId, a.content_id);
     p.add_int32(kAttachFlags, a.is_inline ? kAttRenderedInBody : 0);
     p.add_bool(kAttachmentHidden, a.is_inline && !a.content_id.empty());
-    p.add_binary(kAttachDataBinary, a.data);
+    p.add_binary(kAttachDataBinary, std::move(a.data));  // held once: moved, not copied
 }
 
 std::string numbered(const char* prefix, uint32_t n) {
@@ -244,7 +244,7 @@ std::string numbered(const char* prefix, uint32_t n) {
 }
 
 // A message's streams and storages into `dir` (the root, or an embedded message's storage).
-void write_message(OleWriter& w, GsfOutfile* dir, const MailContent& c, PropertyOwner owner) {
+void write_message(OleWriter& w, GsfOutfile* dir, MailContent& c, PropertyOwner owner) {
     PropertyBag props;
     message_properties(c, props);
     if (owner == PropertyOwner::TopMessage) {
@@ -272,7 +272,7 @@ void write_message(OleWriter& w, GsfOutfile* dir, const MailContent& c, Property
         w.close(sub.get(), name);
     }
     for (uint32_t i = 0; i < attachments && w.ok(); ++i) {
-        const MailAttachment& a = c.attachments[i];
+        MailAttachment& a = c.attachments[i];
         std::string name = numbered("__attach_version1.0_#", i);
         OutputPtr sub = w.storage(dir, name);
         if (!sub)
@@ -300,7 +300,7 @@ void init_gsf() {
 
 }  // namespace
 
-Result<void> write_msg(const MailContent& content, const std::string& path) {
+Result<void> write_msg(MailContent content, const std::string& path) {
     init_gsf();
     FILE* file = std::fopen(path.c_str(), "w+b");
     if (!file)
@@ -325,8 +325,12 @@ Result<void> write_msg(const MailContent& content, const std::string& path) {
 }
 
 Result<void> convert_eml_to_msg(const std::string& eml_path, const std::string& msg_path) {
+    // One conversion at a time in the process, so that the memory bound of one (eml_reader.hpp)
+    // is the bound of all, whatever the number of connections converting.
+    static std::mutex one_at_a_time;
+    std::lock_guard lock(one_at_a_time);
     IMM_ASSIGN(auto content, read_eml(eml_path));
-    return write_msg(content, msg_path);
+    return write_msg(std::move(content), msg_path);
 }
 
 }  // namespace imapmirror::outlook

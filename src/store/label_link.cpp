@@ -87,7 +87,7 @@ Result<void> copy_into(const ArchiveRoot& root, int source_fd, const SplitPath& 
 }  // namespace
 
 Result<LinkResult> link_or_copy(const ArchiveRoot& root, const std::string& existing,
-                                const std::string& link, LinkAt link_at) {
+                                const std::string& link, LinkAt link_at, Copies copies) {
     const SplitPath from = split(existing), to = split(link);
     IMM_ASSIGN(auto from_dir, open_parent(root, from.dir, false));
     IMM_ASSIGN(auto to_dir, open_parent(root, to.dir, true));
@@ -122,6 +122,8 @@ Result<LinkResult> link_or_copy(const ArchiveRoot& root, const std::string& exis
     if (err != EXDEV && err != EPERM && err != EMLINK)
         return file_error(err, "cannot link " + root.path() + "/" + existing + " as",
                           root.path() + "/" + link);
+    if (copies == Copies::Refused)
+        return LinkResult{LinkMade::NotMade, err};
     IMM_TRY(copy_into(root, source.get(), to));
     return LinkResult{LinkMade::Copied, err};
 }

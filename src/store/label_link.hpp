@@ -13,11 +13,14 @@
 namespace imapmirror::store {
 
 enum class LinkMade {
-    Linked,  // a hard link: the same inode, no extra bytes
-    Copied,  // the file system refused a hard link (EXDEV, EPERM, EMLINK): a copy, made
-             // atomically (temporary name, fsync, rename)
-    Present  // the name already held that file (same inode) or the same bytes: adopted
+    Linked,   // a hard link: the same inode, no extra bytes
+    Copied,   // the file system refused a hard link (EXDEV, EPERM, EMLINK): a copy, made
+              // atomically (temporary name, fsync, rename)
+    Present,  // the name already held that file (same inode) or the same bytes: adopted
+    NotMade   // a hard link was refused and `copies` said not to copy: nothing made
 };
+
+enum class Copies { Allowed, Refused };
 
 struct LinkResult {
     LinkMade made = LinkMade::Linked;
@@ -29,10 +32,12 @@ struct LinkResult {
 // link in either path (see ArchiveRoot) and never replaces a file: a name that holds other
 // bytes is an error of scope Message naming it.
 // `link_at` is the system call that makes the link (linkat(2)); tests put one in its place
-// that refuses, as file systems without hard links do.
+// that refuses, as file systems without hard links do. With Copies::Refused a refused hard
+// link makes nothing (LinkMade::NotMade): the caller's bound on copies of one message.
 using LinkAt = int (*)(int, const char*, int, const char*, int);
 core::Result<LinkResult> link_or_copy(const ArchiveRoot& root, const std::string& existing,
-                                      const std::string& link, LinkAt link_at = ::linkat);
+                                      const std::string& link, LinkAt link_at = ::linkat,
+                                      Copies copies = Copies::Allowed);
 
 // Removes the name `link` (relative to `root`) made by link_or_copy; a name already gone is
 // fine. The directory stays, even when empty (a label with no messages is still a label).

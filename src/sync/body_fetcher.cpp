@@ -89,6 +89,16 @@ Result<Existing> compare_existing(const std::string& path, const std::string& sh
 // fetch; past it, what is left is recorded as failed in one go.
 constexpr size_t kNarrowingBudget = 256;
 
+// What a record holds beyond its fixed size: its body text and its labels (with a string's
+// own size for each).
+size_t held_bytes(const index::MessageRecord& m) {
+    size_t held = m.body ? m.body->text.size() : 0;
+    if (m.gm_labels)
+        for (const auto& l : *m.gm_labels)
+            held += sizeof l + l.size();
+    return held;
+}
+
 }  // namespace
 
 Result<std::vector<uint32_t>> BodyFetcher::within_budget(const std::vector<uint32_t>& uids) {
@@ -316,8 +326,15 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     m.gm_msgid = f.gm_msgid;
     m.gm_thrid = f.gm_thrid;
     m.gm_labels = f.gm_labels;
+    if (f.gm_labels_cut)
+        m_run.count([](ExportSummary& s) {
+            s.quirks.insert("more than " + std::to_string(imap::kMaxGmLabels) +
+                            " Gmail labels on a message: the first ones kept");
+        });
     m.attachments = std::move(attachments.records());
-    if (msg) {
+    if (msg && !msg->unconvertible.empty()) {
+        m.msg_unconvertible = msg->unconvertible;
+    } else if (msg) {
         m.msg_path = relative + ".msg";
         m.msg_sha256 = msg->sha256;
         m.msg_size = msg->size;
@@ -337,18 +354,27 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
         return core::interrupted_error();
     if (m_stop())
         return core::make_error(ErrorKind::Cancelled, "stopped: the run is ending", Scope::Run);
-    if (m_records.size() >= m_options.messages_per_commit)
+    // A batch also ends at kMaxBatchHeld bytes of body text and labels: 200 messages of 1 MiB of
+    // text each, or of imap::kMaxGmLabels labels each, would otherwise be held until it ends.
+    constexpr size_t kMaxBatchHeld = 16u << 20;
+    m_records_held += held_bytes(m_records.back());
+    if (m_records.size() >= m_options.messages_per_commit || m_records_held >= kMaxBatchHeld)
         return flush();
     return {};
 }
 
-// The .msg goes into the same batch as its .eml. A message that cannot be converted is a
-// message error in the summary and gets no .msg; it is archived all the same. Only a local
-// write failure (a DiskFull or Io error of the temporary file itself) ends the fetch.
+// The .msg goes into the same batch as its .eml. A message that can never be converted is
+// recorded so with its row and counted as not convertible; one refused for another reason is
+// a message error in the summary; either way it gets no .msg and is archived all the same. Only a
+// local write failure (a DiskFull or Io error of the temporary file itself) ends the fetch.
 Result<std::optional<BodyFetcher::MsgFile>> BodyFetcher::write_msg(uint32_t uid,
                                                                    const std::string& eml_temp,
                                                                    const std::string& base) {
     IMM_ASSIGN(auto converted, convert_to_temp(m_dir, eml_temp));
+    if (converted.unconvertible()) {
+        m_run.count([](ExportSummary& s) { ++s.msg_unconvertible; });
+        return std::optional<MsgFile>(MsgFile{"", 0, converted.refused->message});
+    }
     if (converted.refused) {
         auto e =
             about(uid, converted.refused->kind, "no .msg written: " + converted.refused->message);
@@ -357,7 +383,7 @@ Result<std::optional<BodyFetcher::MsgFile>> BodyFetcher::write_msg(uint32_t uid,
         return std::optional<MsgFile>();
     }
     m_batch.add(converted.file->temp_path, m_dir + "/" + base + ".msg");
-    return std::optional<MsgFile>(MsgFile{converted.file->sha256, converted.file->size});
+    return std::optional<MsgFile>(MsgFile{converted.file->sha256, converted.file->size, ""});
 }
 
 // An archived .eml is never replaced. A file already at the message's name (a run that died
@@ -386,6 +412,7 @@ Result<void> BodyFetcher::flush() {
         // No row will point at these files: take them back out, the next run fetches them.
         m_batch.undo_last_commit();
         m_records.clear();
+        m_records_held = 0;
         return indexed;
     }
     // Counted once safe: a batch the disk refused is not in the summary either.
@@ -398,6 +425,7 @@ Result<void> BodyFetcher::flush() {
         }
     });
     m_records.clear();
+    m_records_held = 0;
     return {};
 }
 

@@ -61,9 +61,11 @@ class BodyFetcher {
     struct MsgFile {
         std::string sha256;
         uint64_t size = 0;
+        std::string unconvertible;  // why none can ever be made; then no file and no sha256
     };
-    // With --msg: the message converted into `base`.msg, added to the batch; nullopt (and a
-    // message error recorded) when it cannot be converted.
+    // With --msg: the message converted into `base`.msg, added to the batch; one that can
+    // never be converted is counted and comes back with `unconvertible` set; nullopt (and a
+    // message error recorded) when the conversion failed for a local reason.
     core::Result<std::optional<MsgFile>> write_msg(uint32_t uid, const std::string& eml_temp,
                                                    const std::string& base);
     // The base name the message's files get (see the .cpp: never over an archived file).
@@ -85,6 +87,9 @@ class BodyFetcher {
     MessageSink m_sink;
     store::DurableBatch m_batch;
     std::vector<index::MessageRecord> m_records;
+    // Bytes of body text and Gmail labels held in m_records: a batch is committed early at
+    // kMaxBatchHeld, so one connection's batch holds at most about that much.
+    size_t m_records_held = 0;
 };
 
 }  // namespace imapmirror::sync

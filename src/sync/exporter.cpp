@@ -224,6 +224,7 @@ Result<void> backfill_msg(index::ArchiveIndex& index, const ExportOptions& optio
     IMM_ASSIGN(auto done, backfill_msg_files(index, options.root, archived_before,
                                              options.messages_per_commit));
     summary.msg_backfilled += done.written;
+    summary.msg_unconvertible += done.unconvertible;
     for (auto& e : done.errors)
         summary.errors.push_back(std::move(e));
     return {};

@@ -69,8 +69,10 @@ struct ExportSummary {
     uint64_t bytes = 0;
     uint64_t attachments = 0;
     uint64_t msg_backfilled = 0;  // --msg: .msg files given to messages archived earlier
-    uint64_t parse_errors = 0;    // messages archived whose MIME could not be fully read
-    uint64_t remapped = 0;        // re-identified after a UIDVALIDITY change, not downloaded
+    // --msg: messages recorded (once) as not convertible to .msg, this run (schema 011).
+    uint64_t msg_unconvertible = 0;
+    uint64_t parse_errors = 0;  // messages archived whose MIME could not be fully read
+    uint64_t remapped = 0;      // re-identified after a UIDVALIDITY change, not downloaded
     uint64_t flags_changed = 0;
     uint64_t labels_changed = 0;  // Gmail: archived messages whose labels changed
     // Gmail single-instance mode: label folders not downloaded (their messages are in \All),
@@ -79,9 +81,11 @@ struct ExportSummary {
     size_t label_folders = 0;
     uint64_t label_links_added = 0, label_links_removed = 0;
     bool label_links_copied = false;  // a hard link was refused somewhere: copies were made
-    uint64_t expunged = 0;            // newly marked deleted_at
-    size_t folders_unchanged = 0;     // skipped: STATUS equal to the last sync
-    size_t folders_refused = 0;       // skipped: EXAMINE refused again (FolderPlan::refused_again)
+    // Label links not made: hard links refused and the message had sync::kMaxLabelCopies copies.
+    uint64_t label_links_skipped = 0;
+    uint64_t expunged = 0;         // newly marked deleted_at
+    size_t folders_unchanged = 0;  // skipped: STATUS equal to the last sync
+    size_t folders_refused = 0;    // skipped: EXAMINE refused again (FolderPlan::refused_again)
     // Times the server asked us to slow down ([THROTTLED], "Too many simultaneous
     // connections", ...), and the connections left afterwards (0: never lowered).
     uint64_t throttled = 0;

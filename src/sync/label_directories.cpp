@@ -52,7 +52,7 @@ std::string base_name(const std::string& path) {
 }  // namespace
 
 Result<void> link_label_directories(const store::ArchiveRoot& root, index::ArchiveIndex& index,
-                                    ExportSummary& summary) {
+                                    ExportSummary& summary, store::LinkAt link_at) {
     IMM_ASSIGN(auto folders, index.folders());
     IMM_ASSIGN(auto labelled, index.labelled_messages());
     IMM_ASSIGN(auto made, index.label_links());
@@ -66,10 +66,12 @@ Result<void> link_label_directories(const store::ArchiveRoot& root, index::Archi
                            std::make_pair(l.message_id, l.path));
     }
     std::map<std::string, int64_t> present;
+    std::map<int64_t, size_t> copies;  // per message: copies kept, at most kMaxLabelCopies
     for (const auto& link : made) {
         auto it = wanted.find(link.path);
         if (it != wanted.end() && it->second.first == link.message_id) {
             present.emplace(link.path, link.message_id);
+            copies[link.message_id] += link.copied ? 1 : 0;
             continue;
         }
         IMM_TRY(store::remove_link(root, link.path));
@@ -79,14 +81,21 @@ Result<void> link_label_directories(const store::ArchiveRoot& root, index::Archi
     for (const auto& [path, message] : wanted) {
         if (present.count(path))
             continue;
-        auto linked = store::link_or_copy(root, message.second, path);
+        const auto may_copy = copies[message.first] < kMaxLabelCopies ? store::Copies::Allowed
+                                                                      : store::Copies::Refused;
+        auto linked = store::link_or_copy(root, message.second, path, link_at, may_copy);
         if (!linked && linked.error().scope == core::Scope::Message) {
             summary.errors.push_back(std::move(linked).error());
             continue;
         }
         if (!linked)
             return std::move(linked).error();
+        if (linked->made == store::LinkMade::NotMade) {
+            ++summary.label_links_skipped;
+            continue;
+        }
         const bool copied = linked->made == store::LinkMade::Copied;
+        copies[message.first] += copied ? 1 : 0;
         if (copied && !summary.label_links_copied) {
             summary.label_links_copied = true;
             core::log(core::LogLevel::Normal,

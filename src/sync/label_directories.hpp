@@ -3,8 +3,10 @@
 // \All folder), and each label's directory holds a hard link to the .eml of every message that
 // has the label, so the tree still shows the account as the user sees it at no extra bytes.
 // Where the file system refuses hard links (EXDEV, EPERM, EMLINK) the run says so once and
-// makes copies instead. The links made are recorded (index label_links), so a label removed on
-// the server removes exactly its link, never a file the export did not make.
+// makes copies instead, at most kMaxLabelCopies of one message (past ext4's 65,000 links to one
+// file every further label would be a full copy); its further labels get no file, and the
+// summary counts them (label_links_skipped). The links made are recorded (index label_links), so a
+// label removed on the server removes exactly its link, never a file the export did not make.
 
 #include <string>
 #include <string_view>
@@ -13,9 +15,12 @@
 #include "core/error.hpp"
 #include "index/archive_index.hpp"
 #include "store/archive_root.hpp"
+#include "store/label_link.hpp"
 #include "sync/exporter.hpp"
 
 namespace imapmirror::sync {
+
+inline constexpr size_t kMaxLabelCopies = 16;
 
 // True for the folders single-instance mode downloads: \All (All Mail) and, because Gmail
 // keeps them out of All Mail, \Junk and \Trash.
@@ -33,8 +38,9 @@ const index::FolderRecord* folder_of_label(const std::string& label,
 
 // Makes every label directory match the index's labels: links added for new labels, removed
 // for labels gone. A link that cannot be made is a Message error in `summary` and the rest go
-// on; an error returned (the index, the disk) ends the run.
+// on; an error returned (the index, the disk) ends the run. `link_at` as in store::link_or_copy.
 core::Result<void> link_label_directories(const store::ArchiveRoot& root,
-                                          index::ArchiveIndex& index, ExportSummary& summary);
+                                          index::ArchiveIndex& index, ExportSummary& summary,
+                                          store::LinkAt link_at = ::linkat);
 
 }  // namespace imapmirror::sync

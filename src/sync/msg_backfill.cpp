@@ -34,7 +34,8 @@ Result<void> commit(index::ArchiveIndex& index, store::DurableBatch& batch,
         batch.undo_last_commit();
         return recorded;
     }
-    result.written += rows.size();
+    for (const auto& row : rows)
+        result.written += row.unconvertible.empty() ? 1 : 0;
     rows.clear();
     return {};
 }
@@ -64,6 +65,12 @@ Result<MsgBackfillResult> backfill_msg_files(index::ArchiveIndex& index, const s
             const std::string relative = msg_path_for(m.path);
             const std::string dir = std::filesystem::path(eml).parent_path().string();
             IMM_ASSIGN(auto converted, convert_to_temp(dir, eml));
+            if (converted.unconvertible()) {
+                rows.push_back(
+                    index::ArchiveIndex::MsgFile{m.id, "", "", 0, converted.refused->message});
+                ++result.unconvertible;
+                continue;
+            }
             if (converted.refused) {
                 auto e = core::make_error(
                     converted.refused->kind,

@@ -5,10 +5,10 @@
 //
 // Files are written as the export writes them (store::DurableBatch: temporary names, one sync,
 // renames) and recorded in the index per batch of `per_commit`, after they are durable. A
-// message that cannot be converted is a message error in the summary and keeps msg_path NULL:
-// it is tried again, and reported again, on every --msg run, as the archive still lacks its
-// .msg (like other per-message errors; `imapmirror convert FILE.eml` says the same). A message
-// whose .eml is missing is left to `verify`, which reports it.
+// message that can never be converted (MsgConversion::unconvertible) is recorded so in the
+// same batch (schema 011) and counted, once: later runs skip it. A conversion refused for a
+// local reason (Io) is a message error and is tried again next time. A message whose .eml is
+// missing is left to `verify`, which reports it.
 
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +25,7 @@ namespace imapmirror::sync {
 
 struct MsgBackfillResult {
     uint64_t written = 0;             // .msg files added and recorded
+    uint64_t unconvertible = 0;       // recorded as not convertible (schema 011)
     std::vector<core::Error> errors;  // messages that could not be converted
 };
 

@@ -17,11 +17,18 @@ struct MsgTemp {
     uint64_t size = 0;
 };
 
-// What became of one conversion: `file` when written, else `refused` (the message cannot be
-// converted; no file is left behind), a message-level matter for the caller to report.
+// What became of one conversion: `file` when written, else `refused` (no file is left
+// behind), a message-level matter for the caller.
 struct MsgConversion {
     std::optional<MsgTemp> file;
     std::optional<core::Error> refused;
+    // The refusal is the message's own (beyond the .msg limits, or unreadable as a message),
+    // not the local disk's: it will never convert, so callers record it once (schema 011,
+    // `msg_unconvertible`) and count it as not convertible rather than as an error.
+    bool unconvertible() const {
+        return refused && refused->kind != core::ErrorKind::Io &&
+               refused->kind != core::ErrorKind::DiskFull;
+    }
 };
 
 // Converts `eml_path` into a new temporary file in `directory`. An error returned is a local

@@ -1,6 +1,10 @@
 // `search`, `show` and `reindex` on archives exported from a real Dovecot (the seed account
 // plus an HTML-only message), and on an archive made before full-text search (schema 006).
 
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -32,6 +36,41 @@ DovecotServer& server() {
         loaded = true;
     }
     return s;
+}
+
+// The id of the first message `search` finds for `words`.
+std::string first_id(const std::string& dir, const std::string& words) {
+    auto hits = search_json(dir, {words, "--json"});
+    const size_t at = hits.find("\"id\":");
+    REQUIRE(at != std::string::npos);
+    return hits.substr(at + 5, hits.find(',', at) - at - 5);
+}
+
+// Runs imapmirror with a pseudo-terminal as its standard input, output and error, as a person
+// at a terminal would: its exit code and everything it wrote there.
+std::pair<int, std::string> run_on_terminal(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{IMM_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargv;
+    for (auto& a : argv)
+        cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    int master = -1;
+    const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::execv(cargv[0], cargv.data());
+        ::_exit(127);
+    }
+    std::string seen;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(master, buf, sizeof buf)) > 0)  // EIO once the child has exited
+        seen.append(buf, static_cast<size_t>(n));
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(master);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, seen};
 }
 
 std::string exported(const std::vector<std::string>& options = {}) {
@@ -85,10 +124,7 @@ TEST_CASE("search: words only in plain bodies, HTML-only bodies and attachment n
 TEST_CASE("show: an HTML-only message printed readably, with its attachments' paths",
           "[integration]") {
     const std::string out = exported();
-    auto hits = search_json(out, {"periwinkle", "--json"});
-    const size_t at = hits.find("\"id\":");
-    REQUIRE(at != std::string::npos);
-    const std::string id = hits.substr(at + 5, hits.find(',', at) - at - 5);
+    const std::string id = first_id(out, "periwinkle");
     auto r = run_imapmirror({"show", out, id});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
@@ -112,11 +148,35 @@ TEST_CASE("show: an HTML-only message printed readably, with its attachments' pa
     remove_archive(out);
 }
 
+TEST_CASE("show --raw and --html refuse a terminal, and write to a pipe or to -o FILE",
+          "[integration]") {
+    // A message's own bytes may hold ESC[2J, OSC 52 (the clipboard) or OSC 8 (links).
+    const std::string out = exported();
+    const std::string id = first_id(out, "periwinkle");
+    for (const char* flag : {"--raw", "--html"}) {
+        INFO(flag);
+        auto [code, seen] = run_on_terminal({"show", out, id, flag});
+        CHECK(code == 2);
+        CHECK(has(seen, "not to a terminal"));
+        CHECK(has(seen, "-o FILE"));
+        CHECK_FALSE(has(seen, "Order shipped"));
+        const std::string file = out + "/shown" + flag;
+        CHECK(run_on_terminal({"show", out, id, flag, "-o", file}).first == 0);
+        CHECK(has(read_file(file), "Order shipped"));
+    }
+    // The readable form is for terminals.
+    auto [code, seen] = run_on_terminal({"show", out, id});
+    CHECK(code == 0);
+    CHECK(has(seen, "periwinkle teapot"));
+    CHECK(run_imapmirror({"show", out, id, "-o", out + "/x"}).exit_code == 2);
+    remove_archive(out);
+}
+
 TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable by body",
           "[integration]") {
     const std::string out = exported();
     // What an older imapmirror left: the same rows, without the tables and columns of 006
-    // (bodies), 007 (Gmail labels) and 008 (.msg files), at version 5.
+    // (bodies), 007 (Gmail labels), 008 (.msg files) and 011 (not convertible), at version 5.
     query(out + "/index.sqlite", "SELECT 1");
     auto r = run_imapmirror({"search", out, "sample"});
     REQUIRE(r.exit_code == 0);
@@ -126,7 +186,8 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
             "DROP TABLE bodies; DROP TABLE message_labels; DROP TABLE label_links; "
             "DROP TABLE labels; ALTER TABLE messages DROP COLUMN msg_path; "
             "ALTER TABLE messages DROP COLUMN msg_sha256; "
-            "ALTER TABLE messages DROP COLUMN msg_size; PRAGMA user_version = 5;";
+            "ALTER TABLE messages DROP COLUMN msg_size; "
+            "ALTER TABLE messages DROP COLUMN msg_unconvertible; PRAGMA user_version = 5;";
         REQUIRE(std::system(("sqlite3 '" + out + "/index.sqlite' '" + sql + "'").c_str()) == 0);
     }
     auto old = run_imapmirror({"search", out, "sample"});
@@ -141,7 +202,7 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
     // Idempotent: nothing left to read.
     auto again = run_imapmirror({"reindex", out, "--json"});
     CHECK(has(again.out, "\"read\":0"));
-    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "8");
+    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "9");
     remove_archive(out);
 }
 

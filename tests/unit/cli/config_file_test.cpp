@@ -259,3 +259,22 @@ TEST_CASE("config: two password sources in one table are refused at the second",
     CHECK(e.find("config.toml:4: [accounts.w] sets both password_env and password_file") !=
           std::string::npos);
 }
+
+TEST_CASE("config: keys nested 40,000 levels deep are refused before toml++ reads them", "[cli]") {
+    // toml++ recurses per level of a dotted key and crashed (SIGSEGV) at 40,000.
+    std::string dotted = "[defaults]\nhost = \"h\"\n";
+    for (int i = 0; i < 40000; ++i)
+        dotted += "a.";
+    dotted += "b = 1\n";
+    CHECK(parse_error(dotted).find("/etc/imm/config.toml:3: keys or values nested more than 64 "
+                                   "levels deep") == 0);
+    CHECK(parse_error("x = " + std::string(40000, '[') + std::string(40000, ']') + "\n")
+              .find("config.toml:1: keys or values nested") != std::string::npos);
+    CHECK(parse_error("x = [\n" + std::string(100, '{') + "\n")
+              .find("config.toml:2: keys or values nested") != std::string::npos);
+    // Dots and brackets inside strings and comments are not nesting.
+    const std::string dots(200, '.');
+    auto c = parse_ok("[accounts.w]\nhost = \"h" + dots + "\" # " + dots + "\nuser = '" +
+                      std::string(100, '[') + "'\nout = \"\"\"/d" + dots + "\"\"\"\n");
+    CHECK(values_of(c, "w", "host") == std::vector<std::string>{"h" + dots});
+}

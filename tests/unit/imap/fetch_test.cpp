@@ -123,3 +123,24 @@ TEST_CASE("internal date: zones, space-padded days and garbage", "[imap]") {
     CHECK_FALSE(parse_internal_date("yesterday"));
     CHECK_FALSE(parse_internal_date("17-Foo-1996 02:44:25 -0700"));
 }
+
+TEST_CASE("fetch: at most kMaxGmLabels Gmail labels are kept per message, the first ones",
+          "[imap][gmail]") {
+    // 300,000 labels on one message were all held until its batch committed (48 MB).
+    std::string wire = "* 1 FETCH (UID 9 X-GM-LABELS (";
+    for (size_t i = 0; i < kMaxGmLabels + 100; ++i)
+        wire += (i ? " L" : "L") + std::to_string(i);
+    wire += "))\r\n";
+    auto out = test::parse_all(wire, test::Split::Whole);
+    REQUIRE_FALSE(out.error);
+    auto f = parse_fetch(out.responses.at(0));
+    REQUIRE(f);
+    REQUIRE(f->gm_labels);
+    CHECK(f->gm_labels->size() == kMaxGmLabels);
+    CHECK(f->gm_labels->front() == "L0");
+    CHECK(f->gm_labels_cut);
+    auto few = test::parse_all("* 1 FETCH (UID 9 X-GM-LABELS (a b))\r\n", test::Split::Whole);
+    auto g = parse_fetch(few.responses.at(0));
+    REQUIRE(g);
+    CHECK_FALSE(g->gm_labels_cut);
+}

@@ -123,3 +123,13 @@ TEST_CASE("label link: removing a link leaves the message, and a name already go
     CHECK(fs::exists(a.path + "/All Mail/1-1.eml"));
     CHECK(store::remove_link(*a.root, "Work/1-1.eml"));
 }
+
+TEST_CASE("label link: with copies refused, a refused hard link makes nothing", "[store][gmail]") {
+    Archive a;
+    auto made = store::link_or_copy(*a.root, "All Mail/1-1.eml", "Work/1-1.eml", refuse<EMLINK>,
+                                    store::Copies::Refused);
+    REQUIRE(made);
+    CHECK(made->made == store::LinkMade::NotMade);
+    CHECK(made->refused_errno == EMLINK);
+    CHECK_FALSE(fs::exists(a.path + "/Work/1-1.eml"));
+}
