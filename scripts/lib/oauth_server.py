@@ -15,8 +15,11 @@ Listens on 127.0.0.1 (an ephemeral port, written to FILE once listening). Endpoi
   POST /introspect   RFC 7662: {"active": true, "username": USER} for a live access token
   POST /control      form or JSON: access_ttl, rotate, approve_after, interval,
                      device_script (errors for the next device polls, comma-separated), revoke (all
-                     grants), expire (all access tokens now); answers the counters, every
-                     token issued and the live refresh tokens (GET /control too)
+                     grants), expire (all access tokens now), token_delay (seconds each /token
+                     request waits first, to make two clients overlap), echo_refresh (refresh
+                     fails with an error_description echoing the refresh token), user_code and
+                     verification_uri (what /devicecode answers: hostile text); answers the
+                     counters, every token issued and the live refresh tokens (GET /control too)
 Everything is in memory; the server exits on SIGTERM.
 """
 
@@ -39,6 +42,10 @@ STATE = {
     "rotate": True,
     "approve_after": 1,  # polls answered authorization_pending before the device is approved
     "device_script": [],  # errors the next device polls get first (slow_down, expired_token...)
+    "token_delay": 0.0,
+    "echo_refresh": False,
+    "user_code": "TEST-CODE",
+    "verification_uri": None,  # None: this server's /device
     "access": {},  # access token -> {"expires": t, "grant": id}
     "refresh": {},  # refresh token -> grant id
     "grants": {},  # grant id -> {"revoked": bool}
@@ -103,13 +110,16 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         path = urllib.parse.urlparse(self.path).path
         f = self.form()
+        if path == "/token" and STATE["token_delay"]:
+            time.sleep(STATE["token_delay"])
         with LOCK:
             if path == "/devicecode":
                 code = secrets.token_urlsafe(16)
                 STATE["devices"][code] = {"polls": 0, "last": 0.0, "used": False}
                 return self.reply(200, {
-                    "device_code": code, "user_code": "TEST-CODE",
-                    "verification_uri": "http://127.0.0.1:%d/device" % self.server.server_port,
+                    "device_code": code, "user_code": STATE["user_code"],
+                    "verification_uri": STATE["verification_uri"]
+                    or "http://127.0.0.1:%d/device" % self.server.server_port,
                     "expires_in": 900, "interval": STATE["interval"],
                     "message": "approved automatically by the test server"})
             if path == "/token":
@@ -169,6 +179,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, issue(new_grant()))
         if grant == "refresh_token":
             rt = f.get("refresh_token", "")
+            if STATE["echo_refresh"]:
+                return self.reply(400, {"error": "invalid_request", "error_description":
+                                        "cannot parse grant_type=refresh_token&refresh_token="
+                                        + urllib.parse.quote(rt, safe="") + " (" + rt + ")"})
             gid = STATE["refresh"].get(rt)
             if gid is None or STATE["grants"][gid]["revoked"]:
                 return self.reply(400, {"error": "invalid_grant",
@@ -201,6 +215,13 @@ class Handler(BaseHTTPRequestHandler):
                 STATE[k] = int(f[k])
         if "rotate" in f:
             STATE["rotate"] = flag("rotate")
+        if "echo_refresh" in f:
+            STATE["echo_refresh"] = flag("echo_refresh")
+        if "token_delay" in f:
+            STATE["token_delay"] = float(f["token_delay"])
+        for k in ("user_code", "verification_uri"):
+            if k in f:
+                STATE[k] = f[k] or None if k == "verification_uri" else f[k]
         if "device_script" in f:
             STATE["device_script"] = [e for e in f["device_script"].split(",") if e]
         if flag("revoke"):

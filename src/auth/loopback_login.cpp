@@ -10,6 +10,8 @@
 
 #include <cstring>
 #include <map>
+#include <utility>
+#include <vector>
 
 #include "auth/http_form.hpp"
 #include "core/interrupt.hpp"
@@ -24,12 +26,15 @@ namespace {
 struct Fd {
     int fd = -1;
     explicit Fd(int f) : fd(f) {}
+    Fd(Fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
+    Fd& operator=(Fd&& o) noexcept {
+        std::swap(fd, o.fd);
+        return *this;
+    }
     ~Fd() {
         if (fd >= 0)
             ::close(fd);
     }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
 };
 
 core::Result<std::string> random_token(size_t bytes) {
@@ -91,26 +96,24 @@ void answer(int fd, const char* status, const std::string& text) {
     (void)!::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
 }
 
-// The request target of one HTTP request on `fd` ("/?code=...&state=..."), read with a limit.
-std::string read_target(int fd) {
-    std::string head;
-    char buf[2048];
-    while (head.find("\r\n") == std::string::npos && head.size() < 16384) {
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, 5000) <= 0)
-            return {};
-        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0)
-            return {};
-        head.append(buf, static_cast<size_t>(n));
-    }
-    // "GET /?code=... HTTP/1.1"
+// The request target of an HTTP request head ("GET /?code=... HTTP/1.1"), or "" when it is
+// not a GET.
+std::string target_of(const std::string& head) {
     auto sp1 = head.find(' ');
     auto sp2 = sp1 == std::string::npos ? sp1 : head.find(' ', sp1 + 1);
     if (sp2 == std::string::npos || head.compare(0, sp1, "GET") != 0)
         return {};
     return head.substr(sp1 + 1, sp2 - sp1 - 1);
 }
+
+constexpr size_t kMaxRequestLine = 16384;
+
+// One browser (or other local) connection, reading its request line.
+struct Pending {
+    Fd fd;
+    std::string head;
+    std::chrono::steady_clock::time_point deadline;
+};
 
 }  // namespace
 
@@ -140,21 +143,105 @@ std::string pkce_challenge(const std::string& verifier) {
     return base64url(std::string(reinterpret_cast<char*>(digest), len));
 }
 
-core::Result<Tokens> loopback_login(const Endpoints& endpoints,
-                                    const std::function<void(const LoopbackPrompt&)>& show,
-                                    std::chrono::seconds wait) {
-    Fd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+RedirectListener::RedirectListener(RedirectListener&& o) noexcept
+    : m_fd(std::exchange(o.m_fd, -1)), m_port(o.m_port) {}
+
+RedirectListener::~RedirectListener() {
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+core::Result<RedirectListener> RedirectListener::open() {
+    RedirectListener l;
+    l.m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t alen = sizeof addr;
-    if (listener.fd < 0 || ::bind(listener.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) ||
-        ::listen(listener.fd, 8) ||
-        ::getsockname(listener.fd, reinterpret_cast<sockaddr*>(&addr), &alen))
+    if (l.m_fd < 0 || ::bind(l.m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) ||
+        ::listen(l.m_fd, 64) || ::getsockname(l.m_fd, reinterpret_cast<sockaddr*>(&addr), &alen))
         return make_error(ErrorKind::Io, std::string("cannot listen on 127.0.0.1 for the "
                                                      "browser's redirect: ") +
                                              std::strerror(errno));
-    const int port = ntohs(addr.sin_port);
+    l.m_port = ntohs(addr.sin_port);
+    return l;
+}
+
+core::Result<std::string> RedirectListener::wait_for_code(
+    const std::string& state, std::chrono::steady_clock::time_point deadline,
+    std::chrono::milliseconds per_connection) {
+    std::vector<Pending> pending;
+    for (;;) {
+        if (core::interrupted())
+            return core::interrupted_error();
+        const auto now = std::chrono::steady_clock::now();
+        if (now > deadline)
+            return make_error(ErrorKind::Auth,
+                              "no browser came back with the sign-in in time; run the login again",
+                              core::Scope::Run);
+        // A connection that is slow to send its request, or sends too much, costs only itself.
+        std::erase_if(pending, [&](const Pending& p) {
+            return now > p.deadline || p.head.size() > kMaxRequestLine;
+        });
+        std::vector<pollfd> fds{{m_fd, POLLIN, 0}};
+        for (const auto& p : pending)
+            fds.push_back({p.fd.fd, POLLIN, 0});
+        if (::poll(fds.data(), fds.size(), 100) <= 0)
+            continue;
+        if (fds[0].revents & POLLIN) {
+            // Every waiting connection, the oldest dropped beyond the limit.
+            for (int c; (c = ::accept4(m_fd, nullptr, nullptr, SOCK_CLOEXEC)) >= 0;) {
+                if (pending.size() >= kMaxConnections)
+                    pending.erase(pending.begin());
+                pending.push_back({Fd(c), {}, now + per_connection});
+            }
+        }
+        for (size_t i = 1; i < fds.size(); ++i) {
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            Pending& p = pending[i - 1];
+            char buf[2048];
+            ssize_t n = ::recv(p.fd.fd, buf, sizeof buf, MSG_DONTWAIT);
+            if (n <= 0) {
+                p.deadline = {};  // closed or failed: dropped on the next round
+                continue;
+            }
+            p.head.append(buf, static_cast<size_t>(n));
+            if (p.head.find("\r\n") == std::string::npos)
+                continue;
+            auto q = query_of(target_of(p.head));
+            p.deadline = {};
+            // Only the request carrying our state may end the login (RFC 6749 §10.12), the
+            // provider's error included: anything else is answered and ignored.
+            if (q["state"] != state) {
+                answer(p.fd.fd, "400 Bad Request",
+                       q.count("code") || q.count("error")
+                           ? "This sign-in does not belong to imapmirror."
+                           : "Not here.");
+                continue;
+            }
+            if (q.count("error")) {
+                answer(p.fd.fd, "200 OK", "The sign-in was not completed. You can close this tab.");
+                return make_error(ErrorKind::Auth,
+                                  "the provider refused the sign-in: " + q["error"].substr(0, 100),
+                                  core::Scope::Run);
+            }
+            if (q["code"].empty()) {
+                answer(p.fd.fd, "400 Bad Request", "The sign-in came back without a code.");
+                continue;
+            }
+            answer(p.fd.fd, "200 OK",
+                   "Signed in. You can close this tab and return to imapmirror.");
+            return q["code"];
+        }
+    }
+}
+
+core::Result<Tokens> loopback_login(const Endpoints& endpoints,
+                                    const std::function<void(const LoopbackPrompt&)>& show,
+                                    std::chrono::seconds wait) {
+    IMM_ASSIGN(auto listener, RedirectListener::open());
+    const int port = listener.port();
     const std::string redirect_uri = "http://127.0.0.1:" + std::to_string(port) + "/";
     IMM_ASSIGN(auto verifier, random_token(32));  // 43 characters (RFC 7636 §4.1)
     IMM_ASSIGN(auto state, random_token(16));
@@ -166,44 +253,8 @@ core::Result<Tokens> loopback_login(const Endpoints& endpoints,
                       "&code_challenge=" + pkce_challenge(verifier) +
                       "&code_challenge_method=S256&access_type=offline&prompt=consent";
     show({url, port});
-
-    const auto deadline = std::chrono::steady_clock::now() + wait;
-    for (;;) {
-        if (core::interrupted())
-            return core::interrupted_error();
-        if (std::chrono::steady_clock::now() > deadline)
-            return make_error(ErrorKind::Auth,
-                              "no browser came back within " + std::to_string(wait.count() / 60) +
-                                  " minutes; run the login again",
-                              core::Scope::Run);
-        pollfd p{listener.fd, POLLIN, 0};
-        if (::poll(&p, 1, 200) <= 0)
-            continue;
-        Fd client(::accept4(listener.fd, nullptr, nullptr, SOCK_CLOEXEC));
-        if (client.fd < 0)
-            continue;
-        const std::string target = read_target(client.fd);
-        auto q = query_of(target);
-        if (q.count("error")) {
-            answer(client.fd, "200 OK", "The sign-in was not completed. You can close this tab.");
-            return make_error(ErrorKind::Auth,
-                              "the provider refused the sign-in: " + q["error"].substr(0, 100),
-                              core::Scope::Run);
-        }
-        if (!q.count("code")) {  // the browser's favicon, a probe
-            answer(client.fd, "404 Not Found", "Not here.");
-            continue;
-        }
-        if (q["state"] != state) {
-            answer(client.fd, "400 Bad Request", "This sign-in does not belong to imapmirror.");
-            return make_error(ErrorKind::Auth,
-                              "the browser came back with a different state parameter (another "
-                              "login, or a forged request); nothing was stored",
-                              core::Scope::Run);
-        }
-        answer(client.fd, "200 OK", "Signed in. You can close this tab and return to imapmirror.");
-        return exchange_code(endpoints, q["code"], redirect_uri, verifier);
-    }
+    IMM_ASSIGN(auto code, listener.wait_for_code(state, std::chrono::steady_clock::now() + wait));
+    return exchange_code(endpoints, code, redirect_uri, verifier);
 }
 
 }  // namespace imapmirror::auth

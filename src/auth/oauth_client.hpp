@@ -6,8 +6,11 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
+#include "core/json_reader.hpp"
 
 namespace imapmirror::auth {
 
@@ -27,6 +30,26 @@ struct Tokens {
     std::string refresh_token;  // secret
     int64_t expires_at = 0;     // Unix seconds; now + expires_in (3600 when absent)
 };
+
+// The longest access token lifetime believed (ten years): a larger or negative expires_in is
+// clamped, never added into a signed overflow.
+inline constexpr int64_t kMaxExpiresIn = 10LL * 366 * 24 * 3600;
+
+// RFC 6750 §2.1's b64token: the only characters an access token may have (it is sent inside a
+// SASL message whose fields are separated by control characters).
+bool is_b64token(std::string_view token);
+
+// A successful token reply read at `now`: expires_in (default 3600) clamped to [0,
+// kMaxExpiresIn]; a missing access_token or one that is not a b64token is a Protocol error
+// naming `url` (never the token).
+core::Result<Tokens> tokens_from_reply(const std::string& url, const core::JsonValue& reply,
+                                       int64_t now);
+
+inline constexpr std::string_view kRedacted = "[redacted]";
+
+// `text` with every non-empty secret, as sent and form-encoded, replaced by kRedacted: what a
+// server echoes back (error_description) is printed only through this.
+std::string redact_secrets(std::string text, const std::vector<std::string>& secrets);
 
 // The line every revoked or expired grant ends in (exit code 6 through ErrorKind::Auth).
 std::string grant_dead_message(const std::string& login_command);
@@ -49,6 +72,11 @@ struct DeviceAuthorization {
 };
 
 core::Result<DeviceAuthorization> start_device(const Endpoints& endpoints);
+
+// What to tell the user (two lines): where to go, the code, how long it is valid. The URL and
+// code come from the endpoint and are escaped (core::one_line): no escape sequence of theirs
+// reaches the terminal.
+std::string device_instructions(const DeviceAuthorization& device);
 
 // Polls the token endpoint (RFC 8628 §3.4-3.5) until the user approves: waits `interval`
 // between polls, 5 s more after each slow_down, stops on expired_token, access_denied or

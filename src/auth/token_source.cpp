@@ -35,14 +35,30 @@ core::Result<std::unique_ptr<TokenSource>> TokenSource::open(const std::string& 
 
 void TokenSource::invalidate() {
     std::lock_guard lock(m_mutex);
+    m_refused = m_grant.access_token;
     m_grant.access_expires_at = 0;
+}
+
+bool TokenSource::usable(const StoredGrant& g, int64_t now) const {
+    return !g.access_token.empty() && g.access_token != m_refused &&
+           g.access_expires_at - now > m_margin.count();
 }
 
 core::Result<std::string> TokenSource::access_token() {
     std::lock_guard lock(m_mutex);
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
-    if (!m_grant.access_token.empty() && m_grant.access_expires_at - now > m_margin.count())
+    if (usable(m_grant, now))
         return m_grant.access_token;
+    // A rotated refresh token that cannot be saved is lost: prove the store writable first.
+    IMM_TRY(check_store_writable(m_path));
+    IMM_ASSIGN(auto file_lock, lock_store(m_path, kStoreLockWait));
+    // Another process may have refreshed while we waited: its rotated token is the live one.
+    IMM_ASSIGN(auto current, load_grant(m_path));
+    m_grant.refresh_token = current.refresh_token;
+    if (usable(current, now)) {
+        m_grant = std::move(current);
+        return m_grant.access_token;
+    }
     IMM_ASSIGN(auto fresh, refresh(m_endpoints, m_grant.refresh_token, m_login_command));
     const bool rotated =
         !fresh.refresh_token.empty() && fresh.refresh_token != m_grant.refresh_token;

@@ -1,15 +1,20 @@
 #include "auth/token_store.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
+#include <utility>
 
+#include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/json_reader.hpp"
+#include "core/sandbox.hpp"
 
 namespace imapmirror::auth {
 
@@ -33,17 +38,45 @@ std::string dir_of(const std::string& path) {
     return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
 
-// mkdir -p with 0700 for the parts we create.
-core::Result<void> make_dirs(const std::string& dir) {
+// mkdir -p with 0700 for the parts we create; 0 or the errno of the first failure.
+int make_dirs_errno(const std::string& dir) {
     if (dir.empty() || dir == "/" || dir == ".")
-        return {};
+        return 0;
     struct stat st {};
     if (::stat(dir.c_str(), &st) == 0)
-        return {};
-    IMM_TRY(make_dirs(dir_of(dir)));
+        return 0;
+    if (int err = make_dirs_errno(dir_of(dir)))
+        return err;
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-        return io_error("cannot create the directory of", dir, errno);
+        return errno;
+    return 0;
+}
+
+core::Result<void> make_dirs(const std::string& dir) {
+    if (int err = make_dirs_errno(dir))
+        return io_error("cannot create the directory of", dir, err);
     return {};
+}
+
+// The directory decides who may replace the store: it must be ours, and only ours to write.
+core::Result<void> check_directory(const std::string& dir) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0)
+        return io_error("cannot stat the directory of", dir, errno);
+    std::string why;
+    if (st.st_uid != ::geteuid())
+        why = "belongs to another user (uid " + std::to_string(st.st_uid) + ")";
+    else if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
+        why = "can be written by other users";
+    if (why.empty())
+        return {};
+    auto e = make_error(ErrorKind::Usage,
+                        "the token store directory " + dir + " " + why + "; refusing to use it",
+                        core::Scope::Run);
+    e.hint =
+        "keep grants in a directory of your own, mode 700 (set XDG_STATE_HOME), and run "
+        "`imapmirror auth login` again";
+    return e;
 }
 
 std::string member(const core::JsonValue& v, const char* key) {
@@ -78,6 +111,8 @@ std::string default_store_path(const std::string& account) {
 }
 
 core::Result<StoredGrant> load_grant(const std::string& path) {
+    if (auto dir = check_directory(dir_of(path)); !dir && dir.error().kind == ErrorKind::Usage)
+        return std::move(dir).error();
     int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) {
@@ -157,6 +192,7 @@ core::Result<StoredGrant> load_grant(const std::string& path) {
 core::Result<void> save_grant(const std::string& path, const StoredGrant& g) {
     const std::string dir = dir_of(path);
     IMM_TRY(make_dirs(dir));
+    IMM_TRY(check_directory(dir));
     core::JsonWriter w;
     w.begin_object();
     w.key("format").value(kFormat);
@@ -209,6 +245,66 @@ core::Result<void> save_grant(const std::string& path, const StoredGrant& g) {
         ::close(dfd);
     }
     return {};
+}
+
+core::Result<void> check_store_writable(const std::string& path) {
+    const std::string dir = dir_of(path);
+    auto unwritable = [&](int err) {
+        auto e =
+            make_error(ErrorKind::Io,
+                       "cannot write the token store directory " + dir + " (" + std::strerror(err) +
+                           "); not refreshing, which would spend the refresh token "
+                           "without saving the new one",
+                       core::Scope::Run);
+        e.hint = core::read_only_hint(dir);
+        return e;
+    };
+    if (int err = make_dirs_errno(dir))
+        return err == EROFS || err == EACCES || err == EPERM ? unwritable(err)
+                                                             : io_error("cannot create", dir, err);
+    IMM_TRY(check_directory(dir));
+    std::string probe = dir + "/.write-probe-XXXXXX";
+    int fd = ::mkstemp(probe.data());
+    if (fd < 0)
+        return unwritable(errno);
+    ::close(fd);
+    if (::unlink(probe.c_str()) != 0)
+        return unwritable(errno);
+    return {};
+}
+
+StoreLock::StoreLock(StoreLock&& o) noexcept : m_fd(std::exchange(o.m_fd, -1)) {}
+
+StoreLock::~StoreLock() {
+    if (m_fd >= 0)
+        ::close(m_fd);  // releases the flock
+}
+
+core::Result<StoreLock> lock_store(const std::string& path, std::chrono::milliseconds wait) {
+    const std::string lock_path = path + ".lock";
+    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return io_error("cannot open the lock of", lock_path, errno);
+    StoreLock lock(fd);
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return io_error("cannot lock", lock_path, errno);
+        if (core::interrupted())
+            return core::interrupted_error();
+        if (std::chrono::steady_clock::now() > deadline) {
+            auto e = make_error(ErrorKind::Io,
+                                "another imapmirror has held the lock " + lock_path + " for " +
+                                    std::to_string(wait.count() / 1000) +
+                                    " s while refreshing the grant",
+                                core::Scope::Run);
+            e.retryable = true;
+            e.hint = "run again once the other imapmirror has finished";
+            return e;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return lock;
 }
 
 core::Result<bool> remove_grant(const std::string& path) {

@@ -97,11 +97,7 @@ core::Result<auth::Endpoints> endpoints_for(const AuthArgs& a, auth::LoginFlow& 
 
 core::Result<auth::Tokens> device_login(const auth::Endpoints& e) {
     IMM_ASSIGN(auto device, auth::start_device(e));
-    std::fprintf(stderr,
-                 "To sign in, open %s in a browser (on any device) and enter the code %s\n"
-                 "Waiting for you to approve (the code is valid for %lld minutes)...\n",
-                 device.verification_uri.c_str(), device.user_code.c_str(),
-                 static_cast<long long>(device.expires_in.count() / 60));
+    std::fputs(auth::device_instructions(device).c_str(), stderr);
     return auth::poll_device(e, device);
 }
 

@@ -62,7 +62,7 @@ void add_convert_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         "the output appears complete or not at all.\n"
         "\n"
         "Examples:\n"
-        "  imapmirror convert ~/mail-backup/INBOX/4711.eml -o 4711.msg\n"
+        "  imapmirror convert ~/mail-archive/INBOX/4711.eml -o 4711.msg\n"
         "  imapmirror convert message.eml            # writes message.msg beside it");
     cmd->add_option("FILE", args->input, "The message file (.eml) to convert")->required();
     cmd->add_option("-o,--output", args->output,

@@ -14,6 +14,7 @@
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "core/sandbox.hpp"
 #include "store/archive_root.hpp"
 #include "sync/export_preview.hpp"
 #include "sync/exporter.hpp"
@@ -457,6 +458,12 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                                       core::Scope::Run);
             e.hint = "give the archive a directory of its own, e.g. ~/mail-archive";
             exit_code = report_error(e, args->json);
+            return;
+        }
+        // Before any work: under a systemd sandbox, an archive outside ReadWritePaths= would
+        // fail only at its first write, after the login (and a refresh token spent).
+        if (auto writable = core::check_not_read_only(args->out, "the archive"); !writable) {
+            exit_code = report_error(writable.error(), args->json);
             return;
         }
         exit_code = run_export(*args);

@@ -90,8 +90,8 @@ void add_reindex_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         "without body text are read: an interrupted run goes on where it stopped, and a second "
         "run has nothing to do.\n\n"
         "Examples:\n"
-        "  imapmirror reindex ~/mail-backup\n"
-        "  imapmirror reindex ~/mail-backup --all   # read every body again");
+        "  imapmirror reindex ~/mail-archive\n"
+        "  imapmirror reindex ~/mail-archive --all   # read every body again");
     cmd->add_option("DIR", args->dir, "Archive directory (as written by `export`)")->required();
     cmd->add_flag("--all", args->all,
                   "Forget the body text already indexed and read every message again (after an "

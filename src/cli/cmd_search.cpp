@@ -139,10 +139,10 @@ void add_search_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         "NEAR(a b), and column:word for one of subject, from_addr, to_addrs, cc_addrs, body, "
         "attachment_names. Case and accents do not matter.\n\n"
         "Examples:\n"
-        "  imapmirror search ~/mail-backup invoice\n"
-        "  imapmirror search ~/mail-backup '\"annual report\" NOT draft' --after 2024-01-01\n"
-        "  imapmirror search ~/mail-backup 'attachment_names:pdf' --from billing --folder INBOX\n"
-        "  imapmirror search ~/mail-backup 'meet*' --unread --sort relevance --json");
+        "  imapmirror search ~/mail-archive invoice\n"
+        "  imapmirror search ~/mail-archive '\"annual report\" NOT draft' --after 2024-01-01\n"
+        "  imapmirror search ~/mail-archive 'attachment_names:pdf' --from billing --folder INBOX\n"
+        "  imapmirror search ~/mail-archive 'meet*' --unread --sort relevance --json");
     cmd->add_option("DIR", args->dir, "Archive directory (as written by `export`)")->required();
     cmd->add_option("QUERY", args->query.match, "FTS5 query")->required();
     cmd->add_option("--from", args->query.from, "Only messages whose From contains TEXT");

@@ -253,11 +253,11 @@ void add_show_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
         "HTML-only message converted to text, links kept as <url>), and its attachments with "
         "the paths of their extracted files. Reads the archive only.\n\n"
         "Examples:\n"
-        "  imapmirror show ~/mail-backup 4711                 # an id from `search`\n"
-        "  imapmirror show ~/mail-backup INBOX/1700000000-42.eml\n"
-        "  imapmirror show ~/mail-backup --message-id '<abc@example.org>'\n"
-        "  imapmirror show ~/mail-backup 4711 --html -o mail.html\n"
-        "  imapmirror show ~/mail-backup 4711 --raw | less");
+        "  imapmirror show ~/mail-archive 4711                 # an id from `search`\n"
+        "  imapmirror show ~/mail-archive INBOX/1700000000-42.eml\n"
+        "  imapmirror show ~/mail-archive --message-id '<abc@example.org>'\n"
+        "  imapmirror show ~/mail-archive 4711 --html -o mail.html\n"
+        "  imapmirror show ~/mail-archive 4711 --raw | less");
     cmd->add_option("DIR", args->dir, "Archive directory (as written by `export`)")->required();
     cmd->add_option("MESSAGE", args->target,
                     "The message: its id (from `search`) or its .eml path (relative to DIR, or "

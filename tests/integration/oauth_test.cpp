@@ -2,8 +2,11 @@
 // (scripts/lib/oauth_server.py), then `export --oauth2` against a real Dovecot whose oauth2
 // passdb checks every bearer token through that server's introspection endpoint (RFC 7662).
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +14,7 @@
 #include <curl/curl.h>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -103,7 +107,30 @@ struct Account {
     std::string store = state + "/imapmirror/tokens/alice.json";
     ~Account() { std::filesystem::remove_all(dir); }
 
-    std::vector<std::string> env() const { return {"XDG_STATE_HOME=" + state}; }
+    // Set by in_home(): a home directory of the test's own (the user units' %h).
+    std::string home;
+    // Set by under_unit(): what runs each export (the unit's sandbox).
+    std::vector<std::string> prefix;
+
+    std::vector<std::string> env() const {
+        std::vector<std::string> e = {"XDG_STATE_HOME=" + state};
+        if (!home.empty())
+            e.push_back("HOME=" + home);
+        return e;
+    }
+    // A home as the README's nightly setup makes it: the store in ~/.local/state (%S), the
+    // archive in ~/mail-archive (made by `mkdir -p ~/mail-archive`).
+    void in_home() {
+        home = dir + "/home";
+        state = home + "/.local/state";
+        store = state + "/imapmirror/tokens/alice.json";
+        out = home + "/mail-archive/alice";
+        std::filesystem::create_directories(home + "/mail-archive");
+    }
+    // Each export from now on runs in the sandbox of `unit` (tests/integration/unit-sandbox).
+    void under_unit(const std::string& unit) {
+        prefix = {"unshare", "-rm", "sh", source_dir() + "/tests/integration/unit-sandbox", unit};
+    }
     RunResult login() const {
         OAuthServer& a = world().auth;
         return run_imapmirror({"auth", "login", "--user", "alice", "--client-id", "test-client",
@@ -117,7 +144,7 @@ struct Account {
                                     std::to_string(port ? port : s.tls_port()), "--ca-file",
                                     s.ca_file(), "--user", "alice", "--oauth2", "--out", out},
                                    extra),
-                              env());
+                              env(), prefix);
     }
     std::string stored_refresh_token() const {
         auto v = core::parse_json(read_file(store));
@@ -125,6 +152,16 @@ struct Account {
         return *v->find("refresh_token")->as_string();
     }
 };
+
+// Whether this machine lets a test make a private mount namespace (user namespaces).
+bool can_sandbox() {
+    static const bool ok = std::system("unshare -rm true >/dev/null 2>&1") == 0;
+    return ok;
+}
+
+std::string user_unit() {
+    return source_dir() + "/contrib/systemd/imapmirror-backup.service.in";
+}
 
 std::string both(const RunResult& r) {
     return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
@@ -341,8 +378,10 @@ TEST_CASE("oauth: Google-style login through a loopback redirect with PKCE, then
     CHECK(run.exit_code == 0);
 }
 
-TEST_CASE("oauth: a loopback redirect with another state is refused and nothing is stored",
-          "[integration][oauth]") {
+TEST_CASE(
+    "oauth: a loopback redirect with another state or none is refused without ending the login, "
+    "and idle connections do not stall it",
+    "[integration][oauth]") {
     OAuthServer& auth = world().auth;
     Account acct;
     const std::string err_file = acct.dir + "/login.err";
@@ -360,9 +399,31 @@ TEST_CASE("oauth: a loopback redirect with another state is refused and nothing 
     std::string loopback = decoded;
     curl_free(decoded);
     CHECK(browse(loopback + "?code=forged&state=wrong") == 400);
-    CHECK(wait_exit(pid) == 6);
-    CHECK(read_file(err_file).find("different state") != std::string::npos);
+    CHECK(browse(loopback + "?error=access_denied") == 400);  // no state: not ours to end
+    // Ten idle local connections and a slow one do not hold up the real browser.
+    auto port = loopback.substr(loopback.rfind(':') + 1);
+    port.pop_back();  // the trailing '/'
+    std::vector<int> sockets;
+    for (int i = 0; i < 11; ++i) {
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = htons(static_cast<uint16_t>(std::stoi(port)));
+        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+        if (i == 10)
+            (void)!::send(fd, "GET /?co", 8, MSG_NOSIGNAL);
+        sockets.push_back(fd);
+    }
     CHECK(!std::filesystem::exists(acct.store));
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(browse(url) == 200);
+    CHECK(wait_exit(pid) == 0);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    for (int fd : sockets)
+        ::close(fd);
+    INFO(read_file(err_file));
+    CHECK(std::filesystem::exists(acct.store));
 }
 
 }  // namespace imapmirror::test
@@ -434,6 +495,172 @@ TEST_CASE("oauth: a device code that expires before approval is exit 6 and nothi
     CHECK(login.exit_code == 6);
     CHECK(login.err.find("expired before it was approved") != std::string::npos);
     CHECK(!std::filesystem::exists(acct.store));
+}
+
+}  // namespace imapmirror::test
+
+namespace imapmirror::test {
+
+TEST_CASE(
+    "oauth: two nights of export --oauth2 under the user unit's sandbox (ProtectHome=read-only "
+    "with its ReadWritePaths) both succeed, and the rotated grant stays alive",
+    "[integration][oauth][unit]") {
+    if (!can_sandbox()) {
+        WARN("SKIPPED: no private mount namespace here (unshare -rm)");
+        return;
+    }
+    OAuthServer& auth = world().auth;
+    Account acct;
+    acct.in_home();
+    // Access tokens inside the refresh margin: every night refreshes and rotates.
+    auth.control({{"access_ttl", "60"}});
+    REQUIRE(acct.login().exit_code == 0);  // at the terminal, as the README says
+    acct.under_unit(user_unit());
+    auto first = acct.export_();
+    const std::string after_first = acct.stored_refresh_token();
+    auto second = acct.export_();
+    auth.control({{"access_ttl", "3600"}});
+    INFO(both(first) + "\n" + both(second));
+    CHECK(first.exit_code == 0);
+    CHECK(second.exit_code == 0);
+    const std::string saved = acct.stored_refresh_token();
+    CHECK(saved != after_first);
+    auto live = auth.tokens("live_refresh_tokens");
+    CHECK(std::count(live.begin(), live.end(), saved) == 1);
+}
+
+TEST_CASE(
+    "oauth: a token store the unit may not write stops the export before the refresh token is "
+    "spent, in one line naming the directory and ReadWritePaths=, and the grant still works",
+    "[integration][oauth][unit]") {
+    if (!can_sandbox()) {
+        WARN("SKIPPED: no private mount namespace here (unshare -rm)");
+        return;
+    }
+    OAuthServer& auth = world().auth;
+    Account acct;
+    acct.in_home();
+    auth.control({{"access_ttl", "60"}});
+    REQUIRE(acct.login().exit_code == 0);
+    // The unit as it shipped before: only the archive writable.
+    const std::string unit = acct.dir + "/imapmirror-backup.service";
+    {
+        std::ofstream(unit) << "[Service]\nReadWritePaths=-%h/mail-archive\n"
+                            << "Environment=IMAPMIRROR_UNIT=%n\n";
+    }
+    acct.under_unit(unit);
+    const auto refreshes = auth.counter("refreshes");
+    auto night = acct.export_();
+    const auto spent = auth.counter("refreshes") - refreshes;
+    auth.control({{"access_ttl", "3600"}});
+    INFO(both(night));
+    CHECK(night.exit_code == 9);
+    const std::string tokens_dir = acct.state + "/imapmirror/tokens";
+    CHECK(night.err.find("cannot write the token store directory " + tokens_dir) !=
+          std::string::npos);
+    CHECK(night.err.find("add ReadWritePaths=-" + tokens_dir +
+                         " to imapmirror-backup.service (systemctl --user edit "
+                         "imapmirror-backup.service)") != std::string::npos);
+    CHECK(std::count(night.err.begin(), night.err.end(), '\n') == 1);
+    CHECK(spent == 0);
+    // Fixed (here: outside the sandbox), the next night works with the same grant.
+    acct.prefix.clear();
+    auto fixed = acct.export_();
+    INFO(both(fixed));
+    CHECK(fixed.exit_code == 0);
+}
+
+TEST_CASE(
+    "oauth: an archive outside the unit's ReadWritePaths is refused in one line before any "
+    "work, naming the unit option",
+    "[integration][oauth][unit]") {
+    if (!can_sandbox()) {
+        WARN("SKIPPED: no private mount namespace here (unshare -rm)");
+        return;
+    }
+    OAuthServer& auth = world().auth;
+    Account acct;
+    acct.in_home();
+    auth.control({{"access_ttl", "60"}});
+    REQUIRE(acct.login().exit_code == 0);
+    acct.under_unit(user_unit());
+    acct.out = acct.home + "/mail-backup";  // not ~/mail-archive
+    const auto refreshes = auth.counter("refreshes");
+    auto night = acct.export_();
+    const auto spent = auth.counter("refreshes") - refreshes;
+    auth.control({{"access_ttl", "3600"}});
+    INFO(both(night));
+    CHECK(night.exit_code == 9);
+    CHECK(night.err == "imapmirror: error: the archive " + acct.out +
+                           " is on a read-only file system here; nothing was done: add "
+                           "ReadWritePaths=-" +
+                           acct.out +
+                           " to imapmirror-backup.service (systemctl --user edit "
+                           "imapmirror-backup.service)\n");
+    CHECK(spent == 0);
+    CHECK(!std::filesystem::exists(acct.out));
+}
+
+TEST_CASE(
+    "oauth: two processes refreshing one rotating grant at once both succeed: the second waits "
+    "for the lock and uses the rotated token",
+    "[integration][oauth]") {
+    OAuthServer& auth = world().auth;
+    Account acct;
+    auth.control({{"access_ttl", "60"}});
+    REQUIRE(acct.login().exit_code == 0);
+    // Each refresh takes a second, so both processes have read the same grant before either
+    // has saved its successor.
+    auth.control({{"token_delay", "1"}});
+    const DovecotServer& s = world().imap;
+    auto args = [&](const std::string& out) {
+        return std::vector<std::string>{
+            "export",    "--host",    "127.0.0.1", "--port", std::to_string(s.tls_port()),
+            "--ca-file", s.ca_file(), "--user",    "alice",  "--oauth2",
+            "--out",     out};
+    };
+    pid_t a = start_login(args(acct.out + "-a"), acct.env(), acct.dir + "/a.err");
+    pid_t b = start_login(args(acct.out + "-b"), acct.env(), acct.dir + "/b.err");
+    const int code_a = wait_exit(a);
+    const int code_b = wait_exit(b);
+    auth.control({{"access_ttl", "3600"}, {"token_delay", "0"}});
+    INFO(read_file(acct.dir + "/a.err") + read_file(acct.dir + "/b.err"));
+    CHECK(code_a == 0);
+    CHECK(code_b == 0);
+    auto live = auth.tokens("live_refresh_tokens");
+    CHECK(std::count(live.begin(), live.end(), acct.stored_refresh_token()) == 1);
+}
+
+TEST_CASE("oauth: an error_description that echoes the refresh token is printed redacted",
+          "[integration][oauth]") {
+    OAuthServer& auth = world().auth;
+    Account acct;
+    auth.control({{"access_ttl", "60"}});
+    REQUIRE(acct.login().exit_code == 0);
+    const std::string refresh_token = acct.stored_refresh_token();
+    auth.control({{"echo_refresh", "true"}});
+    auto run = acct.export_({"--json"});
+    auth.control({{"access_ttl", "3600"}, {"echo_refresh", "false"}});
+    INFO(both(run));
+    CHECK(run.exit_code == 6);
+    CHECK(run.err.find("[redacted]") != std::string::npos);
+    CHECK(run.err.find(refresh_token) == std::string::npos);
+    CHECK(run.out.find(refresh_token) == std::string::npos);
+}
+
+TEST_CASE("oauth: device login prints the endpoint's URL and user code escaped",
+          "[integration][oauth]") {
+    OAuthServer& auth = world().auth;
+    Account acct;
+    auth.control({{"user_code", "EVIL\x1b[2J\x1b]52;c;cHduZWQ=\x07"},
+                  {"verification_uri", "http://127.0.0.1/\x1b]8;;http://evil.example\x1b\\go"}});
+    auto login = acct.login();
+    auth.control({{"user_code", "TEST-CODE"}, {"verification_uri", ""}});
+    INFO(both(login));
+    CHECK(login.exit_code == 0);
+    CHECK(login.err.find('\x1b') == std::string::npos);
+    CHECK(login.err.find('\x07') == std::string::npos);
+    CHECK(login.err.find("EVIL\\x1b[2J") != std::string::npos);
 }
 
 }  // namespace imapmirror::test

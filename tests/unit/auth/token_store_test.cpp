@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 using namespace imapmirror;
 
@@ -112,4 +113,53 @@ TEST_CASE("token store: the default path is under XDG_STATE_HOME, named safely",
         ::setenv("XDG_STATE_HOME", saved.c_str(), 1);
     else
         ::unsetenv("XDG_STATE_HOME");
+}
+
+TEST_CASE("token store: a store in a directory another user owns or others may write is refused",
+          "[auth]") {
+    TempDir dir;
+    const std::string tokens = dir.path + "/tokens";
+    const std::string path = tokens + "/me.json";
+    REQUIRE(auth::save_grant(path, sample()));
+    ::chmod(tokens.c_str(), 0777);
+    auto writable = auth::load_grant(path);
+    REQUIRE(!writable);
+    CHECK(writable.error().kind == core::ErrorKind::Usage);
+    CHECK(writable.error().message.find("directory " + tokens + " can be written by other users") !=
+          std::string::npos);
+    CHECK(!auth::save_grant(path, sample()));
+    ::chmod(tokens.c_str(), 0700);
+    if (::geteuid() != 0) {
+        WARN("not root: the other-owner case needs chown");
+        return;
+    }
+    REQUIRE(::chown(tokens.c_str(), 65534, 65534) == 0);
+    auto foreign = auth::load_grant(path);
+    REQUIRE(!foreign);
+    CHECK(foreign.error().message.find("belongs to another user") != std::string::npos);
+    CHECK(!auth::check_store_writable(path));
+}
+
+TEST_CASE("token store: the write probe leaves nothing behind", "[auth]") {
+    TempDir dir;
+    const std::string path = dir.path + "/state/tokens/me.json";
+    REQUIRE(auth::check_store_writable(path));
+    CHECK(std::filesystem::is_empty(dir.path + "/state/tokens"));
+}
+
+TEST_CASE("token store: while one holds the refresh lock, another waits and then gets it",
+          "[auth]") {
+    TempDir dir;
+    const std::string path = dir.path + "/me.json";
+    std::optional<auth::StoreLock> first;
+    {
+        auto lock = auth::lock_store(path, std::chrono::milliseconds(100));
+        REQUIRE(lock);
+        first.emplace(std::move(*lock));
+    }
+    auto second = auth::lock_store(path, std::chrono::milliseconds(200));
+    REQUIRE(!second);
+    CHECK(second.error().message.find("held the lock " + path + ".lock") != std::string::npos);
+    first.reset();
+    CHECK(auth::lock_store(path, std::chrono::milliseconds(200)));
 }
