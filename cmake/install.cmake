@@ -1,16 +1,20 @@
-# What `cmake --install` puts where, and the .deb CPack makes of it (README "Installation").
+# What `cmake --install` puts where, and the .deb CPack makes of it (README "Install").
 #   bin/imapmirror
-#   share/man/man1/imapmirror.1, share/man/man5/imapmirror-config.5   (from doc/*.scd, if scdoc)
+#   share/man/man1/imapmirror.1.gz, share/man/man5/imapmirror-config.5.gz   (doc/*.scd, if scdoc)
 #   share/bash-completion/completions/imapmirror
 #   share/zsh/site-functions/_imapmirror
 #   share/fish/vendor_completions.d/imapmirror.fish
 #   lib/systemd/user/imapmirror-backup.{service,timer}
+#   share/doc/imapmirror/{copyright,README.md,doc/*.md,examples/config.toml}
 include(GNUInstallDirs)
 
 install(TARGETS imapmirror RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # Man pages: scdoc sources in doc/, built when scdoc is there (scripts/install-deps installs it).
+# build/doc/PAGE is what the tests render; PAGE.gz (gzip -9n: no name or time stamp, so the
+# package is reproducible) is what is installed, as Debian's policy wants man pages.
 find_program(SCDOC_EXECUTABLE scdoc)
+find_program(GZIP_EXECUTABLE gzip REQUIRED)
 set(IMAPMIRROR_MAN_PAGES imapmirror.1 imapmirror-config.5)
 if(SCDOC_EXECUTABLE)
   set(built_pages)
@@ -23,9 +27,14 @@ if(SCDOC_EXECUTABLE)
               -DOUT=${out} -P ${PROJECT_SOURCE_DIR}/cmake/scdoc.cmake
       DEPENDS "${PROJECT_SOURCE_DIR}/doc/${page}.scd" "${PROJECT_SOURCE_DIR}/cmake/scdoc.cmake"
       COMMENT "scdoc: ${page}")
-    list(APPEND built_pages "${out}")
+    add_custom_command(
+      OUTPUT "${out}.gz"
+      COMMAND ${GZIP_EXECUTABLE} -9nkf "${out}"
+      DEPENDS "${out}"
+      COMMENT "gzip: ${page}")
+    list(APPEND built_pages "${out}" "${out}.gz")
     string(REGEX MATCH "[0-9]$" section "${page}")
-    install(FILES "${out}" DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
+    install(FILES "${out}.gz" DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
   endforeach()
   add_custom_target(man_pages ALL DEPENDS ${built_pages})
 else()
@@ -38,6 +47,14 @@ install(FILES contrib/completions/_imapmirror
         DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/site-functions)
 install(FILES contrib/completions/imapmirror.fish
         DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
+
+# What a user of the package reads first: the licence in Debian's machine-readable format
+# (contrib/debian/copyright, which carries LICENSE's text), the README, and an example config.
+# The doc/*.md pages keep their place beside the README, so its links work where it is installed.
+install(FILES contrib/debian/copyright README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+file(GLOB doc_pages CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/doc/*.md")
+install(FILES ${doc_pages} DESTINATION ${CMAKE_INSTALL_DOCDIR}/doc)
+install(FILES contrib/config.toml DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
 # The service names the binary by its absolute path, so the unit is written at install time,
 # when the prefix is final: `cmake --install build --prefix ~/.local` gives

@@ -1,4 +1,4 @@
--- imapmirror index, version 7: Gmail labels (single-instance mode, see README "Gmail").
+-- imapmirror index, version 7: Gmail labels (single-instance mode, see doc/providers.md).
 -- On a server with X-GM-EXT-1 the export archives each message once, from the \All folder
 -- (plus \Junk and \Trash, which Gmail keeps out of All Mail), and keeps its X-GM-LABELS here
 -- instead of downloading it again from every label's folder. Label changes are refreshed like

@@ -87,7 +87,7 @@ core::Result<auth::Endpoints> endpoints_for(const AuthArgs& a, auth::LoginFlow& 
     if (e.client_id.empty()) {
         auto err = make_error(ErrorKind::Usage, "--client-id is required", core::Scope::Run);
         err.hint =
-            "register an app with the provider (README: \"Gmail\", \"Microsoft 365\") and "
+            "register an app with the provider (man imapmirror: auth, registering an app) and "
             "give its client id with --client-id or client_id in the config";
         return err;
     }

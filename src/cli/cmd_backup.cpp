@@ -152,7 +152,7 @@ core::Result<std::vector<std::string>> chosen_accounts(const Config& config,
     if (config.accounts.empty()) {
         auto e = core::make_error(core::ErrorKind::Usage, "no accounts in " + config.path,
                                   core::Scope::Run);
-        e.hint = "add an [accounts.NAME] table for each account (README: \"Several accounts\")";
+        e.hint = "add an [accounts.NAME] table for each account (man imapmirror-config: EXAMPLE)";
         return e;
     }
     std::vector<std::string> out;
@@ -230,7 +230,7 @@ void add_backup_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         "Back up the accounts of the config file (all of them, or those named), each as `export "
         "--account NAME` in a process of its own, several at a time: one that fails (a wrong "
         "password, a server down, a full disk) does not stop or slow the others. Ends with a "
-        "table; the exit code is the worst of the accounts' (README: \"Exit codes\").");
+        "table; the exit code is the worst of the accounts' (man imapmirror: EXIT STATUS).");
     cmd->add_option("account", args->accounts, "Accounts to back up (default: all)");
     add_config_option(*cmd, args->choice.config);
     cmd->add_option("-p,--parallel", args->parallel, "Accounts backed up at the same time")

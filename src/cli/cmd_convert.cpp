@@ -57,7 +57,7 @@ void add_convert_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         "\n"
         "The .msg holds the subject, sender, To/Cc/Bcc, dates, Message-ID, the original "
         "headers, the plain-text and HTML bodies, the attachments (name, type, content id, "
-        "inline flag) and attached messages as embedded messages (README \".msg output\").\n"
+        "inline flag) and attached messages as embedded messages (man imapmirror: convert).\n"
         "A file that cannot be read as a message is an error (exit 8) and no .msg is written; "
         "the output appears complete or not at all.\n"
         "\n"

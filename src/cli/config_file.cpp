@@ -380,8 +380,8 @@ core::Result<const Account*> Config::require(std::string_view name) const {
     auto e =
         core::make_error(core::ErrorKind::Usage,
                          "no account '" + std::string(name) + "' in " + path, core::Scope::Run);
-    e.hint = names.empty() ? "add an [accounts.NAME] table for each account (README: \"Several "
-                             "accounts\")"
+    e.hint = names.empty() ? "add an [accounts.NAME] table for each account (man "
+                             "imapmirror-config: EXAMPLE)"
                            : "the file has: " + names;
     return e;
 }
@@ -549,7 +549,7 @@ core::Result<Config> load_config(const std::string& path) {
         if (err == ENOENT) {
             auto e =
                 core::make_error(ErrorKind::Usage, "no config file at " + path, core::Scope::Run);
-            e.hint = "write one (README: \"Several accounts\"), or name it with --config FILE";
+            e.hint = "write one (man imapmirror-config: EXAMPLE), or name it with --config FILE";
             return e;
         }
         return core::make_error(ErrorKind::Usage,

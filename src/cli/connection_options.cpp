@@ -101,7 +101,7 @@ void add_oauth2_options(CLI::App& cmd, OAuthArgs& a) {
     const char* g = "OAuth2 (auth login; export refreshes with them)";
     cmd.add_option("--client-id", a.client_id,
                    "The OAuth2 client (application) id of the app you registered with the "
-                   "provider (README: Gmail, Microsoft 365)")
+                   "provider (man imapmirror: auth, registering an app)")
         ->group(g);
     cmd.add_option("--client-secret-file", a.client_secret_file,
                    "First line: the client secret, where the provider issues one (Google's "

@@ -1,5 +1,6 @@
 #pragma once
-// Exit codes: each says what kind of failure happened (documented in README "Exit codes").
+// Exit codes: each says what kind of failure happened (documented in `man imapmirror`, EXIT
+// STATUS: doc/imapmirror.1.scd).
 
 #include "core/error.hpp"
 

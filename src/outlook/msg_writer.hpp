@@ -1,6 +1,6 @@
 #pragma once
 // Writes a MailContent as an Outlook .msg file (MS-OXMSG: a compound file written with libgsf's
-// OLE2 writer). What is mapped is listed in README ".msg output".
+// OLE2 writer). What is mapped is listed in doc/msg.md.
 
 #include <string>
 

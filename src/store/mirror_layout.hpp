@@ -1,5 +1,5 @@
 #pragma once
-// Where things go in the mirror tree (README "Layout"):
+// Where things go in the mirror tree (README "Reading the archive"):
 //
 //   DIR/index.sqlite
 //   DIR/<folder>/<sub-folder>/...               one directory per IMAP folder, hierarchy kept

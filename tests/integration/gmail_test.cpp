@@ -334,19 +334,19 @@ TEST_CASE(
     std::system(("rm -rf '" + out + "'").c_str());
 }
 
-TEST_CASE("gmail: every SQL example of the README's Gmail section runs and answers something",
+TEST_CASE("gmail: every SQL example of doc/providers.md's Gmail section runs and answers something",
           "[integration][gmail]") {
     GmailAccount gmail(sample_account());
     const std::string out = make_temp_dir();
     REQUIRE(run_imapmirror(with({"export", "--out", out}, gmail.args())).exit_code == 0);
-    // Fenced as "sql gmail": the other README examples run against an ordinary archive.
-    const std::string readme = read_file(source_dir() + "/README.md");
+    // Fenced as "sql gmail": the README's examples run against an ordinary archive.
+    const std::string page = read_file(source_dir() + "/doc/providers.md");
     std::vector<std::string> statements;
     const std::string fence = "```sql gmail\n";
-    for (size_t pos = readme.find(fence); pos != std::string::npos; pos = readme.find(fence, pos)) {
+    for (size_t pos = page.find(fence); pos != std::string::npos; pos = page.find(fence, pos)) {
         pos += fence.size();
-        const size_t end = readme.find("```", pos);
-        const std::string block = readme.substr(pos, end - pos);
+        const size_t end = page.find("```", pos);
+        const std::string block = page.substr(pos, end - pos);
         for (size_t s = 0, semi; (semi = block.find(";\n", s)) != std::string::npos; s = semi + 2)
             statements.push_back(block.substr(s, semi - s));
         pos = end;
