@@ -3,8 +3,11 @@
 // \All folder), and each label's directory holds a hard link to the .eml of every message that
 // has the label, so the tree still shows the account as the user sees it at no extra bytes.
 // Where the file system refuses hard links (EXDEV, EPERM, EMLINK) the run says so once and
-// makes copies instead. The links made are recorded (index label_links), so a label removed on
-// the server removes exactly its link, never a file the export did not make.
+// makes copies instead. Each link is recorded (index label_links) before it is made, so a
+// label removed on the server removes exactly its link, never a file the export did not make,
+// and a run killed in between leaves a row the next run completes or removes. A file that an
+// index row calls a message (a label folder's own archive, from --gmail-labels-as-folders) is
+// never taken for a link, so never removed.
 
 #include <string>
 #include <string_view>
