@@ -160,6 +160,15 @@ class GmailAccount {
             m_server.doveadm("flags add -u alice '$GmLabelsChanged' mailbox '" + folder +
                              "' uid 1:*");
     }
+    // `folder` gets the UIDVALIDITY of `like` (Gmail's are per account, so its folders often
+    // share one): the same UID then has the same file name in both.
+    void share_uidvalidity(const std::string& folder, const std::string& like) {
+        std::string status =
+            m_server.doveadm("-f flow mailbox status -u alice uidvalidity '" + like + "'");
+        status = status.substr(status.find('=') + 1);
+        status.erase(status.find_last_not_of(" \r\n") + 1);
+        m_server.doveadm("mailbox update -u alice --uid-validity " + status + " '" + folder + "'");
+    }
     // The user deletes `label` in Gmail: it leaves every message, and its folder goes.
     void delete_label(const std::string& label) {
         for (size_t i = 0; i < m_messages.size(); ++i) {
@@ -450,6 +459,9 @@ TEST_CASE(
     "folder's archived messages",
     "[integration][gmail]") {
     GmailAccount gmail(sample_account());
+    // Work's UIDs 1 and 2 are All Mail's 1 and 2 (the same messages, as seeded), so a link to
+    // All Mail's message has the very name of Work's own archived copy.
+    gmail.share_uidvalidity("Work", "[Gmail]/All Mail");
     const ScopedTempDir out;
     auto folders = run_imapmirror(
         with({"export", "--out", out.path, "--gmail-labels-as-folders"}, gmail.args()));
