@@ -4,18 +4,28 @@ namespace imapmirror::index {
 
 using core::Result;
 
+namespace {
+
+// Each row's first column, given to `add`.
+template <typename Add>
+Result<void> each_text(Statement& st, Add add) {
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            return {};
+        add(st.column_text(0));
+    }
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> message_files(ArchiveIndex& index, int64_t folder_id) {
     IMM_ASSIGN(auto st, index.db().prepare("SELECT path FROM messages WHERE folder_id = ?1 UNION "
                                            "ALL SELECT msg_path FROM messages WHERE folder_id = "
                                            "?1 AND msg_path IS NOT NULL"));
     st.bind(1, folder_id);
     std::vector<std::string> out;
-    for (;;) {
-        IMM_ASSIGN(bool row, st.step());
-        if (!row)
-            break;
-        out.push_back(st.column_text(0));
-    }
+    IMM_TRY(each_text(st, [&](std::string path) { out.push_back(std::move(path)); }));
     return out;
 }
 
@@ -29,12 +39,7 @@ Result<std::set<std::string>> archived_paths_containing(ArchiveIndex& index,
                    "WHERE instr(path, ?1)"));
     st.bind(1, fragment);
     std::set<std::string> out;
-    for (;;) {
-        IMM_ASSIGN(bool row, st.step());
-        if (!row)
-            break;
-        out.insert(st.column_text(0));
-    }
+    IMM_TRY(each_text(st, [&](std::string path) { out.insert(std::move(path)); }));
     return out;
 }
 
