@@ -496,15 +496,15 @@ TEST_CASE(
     "directories as the labels say and an archive verify accepts",
     "[integration][gmail][crash]") {
     std::vector<GmailAccount::Message> messages;
-    for (uint64_t n = 0; n < 100; ++n)
+    for (uint64_t n = 0; n < 60; ++n)
         messages.push_back({"[Gmail]/All Mail", 3000 + n, 3000 + n, {"Work"}, 100});
     GmailAccount gmail(messages);
     const ScopedTempDir before;
     const std::string archive = before.path + "/archive";
     REQUIRE(run_imapmirror(with({"export", "--out", archive}, gmail.args())).exit_code == 0);
-    REQUIRE(scalar(archive + "/index.sqlite", "SELECT COUNT(*) FROM label_links") == "100");
+    REQUIRE(scalar(archive + "/index.sqlite", "SELECT COUNT(*) FROM label_links") == "60");
 
-    // Every message moves from Work to Later: 100 links to remove, 100 to make.
+    // Every message moves from Work to Later: 60 links to remove, 60 to make.
     gmail.relabel_all({"Later"});
     const ScopedTempDir timing;
     fs::copy(archive, timing.path + "/archive", fs::copy_options::recursive);
@@ -515,7 +515,7 @@ TEST_CASE(
 
     std::mt19937 rng(20261206);
     int kills = 0;
-    for (int seed = 0; seed < 6; ++seed) {
+    for (int seed = 0; seed < 4; ++seed) {
         const ScopedTempDir crashed;
         const std::string out = crashed.path + "/archive";
         fs::copy(archive, out, fs::copy_options::recursive);
@@ -531,16 +531,16 @@ TEST_CASE(
         INFO(verified.out << verified.err);
         CHECK(verified.exit_code == 0);
         CHECK(scalar(out + "/index.sqlite",
-                     "SELECT COUNT(*) FROM label_links WHERE path LIKE 'Later/%'") == "100");
+                     "SELECT COUNT(*) FROM label_links WHERE path LIKE 'Later/%'") == "60");
         size_t in_work = 0, in_later = 0;
         for (const auto& e : fs::directory_iterator(out + "/Work"))
             in_work += e.is_regular_file() ? 1 : 0;
         for (const auto& e : fs::directory_iterator(out + "/Later"))
             in_later += e.is_regular_file() ? 1 : 0;
         CHECK(in_work == 0);
-        CHECK(in_later == 100);
+        CHECK(in_later == 60);
     }
-    CHECK(kills >= 3);  // most kills must land inside a run, or the test proves little
+    CHECK(kills >= 2);  // most kills must land inside a run, or the test proves little
 }
 
 TEST_CASE(
