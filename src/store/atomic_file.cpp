@@ -29,6 +29,18 @@ core::Error file_error(int err, std::string_view what, std::string_view path) {
     return e;
 }
 
+core::Error directory_in_the_way(std::string_view path) {
+    auto e =
+        core::make_error(ErrorKind::Corrupt,
+                         "cannot write \"" + std::string(path) +
+                             "\": a directory is at that name; it is kept, nothing replaces it",
+                         core::Scope::Run);
+    e.hint =
+        "a folder directory has a name the archive writes files under (see the layout in "
+        "imapmirror(1)); move that directory out of the archive and run again";
+    return e;
+}
+
 AtomicFile::AtomicFile(int fd, std::string temp, std::string directory)
     : m_fd(fd), m_temp(std::move(temp)), m_directory(std::move(directory)) {}
 
@@ -69,7 +81,7 @@ void AtomicFile::discard() {
 
 Result<AtomicFile> AtomicFile::create(const std::string& directory) {
     std::string pattern =
-        (directory.empty() ? std::string(".") : directory) + "/.imapmirror-tmp-XXXXXX";
+        (directory.empty() ? std::string(".") : directory) + "/" + kTempPrefix + "XXXXXX";
     int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
     if (fd < 0)
         return file_error(errno, "cannot create a file in", directory);
@@ -98,8 +110,10 @@ Result<void> AtomicFile::commit(const std::string& final_path) {
         return file_error(errno, "cannot close", m_temp);
     }
     m_fd = -1;
+    // rename(2) never puts a file over a directory (EISDIR): said as what it means here.
     if (::rename(m_temp.c_str(), final_path.c_str()) != 0)
-        return file_error(errno, "cannot rename to", final_path);
+        return errno == EISDIR ? directory_in_the_way(final_path)
+                               : file_error(errno, "cannot rename to", final_path);
     m_temp.clear();
     int dfd = ::open(m_directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
@@ -146,6 +160,25 @@ std::string base_name(const std::string& path) {
     size_t slash = path.rfind('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
+
+// A directory at `to` is replaced only by a directory, and only when its name is an archive
+// file name (a message's .attachments left by a run that died between its renames and its
+// index rows); a folder's directory never is (mirror_layout's reserved-name rule). A file at
+// `to` is replaced by the rename itself.
+Result<void> make_room(int dir, const std::string& from, const std::string& to,
+                       const std::string& final_path) {
+    struct stat at_name {};
+    if (::fstatat(dir, to.c_str(), &at_name, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(at_name.st_mode))
+        return {};
+    struct stat temp {};
+    if (::fstatat(dir, from.c_str(), &temp, AT_SYMLINK_NOFOLLOW) != 0)
+        return file_error(errno, "cannot read", final_path);
+    if (!S_ISDIR(temp.st_mode) || !is_archive_file_name(to))
+        return directory_in_the_way(final_path);
+    remove_tree_at(dir, to);
+    return {};
+}
+
 }  // namespace
 
 Result<int> DurableBatch::directory_of_entry(int root_fd, const std::string& final_path) {
@@ -182,14 +215,10 @@ Result<void> DurableBatch::commit() {
             return core::make_error(ErrorKind::Io, "not in its final directory: " + temp,
                                     core::Scope::Run);
         const std::string from = base_name(temp), to = base_name(final_path);
-        if (::renameat(dir, from.c_str(), dir, to.c_str()) != 0) {
-            if (errno != ENOTEMPTY && errno != EEXIST && errno != EISDIR)
-                return file_error(errno, "cannot rename to", final_path);
-            // A directory from an interrupted earlier run: replace it.
-            remove_tree_at(dir, to);
-            if (::renameat(dir, from.c_str(), dir, to.c_str()) != 0)
-                return file_error(errno, "cannot rename to", final_path);
-        }
+        IMM_TRY(make_room(dir, from, to, final_path));
+        if (::renameat(dir, from.c_str(), dir, to.c_str()) != 0)
+            return errno == EISDIR ? directory_in_the_way(final_path)
+                                   : file_error(errno, "cannot rename to", final_path);
         temp.clear();
         m_last_committed.push_back(final_path);
     }
@@ -246,25 +275,24 @@ void remove_tree(const std::string& path) {
     remove_tree_at(AT_FDCWD, path);
 }
 
-void remove_stale_temps(int dir_fd) {
+std::vector<std::string> stale_temp_names(int dir_fd) {
+    std::vector<std::string> stale;
     int fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
     if (fd < 0)
-        return;
+        return stale;
     DIR* d = ::fdopendir(fd);
     if (!d) {
         ::close(fd);
-        return;
+        return stale;
     }
     ::rewinddir(d);
-    std::vector<std::string> stale;
     while (dirent* e = ::readdir(d)) {
         std::string name = e->d_name;
         if (name.rfind(kTempPrefix, 0) == 0)
-            stale.push_back(name);
+            stale.push_back(std::move(name));
     }
     ::closedir(d);
-    for (const auto& name : stale)
-        remove_tree_at(dir_fd, name);
+    return stale;
 }
 
 Result<void> make_directories(const std::string& path) {

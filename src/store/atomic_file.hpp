@@ -26,7 +26,8 @@ class AtomicFile {
 
     core::Result<void> write(std::string_view bytes);
     // Makes the data durable and renames it to `final_path` (same file system), replacing any
-    // existing file. After commit the object is empty.
+    // existing file, never a directory (a Corrupt error of scope Run naming it). After commit
+    // the object is empty.
     core::Result<void> commit(const std::string& final_path);
     // Sets the file's modification time (Unix seconds).
     core::Result<void> set_mtime(int64_t unix_seconds);
@@ -48,7 +49,7 @@ class AtomicFile {
 
 // Files and directories written under temporary names, made durable and renamed together:
 // one syncfs() for the whole batch instead of one fsync() per file. A crash before commit()
-// leaves only temporary names (removed by remove_stale_temps on the next run).
+// leaves only temporary names (removed at the start of the next run, see stale_temp_names).
 class DurableBatch {
   public:
     explicit DurableBatch(std::string root) : m_root(std::move(root)) {}
@@ -56,8 +57,11 @@ class DurableBatch {
     DurableBatch(const DurableBatch&) = delete;
     DurableBatch& operator=(const DurableBatch&) = delete;
 
-    // `temp` (a file or a directory) becomes `final_path` at commit; an existing final path is
-    // replaced.
+    // `temp` (a file or a directory) becomes `final_path` at commit; an existing file there is
+    // replaced. An existing directory is replaced only by a directory and only under an
+    // archive file name (is_archive_file_name: an .attachments left by an interrupted run);
+    // any other directory there makes commit() fail (Corrupt, scope Run, naming it), and it
+    // is kept.
     void add(std::string temp, std::string final_path);
     // Syncs the file system holding root, renames everything, syncs the directories. Each
     // temp must be in its final path's directory, which must be beneath root; the renames go
@@ -80,9 +84,10 @@ class DurableBatch {
     std::map<std::string, UniqueFd> m_dirs;  // directory path -> descriptor
 };
 
-// Deletes leftovers of an interrupted run (names starting with kTempPrefix) in the directory
-// `dir_fd`.
-void remove_stale_temps(int dir_fd);
+// The names in the directory `dir_fd` that start with kTempPrefix: what AtomicFile, DurableBatch
+// and the attachment writer leave behind when the process dies before a commit. The caller
+// removes them (remove_tree_at) while it holds the archive's lock (sync::remove_stale_temporaries).
+std::vector<std::string> stale_temp_names(int dir_fd);
 
 // Creates a directory and its parents (mode 0700: mail is private); fine if it exists.
 core::Result<void> make_directories(const std::string& path);
@@ -91,6 +96,9 @@ core::Result<void> make_directories(const std::string& path);
 // never followed (the walk below `name` is relative to open directories).
 void remove_tree(const std::string& path);
 void remove_tree_at(int dir_fd, const std::string& name);
+
+// The error of a commit that found a directory where a file was to go (Corrupt, scope Run).
+core::Error directory_in_the_way(std::string_view path);
 
 // Errno from a file operation -> Error (ENOSPC/EDQUOT -> DiskFull, else Io) naming `path`.
 core::Error file_error(int err, std::string_view what, std::string_view path);

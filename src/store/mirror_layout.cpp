@@ -1,6 +1,5 @@
 #include "store/mirror_layout.hpp"
 
-#include <regex>
 #include <vector>
 
 #include "store/name_sanitizer.hpp"
@@ -11,14 +10,30 @@ std::string message_base_name(uint32_t uidvalidity, uint32_t uid) {
     return std::to_string(uidvalidity) + "-" + std::to_string(uid);
 }
 
+bool is_archive_file_name(std::string_view component) {
+    if (component.substr(0, std::string_view(kTempPrefix).size()) == kTempPrefix)
+        return true;
+    // "<digits>-<digits>." and anything after the dot.
+    size_t i = 0;
+    auto digits = [&] {
+        const size_t start = i;
+        while (i < component.size() && component[i] >= '0' && component[i] <= '9')
+            ++i;
+        return i > start;
+    };
+    if (!digits() || i >= component.size() || component[i++] != '-')
+        return false;
+    return digits() && i < component.size() && component[i] == '.';
+}
+
 namespace {
 
-// A folder component that looks like our own file names gets a trailing '_'.
+// A folder component that begins like one of our own file names gets a leading '_', which no
+// archive file name begins with.
 std::string folder_component(std::string_view raw, bool top_level) {
     std::string c = sanitize_component(raw);
-    static const std::regex kOwnName(R"(^[0-9]+-[0-9]+\.(eml|attachments)$)", std::regex::icase);
-    if (std::regex_match(c, kOwnName))
-        c += '_';
+    if (is_archive_file_name(c))
+        c.insert(0, 1, '_');
     if (top_level && collision_key(c).rfind(kIndexFileName, 0) == 0)
         c += '_';
     return c;

@@ -5,10 +5,21 @@
 //   DIR/<folder>/<sub-folder>/...               one directory per IMAP folder, hierarchy kept
 //   DIR/<folder>/<UIDVALIDITY>-<UID>.eml        each message, byte-exact
 //   DIR/<folder>/<UIDVALIDITY>-<UID>.attachments/<file name>
+//   DIR/<folder>/<UIDVALIDITY>-<UID>.msg         with export --msg
+//   DIR/<folder>/<UIDVALIDITY>-<UID>.conflict-<SHA-256 prefix>.eml   other bytes, same UID
+//   DIR/<folder>/.imapmirror-tmp-XXXXXX         temporaries (a file, or a directory of them)
 //
 // Message names depend only on (folder, UIDVALIDITY, UID), so they are stable across runs and
-// unique even after a UIDVALIDITY change. Folder components that could be mistaken for a
-// message file or the index are altered so that they never collide with one.
+// unique even after a UIDVALIDITY change.
+//
+// The reserved-name rule: every name the archive writes in a folder directory, beside the
+// sub-folders' directories, is an archive file name (is_archive_file_name): it begins with a
+// message's base name and a dot ("<digits>-<digits>.", whatever follows: .eml, .attachments,
+// .msg, .conflict-..., and any kind added later, such as kept-aside copies or dumps) or with
+// kTempPrefix. A folder directory never has such a name: a folder component that begins like
+// a message's name gets a leading '_' (and sanitize_component never lets one begin with '.').
+// Paths already in the index are kept, so a folder directory an earlier version named
+// "1-2.msg" stays; the writers refuse to put a file where a directory is (see DurableBatch).
 
 #include <cstdint>
 #include <map>
@@ -24,6 +35,11 @@ inline constexpr const char* kTempPrefix = ".imapmirror-tmp-";
 
 // "<uidvalidity>-<uid>"
 std::string message_base_name(uint32_t uidvalidity, uint32_t uid);
+
+// True for a name the archive may write beside messages in a folder directory (the
+// reserved-name rule above): "<digits>-<digits>." followed by anything, or kTempPrefix and
+// anything. Never true for a folder component FolderPaths assigns.
+bool is_archive_file_name(std::string_view component);
 
 // Assigns each folder a relative directory path, deterministically: call reserve() for the
 // folders the archive already has (their paths are kept), then assign() new folders in

@@ -370,7 +370,8 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
 Result<std::optional<BodyFetcher::MsgFile>> BodyFetcher::write_msg(uint32_t uid,
                                                                    const std::string& eml_temp,
                                                                    const std::string& base) {
-    IMM_ASSIGN(auto converted, convert_to_temp(m_dir, eml_temp));
+    const std::string final_path = m_dir + "/" + base + ".msg";
+    IMM_ASSIGN(auto converted, convert_to_temp(m_dir, eml_temp, final_path));
     if (converted.unconvertible()) {
         m_run.count([](ExportSummary& s) { ++s.msg_unconvertible; });
         return std::optional<MsgFile>(MsgFile{"", 0, converted.refused->message});
@@ -382,7 +383,7 @@ Result<std::optional<BodyFetcher::MsgFile>> BodyFetcher::write_msg(uint32_t uid,
         m_run.add_error(std::move(e));
         return std::optional<MsgFile>();
     }
-    m_batch.add(converted.file->temp_path, m_dir + "/" + base + ".msg");
+    m_batch.add(converted.file->temp_path, final_path);
     return std::optional<MsgFile>(MsgFile{converted.file->sha256, converted.file->size, ""});
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/log.hpp"
 #include "index/archive_index.hpp"
 #include "store/archive_root.hpp"
 #include "store/atomic_file.hpp"
@@ -20,6 +21,7 @@
 #include "sync/label_directories.hpp"
 #include "sync/msg_backfill.hpp"
 #include "sync/shared_run.hpp"
+#include "sync/stale_temporaries.hpp"
 #include "sync/work_queue.hpp"
 
 namespace imapmirror::sync {
@@ -175,7 +177,6 @@ Result<Work> plan_work(const store::ArchiveRoot& root, index::ArchiveIndex& inde
             ++work.skipped;
             continue;
         }
-        store::remove_stale_temps(dir->get());  // a run that ended here may have left some
         uint64_t estimate = 0;
         if (status && status->messages) {
             IMM_ASSIGN(uint64_t archived, index.message_count(record.id));
@@ -249,6 +250,12 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     IMM_ASSIGN(auto archive, lock_archive(m_options.root));
     // Declared after the lock, so closed before it is let go.
     IMM_ASSIGN(auto index, index::ArchiveIndex::open(m_options.root + "/" + store::kIndexFileName));
+    // Phase "sweep": what a killed run left under temporary names, in every folder (those
+    // this run will not open too: a killed .msg backfill or relabel wrote in unchanged ones).
+    IMM_ASSIGN(size_t swept, remove_stale_temporaries(archive.root, index));
+    if (swept > 0)
+        core::log(core::LogLevel::Verbose, "removed " + std::to_string(swept) +
+                                               " temporary files left by an interrupted run");
     // Rows above this id are this run's own messages.
     IMM_ASSIGN(int64_t archived_before, index.max_message_id());
     IMM_ASSIGN(int64_t run_id, index.begin_run("export"));

@@ -1,10 +1,15 @@
 #include "sync/label_directories.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "core/ascii.hpp"
 #include "core/log.hpp"
+#include "index/archived_names.hpp"
 #include "store/label_link.hpp"
 
 namespace imapmirror::sync {
@@ -49,6 +54,27 @@ std::string base_name(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// The files index rows call messages in the directories label links go to (folders not
+// archived_once(), deleted ones included): in an archive made with --gmail-labels-as-folders,
+// a label's folder holds its own archived copies, under names a link may share.
+Result<std::set<std::string>> message_files_beside_links(
+    index::ArchiveIndex& index, const std::vector<index::FolderRecord>& folders) {
+    std::set<std::string> files;
+    for (const auto& f : folders) {
+        if (archived_once(f))
+            continue;
+        IMM_ASSIGN(auto paths, index::message_files(index, f.id));
+        files.insert(std::make_move_iterator(paths.begin()), std::make_move_iterator(paths.end()));
+    }
+    return files;
+}
+
+// True when a file (not a link, not a directory) is at `path`, relative to DIR.
+bool link_in_place(const store::ArchiveRoot& root, const std::string& path) {
+    struct stat st {};
+    return ::fstatat(root.fd(), path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+}
+
 }  // namespace
 
 Result<void> link_label_directories(const store::ArchiveRoot& root, index::ArchiveIndex& index,
@@ -56,6 +82,7 @@ Result<void> link_label_directories(const store::ArchiveRoot& root, index::Archi
     IMM_ASSIGN(auto folders, index.folders());
     IMM_ASSIGN(auto labelled, index.labelled_messages());
     IMM_ASSIGN(auto made, index.label_links());
+    IMM_ASSIGN(auto messages, message_files_beside_links(index, folders));
 
     // Link path -> (message row, its .eml), from the labels as the server last said them.
     std::map<std::string, std::pair<int64_t, std::string>> wanted;
@@ -68,10 +95,19 @@ Result<void> link_label_directories(const store::ArchiveRoot& root, index::Archi
     std::map<std::string, int64_t> present;
     std::map<int64_t, size_t> copies;  // per message: copies kept, at most kMaxLabelCopies
     for (const auto& link : made) {
+        // A row over an archived message's own file (earlier versions adopted such a file as
+        // a link when it had the link's bytes): the row goes, the message stays.
+        if (messages.count(link.path)) {
+            IMM_TRY(index.remove_label_link(link.path));
+            continue;
+        }
         auto it = wanted.find(link.path);
         if (it != wanted.end() && it->second.first == link.message_id) {
-            present.emplace(link.path, link.message_id);
-            copies[link.message_id] += link.copied ? 1 : 0;
+            // A row whose link is missing (a run killed between the two) is made again below.
+            if (link_in_place(root, link.path)) {
+                present.emplace(link.path, link.message_id);
+                copies[link.message_id] += link.copied ? 1 : 0;
+            }
             continue;
         }
         IMM_TRY(store::remove_link(root, link.path));
@@ -79,19 +115,27 @@ Result<void> link_label_directories(const store::ArchiveRoot& root, index::Archi
         ++summary.label_links_removed;
     }
     for (const auto& [path, message] : wanted) {
-        if (present.count(path))
+        // The name holds a message of the label folder's own archive: it is never taken over
+        // as a link, so that removing the label can never remove it.
+        if (present.count(path) || messages.count(path))
             continue;
         const auto may_copy = copies[message.first] < kMaxLabelCopies ? store::Copies::Allowed
                                                                       : store::Copies::Refused;
+        // The row first, then the link: a run killed between them leaves a row whose link
+        // the next run makes, or removes (the name is gone either way). The other order could
+        // leave a link that no row knows, in a directory the export never cleans.
+        IMM_TRY(index.add_label_link(index::LabelLink{path, message.first, false}));
         auto linked = store::link_or_copy(root, message.second, path, link_at, may_copy);
-        if (!linked && linked.error().scope == core::Scope::Message) {
+        if (!linked || linked->made == store::LinkMade::NotMade) {
+            // Nothing of ours is at the name: the row goes (the index's own error first).
+            IMM_TRY(index.remove_label_link(path));
+            if (linked) {
+                ++summary.label_links_skipped;
+                continue;
+            }
+            if (linked.error().scope != core::Scope::Message)
+                return std::move(linked).error();
             summary.errors.push_back(std::move(linked).error());
-            continue;
-        }
-        if (!linked)
-            return std::move(linked).error();
-        if (linked->made == store::LinkMade::NotMade) {
-            ++summary.label_links_skipped;
             continue;
         }
         const bool copied = linked->made == store::LinkMade::Copied;
@@ -104,7 +148,8 @@ Result<void> link_label_directories(const store::ArchiveRoot& root, index::Archi
                           "): label directories get copies of the messages, which take disk "
                           "space");
         }
-        IMM_TRY(index.add_label_link(index::LabelLink{path, message.first, copied}));
+        if (copied)
+            IMM_TRY(index.add_label_link(index::LabelLink{path, message.first, true}));
         ++summary.label_links_added;
     }
     return {};

@@ -5,8 +5,11 @@
 // Where the file system refuses hard links (EXDEV, EPERM, EMLINK) the run says so once and
 // makes copies instead, at most kMaxLabelCopies of one message (past ext4's 65,000 links to one
 // file every further label would be a full copy); its further labels get no file, and the
-// summary counts them (label_links_skipped). The links made are recorded (index label_links), so a
-// label removed on the server removes exactly its link, never a file the export did not make.
+// summary counts them (label_links_skipped). Each link is recorded (index label_links) before
+// it is made, so a label removed on the server removes exactly its link, never a file the
+// export did not make, and a run killed in between leaves a row the next run completes or
+// removes. A file that an index row calls a message (a label folder's own archive, from
+// --gmail-labels-as-folders) is never taken for a link, so never removed.
 
 #include <string>
 #include <string_view>

@@ -64,7 +64,7 @@ Result<MsgBackfillResult> backfill_msg_files(index::ArchiveIndex& index, const s
                 continue;  // `verify` reports the missing .eml
             const std::string relative = msg_path_for(m.path);
             const std::string dir = std::filesystem::path(eml).parent_path().string();
-            IMM_ASSIGN(auto converted, convert_to_temp(dir, eml));
+            IMM_ASSIGN(auto converted, convert_to_temp(dir, eml, root + "/" + relative));
             if (converted.unconvertible()) {
                 rows.push_back(
                     index::ArchiveIndex::MsgFile{m.id, "", "", 0, converted.refused->message});

@@ -9,10 +9,16 @@
 namespace imapmirror::sync {
 
 core::Result<MsgConversion> convert_to_temp(const std::string& directory,
-                                            const std::string& eml_path) {
+                                            const std::string& eml_path,
+                                            const std::string& final_path) {
+    MsgConversion out;
+    std::error_code ec;
+    if (std::filesystem::is_directory(std::filesystem::symlink_status(final_path, ec))) {
+        out.refused = store::directory_in_the_way(final_path);
+        return out;
+    }
     IMM_ASSIGN(auto file, store::AtomicFile::create(directory));
     IMM_ASSIGN(std::string temp, file.release());
-    MsgConversion out;
     if (auto converted = outlook::convert_eml_to_msg(eml_path, temp); !converted) {
         store::remove_tree(temp);
         out.refused = std::move(converted).error();
@@ -20,7 +26,6 @@ core::Result<MsgConversion> convert_to_temp(const std::string& directory,
     }
     MsgTemp msg;
     msg.sha256 = store::sha256_of_file(temp);
-    std::error_code ec;
     msg.size = std::filesystem::file_size(temp, ec);
     msg.temp_path = std::move(temp);
     out.file = std::move(msg);

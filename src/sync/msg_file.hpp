@@ -31,9 +31,12 @@ struct MsgConversion {
     }
 };
 
-// Converts `eml_path` into a new temporary file in `directory`. An error returned is a local
-// write failure (the temporary file could not be made), which ends the caller's work.
+// Converts `eml_path` into a new temporary file in `directory`, for `final_path`. A directory
+// at `final_path` (a folder an earlier version named like a .msg) is `refused`: it is never
+// replaced. An error returned is a local write failure (the temporary file could not be
+// made), which ends the caller's work.
 core::Result<MsgConversion> convert_to_temp(const std::string& directory,
-                                            const std::string& eml_path);
+                                            const std::string& eml_path,
+                                            const std::string& final_path);
 
 }  // namespace imapmirror::sync

@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -56,13 +55,12 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }
 
 void check_folder_path(const std::string& path) {
-    static const std::regex kOwnName(R"(^[0-9]+-[0-9]+\.(eml|attachments)$)", std::regex::icase);
     check(!path.empty() && path.front() != '/', "folder path is empty or absolute");
     auto parts = split(path, '/');
     for (auto c : parts) {
         // a numbered variant may add " (n)" to a full-length component
         check_component(c, store::kMaxComponentBytes + 16);
-        check(!std::regex_match(c.begin(), c.end(), kOwnName), "folder looks like a message");
+        check(!store::is_archive_file_name(c), "folder takes a name the archive writes");
     }
     const std::string key = store::collision_key(parts[0]);
     const std::string index = store::kIndexFileName;

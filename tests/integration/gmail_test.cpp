@@ -10,9 +10,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
+#include "scoped_temp_dir.hpp"
 #include "test_server.hpp"
 
 using namespace imapmirror::test;
@@ -94,15 +97,23 @@ class GmailAccount {
     };
 
     explicit GmailAccount(std::vector<Message> messages) : m_messages(std::move(messages)) {
+        // One `test-server load` per folder, each folder's messages in order (their UIDs).
         std::map<std::string, int> next_uid;
-        for (auto& m : m_messages) {
+        std::map<std::string, std::vector<std::string>> files;
+        fs::create_directories(m_server.dir() + "/messages");
+        for (size_t i = 0; i < m_messages.size(); ++i) {
+            auto& m = m_messages[i];
             m.body_bytes = std::max<size_t>(m.body_bytes, 1);
-            save(m_server, m.folder, text(m));
+            const std::string file = m_server.dir() + "/messages/" + std::to_string(i) + ".eml";
+            std::ofstream(file, std::ios::binary) << text(m);
+            files[m.folder].push_back(file);
             m_uids.push_back(++next_uid[m.folder]);
             for (const auto& label : m.labels)
                 if (auto folder = label_folder(label); !folder.empty())
-                    save(m_server, folder, text(m));
+                    files[folder].push_back(file);
         }
+        for (const auto& [folder, list] : files)
+            load_files(m_server, folder, list);
         write_mapping();
         const std::string port_file = m_server.dir() + "/relay.port";
         const std::string cmd = "python3 '" + source_dir() + "/tests/integration/gmail_relay.py' " +
@@ -132,6 +143,43 @@ class GmailAccount {
         write_mapping();
         m_server.doveadm("flags add -u alice '$GmLabelsChanged' mailbox '" + m_messages[i].folder +
                          "' uid " + std::to_string(m_uids[i]));
+    }
+    // Every message's labels become `labels` at once (one MODSEQ move per folder); the folders
+    // of labels no message had yet are created.
+    void relabel_all(const std::vector<std::string>& labels) {
+        std::set<std::string> folders;
+        for (auto& m : m_messages) {
+            m.labels = labels;
+            folders.insert(m.folder);
+        }
+        write_mapping();
+        for (const auto& label : labels)
+            if (auto folder = label_folder(label); !folder.empty())
+                m_server.doveadm("mailbox create -u alice '" + folder + "' || true");
+        for (const auto& folder : folders)
+            m_server.doveadm("flags add -u alice '$GmLabelsChanged' mailbox '" + folder +
+                             "' uid 1:*");
+    }
+    // `folder` gets the UIDVALIDITY of `like` (Gmail's are per account, so its folders often
+    // share one): the same UID then has the same file name in both.
+    void share_uidvalidity(const std::string& folder, const std::string& like) {
+        std::string status =
+            m_server.doveadm("-f flow mailbox status -u alice uidvalidity '" + like + "'");
+        status = status.substr(status.find('=') + 1);
+        status.erase(status.find_last_not_of(" \r\n") + 1);
+        m_server.doveadm("mailbox update -u alice --uid-validity " + status + " '" + folder + "'");
+    }
+    // The user deletes `label` in Gmail: it leaves every message, and its folder goes.
+    void delete_label(const std::string& label) {
+        for (size_t i = 0; i < m_messages.size(); ++i) {
+            auto labels = m_messages[i].labels;
+            auto gone = std::remove(labels.begin(), labels.end(), label);
+            if (gone != labels.end()) {
+                labels.erase(gone, labels.end());
+                relabel(i, labels);
+            }
+        }
+        m_server.doveadm("mailbox delete -u alice '" + label_folder(label) + "'");
     }
     // X-GM-MSGID -> how many times its body was sent, from the relay's log.
     std::map<uint64_t, int> downloads() const {
@@ -404,6 +452,95 @@ TEST_CASE("gmail: --gmail-labels-as-folders archives every label folder as befor
     CHECK(in_work == 2);
     CHECK(scalar(out + "/index.sqlite", "SELECT COUNT(*) FROM label_links") == "0");
     std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE(
+    "gmail: a label deleted after a switch from --gmail-labels-as-folders keeps the label "
+    "folder's archived messages",
+    "[integration][gmail]") {
+    GmailAccount gmail(sample_account());
+    // Work's UIDs 1 and 2 are All Mail's 1 and 2 (the same messages, as seeded), so a link to
+    // All Mail's message has the very name of Work's own archived copy.
+    gmail.share_uidvalidity("Work", "[Gmail]/All Mail");
+    const ScopedTempDir out;
+    auto folders = run_imapmirror(
+        with({"export", "--out", out.path, "--gmail-labels-as-folders"}, gmail.args()));
+    INFO(folders.out << folders.err);
+    REQUIRE(folders.exit_code == 0);
+    const auto work_files = query(out.path + "/index.sqlite",
+                                  "SELECT m.path FROM messages m JOIN folders f ON f.id = "
+                                  "m.folder_id WHERE f.name = 'Work' ORDER BY 1");
+    REQUIRE(work_files.size() == 2);
+    auto single = run_imapmirror(with({"export", "--out", out.path}, gmail.args()));
+    INFO(single.out << single.err);
+    REQUIRE(single.exit_code == 0);
+
+    gmail.delete_label("Work");
+    auto after = run_imapmirror(with({"export", "--out", out.path, "--json"}, gmail.args()));
+    INFO(after.out << after.err);
+    REQUIRE(after.exit_code == 0);
+    // The messages archived in Work's own folder are the index's: never unlinked by relabelling.
+    for (const auto& row : work_files) {
+        INFO(row[0]);
+        CHECK(fs::is_regular_file(out.path + "/" + row[0]));
+    }
+    CHECK(scalar(out.path + "/index.sqlite",
+                 "SELECT COUNT(*) FROM label_links l JOIN messages m ON m.path = l.path") == "0");
+    auto verified = run_imapmirror({"verify", out.path});
+    INFO(verified.out << verified.err);
+    CHECK(verified.exit_code == 0);
+}
+
+TEST_CASE(
+    "gmail: killed with SIGKILL at random points of a relabel, one more run leaves the label "
+    "directories as the labels say and an archive verify accepts",
+    "[integration][gmail][crash]") {
+    std::vector<GmailAccount::Message> messages;
+    for (uint64_t n = 0; n < 60; ++n)
+        messages.push_back({"[Gmail]/All Mail", 3000 + n, 3000 + n, {"Work"}, 100});
+    GmailAccount gmail(messages);
+    const ScopedTempDir before;
+    const std::string archive = before.path + "/archive";
+    REQUIRE(run_imapmirror(with({"export", "--out", archive}, gmail.args())).exit_code == 0);
+    REQUIRE(scalar(archive + "/index.sqlite", "SELECT COUNT(*) FROM label_links") == "60");
+
+    // Every message moves from Work to Later: 60 links to remove, 60 to make.
+    gmail.relabel_all({"Later"});
+    const ScopedTempDir timing;
+    fs::copy(archive, timing.path + "/archive", fs::copy_options::recursive);
+    auto clean = run_imapmirror(with({"export", "--out", timing.path + "/archive"}, gmail.args()));
+    INFO(clean.err);
+    REQUIRE(clean.exit_code == 0);
+    const int run_ms = std::max(50, static_cast<int>(clean.seconds * 1000));
+
+    std::mt19937 rng(20261206);
+    int kills = 0;
+    for (int seed = 0; seed < 4; ++seed) {
+        const ScopedTempDir crashed;
+        const std::string out = crashed.path + "/archive";
+        fs::copy(archive, out, fs::copy_options::recursive);
+        // The relabel is the run's last phase: kills land in its second half and later.
+        const int delay = run_ms / 2 + static_cast<int>(rng() % static_cast<unsigned>(run_ms));
+        INFO("seed " << seed << ", killed after " << delay << " ms of a " << run_ms << " ms run");
+        if (run_imapmirror_killed(with({"export", "--out", out}, gmail.args()), delay))
+            ++kills;
+        auto finish = run_imapmirror(with({"export", "--out", out}, gmail.args()));
+        INFO(finish.err);
+        REQUIRE(finish.exit_code == 0);
+        auto verified = run_imapmirror({"verify", out});
+        INFO(verified.out << verified.err);
+        CHECK(verified.exit_code == 0);
+        CHECK(scalar(out + "/index.sqlite",
+                     "SELECT COUNT(*) FROM label_links WHERE path LIKE 'Later/%'") == "60");
+        size_t in_work = 0, in_later = 0;
+        for (const auto& e : fs::directory_iterator(out + "/Work"))
+            in_work += e.is_regular_file() ? 1 : 0;
+        for (const auto& e : fs::directory_iterator(out + "/Later"))
+            in_later += e.is_regular_file() ? 1 : 0;
+        CHECK(in_work == 0);
+        CHECK(in_later == 60);
+    }
+    CHECK(kills >= 2);  // most kills must land inside a run, or the test proves little
 }
 
 TEST_CASE(

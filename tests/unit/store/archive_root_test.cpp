@@ -195,6 +195,73 @@ TEST_CASE("durable batch: files and directories are renamed into place and undon
     CHECK(!fs::exists(root + "/F/Sub/1-2.eml"));
 }
 
+namespace {
+
+// A released temporary file in `dir` holding `bytes`, for a DurableBatch.
+std::string temp_file(const std::string& dir, const std::string& bytes) {
+    auto file = store::AtomicFile::create(dir);
+    REQUIRE(file);
+    REQUIRE(file->write(bytes));
+    auto temp = file->release();
+    REQUIRE(temp);
+    return *temp;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "durable batch: a commit never replaces a directory with a file (a folder named like a "
+    ".msg keeps its mail)",
+    "[store]") {
+    TempDir t;
+    const std::string root = t.path + "/archive";
+    // INBOX/1-2.msg: a folder's directory (named so by an earlier version), with its mail.
+    fs::create_directories(root + "/INBOX/1-2.msg");
+    write(root + "/INBOX/1-2.msg/5-1.eml", "folder mail");
+    store::DurableBatch batch(root);
+    batch.add(temp_file(root + "/INBOX", "msg"), root + "/INBOX/1-2.msg");
+    auto committed = batch.commit();
+    REQUIRE(!committed);
+    CHECK(committed.error().message.find("INBOX/1-2.msg\": a directory is at that name") !=
+          std::string::npos);
+    CHECK(fs::is_regular_file(root + "/INBOX/1-2.msg/5-1.eml"));
+
+    // Nor by a directory, unless the name is an archive file name (an .attachments directory
+    // left by an interrupted run is replaced).
+    fs::create_directories(root + "/INBOX/Sub");
+    write(root + "/INBOX/Sub/5-1.eml", "folder mail");
+    fs::create_directories(root + "/INBOX/1-3.attachments");
+    write(root + "/INBOX/1-3.attachments/old", "left over");
+    const std::string temp_dir = root + "/INBOX/" + store::kTempPrefix + "dir";
+    const std::string temp_dir2 = root + "/INBOX/" + store::kTempPrefix + "dir2";
+    fs::create_directories(temp_dir);
+    fs::create_directories(temp_dir2);
+    write(temp_dir2 + "/new", "attachment");
+    store::DurableBatch dirs(root);
+    dirs.add(temp_dir, root + "/INBOX/Sub");
+    REQUIRE(!dirs.commit());
+    CHECK(fs::is_regular_file(root + "/INBOX/Sub/5-1.eml"));
+    store::DurableBatch attachments(root);
+    attachments.add(temp_dir2, root + "/INBOX/1-3.attachments");
+    REQUIRE(attachments.commit());
+    CHECK(fs::is_regular_file(root + "/INBOX/1-3.attachments/new"));
+    CHECK(!fs::exists(root + "/INBOX/1-3.attachments/old"));
+}
+
+TEST_CASE("atomic file: a commit onto a directory fails, naming it, and keeps the directory",
+          "[store]") {
+    TempDir t;
+    fs::create_directories(t.path + "/1-2.msg");
+    write(t.path + "/1-2.msg/5-1.eml", "folder mail");
+    auto file = store::AtomicFile::create(t.path);
+    REQUIRE(file);
+    REQUIRE(file->write("msg"));
+    auto committed = file->commit(t.path + "/1-2.msg");
+    REQUIRE(!committed);
+    CHECK(committed.error().message.find("a directory is at that name") != std::string::npos);
+    CHECK(fs::is_regular_file(t.path + "/1-2.msg/5-1.eml"));
+}
+
 TEST_CASE("stale temps: a link among them is removed, never what it points to", "[store]") {
     TempDir t;
     const std::string dir = t.path + "/folder";
@@ -207,7 +274,8 @@ TEST_CASE("stale temps: a link among them is removed, never what it points to", 
     fs::create_symlink(elsewhere, dir + "/" + store::kTempPrefix + "dir/inner-link");
     write(dir + "/1-1.eml", "kept");
     store::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY));
-    store::remove_stale_temps(fd.get());
+    for (const auto& name : store::stale_temp_names(fd.get()))
+        store::remove_tree_at(fd.get(), name);
     CHECK(fs::exists(elsewhere + "/inner/precious"));
     CHECK(fs::exists(dir + "/1-1.eml"));
     CHECK(!fs::exists(fs::symlink_status(dir + "/" + store::kTempPrefix + "link")));

@@ -94,14 +94,40 @@ TEST_CASE("layout: folder paths follow the hierarchy, avoid case collisions and 
     CHECK(paths.assign("foo/bar", '/') == "foo (2)/bar");  // inside its own parent's directory
     CHECK(paths.assign("a:b.c", '.') == "a_b/c");          // "." as delimiter: two levels
     CHECK(paths.assign("index.sqlite", '/') == "index.sqlite_");
-    CHECK(paths.assign("INBOX/123-45.eml", '/') == "INBOX/123-45.eml_");
-    CHECK(paths.assign("INBOX/123-45.attachments", '/') == "INBOX/123-45.attachments_");
-    CHECK(paths.assign("INBOX/7-8.EML", '/') == "INBOX/7-8.EML_");  // any case
-    CHECK(paths.assign("INBOX/7-8.emlx", '/') == "INBOX/7-8.emlx");
+    CHECK(paths.assign("INBOX/123-45.eml", '/') == "INBOX/_123-45.eml");
+    CHECK(paths.assign("INBOX/123-45.attachments", '/') == "INBOX/_123-45.attachments");
+    CHECK(paths.assign("INBOX/7-8.EML", '/') == "INBOX/_7-8.EML");    // any case
+    CHECK(paths.assign("INBOX/7-8.emlx", '/') == "INBOX/_7-8.emlx");  // any kind after the dot
     CHECK(paths.assign("INBOX/-8.eml", '/') == "INBOX/-8.eml");
     CHECK(paths.assign("INBOX/7-.eml", '/') == "INBOX/7-.eml");
     CHECK(paths.assign("CON", std::nullopt) == "_CON");
     CHECK(paths.assign("Foo", '/') == "Foo");  // the same folder again: the same path
+}
+
+TEST_CASE(
+    "layout: no folder directory gets a name the archive writes beside a message (.msg, "
+    "conflict copies, temporaries, later kinds)",
+    "[store]") {
+    FolderPaths paths;
+    for (const char* name :
+         {"1-2.msg", "1-2.conflict-0123456789ab.eml", "1-2.kept-2024.eml", "1-2.dump", "3-4.MSG"}) {
+        INFO(name);
+        const std::string path = paths.assign(std::string("INBOX/") + name, '/');
+        CHECK(path == std::string("INBOX/_") + name);
+        CHECK_FALSE(is_archive_file_name(path.substr(path.rfind('/') + 1)));
+    }
+    CHECK(paths.assign("INBOX/.imapmirror-tmp-abc", '/') == "INBOX/_imapmirror-tmp-abc");
+    CHECK(paths.assign("1-2.msg", '/') == "_1-2.msg");  // at the top too
+    // The names the archive writes are all covered by the rule.
+    for (const char* name :
+         {"1-2.eml", "1-2.attachments", "1-2.msg", "1-2.conflict-ab.eml", ".imapmirror-tmp-XyZ123"})
+        CHECK(is_archive_file_name(name));
+    for (const char* name : {"1-2", "-2.msg", "1-.msg", "a1-2.msg", "_1-2.msg", "1_2.msg"})
+        CHECK_FALSE(is_archive_file_name(name));
+    // An archive whose index already holds such a path keeps it.
+    FolderPaths existing;
+    existing.reserve("INBOX/1-2.msg", "INBOX/1-2.msg");
+    CHECK(existing.assign("INBOX/1-2.msg", '/') == "INBOX/1-2.msg");
 }
 
 TEST_CASE("layout: paths already in the archive are kept and block new collisions", "[store]") {

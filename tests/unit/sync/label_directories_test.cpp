@@ -8,6 +8,7 @@
 #include "unit/index/temp_index.hpp"
 
 using namespace imapmirror;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -102,4 +103,96 @@ TEST_CASE(
     REQUIRE(sync::link_label_directories(*root, *ix, again, refuse));
     CHECK(again.label_links_added == 0);
     CHECK(again.label_links_skipped == 10);
+}
+
+namespace {
+
+index::MessageRecord archived(int64_t folder_id, const std::string& path,
+                              std::optional<std::vector<std::string>> labels) {
+    index::MessageRecord m;
+    m.folder_id = folder_id;
+    m.uidvalidity = 1;
+    m.uid = 1;
+    m.path = path;
+    m.sha256 = "same";
+    m.size = 4;
+    m.gm_labels = std::move(labels);
+    return m;
+}
+
+// An index with All Mail (directory "All") holding message 1 with the label Work, and the
+// folder Work; both directories exist.
+struct GmailIndex {
+    test::TempIndex t;
+    std::optional<index::ArchiveIndex> ix;
+    int64_t all_id = 0, work_id = 0;
+    GmailIndex() {
+        auto opened = index::ArchiveIndex::open(t.path());
+        REQUIRE(opened);
+        ix.emplace(std::move(*opened));
+        auto all = folder("[Gmail]/All Mail", "\\All");
+        all.path = "All";
+        all_id = ix->upsert_folder(all).value();
+        work_id = ix->upsert_folder(folder("Work")).value();
+        fs::create_directories(t.dir + "/All");
+        fs::create_directories(t.dir + "/Work");
+        std::ofstream(t.dir + "/All/1-1.eml") << "mail";
+        REQUIRE(ix->insert_messages(
+            {archived(all_id, "All/1-1.eml", std::vector<std::string>{"Work"})}));
+    }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "label directories: a label folder's own archived message is never taken as a link, and "
+    "never removed with the label",
+    "[sync][gmail]") {
+    // An archive made with --gmail-labels-as-folders (Work/1-1.eml is Work's own message), then
+    // single-instance mode: All Mail's message 1-1 has the label Work, so its link would have
+    // the same name, and the same bytes.
+    GmailIndex g;
+    auto& ix = g.ix;
+    std::ofstream(g.t.dir + "/Work/1-1.eml") << "mail";
+    REQUIRE(ix->insert_messages({archived(g.work_id, "Work/1-1.eml", std::nullopt)}));
+    auto root = store::ArchiveRoot::open(g.t.dir);
+    REQUIRE(root);
+
+    sync::ExportSummary summary;
+    REQUIRE(sync::link_label_directories(*root, *ix, summary));
+    CHECK(ix->label_links()->empty());
+    CHECK(summary.label_links_added == 0);
+
+    // A row an earlier version recorded over that file, then the label deleted in Gmail: the
+    // row goes, the file an index row calls a message stays.
+    REQUIRE(ix->add_label_link(index::LabelLink{"Work/1-1.eml", 1, false}));
+    REQUIRE(ix->update_labels(g.all_id, 1, {{1, {}}}));
+    REQUIRE(ix->mark_folder_deleted(g.work_id));
+    REQUIRE(sync::link_label_directories(*root, *ix, summary));
+    CHECK(fs::is_regular_file(g.t.dir + "/Work/1-1.eml"));
+    CHECK(fs::is_regular_file(g.t.dir + "/All/1-1.eml"));
+    CHECK(ix->label_links()->empty());
+    CHECK(summary.label_links_removed == 0);
+}
+
+TEST_CASE(
+    "label directories: a link row without its link (a run killed between them) gets its link "
+    "on the next run, or goes with its label",
+    "[sync][gmail]") {
+    GmailIndex g;
+    auto& ix = g.ix;
+    auto root = store::ArchiveRoot::open(g.t.dir);
+    REQUIRE(root);
+    REQUIRE(ix->add_label_link(index::LabelLink{"Work/1-1.eml", 1, false}));
+
+    sync::ExportSummary summary;
+    REQUIRE(sync::link_label_directories(*root, *ix, summary));
+    CHECK(fs::is_regular_file(g.t.dir + "/Work/1-1.eml"));
+    CHECK(ix->label_links()->size() == 1);
+
+    fs::remove(g.t.dir + "/Work/1-1.eml");
+    REQUIRE(ix->update_labels(g.all_id, 1, {{1, {}}}));
+    REQUIRE(sync::link_label_directories(*root, *ix, summary));
+    CHECK(ix->label_links()->empty());
+    CHECK(fs::is_regular_file(g.t.dir + "/All/1-1.eml"));
 }
