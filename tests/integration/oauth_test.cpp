@@ -129,7 +129,12 @@ struct Account {
     }
     // Each export from now on runs in the sandbox of `unit` (tests/integration/unit-sandbox).
     void under_unit(const std::string& unit) {
-        prefix = {"unshare", "-rm", "sh", source_dir() + "/tests/integration/unit-sandbox", unit};
+        prefix = {"/usr/bin/env",
+                  "unshare",
+                  "-rm",
+                  "sh",
+                  source_dir() + "/tests/integration/unit-sandbox",
+                  unit};
     }
     RunResult login() const {
         OAuthServer& a = world().auth;
