@@ -1,5 +1,5 @@
 // The client commands against answers no real server gives on demand: bytes meant for the
-// terminal in flags and folder names.
+// terminal in flags and folder names, and a BODYSTRUCTURE that cannot be read (GNU imap4d).
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -82,4 +82,35 @@ TEST_CASE("folders: a folder name that carries terminal escapes is printed with 
     CHECK(r.out.find("Evil?]0;pwned?") != std::string::npos);
     CHECK(r.out.find('\x1b') == std::string::npos);
     CHECK(r.out.find('\x07') == std::string::npos);
+}
+
+TEST_CASE(
+    "quirk (imap4d): attachments reads a message whose BODYSTRUCTURE cannot be parsed from the "
+    "message itself, and says so",
+    "[integration]") {
+    const std::string message =
+        "From: a@example.org\r\nSubject: report\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+        "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+        "--b\r\nContent-Type: application/pdf\r\n"
+        "Content-Disposition: attachment; filename=report.pdf\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\naGVsbG8gd29ybGQ=\r\n--b--\r\n";
+    FakeServer server(one_message_server(
+        [message](const std::string& cmd) -> std::string {
+            if (cmd.find("BODYSTRUCTURE") != std::string::npos)
+                return "* 1 FETCH (UID 5 BODYSTRUCTURE (() \"mixed\"))\r\n";
+            if (cmd.find("BODY.PEEK[]") != std::string::npos)
+                return "* 1 FETCH (UID 5 BODY[] " + literal(message) + ")\r\n";
+            return "* 1 FETCH (UID 5)\r\n";
+        },
+        kInboxList));
+    auto r = run_imapmirror(
+        with({"attachments", "INBOX", "--uid", "5", "--json"}, fake_args(server.port())),
+        kFakePassword);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.find("BODYSTRUCTURE cannot be read") != std::string::npos);
+    CHECK(r.out.find("\"filename\":\"report.pdf\"") != std::string::npos);
+    CHECK(r.out.find("\"content_type\":\"application/pdf\"") != std::string::npos);
+    CHECK(r.out.find("\"size\":11") != std::string::npos);
 }
