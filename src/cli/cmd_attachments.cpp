@@ -182,9 +182,11 @@ int run_attachments(const AttachmentsArgs& a) {
                                       found.push_back(describe(*p));
                                   return {};
                               });
-    if (!r && r.error().kind == core::ErrorKind::Parse && r.error().scope != core::Scope::Session) {
+    if (!r && r.error().kind == core::ErrorKind::Parse) {
         // GNU imap4d sends BODYSTRUCTUREs that cannot be read (an empty multipart, "()" for an
-        // attached message): the message itself says what it carries.
+        // attached message): the message itself says what it carries. The FETCH was read to
+        // its end, so the connection is still usable; if the fallback fails too, the first
+        // error is the one reported.
         core::log(core::LogLevel::Normal, "the server's BODYSTRUCTURE cannot be read (" +
                                               r.error().describe() +
                                               "); reading the attachments from the message itself");
@@ -197,7 +199,9 @@ int run_attachments(const AttachmentsArgs& a) {
                 }
                 return {};
             });
-        if (listed && wanted) {
+        if (listed && !wanted) {
+            r = {};  // no such message: reported below
+        } else if (listed) {
             auto from_message = attachments_from_message(
                 **client, imap::MessageSet{true, std::to_string(wanted)}, wanted);
             if (from_message) {
@@ -205,12 +209,9 @@ int run_attachments(const AttachmentsArgs& a) {
                 found = std::move(*from_message);
                 r = {};
             } else {
-                r = std::move(from_message).error();
+                core::log(core::LogLevel::Normal,
+                          "reading the message failed too: " + from_message.error().describe());
             }
-        } else if (!listed) {
-            r = std::move(listed).error();
-        } else {
-            r = {};  // no such message: reported below
         }
     }
     (*client)->logout();

@@ -28,6 +28,8 @@ std::function<void(int)> one_message_server(std::function<std::string(const std:
                                             std::string list) {
     return scripted_imap(
         [fetch, list](const std::string& tag, const std::string& cmd) -> std::string {
+            if (starts(cmd, "LOGIN"))
+                return tag + " OK logged in\r\n";
             if (starts(cmd, "CAPABILITY"))
                 return "* CAPABILITY IMAP4rev1\r\n" + tag + " OK done\r\n";
             if (starts(cmd, "LIST"))
@@ -65,7 +67,7 @@ TEST_CASE("list: a flag that carries terminal escapes is printed with them repla
     auto r = run_imapmirror(with({"list", "INBOX"}, fake_args(server.port())), kFakePassword);
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK(r.out.find("$?]0;pwned?") != std::string::npos);
+    CHECK(r.out.find("$?]0;pw") != std::string::npos);  // cut to the FLAGS column
     CHECK(r.out.find('\x1b') == std::string::npos);
     CHECK(r.out.find('\x07') == std::string::npos);
 }
@@ -98,7 +100,7 @@ TEST_CASE(
     FakeServer server(one_message_server(
         [message](const std::string& cmd) -> std::string {
             if (cmd.find("BODYSTRUCTURE") != std::string::npos)
-                return "* 1 FETCH (UID 5 BODYSTRUCTURE (() \"mixed\"))\r\n";
+                return "* 1 FETCH (UID 5 BODYSTRUCTURE ())\r\n";
             if (cmd.find("BODY.PEEK[]") != std::string::npos)
                 return "* 1 FETCH (UID 5 BODY[] " + literal(message) + ")\r\n";
             return "* 1 FETCH (UID 5)\r\n";
