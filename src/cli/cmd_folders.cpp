@@ -46,7 +46,7 @@ void print_human(const std::vector<imap::Folder>& folders, bool counts) {
             unseen += f.status->unseen.value_or(0);
         }
         std::printf("%s  %8s %8s  %s\n", fit(printable(f.entry.name), width).c_str(), m.c_str(),
-                    u.c_str(), join(notes, ", ").c_str());
+                    u.c_str(), printable(join(notes, ", ")).c_str());
     }
     if (counts)
         std::printf("%zu folders, %llu messages, %llu unseen\n", folders.size(),

@@ -129,7 +129,7 @@ void print_human(const FolderListing& l, const ListArgs& a, bool header) {
         std::string from = m.from_name.empty() ? m.from_email : m.from_name;
         std::printf("%6u %7u  %-16s %6s  %s %s %s\n", m.seq, m.uid,
                     m.internal_date ? local_time(*m.internal_date).c_str() : "?",
-                    human_size(m.size).c_str(), fit(join(m.flags, " "), 14).c_str(),
+                    human_size(m.size).c_str(), fit(printable(join(m.flags, " ")), 14).c_str(),
                     fit(printable(from), 24).c_str(), printable(m.subject).c_str());
         if (a.long_format) {
             if (!m.message_id.empty())

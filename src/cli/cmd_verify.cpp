@@ -1,12 +1,17 @@
-// imapmirror verify DIR: is the archive intact, and (--server) complete?
+// imapmirror verify DIR: is the archive intact, and (--server) complete? With --repair, heal it.
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
+#include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "core/json.hpp"
+#include "sync/repairer.hpp"
 #include "sync/verifier.hpp"
 
 namespace imapmirror::cli {
@@ -18,7 +23,70 @@ struct VerifyArgs {
     bool server = false;
     sync::FolderFilter filter;
     ConnectionArgs conn;
+    AccountChoice choice;
+    bool repair = false;
     bool json = false;
+    bool quiet = false;
+};
+
+// A word for a POSIX shell: as it is when plain, else in single quotes.
+std::string shell_word(const std::string& s) {
+    if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789@%+=:,./_-") == std::string::npos)
+        return s;
+    std::string out = "'";
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// The command that repairs DIR, with the connection the user gave this run where there is one.
+std::string repair_command(const VerifyArgs& a) {
+    std::string cmd = "imapmirror verify " + shell_word(a.dir) + " --repair";
+    if (!a.choice.account.empty())
+        return cmd + " --account " + shell_word(a.choice.account);
+    if (!a.conn.host.empty() && !a.conn.user.empty())
+        return cmd + " --host " + shell_word(a.conn.host) + " --user " + shell_word(a.conn.user) +
+               " (and the export's other connection options)";
+    return cmd + " --account NAME (or the export's --host, --user and other connection options)";
+}
+
+// Progress on a terminal only, at most five times a second (as reindex).
+class ProgressLine {
+  public:
+    explicit ProgressLine(bool show) : m_show(show) {}
+    ~ProgressLine() { clear(); }
+    void files(const sync::VerifyProgress& p) {
+        if (due(p.done >= p.total))
+            print("verify: " + std::to_string(p.done) + "/" + std::to_string(p.total) + " files");
+    }
+    void fetch(const sync::Progress& p) {
+        if (due(false))
+            print("verify --repair: " + std::to_string(p.messages_done) +
+                  " messages fetched again");
+    }
+    void clear() {
+        if (m_shown)
+            std::fprintf(stderr, "\r\033[K");
+        m_shown = false;
+    }
+
+  private:
+    bool due(bool last) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!m_show || (now - m_last < std::chrono::milliseconds(200) && !last))
+            return false;
+        m_last = now;
+        return true;
+    }
+    void print(const std::string& line) {
+        std::fprintf(stderr, "\r\033[K%s", line.c_str());
+        std::fflush(stderr);
+        m_shown = true;
+    }
+    bool m_show;
+    bool m_shown = false;
+    std::chrono::steady_clock::time_point m_last{};
 };
 
 void print_list(const char* title, const std::vector<std::string>& items) {
@@ -35,10 +103,53 @@ void print_list(const char* title, const std::vector<std::string>& items) {
     }
 }
 
+void json_list(core::JsonWriter& w, const char* key, const std::vector<std::string>& items) {
+    w.key(key).begin_array();
+    for (const auto& s : items)
+        w.value(s);
+    w.end_array();
+}
+
+// Heals what `report` found, then verifies the files again into `report`.
+core::Result<sync::RepairReport> repair(const VerifyArgs& a, sync::VerifyReport& report,
+                                        ProgressLine& progress) {
+    std::unique_ptr<Connector> connector;
+    sync::ConnectFn connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
+        if (a.conn.host.empty() || a.conn.user.empty()) {
+            auto e = core::make_error(core::ErrorKind::Usage,
+                                      "verify --repair must fetch damaged messages again from "
+                                      "the server but has no connection",
+                                      core::Scope::Run);
+            e.hint = "give --account NAME, or the export's --host, --user and password options";
+            return e;
+        }
+        IMM_ASSIGN(connector, Connector::make(a.conn));
+        return connector->connect();
+    };
+    IMM_ASSIGN(auto repaired,
+               sync::repair_archive(a.dir, report, connect,
+                                    [&](const sync::Progress& p) { progress.fetch(p); }));
+    progress.clear();
+    IMM_ASSIGN(report, sync::verify_files(
+                           a.dir, [&](const sync::VerifyProgress& p) { progress.files(p); }));
+    progress.clear();
+    return repaired;
+}
+
 int run_verify(const VerifyArgs& a) {
-    auto report = sync::verify_files(a.dir);
+    ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO));
+    auto report =
+        sync::verify_files(a.dir, [&](const sync::VerifyProgress& p) { progress.files(p); });
+    progress.clear();
     if (!report)
         return report_error(report.error(), a.json);
+    std::optional<sync::RepairReport> repaired;
+    if (a.repair && (!report->missing.empty() || !report->changed.empty())) {
+        auto r = repair(a, *report, progress);
+        if (!r)
+            return report_error(r.error(), a.json);
+        repaired = std::move(*r);
+    }
     if (a.server) {
         auto client = connect_client(a.conn);
         if (!client)
@@ -52,15 +163,22 @@ int run_verify(const VerifyArgs& a) {
     if (a.json) {
         core::JsonWriter w;
         w.begin_object().key("files_checked").value(report->files_checked);
-        auto list = [&](const char* k, const std::vector<std::string>& v) {
-            w.key(k).begin_array();
-            for (const auto& s : v)
-                w.value(s);
-            w.end_array();
-        };
+        auto list = [&](const char* k, const std::vector<std::string>& v) { json_list(w, k, v); };
+        if (repaired) {
+            w.key("repair").begin_object();
+            list("refetched", repaired->refetched);
+            list("reextracted", repaired->reextracted);
+            list("set_aside", repaired->set_aside);
+            list("unrepairable", repaired->unrepairable);
+            w.key("errors").begin_array();
+            for (const auto& e : repaired->errors)
+                w.value(e.describe());
+            w.end_array().end_object();
+        }
         list("missing", report->missing);
         list("changed", report->changed);
         list("extra", report->extra);
+        list("kept_aside", report->kept_aside);
         w.key("server_checked").value(report->server_checked);
         list("not_archived", report->not_archived);
         list("gone_from_server", report->gone_from_server);
@@ -72,9 +190,22 @@ int run_verify(const VerifyArgs& a) {
         std::printf("%s\n", w.str().c_str());
         return code;
     }
+    if (repaired) {
+        print_list("Fetched again from the server", repaired->refetched);
+        print_list("Attachment files extracted again", repaired->reextracted);
+        print_list("Damaged copies set aside (kept; delete them when no longer needed)",
+                   repaired->set_aside);
+        print_list("Cannot be repaired (kept as they are)", repaired->unrepairable);
+        std::vector<std::string> errors;
+        for (const auto& e : repaired->errors)
+            errors.push_back(e.describe());
+        print_list("Errors while fetching", errors);
+    }
     print_list("Missing files (in the index, not on disk)", report->missing);
     print_list("Changed files (bytes differ from the index)", report->changed);
     print_list("Extra files (not in the index)", report->extra);
+    if (!repaired)
+        print_list("Damaged copies kept aside by an earlier --repair", report->kept_aside);
     print_list("On the server, not archived (run export)", report->not_archived);
     print_list("Archived, no longer on the server (run export to mark them)",
                report->gone_from_server);
@@ -85,6 +216,8 @@ int run_verify(const VerifyArgs& a) {
     std::printf("%s: %llu files checked%s\n", report->clean() ? "OK" : "MISMATCH",
                 static_cast<unsigned long long>(report->files_checked),
                 report->server_checked ? ", UID sets compared with the server" : "");
+    if (!a.repair && (!report->missing.empty() || !report->changed.empty()))
+        std::printf("To repair: %s\n", printable(repair_command(a)).c_str());
     return code;
 }
 
@@ -95,8 +228,9 @@ void add_verify_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
     auto* cmd = app.add_subcommand(
         "verify",
         "Check an archive: re-hash every file against the index and report missing, changed and "
-        "extra files. With --server, also compare each folder's UIDs with the server. Exit 11 on "
-        "any difference.");
+        "extra files. With --server, also compare each folder's UIDs with the server. With "
+        "--repair, fetch damaged messages again and extract missing attachments. Exit 11 on "
+        "any difference left.");
     cmd->add_option("DIR", args->dir, "Archive directory")->required();
     cmd->add_flag("--server", args->server,
                   "Also compare with the server: every selectable folder archived, and each "
@@ -107,14 +241,31 @@ void add_verify_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
     cmd->add_option("--exclude", args->filter.exclude,
                     "With --server: skip folders matching GLOB (repeatable), as export")
         ->type_name("GLOB");
+    cmd->add_flag("--repair", args->repair,
+                  "Heal what is found: fetch every message whose .eml is missing or changed "
+                  "again from the server (by its UID, while the folder's UIDVALIDITY is "
+                  "unchanged), extract missing or changed attachment files again from their "
+                  ".eml, and set each damaged file aside as NAME.damaged-TIME instead of "
+                  "deleting it. Needs the account's connection (--account, or --host and "
+                  "--user) when a message must be fetched. Messages gone from the server are "
+                  "reported and kept as they are");
     add_connection_options(*cmd, args->conn);
-    // Connection options matter only with --server.
+    add_account_options(*cmd, args->choice);
+    // Connection options matter only with --server or --repair.
     for (auto* opt : cmd->get_options())
         if (opt->get_group() == "Connection" && opt->get_required())
             opt->required(false);
     cmd->add_flag("--json", args->json, "Machine-readable report");
-    cmd->callback([args, &global, &exit_code] {
+    cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
+        args->quiet = global.quiet;
+        if (auto applied = apply_account(*cmd, args->choice); !applied) {
+            exit_code = report_error(applied.error(), args->json);
+            return;
+        }
+        args->conn.account = args->choice.account;
+        while (args->dir.size() > 1 && args->dir.back() == '/')
+            args->dir.pop_back();
         if (args->server && (args->conn.host.empty() || args->conn.user.empty())) {
             exit_code = report_error(
                 core::make_error(core::ErrorKind::Usage, "--server needs --host and --user"),

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "index/archive_index.hpp"
+#include "store/damaged_copy.hpp"
 #include "store/mirror_layout.hpp"
 #include "store/sha256.hpp"
 #include "sync/exporter.hpp"
@@ -16,12 +17,17 @@ namespace imapmirror::sync {
 namespace fs = std::filesystem;
 using core::Result;
 
-Result<VerifyReport> verify_files(const std::string& root) {
+Result<VerifyReport> verify_files(const std::string& root,
+                                  const std::function<void(const VerifyProgress&)>& on_progress) {
     IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(root + "/" + store::kIndexFileName));
     IMM_ASSIGN(auto files, index.archived_files());
     VerifyReport report;
     std::set<std::string> known;
+    VerifyProgress progress{0, files.size()};
     for (const auto& f : files) {
+        if (on_progress)
+            on_progress(progress);
+        ++progress.done;
         known.insert(f.path);
         ++report.files_checked;
         const std::string full = root + "/" + f.path;
@@ -41,19 +47,22 @@ Result<VerifyReport> verify_files(const std::string& root) {
         std::string rel = fs::relative(it->path(), root).string();
         if (rel == ".imapmirror.lock" || rel.rfind(store::kIndexFileName, 0) == 0)
             continue;
-        if (!known.count(rel))
+        if (known.count(rel))
+            continue;
+        const fs::path p(rel);
+        if (std::any_of(p.begin(), p.end(),
+                        [](const fs::path& c) { return store::is_damaged_copy(c.string()); }))
+            report.kept_aside.push_back(rel);
+        else
             report.extra.push_back(rel);
     }
+    if (on_progress)
+        on_progress(progress);
     return report;
 }
 
-namespace {
-
-// The server's UIDs of the examined folder, cross-checked with its EXISTS: a UID SEARCH that
-// disagrees (GNU imap4d) is replaced by a UID FETCH listing; when that disagrees too, the
-// folder cannot be compared and nullopt is returned.
-Result<std::optional<std::vector<uint32_t>>> server_uids(imap::Client& client,
-                                                         const imap::MailboxState& state) {
+Result<std::optional<std::vector<uint32_t>>> server_uid_list(imap::Client& client,
+                                                             const imap::MailboxState& state) {
     if (state.exists == 0)
         return std::optional<std::vector<uint32_t>>(std::vector<uint32_t>{});
     IMM_ASSIGN(auto found, client.uid_search("ALL"));
@@ -64,8 +73,6 @@ Result<std::optional<std::vector<uint32_t>>> server_uids(imap::Client& client,
         return std::optional<std::vector<uint32_t>>();
     return std::optional<std::vector<uint32_t>>(std::move(found));
 }
-
-}  // namespace
 
 Result<void> verify_against_server(const std::string& root, imap::Client& client,
                                    const FolderFilter& filter, VerifyReport& report) {
@@ -117,7 +124,7 @@ Result<void> verify_against_server(const std::string& root, imap::Client& client
                                            std::to_string(state->uidvalidity.value_or(0)));
             continue;
         }
-        IMM_ASSIGN(auto server, server_uids(client, *state));
+        IMM_ASSIGN(auto server, server_uid_list(client, *state));
         if (!server) {
             report.unchecked.push_back(f.name + ": the server's UID list disagrees with its " +
                                        std::to_string(state->exists) + " EXISTS");

@@ -1,6 +1,8 @@
 #pragma once
 // Checking an archive against its index, and optionally against the server.
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,9 @@ struct VerifyReport {
     std::vector<std::string> missing;  // in the index, not on disk
     std::vector<std::string> changed;  // on disk with other bytes than the index recorded
     std::vector<std::string> extra;  // on disk, unknown to the index (temporary leftovers included)
+    // Damaged copies `verify --repair` set aside (store/damaged_copy.hpp): listed, not a
+    // difference; the user deletes them once the archive is whole again.
+    std::vector<std::string> kept_aside;
     // With the server: per folder, "folder: UID n" entries.
     std::vector<std::string> not_archived;      // on the server, not in the archive
     std::vector<std::string> gone_from_server;  // archived as live, no longer on the server
@@ -35,8 +40,21 @@ struct FolderFilter {
     std::vector<std::string> include, exclude;
 };
 
+// How far verify_files is: files re-hashed of those the index lists.
+struct VerifyProgress {
+    uint64_t done = 0, total = 0;
+};
+
 // Re-hashes every file the index of `root` lists and walks the tree for files it does not.
-core::Result<VerifyReport> verify_files(const std::string& root);
+// `on_progress` (may be empty) is called after each file.
+core::Result<VerifyReport> verify_files(
+    const std::string& root, const std::function<void(const VerifyProgress&)>& on_progress = {});
+
+// The server's UIDs of the folder just examined (`state`), cross-checked with its EXISTS: a UID
+// SEARCH that disagrees (GNU imap4d) is replaced by a UID FETCH listing; when that disagrees
+// too, the folder cannot be compared and nullopt is returned.
+core::Result<std::optional<std::vector<uint32_t>>> server_uid_list(imap::Client& client,
+                                                                   const imap::MailboxState& state);
 
 // Adds the server comparison for the folders `filter` selects: every selectable folder on the
 // server must be archived; for each live folder of the index, EXAMINE and the server's UIDs
