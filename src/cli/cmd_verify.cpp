@@ -7,6 +7,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "sync/verifier.hpp"
 
 namespace imapmirror::cli {
@@ -35,11 +36,22 @@ void print_list(const char* title, const std::vector<std::string>& items) {
     }
 }
 
+// --server with another account than the archive's would report its messages as missing. A
+// warning, not a refusal: a relay or a second name of the same server is another identity too.
+void warn_other_account(const VerifyArgs& a, const sync::VerifyReport& report) {
+    const auto current = account_identity(a.conn);
+    if (report.identity && !index::same_account(*report.identity, current))
+        core::warn(a.dir + " is the archive of " + index::describe(*report.identity) +
+                   ", compared here with " + index::describe(current) +
+                   "; differences may be that account's, not the archive's");
+}
+
 int run_verify(const VerifyArgs& a) {
     auto report = sync::verify_files(a.dir);
     if (!report)
         return report_error(report.error(), a.json);
     if (a.server) {
+        warn_other_account(a, *report);
         auto client = connect_client(a.conn);
         if (!client)
             return report_error(client.error(), a.json);
@@ -51,7 +63,9 @@ int run_verify(const VerifyArgs& a) {
     const int code = report->clean() ? kExitOk : kExitMismatch;
     if (a.json) {
         core::JsonWriter w;
-        w.begin_object().key("files_checked").value(report->files_checked);
+        w.begin_object();
+        write_identity(w, "identity", report->identity);
+        w.key("files_checked").value(report->files_checked);
         auto list = [&](const char* k, const std::vector<std::string>& v) {
             w.key(k).begin_array();
             for (const auto& s : v)
@@ -72,6 +86,9 @@ int run_verify(const VerifyArgs& a) {
         std::printf("%s\n", w.str().c_str());
         return code;
     }
+    std::printf("Archive of %s\n", report->identity ? index::describe(*report->identity).c_str()
+                                                    : "an account not recorded yet (its next "
+                                                      "export records it)");
     print_list("Missing files (in the index, not on disk)", report->missing);
     print_list("Changed files (bytes differ from the index)", report->changed);
     print_list("Extra files (not in the index)", report->extra);

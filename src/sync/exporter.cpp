@@ -60,6 +60,40 @@ bool gmail_single_instance(const imap::Capabilities& caps, const ExportOptions& 
     return caps.has("X-GM-EXT-1") && !options.gmail_labels_as_folders && all_mail_selected;
 }
 
+const char* to_string(IdentityChange change) {
+    switch (change) {
+        case IdentityChange::None:
+            return "none";
+        case IdentityChange::Recorded:
+            return "recorded";
+        case IdentityChange::Adopted:
+            return "adopted";
+        case IdentityChange::Repointed:
+            return "repointed";
+    }
+    return "?";
+}
+
+Result<IdentityChange> decide_identity(const std::optional<index::AccountIdentity>& recorded,
+                                       const index::AccountIdentity& current, bool repoint,
+                                       bool had_content, const std::string& root) {
+    if (!recorded)
+        return had_content ? IdentityChange::Adopted : IdentityChange::Recorded;
+    if (index::same_account(*recorded, current))
+        return IdentityChange::None;
+    if (repoint)
+        return IdentityChange::Repointed;
+    auto e = core::make_error(ErrorKind::Usage,
+                              root + " is the archive of " + index::describe(*recorded) +
+                                  ", not of " + index::describe(current) +
+                                  "; refusing to mix two accounts in one archive",
+                              Scope::Run);
+    e.hint =
+        "give this account its own --out; if the server really moved, run once with "
+        "--repoint-archive";
+    return e;
+}
+
 namespace {
 
 // One selected folder as it goes through the phases: what the server listed (entry, STATUS,
@@ -238,6 +272,24 @@ void record_run(index::ArchiveIndex& index, int64_t run_id, const ExportSummary&
     (void)index.finish_run(run_id, counts, exit_code);
 }
 
+// Phase "record identity": writes what decide_identity decided (and a changed account name or
+// spelling of the same account, silently).
+Result<void> record_identity(index::ArchiveIndex& index,
+                             const std::optional<index::AccountIdentity>& recorded,
+                             IdentityChange change, ExportSummary& summary) {
+    const auto& current = summary.identity;
+    const bool same_words = recorded && recorded->host == current.host &&
+                            recorded->user == current.user && recorded->port == current.port &&
+                            recorded->account == current.account;
+    if (change == IdentityChange::None && same_words)
+        return {};
+    IMM_TRY(index::write_account_identity(index.db(), current));
+    summary.identity_change = change;
+    if (change == IdentityChange::Repointed)
+        summary.previous_identity = recorded;
+    return {};
+}
+
 }  // namespace
 
 Exporter::Exporter(ConnectFn connect, ExportOptions options)
@@ -250,11 +302,19 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     IMM_ASSIGN(auto index, index::ArchiveIndex::open(m_options.root + "/" + store::kIndexFileName));
     // Rows above this id are this run's own messages.
     IMM_ASSIGN(int64_t archived_before, index.max_message_id());
+    // Another account's archive is refused before a connection or a `runs` row: that
+    // account's history stays its own.
+    IMM_ASSIGN(auto recorded, index::read_account_identity(index.db()));
+    IMM_ASSIGN(auto known_folders, index.folders());
+    IMM_ASSIGN(auto identity_change,
+               decide_identity(recorded, m_options.identity, m_options.repoint_archive,
+                               archived_before > 0 || !known_folders.empty(), m_options.root));
     IMM_ASSIGN(int64_t run_id, index.begin_run("export"));
 
     // From here on every outcome is recorded, so the `runs` row is always finished: a login
     // that fails night after night shows in `accounts` as failed runs, not as silence.
     ExportSummary summary;
+    summary.identity = m_options.identity;
     auto finish = [&] {
         summary.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -265,6 +325,12 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
         summary.fatal = client.error();
         finish();
         return std::move(client).error();
+    }
+    // Recorded once the server took the login: a mistyped host never claims the archive.
+    if (auto kept = record_identity(index, recorded, identity_change, summary); !kept) {
+        summary.fatal = std::move(kept).error();
+        finish();
+        return summary;
     }
     if (auto exported = export_folders(std::move(*client), archive.root, index, summary); !exported)
         summary.fatal = std::move(exported).error();
@@ -315,6 +381,9 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
         s.folders_deleted = summary.folders_deleted;
         s.gmail_single_instance = summary.gmail_single_instance;
         s.label_folders = summary.label_folders;
+        s.identity = summary.identity;
+        s.identity_change = summary.identity_change;
+        s.previous_identity = summary.previous_identity;
     });
     shared.progress([&](Progress& p) {
         p.folders_total = folders.size();
