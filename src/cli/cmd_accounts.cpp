@@ -105,6 +105,8 @@ std::string result_of(const index::RunRecord& run) {
         return "ok";
     if (*run.exit_code == kExitPartial)
         return "partial (exit 10)";
+    if (*run.exit_code == kExitNothingSelected)
+        return "no folder selected (exit 12)";
     return "failed (exit " + std::to_string(*run.exit_code) + ")";
 }
 

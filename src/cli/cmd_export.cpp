@@ -177,6 +177,18 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("budget_reached").value(s.budget_reached);
         w.key("messages_deferred").value(s.deferred);
         w.key("seconds").value(s.seconds);
+        w.key("unmatched_patterns").begin_array();
+        for (const auto& u : s.unmatched) {
+            w.begin_object();
+            w.key("option").value(u.option);
+            w.key("pattern").value(u.pattern);
+            w.key("nearest").begin_array();
+            for (const auto& n : u.nearest)
+                w.value(n);
+            w.end_array();
+            w.end_object();
+        }
+        w.end_array();
         w.key("quirks").begin_array();
         for (const auto& q : s.quirks)
             w.value(q);
@@ -192,6 +204,8 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         std::printf("%s\n", w.str().c_str());
         return;
     }
+    for (const auto& u : s.unmatched)
+        std::fprintf(stderr, "imapmirror: warning: %s\n", sync::describe(u).c_str());
     for (const auto& e : s.errors)
         std::fprintf(stderr, "imapmirror: %s error: %s\n", to_string(e.scope),
                      e.describe().c_str());
@@ -358,6 +372,8 @@ int run_export(const ExportArgs& a) {
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
     options.msg = a.msg;
     options.identity = account_identity(a.conn);
+    if (const auto* preset = find_preset(a.conn.provider))
+        options.preset_exclude.assign(preset->exclude.begin(), preset->exclude.end());
     options.repoint_archive = a.repoint_archive;
     core::install_interrupt_handler();
     // Called from every connection's thread (Connector is thread-safe).

@@ -32,6 +32,8 @@ int exit_code_for(const core::Error& e) {
             return kExitLocalIo;
         case ErrorKind::Cancelled:
             return kExitInterrupted;
+        case ErrorKind::NothingSelected:
+            return kExitNothingSelected;
     }
     return kExitInternal;
 }

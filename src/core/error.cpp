@@ -32,6 +32,8 @@ const char* to_string(ErrorKind kind) {
             return "corrupt";
         case ErrorKind::Cancelled:
             return "cancelled";
+        case ErrorKind::NothingSelected:
+            return "nothing-selected";
     }
     return "unknown";
 }

@@ -1,7 +1,6 @@
 #include "sync/exporter.hpp"
 
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,18 +26,6 @@ namespace imapmirror::sync {
 using core::ErrorKind;
 using core::Result;
 using core::Scope;
-
-bool folder_selected(const std::string& name, const std::vector<std::string>& include,
-                     const std::vector<std::string>& exclude) {
-    auto matches = [&](const std::vector<std::string>& globs) {
-        return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
-            return ::fnmatch(g.c_str(), name.c_str(), 0) == 0;
-        });
-    };
-    if (!include.empty() && !matches(include))
-        return false;
-    return !matches(exclude);
-}
 
 bool folder_unchanged(const index::FolderRecord& known,
                       const std::optional<imap::MailboxStatus>& now) {
@@ -116,6 +103,19 @@ SelectedFolders select_folders(std::vector<imap::Folder> listed, const ExportOpt
             selected.emplace(std::move(raw_name), SelectedFolder{std::move(f), {}});
         }
     return selected;
+}
+
+// A selection that leaves no folder: an error of its own, never an empty success.
+core::Error nothing_selected(const ExportOptions& options, size_t listed) {
+    auto e = core::make_error(ErrorKind::NothingSelected,
+                              "no folder selected: --include/--exclude leave none of the " +
+                                  std::to_string(listed) + " folders on the server",
+                              Scope::Run);
+    e.hint = options.include.empty() && options.exclude.empty()
+                 ? "the server lists no folder at all"
+                 : "check the patterns (INBOX matches in any case, others as written; "
+                   "`imapmirror folders` lists the names)";
+    return e;
 }
 
 // Phase "vanished folders": selected folders the archive knows but the server no longer lists
@@ -353,7 +353,14 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
     // Phase "list": with counts, in one LIST-STATUS round trip where the server has it. They
     // decide which folders need opening at all, and seed the ETA.
     IMM_ASSIGN(auto listing, client->list_folder_tree(true));
+    std::vector<std::string> names;
+    for (const auto& f : listing.folders)
+        names.push_back(f.entry.name);
+    summary.unmatched =
+        unmatched_patterns(names, m_options.include, m_options.exclude, m_options.preset_exclude);
     auto folders = select_folders(std::move(listing.folders), m_options);
+    if (folders.empty())
+        return nothing_selected(m_options, names.size());
     IMM_ASSIGN(auto known, index.folders());
     IMM_TRY(mark_vanished(index, known, folders, m_options, summary));
     IMM_TRY(assign_paths(index, known, folders));
@@ -381,6 +388,7 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
         s.folders_deleted = summary.folders_deleted;
         s.gmail_single_instance = summary.gmail_single_instance;
         s.label_folders = summary.label_folders;
+        s.unmatched = summary.unmatched;
         s.identity = summary.identity;
         s.identity_change = summary.identity_change;
         s.previous_identity = summary.previous_identity;

@@ -21,6 +21,7 @@
 #include "index/account_identity.hpp"
 #include "index/archive_index.hpp"
 #include "store/archive_root.hpp"
+#include "sync/folder_selection.hpp"
 
 namespace imapmirror::sync {
 
@@ -52,6 +53,9 @@ struct ExportOptions {
     // server really moved) replaces the recorded one. Recorded after the first login.
     index::AccountIdentity identity;
     bool repoint_archive = false;
+    // Exclude globs a --provider preset gave (folders an account may well lack): not warned
+    // about when they match no folder (see unmatched_patterns).
+    std::vector<std::string> preset_exclude;
 };
 
 // Opens a new logged-in connection (the exporter reconnects with it).
@@ -95,11 +99,7 @@ struct ExportSummary {
     uint64_t remapped = 0;        // re-identified after a UIDVALIDITY change, not downloaded
     uint64_t flags_changed = 0;
     uint64_t labels_changed = 0;  // Gmail: archived messages whose labels changed
-    // True when `name` is selected by the include/exclude globs (fnmatch, '*' also crosses '/').
-bool folder_selected(const std::string& name, const std::vector<std::string>& include,
-                     const std::vector<std::string>& exclude);
-
-// Gmail single-instance mode: label folders not downloaded (their messages are in \All),
+    // Gmail single-instance mode: label folders not downloaded (their messages are in \All),
     // and the files made or removed in their directories.
     bool gmail_single_instance = false;
     size_t label_folders = 0;
@@ -117,6 +117,10 @@ bool folder_selected(const std::string& name, const std::vector<std::string>& in
     // --max-bytes was reached: these messages were left for the next run (not errors).
     bool budget_reached = false;
     uint64_t deferred = 0;
+    // --include/--exclude globs that matched no folder on the server (warnings: a typo would
+    // otherwise back up less than meant, quietly). When nothing at all is selected the run
+    // ends instead (`fatal`, ErrorKind::NothingSelected).
+    std::vector<UnmatchedPattern> unmatched;
     // The account archived, and what this run changed about the archive's record of it.
     index::AccountIdentity identity;
     IdentityChange identity_change = IdentityChange::None;
