@@ -34,6 +34,8 @@ int exit_code_for(const core::Error& e) {
             return kExitInterrupted;
         case ErrorKind::NothingSelected:
             return kExitNothingSelected;
+        case ErrorKind::Locked:
+            return kExitLocked;
     }
     return kExitInternal;
 }

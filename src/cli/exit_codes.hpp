@@ -21,6 +21,8 @@ enum ExitCode : int {
     kExitInterrupted = 130,  // interrupted (Ctrl-C or SIGTERM)
     // export: --include/--exclude selected no folder at all (never an empty success)
     kExitNothingSelected = 12,
+    // another imapmirror holds the archive (export, reindex): not a usage error, it passes
+    kExitLocked = 13,
 };
 
 int exit_code_for(const core::Error& error);

@@ -34,6 +34,8 @@ const char* to_string(ErrorKind kind) {
             return "cancelled";
         case ErrorKind::NothingSelected:
             return "nothing-selected";
+        case ErrorKind::Locked:
+            return "locked";
     }
     return "unknown";
 }

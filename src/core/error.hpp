@@ -26,6 +26,8 @@ enum class ErrorKind {
     Cancelled,  // interrupted by the user
     // --include/--exclude left no folder to archive: a run that would back up nothing
     NothingSelected,
+    // another process holds the archive's lock (an export or reindex still running)
+    Locked,
 };
 
 // How much of the work an error spoils; the engine acts on it (see STYLE.md "Errors").

@@ -28,6 +28,12 @@ TEST_CASE("exit severity: an empty selection is a config error, above a failed l
     CHECK(worst_exit_code({kExitNothingSelected, kExitUsage}) == kExitUsage);
 }
 
+TEST_CASE("exit severity: a locked archive ranks above partial, below a network failure", "[cli]") {
+    CHECK(worst_exit_code({kExitOk, kExitLocked}) == kExitLocked);
+    CHECK(worst_exit_code({kExitLocked, kExitPartial}) == kExitLocked);
+    CHECK(worst_exit_code({kExitLocked, kExitNetwork}) == kExitNetwork);
+}
+
 TEST_CASE("exit severity: a code that is not documented counts, and reads, as internal", "[cli]") {
     // 137: a child killed by SIGKILL (say, the OOM killer).
     CHECK(worst_exit_code({kExitOk, 137}) == kExitInternal);
