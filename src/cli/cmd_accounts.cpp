@@ -2,6 +2,7 @@
 // archive's `runs` table, with the ones that need a look marked.
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <memory>
 
@@ -11,6 +12,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "core/json.hpp"
+#include "index/account_identity.hpp"
 #include "index/run_history.hpp"
 #include "store/mirror_layout.hpp"
 
@@ -32,7 +34,23 @@ struct AccountStatus {
     bool never = false;                        // no archive index at `out`
     bool stale = false;                        // no successful run within stale_days
     std::optional<int64_t> success_age_days;
+    std::optional<index::AccountIdentity> identity;  // the account the archive records
+    bool foreign = false;  // ... which is not the one the config names: exports are refused
 };
+
+// The account the config's settings log in to, as an archive records it; empty host when a
+// --provider preset supplies it (then it is not compared).
+index::AccountIdentity configured_identity(const Config& config, const Account& account) {
+    ConnectionArgs c;
+    c.host = config.value_of(account, "host");
+    c.user = config.value_of(account, "user");
+    if (auto tls = config.value_of(account, "tls"); !tls.empty())
+        c.tls = tls;
+    if (auto port = config.value_of(account, "port"); !port.empty())
+        c.port = static_cast<uint16_t>(std::strtoul(port.c_str(), nullptr, 10));
+    c.account = account.name;
+    return account_identity(c);
+}
 
 // "2024-01-03T10:00:00Z" -> Unix time; nullopt for anything else.
 std::optional<int64_t> parse_iso8601(const std::string& iso) {
@@ -62,6 +80,12 @@ AccountStatus status_of(const Config& config, const Account& account, int stale_
         return s;
     }
     s.history = std::move(*history);
+    if (auto identity = index::read_account_identity(s.out + "/" + store::kIndexFileName)) {
+        s.identity = std::move(*identity);
+        const auto configured = configured_identity(config, account);
+        s.foreign =
+            s.identity && !configured.host.empty() && !index::same_account(*s.identity, configured);
+    }
     if (s.history->last_success)
         if (auto when = parse_iso8601(s.history->last_success->finished_at))
             s.success_age_days = (static_cast<int64_t>(std::time(nullptr)) - *when) / 86400;
@@ -81,6 +105,8 @@ std::string result_of(const index::RunRecord& run) {
         return "ok";
     if (*run.exit_code == kExitPartial)
         return "partial (exit 10)";
+    if (*run.exit_code == kExitNothingSelected)
+        return "no folder selected (exit 12)";
     return "failed (exit " + std::to_string(*run.exit_code) + ")";
 }
 
@@ -88,6 +114,9 @@ std::string result_of(const index::RunRecord& run) {
 std::string attention(const AccountStatus& s) {
     if (!s.error.empty())
         return "! " + s.error;
+    if (s.foreign)
+        return "! the archive is " + index::describe(*s.identity) +
+               "'s, not this account's: exports are refused";
     if (s.never)
         return "! never backed up";
     if (!s.success_age_days)
@@ -99,18 +128,23 @@ std::string attention(const AccountStatus& s) {
 
 void print_table(const std::vector<AccountStatus>& statuses) {
     std::vector<std::vector<std::string>> rows = {
-        {"ACCOUNT", "LAST RUN", "RESULT", "NEW", "ARCHIVED", "LAST SUCCESS", ""}};
+        {"ACCOUNT", "ARCHIVE OF", "LAST RUN", "RESULT", "NEW", "ARCHIVED", "LAST SUCCESS", ""}};
     for (const auto& s : statuses) {
         const auto* last = s.history && s.history->last ? &*s.history->last : nullptr;
         const auto* success =
             s.history && s.history->last_success ? &*s.history->last_success : nullptr;
-        rows.push_back({printable(s.account->name), last ? when(last->started_at) : "never",
+        std::string of = "-";
+        if (s.identity)
+            of = index::describe(
+                index::AccountIdentity{s.identity->host, s.identity->port, s.identity->user, ""});
+        rows.push_back({printable(s.account->name), of, last ? when(last->started_at) : "never",
                         last ? result_of(*last) : "-",
                         last && last->messages ? std::to_string(*last->messages) : "-",
                         s.history ? std::to_string(s.history->messages) : "-",
                         success ? when(success->finished_at) : "never", printable(attention(s))});
     }
-    std::fputs(format_table(rows, {false, false, false, true, true, false, false}).c_str(), stdout);
+    std::fputs(format_table(rows, {false, false, false, false, true, true, false, false}).c_str(),
+               stdout);
 }
 
 void write_run(core::JsonWriter& w, const char* key, const index::RunRecord* run) {
@@ -141,6 +175,8 @@ void print_json(const Config& config, int stale_days, const std::vector<AccountS
         w.key("host").value(config.value_of(*s.account, "host"));
         w.key("user").value(config.value_of(*s.account, "user"));
         w.key("out").value(s.out);
+        write_identity(w, "identity", s.identity);
+        w.key("identity_mismatch").value(s.foreign);
         if (s.history) {
             w.key("runs").value(s.history->runs);
             w.key("archived_messages").value(s.history->messages);

@@ -39,6 +39,7 @@ struct ExportArgs {
     std::string max_bytes;  // as given; parsed by parse_size
     bool gmail_labels_as_folders = false;
     bool no_bodies = false;
+    bool repoint_archive = false;
 };
 
 const char* to_string(core::Scope s) {
@@ -121,11 +122,36 @@ void write_error(core::JsonWriter& w, const core::Error& e) {
     w.end_object();
 }
 
+// What the archive's recorded account became, when this run changed it; "" when it did not
+// or the change needs no word (a new archive).
+std::string identity_note(const sync::ExportSummary& s, const std::string& out) {
+    switch (s.identity_change) {
+        case sync::IdentityChange::Adopted:
+            return out +
+                   " was made before archives recorded their account: it is now the "
+                   "archive of " +
+                   index::describe(s.identity) +
+                   ", and an export of any other account into it is refused";
+        case sync::IdentityChange::Repointed:
+            return out + " re-pointed: it was the archive of " +
+                   (s.previous_identity ? index::describe(*s.previous_identity) : "?") +
+                   ", it is now the archive of " + index::describe(s.identity);
+        case sync::IdentityChange::None:
+        case sync::IdentityChange::Recorded:
+            break;
+    }
+    return "";
+}
+
 void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) {
     if (a.json) {
         core::JsonWriter w;
         w.begin_object();
         w.key("out").value(a.out);
+        write_identity(w, "identity", s.identity);
+        w.key("identity_change").value(sync::to_string(s.identity_change));
+        if (s.previous_identity)
+            write_identity(w, "previous_identity", s.previous_identity);
         w.key("folders").value(static_cast<uint64_t>(s.folders));
         w.key("messages").value(s.messages);
         w.key("bytes").value(s.bytes);
@@ -155,6 +181,18 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("budget_reached").value(s.budget_reached);
         w.key("messages_deferred").value(s.deferred);
         w.key("seconds").value(s.seconds);
+        w.key("unmatched_patterns").begin_array();
+        for (const auto& u : s.unmatched) {
+            w.begin_object();
+            w.key("option").value(u.option);
+            w.key("pattern").value(u.pattern);
+            w.key("nearest").begin_array();
+            for (const auto& n : u.nearest)
+                w.value(n);
+            w.end_array();
+            w.end_object();
+        }
+        w.end_array();
         w.key("quirks").begin_array();
         for (const auto& q : s.quirks)
             w.value(q);
@@ -170,11 +208,16 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         std::printf("%s\n", w.str().c_str());
         return;
     }
+    for (const auto& u : s.unmatched)
+        std::fprintf(stderr, "imapmirror: warning: %s\n", sync::describe(u).c_str());
     for (const auto& e : s.errors)
         std::fprintf(stderr, "imapmirror: %s error: %s\n", to_string(e.scope),
                      e.describe().c_str());
     if (s.fatal)
         std::fprintf(stderr, "imapmirror: error: %s\n", s.fatal->describe().c_str());
+    // Said even with --quiet: it changes what the archive accepts from now on.
+    if (auto note = identity_note(s, a.out); !note.empty())
+        std::fprintf(stderr, "imapmirror: %s\n", note.c_str());
     if (a.quiet && !s.fatal && s.errors.empty())
         return;
     char secs[32];
@@ -242,7 +285,8 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
     if (!s.quirks.empty())
         std::printf("Server quirks worked around: %s\n",
                     join(std::vector<std::string>(s.quirks.begin(), s.quirks.end()), "; ").c_str());
-    std::printf("Archive: %s (index: %s/index.sqlite)\n", a.out.c_str(), a.out.c_str());
+    std::printf("Archive: %s (index: %s/index.sqlite) of %s\n", a.out.c_str(), a.out.c_str(),
+                index::describe(s.identity).c_str());
 }
 
 // A preview is partial when some folder could not be looked at.
@@ -339,6 +383,10 @@ int run_export(const ExportArgs& a) {
     options.index_bodies = !a.no_bodies;
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
     options.msg = a.msg;
+    options.identity = account_identity(a.conn);
+    if (const auto* preset = find_preset(a.conn.provider))
+        options.preset_exclude.assign(preset->exclude.begin(), preset->exclude.end());
+    options.repoint_archive = a.repoint_archive;
     core::install_interrupt_handler();
     // Called from every connection's thread (Connector is thread-safe).
     auto connect = [&]() { return (*connector)->connect(); };
@@ -431,6 +479,11 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                   "Do not read message bodies into the search index while archiving (a little "
                   "faster; `search` then finds headers and attachment names only). `imapmirror "
                   "reindex DIR` reads them later");
+    cmd->add_flag("--repoint-archive", args->repoint_archive,
+                  "The archive in --out records the account it was made from (host, port, "
+                  "user), and an export of another account into it is refused (exit 2). When "
+                  "the server really moved (a new host name or port, a renamed login), this "
+                  "records the new one instead, once; the archive goes on where it was");
     add_account_options(*cmd, args->choice);
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();

@@ -11,6 +11,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "sync/repairer.hpp"
 #include "sync/verifier.hpp"
 
@@ -136,6 +137,16 @@ core::Result<sync::RepairReport> repair(const VerifyArgs& a, sync::VerifyReport&
     return repaired;
 }
 
+// --server with another account than the archive's would report its messages as missing. A
+// warning, not a refusal: a relay or a second name of the same server is another identity too.
+void warn_other_account(const VerifyArgs& a, const sync::VerifyReport& report) {
+    const auto current = account_identity(a.conn);
+    if (report.identity && !index::same_account(*report.identity, current))
+        core::warn(a.dir + " is the archive of " + index::describe(*report.identity) +
+                   ", compared here with " + index::describe(current) +
+                   "; differences may be that account's, not the archive's");
+}
+
 int run_verify(const VerifyArgs& a) {
     ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO));
     auto report =
@@ -151,6 +162,7 @@ int run_verify(const VerifyArgs& a) {
         repaired = std::move(*r);
     }
     if (a.server) {
+        warn_other_account(a, *report);
         auto client = connect_client(a.conn);
         if (!client)
             return report_error(client.error(), a.json);
@@ -162,7 +174,9 @@ int run_verify(const VerifyArgs& a) {
     const int code = report->clean() ? kExitOk : kExitMismatch;
     if (a.json) {
         core::JsonWriter w;
-        w.begin_object().key("files_checked").value(report->files_checked);
+        w.begin_object();
+        write_identity(w, "identity", report->identity);
+        w.key("files_checked").value(report->files_checked);
         auto list = [&](const char* k, const std::vector<std::string>& v) { json_list(w, k, v); };
         if (repaired) {
             w.key("repair").begin_object();
@@ -190,6 +204,9 @@ int run_verify(const VerifyArgs& a) {
         std::printf("%s\n", w.str().c_str());
         return code;
     }
+    std::printf("Archive of %s\n", report->identity ? index::describe(*report->identity).c_str()
+                                                    : "an account not recorded yet (its next "
+                                                      "export records it)");
     if (repaired) {
         print_list("Fetched again from the server", repaired->refetched);
         print_list("Attachment files extracted again", repaired->reextracted);

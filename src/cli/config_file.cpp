@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <map>
 
+#include "core/edit_distance.hpp"
+
 namespace imapmirror::cli {
 
 namespace {
@@ -121,29 +123,12 @@ SourcePos pos_of(const toml::source_region& region) {
     return {static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
 }
 
-// Edit distance, for "did you mean"; the keys are short.
-size_t distance(std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
 std::string known_keys_hint(std::string_view unknown) {
     std::string closest;
     size_t best = 3;  // at most two edits away
     std::string all;
     for (const auto& s : kKeys) {
-        size_t d = distance(unknown, s.key);
+        size_t d = core::edit_distance(unknown, s.key);
         if (d < best) {
             best = d;
             closest = s.key;

@@ -128,6 +128,13 @@ std::string token_store_path(const ConnectionArgs& args) {
     return auth::default_store_path(args.account.empty() ? args.user : args.account);
 }
 
+index::AccountIdentity account_identity(const ConnectionArgs& args) {
+    transport::ConnectOptions o;
+    o.port = args.port;
+    o.tls = args.tls == "implicit" ? transport::TlsMode::Implicit : transport::TlsMode::StartTls;
+    return index::AccountIdentity{args.host, o.effective_port(), args.user, args.account};
+}
+
 std::string login_command(const ConnectionArgs& args) {
     if (!args.account.empty())
         return "imapmirror auth login --account " + args.account;

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "imap/client.hpp"
+#include "index/account_identity.hpp"
 #include "transport/connect_options.hpp"
 
 namespace imapmirror::cli {
@@ -73,6 +74,10 @@ void add_oauth2_options(CLI::App& cmd, OAuthArgs& args);
 
 // The token store of the account `args` names (--account, else --user).
 std::string token_store_path(const ConnectionArgs& args);
+
+// The account these options log in to, as an archive records it: host, the port connected to
+// (993 or 143 when --port is not given), user, and the config account name if any.
+index::AccountIdentity account_identity(const ConnectionArgs& args);
 
 // "imapmirror auth login --account NAME" or "... --provider P --user U": what to run again.
 std::string login_command(const ConnectionArgs& args);

@@ -32,6 +32,10 @@ int exit_code_for(const core::Error& e) {
             return kExitLocalIo;
         case ErrorKind::Cancelled:
             return kExitInterrupted;
+        case ErrorKind::NothingSelected:
+            return kExitNothingSelected;
+        case ErrorKind::Locked:
+            return kExitLocked;
     }
     return kExitInternal;
 }

@@ -20,6 +20,10 @@ enum ExitCode : int {
     kExitPartial = 10,       // export finished, but some messages or folders failed (see summary)
     kExitMismatch = 11,      // verify found a difference (missing, changed or extra files; UIDs)
     kExitInterrupted = 130,  // interrupted (Ctrl-C or SIGTERM)
+    // export: --include/--exclude selected no folder at all (never an empty success)
+    kExitNothingSelected = 12,
+    // another imapmirror holds the archive (export, reindex): not a usage error, it passes
+    kExitLocked = 13,
 };
 
 int exit_code_for(const core::Error& error);

@@ -11,9 +11,13 @@ namespace {
 // Least severe first; a code not listed ranks as kExitInternal.
 // kExitMismatch comes from `verify`, never from the `export` a backup runs; listed all the
 // same, beside partial, so that no documented code ranks as internal.
-constexpr int kOrder[] = {kExitOk,       kExitPartial,  kExitMismatch,   kExitNetwork, kExitTimeout,
-                          kExitProtocol, kExitNotFound, kExitTls,        kExitAuth,    kExitUsage,
-                          kExitLocalIo,  kExitInternal, kExitInterrupted};
+// kExitNothingSelected is a config error (patterns that select nothing), beside usage.
+// kExitLocked: the night before is still running (or a reindex); it passes by itself, like a
+// network failure, but the archive missed a night.
+constexpr int kOrder[] = {kExitOk,      kExitPartial,  kExitMismatch,        kExitLocked,
+                          kExitNetwork, kExitTimeout,  kExitProtocol,        kExitNotFound,
+                          kExitTls,     kExitAuth,     kExitNothingSelected, kExitUsage,
+                          kExitLocalIo, kExitInternal, kExitInterrupted};
 
 int documented(int code) {
     return std::find(std::begin(kOrder), std::end(kOrder), code) != std::end(kOrder)

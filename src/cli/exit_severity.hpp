@@ -6,11 +6,12 @@
 namespace imapmirror::cli {
 
 // The code, among `codes`, that most needs a person, as one of the documented exit codes.
-// Least first: 0 success, 10 partial, 3 network, 4 timeout, 8 protocol, 7 not found, 5 TLS,
-// 6 authentication, 2 usage, 9 local I/O, 1 internal (and any code that is not documented,
-// such as a child killed by a signal), 130 interrupted. Network trouble and timeouts often
-// pass by the next night; a refused login, a certificate or a config error do not; a full disk
-// stops every account; an internal error is a bug. 0 for no codes.
+// Least first: 0 success, 10 partial, 11 mismatch, 13 locked, 3 network, 4 timeout,
+// 8 protocol, 7 not found, 5 TLS, 6 authentication, 12 no folder selected, 2 usage, 9 local
+// I/O, 1 internal (and any code that is not documented, such as a child killed by a signal),
+// 130 interrupted. A locked archive, network trouble and timeouts often pass by the next
+// night; a refused login, a certificate or a config error do not; a full disk stops every
+// account; an internal error is a bug. 0 for no codes.
 int worst_exit_code(const std::vector<int>& codes);
 
 }  // namespace imapmirror::cli

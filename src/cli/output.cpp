@@ -190,4 +190,19 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
     return out;
 }
 
+void write_identity(core::JsonWriter& w, const char* key,
+                    const std::optional<index::AccountIdentity>& id) {
+    w.key(key);
+    if (!id) {
+        w.null();
+        return;
+    }
+    w.begin_object();
+    w.key("host").value(id->host);
+    w.key("port").value(static_cast<uint64_t>(id->port));
+    w.key("user").value(id->user);
+    w.key("account").text_or_null(id->account);
+    w.end_object();
+}
+
 }  // namespace imapmirror::cli

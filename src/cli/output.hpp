@@ -8,7 +8,15 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json.hpp"
+#include "index/account_identity.hpp"
+
 namespace imapmirror::cli {
+
+// `key`: {"host", "port", "user", "account" (null when none)}, as every --json output shows
+// an archive's account; `key`: null when there is none.
+void write_identity(core::JsonWriter& w, const char* key,
+                    const std::optional<index::AccountIdentity>& id);
 
 // Control characters (C0, DEL, C1) replaced by '?', invalid UTF-8 bytes by U+FFFD.
 std::string printable(std::string_view s);

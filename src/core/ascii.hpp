@@ -18,4 +18,18 @@ inline std::string ascii_upper(std::string_view s) {
     return out;
 }
 
+inline char ascii_lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
+
+// Equal without regard to ASCII case (host names, user names, INBOX).
+inline bool ascii_iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size())
+        return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i]))
+            return false;
+    return true;
+}
+
 }  // namespace imapmirror::core

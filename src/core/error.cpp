@@ -32,6 +32,10 @@ const char* to_string(ErrorKind kind) {
             return "corrupt";
         case ErrorKind::Cancelled:
             return "cancelled";
+        case ErrorKind::NothingSelected:
+            return "nothing-selected";
+        case ErrorKind::Locked:
+            return "locked";
     }
     return "unknown";
 }

@@ -24,6 +24,10 @@ enum class ErrorKind {
     DiskFull,   // ENOSPC / EDQUOT
     Corrupt,    // on-disk state disagrees with itself
     Cancelled,  // interrupted by the user
+    // --include/--exclude left no folder to archive: a run that would back up nothing
+    NothingSelected,
+    // another process holds the archive's lock (an export or reindex still running)
+    Locked,
 };
 
 // How much of the work an error spoils; the engine acts on it (see STYLE.md "Errors").

@@ -309,15 +309,15 @@ Result<std::vector<FetchRefusal>> Client::fetch_streamed(const std::vector<Messa
         in_flight.pop_front();
         if (done.ok() || stop)
             continue;
-        if (done.status == "NO" && !done.throttled) {
+        // A throttling NO too: it costs this set, which the caller retries after a pause,
+        // never the connection or the sets that went through.
+        if (done.status == "NO") {
             refused.push_back(FetchRefusal{index, std::move(done)});
             continue;
         }
-        // Throttled: not these messages but the rate (the caller backs off). BAD: the
-        // command itself is wrong for this folder.
+        // BAD: the command itself is wrong for this folder.
         stop = completion_error(done, fetch_command(sets[index]));
-        if (!done.throttled)
-            stop->scope = core::Scope::Folder;
+        stop->scope = core::Scope::Folder;
     }
     if (stop)
         return std::move(*stop);

@@ -54,8 +54,9 @@ struct FetchRequest {
     std::function<core::Result<void>(const FetchData&)> on_message;
 };
 
-// A command of a pipelined FETCH that the server answered with a plain NO: the messages of
-// that set were not (all) sent, the others may well have been.
+// A command of a pipelined FETCH that the server answered with NO: the messages of that set
+// were not (all) sent, the others may well have been. `answer` says whether the refusal is
+// for now (temporary_refusal: [UNAVAILABLE], a throttle, ...) or about those messages.
 struct FetchRefusal {
     size_t set = 0;  // index into the sets passed to fetch_streamed
     Completion answer;
@@ -97,13 +98,13 @@ class Client {
                              const std::function<core::Result<void>(const FetchData&)>& on_fetch);
 
     // One FETCH command per entry of `sets`, pipelined within the session's window, answers
-    // handled as `request` says. Returns the commands the server refused with a plain NO, for
-    // the caller to narrow down or report. Ends early with an error when:
+    // handled as `request` says. Returns the commands the server refused with NO (a throttling
+    // NO included: Completion::throttled), for the caller to retry, narrow down or report;
+    // the connection stays usable. Ends early with an error when:
     // - on_message returns one, or a FETCH answer does not parse: nothing new is sent, the
     //   commands in flight are read to their end with their answers ignored and streamed
     //   sections discarded, so the connection stays usable;
-    // - a command is answered BAD (a Folder error) or with a throttling NO (see
-    //   completion_error): likewise;
+    // - a command is answered BAD (a Folder error): likewise;
     // - the session breaks: it is then unusable (Session::broken).
     core::Result<std::vector<FetchRefusal>> fetch_streamed(const std::vector<MessageSet>& sets,
                                                            const FetchRequest& request);

@@ -392,6 +392,63 @@ bool is_throttling(const std::optional<ResponseCode>& code, std::string_view tex
     return false;
 }
 
+bool temporary_refusal(const Completion& no) {
+    if (no.throttled)
+        return true;
+    if (!no.code)
+        return false;
+    static constexpr std::string_view kTemporary[] = {"UNAVAILABLE", "LIMIT", "INUSE", "OVERQUOTA",
+                                                      "THROTTLED"};
+    // RFC 3501, 4315, 5530, 7162 and others: codes about the request, the message or the
+    // mailbox, which a retry would get again.
+    static constexpr std::string_view kAboutRequest[] = {"ALERT",
+                                                         "BADCHARSET",
+                                                         "CAPABILITY",
+                                                         "PARSE",
+                                                         "PERMANENTFLAGS",
+                                                         "READ-ONLY",
+                                                         "READ-WRITE",
+                                                         "TRYCREATE",
+                                                         "UIDNEXT",
+                                                         "UIDVALIDITY",
+                                                         "UNSEEN",
+                                                         "AUTHENTICATIONFAILED",
+                                                         "AUTHORIZATIONFAILED",
+                                                         "EXPIRED",
+                                                         "PRIVACYREQUIRED",
+                                                         "CONTACTADMIN",
+                                                         "NOPERM",
+                                                         "EXPUNGEISSUED",
+                                                         "CORRUPTION",
+                                                         "SERVERBUG",
+                                                         "CLIENTBUG",
+                                                         "CANNOT",
+                                                         "ALREADYEXISTS",
+                                                         "NONEXISTENT",
+                                                         "HASCHILDREN",
+                                                         "CLOSED",
+                                                         "UNKNOWN-CTE",
+                                                         "NOTSAVED",
+                                                         "UIDNOTSTICKY",
+                                                         "MODIFIED",
+                                                         "NOMODSEQ",
+                                                         "TOOBIG",
+                                                         "BADURL",
+                                                         "BADCOMPARATOR",
+                                                         "ANNOTATE",
+                                                         "METADATA",
+                                                         "USEATTR",
+                                                         "COMPRESSIONACTIVE"};
+    const std::string& name = no.code->name;
+    for (auto t : kTemporary)
+        if (name == t)
+            return true;
+    for (auto known : kAboutRequest)
+        if (name == known)
+            return false;
+    return true;  // unknown: treated as for now, retried a few times, never lost
+}
+
 core::Error completion_error(const Completion& c, std::string_view what) {
     std::string code = c.code ? c.code->name : "";
     core::Error e = make_error(ErrorKind::Protocol,

@@ -196,4 +196,11 @@ core::Error completion_error(const Completion& c, std::string_view what);
 // Whether a status response's code or text says the server throttles us.
 bool is_throttling(const std::optional<ResponseCode>& code, std::string_view text);
 
+// Whether a NO is for now rather than about what was asked: a throttle (Completion::throttled),
+// [UNAVAILABLE], [LIMIT], [INUSE], [OVERQUOTA], or a response code this client does not know
+// (RFC 5530 leaves room for more). A NO without a code, or with a known code about the request
+// itself ([EXPUNGEISSUED], [CORRUPTION], [NOPERM], [SERVERBUG], ...), is not: asking again at
+// once would get the same answer.
+bool temporary_refusal(const Completion& no);
+
 }  // namespace imapmirror::imap

@@ -8,7 +8,7 @@ core::Result<RunLock> RunLock::acquire(const store::ArchiveRoot& root) {
     IMM_ASSIGN(auto fd, root.open_private_file(".imapmirror.lock"));
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
         auto e = core::make_error(
-            core::ErrorKind::Usage,
+            core::ErrorKind::Locked,
             "another imapmirror is already exporting into (or reindexing) " + root.path(),
             core::Scope::Run);
         e.hint = "wait for it to finish, or use another directory";

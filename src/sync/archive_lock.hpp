@@ -13,7 +13,7 @@ namespace imapmirror::sync {
 // process dies, so a crashed run never leaves the archive locked.
 class RunLock {
   public:
-    // A Usage error naming DIR when another process holds it.
+    // A Locked error naming DIR when another process holds it.
     static core::Result<RunLock> acquire(const store::ArchiveRoot& root);
 
   private:

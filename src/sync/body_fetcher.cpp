@@ -14,6 +14,7 @@
 #include "mime/message_parser.hpp"
 #include "store/mirror_layout.hpp"
 #include "store/sha256.hpp"
+#include "sync/backoff.hpp"
 #include "sync/folder_sync.hpp"
 #include "sync/msg_file.hpp"
 
@@ -99,6 +100,10 @@ size_t held_bytes(const index::MessageRecord& m) {
     return held;
 }
 
+// A chunk refused for now ([UNAVAILABLE], a throttle) is asked for again after a pause, at
+// most this many times per fetch (and never more than --retries).
+constexpr int kRetriesForNow = 3;
+
 }  // namespace
 
 Result<std::vector<uint32_t>> BodyFetcher::within_budget(const std::vector<uint32_t>& uids) {
@@ -158,39 +163,46 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& all_uids) {
     };
     request.on_message = [this](const imap::FetchData& f) { return on_fetch(f); };
 
-    std::vector<std::vector<uint32_t>> chunks;
-    add_chunks(chunks, uids, std::max<size_t>(1, m_options.uids_per_fetch));
+    std::vector<std::vector<uint32_t>> whole;
+    add_chunks(whole, uids, std::max<size_t>(1, m_options.uids_per_fetch));
+    std::vector<Chunk> chunks;
+    for (auto& c : whole)
+        chunks.push_back(Chunk{std::move(c), false});
     size_t budget = kNarrowingBudget;
+    int attempt = 0;  // retries of chunks refused for now
     Result<void> result;
     while (!chunks.empty()) {
         std::vector<imap::MessageSet> sets;
         for (const auto& chunk : chunks)
-            sets.push_back(imap::MessageSet{true, imap::uid_set(chunk)});
+            sets.push_back(imap::MessageSet{true, imap::uid_set(chunk.uids)});
         auto refused = m_client.fetch_streamed(sets, request);
         if (!refused) {
             result = std::move(refused).error();
             break;
         }
-        std::vector<std::vector<uint32_t>> halves;
+        const bool progress = refused->size() < chunks.size();
+        std::vector<Chunk> next;
+        std::vector<Refused> for_now;
         for (const auto& r : *refused) {
             std::vector<uint32_t> missing;
-            for (uint32_t uid : chunks[r.set])
+            for (uint32_t uid : chunks[r.set].uids)
                 if (!settled(uid))
                     missing.push_back(uid);
-            if (missing.size() <= 1 || budget < 2) {
-                for (uint32_t uid : missing) {
-                    settle(uid);
-                    message_error(uid, "the server refused to send the message",
-                                  "NO " + r.answer.text);
-                }
+            if (missing.empty())
                 continue;
-            }
-            budget -= 2;
-            const auto half = static_cast<std::ptrdiff_t>(missing.size() / 2);
-            halves.emplace_back(missing.begin(), missing.begin() + half);
-            halves.emplace_back(missing.begin() + half, missing.end());
+            if (imap::temporary_refusal(r.answer))
+                for_now.push_back(Refused{Chunk{std::move(missing), chunks[r.set].part}, r.answer});
+            else
+                narrow(std::move(missing), r.answer, budget, next);
         }
-        chunks = std::move(halves);
+        if (!for_now.empty()) {
+            auto retried = refused_for_now(std::move(for_now), progress, attempt, budget, next);
+            if (!retried) {
+                result = std::move(retried).error();
+                break;
+            }
+        }
+        chunks = std::move(next);
     }
     m_sink.discard();
     if (result) {
@@ -205,6 +217,85 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& all_uids) {
         return std::move(result).error().with_folder(m_folder.name);
     IMM_TRY(flushed);
     return m_failed;
+}
+
+void BodyFetcher::narrow(std::vector<uint32_t> missing, const imap::Completion& answer,
+                         size_t& budget, std::vector<Chunk>& next) {
+    if (missing.size() <= 1 || budget < 2) {
+        for (uint32_t uid : missing) {
+            settle(uid);
+            message_error(uid, "the server refused to send the message", "NO " + answer.text);
+        }
+        return;
+    }
+    budget -= 2;
+    const auto half = static_cast<std::ptrdiff_t>(missing.size() / 2);
+    next.push_back(Chunk{{missing.begin(), missing.begin() + half}, true});
+    next.push_back(Chunk{{missing.begin() + half, missing.end()}, true});
+}
+
+// Refused for now: asked for again after a pause (the server said so, or is down a moment);
+// once the retries are spent, split like any refusal, in case one message is the trouble. A
+// split that gets nothing through says it is not: what is left is one Folder error, costing
+// these messages for this run only (the folder is not recorded as synced).
+Result<void> BodyFetcher::refused_for_now(std::vector<Refused> refused, bool progress, int& attempt,
+                                          size_t& budget, std::vector<Chunk>& next) {
+    const auto& answer = refused.front().answer;
+    const std::string reply =
+        "NO " + (answer.code ? "[" + answer.code->name + "] " : "") + answer.text;
+    for (const auto& r : refused)
+        if (r.answer.throttled) {
+            m_throttled_reply = "NO " + r.answer.text;
+            m_run.count([](ExportSummary& s) { ++s.throttled; });
+        }
+    const int retries = std::min(kRetriesForNow, std::max(0, m_options.retries));
+    const bool split =
+        std::any_of(refused.begin(), refused.end(), [](const Refused& r) { return r.chunk.part; });
+    if (!split && attempt < retries) {
+        ++attempt;
+        auto wait = backoff(m_options, attempt, answer.text);
+        core::log(core::LogLevel::Normal,
+                  m_folder.name + ": the server refused " + std::to_string(count(refused)) +
+                      " messages for now (" + core::one_line(reply) + "); asking again in " +
+                      std::to_string(wait.count()) + " ms (" + std::to_string(attempt) + " of " +
+                      std::to_string(retries) + ")");
+        IMM_TRY(wait_or_stop(wait, m_stop));
+        for (auto& r : refused)
+            next.push_back(std::move(r.chunk));
+        return {};
+    }
+    std::vector<uint32_t> given_up;
+    for (auto& r : refused) {
+        if (!split || progress) {
+            // Single messages and the budget as for any refusal.
+            narrow(std::move(r.chunk.uids), r.answer, budget, next);
+            continue;
+        }
+        given_up.insert(given_up.end(), r.chunk.uids.begin(), r.chunk.uids.end());
+    }
+    if (given_up.empty())
+        return {};
+    for (uint32_t uid : given_up)
+        settle(uid);
+    m_failed += given_up.size();
+    auto e = core::make_error(
+        ErrorKind::Protocol,
+        "the server refused " + std::to_string(given_up.size()) + " messages for now (UIDs " +
+            imap::uid_set(given_up) + ")" +
+            (attempt > 0 ? " after " + std::to_string(attempt + 1) + " tries" : std::string()),
+        Scope::Folder);
+    e.folder = m_folder.name;
+    e.server_reply = reply;
+    e.hint = "the other folders went on; the next run fetches these messages";
+    m_run.add_error(std::move(e));
+    return {};
+}
+
+size_t BodyFetcher::count(const std::vector<Refused>& refused) {
+    size_t n = 0;
+    for (const auto& r : refused)
+        n += r.chunk.uids.size();
+    return n;
 }
 
 void BodyFetcher::settle(uint32_t uid) {

@@ -31,7 +31,10 @@ class BodyFetcher {
     // Archives `uids` (sorted, unique). Only those are accepted, each once: an unrequested or
     // repeated UID is recorded and ignored. A requested message that does not arrive, or that
     // the server refuses (a NO is narrowed down to the messages it concerns), is recorded and
-    // counted in the returned number of failures; the next run asks for it again. Archived
+    // counted in the returned number of failures; the next run asks for it again. A chunk
+    // refused for now ([UNAVAILABLE], [LIMIT], a throttle, an unknown code) is asked for again
+    // after a backoff, a few times; if it stays refused, it costs those messages only (one
+    // Folder error, counted as failures), never the connection or the run. Archived
     // files are never replaced (other bytes for an archived name are kept beside it as a
     // conflict). Other errors end the fetch after reading what is in flight and committing
     // what is complete, so a retry fetches only the rest; when the session itself broke the
@@ -43,7 +46,32 @@ class BodyFetcher {
     // Messages of the last fetch() left for the next run because the budget was spent.
     size_t deferred() const { return m_deferred; }
 
+    // The last throttling NO of the fetches ("" when none): the connection's owner may go on
+    // with fewer connections. Each was counted (ExportSummary::throttled) and waited out.
+    const std::string& throttled_reply() const { return m_throttled_reply; }
+
   private:
+    // UIDs asked for in one UID FETCH; `part` when they are half of a refused chunk.
+    struct Chunk {
+        std::vector<uint32_t> uids;
+        bool part = false;
+    };
+    struct Refused {
+        Chunk chunk;  // its UIDs not yet settled
+        imap::Completion answer;
+    };
+    // A refusal about the messages: halves into `next` (2 of `budget`), or, for one message or
+    // with the budget spent, message errors.
+    void narrow(std::vector<uint32_t> missing, const imap::Completion& answer, size_t& budget,
+                std::vector<Chunk>& next);
+    // Chunks refused for now (imap::temporary_refusal): after a pause, into `next` again, at
+    // most kRetriesForNow times per fetch (`attempt`); then narrowed; parts refused again in a
+    // round that got nothing through (`progress` false) are one Folder error. An error only
+    // when the wait is cut short (Ctrl-C, the run ending).
+    core::Result<void> refused_for_now(std::vector<Refused> refused, bool progress, int& attempt,
+                                       size_t& budget, std::vector<Chunk>& next);
+    static size_t count(const std::vector<Refused>& refused);
+
     // The leading part of `uids` (ascending) whose RFC822.SIZEs, asked for without bodies, the
     // run's budget can reserve, up to the first that does not fit; the rest are deferred.
     core::Result<std::vector<uint32_t>> within_budget(const std::vector<uint32_t>& uids);
@@ -81,6 +109,7 @@ class BodyFetcher {
     std::function<bool()> m_stop;
     size_t m_failed = 0;
     size_t m_deferred = 0;
+    std::string m_throttled_reply;
     std::vector<uint32_t> m_requested;  // sorted
     std::vector<bool> m_settled;        // by index into m_requested: see settled()
     bool m_size_warned = false;

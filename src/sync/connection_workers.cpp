@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <random>
-#include <regex>
 #include <thread>
+#include <utility>
 
 #include "core/interrupt.hpp"
 #include "core/log.hpp"
+#include "sync/backoff.hpp"
 #include "sync/body_fetcher.hpp"
 
 namespace imapmirror::sync {
@@ -15,31 +15,6 @@ namespace imapmirror::sync {
 using core::ErrorKind;
 using core::Result;
 using core::Scope;
-
-namespace {
-
-// "Suggested Backoff Time: 9000 milliseconds" (Microsoft 365) -> 9000 ms.
-std::chrono::milliseconds suggested_backoff(const core::Error& e) {
-    static const std::regex kHint(R"(Suggested Backoff Time: ([0-9]+))");
-    std::smatch m;
-    if (std::regex_search(e.server_reply, m, kHint))
-        return std::chrono::milliseconds(std::stoll(m[1]));
-    return std::chrono::milliseconds(0);
-}
-
-std::chrono::milliseconds backoff(const ExportOptions& options, int attempt,
-                                  const core::Error& why) {
-    using namespace std::chrono;
-    thread_local std::mt19937 rng(std::random_device{}());
-    auto base = options.retry_wait * (int64_t{1} << std::min(attempt - 1, 16));
-    auto jitter =
-        milliseconds(std::uniform_int_distribution<int64_t>(0, options.retry_wait.count())(rng));
-    auto wait =
-        std::min<milliseconds>(duration_cast<milliseconds>(base) + jitter, milliseconds(60'000));
-    return std::max(wait, suggested_backoff(why));
-}
-
-}  // namespace
 
 class ConnectionWorkers::Worker {
   public:
@@ -57,7 +32,8 @@ class ConnectionWorkers::Worker {
     Result<void> reconnect(core::Error why);
     // The server asked us to slow down: counted; while another connection remains this one
     // leaves (true), so the rest of the run uses fewer connections.
-    bool slow_down(const std::string& reply);
+    // `counted`: the caller counted it already.
+    bool slow_down(const std::string& reply, bool counted = false);
     // This connection is done for; the others go on without it, unless it was the last.
     void leave(core::Error why);
     void end_run(core::Error why);
@@ -67,6 +43,7 @@ class ConnectionWorkers::Worker {
     std::unique_ptr<imap::Client> m_client;
     std::optional<size_t> m_selected;  // folder index the connection has examined
     size_t m_throttle_hints = 0;       // of the session, already acted on
+    std::string m_fetch_throttled;     // the last task's throttling NO, waited out by its fetch
 };
 
 void ConnectionWorkers::Worker::run() {
@@ -85,11 +62,15 @@ void ConnectionWorkers::Worker::run() {
         auto outcome = run_task(*task);
         if (outcome) {
             finished(queue.done(*task, *outcome));
-            // [THROTTLED] inside an OK: the work went through, but fewer connections from now.
+            // [THROTTLED] inside an OK, or a throttling NO the fetch waited out: the work went
+            // through, but fewer connections from now.
             const size_t hints = m_client->session().throttle_hints();
-            if (hints > m_throttle_hints) {
+            const std::string refused = std::exchange(m_fetch_throttled, std::string());
+            if (hints > m_throttle_hints || !refused.empty()) {
+                // The fetch counted its NOs; a hint in an OK is counted here.
+                const bool counted = hints == m_throttle_hints;
                 m_throttle_hints = hints;
-                if (slow_down("OK [THROTTLED]")) {
+                if (slow_down(refused.empty() ? "OK [THROTTLED]" : refused, counted)) {
                     m_client->logout();
                     return;
                 }
@@ -207,7 +188,9 @@ Result<TaskOutcome> ConnectionWorkers::Worker::fetch(Task& task) {
     run.progress([&](Progress& p) { p.folder = job.record.name; });
     BodyFetcher fetcher(*m_client, run, m_group.m_options, job.record, uidvalidity,
                         [this] { return m_group.m_queue.stopped(); });
-    IMM_ASSIGN(size_t failed, fetcher.fetch(task.uids));
+    auto fetched = fetcher.fetch(task.uids);
+    m_fetch_throttled = fetcher.throttled_reply();
+    IMM_ASSIGN(size_t failed, std::move(fetched));
     // Deferred by the byte budget: the folder is not recorded as synced, the next run plans
     // those messages again.
     return failed > 0 || fetcher.deferred() > 0 ? TaskOutcome::Incomplete : TaskOutcome::Done;
@@ -234,25 +217,12 @@ Result<void> ConnectionWorkers::Worker::reconnect(core::Error why) {
                 "gave up after " + std::to_string(options.retries) + " reconnects; run again later";
             return why;
         }
-        auto wait = backoff(options, attempt, why);
+        auto wait = backoff(options, attempt, why.server_reply);
         core::log(core::LogLevel::Normal, "connection lost (" + why.describe() +
                                               "); reconnecting in " + std::to_string(wait.count()) +
                                               " ms (attempt " + std::to_string(attempt) + " of " +
                                               std::to_string(options.retries) + ")");
-        // Sleeps in slices, so that Ctrl-C or the end of the run is not kept waiting.
-        const auto until = std::chrono::steady_clock::now() + wait;
-        while (std::chrono::steady_clock::now() < until) {
-            if (core::interrupted())
-                return core::interrupted_error();
-            if (m_group.m_queue.stopped())
-                return core::make_error(ErrorKind::Cancelled, "stopped: the run is ending",
-                                        Scope::Run);
-            std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
-                std::chrono::milliseconds(100),
-                std::chrono::duration_cast<std::chrono::milliseconds>(
-                    until - std::chrono::steady_clock::now()) +
-                    std::chrono::milliseconds(1)));
-        }
+        IMM_TRY(wait_or_stop(wait, [this] { return m_group.m_queue.stopped(); }));
         auto connected = m_group.m_connect();
         if (connected) {
             m_client = std::move(*connected);
@@ -265,9 +235,10 @@ Result<void> ConnectionWorkers::Worker::reconnect(core::Error why) {
     }
 }
 
-bool ConnectionWorkers::Worker::slow_down(const std::string& reply) {
+bool ConnectionWorkers::Worker::slow_down(const std::string& reply, bool counted) {
     auto& run = m_group.m_run;
-    run.count([](ExportSummary& s) { ++s.throttled; });
+    if (!counted)
+        run.count([](ExportSummary& s) { ++s.throttled; });
     int alive = m_group.m_alive.load();
     while (alive > 1 && !m_group.m_alive.compare_exchange_weak(alive, alive - 1)) {
     }

@@ -1,7 +1,6 @@
 #include "sync/exporter.hpp"
 
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,18 +29,6 @@ using core::ErrorKind;
 using core::Result;
 using core::Scope;
 
-bool folder_selected(const std::string& name, const std::vector<std::string>& include,
-                     const std::vector<std::string>& exclude) {
-    auto matches = [&](const std::vector<std::string>& globs) {
-        return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
-            return ::fnmatch(g.c_str(), name.c_str(), 0) == 0;
-        });
-    };
-    if (!include.empty() && !matches(include))
-        return false;
-    return !matches(exclude);
-}
-
 bool folder_unchanged(const index::FolderRecord& known,
                       const std::optional<imap::MailboxStatus>& now) {
     if (!now || !known.uidvalidity || !known.uidnext || !known.server_messages)
@@ -60,6 +47,40 @@ bool folder_unchanged(const index::FolderRecord& known,
 bool gmail_single_instance(const imap::Capabilities& caps, const ExportOptions& options,
                            bool all_mail_selected) {
     return caps.has("X-GM-EXT-1") && !options.gmail_labels_as_folders && all_mail_selected;
+}
+
+const char* to_string(IdentityChange change) {
+    switch (change) {
+        case IdentityChange::None:
+            return "none";
+        case IdentityChange::Recorded:
+            return "recorded";
+        case IdentityChange::Adopted:
+            return "adopted";
+        case IdentityChange::Repointed:
+            return "repointed";
+    }
+    return "?";
+}
+
+Result<IdentityChange> decide_identity(const std::optional<index::AccountIdentity>& recorded,
+                                       const index::AccountIdentity& current, bool repoint,
+                                       bool had_content, const std::string& root) {
+    if (!recorded)
+        return had_content ? IdentityChange::Adopted : IdentityChange::Recorded;
+    if (index::same_account(*recorded, current))
+        return IdentityChange::None;
+    if (repoint)
+        return IdentityChange::Repointed;
+    auto e = core::make_error(ErrorKind::Usage,
+                              root + " is the archive of " + index::describe(*recorded) +
+                                  ", not of " + index::describe(current) +
+                                  "; refusing to mix two accounts in one archive",
+                              Scope::Run);
+    e.hint =
+        "give this account its own --out; if the server really moved, run once with "
+        "--repoint-archive";
+    return e;
 }
 
 namespace {
@@ -84,6 +105,19 @@ SelectedFolders select_folders(std::vector<imap::Folder> listed, const ExportOpt
             selected.emplace(std::move(raw_name), SelectedFolder{std::move(f), {}});
         }
     return selected;
+}
+
+// A selection that leaves no folder: an error of its own, never an empty success.
+core::Error nothing_selected(const ExportOptions& options, size_t listed) {
+    auto e = core::make_error(ErrorKind::NothingSelected,
+                              "no folder selected: --include/--exclude leave none of the " +
+                                  std::to_string(listed) + " folders on the server",
+                              Scope::Run);
+    e.hint = options.include.empty() && options.exclude.empty()
+                 ? "the server lists no folder at all"
+                 : "check the patterns (INBOX matches in any case, others as written; "
+                   "`imapmirror folders` lists the names)";
+    return e;
 }
 
 // Phase "vanished folders": selected folders the archive knows but the server no longer lists
@@ -240,6 +274,24 @@ void record_run(index::ArchiveIndex& index, int64_t run_id, const ExportSummary&
     (void)index.finish_run(run_id, counts, exit_code);
 }
 
+// Phase "record identity": writes what decide_identity decided (and a changed account name or
+// spelling of the same account, silently).
+Result<void> record_identity(index::ArchiveIndex& index,
+                             const std::optional<index::AccountIdentity>& recorded,
+                             IdentityChange change, ExportSummary& summary) {
+    const auto& current = summary.identity;
+    const bool same_words = recorded && recorded->host == current.host &&
+                            recorded->user == current.user && recorded->port == current.port &&
+                            recorded->account == current.account;
+    if (change == IdentityChange::None && same_words)
+        return {};
+    IMM_TRY(index::write_account_identity(index.db(), current));
+    summary.identity_change = change;
+    if (change == IdentityChange::Repointed)
+        summary.previous_identity = recorded;
+    return {};
+}
+
 }  // namespace
 
 Exporter::Exporter(ConnectFn connect, ExportOptions options)
@@ -258,11 +310,19 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
                                                " temporary files left by an interrupted run");
     // Rows above this id are this run's own messages.
     IMM_ASSIGN(int64_t archived_before, index.max_message_id());
+    // Another account's archive is refused before a connection or a `runs` row: that
+    // account's history stays its own.
+    IMM_ASSIGN(auto recorded, index::read_account_identity(index.db()));
+    IMM_ASSIGN(auto known_folders, index.folders());
+    IMM_ASSIGN(auto identity_change,
+               decide_identity(recorded, m_options.identity, m_options.repoint_archive,
+                               archived_before > 0 || !known_folders.empty(), m_options.root));
     IMM_ASSIGN(int64_t run_id, index.begin_run("export"));
 
     // From here on every outcome is recorded, so the `runs` row is always finished: a login
     // that fails night after night shows in `accounts` as failed runs, not as silence.
     ExportSummary summary;
+    summary.identity = m_options.identity;
     auto finish = [&] {
         summary.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -273,6 +333,12 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
         summary.fatal = client.error();
         finish();
         return std::move(client).error();
+    }
+    // Recorded once the server took the login: a mistyped host never claims the archive.
+    if (auto kept = record_identity(index, recorded, identity_change, summary); !kept) {
+        summary.fatal = std::move(kept).error();
+        finish();
+        return summary;
     }
     if (auto exported = export_folders(std::move(*client), archive.root, index, summary); !exported)
         summary.fatal = std::move(exported).error();
@@ -295,7 +361,14 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
     // Phase "list": with counts, in one LIST-STATUS round trip where the server has it. They
     // decide which folders need opening at all, and seed the ETA.
     IMM_ASSIGN(auto listing, client->list_folder_tree(true));
+    std::vector<std::string> names;
+    for (const auto& f : listing.folders)
+        names.push_back(f.entry.name);
+    summary.unmatched =
+        unmatched_patterns(names, m_options.include, m_options.exclude, m_options.preset_exclude);
     auto folders = select_folders(std::move(listing.folders), m_options);
+    if (folders.empty())
+        return nothing_selected(m_options, names.size());
     IMM_ASSIGN(auto known, index.folders());
     IMM_TRY(mark_vanished(index, known, folders, m_options, summary));
     IMM_TRY(assign_paths(index, known, folders));
@@ -323,6 +396,10 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
         s.folders_deleted = summary.folders_deleted;
         s.gmail_single_instance = summary.gmail_single_instance;
         s.label_folders = summary.label_folders;
+        s.unmatched = summary.unmatched;
+        s.identity = summary.identity;
+        s.identity_change = summary.identity_change;
+        s.previous_identity = summary.previous_identity;
     });
     shared.progress([&](Progress& p) {
         p.folders_total = folders.size();

@@ -18,8 +18,10 @@
 
 #include "core/error.hpp"
 #include "imap/client.hpp"
+#include "index/account_identity.hpp"
 #include "index/archive_index.hpp"
 #include "store/archive_root.hpp"
+#include "sync/folder_selection.hpp"
 
 namespace imapmirror::sync {
 
@@ -46,6 +48,14 @@ struct ExportOptions {
     // false, `reindex` reads it later (the full-text index then has headers and attachment
     // names only).
     bool index_bodies = true;
+    // The account being archived (schema/009). An archive that records another account is
+    // refused before any connection is made, unless `repoint_archive` (--repoint-archive: the
+    // server really moved) replaces the recorded one. Recorded after the first login.
+    index::AccountIdentity identity;
+    bool repoint_archive = false;
+    // Exclude globs a --provider preset gave (folders an account may well lack): not warned
+    // about when they match no folder (see unmatched_patterns).
+    std::vector<std::string> preset_exclude;
 };
 
 // Opens a new logged-in connection (the exporter reconnects with it).
@@ -62,6 +72,22 @@ struct Progress {
     uint64_t messages_done = 0, bytes_done = 0;
     std::string folder;  // current folder, decoded
 };
+
+// What an export did to the archive's recorded account (schema/009).
+enum class IdentityChange {
+    None,       // the archive already recorded this account
+    Recorded,   // a new archive: this account recorded
+    Adopted,    // an archive made before schema 9 took this account (said once, in the summary)
+    Repointed,  // --repoint-archive replaced another account (`previous_identity`)
+};
+const char* to_string(IdentityChange change);
+
+// Whether an export of `current` may go into an archive that records `recorded` (none: a new
+// archive, or one made before schema 9, which `had_content` tells apart), and what it changes.
+// Another account is a Usage error naming both, unless `repoint`. Pure: writes nothing.
+core::Result<IdentityChange> decide_identity(const std::optional<index::AccountIdentity>& recorded,
+                                             const index::AccountIdentity& current, bool repoint,
+                                             bool had_content, const std::string& root);
 
 struct ExportSummary {
     size_t folders = 0;     // folders visited (selectable or not)
@@ -95,7 +121,15 @@ struct ExportSummary {
     // --max-bytes was reached: these messages were left for the next run (not errors).
     bool budget_reached = false;
     uint64_t deferred = 0;
-    std::set<std::string> quirks;      // server quirks met and worked around
+    // --include/--exclude globs that matched no folder on the server (warnings: a typo would
+    // otherwise back up less than meant, quietly). When nothing at all is selected the run
+    // ends instead (`fatal`, ErrorKind::NothingSelected).
+    std::vector<UnmatchedPattern> unmatched;
+    // The account archived, and what this run changed about the archive's record of it.
+    index::AccountIdentity identity;
+    IdentityChange identity_change = IdentityChange::None;
+    std::optional<index::AccountIdentity> previous_identity;  // Repointed: the one replaced
+    std::set<std::string> quirks;                             // server quirks met and worked around
     std::vector<core::Error> errors;   // message and folder errors; the run went on
     std::optional<core::Error> fatal;  // the error that ended the run early, if any
     double seconds = 0;
@@ -113,8 +147,10 @@ class Exporter {
     // `retries` times), resuming after the last committed message. What still ends the run
     // (a local write failure, too many drops, the folder list) is the summary's `fatal`, after
     // committing what is complete. An error returned instead of a summary means the run could
-    // not start: the archive (DIR, its lock, the index) or the first connection. The archive
-    // is locked before any network work: an export into a locked archive never connects.
+    // not start: the archive (DIR, its lock, the index, another account's archive: see
+    // decide_identity) or the first connection. The archive is locked, and its account
+    // checked, before any network work: an export into a locked or foreign archive never
+    // connects, and records no run there.
     core::Result<ExportSummary> run(const ExitCodePolicy& exit_code);
 
   private:
@@ -128,10 +164,6 @@ class Exporter {
     ExportOptions m_options;
     std::function<void(const Progress&)> m_on_progress;
 };
-
-// True when `name` is selected by the include/exclude globs (fnmatch, '*' also crosses '/').
-bool folder_selected(const std::string& name, const std::vector<std::string>& include,
-                     const std::vector<std::string>& exclude);
 
 // Gmail single-instance mode: the server has X-GM-EXT-1, --gmail-labels-as-folders is off, and
 // its \All folder (All Mail) is among the selected ones. Then only \All, \Junk and \Trash are

@@ -22,6 +22,7 @@ Result<VerifyReport> verify_files(const std::string& root,
     IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(root + "/" + store::kIndexFileName));
     IMM_ASSIGN(auto files, index.archived_files());
     VerifyReport report;
+    IMM_ASSIGN(report.identity, index::read_account_identity(index.db()));
     std::set<std::string> known;
     VerifyProgress progress{0, files.size()};
     for (const auto& f : files) {

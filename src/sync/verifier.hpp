@@ -8,10 +8,13 @@
 
 #include "core/error.hpp"
 #include "imap/client.hpp"
+#include "index/account_identity.hpp"
 
 namespace imapmirror::sync {
 
 struct VerifyReport {
+    // The account the archive records (schema/009); none before its first export under it.
+    std::optional<index::AccountIdentity> identity;
     uint64_t files_checked = 0;
     std::vector<std::string> missing;  // in the index, not on disk
     std::vector<std::string> changed;  // on disk with other bytes than the index recorded
@@ -56,8 +59,9 @@ core::Result<VerifyReport> verify_files(
 core::Result<std::optional<std::vector<uint32_t>>> server_uid_list(imap::Client& client,
                                                                    const imap::MailboxState& state);
 
-// Adds the server comparison for the folders `filter` selects: every selectable folder on the
-// server must be archived; for each live folder of the index, EXAMINE and the server's UIDs
+// Adds the server comparison for the folders `filter` selects (the caller checks first that
+// `client` is logged in to the archive's own account, see report.identity): every selectable folder
+// on the server must be archived; for each live folder of the index, EXAMINE and the server's UIDs
 // (UID SEARCH ALL, or a UID FETCH listing when that disagrees with EXISTS) against the
 // archived UIDs of the current UIDVALIDITY. A folder that cannot be compared is reported in
 // `unchecked`; only a broken session fails the call.

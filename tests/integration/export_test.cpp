@@ -334,7 +334,7 @@ TEST_CASE("export: a second export into the same directory while one runs is ref
     REQUIRE(fd >= 0);
     REQUIRE(::flock(fd, LOCK_EX) == 0);
     auto r = run_imapmirror(with({"export", "--out", out}, server.tls_args()));
-    CHECK(r.exit_code == 2);
+    CHECK(r.exit_code == 13);
     CHECK(r.err.find("already exporting") != std::string::npos);
     ::close(fd);  // the lock dies with its holder: the next run goes ahead
     auto next = run_imapmirror(with({"export", "--out", out}, server.tls_args()));
@@ -356,14 +356,14 @@ TEST_CASE("export: a locked archive is refused before any connection is made", "
     });
     auto r = run_imapmirror(with({"export", "--out", out}, fake_args(fake.port())), kFakePassword);
     INFO(r.err);
-    CHECK(r.exit_code == 2);
+    CHECK(r.exit_code == 13);
     CHECK(r.err.find("already exporting") != std::string::npos);
     CHECK(connections == 0);
-    // Nobody listens here: a connection attempt would be exit 3, not the lock's 2.
+    // Nobody listens here: a connection attempt would be exit 3, not the lock's 13.
     auto nowhere =
         run_imapmirror(with({"export", "--out", out}, fake_args(unused_port())), kFakePassword);
     INFO(nowhere.err);
-    CHECK(nowhere.exit_code == 2);
+    CHECK(nowhere.exit_code == 13);
     CHECK(nowhere.err.find("already exporting") != std::string::npos);
     ::close(fd);
     std::system(("rm -rf '" + out + "'").c_str());

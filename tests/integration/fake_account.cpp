@@ -144,6 +144,12 @@ FakeAccount::FakeAccount() : m_state(std::make_shared<State>()) {
                        " NO [THROTTLED] Request is throttled. Suggested Backoff Time: 100 "
                        "milliseconds\r\n";
             }
+            const bool down = !q.unavailable_folder.empty() && selected == q.unavailable_folder;
+            if (body && (q.unavailable_fetches > 0 || down)) {
+                if (!down)
+                    --q.unavailable_fetches;
+                return tag + " " + q.unavailable_reply + "\r\n";
+            }
             if (body && std::any_of(uids.begin(), uids.end(),
                                     [&](uint32_t u) { return q.refuse.count(u) > 0; }))
                 return tag + " NO [UNAVAILABLE] the message cannot be read now\r\n";

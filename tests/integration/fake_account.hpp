@@ -40,6 +40,11 @@ struct FakeQuirks {
     int throttle_ok = 0;                     // the next N body fetches end OK [THROTTLED]
     std::set<std::string> not_mail;          // EXAMINE answers NO (Microsoft 365 calendars)
     bool status_name_unquoted = false;       // GNU imap4d: `* STATUS My Folder (MESSAGES 1)`
+    // Refusals for now: the next N body fetches, and every body fetch in `unavailable_folder`,
+    // get `unavailable_reply` (after the tag).
+    int unavailable_fetches = 0;
+    std::string unavailable_folder;
+    std::string unavailable_reply = "NO [UNAVAILABLE] Service temporarily unavailable";
 };
 
 class FakeAccount {

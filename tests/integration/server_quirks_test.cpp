@@ -401,3 +401,63 @@ TEST_CASE("auth: only a clear refusal of the credentials blames the password", "
     CHECK(wrong.err.find("rejected the login for user \"u\"") != std::string::npos);
     CHECK(wrong.err.find("check --user and the password") != std::string::npos);
 }
+
+TEST_CASE("for now: NO UNAVAILABLE, LIMIT or an unknown code on a FETCH chunk is asked again "
+          "after a pause, nothing lost",
+          "[integration]") {
+    for (const char* reply : {"NO [UNAVAILABLE] Temporary System Error",
+                              "NO [LIMIT] Too many commands", "NO [XYZZY] Unknown reason"}) {
+        INFO(reply);
+        FakeAccount account;
+        seed(account, 6);
+        account.edit([&](auto& folders, FakeQuirks& q) {
+            folders["Other"].add(message(7));
+            q.unavailable_fetches = 2;
+            q.unavailable_reply = reply;
+        });
+        TempDir tmp;
+        auto r = run_imapmirror(with({"export", "--out", tmp.path, "--json", "--retry-wait",
+                                      "0.05", "--connections", "1"},
+                                     fake_args(account.port())),
+                                kFakePassword);
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find("\"errors\":[]") != std::string::npos);
+        CHECK(r.err.find("messages for now") != std::string::npos);
+        CHECK(scalar(tmp.path, "SELECT COUNT(*) FROM messages") == "7");
+    }
+}
+
+TEST_CASE("for now: a folder whose FETCH stays UNAVAILABLE costs its messages, not the run: the "
+          "other folders are archived, exit 10, and the next run completes the archive",
+          "[integration]") {
+    FakeAccount account;
+    seed(account, 6);
+    account.edit([](auto& folders, FakeQuirks& q) {
+        for (int i = 7; i <= 9; ++i)
+            folders["Other"].add(message(i));
+        for (int i = 10; i <= 11; ++i)
+            folders["Zebra"].add(message(i));
+        // iCloud's words: before, a throttle that spent the reconnects and stopped the run.
+        q.unavailable_folder = "INBOX";
+    });
+    TempDir tmp;
+    auto args = with({"export", "--out", tmp.path, "--retry-wait", "0.05", "--retries", "2",
+                      "--connections", "1"},
+                     fake_args(account.port()));
+    auto r = run_imapmirror(args, kFakePassword);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 10);
+    CHECK(r.err.find("folder error: the server refused 6 messages for now (UIDs 1:6) after 3 "
+                     "tries") != std::string::npos);
+    CHECK(r.err.find("the next run fetches these messages") != std::string::npos);
+    CHECK(scalar(tmp.path, "SELECT COUNT(*) FROM messages m JOIN folders f ON f.id = m.folder_id "
+                           "WHERE f.name = 'INBOX'") == "0");
+    CHECK(scalar(tmp.path, "SELECT COUNT(*) FROM messages") == "5");
+
+    account.edit([](auto&, FakeQuirks& q) { q.unavailable_folder.clear(); });
+    auto again = run_imapmirror(args, kFakePassword);
+    INFO(again.err);
+    CHECK(again.exit_code == 0);
+    CHECK(scalar(tmp.path, "SELECT COUNT(*) FROM messages") == "11");
+}

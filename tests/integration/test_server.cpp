@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <random>
@@ -60,6 +61,11 @@ std::string make_temp_dir() {
     std::string tmpl = "/tmp/imapmirror-test-XXXXXX";
     REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
     return tmpl;
+}
+
+TempDir::~TempDir() {
+    std::error_code ignored;  // a destructor reports nothing; the directory is under /tmp
+    std::filesystem::remove_all(path, ignored);
 }
 
 namespace {

@@ -92,6 +92,14 @@ std::vector<std::string> with(std::vector<std::string> a, const std::vector<std:
 // Test-only: the SQL is the test's own constant.
 std::vector<std::vector<std::string>> query(const std::string& db_path, const std::string& sql);
 std::string make_temp_dir();
+// A make_temp_dir() removed with everything in it when the test ends, however it ends.
+struct TempDir {
+    TempDir() : path(make_temp_dir()) {}
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string path;
+};
 std::string source_dir();
 
 // Starts imapmirror, sends it SIGKILL after `delay_ms`, and waits for it (a crash at a random

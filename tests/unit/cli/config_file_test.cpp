@@ -220,9 +220,10 @@ TEST_CASE("config: every key is an option of export, and every option of export 
         CHECK(exp->get_option_no_throw(option_for_key(key)) != nullptr);
     }
     // What only makes sense on a command line: the output format, choosing the account, and
-    // a preview (a config that always previews would never back anything up).
-    const std::vector<std::string> command_line_only = {"help", "json", "account", "config",
-                                                        "dry_run"};
+    // a preview (a config that always previews would never back anything up), and re-pointing
+    // an archive (a config that always re-points would never refuse another account).
+    const std::vector<std::string> command_line_only = {"help",   "json",    "account",
+                                                        "config", "dry_run", "repoint_archive"};
     for (const CLI::Option* opt : exp->get_options()) {
         if (opt->get_lnames().empty())
             continue;

@@ -21,6 +21,19 @@ TEST_CASE("exit severity: the account that most needs a person decides backup's 
     CHECK(worst_exit_code({kExitInterrupted, kExitInternal}) == kExitInterrupted);
 }
 
+TEST_CASE("exit severity: an empty selection is a config error, above a failed login, below usage",
+          "[cli]") {
+    CHECK(worst_exit_code({kExitOk, kExitNothingSelected}) == kExitNothingSelected);
+    CHECK(worst_exit_code({kExitAuth, kExitNothingSelected, kExitNetwork}) == kExitNothingSelected);
+    CHECK(worst_exit_code({kExitNothingSelected, kExitUsage}) == kExitUsage);
+}
+
+TEST_CASE("exit severity: a locked archive ranks above partial, below a network failure", "[cli]") {
+    CHECK(worst_exit_code({kExitOk, kExitLocked}) == kExitLocked);
+    CHECK(worst_exit_code({kExitLocked, kExitPartial}) == kExitLocked);
+    CHECK(worst_exit_code({kExitLocked, kExitNetwork}) == kExitNetwork);
+}
+
 TEST_CASE("exit severity: a code that is not documented counts, and reads, as internal", "[cli]") {
     // 137: a child killed by SIGKILL (say, the OOM killer).
     CHECK(worst_exit_code({kExitOk, 137}) == kExitInternal);
