@@ -68,6 +68,7 @@ install(CODE "
   configure_file(\"${unit_in}\" \"${unit_out}\" @ONLY)
   # file(INSTALL) puts DESTDIR in front itself (the staging root of `cpack`, or a packager's).
   file(INSTALL \"${unit_out}\" \"${PROJECT_SOURCE_DIR}/contrib/systemd/imapmirror-backup.timer\"
+       \"${PROJECT_SOURCE_DIR}/contrib/systemd/imapmirror-failure@.service\"
        DESTINATION \"\${CMAKE_INSTALL_PREFIX}/lib/systemd/user\")
 ")
 

@@ -1,5 +1,6 @@
 // imapmirror accounts: the accounts of the config file and the last run of each, read from its
-// archive's `runs` table, with the ones that need a look marked.
+// archive's `runs` table, with the ones that need a look marked and why; with --max-age, a
+// one-line monitoring check.
 
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include "cli/config_file.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/run_health.hpp"
 #include "core/json.hpp"
 #include "index/account_identity.hpp"
 #include "index/run_history.hpp"
@@ -23,6 +25,7 @@ namespace {
 struct AccountsArgs {
     AccountChoice choice;  // only its config is used
     int stale_days = 7;
+    std::string max_age;  // --max-age as given; checked by parse_duration when read
     bool json = false;
 };
 
@@ -36,6 +39,8 @@ struct AccountStatus {
     std::optional<int64_t> success_age_days;
     std::optional<index::AccountIdentity> identity;  // the account the archive records
     bool foreign = false;  // ... which is not the one the config names: exports are refused
+    std::optional<int64_t> success_age_seconds;
+    std::string failure;  // run_health's failure_reason, "" when the last run succeeded
 };
 
 // The account the config's settings log in to, as an archive records it; empty host when a
@@ -52,16 +57,7 @@ index::AccountIdentity configured_identity(const Config& config, const Account& 
     return account_identity(c);
 }
 
-// "2024-01-03T10:00:00Z" -> Unix time; nullopt for anything else.
-std::optional<int64_t> parse_iso8601(const std::string& iso) {
-    std::tm tm{};
-    const char* end = strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (!end || *end)
-        return std::nullopt;
-    return static_cast<int64_t>(timegm(&tm));
-}
-
-AccountStatus status_of(const Config& config, const Account& account, int stale_days) {
+AccountStatus status_of(const Config& config, const Account& account, int stale_days, int64_t now) {
     AccountStatus s;
     s.account = &account;
     s.out = config.value_of(account, "out");
@@ -86,9 +82,10 @@ AccountStatus status_of(const Config& config, const Account& account, int stale_
         s.foreign =
             s.identity && !configured.host.empty() && !index::same_account(*s.identity, configured);
     }
-    if (s.history->last_success)
-        if (auto when = parse_iso8601(s.history->last_success->finished_at))
-            s.success_age_days = (static_cast<int64_t>(std::time(nullptr)) - *when) / 86400;
+    s.success_age_seconds = success_age(*s.history, now);
+    if (s.success_age_seconds)
+        s.success_age_days = *s.success_age_seconds / 86400;
+    s.failure = failure_reason(*s.history);
     s.stale = !s.success_age_days || *s.success_age_days >= stale_days;
     return s;
 }
@@ -119,11 +116,14 @@ std::string attention(const AccountStatus& s) {
                "'s, not this account's: exports are refused";
     if (s.never)
         return "! never backed up";
+    std::string note;
     if (!s.success_age_days)
-        return "! no complete backup yet";
-    if (s.stale)
-        return "! last complete backup " + std::to_string(*s.success_age_days) + " days ago";
-    return "";
+        note = "no complete backup yet";
+    else if (s.stale)
+        note = "last complete backup " + std::to_string(*s.success_age_days) + " days ago";
+    if (!s.failure.empty())
+        note += (note.empty() ? "" : "; ") + s.failure;
+    return note.empty() ? "" : "! " + note;
 }
 
 void print_table(const std::vector<AccountStatus>& statuses) {
@@ -141,7 +141,12 @@ void print_table(const std::vector<AccountStatus>& statuses) {
                         last ? result_of(*last) : "-",
                         last && last->messages ? std::to_string(*last->messages) : "-",
                         s.history ? std::to_string(s.history->messages) : "-",
-                        success ? when(success->finished_at) : "never", printable(attention(s))});
+                        success ? when(success->finished_at) +
+                                      (s.success_age_seconds
+                                           ? " (" + format_age(*s.success_age_seconds) + " ago)"
+                                           : "")
+                                : "never",
+                        printable(attention(s))});
     }
     std::fputs(format_table(rows, {false, false, false, false, true, true, false, false}).c_str(),
                stdout);
@@ -160,14 +165,19 @@ void write_run(core::JsonWriter& w, const char* key, const index::RunRecord* run
     w.key("bytes").value(run->bytes);
     w.key("errors").value(run->errors);
     w.key("exit_code").value(run->exit_code);
+    w.key("error_kind").text_or_null(run->error_kind);
+    w.key("error_message").text_or_null(run->error_message);
+    w.key("server_reply").text_or_null(run->server_reply);
     w.end_object();
 }
 
-void print_json(const Config& config, int stale_days, const std::vector<AccountStatus>& list) {
+void print_json(const Config& config, const AccountsArgs& a, std::optional<int64_t> max_age,
+                int64_t now, const std::vector<AccountStatus>& list) {
     core::JsonWriter w;
     w.begin_object();
     w.key("config").value(config.path);
-    w.key("stale_days").value(stale_days);
+    w.key("stale_days").value(a.stale_days);
+    w.key("max_age_seconds").value(max_age);
     w.key("accounts").begin_array();
     for (const auto& s : list) {
         w.begin_object();
@@ -187,8 +197,18 @@ void print_json(const Config& config, int stale_days, const std::vector<AccountS
         write_run(w, "last_run", s.history && s.history->last ? &*s.history->last : nullptr);
         write_run(w, "last_success",
                   s.history && s.history->last_success ? &*s.history->last_success : nullptr);
+        write_run(w, "last_failure",
+                  s.history && s.history->last_failure ? &*s.history->last_failure : nullptr);
+        w.key("last_success_age_seconds").value(s.success_age_seconds);
+        const auto* streak = s.history ? &s.history->failing : nullptr;
+        w.key("failed_runs_in_row").value(streak ? streak->runs : 0);
+        w.key("failed_nights_in_row").value(streak ? streak->days : 0);
+        w.key("failing_since").text_or_null(streak ? streak->since : "");
+        w.key("failure").text_or_null(s.failure);
         w.key("never_backed_up").value(s.never);
         w.key("stale").value(s.stale);
+        if (max_age)
+            w.key("too_old").value(too_old(s.history ? &*s.history : nullptr, now, *max_age));
         w.key("error").text_or_null(s.error);
         w.end_object();
     }
@@ -197,20 +217,61 @@ void print_json(const Config& config, int stale_days, const std::vector<AccountS
     std::printf("%s\n", w.str().c_str());
 }
 
+// --max-age: one line for a monitoring check (Nagios-style, as cron mails or a check reads it)
+// naming every account that is too old and why; the exit code says which.
+int print_age_check(const std::vector<AccountStatus>& statuses, const std::string& max_age_text,
+                    int64_t max_age, int64_t now, bool json) {
+    std::vector<std::string> old;
+    for (const auto& s : statuses) {
+        if (!too_old(s.history ? &*s.history : nullptr, now, max_age))
+            continue;
+        std::string why;
+        if (!s.error.empty())
+            why = s.error;
+        else if (s.never)
+            why = "never backed up";
+        else if (!s.success_age_seconds)
+            why = "no complete backup yet";
+        else
+            why = "last success " + format_age(*s.success_age_seconds) + " ago";
+        if (!s.failure.empty())
+            why += ", " + s.failure;
+        old.push_back(printable(s.account->name) + " (" + printable(why) + ")");
+    }
+    if (!json) {
+        if (old.empty())
+            std::printf("OK: all %zu accounts backed up within %s\n", statuses.size(),
+                        max_age_text.c_str());
+        else
+            std::printf("STALE: %zu of %zu accounts not backed up within %s: %s\n", old.size(),
+                        statuses.size(), max_age_text.c_str(), join(old, "; ").c_str());
+    }
+    return old.empty() ? kExitOk : kExitStale;
+}
+
 int run_accounts_command(const AccountsArgs& a) {
     auto config = load_config(config_path(a.choice));
     if (!config)
         return report_error(config.error(), a.json);
+    const auto now = static_cast<int64_t>(std::time(nullptr));
+    std::optional<int64_t> max_age;
+    if (!a.max_age.empty())
+        max_age = parse_duration(a.max_age);  // checked when the option was read
     std::vector<AccountStatus> statuses;
     for (const auto& account : config->accounts)
-        statuses.push_back(status_of(*config, account, a.stale_days));
+        statuses.push_back(status_of(*config, account, a.stale_days, now));
+    int code = kExitOk;
+    if (max_age)
+        code = print_age_check(statuses, a.max_age, *max_age, now, a.json);
     if (a.json)
-        print_json(*config, a.stale_days, statuses);
+        print_json(*config, a, max_age, now, statuses);
+    else if (max_age)
+        return code;
     else if (statuses.empty())
         std::printf("No accounts in %s\n", config->path.c_str());
     else
         print_table(statuses);
-    return kExitOk;
+    return code;
 }
 
 }  // namespace
@@ -220,14 +281,25 @@ void add_accounts_command(CLI::App& app, const GlobalArgs& global, int& exit_cod
     auto* cmd = app.add_subcommand(
         "accounts",
         "List the accounts of the config file with the last run of each (from its archive's "
-        "index): when, how many new messages, whether it succeeded. An account never backed up, "
-        "or without a successful run for --stale-days, is marked with '!'. Reads only; works "
+        "index): when, how many new messages, whether it succeeded, the last success and its "
+        "age. An account never backed up, failing (how many nights in a row, and why), or "
+        "without a successful run for --stale-days, is marked with '!'. Reads only; works "
         "while a backup runs.");
     add_config_option(*cmd, args->choice.config);
     cmd->add_option("--stale-days", args->stale_days,
                     "Mark an account whose last successful run is this many days old")
         ->check(CLI::Range(1, 3650))
         ->capture_default_str();
+    cmd->add_option("--max-age", args->max_age,
+                    "Monitoring check: one line, and exit code 14 when any account's last "
+                    "successful run is older than DURATION (a number and s, m, h or d: 36h, 2d); "
+                    "an account never backed up counts as too old. With --json, the list with "
+                    "each account's too_old")
+        ->check([](const std::string& v) {
+            return parse_duration(v) ? std::string()
+                                     : "DURATION must be a positive whole number and one unit "
+                                       "s, m, h or d (e.g. 36h, 2d)";
+        });
     cmd->add_flag("--json", args->json, "Machine-readable list on stdout");
     cmd->callback([args, &global, &exit_code] {
         global.apply();

@@ -4,21 +4,30 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <memory>
+#include <mutex>
 
 #include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/failure_hook.hpp"
+#include "cli/metrics_file.hpp"
 #include "cli/output.hpp"
 #include "cli/provider_presets.hpp"
+#include "cli/run_health.hpp"
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "core/sandbox.hpp"
+#include "index/run_history.hpp"
 #include "store/archive_root.hpp"
+#include "store/mirror_layout.hpp"
 #include "sync/export_preview.hpp"
 #include "sync/exporter.hpp"
 #include "sync/label_directories.hpp"
+
+extern char** environ;
 
 namespace imapmirror::cli {
 
@@ -40,6 +49,9 @@ struct ExportArgs {
     bool gmail_labels_as_folders = false;
     bool no_bodies = false;
     bool repoint_archive = false;
+    std::string on_failure;       // --on-failure: a shell command, run after a failed run
+    int on_failure_timeout = 60;  // seconds the hook may take
+    std::string metrics_file;     // --metrics-file: node_exporter textfile
 };
 
 const char* to_string(core::Scope s) {
@@ -366,11 +378,87 @@ int run_preview(const ExportArgs& a, const sync::ConnectFn& connect,
     return code;
 }
 
+// The name the hook and the metrics give the account: its config name, else USER@HOST.
+std::string account_label(const ExportArgs& a) {
+    return a.choice.account.empty() ? a.conn.user + "@" + a.conn.host : a.choice.account;
+}
+
+void write_metrics(const ExportArgs& a, int code, const sync::ExportSummary* s) {
+    RunMetrics m;
+    m.account = account_label(a);
+    m.finished_at = static_cast<int64_t>(std::time(nullptr));
+    m.exit_code = code;
+    if (s) {
+        m.messages = s->messages;
+        m.bytes = s->bytes;
+        m.seconds = s->seconds;
+        m.errors = s->errors.size() + (s->fatal ? 1 : 0);
+        m.quirks = s->quirks.size();
+    } else {
+        m.errors = 1;
+    }
+    // The index has the history (this run's row included, when the run got that far).
+    if (auto h = index::read_run_history(a.out + "/" + store::kIndexFileName)) {
+        if (h->last_success)
+            m.last_success = parse_iso8601(h->last_success->finished_at);
+        m.failed_runs_in_row = h->failing.runs;
+    }
+    if (code == kExitOk && !m.last_success)
+        m.last_success = m.finished_at;
+    if (auto written = write_metrics_file(a.metrics_file, m); !written)
+        core::warn("the metrics file was not written: " + written.error().describe());
+}
+
+void run_failure_hook(const ExportArgs& a, int code, const core::Error* error) {
+    FailureReport report;
+    report.account = account_label(a);
+    report.exit_code = code;
+    report.archive = a.out;
+    if (error) {
+        report.error_kind = core::to_string(error->kind);
+        report.message = error->describe();
+        report.server_reply = core::one_line(error->server_reply);
+    }
+    std::vector<std::string> inherited;
+    for (char** e = environ; *e; ++e)
+        inherited.emplace_back(*e);
+    std::vector<std::string> secrets;
+    if (!a.conn.password_env.empty())
+        secrets.push_back(a.conn.password_env);
+    auto ran = run_hook(a.on_failure, hook_environment(inherited, secrets, report),
+                        std::chrono::seconds(a.on_failure_timeout));
+    if (!ran)
+        core::warn(ran.error().describe());
+}
+
+// After a run, whatever its outcome: the metrics file, and the failure hook when it did not
+// succeed. Neither changes the exit code; either one failing is a warning.
+int tell_monitoring(const ExportArgs& a, int code, const core::Error* error,
+                    const sync::ExportSummary* summary) {
+    if (!a.metrics_file.empty())
+        write_metrics(a, code, summary);
+    if (code != kExitOk && !a.on_failure.empty())
+        run_failure_hook(a, code, error);
+    return code;
+}
+
 int run_export(const ExportArgs& a) {
-    // Resolved once, before any connection: a password prompt, the token store.
-    auto connector = Connector::make(a.conn);
-    if (!connector)
-        return report_error(connector.error(), a.json);
+    // Resolved once, at the first connection (the password prompt, the token store): after the
+    // archive is locked and its index open, so that a password command that fails is a failed
+    // run in the index like a refused login.
+    std::mutex connector_mutex;
+    std::unique_ptr<Connector> connector;
+    auto connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
+        Connector* c = nullptr;
+        {
+            std::lock_guard<std::mutex> lock(connector_mutex);
+            if (!connector) {
+                IMM_ASSIGN(connector, Connector::make(a.conn));
+            }
+            c = connector.get();
+        }
+        return c->connect();  // Connector is thread-safe
+    };
     sync::ExportOptions options;
     options.root = a.out;
     options.include = a.include;
@@ -388,8 +476,6 @@ int run_export(const ExportArgs& a) {
         options.preset_exclude.assign(preset->exclude.begin(), preset->exclude.end());
     options.repoint_archive = a.repoint_archive;
     core::install_interrupt_handler();
-    // Called from every connection's thread (Connector is thread-safe).
-    auto connect = [&]() { return (*connector)->connect(); };
     if (a.dry_run)
         return run_preview(a, connect, options);
     sync::Exporter exporter(connect, options);
@@ -398,11 +484,14 @@ int run_export(const ExportArgs& a) {
     exporter.set_progress([&](const sync::Progress& p) { progress.update(p); });
     auto summary = exporter.run(exit_code_of);
     progress.clear();
-    if (!summary)
-        return report_error(summary.error(), a.json);
+    if (!summary) {
+        // Before the index could be opened (see doc/monitoring.md), or the first connection.
+        const int code = report_error(summary.error(), a.json);
+        return tell_monitoring(a, code, &summary.error(), nullptr);
+    }
     int code = exit_code_of(*summary);
     print_summary(a, *summary, code);
-    return code;
+    return tell_monitoring(a, code, sync::deciding_error(*summary), &*summary);
 }
 
 }  // namespace
@@ -484,6 +573,25 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                   "user), and an export of another account into it is refused (exit 2). When "
                   "the server really moved (a new host name or port, a renamed login), this "
                   "records the new one instead, once; the archive goes on where it was");
+    cmd->add_option("--on-failure", args->on_failure,
+                    "After a run that did not succeed (any exit code but 0), run COMMAND with "
+                    "/bin/sh -c. It learns what happened from environment variables only "
+                    "(IMAPMIRROR_ACCOUNT, IMAPMIRROR_EXIT_CODE, IMAPMIRROR_ERROR_KIND, "
+                    "IMAPMIRROR_MESSAGE, IMAPMIRROR_SERVER_REPLY, IMAPMIRROR_ARCHIVE), never the "
+                    "password or token: the password variables are removed from its environment. "
+                    "Its output goes to stderr; its failure is a warning and leaves the exit code "
+                    "as it was");
+    cmd->add_option("--on-failure-timeout", args->on_failure_timeout,
+                    "Seconds the --on-failure command may run before it (and what it started) is "
+                    "stopped")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    cmd->add_option("--metrics-file", args->metrics_file,
+                    "After every run, write the account's figures to PATH in the Prometheus text "
+                    "format node_exporter's textfile collector reads (last run and last success "
+                    "times, exit code, messages and bytes fetched, duration, errors, quirks), "
+                    "atomically and readable by others. Use a file per account ending in .prom, "
+                    "in the collector's directory");
     add_account_options(*cmd, args->choice);
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();

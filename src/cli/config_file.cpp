@@ -64,6 +64,9 @@ constexpr KeySpec kKeys[] = {
     {"gmail_labels_as_folders", Kind::Bool},
     {"msg", Kind::Bool},
     {"no_bodies", Kind::Bool},
+    {"on_failure", Kind::String},
+    {"on_failure_timeout", Kind::Integer},
+    {"metrics_file", Kind::Path},
 };
 
 constexpr size_t kMaxFileSize = 1 << 20;
@@ -504,24 +507,29 @@ core::Result<Config> parse_config(std::string_view text, const std::string& path
     if (auto problem = reader.first_problem())
         return std::move(*problem);
 
-    // Two accounts in one archive would mix their folders and mark each other's as deleted.
-    std::map<std::string, const Account*> owner;
+    // Two accounts in one archive would mix their folders and mark each other's as deleted;
+    // two writing one metrics file would replace each other's figures.
+    std::map<std::pair<std::string, std::string>, const Account*> owner;
     for (const auto& account : config.accounts) {
         for (const auto& s : config.settings_for(account)) {
-            if (s.key != "out" || s.values.empty())
+            if ((s.key != "out" && s.key != "metrics_file") || s.values.empty())
                 continue;
-            std::string dir = fs::path(s.values.front()).lexically_normal().string();
-            while (dir.size() > 1 && dir.back() == '/')
-                dir.pop_back();
-            auto [it, fresh] = owner.emplace(dir, &account);
-            if (!fresh) {
-                reader.problem(s.where,
-                               "accounts '" + it->second->name + "' and '" + account.name +
-                                   "' both archive into " + dir,
-                               "each account needs a directory of its own; in [defaults], "
-                               "out = \"~/mail-archive/{account}\" gives each its own");
-                return *reader.first_problem();
-            }
+            std::string path = fs::path(s.values.front()).lexically_normal().string();
+            while (path.size() > 1 && path.back() == '/')
+                path.pop_back();
+            auto [it, fresh] = owner.emplace(std::make_pair(s.key, path), &account);
+            if (fresh)
+                continue;
+            const bool out = s.key == "out";
+            reader.problem(s.where,
+                           "accounts '" + it->second->name + "' and '" + account.name + "' both " +
+                               (out ? "archive into " : "write the metrics file ") + path,
+                           out ? "each account needs a directory of its own; in [defaults], "
+                                 "out = \"~/mail-archive/{account}\" gives each its own"
+                               : "each account needs a metrics file of its own; in [defaults], "
+                                 "metrics_file = \"/var/lib/prometheus/node-exporter/"
+                                 "imapmirror-{account}.prom\" gives each its own");
+            return *reader.first_problem();
         }
     }
     return config;

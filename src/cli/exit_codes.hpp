@@ -19,6 +19,7 @@ enum ExitCode : int {
     kExitLocalIo = 9,        // cannot write the output (permissions, disk full)
     kExitPartial = 10,       // export finished, but some messages or folders failed (see summary)
     kExitMismatch = 11,      // verify found a difference (missing, changed or extra files; UIDs)
+    kExitStale = 14,         // accounts --max-age: an account's last success is older than that
     kExitInterrupted = 130,  // interrupted (Ctrl-C or SIGTERM)
     // export: --include/--exclude selected no folder at all (never an empty success)
     kExitNothingSelected = 12,

@@ -800,16 +800,19 @@ Result<int64_t> ArchiveIndex::begin_run(std::string_view mode) {
     return m_db.last_insert_id();
 }
 
-Result<void> ArchiveIndex::finish_run(int64_t run_id, const RunCounts& c, int exit_code) {
-    IMM_ASSIGN(
-        auto st,
-        m_db.prepare("UPDATE runs SET finished_at = ?2, folders = ?3, messages = ?4, bytes = ?5, "
-                     "attachments = ?6, errors = ?7, exit_code = ?8 WHERE id = ?1"));
+Result<void> ArchiveIndex::finish_run(int64_t run_id, const RunCounts& c, const RunOutcome& o) {
+    IMM_ASSIGN(auto st, m_db.prepare("UPDATE runs SET finished_at = ?2, folders = ?3, messages = "
+                                     "?4, bytes = ?5, attachments = ?6, errors = ?7, exit_code = "
+                                     "?8, error_kind = ?9, error_message = ?10, server_reply = ?11 "
+                                     "WHERE id = ?1"));
     st.bind(1, run_id).bind(2, now_iso8601()).bind(3, static_cast<int64_t>(c.folders));
     st.bind(4, static_cast<int64_t>(c.messages)).bind(5, static_cast<int64_t>(c.bytes));
     st.bind(6, static_cast<int64_t>(c.attachments))
         .bind(7, static_cast<int64_t>(c.errors))
-        .bind(8, int64_t{exit_code});
+        .bind(8, int64_t{o.exit_code});
+    st.bind_text_or_null(9, o.error_kind)
+        .bind_text_or_null(10, o.error_message)
+        .bind_text_or_null(11, o.server_reply);
     return st.run();
 }
 

@@ -66,6 +66,15 @@ struct RunCounts {
     uint64_t folders = 0, messages = 0, bytes = 0, attachments = 0, errors = 0;
 };
 
+// How a run ended (schema/010_run_outcome.sql): the exit code and, unless it is 0, the error
+// that decided it. Texts are stored as given: the caller passes them without secrets.
+struct RunOutcome {
+    int exit_code = 0;
+    std::string error_kind;     // "" for none
+    std::string error_message;  // the one line printed on stderr; "" for none
+    std::string server_reply;   // "" for none
+};
+
 class ArchiveIndex {
   public:
     // Opens or creates `path` and applies pending migrations (PRAGMA user_version; a migration
@@ -182,7 +191,8 @@ class ArchiveIndex {
     core::Result<std::vector<ThreadView>> threads(const std::string& folder, size_t limit);
 
     core::Result<int64_t> begin_run(std::string_view mode);
-    core::Result<void> finish_run(int64_t run_id, const RunCounts& counts, int exit_code);
+    core::Result<void> finish_run(int64_t run_id, const RunCounts& counts,
+                                  const RunOutcome& outcome);
 
     Database& db() { return m_db; }
 

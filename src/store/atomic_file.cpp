@@ -133,6 +133,12 @@ Result<void> AtomicFile::set_mtime(int64_t unix_seconds) {
     return {};
 }
 
+Result<void> AtomicFile::set_mode(unsigned mode) {
+    if (::fchmod(m_fd, static_cast<mode_t>(mode)) != 0)
+        return file_error(errno, "cannot set the permissions of", m_temp);
+    return {};
+}
+
 Result<std::string> AtomicFile::release() {
     int fd = m_fd;
     m_fd = -1;

@@ -31,6 +31,9 @@ class AtomicFile {
     core::Result<void> commit(const std::string& final_path);
     // Sets the file's modification time (Unix seconds).
     core::Result<void> set_mtime(int64_t unix_seconds);
+    // Sets the file's permission bits (created 0600), e.g. 0644 for a file another user's
+    // service reads.
+    core::Result<void> set_mode(unsigned mode);
     // Closes the file without syncing or renaming and hands over its temporary path (for a
     // DurableBatch, which syncs many files at once). After this the object is empty.
     core::Result<std::string> release();

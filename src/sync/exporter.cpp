@@ -44,6 +44,12 @@ bool folder_unchanged(const index::FolderRecord& known,
     return true;
 }
 
+const core::Error* deciding_error(const ExportSummary& summary) {
+    if (summary.fatal)
+        return &*summary.fatal;
+    return summary.errors.empty() ? nullptr : &summary.errors.front();
+}
+
 bool gmail_single_instance(const imap::Capabilities& caps, const ExportOptions& options,
                            bool all_mail_selected) {
     return caps.has("X-GM-EXT-1") && !options.gmail_labels_as_folders && all_mail_selected;
@@ -265,13 +271,19 @@ Result<void> backfill_msg(index::ArchiveIndex& index, const ExportOptions& optio
     return {};
 }
 
-// Phase "record run": finishes the `runs` row. Best effort: a full disk may refuse even this
-// row; the run's outcome is reported anyway.
+// Phase "record run": finishes the `runs` row with the exit code and the error that decided
+// it. Best effort: a full disk may refuse even this row; the run's outcome is reported anyway.
 void record_run(index::ArchiveIndex& index, int64_t run_id, const ExportSummary& summary,
                 int exit_code) {
     index::RunCounts counts{summary.folders, summary.messages, summary.bytes, summary.attachments,
                             summary.errors.size() + (summary.fatal ? 1 : 0)};
-    (void)index.finish_run(run_id, counts, exit_code);
+    index::RunOutcome outcome{exit_code, {}, {}, {}};
+    if (const core::Error* e = exit_code != 0 ? deciding_error(summary) : nullptr) {
+        outcome.error_kind = core::to_string(e->kind);
+        outcome.error_message = e->describe();
+        outcome.server_reply = core::one_line(e->server_reply);
+    }
+    (void)index.finish_run(run_id, counts, outcome);
 }
 
 // Phase "record identity": writes what decide_identity decided (and a changed account name or

@@ -165,6 +165,11 @@ class Exporter {
     std::function<void(const Progress&)> m_on_progress;
 };
 
+// The error that decides a run's outcome: the one that ended it, else the first of its message
+// and folder errors; nullptr when there was none. `runs` records it, the failure hook and the
+// metrics report it.
+const core::Error* deciding_error(const ExportSummary& summary);
+
 // Gmail single-instance mode: the server has X-GM-EXT-1, --gmail-labels-as-folders is off, and
 // its \All folder (All Mail) is among the selected ones. Then only \All, \Junk and \Trash are
 // downloaded (label_directories.hpp: archived_once) and the labels become links.

@@ -176,7 +176,8 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
           "[integration]") {
     const std::string out = exported();
     // What an older imapmirror left: the same rows, without the tables and columns of 006
-    // (bodies), 007 (Gmail labels), 008 (.msg files) and 011 (not convertible), at version 5.
+    // (bodies), 007 (Gmail labels), 008 (.msg files), 009 (account identity), 010 (run outcome)
+    // and 011 (not convertible), at version 5.
     query(out + "/index.sqlite", "SELECT 1");
     auto r = run_imapmirror({"search", out, "sample"});
     REQUIRE(r.exit_code == 0);
@@ -187,7 +188,9 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
             "DROP TABLE labels; ALTER TABLE messages DROP COLUMN msg_path; "
             "ALTER TABLE messages DROP COLUMN msg_sha256; "
             "ALTER TABLE messages DROP COLUMN msg_size; "
-            "ALTER TABLE messages DROP COLUMN msg_unconvertible; PRAGMA user_version = 5;";
+            "ALTER TABLE messages DROP COLUMN msg_unconvertible; DROP TABLE account_identity; "
+            "ALTER TABLE runs DROP COLUMN error_kind; ALTER TABLE runs DROP COLUMN error_message; "
+            "ALTER TABLE runs DROP COLUMN server_reply; PRAGMA user_version = 5;";
         REQUIRE(std::system(("sqlite3 '" + out + "/index.sqlite' '" + sql + "'").c_str()) == 0);
     }
     auto old = run_imapmirror({"search", out, "sample"});
@@ -202,7 +205,7 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
     // Idempotent: nothing left to read.
     auto again = run_imapmirror({"reindex", out, "--json"});
     CHECK(has(again.out, "\"read\":0"));
-    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "9");
+    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "11");
     remove_archive(out);
 }
 
