@@ -21,6 +21,17 @@ struct ScratchDir {
     }
 };
 
+// The seeded Dovecot account, exported into a scratch directory.
+struct ExportedArchive {
+    DovecotServer server;
+    ScratchDir scratch;
+    std::string out = scratch.path + "/archive";
+    std::string db = out + "/index.sqlite";
+    ExportedArchive() {
+        REQUIRE(run_imapmirror(with({"export", "--out", out}, server.tls_args())).exit_code == 0);
+    }
+};
+
 std::string scalar(const std::string& db, const std::string& sql) {
     return query(db, sql).at(0).at(0);
 }
@@ -45,11 +56,10 @@ TEST_CASE(
     "extracted again, the damaged copy is kept aside, and a message expunged on the server is "
     "reported and kept",
     "[integration]") {
-    DovecotServer server;
-    ScratchDir scratch;
-    const std::string out = scratch.path + "/archive";
-    const std::string db = out + "/index.sqlite";
-    REQUIRE(run_imapmirror(with({"export", "--out", out}, server.tls_args())).exit_code == 0);
+    ExportedArchive archive;
+    const auto& server = archive.server;
+    const std::string& out = archive.out;
+    const std::string& db = archive.db;
 
     auto path_of = [&](const std::string& message_id) {
         return scalar(db, "SELECT path FROM messages WHERE message_id = '" + message_id + "'");
@@ -107,11 +117,9 @@ TEST_CASE(
     "verify --repair: a damaged attachment file alone is set aside and extracted again from "
     "its .eml, without a connection",
     "[integration]") {
-    DovecotServer server;
-    ScratchDir scratch;
-    const std::string out = scratch.path + "/archive";
-    const std::string db = out + "/index.sqlite";
-    REQUIRE(run_imapmirror(with({"export", "--out", out}, server.tls_args())).exit_code == 0);
+    ExportedArchive archive;
+    const std::string& out = archive.out;
+    const std::string& db = archive.db;
     const std::string attachment = scalar(db, "SELECT path FROM attachments ORDER BY path LIMIT 1");
     const std::string attached = read_file(out + "/" + attachment);
     append(out + "/" + attachment, "damage");
@@ -127,11 +135,9 @@ TEST_CASE(
 }
 
 TEST_CASE("verify shows its progress on a terminal only", "[integration]") {
-    DovecotServer server;
-    ScratchDir scratch;
-    const std::string out = scratch.path + "/archive";
-    REQUIRE(run_imapmirror(with({"export", "--out", out}, server.tls_args())).exit_code == 0);
-    const std::string files = scalar(out + "/index.sqlite",
+    ExportedArchive archive;
+    const std::string& out = archive.out;
+    const std::string files = scalar(archive.db,
                                      "SELECT (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) "
                                      "FROM attachments)");
 
