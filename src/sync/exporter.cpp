@@ -1,7 +1,6 @@
 #include "sync/exporter.hpp"
 
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 #include "sync/connection_workers.hpp"
 #include "sync/label_directories.hpp"
 #include "sync/msg_backfill.hpp"
+#include "sync/run_plan.hpp"
 #include "sync/shared_run.hpp"
 #include "sync/work_queue.hpp"
 
@@ -27,38 +27,6 @@ namespace imapmirror::sync {
 using core::ErrorKind;
 using core::Result;
 using core::Scope;
-
-bool folder_selected(const std::string& name, const std::vector<std::string>& include,
-                     const std::vector<std::string>& exclude) {
-    auto matches = [&](const std::vector<std::string>& globs) {
-        return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
-            return ::fnmatch(g.c_str(), name.c_str(), 0) == 0;
-        });
-    };
-    if (!include.empty() && !matches(include))
-        return false;
-    return !matches(exclude);
-}
-
-bool folder_unchanged(const index::FolderRecord& known,
-                      const std::optional<imap::MailboxStatus>& now) {
-    if (!now || !known.uidvalidity || !known.uidnext || !known.server_messages)
-        return false;
-    if (!now->uidvalidity || !now->uidnext || !now->messages)
-        return false;
-    if (*now->uidvalidity != *known.uidvalidity || *now->uidnext != *known.uidnext ||
-        *now->messages != *known.server_messages)
-        return false;
-    // Flag changes show only in HIGHESTMODSEQ; without CONDSTORE they wait for a count change.
-    if (now->highestmodseq && (!known.highestmodseq || *now->highestmodseq != *known.highestmodseq))
-        return false;
-    return true;
-}
-
-bool gmail_single_instance(const imap::Capabilities& caps, const ExportOptions& options,
-                           bool all_mail_selected) {
-    return caps.has("X-GM-EXT-1") && !options.gmail_labels_as_folders && all_mail_selected;
-}
 
 namespace {
 
@@ -91,8 +59,7 @@ Result<void> mark_vanished(index::ArchiveIndex& index,
                            const SelectedFolders& listed, const ExportOptions& options,
                            ExportSummary& summary) {
     for (const auto& k : known) {
-        if (listed.count(k.raw_name) || k.deleted ||
-            !folder_selected(k.name, options.include, options.exclude))
+        if (!folder_vanished(k, listed.count(k.raw_name) > 0, options))
             continue;
         IMM_TRY(index.mark_folder_deleted(k.id));
         ++summary.folders_deleted;
@@ -165,13 +132,11 @@ Result<Work> plan_work(const store::ArchiveRoot& root, index::ArchiveIndex& inde
         }
         if (!dir)
             return std::move(dir).error();
-        if (gmail && !archived_once(record)) {
-            summary.label_folders += record.selectable ? 1 : 0;
-            ++work.skipped;
-            continue;
-        }
-        if (!record.selectable || folder_unchanged(record, status)) {
-            summary.folders_unchanged += record.selectable ? 1 : 0;
+        if (auto skip = skip_from_listing(f.listed, &record, gmail)) {
+            if (*skip == SkipReason::GmailLabel)
+                summary.label_folders += record.selectable ? 1 : 0;
+            if (*skip == SkipReason::Unchanged)
+                ++summary.folders_unchanged;
             ++work.skipped;
             continue;
         }
@@ -299,8 +264,7 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
         std::any_of(folders.begin(), folders.end(),
                     [](const auto& f) { return f.second.record.special_use == "\\All"; }));
 
-    SharedRun shared(index, m_on_progress);
-    shared.set_max_bytes(m_options.max_bytes);
+    SharedRun shared(index, summary, m_on_progress, m_options.max_bytes);
     // LIST entries that did not parse name no folder: each is an error of its own. The
     // folders whose counts failed are errors of plan_work.
     for (auto& e : listing.errors)
@@ -309,13 +273,7 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
     IMM_ASSIGN(auto work,
                plan_work(root, index, folders, shared, summary, summary.gmail_single_instance));
 
-    shared.count([&](ExportSummary& s) {
-        s.folders = work.skipped;
-        s.folders_unchanged = summary.folders_unchanged;
-        s.folders_deleted = summary.folders_deleted;
-        s.gmail_single_instance = summary.gmail_single_instance;
-        s.label_folders = summary.label_folders;
-    });
+    shared.count([&](ExportSummary& s) { s.folders = work.skipped; });
     shared.progress([&](Progress& p) {
         p.folders_total = folders.size();
         p.folders_done = work.skipped;
@@ -323,12 +281,12 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
     });
     run_workers(m_connect, m_options, std::move(client), work, shared);
 
-    // The connections' summary is the run's; the error that ended it is returned as one.
-    auto fatal = std::move(shared.summary().fatal);
-    shared.summary().fatal.reset();
-    summary = std::move(shared.summary());
-    if (fatal)
-        return std::move(*fatal);
+    // The error that ended the connections' work is returned as one (run() records it).
+    if (summary.fatal) {
+        auto fatal = std::move(*summary.fatal);
+        summary.fatal.reset();
+        return fatal;
+    }
     if (summary.gmail_single_instance)
         return link_label_directories(root, index, summary);
     return {};

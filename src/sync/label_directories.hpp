@@ -13,7 +13,7 @@
 #include "core/error.hpp"
 #include "index/archive_index.hpp"
 #include "store/archive_root.hpp"
-#include "sync/exporter.hpp"
+#include "sync/run_types.hpp"
 
 namespace imapmirror::sync {
 
