@@ -216,6 +216,17 @@ Result<FolderDecision> Planner::decide() {
     uint32_t from = 1;
     std::vector<uint32_t> server_from;
     bool listed = false;  // server_from is every UID the server has, from UID FETCH
+    // Every UID the server has, from UID 1 (UID FETCH): where its search or its count cannot be
+    // trusted.
+    auto list_from_one = [&]() -> Result<void> {
+        auto all = list_uids(m_client);
+        if (!all)
+            return folder_error(std::move(all).error());
+        server_from = std::move(*all);
+        from = 1;
+        listed = true;
+        return {};
+    };
     if (epoch_changed) {
         // Every UID is new to us: match what we already have, fetch only the rest. The
         // re-mapped messages count as archived from here on.
@@ -242,12 +253,7 @@ Result<FolderDecision> Planner::decide() {
                 // imap4d answers `UID SEARCH UID 1:*` with nothing, and reads `UID a:b` as
                 // sequence numbers: ask for the UIDs themselves instead.
                 quirk(plan, "UID SEARCH disagreed with EXISTS; listed the UIDs with UID FETCH");
-                auto all = list_uids(m_client);
-                if (!all)
-                    return folder_error(std::move(all).error());
-                server_from = std::move(*all);
-                from = 1;
-                listed = true;
+                IMM_TRY(list_from_one());
             }
         }
     }
@@ -285,12 +291,7 @@ Result<FolderDecision> Planner::decide() {
         // Reconciliation: messages are missing below `from` (the index lost rows, or the server
         // renumbered without a new UIDVALIDITY): list the folder from UID 1.
         quirk(plan, "the UIDs found did not add up to EXISTS; listed them with UID FETCH");
-        auto all = list_uids(m_client);
-        if (!all)
-            return folder_error(std::move(all).error());
-        server_from = std::move(*all);
-        from = 1;
-        listed = true;
+        IMM_TRY(list_from_one());
     }
 }
 
