@@ -11,14 +11,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../index/temp_index.hpp"
+#include "inbox_index.hpp"
 #include "scripted_mailbox.hpp"
 #include "store/mirror_layout.hpp"
 #include "sync/shared_run.hpp"
 
 using namespace imapmirror;
 using test::ScriptedMailbox;
-using test::TempIndex;
 using test::uids_in;
 
 namespace {
@@ -57,21 +56,10 @@ ScriptedMailbox mailbox(uint32_t count, std::vector<uint32_t> refused) {
 }
 
 // A temporary archive with one folder, INBOX, and the run's shared state over its index.
-struct Archive {
-    TempIndex dir;
-    std::optional<index::ArchiveIndex> ix;
-    index::FolderRecord folder;
-    sync::ExportSummary summary;
+struct Archive : test::InboxIndex {
     sync::ExportOptions options;
 
     Archive() {
-        auto opened = index::ArchiveIndex::open(dir.path());
-        REQUIRE(opened);
-        ix = std::move(*opened);
-        folder.name = folder.raw_name = folder.path = "INBOX";
-        auto id = ix->upsert_folder(folder);
-        REQUIRE(id);
-        folder.id = *id;
         REQUIRE(::mkdir((dir.dir + "/INBOX").c_str(), 0700) == 0);
         options.root = dir.dir;
         options.uids_per_fetch = 100;

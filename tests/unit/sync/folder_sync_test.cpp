@@ -5,29 +5,14 @@
 
 #include <catch2/catch.hpp>
 
-#include "../index/temp_index.hpp"
+#include "inbox_index.hpp"
 
 using namespace imapmirror;
 using sync::FolderDecision;
-using test::TempIndex;
 
 namespace {
 
-struct Index {
-    TempIndex dir;
-    std::optional<index::ArchiveIndex> ix;
-    index::FolderRecord folder;
-    sync::ExportSummary summary;
-
-    Index() {
-        auto opened = index::ArchiveIndex::open(dir.path());
-        REQUIRE(opened);
-        ix = std::move(*opened);
-        folder.name = folder.raw_name = folder.path = "INBOX";
-        auto id = ix->upsert_folder(folder);
-        REQUIRE(id);
-        folder.id = *id;
-    }
+struct Index : test::InboxIndex {
     void archive(uint32_t uidvalidity, std::vector<uint32_t> uids) {
         std::vector<index::MessageRecord> rows;
         for (uint32_t uid : uids) {
