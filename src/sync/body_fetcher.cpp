@@ -106,29 +106,48 @@ constexpr int kRetriesForNow = 3;
 
 }  // namespace
 
-Result<std::vector<uint32_t>> BodyFetcher::within_budget(const std::vector<uint32_t>& uids) {
-    std::vector<uint64_t> sizes(uids.size(), 0);
-    if (!m_run.budget_spent()) {
-        imap::FetchRequest request;
-        request.items = "(UID RFC822.SIZE)";
-        request.on_message = [&](const imap::FetchData& f) -> Result<void> {
-            auto it = f.uid ? std::lower_bound(uids.begin(), uids.end(), *f.uid) : uids.end();
-            if (it != uids.end() && *it == *f.uid && f.size)
-                sizes[static_cast<size_t>(it - uids.begin())] = *f.size;
+Result<std::vector<MessageSize>> message_sizes(imap::Client& client,
+                                               const std::vector<uint32_t>& uids) {
+    std::vector<MessageSize> sizes;
+    sizes.reserve(uids.size());
+    for (uint32_t uid : uids)
+        sizes.push_back(MessageSize{uid, 0});
+    if (uids.empty())  // no set to send: an empty UID set is not valid IMAP
+        return sizes;
+    imap::FetchRequest request;
+    request.items = "(UID RFC822.SIZE)";
+    request.on_message = [&](const imap::FetchData& f) -> Result<void> {
+        if (!f.uid || !f.size)
             return {};
-        };
-        std::vector<std::vector<uint32_t>> chunks;
-        add_chunks(chunks, uids, 1000);
-        std::vector<imap::MessageSet> sets;
-        for (const auto& chunk : chunks)
-            sets.push_back(imap::MessageSet{true, imap::uid_set(chunk)});
-        // A refused or missing size counts as 0: the body fetch then reports that message.
-        auto refused = m_client.fetch_streamed(sets, request);
-        if (!refused)
-            return std::move(refused).error().with_folder(m_folder.name);
+        auto it = std::lower_bound(sizes.begin(), sizes.end(), *f.uid,
+                                   [](const MessageSize& m, uint32_t uid) { return m.uid < uid; });
+        if (it != sizes.end() && it->uid == *f.uid)
+            it->size = *f.size;
+        return {};
+    };
+    std::vector<std::vector<uint32_t>> chunks;
+    add_chunks(chunks, uids, 1000);
+    std::vector<imap::MessageSet> sets;
+    for (const auto& chunk : chunks)
+        sets.push_back(imap::MessageSet{true, imap::uid_set(chunk)});
+    // A refused or missing size counts as 0: the body fetch then reports that message.
+    IMM_TRY(client.fetch_streamed(sets, request));
+    return sizes;
+}
+
+Result<std::vector<uint32_t>> BodyFetcher::within_budget(const std::vector<uint32_t>& uids) {
+    std::vector<MessageSize> sizes;
+    if (!m_run.budget().spent()) {
+        auto measured = message_sizes(m_client, uids);
+        if (!measured)
+            return std::move(measured).error().with_folder(m_folder.name);
+        sizes = std::move(*measured);
+    } else {
+        for (uint32_t uid : uids)
+            sizes.push_back(MessageSize{uid, 0});
     }
     size_t fits = 0;
-    while (fits < uids.size() && m_run.reserve_bytes(sizes[fits]))
+    while (fits < uids.size() && m_run.budget().reserve(sizes[fits].size))
         ++fits;
     m_deferred = uids.size() - fits;
     if (m_deferred > 0)

@@ -13,11 +13,24 @@
 #include "index/archive_index.hpp"
 #include "store/atomic_file.hpp"
 #include "sync/attachment_writer.hpp"
-#include "sync/exporter.hpp"
 #include "sync/message_sink.hpp"
+#include "sync/run_types.hpp"
 #include "sync/shared_run.hpp"
 
 namespace imapmirror::sync {
+
+// One message's RFC822.SIZE, as the server announces it.
+struct MessageSize {
+    uint32_t uid = 0;
+    uint64_t size = 0;
+};
+
+// The RFC822.SIZE of each of `uids` (sorted, unique) in the examined folder, in their order,
+// without their bodies: `UID FETCH (UID RFC822.SIZE)` in sets short enough for any server.
+// A UID the server does not answer for, or a set it refuses, counts as size 0. No UIDs: no
+// command.
+core::Result<std::vector<MessageSize>> message_sizes(imap::Client& client,
+                                                     const std::vector<uint32_t>& uids);
 
 class BodyFetcher {
   public:

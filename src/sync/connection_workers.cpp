@@ -134,8 +134,7 @@ Result<TaskOutcome> ConnectionWorkers::Worker::plan(const Task& task) {
     auto& job = m_group.m_folders[task.folder];
     m_group.m_run.progress([&](Progress& p) { p.folder = job.record.name; });
     m_selected.reset();
-    FolderSync sync(*m_client, m_group.m_run, job.record, job.status_uidnext);
-    IMM_ASSIGN(job.plan, sync.plan());
+    IMM_ASSIGN(job.plan, sync_folder(*m_client, m_group.m_run, job.record, job.status_uidnext));
     m_selected = task.folder;
     const auto& uids = job.plan.to_fetch;
     m_group.m_run.progress([&](Progress& p) {

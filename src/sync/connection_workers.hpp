@@ -13,8 +13,8 @@
 
 #include "imap/client.hpp"
 #include "index/archive_index.hpp"
-#include "sync/exporter.hpp"
 #include "sync/folder_sync.hpp"
+#include "sync/run_types.hpp"
 #include "sync/shared_run.hpp"
 #include "sync/work_queue.hpp"
 

@@ -7,7 +7,8 @@
 
 #include "index/archive_index.hpp"
 #include "store/mirror_layout.hpp"
-#include "sync/label_directories.hpp"
+#include "sync/body_fetcher.hpp"
+#include "sync/run_plan.hpp"
 
 namespace imapmirror::sync {
 
@@ -53,61 +54,42 @@ Result<Archived> read_archive(const std::string& root) {
     return archived;
 }
 
-// The server's UIDs from `from` on, with their sizes: one `UID FETCH from:* (RFC822.SIZE)`.
-Result<std::map<uint32_t, uint64_t>> sizes_from(imap::Client& client, uint32_t from) {
-    std::map<uint32_t, uint64_t> sizes;
-    IMM_TRY(client.fetch(imap::MessageSet{true, std::to_string(from) + ":*"}, "(UID RFC822.SIZE)",
-                         [&](const imap::FetchData& d) -> Result<void> {
-                             // "N:*" matches the last message even when its UID is below N.
-                             if (d.uid && *d.uid >= from)
-                                 sizes[*d.uid] = d.size.value_or(0);
-                             return {};
-                         }));
-    return sizes;
-}
-
-// One changed folder: EXAMINE, then what the export's plan would fetch and find expunged.
-Result<FolderPreview> preview_folder(imap::Client& client, Archived& archived,
-                                     const imap::Folder& listed, const index::FolderRecord* known) {
+// One changed folder as the export would plan it (run_plan.hpp: the same decision, not
+// applied), with the sizes of what it would fetch.
+Result<std::optional<FolderPreview>> preview_folder(imap::Client& client, Archived& archived,
+                                                    const imap::Folder& listed,
+                                                    const index::FolderRecord* known) {
+    index::FolderRecord fresh;
+    fresh.name = listed.entry.name;
+    fresh.raw_name = listed.entry.raw_name;
+    const index::FolderRecord& folder = known ? *known : fresh;
+    IndexReads reads(archived.index ? &*archived.index : nullptr);
+    const auto uidnext = listed.status ? listed.status->uidnext : std::nullopt;
+    IMM_ASSIGN(auto decision, plan_folder(client, reads, folder, uidnext));
     FolderPreview p;
     p.name = listed.entry.name;
     p.change = known ? FolderPreview::Change::NewMail : FolderPreview::Change::New;
-    IMM_ASSIGN(auto state, client.examine(listed.entry.name));
-    if (!state.uidvalidity)
-        return core::make_error(ErrorKind::Protocol, "the server gave no UIDVALIDITY",
-                                Scope::Folder);
-    std::vector<uint32_t> live;
-    uint32_t from = 1;
-    if (known) {
-        if (known->uidvalidity && *known->uidvalidity != *state.uidvalidity)
-            p.change = FolderPreview::Change::UidValidityChanged;
-        else if (known->uidvalidity && known->uidnext)
-            from = std::max<uint32_t>(1, *known->uidnext);
-        IMM_ASSIGN(live, archived.index->live_uids(known->id, *state.uidvalidity));
+    switch (decision.kind) {
+        case FolderDecision::Kind::Skip:  // refused again: skipped quietly, as the export does
+        case FolderDecision::Kind::Vanished:
+            return std::optional<FolderPreview>();
+        case FolderDecision::Kind::Error:
+            p.change = FolderPreview::Change::Unreadable;
+            p.error = std::move(decision.error);
+            return std::optional<FolderPreview>(std::move(p));
+        case FolderDecision::Kind::Plan:
+            break;
     }
-    std::map<uint32_t, uint64_t> sizes;
-    if (state.exists > 0) {
-        IMM_ASSIGN(sizes, sizes_from(client, from));
-    }
-    uint64_t still_archived = 0;  // archived messages the server still has
-    for (const auto& [uid, size] : sizes) {
-        if (std::binary_search(live.begin(), live.end(), uid)) {
-            ++still_archived;
-            continue;
-        }
-        ++p.messages;
-        p.bytes += size;
-    }
-    // Below `from` the server's count says how many archived messages remain: EXISTS minus the
-    // ones listed from `from` on.
-    const auto below =
-        static_cast<uint64_t>(std::lower_bound(live.begin(), live.end(), from) - live.begin());
-    const uint64_t listed_from = sizes.size();
-    const uint64_t remaining_below = state.exists > listed_from ? state.exists - listed_from : 0;
-    const uint64_t live_from = live.size() - below;
-    p.expunged = (below > remaining_below ? below - remaining_below : 0) +
-                 (live_from > still_archived ? live_from - still_archived : 0);
-    return p;
+    const auto& plan = decision.plan;
+    if (known && known->uidvalidity && *known->uidvalidity != *plan.state.uidvalidity)
+        p.change = FolderPreview::Change::UidValidityChanged;
+    IMM_ASSIGN(auto sizes, message_sizes(client, plan.to_fetch));
+    p.messages = plan.to_fetch.size();
+    for (const auto& m : sizes)
+        p.bytes += m.size;
+    p.expunged = plan.expunged.size() + plan.expunged_rows.size();
+    p.error = plan.discrepancy;
+    return std::optional<FolderPreview>(std::move(p));
 }
 
 FolderPreview vanished(const std::string& name) {
@@ -157,36 +139,39 @@ Result<ExportPreview> preview_export(const ConnectFn& connect, const ExportOptio
             unreadable(listed->entry.name, *listed->error);
             continue;
         }
-        if (preview.gmail_single_instance && !archived_once(listed->entry.special_use())) {
-            ++preview.label_folders;
-            continue;
-        }
-        if (!listed->entry.selectable() || (known && folder_unchanged(*known, listed->status))) {
-            preview.folders_unchanged += listed->entry.selectable() ? 1 : 0;
+        if (auto skip = skip_from_listing(*listed, known, preview.gmail_single_instance)) {
+            if (*skip == SkipReason::GmailLabel)
+                preview.label_folders += listed->entry.selectable() ? 1 : 0;
+            if (*skip == SkipReason::Unchanged)
+                ++preview.folders_unchanged;
             continue;
         }
         auto folder = preview_folder(*client, archived, *listed, known);
         if (!folder) {
-            // A folder the server refused before is skipped quietly, as the export does.
-            if (known && known->examine_refused)
-                continue;
             if (client->session().broken())
                 return std::move(folder).error();
             unreadable(listed->entry.name, std::move(folder).error());
             continue;
         }
-        if (folder->change == FolderPreview::Change::NewMail && folder->messages == 0 &&
-            folder->expunged == 0) {
+        if (!*folder)
+            continue;
+        auto& p = **folder;
+        if (p.change == FolderPreview::Change::Unreadable) {
+            unreadable(p.name, std::move(*p.error));
+            continue;
+        }
+        if (p.error)  // planned, but the server's counts do not add up: the export says so too
+            preview.errors.push_back(*p.error);
+        if (p.change == FolderPreview::Change::NewMail && p.messages == 0 && p.expunged == 0) {
             ++preview.folders_unchanged;  // flag changes only
             continue;
         }
-        preview.messages += folder->messages;
-        preview.bytes += folder->bytes;
-        preview.changed.push_back(std::move(*folder));
+        preview.messages += p.messages;
+        preview.bytes += p.bytes;
+        preview.changed.push_back(std::move(p));
     }
     for (const auto& [raw_name, known] : archived.folders)
-        if (!selected.count(raw_name) &&
-            folder_selected(known.name, options.include, options.exclude))
+        if (folder_vanished(known, selected.count(raw_name) > 0, options))
             preview.changed.push_back(vanished(known.name));
     std::sort(preview.changed.begin(), preview.changed.end(),
               [](const FolderPreview& a, const FolderPreview& b) { return a.name < b.name; });

@@ -1,14 +1,14 @@
 #pragma once
 // `export --dry-run`: what an export would do now, without doing it. The archive is only read
 // (its index opened read-only, nothing created, locked or written, not even DIR) and the server
-// only looked at (LIST with STATUS, EXAMINE and `UID FETCH (RFC822.SIZE)` of the changed
-// folders), so a preview may run while a real export holds the archive.
+// only looked at (LIST with STATUS; EXAMINE, UID SEARCH and UID FETCH of UIDs, flags, headers
+// and sizes in the changed folders), so a preview may run while a real export holds the archive.
 //
-// The figures follow the export's own rules (FolderSync::plan): a folder whose STATUS equals
-// the last sync is unchanged; in a changed one, the UIDs from the last recorded UIDNEXT on that
-// the index lacks are the ones to fetch. After a UIDVALIDITY change every message on the server
-// is counted: the export first matches archived copies by their headers, so it fetches at most
-// that many.
+// The figures are the export's own plan (run_plan.hpp: skip_from_listing, plan_folder), decided
+// the same way and not applied: a folder whose STATUS equals the last sync is unchanged; in a
+// changed one, the UIDs to fetch, the expunges and, after a UIDVALIDITY change, the archived
+// copies re-identified by their headers are those the export then finds. Only the sizes of
+// the messages to fetch are asked for besides (`UID FETCH (RFC822.SIZE)`).
 
 #include <cstdint>
 #include <optional>
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "sync/exporter.hpp"
+#include "sync/run_types.hpp"
 
 namespace imapmirror::sync {
 
@@ -30,10 +30,11 @@ struct FolderPreview {
     };
     std::string name;  // decoded
     Change change = Change::NewMail;
-    uint64_t messages = 0;             // to fetch (an upper bound after a UIDVALIDITY change)
-    uint64_t bytes = 0;                // their RFC822.SIZE, as the server announces it
-    uint64_t expunged = 0;             // archived messages the server no longer has (kept, marked)
-    std::optional<core::Error> error;  // Unreadable: why
+    uint64_t messages = 0;  // to fetch
+    uint64_t bytes = 0;     // their RFC822.SIZE, as the server announces it
+    uint64_t expunged = 0;  // archived messages the server no longer has (kept, marked)
+    // Unreadable: why; otherwise a planned folder whose counts do not add up (also in errors).
+    std::optional<core::Error> error;
 };
 
 struct ExportPreview {

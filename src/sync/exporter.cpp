@@ -19,6 +19,7 @@
 #include "sync/connection_workers.hpp"
 #include "sync/label_directories.hpp"
 #include "sync/msg_backfill.hpp"
+#include "sync/run_plan.hpp"
 #include "sync/shared_run.hpp"
 #include "sync/stale_temporaries.hpp"
 #include "sync/work_queue.hpp"
@@ -29,30 +30,10 @@ using core::ErrorKind;
 using core::Result;
 using core::Scope;
 
-bool folder_unchanged(const index::FolderRecord& known,
-                      const std::optional<imap::MailboxStatus>& now) {
-    if (!now || !known.uidvalidity || !known.uidnext || !known.server_messages)
-        return false;
-    if (!now->uidvalidity || !now->uidnext || !now->messages)
-        return false;
-    if (*now->uidvalidity != *known.uidvalidity || *now->uidnext != *known.uidnext ||
-        *now->messages != *known.server_messages)
-        return false;
-    // Flag changes show only in HIGHESTMODSEQ; without CONDSTORE they wait for a count change.
-    if (now->highestmodseq && (!known.highestmodseq || *now->highestmodseq != *known.highestmodseq))
-        return false;
-    return true;
-}
-
 const core::Error* deciding_error(const ExportSummary& summary) {
     if (summary.fatal)
         return &*summary.fatal;
     return summary.errors.empty() ? nullptr : &summary.errors.front();
-}
-
-bool gmail_single_instance(const imap::Capabilities& caps, const ExportOptions& options,
-                           bool all_mail_selected) {
-    return caps.has("X-GM-EXT-1") && !options.gmail_labels_as_folders && all_mail_selected;
 }
 
 const char* to_string(IdentityChange change) {
@@ -133,8 +114,7 @@ Result<void> mark_vanished(index::ArchiveIndex& index,
                            const SelectedFolders& listed, const ExportOptions& options,
                            ExportSummary& summary) {
     for (const auto& k : known) {
-        if (listed.count(k.raw_name) || k.deleted ||
-            !folder_selected(k.name, options.include, options.exclude))
+        if (!folder_vanished(k, listed.count(k.raw_name) > 0, options))
             continue;
         IMM_TRY(index.mark_folder_deleted(k.id));
         ++summary.folders_deleted;
@@ -207,13 +187,11 @@ Result<Work> plan_work(const store::ArchiveRoot& root, index::ArchiveIndex& inde
         }
         if (!dir)
             return std::move(dir).error();
-        if (gmail && !archived_once(record)) {
-            summary.label_folders += record.selectable ? 1 : 0;
-            ++work.skipped;
-            continue;
-        }
-        if (!record.selectable || folder_unchanged(record, status)) {
-            summary.folders_unchanged += record.selectable ? 1 : 0;
+        if (auto skip = skip_from_listing(f.listed, &record, gmail)) {
+            if (*skip == SkipReason::GmailLabel)
+                summary.label_folders += record.selectable ? 1 : 0;
+            if (*skip == SkipReason::Unchanged)
+                ++summary.folders_unchanged;
             ++work.skipped;
             continue;
         }
@@ -392,8 +370,7 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
         std::any_of(folders.begin(), folders.end(),
                     [](const auto& f) { return f.second.record.special_use == "\\All"; }));
 
-    SharedRun shared(index, m_on_progress);
-    shared.set_max_bytes(m_options.max_bytes);
+    SharedRun shared(index, summary, m_on_progress, m_options.max_bytes);
     // LIST entries that did not parse name no folder: each is an error of its own. The
     // folders whose counts failed are errors of plan_work.
     for (auto& e : listing.errors)
@@ -402,17 +379,7 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
     IMM_ASSIGN(auto work,
                plan_work(root, index, folders, shared, summary, summary.gmail_single_instance));
 
-    shared.count([&](ExportSummary& s) {
-        s.folders = work.skipped;
-        s.folders_unchanged = summary.folders_unchanged;
-        s.folders_deleted = summary.folders_deleted;
-        s.gmail_single_instance = summary.gmail_single_instance;
-        s.label_folders = summary.label_folders;
-        s.unmatched = summary.unmatched;
-        s.identity = summary.identity;
-        s.identity_change = summary.identity_change;
-        s.previous_identity = summary.previous_identity;
-    });
+    shared.count([&](ExportSummary& s) { s.folders = work.skipped; });
     shared.progress([&](Progress& p) {
         p.folders_total = folders.size();
         p.folders_done = work.skipped;
@@ -420,12 +387,12 @@ Result<void> Exporter::export_folders(std::unique_ptr<imap::Client> client,
     });
     run_workers(m_connect, m_options, std::move(client), work, shared);
 
-    // The connections' summary is the run's; the error that ended it is returned as one.
-    auto fatal = std::move(shared.summary().fatal);
-    shared.summary().fatal.reset();
-    summary = std::move(shared.summary());
-    if (fatal)
-        return std::move(*fatal);
+    // The error that ended the connections' work is returned as one (run() records it).
+    if (summary.fatal) {
+        auto fatal = std::move(*summary.fatal);
+        summary.fatal.reset();
+        return fatal;
+    }
     if (summary.gmail_single_instance)
         return link_label_directories(root, index, summary);
     return {};

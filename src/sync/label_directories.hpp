@@ -19,7 +19,7 @@
 #include "index/archive_index.hpp"
 #include "store/archive_root.hpp"
 #include "store/label_link.hpp"
-#include "sync/exporter.hpp"
+#include "sync/run_types.hpp"
 
 namespace imapmirror::sync {
 

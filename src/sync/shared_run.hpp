@@ -5,21 +5,28 @@
 // Thread safety: every member may be called from any thread; callbacks run under a lock and
 // must not call back into this object.
 
-#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
 
 #include "index/archive_index.hpp"
-#include "sync/exporter.hpp"
+#include "sync/byte_budget.hpp"
+#include "sync/run_types.hpp"
 
 namespace imapmirror::sync {
 
 class SharedRun {
   public:
-    SharedRun(index::ArchiveIndex& index, std::function<void(const Progress&)> on_progress)
-        : m_index(index), m_on_progress(std::move(on_progress)) {}
+    // `summary`: the run's one summary, which the caller owns and reads once every connection
+    // has finished. `max_bytes`: the byte budget (--max-bytes); none, no limit.
+    SharedRun(index::ArchiveIndex& index, ExportSummary& summary,
+              std::function<void(const Progress&)> on_progress,
+              std::optional<uint64_t> max_bytes = std::nullopt)
+        : m_index(index),
+          m_summary(summary),
+          m_budget(max_bytes),
+          m_on_progress(std::move(on_progress)) {}
 
     // Runs `f(index)` holding the index lock; returns what it returns.
     template <class F>
@@ -58,43 +65,16 @@ class SharedRun {
         return m_summary.fatal.has_value();
     }
 
-    // The run's download budget (--max-bytes), one for every connection: reserves `bytes` of
-    // message data to be fetched. True when they fit in what is left, and always for the run's
-    // first reservation (a message larger than the whole budget must not block the account
-    // forever). Once a reservation is refused the budget is spent: every later one is refused
-    // too, so the run ends at one point instead of picking small messages after it.
-    // Without a budget, always true.
-    bool reserve_bytes(uint64_t bytes) {
-        std::lock_guard lock(m_stats_mutex);
-        if (!m_max_bytes)
-            return true;
-        if (m_budget_spent)
-            return false;
-        if (m_reserved > 0 && bytes > *m_max_bytes - std::min(*m_max_bytes, m_reserved)) {
-            m_budget_spent = true;
-            return false;
-        }
-        m_reserved += bytes;
-        return true;
-    }
-    bool budget_spent() const {
-        std::lock_guard lock(m_stats_mutex);
-        return m_budget_spent;
-    }
-    void set_max_bytes(std::optional<uint64_t> max_bytes) { m_max_bytes = max_bytes; }
-
-    // For the exporter, once every connection has finished.
-    ExportSummary& summary() { return m_summary; }
+    // The run's download budget, one for every connection (byte_budget.hpp).
+    ByteBudget& budget() { return m_budget; }
 
   private:
     index::ArchiveIndex& m_index;
     std::mutex m_index_mutex;
     mutable std::mutex m_stats_mutex;
-    ExportSummary m_summary;
+    ExportSummary& m_summary;
     Progress m_progress;
-    std::optional<uint64_t> m_max_bytes;  // set before the connections start
-    uint64_t m_reserved = 0;
-    bool m_budget_spent = false;
+    ByteBudget m_budget;
     std::function<void(const Progress&)> m_on_progress;
 };
 

@@ -8,9 +8,9 @@
 #include "store/damaged_copy.hpp"
 #include "store/mirror_layout.hpp"
 #include "store/sha256.hpp"
-#include "sync/exporter.hpp"
 #include "sync/folder_sync.hpp"
 #include "sync/label_directories.hpp"
+#include "sync/run_plan.hpp"
 
 namespace imapmirror::sync {
 
