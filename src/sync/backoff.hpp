@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/error.hpp"
-#include "sync/exporter.hpp"
+#include "sync/run_types.hpp"
 
 namespace imapmirror::sync {
 

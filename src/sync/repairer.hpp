@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "sync/exporter.hpp"
+#include "sync/run_types.hpp"
 #include "sync/verifier.hpp"
 
 namespace imapmirror::sync {
