@@ -156,6 +156,12 @@ std::string identity_note(const sync::ExportSummary& s, const std::string& out) 
 }
 
 void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) {
+    // On stderr with --json too: a person reads them, a script has them in the JSON. The
+    // identity note is said even with --quiet: it changes what the archive accepts from now on.
+    for (const auto& u : s.unmatched)
+        std::fprintf(stderr, "imapmirror: warning: %s\n", sync::describe(u).c_str());
+    if (auto note = identity_note(s, a.out); !note.empty())
+        std::fprintf(stderr, "imapmirror: %s\n", note.c_str());
     if (a.json) {
         core::JsonWriter w;
         w.begin_object();
@@ -220,16 +226,11 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         std::printf("%s\n", w.str().c_str());
         return;
     }
-    for (const auto& u : s.unmatched)
-        std::fprintf(stderr, "imapmirror: warning: %s\n", sync::describe(u).c_str());
     for (const auto& e : s.errors)
         std::fprintf(stderr, "imapmirror: %s error: %s\n", to_string(e.scope),
                      e.describe().c_str());
     if (s.fatal)
         std::fprintf(stderr, "imapmirror: error: %s\n", s.fatal->describe().c_str());
-    // Said even with --quiet: it changes what the archive accepts from now on.
-    if (auto note = identity_note(s, a.out); !note.empty())
-        std::fprintf(stderr, "imapmirror: %s\n", note.c_str());
     if (a.quiet && !s.fatal && s.errors.empty())
         return;
     char secs[32];
