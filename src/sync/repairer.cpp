@@ -72,7 +72,7 @@ class Repair {
           m_archive(archive),
           m_index(index),
           m_connect(connect),
-          m_shared(index, std::move(on_progress)),
+          m_shared(index, m_summary, std::move(on_progress)),
           m_now(std::time(nullptr)) {
         m_options.root = root;
         m_options.index_bodies = false;  // the rows are kept: nothing new to index
@@ -126,8 +126,7 @@ class Repair {
             IMM_TRY(fetch_folder(*client, *folder, messages));
         }
         client->logout();
-        auto& summary = m_shared.summary();
-        m_report.errors = std::move(summary.errors);
+        m_report.errors = std::move(m_summary.errors);
         return {};
     }
 
@@ -322,6 +321,7 @@ class Repair {
     LockedArchive& m_archive;
     index::ArchiveIndex& m_index;
     const ConnectFn& m_connect;
+    ExportSummary m_summary;  // the run's one summary, which m_shared changes
     SharedRun m_shared;
     ExportOptions m_options;
     const std::time_t m_now;

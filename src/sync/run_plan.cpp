@@ -1,6 +1,5 @@
 #include "sync/run_plan.hpp"
 
-#include <fnmatch.h>
 
 #include <algorithm>
 #include <map>
@@ -24,18 +23,6 @@ std::string stored_flags(const std::vector<std::string>& flags) {
         out += (out.empty() ? "" : " ") + f;
     }
     return out;
-}
-
-bool folder_selected(const std::string& name, const std::vector<std::string>& include,
-                     const std::vector<std::string>& exclude) {
-    auto matches = [&](const std::vector<std::string>& globs) {
-        return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
-            return ::fnmatch(g.c_str(), name.c_str(), 0) == 0;
-        });
-    };
-    if (!include.empty() && !matches(include))
-        return false;
-    return !matches(exclude);
 }
 
 bool gmail_single_instance(const imap::Capabilities& caps, const ExportOptions& options,

@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "imap/client.hpp"
 #include "index/archive_index.hpp"
+#include "sync/folder_selection.hpp"
 #include "sync/run_types.hpp"
 
 namespace imapmirror::sync {
@@ -110,9 +111,6 @@ class IndexReads final : public PlanReads {
     index::ArchiveIndex* m_index;
 };
 
-// True when `name` is selected by the include/exclude globs (fnmatch, '*' also crosses '/').
-bool folder_selected(const std::string& name, const std::vector<std::string>& include,
-                     const std::vector<std::string>& exclude);
 
 // Gmail single-instance mode: the server has X-GM-EXT-1, --gmail-labels-as-folders is off, and
 // its \All folder (All Mail) is among the selected ones. Then only \All, \Junk and \Trash are
