@@ -1,6 +1,5 @@
 #include "sync/run_plan.hpp"
 
-
 #include <algorithm>
 #include <map>
 

@@ -111,7 +111,6 @@ class IndexReads final : public PlanReads {
     index::ArchiveIndex* m_index;
 };
 
-
 // Gmail single-instance mode: the server has X-GM-EXT-1, --gmail-labels-as-folders is off, and
 // its \All folder (All Mail) is among the selected ones. Then only \All, \Junk and \Trash are
 // downloaded (label_directories.hpp: archived_once) and the labels become links.

@@ -402,9 +402,10 @@ TEST_CASE("auth: only a clear refusal of the credentials blames the password", "
     CHECK(wrong.err.find("check --user and the password") != std::string::npos);
 }
 
-TEST_CASE("for now: NO UNAVAILABLE, LIMIT or an unknown code on a FETCH chunk is asked again "
-          "after a pause, nothing lost",
-          "[integration]") {
+TEST_CASE(
+    "for now: NO UNAVAILABLE, LIMIT or an unknown code on a FETCH chunk is asked again "
+    "after a pause, nothing lost",
+    "[integration]") {
     for (const char* reply : {"NO [UNAVAILABLE] Temporary System Error",
                               "NO [LIMIT] Too many commands", "NO [XYZZY] Unknown reason"}) {
         INFO(reply);
@@ -416,8 +417,8 @@ TEST_CASE("for now: NO UNAVAILABLE, LIMIT or an unknown code on a FETCH chunk is
             q.unavailable_reply = reply;
         });
         TempDir tmp;
-        auto r = run_imapmirror(with({"export", "--out", tmp.path, "--json", "--retry-wait",
-                                      "0.05", "--connections", "1"},
+        auto r = run_imapmirror(with({"export", "--out", tmp.path, "--json", "--retry-wait", "0.05",
+                                      "--connections", "1"},
                                      fake_args(account.port())),
                                 kFakePassword);
         INFO(r.out << r.err);
@@ -428,9 +429,10 @@ TEST_CASE("for now: NO UNAVAILABLE, LIMIT or an unknown code on a FETCH chunk is
     }
 }
 
-TEST_CASE("for now: a folder whose FETCH stays UNAVAILABLE costs its messages, not the run: the "
-          "other folders are archived, exit 10, and the next run completes the archive",
-          "[integration]") {
+TEST_CASE(
+    "for now: a folder whose FETCH stays UNAVAILABLE costs its messages, not the run: the "
+    "other folders are archived, exit 10, and the next run completes the archive",
+    "[integration]") {
     FakeAccount account;
     seed(account, 6);
     account.edit([](auto& folders, FakeQuirks& q) {
@@ -451,8 +453,9 @@ TEST_CASE("for now: a folder whose FETCH stays UNAVAILABLE costs its messages, n
     CHECK(r.err.find("folder error: the server refused 6 messages for now (UIDs 1:6) after 3 "
                      "tries") != std::string::npos);
     CHECK(r.err.find("the next run fetches these messages") != std::string::npos);
-    CHECK(scalar(tmp.path, "SELECT COUNT(*) FROM messages m JOIN folders f ON f.id = m.folder_id "
-                           "WHERE f.name = 'INBOX'") == "0");
+    CHECK(scalar(tmp.path,
+                 "SELECT COUNT(*) FROM messages m JOIN folders f ON f.id = m.folder_id "
+                 "WHERE f.name = 'INBOX'") == "0");
     CHECK(scalar(tmp.path, "SELECT COUNT(*) FROM messages") == "5");
 
     account.edit([](auto&, FakeQuirks& q) { q.unavailable_folder.clear(); });
