@@ -4,11 +4,13 @@
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 
+#include "core/interrupt.hpp"
 #include "core/log.hpp"
 
 namespace imapmirror::core {
@@ -54,6 +56,12 @@ Result<std::string> secret_from_command(const std::string& command) {
     while ((n = std::fread(buf, 1, sizeof buf, p)) > 0 && out.size() < (1u << 20))
         out.append(buf, n);
     int status = ::pclose(p);
+    // Ctrl-C reaches the command too (one process group): that is an interruption, not a
+    // failed command.
+    const bool stopped = status != -1 && WIFSIGNALED(status) &&
+                         (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM);
+    if (stopped || interrupted())
+        return make_error(ErrorKind::Cancelled, "interrupted while the password command ran");
     if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         // The command itself is not echoed: it may embed a secret.
         auto e = make_error(ErrorKind::Usage,

@@ -31,7 +31,7 @@ TEST_CASE("selection: `--include inbox` archives INBOX (case-insensitive, RFC 35
 }
 
 TEST_CASE(
-    "selection: a pattern that matches nothing is a warning naming the nearest folder; "
+    "selection: a pattern that matches nothing is a warning naming the nearest folder, and "
     "the rest is archived",
     "[integration]") {
     DovecotServer server;

@@ -65,8 +65,10 @@ TEST_CASE(
               .at(0)
               .at(0)
               .find("more than 2000 attachments") != std::string::npos);
-    // The HTML bombs: archived, their text cut short and marked so.
-    CHECK(query(db, "SELECT COUNT(*) FROM bodies WHERE truncated = 1").at(0).at(0) == "3");
+    // The HTML bombs are archived. Two have their text cut short and marked so: the stray end
+    // tags (nesting past 256 levels) and the table (a million cells, past the 1 MiB text cap);
+    // the scripts' text fits (what they cost is time, bounded by the CPU budget).
+    CHECK(query(db, "SELECT COUNT(*) FROM bodies WHERE truncated = 1").at(0).at(0) == "2");
     auto verified = run_imapmirror({"verify", out});
     INFO(verified.out << verified.err);
     CHECK(verified.exit_code == 0);

@@ -121,7 +121,7 @@ std::string status_line(int fd) {
 
 TEST_CASE(
     "loopback login: forged state, an error without state, ten idle and one slow connection do "
-    "not end or stall the login; the right state does",
+    "not end or stall the login, and the right state does",
     "[auth]") {
     auto listener = auth::RedirectListener::open();
     REQUIRE(listener);
