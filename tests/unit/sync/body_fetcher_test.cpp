@@ -41,7 +41,7 @@ ScriptedMailbox mailbox(uint32_t count, std::vector<uint32_t> refused) {
             if (uid > count)
                 continue;
             if (bodies && std::find(refused.begin(), refused.end(), uid) != refused.end())
-                return tag + " NO [UNAVAILABLE] cannot send that now\r\n";
+                return tag + " NO cannot send that message\r\n";  // no code: narrowed at once
             const std::string m = message(uid);
             const std::string u = std::to_string(uid);
             out += "* " + u + " FETCH (UID " + u + " RFC822.SIZE " + std::to_string(m.size());
