@@ -515,15 +515,21 @@ TEST_CASE(
 
     std::mt19937 rng(20261206);
     int kills = 0;
-    for (int seed = 0; seed < 4; ++seed) {
+    // A busy machine makes the timing run a poor guide: an attempt whose kill came after the run
+    // ended shortens the next delays, and attempts go on until three kills have landed.
+    double scale = 1.0;
+    for (int seed = 0; seed < 10 && kills < 3; ++seed) {
         const ScopedTempDir crashed;
         const std::string out = crashed.path + "/archive";
         fs::copy(archive, out, fs::copy_options::recursive);
         // The relabel is the run's last phase: kills land in its second half and later.
-        const int delay = run_ms / 2 + static_cast<int>(rng() % static_cast<unsigned>(run_ms));
+        const int delay = static_cast<int>(
+            scale * (run_ms / 2 + static_cast<int>(rng() % static_cast<unsigned>(run_ms))));
         INFO("seed " << seed << ", killed after " << delay << " ms of a " << run_ms << " ms run");
         if (run_imapmirror_killed(with({"export", "--out", out}, gmail.args()), delay))
             ++kills;
+        else
+            scale *= 0.7;
         auto finish = run_imapmirror(with({"export", "--out", out}, gmail.args()));
         INFO(finish.err);
         REQUIRE(finish.exit_code == 0);
@@ -540,7 +546,7 @@ TEST_CASE(
         CHECK(in_work == 0);
         CHECK(in_later == 60);
     }
-    CHECK(kills >= 2);  // most kills must land inside a run, or the test proves little
+    CHECK(kills >= 3);  // the kills must land inside runs, or the test proves little
 }
 
 TEST_CASE(

@@ -174,16 +174,22 @@ TEST_CASE(
 
     std::mt19937 rng(20261206);
     int kills = 0;
-    for (int seed = 0; seed < 4; ++seed) {
+    // A busy machine makes the timing runs a poor guide: an attempt whose kill came after the run
+    // ended shortens the next delays, and attempts go on until three kills have landed.
+    double scale = 1.0;
+    for (int seed = 0; seed < 10 && kills < 3; ++seed) {
         const ScopedTempDir crashed;
         const std::string out = crashed.path + "/archive";
         fs::copy(archive, out, fs::copy_options::recursive);
-        const int delay = quiet_ms + static_cast<int>(rng() % static_cast<unsigned>(backfill_ms));
+        const int delay = static_cast<int>(
+            scale * (quiet_ms + static_cast<int>(rng() % static_cast<unsigned>(backfill_ms))));
         INFO("seed " << seed << ", killed after " << delay << " ms; the backfill takes "
                      << backfill_ms << " ms after " << quiet_ms << " ms");
         if (run_imapmirror_killed(with({"export", "--out", out, "--msg"}, server.tls_args()),
                                   delay))
             ++kills;
+        else
+            scale *= 0.7;
         auto finish = run_imapmirror(with({"export", "--out", out, "--msg"}, server.tls_args()));
         INFO(finish.err);
         REQUIRE(finish.exit_code == 0);
@@ -199,5 +205,5 @@ TEST_CASE(
         INFO(verified.out << verified.err);
         CHECK(verified.exit_code == 0);
     }
-    CHECK(kills >= 2);  // most kills must land inside a run, or the test proves little
+    CHECK(kills >= 3);  // the kills must land inside runs, or the test proves little
 }
