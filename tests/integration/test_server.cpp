@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -57,9 +58,54 @@ std::vector<std::vector<std::string>> query(const std::string& db_path, const st
     return rows;
 }
 
+namespace {
+
+// Every directory make_temp_dir made, removed when the test process ends (ctest runs each test
+// case in a process of its own), so that a test need not remove what it made and a failed one
+// leaves nothing behind either. IMAPMIRROR_KEEP_TEST_DIRS=1 keeps them for a post-mortem.
+class TempDirRegistry {
+  public:
+    void add(const std::string& path) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_paths.push_back(path);
+    }
+    ~TempDirRegistry() {
+        const char* keep = std::getenv("IMAPMIRROR_KEEP_TEST_DIRS");
+        if (keep != nullptr && std::string(keep) == "1")
+            return;
+        for (const auto& path : m_paths) {
+            std::error_code ec;
+            if (std::filesystem::remove_all(path, ec) != static_cast<std::uintmax_t>(-1) && !ec)
+                continue;
+            // A test made part of it read-only (permission tests): give the owner access back.
+            std::filesystem::permissions(path, std::filesystem::perms::owner_all,
+                                         std::filesystem::perm_options::add, ec);
+            for (auto it = std::filesystem::recursive_directory_iterator(
+                     path, std::filesystem::directory_options::skip_permission_denied, ec);
+                 !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+                if (it->is_directory(ec) && !it->is_symlink(ec))
+                    std::filesystem::permissions(it->path(), std::filesystem::perms::owner_all,
+                                                 std::filesystem::perm_options::add, ec);
+            std::filesystem::remove_all(path, ec);
+        }
+    }
+
+  private:
+    std::mutex m_mutex;
+    std::vector<std::string> m_paths;
+};
+
+TempDirRegistry& temp_dir_registry() {
+    static TempDirRegistry registry;
+    return registry;
+}
+
+}  // namespace
+
 std::string make_temp_dir() {
     std::string tmpl = "/tmp/imapmirror-test-XXXXXX";
     REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    temp_dir_registry().add(tmpl);
     return tmpl;
 }
 
