@@ -1,10 +1,13 @@
 #include "outlook/eml_reader.hpp"
 
+#include <fcntl.h>
 #include <gmime/gmime.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <functional>
 #include <memory>
 
 #include "core/attachment_rule.hpp"
@@ -121,15 +124,14 @@ std::string raw_header_block(GMimeObject* obj) {
     return multiline_text(crlf);
 }
 
-std::string decoded_bytes(GMimePart* part, bool in_multipart) {
+// Streams the part's decoded bytes to `write` a piece at a time; returns how many, or stops at
+// the first `write` that returns false.
+uint64_t stream_decoded(GMimePart* part, bool in_multipart,
+                        const std::function<bool(std::string_view)>& write) {
     GMimeDataWrapper* content = g_mime_part_get_content(part);
-    if (!content)
-        return {};
-    // Read through the decoder a piece at a time: the decoded bytes are held once.
-    GMimeStream* encoded = g_mime_data_wrapper_get_stream(content);
-    std::string out;
+    GMimeStream* encoded = content ? g_mime_data_wrapper_get_stream(content) : nullptr;
     if (!encoded)
-        return out;
+        return 0;
     g_mime_stream_reset(encoded);
     GPtr<GMimeStream> decoded(g_mime_stream_filter_new(encoded));
     const GMimeContentEncoding encoding_of_content = g_mime_data_wrapper_get_encoding(content);
@@ -137,24 +139,63 @@ std::string decoded_bytes(GMimePart* part, bool in_multipart) {
         GPtr<GMimeFilter> decoder(g_mime_filter_basic_new(encoding_of_content, FALSE));
         g_mime_stream_filter_add(GMIME_STREAM_FILTER(decoded.get()), decoder.get());
     }
+    // RFC 2046 5.1.1: the CRLF before a boundary belongs to the boundary. When the boundary
+    // line itself ends in a bare LF, GMime takes only the LF and leaves the CR in the content:
+    // a CR at the end of a piece is held back until the next piece shows it was not the last.
+    const auto encoding = g_mime_part_get_content_encoding(part);
+    const bool identity =
+        encoding == GMIME_CONTENT_ENCODING_DEFAULT || encoding == GMIME_CONTENT_ENCODING_7BIT ||
+        encoding == GMIME_CONTENT_ENCODING_8BIT || encoding == GMIME_CONTENT_ENCODING_BINARY;
+    const bool drop_final_cr = identity && in_multipart;
+    uint64_t total = 0;
+    bool held_cr = false;
     char buf[64 * 1024];
     for (;;) {
         // A bounded substream answers -1, not 0, at its end (see mime/message_parser.cpp).
         const ssize_t n = g_mime_stream_read(decoded.get(), buf, sizeof buf);
         if (n <= 0)
             break;
-        out.append(buf, static_cast<size_t>(n));
+        std::string_view piece(buf, static_cast<size_t>(n));
+        if (held_cr) {
+            if (!write("\r"))
+                return total;
+            ++total;
+            held_cr = false;
+        }
+        if (drop_final_cr && piece.back() == '\r') {
+            piece.remove_suffix(1);
+            held_cr = true;
+        }
+        if (!piece.empty() && !write(piece))
+            return total;
+        total += piece.size();
     }
-    // RFC 2046 5.1.1: the CRLF before a boundary belongs to the boundary. When the boundary
-    // line itself ends in a bare LF, GMime takes only the LF and leaves the CR in the content.
-    const auto encoding = g_mime_part_get_content_encoding(part);
-    const bool identity =
-        encoding == GMIME_CONTENT_ENCODING_DEFAULT || encoding == GMIME_CONTENT_ENCODING_7BIT ||
-        encoding == GMIME_CONTENT_ENCODING_8BIT || encoding == GMIME_CONTENT_ENCODING_BINARY;
-    if (identity && in_multipart && !out.empty() && out.back() == '\r')
-        out.pop_back();
+    return total;
+}
+
+std::string decoded_bytes(GMimePart* part, bool in_multipart) {
+    std::string out;
+    stream_decoded(part, in_multipart, [&out](std::string_view piece) {
+        out.append(piece);
+        return true;
+    });
     return out;
 }
+
+// An attachment's bytes, decoded from the .eml when the .msg writer asks for them (the parser
+// keeps part contents on the file: nothing of the attachment is held until then).
+class PartSource : public AttachmentSource {
+  public:
+    PartSource(GMimePart* part, bool in_multipart)
+        : m_part(GMIME_PART(g_object_ref(part))), m_in_multipart(in_multipart) {}
+    core::Result<uint64_t> copy_to(const std::function<bool(std::string_view)>& write) override {
+        return stream_decoded(m_part.get(), m_in_multipart, write);
+    }
+
+  private:
+    GPtr<GMimePart> m_part;
+    bool m_in_multipart;
+};
 
 // The part's text in UTF-8: GMime converts from the declared charset (or guesses).
 std::string decoded_text(GMimePart* part, bool in_multipart) {
@@ -177,6 +218,9 @@ class Reader {
                       MailContent& out);
     Result<void> leaf(GMimePart* part, const std::string& parent_subtype, MailContent& out);
 
+    // A Limit error for a body (text or HTML) part larger than the cap: bodies are held in
+    // memory, twice (UTF-8, then UTF-16 in the property stream).
+    Result<void> check_body_size(GMimePart* part);
     // One more storage (an attachment or a recipient) in the .msg; a Limit error past the cap.
     Result<void> count_storages(size_t n);
 
@@ -184,6 +228,18 @@ class Reader {
     const ReadLimits& m_limits;
     size_t m_storages = 0;
 };
+
+Result<void> Reader::check_body_size(GMimePart* part) {
+    GMimeDataWrapper* content = g_mime_part_get_content(part);
+    GMimeStream* encoded = content ? g_mime_data_wrapper_get_stream(content) : nullptr;
+    const gint64 size = encoded ? g_mime_stream_length(encoded) : 0;
+    if (size <= 0 || static_cast<uint64_t>(size) <= m_limits.max_body_bytes)
+        return {};
+    return message_error(core::ErrorKind::Limit, m_path,
+                         "a body part of " + std::to_string(size) +
+                             " bytes; a .msg body holds at most " +
+                             std::to_string(m_limits.max_body_bytes));
+}
 
 Result<void> Reader::count_storages(size_t n) {
     m_storages += n;
@@ -276,12 +332,13 @@ Result<void> Reader::leaf(GMimePart* part, const std::string& parent_subtype, Ma
     const char* filename = g_mime_part_get_filename(part);
     const bool attachment =
         core::is_attachment_part(type, subtype, disposition, filename && *filename, parent_subtype);
-    if (!attachment && type == "text" && subtype == "plain" && out.body_text.empty()) {
-        out.body_text = decoded_text(part, !parent_subtype.empty());
-        return {};
-    }
-    if (!attachment && type == "text" && subtype == "html" && out.body_html.empty()) {
-        out.body_html = decoded_text(part, !parent_subtype.empty());
+    const bool plain_body =
+        !attachment && type == "text" && subtype == "plain" && out.body_text.empty();
+    const bool html_body =
+        !attachment && type == "text" && subtype == "html" && out.body_html.empty();
+    if (plain_body || html_body) {
+        IMM_TRY(check_body_size(part));
+        (plain_body ? out.body_text : out.body_html) = decoded_text(part, !parent_subtype.empty());
         return {};
     }
     IMM_TRY(count_storages(1));
@@ -290,7 +347,7 @@ Result<void> Reader::leaf(GMimePart* part, const std::string& parent_subtype, Ma
     a.mime_type = type + "/" + subtype;
     a.content_id = text_of(g_mime_object_get_content_id(obj));
     a.is_inline = disposition == "inline" || (!a.content_id.empty() && parent_subtype == "related");
-    a.data = decoded_bytes(part, !parent_subtype.empty());
+    a.source = std::make_shared<PartSource>(part, !parent_subtype.empty());
     out.attachments.push_back(std::move(a));
     return {};
 }
@@ -299,28 +356,25 @@ Result<void> Reader::leaf(GMimePart* part, const std::string& parent_subtype, Ma
 
 Result<MailContent> read_eml(const std::string& path, ReadLimits limits) {
     mime::ensure_gmime();
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd < 0 || ::fstat(fd, &st) != 0) {
         auto e = core::make_error(core::ErrorKind::Io,
                                   "cannot open " + path + ": " + std::strerror(errno),
                                   core::Scope::Message);
+        if (fd >= 0)
+            ::close(fd);
         return e;
     }
-    const auto size = static_cast<uint64_t>(in.tellg());
+    // The parser keeps part contents on the file (GMime's persistent stream, which owns fd):
+    // headers are read into memory, attachments only when the writer streams them.
+    GPtr<GMimeStream> stream(g_mime_stream_fs_new(fd));
+    const auto size = static_cast<uint64_t>(st.st_size);
     if (size > limits.max_bytes)
         return message_error(core::ErrorKind::Limit, path,
                              "the message is " + std::to_string(size) +
                                  " bytes; .msg conversion reads at most " +
                                  std::to_string(limits.max_bytes));
-    // Read into the array the memory stream then owns: the file is held once.
-    GByteArray* bytes = g_byte_array_sized_new(static_cast<guint>(size));
-    g_byte_array_set_size(bytes, static_cast<guint>(size));
-    in.seekg(0);
-    if (!in.read(reinterpret_cast<char*>(bytes->data), static_cast<std::streamsize>(size))) {
-        g_byte_array_free(bytes, TRUE);
-        return core::make_error(core::ErrorKind::Io, "cannot read " + path, core::Scope::Message);
-    }
-    GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_byte_array(bytes));
     GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
     GPtr<GMimeMessage> msg(g_mime_parser_construct_message(parser.get(), nullptr));
     if (!msg)

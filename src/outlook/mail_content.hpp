@@ -3,10 +3,14 @@
 // MS-OXMSG properties (msg_writer). Every string is valid UTF-8.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/error.hpp"
 
 namespace imapmirror::outlook {
 
@@ -24,13 +28,24 @@ struct Recipient {
 
 struct MailContent;
 
+// An attachment's decoded bytes, read from the .eml when the .msg is written rather than held:
+// a large attachment then costs a buffer, not its size in memory.
+class AttachmentSource {
+  public:
+    virtual ~AttachmentSource() = default;
+    // Calls `write` with the decoded bytes in order, a piece at a time, and returns their
+    // total; stops at the first `write` that returns false (its caller keeps the reason).
+    virtual core::Result<uint64_t> copy_to(const std::function<bool(std::string_view)>& write) = 0;
+};
+
 struct MailAttachment {
     std::string filename;    // decoded name, "" when the part has none
     std::string mime_type;   // "image/png"
     std::string content_id;  // without angle brackets, "" when none
     bool is_inline = false;  // shown in the body (Content-Disposition inline or a CID part)
-    std::string data;        // decoded bytes (empty for an attached message)
-    std::shared_ptr<MailContent> message;  // set for message/rfc822: an embedded message
+    std::string data;        // decoded bytes, when `source` is not set
+    std::shared_ptr<AttachmentSource> source;  // decoded bytes read on demand (eml_reader)
+    std::shared_ptr<MailContent> message;      // set for message/rfc822: an embedded message
 };
 
 struct MailContent {

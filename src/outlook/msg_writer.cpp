@@ -5,7 +5,9 @@
 #include <gsf/gsf-output-stdio.h>
 #include <gsf/gsf-utils.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <mutex>
 
@@ -103,6 +105,34 @@ class OleWriter {
                 fail(error_of(child.get(), "stream " + name));
         }
         close(child.get(), name);
+    }
+
+    // A stream whose bytes `source` gives a piece at a time; returns how many it wrote. A
+    // value stream holds at most 4 GiB - 1 (its size is a 32-bit property).
+    uint64_t stream_from(GsfOutfile* dir, const std::string& name, AttachmentSource& source) {
+        OutputPtr child(gsf_outfile_new_child(dir, name.c_str(), FALSE));
+        if (!child) {
+            fail("cannot create stream " + name);
+            return 0;
+        }
+        uint64_t written = 0;
+        auto copied = source.copy_to([&](std::string_view piece) {
+            written += piece.size();
+            if (written > std::numeric_limits<uint32_t>::max()) {
+                fail("an attachment of 4 GiB or more does not fit a .msg");
+                return false;
+            }
+            if (!gsf_output_write(child.get(), piece.size(),
+                                  reinterpret_cast<const guint8*>(piece.data()))) {
+                fail(error_of(child.get(), "stream " + name));
+                return false;
+            }
+            return true;
+        });
+        if (!copied)
+            fail(copied.error().message);
+        close(child.get(), name);
+        return written;
     }
 
     // A child storage, to be closed with close().
@@ -210,7 +240,10 @@ void recipient_properties(const Recipient& r, uint32_t row, PropertyBag& p) {
     p.add_string(kSmtpAddress, r.mailbox.address);
 }
 
-void attachment_properties(MailAttachment& a, uint32_t number, PropertyBag& p) {
+// `streamed_size`: the size of the data stream already written from a.source (else a.data is
+// added to the bag).
+void attachment_properties(MailAttachment& a, uint32_t number, uint32_t streamed_size,
+                           PropertyBag& p) {
     const std::string name = !a.filename.empty() ? a.filename
                              : a.message && !a.message->subject.empty()
                                  ? a.message->subject
@@ -226,7 +259,8 @@ void attachment_properties(MailAttachment& a, uint32_t number, PropertyBag& p) {
         return;
     }
     p.add_int32(kAttachMethod, kAttachByValue);
-    p.add_int32(kAttachSize, static_cast<uint32_t>(a.data.size()));
+    const auto size = a.source ? streamed_size : static_cast<uint32_t>(a.data.size());
+    p.add_int32(kAttachSize, size);
     p.add_string(kAttachFilename, name);
     p.add_string(kAttachLongFilename, name);
     p.add_string(kAttachExtension, extension_of(name));
@@ -234,7 +268,10 @@ void attachment_properties(MailAttachment& a, uint32_t number, PropertyBag& p) {
         p.add_string(kAttachContentId, a.content_id);
     p.add_int32(kAttachFlags, a.is_inline ? kAttRenderedInBody : 0);
     p.add_bool(kAttachmentHidden, a.is_inline && !a.content_id.empty());
-    p.add_binary(kAttachDataBinary, std::move(a.data));  // held once: moved, not copied
+    if (a.source)
+        p.add_binary_written(kAttachDataBinary, size);
+    else
+        p.add_binary(kAttachDataBinary, std::move(a.data));  // held once: moved, not copied
 }
 
 std::string numbered(const char* prefix, uint32_t n) {
@@ -277,8 +314,14 @@ void write_message(OleWriter& w, GsfOutfile* dir, MailContent& c, PropertyOwner 
         OutputPtr sub = w.storage(dir, name);
         if (!sub)
             return;
+        // A streamed attachment's value stream goes first: its size is known once written.
+        uint32_t streamed_size = 0;
+        if (a.source && !a.message)
+            streamed_size = static_cast<uint32_t>(
+                w.stream_from(GSF_OUTFILE(sub.get()),
+                              substream_name(kAttachDataBinary, PropType::Binary), *a.source));
         PropertyBag ap;
-        attachment_properties(a, i, ap);
+        attachment_properties(a, i, streamed_size, ap);
         w.bag(GSF_OUTFILE(sub.get()), ap, PropertyOwner::RecipientOrAttachment);
         if (a.message) {
             const std::string inner_name = substream_name(kAttachDataBinary, PropType::Object);

@@ -89,6 +89,10 @@ void PropertyBag::add_binary(uint16_t id, std::string bytes) {
     add_stream(id, PropType::Binary, std::move(bytes), size);
 }
 
+void PropertyBag::add_binary_written(uint16_t id, uint32_t size) {
+    m_entries.push_back(Entry{tag_of(id, PropType::Binary), size});
+}
+
 void PropertyBag::add_int32(uint16_t id, uint32_t value) {
     m_entries.push_back(Entry{tag_of(id, PropType::Integer32), value});
 }

@@ -35,6 +35,9 @@ class PropertyBag {
     // counts one, as MS-OXMSG 2.4.2.2 says).
     void add_string(uint16_t id, std::string_view utf8);
     void add_binary(uint16_t id, std::string bytes);
+    // A binary value of `size` bytes whose stream the caller writes itself (a large
+    // attachment, streamed): the entry only, no entry in streams().
+    void add_binary_written(uint16_t id, uint32_t size);
     void add_int32(uint16_t id, uint32_t value);
     void add_bool(uint16_t id, bool value);
     void add_time(uint16_t id, int64_t unix_seconds);
