@@ -12,8 +12,11 @@
 
 #include "core/attachment_rule.hpp"
 #include "core/utf8.hpp"
+#include "mime/body_text.hpp"
 #include "mime/glib_ptr.hpp"
 #include "mime/gmime_init.hpp"
+#include "mime/header_text.hpp"
+#include "outlook/outlook_fields.hpp"
 
 namespace imapmirror::outlook {
 
@@ -207,6 +210,57 @@ std::string decoded_text(GMimePart* part, bool in_multipart) {
     return multiline_text(decoded_bytes(part, in_multipart));
 }
 
+// A header's value as written (folded, encoded words undecoded), "" when absent.
+std::string raw_header(GMimeObject* obj, const char* name) {
+    GMimeHeader* h = g_mime_header_list_get_header(g_mime_object_get_header_list(obj), name);
+    const char* raw = h ? g_mime_header_get_raw_value(h) : nullptr;
+    return raw ? raw : "";
+}
+
+// The name the index gives the part (mime::part_file_name over the raw parameters), so that
+// an encoded NUL does not cut the .msg's name short where GMime's C strings would.
+std::string file_name_of(GMimeObject* obj) {
+    return mime::part_file_name(mime::parse_parameters(raw_header(obj, "Content-Disposition")),
+                                mime::parse_parameters(raw_header(obj, "Content-Type")));
+}
+
+// The first <message-id> of a header value, "" when none.
+std::string first_message_id(const std::string& value) {
+    const size_t a = value.find('<');
+    const size_t b = a == std::string::npos ? a : value.find('>', a);
+    return b == std::string::npos ? "" : value.substr(a, b - a + 1);
+}
+
+// The message class (outlook_fields.hpp) of a message whose MIME tree starts at `body`.
+std::string message_class_of_tree(GMimeObject* body) {
+    if (!body)
+        return "IPM.Note";
+    GMimeContentType* ct = g_mime_object_get_content_type(body);
+    const std::string type = lower(g_mime_content_type_get_media_type(ct));
+    const std::string subtype = lower(g_mime_content_type_get_media_subtype(ct));
+    const char* report_type = g_mime_content_type_get_parameter(ct, "report-type");
+    std::string fields;
+    if (GMIME_IS_MULTIPART(body)) {
+        GMimeMultipart* mp = GMIME_MULTIPART(body);
+        for (int i = 0, n = g_mime_multipart_get_count(mp); i < n; ++i) {
+            GMimeObject* part = g_mime_multipart_get_part(mp, i);
+            GMimeContentType* pt = g_mime_object_get_content_type(part);
+            const std::string sub = lower(g_mime_content_type_get_media_subtype(pt));
+            if (GMIME_IS_PART(part) &&
+                (sub == "delivery-status" || sub == "disposition-notification" ||
+                 sub == "global-delivery-status" || sub == "global-disposition-notification")) {
+                constexpr size_t kMaxFields = 64 * 1024;  // the fields are a few lines
+                stream_decoded(GMIME_PART(part), true, [&fields](std::string_view piece) {
+                    fields.append(piece.substr(0, kMaxFields - fields.size()));
+                    return fields.size() < kMaxFields;
+                });
+                break;
+            }
+        }
+    }
+    return message_class_of(type, subtype, report_type ? report_type : "", fields);
+}
+
 class Reader {
   public:
     Reader(const std::string& path, const ReadLimits& limits) : m_path(path), m_limits(limits) {}
@@ -257,7 +311,7 @@ Result<MailContent> Reader::message(GMimeMessage* msg, size_t depth) {
                              "MIME nesting deeper than " + std::to_string(m_limits.max_depth));
     GMimeObject* obj = GMIME_OBJECT(msg);
     MailContent c;
-    c.subject = text_of(g_mime_message_get_subject(msg));
+    c.subject = mime::decode_header_text(mime::unfold_header_value(raw_header(obj, "Subject")));
     std::vector<Mailbox> from;
     append_mailboxes(g_mime_message_get_from(msg), from);
     if (!from.empty())
@@ -282,9 +336,25 @@ Result<MailContent> Reader::message(GMimeMessage* msg, size_t depth) {
         c.message_id = "<" + text_of(id) + ">";
     c.in_reply_to = unfolded_header(obj, "In-Reply-To");
     c.references = unfolded_header(obj, "References");
+    append_mailboxes(g_mime_message_get_reply_to(msg), c.reply_to);
+    c.importance =
+        importance_of(unfolded_header(obj, "Importance"), unfolded_header(obj, "X-Priority"),
+                      unfolded_header(obj, "Priority"));
+    c.priority = priority_of(unfolded_header(obj, "Priority"), c.importance);
+    std::string root = first_message_id(c.references);
+    if (root.empty())
+        root = first_message_id(c.in_reply_to);
+    if (root.empty())
+        root = c.message_id;
+    c.conversation_index = conversation_index(unfolded_header(obj, "Thread-Index"), root, c.sent);
     c.transport_headers = raw_header_block(obj);
-    if (GMimeObject* body = g_mime_message_get_mime_part(msg))
+    GMimeObject* body = g_mime_message_get_mime_part(msg);
+    c.message_class = message_class_of_tree(body);
+    if (body)
         IMM_TRY(walk(body, "", depth + 1, c));
+    // HTML-only mail: the plain body Outlook shows beside it is the HTML's text.
+    if (c.body_text.empty() && !c.body_html.empty())
+        c.body_text = mime::html_to_text(c.body_html).text;
     return c;
 }
 
@@ -305,10 +375,7 @@ Result<void> Reader::walk(GMimeObject* obj, const std::string& parent_subtype, s
         GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
         MailAttachment a;
         a.mime_type = "message/rfc822";
-        const char* name = g_mime_object_get_content_disposition_parameter(obj, "filename");
-        if (!name)
-            name = g_mime_object_get_content_type_parameter(obj, "name");
-        a.filename = text_of(name);
+        a.filename = file_name_of(obj);
         IMM_TRY(count_storages(1));
         if (inner) {
             IMM_ASSIGN(auto content, message(inner, depth + 1));
@@ -329,9 +396,9 @@ Result<void> Reader::leaf(GMimePart* part, const std::string& parent_subtype, Ma
     const std::string subtype = lower(g_mime_content_type_get_media_subtype(ct));
     GMimeContentDisposition* cd = g_mime_object_get_content_disposition(obj);
     const std::string disposition = lower(cd ? g_mime_content_disposition_get_disposition(cd) : "");
-    const char* filename = g_mime_part_get_filename(part);
+    const std::string filename = file_name_of(obj);
     const bool attachment =
-        core::is_attachment_part(type, subtype, disposition, filename && *filename, parent_subtype);
+        core::is_attachment_part(type, subtype, disposition, !filename.empty(), parent_subtype);
     const bool plain_body =
         !attachment && type == "text" && subtype == "plain" && out.body_text.empty();
     const bool html_body =
@@ -343,7 +410,7 @@ Result<void> Reader::leaf(GMimePart* part, const std::string& parent_subtype, Ma
     }
     IMM_TRY(count_storages(1));
     MailAttachment a;
-    a.filename = text_of(filename);
+    a.filename = filename;
     a.mime_type = type + "/" + subtype;
     a.content_id = text_of(g_mime_object_get_content_id(obj));
     a.is_inline = disposition == "inline" || (!a.content_id.empty() && parent_subtype == "related");

@@ -57,6 +57,11 @@ struct MailContent {
     std::string message_id;             // "<id@host>", "" when none
     std::string in_reply_to;
     std::string references;
+    std::vector<Mailbox> reply_to;       // Reply-To, in header order
+    std::optional<uint32_t> importance;  // PidTagImportance: 0 low, 1 normal, 2 high
+    std::optional<int32_t> priority;     // PidTagPriority: -1 non-urgent, 0 normal, 1 urgent
+    std::string conversation_index;      // PidTagConversationIndex (outlook_fields.hpp)
+    std::string message_class = "IPM.Note";
     std::string transport_headers;  // the header block as written (decoded for display)
     std::string body_text;          // text/plain decoded to UTF-8, "" when none
     std::string body_html;          // text/html decoded to UTF-8, "" when none

@@ -13,6 +13,7 @@
 
 #include "mime/glib_ptr.hpp"
 #include "outlook/eml_reader.hpp"
+#include "outlook/outlook_fields.hpp"
 #include "outlook/property_stream.hpp"
 
 namespace imapmirror::outlook {
@@ -23,8 +24,15 @@ namespace {
 
 // Property ids, MS-OXPROPS.
 enum : uint16_t {
+    kImportance = 0x0017,
     kMessageClass = 0x001A,
+    kPriority = 0x0026,
     kSubject = 0x0037,
+    kSubjectPrefix = 0x003D,
+    kReplyRecipientEntries = 0x004F,
+    kReplyRecipientNames = 0x0050,
+    kConversationTopic = 0x0070,
+    kConversationIndex = 0x0071,
     kClientSubmitTime = 0x0039,
     kSentRepresentingName = 0x0042,
     kSentRepresentingAddressType = 0x0064,
@@ -40,6 +48,7 @@ enum : uint16_t {
     kMessageDeliveryTime = 0x0E06,
     kMessageFlags = 0x0E07,
     kHasAttachments = 0x0E1B,
+    kNormalizedSubject = 0x0E1D,
     kAttachSize = 0x0E20,
     kAttachNumber = 0x0E21,
     kObjectType = 0x0FFE,
@@ -52,6 +61,8 @@ enum : uint16_t {
     kDisplayName = 0x3001,
     kAddressType = 0x3002,
     kEmailAddress = 0x3003,
+    kCreationTime = 0x3007,
+    kLastModificationTime = 0x3008,
     kStoreSupportMask = 0x340D,
     kAttachDataBinary = 0x3701,  // PtypBinary; as PtypObject: PidTagAttachDataObject
     kAttachExtension = 0x3703,
@@ -192,8 +203,28 @@ std::string extension_of(const std::string& filename) {
 }
 
 void message_properties(const MailContent& c, PropertyBag& p) {
-    p.add_string(kMessageClass, "IPM.Note");
+    p.add_string(kMessageClass, c.message_class);
     p.add_string(kSubject, c.subject);
+    const auto [prefix, topic] = split_subject_prefix(c.subject);
+    p.add_string(kSubjectPrefix, prefix);
+    p.add_string(kNormalizedSubject, topic);
+    p.add_string(kConversationTopic, topic);
+    if (!c.conversation_index.empty())
+        p.add_binary(kConversationIndex, c.conversation_index);
+    if (c.importance)
+        p.add_int32(kImportance, *c.importance);
+    if (c.priority)
+        p.add_int32(kPriority, static_cast<uint32_t>(*c.priority));
+    if (!c.reply_to.empty()) {
+        std::string names;
+        std::vector<std::string> entries;
+        for (const auto& m : c.reply_to) {
+            names += (names.empty() ? "" : "; ") + (m.name.empty() ? m.address : m.name);
+            entries.push_back(one_off_entry_id(m));
+        }
+        p.add_string(kReplyRecipientNames, names);
+        p.add_binary(kReplyRecipientEntries, flat_entry_list(entries));
+    }
     if (c.from) {
         const Mailbox& f = *c.from;
         const std::string& name = f.name.empty() ? f.address : f.name;
@@ -211,8 +242,12 @@ void message_properties(const MailContent& c, PropertyBag& p) {
     p.add_string(kDisplayBcc, joined_names(c, RecipientKind::Bcc));
     if (c.sent)
         p.add_time(kClientSubmitTime, *c.sent);
-    if (c.received)
+    if (c.received) {
         p.add_time(kMessageDeliveryTime, *c.received);
+        // The .msg stands for the message as it arrived: created and last changed then.
+        p.add_time(kCreationTime, *c.received);
+        p.add_time(kLastModificationTime, *c.received);
+    }
     if (!c.message_id.empty())
         p.add_string(kInternetMessageId, c.message_id);
     if (!c.in_reply_to.empty())
