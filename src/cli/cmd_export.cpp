@@ -448,13 +448,13 @@ int run_export(const ExportArgs& a) {
     // archive is locked and its index open, so that a password command that fails is a failed
     // run in the index like a refused login.
     std::mutex connector_mutex;
-    std::unique_ptr<Connector> connector;
+    std::unique_ptr<connect::Connector> connector;
     auto connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
-        Connector* c = nullptr;
+        connect::Connector* c = nullptr;
         {
             std::lock_guard<std::mutex> lock(connector_mutex);
             if (!connector) {
-                IMM_ASSIGN(connector, Connector::make(a.conn));
+                IMM_ASSIGN(connector, make_connector(a.conn));
             }
             c = connector.get();
         }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
@@ -15,6 +16,7 @@ namespace {
 
 struct ThreadsArgs {
     std::string dir;
+    AccountChoice choice;
     std::string folder;
     size_t limit = 50;
     bool json = false;
@@ -87,13 +89,18 @@ void add_threads_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         "threads",
         "Show conversations from an archive (DIR as written by `export`), newest activity first, "
         "each with its messages in date order across all folders.");
-    cmd->add_option("DIR", args->dir, "Archive directory")->required();
+    cmd->add_option("DIR", args->dir, "Archive directory (with --account: its `out`)");
     cmd->add_option("--folder", args->folder,
                     "Only threads with a message in this folder (decoded name)");
     cmd->add_option("--limit", args->limit, "At most this many threads")->capture_default_str();
     cmd->add_flag("--json", args->json, "Machine-readable output");
+    add_account_options(*cmd, args->choice);
     cmd->callback([args, &global, &exit_code] {
         global.apply();
+        if (auto dir = resolve_archive_dir(args->choice, args->dir); !dir) {
+            exit_code = report_error(dir.error(), args->json);
+            return;
+        }
         exit_code = run_threads(*args);
     });
 }
