@@ -23,6 +23,7 @@
 #include "index/run_history.hpp"
 #include "store/archive_root.hpp"
 #include "store/mirror_layout.hpp"
+#include "sync/archive.hpp"
 #include "sync/export_preview.hpp"
 #include "sync/exporter.hpp"
 #include "sync/label_directories.hpp"
@@ -399,7 +400,7 @@ void write_metrics(const ExportArgs& a, int code, const sync::ExportSummary* s) 
         m.errors = 1;
     }
     // The index has the history (this run's row included, when the run got that far).
-    if (auto h = index::read_run_history(a.out + "/" + store::kIndexFileName)) {
+    if (auto h = index::read_run_history(sync::index_path(a.out))) {
         if (h->last_success)
             m.last_success = parse_iso8601(h->last_success->finished_at);
         m.failed_runs_in_row = h->failing.runs;

@@ -14,6 +14,7 @@
 #include "index/archive_search.hpp"
 #include "mime/body_text.hpp"
 #include "store/atomic_file.hpp"
+#include "sync/archive.hpp"
 
 namespace imapmirror::cli {
 
@@ -212,7 +213,7 @@ int run_show(ShowArgs& a) {
     if (a.raw || a.html)
         if (auto refused = ByteOutput::refusal(a))
             return report_error(*refused, false);
-    auto search = index::ArchiveSearch::open(a.dir + "/index.sqlite");
+    auto search = index::ArchiveSearch::open(sync::index_path(a.dir));
     if (!search)
         return report_error(search.error(), a.json);
     auto m = find(*search, a);

@@ -9,6 +9,7 @@
 #include "cli/output.hpp"
 #include "core/json.hpp"
 #include "index/archive_index.hpp"
+#include "sync/archive.hpp"
 
 namespace imapmirror::cli {
 
@@ -30,7 +31,7 @@ std::string short_date(const std::string& iso) {
 }
 
 int run_threads(const ThreadsArgs& a) {
-    auto index = index::ArchiveIndex::open_existing(a.dir + "/index.sqlite");
+    auto index = index::ArchiveIndex::open_existing(sync::index_path(a.dir));
     if (!index)
         return report_error(index.error(), a.json);
     auto threads = index->threads(a.folder, a.limit);
