@@ -6,6 +6,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <utility>
+
+#include "cli/provider_presets.hpp"
 
 namespace imapmirror::cli {
 
@@ -80,6 +83,67 @@ core::Result<void> apply_account(CLI::App& cmd, const AccountChoice& choice) {
     IMM_ASSIGN(auto config, load_config(config_path(choice)));
     IMM_ASSIGN(const Account* account, config.require(choice.account));
     return apply_settings(cmd, config.path, config.settings_for(*account));
+}
+
+void add_account_connection(CLI::App& cmd, AccountChoice& choice, std::string& provider) {
+    add_account_options(cmd, choice);
+    add_provider_option(cmd, provider);
+    cmd.get_option("--provider")->group("");  // taken from the config; export documents it
+    for (const char* name : {"--host", "--user"})
+        cmd.get_option(name)->required(false);
+}
+
+core::Result<void> use_account_connection(CLI::App& cmd, const AccountChoice& choice,
+                                          std::string& account, const std::string& provider) {
+    IMM_TRY(apply_account(cmd, choice));
+    IMM_TRY(apply_provider(cmd, provider));
+    account = choice.account;
+    return require_options(cmd, {"--host", "--user"});
+}
+
+namespace {
+core::Result<void> archive_dir(const AccountChoice& choice, std::string& dir, std::string* next) {
+    if (choice.account.empty()) {
+        if (!choice.config.empty()) {
+            auto e = core::make_error(ErrorKind::Usage, "--config needs --account NAME",
+                                      core::Scope::Run);
+            e.hint = "name the account whose archive to read";
+            return e;
+        }
+        if (dir.empty()) {
+            auto e = core::make_error(ErrorKind::Usage, "DIR is required", core::Scope::Run);
+            e.hint = "give the archive directory, or --account NAME for that account's `out`";
+            return e;
+        }
+        return {};
+    }
+    if (next && next->empty() && !dir.empty())
+        *next = std::exchange(dir, std::string());
+    if (!dir.empty())
+        return {};
+    IMM_ASSIGN(auto config, load_config(config_path(choice)));
+    IMM_ASSIGN(const Account* account, config.require(choice.account));
+    dir = config.value_of(*account, "out");
+    if (dir.empty()) {
+        auto e = core::make_error(ErrorKind::Usage,
+                                  config.path + ": account " + choice.account + " has no `out`",
+                                  core::Scope::Run);
+        e.hint =
+            "set out = \"DIR\" in [accounts." + choice.account + "] or [defaults], or give DIR";
+        return e;
+    }
+    return {};
+}
+
+}  // namespace
+
+core::Result<void> resolve_archive_dir(const AccountChoice& choice, std::string& dir,
+                                       std::string* next, const char* next_required) {
+    IMM_TRY(archive_dir(choice, dir, next));
+    if (next && next_required && next->empty())
+        return core::make_error(ErrorKind::Usage, std::string(next_required) + " is required",
+                                core::Scope::Run);
+    return {};
 }
 
 core::Result<void> apply_settings(CLI::App& cmd, const std::string& config_path,

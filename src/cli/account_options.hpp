@@ -34,6 +34,28 @@ std::string config_path(const AccountChoice& choice);
 // and those of apply_settings.
 core::Result<void> apply_account(CLI::App& cmd, const AccountChoice& choice);
 
+// --account for a command that connects (folders, list, fetch, attachments): adds --account,
+// --config and a hidden --provider (the config's `provider` key), and makes --host and --user
+// optional on the command line, since the account may give them.
+void add_account_connection(CLI::App& cmd, AccountChoice& choice, std::string& provider);
+
+// In that command's callback: the account's settings (apply_account) and its provider's preset
+// below the command line, the account's name for the token store, then --host and --user
+// required from one of them.
+core::Result<void> use_account_connection(CLI::App& cmd, const AccountChoice& choice,
+                                          std::string& account, const std::string& provider);
+
+// The archive a command reads (search, show, threads, reindex, verify): DIR as given, else
+// with --account the account's `out`. `next` is the positional after DIR where the command has
+// one (search's QUERY, show's MESSAGE; null where it has none or it is not expected): with
+// --account and only one positional given, that one is `next`. Errors (Usage): no DIR and no
+// --account, an account without `out`, and the config's own.
+// `next_required` names `next` when the command cannot go without it (search's "QUERY"): its
+// absence is then a Usage error too.
+core::Result<void> resolve_archive_dir(const AccountChoice& choice, std::string& dir,
+                                       std::string* next = nullptr,
+                                       const char* next_required = nullptr);
+
 // Gives each option of `cmd` that is still unset (count() == 0) the value of its Setting,
 // through the option's own conversion and checks; a setting `cmd` has no option for is left
 // out. The password is one setting: when the command line names a source (--password-file,

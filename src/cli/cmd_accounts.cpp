@@ -17,6 +17,7 @@
 #include "index/account_identity.hpp"
 #include "index/run_history.hpp"
 #include "store/mirror_layout.hpp"
+#include "sync/archive.hpp"
 
 namespace imapmirror::cli {
 
@@ -66,7 +67,7 @@ AccountStatus status_of(const Config& config, const Account& account, int stale_
         s.stale = true;
         return s;
     }
-    auto history = index::read_run_history(s.out + "/" + store::kIndexFileName);
+    auto history = index::read_run_history(sync::index_path(s.out));
     if (!history) {
         if (history.error().kind == core::ErrorKind::NotFound)
             s.never = true;
@@ -76,7 +77,7 @@ AccountStatus status_of(const Config& config, const Account& account, int stale_
         return s;
     }
     s.history = std::move(*history);
-    if (auto identity = index::read_account_identity(s.out + "/" + store::kIndexFileName)) {
+    if (auto identity = index::read_account_identity(sync::index_path(s.out))) {
         s.identity = std::move(*identity);
         const auto configured = configured_identity(config, account);
         s.foreign =

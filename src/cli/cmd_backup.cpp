@@ -1,5 +1,5 @@
 // imapmirror backup [ACCOUNT...]: the accounts of the config file, several at a time, each in a
-// process of its own (account_runner), then one table and the worst exit code.
+// process of its own (run::run_children), then one table and the worst exit code.
 
 #include <cstdio>
 #include <memory>
@@ -7,7 +7,6 @@
 #include <set>
 
 #include "cli/account_options.hpp"
-#include "cli/account_runner.hpp"
 #include "cli/commands.hpp"
 #include "cli/config_file.hpp"
 #include "cli/exit_codes.hpp"
@@ -15,12 +14,16 @@
 #include "cli/output.hpp"
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
-#include "core/json_reader.hpp"
 #include "core/log.hpp"
+#include "run/account_report.hpp"
+#include "run/child_runner.hpp"
 
 namespace imapmirror::cli {
 
 namespace {
+
+using run::AccountReport;
+using run::ChildOutcome;
 
 struct BackupArgs {
     std::vector<std::string> accounts;
@@ -32,62 +35,8 @@ struct BackupArgs {
     int verbose = 0;
 };
 
-// What the table and the JSON say about one account, from its child's output.
-struct AccountReport {
-    const ChildOutcome* child = nullptr;
-    std::optional<core::JsonValue> summary;  // the child's --json object
-    std::optional<uint64_t> messages, bytes;
-    size_t errors = 0;
-    std::string error;  // one line: why it failed, or its first error; "" when none
-};
-
 std::string number_or_dash(const std::optional<uint64_t>& n) {
     return n ? std::to_string(*n) : "-";
-}
-
-AccountReport report_of(const ChildOutcome& child) {
-    AccountReport r;
-    r.child = &child;
-    if (!child.started) {
-        r.error = "not run: interrupted before its turn";
-        return r;
-    }
-    if (auto parsed = core::parse_json(child.out);
-        parsed && parsed->type() == core::JsonValue::Type::Object)
-        r.summary = std::move(*parsed);
-    auto text = [](const core::JsonValue* v) {
-        return v && v->as_string() ? *v->as_string() : std::string();
-    };
-    if (r.summary) {
-        if (const auto* failure = r.summary->find("error")) {
-            // report_error's object: the run stopped before it began.
-            r.errors = 1;
-            r.error = text(failure->find("message"));
-            if (auto hint = text(failure->find("hint")); !hint.empty())
-                r.error += ": " + hint;
-        } else {
-            if (const auto* m = r.summary->find("messages"))
-                r.messages = m->as_uint();
-            if (const auto* b = r.summary->find("bytes"))
-                r.bytes = b->as_uint();
-            if (const auto* errors = r.summary->find("errors")) {
-                const auto& list = errors->items();
-                r.errors = list.size();
-                // A fatal error is the last one; otherwise the first says the most.
-                if (!list.empty())
-                    r.error = text((child.exit_code == kExitPartial ? list.front() : list.back())
-                                       .find("message"));
-                if (list.size() > 1 && child.exit_code == kExitPartial)
-                    r.error += " (and " + std::to_string(list.size() - 1) + " more)";
-            }
-        }
-    }
-    if (child.exit_code != kExitOk && r.error.empty())
-        r.error = !child.last_error.empty() ? child.last_error
-                                            : "exited with code " + std::to_string(child.exit_code);
-    if (child.exit_code != kExitOk && r.errors == 0)
-        r.errors = 1;
-    return r;
 }
 
 std::string result_text(const AccountReport& r) {
@@ -106,7 +55,7 @@ void print_table(const std::vector<AccountReport>& reports, bool dry_run) {
         const ChildOutcome& c = *r.child;
         char secs[32];
         std::snprintf(secs, sizeof secs, "%.1f s", c.seconds);
-        rows.push_back({printable(c.account), number_or_dash(r.messages),
+        rows.push_back({printable(c.name), number_or_dash(r.messages),
                         r.bytes ? human_size(*r.bytes) : "-", std::to_string(r.errors),
                         c.started ? secs : "-", c.started ? std::to_string(c.exit_code) : "-",
                         printable(result_text(r))});
@@ -124,7 +73,7 @@ void print_json(const std::string& config_path, const std::vector<AccountReport>
     for (const auto& r : reports) {
         const ChildOutcome& c = *r.child;
         w.begin_object();
-        w.key("account").value(c.account);
+        w.key("account").value(c.name);
         w.key("started").value(c.started);
         w.key("exit_code").value(c.started ? std::optional<int>(c.exit_code) : std::nullopt);
         w.key("seconds").value(c.seconds);
@@ -176,15 +125,28 @@ int run_backup(const BackupArgs& a) {
     if (!accounts)
         return report_error(accounts.error(), a.json);
 
-    RunnerOptions options;
-    options.config_path = config->path;
+    run::RunnerOptions options;
+    options.program_name = "imapmirror";
+    options.error_prefix = "imapmirror: error: ";
+    options.codes = {kExitInterrupted, kExitLocalIo, kExitInternal};
+    // Options of `export` that have an environment variable: the config decides.
+    options.scrub_env.assign(std::begin(kOptionEnvNames), std::end(kOptionEnvNames));
     options.parallel = a.parallel;
-    if (a.dry_run)
-        options.export_args.push_back("--dry-run");
-    if (a.quiet)
-        options.global_args.push_back("-q");
-    for (int i = 0; i < a.verbose; ++i)
-        options.global_args.push_back("-v");
+    // No password passes through argv: each child reads its account's password source from
+    // the config itself.
+    std::vector<run::ChildJob> jobs;
+    for (const auto& account : *accounts) {
+        run::ChildJob job{account, {}};
+        if (a.quiet)
+            job.args.push_back("-q");
+        for (int i = 0; i < a.verbose; ++i)
+            job.args.push_back("-v");
+        job.args.insert(job.args.end(),
+                        {"export", "--account", account, "--config", config->path, "--json"});
+        if (a.dry_run)
+            job.args.push_back("--dry-run");
+        jobs.push_back(std::move(job));
+    }
     // Each child's warnings and errors as they come, marked with its account.
     options.on_stderr_line = [](const std::string& account, std::string_view line) {
         std::fprintf(stderr, "[%s] %.*s\n", account.c_str(), static_cast<int>(line.size()),
@@ -192,16 +154,16 @@ int run_backup(const BackupArgs& a) {
     };
     options.on_done = [](const ChildOutcome& c) {
         core::log(core::LogLevel::Verbose,
-                  "[" + c.account + "] ended with exit code " + std::to_string(c.exit_code));
+                  "[" + c.name + "] ended with exit code " + std::to_string(c.exit_code));
     };
     core::install_interrupt_handler();
-    auto outcomes = run_accounts(*accounts, options);
+    auto outcomes = run::run_children(jobs, options);
 
     std::vector<AccountReport> reports;
     std::vector<int> codes;
     size_t complete = 0;
     for (const auto& c : outcomes) {
-        reports.push_back(report_of(c));
+        reports.push_back(run::report_of(c, kExitPartial));
         if (c.started)
             codes.push_back(c.exit_code);
         complete += c.started && c.exit_code == kExitOk;

@@ -23,6 +23,7 @@
 #include "index/run_history.hpp"
 #include "store/archive_root.hpp"
 #include "store/mirror_layout.hpp"
+#include "sync/archive.hpp"
 #include "sync/export_preview.hpp"
 #include "sync/exporter.hpp"
 #include "sync/label_directories.hpp"
@@ -399,7 +400,7 @@ void write_metrics(const ExportArgs& a, int code, const sync::ExportSummary* s) 
         m.errors = 1;
     }
     // The index has the history (this run's row included, when the run got that far).
-    if (auto h = index::read_run_history(a.out + "/" + store::kIndexFileName)) {
+    if (auto h = index::read_run_history(sync::index_path(a.out))) {
         if (h->last_success)
             m.last_success = parse_iso8601(h->last_success->finished_at);
         m.failed_runs_in_row = h->failing.runs;
@@ -448,13 +449,13 @@ int run_export(const ExportArgs& a) {
     // archive is locked and its index open, so that a password command that fails is a failed
     // run in the index like a refused login.
     std::mutex connector_mutex;
-    std::unique_ptr<Connector> connector;
+    std::unique_ptr<connect::Connector> connector;
     auto connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
-        Connector* c = nullptr;
+        connect::Connector* c = nullptr;
         {
             std::lock_guard<std::mutex> lock(connector_mutex);
             if (!connector) {
-                IMM_ASSIGN(connector, Connector::make(a.conn));
+                IMM_ASSIGN(connector, make_connector(a.conn));
             }
             c = connector.get();
         }

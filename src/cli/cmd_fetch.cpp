@@ -8,12 +8,15 @@
 #include <memory>
 #include <set>
 
+#include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/msg_output.hpp"
 #include "cli/output.hpp"
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "store/atomic_file.hpp"
+#include "sync/body_receipt.hpp"
 #include "sync/message_sink.hpp"
 
 namespace imapmirror::cli {
@@ -22,6 +25,7 @@ namespace {
 
 struct FetchArgs {
     ConnectionArgs conn;
+    AccountChoice choice;
     std::string folder;
     std::vector<uint32_t> uids;
     std::vector<uint32_t> seqs;
@@ -87,7 +91,9 @@ int run_fetch(const FetchArgs& a) {
     auto sink =
         to_stdout ? sync::MessageSink::to_stdout() : sync::MessageSink::into_directory(directory);
     std::vector<Saved> saved;
+    sync::AskedMessages asked(a.uids, a.seqs);
     std::set<uint32_t> got_uids, got_seqs;
+    bool size_warned = false;
     imap::FetchRequest request;
     request.items = "(UID RFC822.SIZE BODY.PEEK[])";
     request.body_sink = [&]() -> imap::LiteralSink* {
@@ -95,10 +101,12 @@ int run_fetch(const FetchArgs& a) {
         return &sink;
     };
     request.on_message = [&](const imap::FetchData& f) -> core::Result<void> {
-        const auto* body = f.section("BODY[]");
-        if (!body || !f.uid)
-            return {};  // e.g. an unsolicited flag update
-        if (body->value->is_nil() || !sink.has_body()) {
+        const sync::BodyReceipt receipt = sync::receive_body(f, sink, asked);
+        if (receipt.kind == sync::BodyReceipt::Kind::NotABody ||
+            receipt.kind == sync::BodyReceipt::Kind::NotAskedFor ||
+            receipt.kind == sync::BodyReceipt::Kind::Twice)
+            return {};  // the user gets what was asked for, once
+        if (receipt.kind == sync::BodyReceipt::Kind::NoBody) {
             auto e = core::make_error(core::ErrorKind::NotFound, "the server returned no body");
             e.uid = f.uid;
             return e;
@@ -106,17 +114,15 @@ int run_fetch(const FetchArgs& a) {
         std::string path = to_stdout  ? "-"
                            : into_dir ? a.output + "/" + std::to_string(*f.uid) + "." + a.format
                                       : a.output;
-        if (f.size && *f.size != sink.size()) {
-            auto e =
-                core::make_error(core::ErrorKind::Protocol,
-                                 "the server sent " + std::to_string(sink.size()) +
-                                     " bytes but announced RFC822.SIZE " + std::to_string(*f.size));
-            e.uid = f.uid;
-            return e;
+        if (receipt.announced_size && !size_warned) {
+            size_warned = true;
+            core::warn(printable(a.folder) + ": " +
+                       sync::size_quirk_line(receipt.uid, *receipt.announced_size, sink.size()) +
+                       "; the bytes sent are saved");
         }
+        IMM_ASSIGN(auto taken, as_msg ? sink.take(std::nullopt) : sink.commit(path));
         if (as_msg) {
             // The message as the server sent it, converted; the .eml is only a temporary.
-            IMM_ASSIGN(auto taken, sink.take(std::nullopt));
             auto written = write_msg_file(taken.temp_path, path);
             ::unlink(taken.temp_path.c_str());
             if (!written) {
@@ -124,12 +130,7 @@ int run_fetch(const FetchArgs& a) {
                 e.uid = f.uid;
                 return e;
             }
-            got_uids.insert(*f.uid);
-            got_seqs.insert(f.seq);
-            saved.push_back(Saved{*f.uid, f.seq, taken.size, path});
-            return {};
         }
-        IMM_ASSIGN(auto taken, sink.commit(path));
         got_uids.insert(*f.uid);
         got_seqs.insert(f.seq);
         saved.push_back(Saved{*f.uid, f.seq, taken.size, path});
@@ -216,6 +217,7 @@ void add_fetch_command(CLI::App& app, const GlobalArgs& global, int& exit_code) 
         "  imapmirror fetch INBOX --uid 4711 -o 4711.eml --host ... --user ...\n"
         "  imapmirror fetch INBOX --uid 4711 --uid 4712 --format msg -o saved/ --host ...");
     add_connection_options(*cmd, args->conn);
+    add_account_connection(*cmd, args->choice, args->conn.provider);
     cmd->add_option("FOLDER", args->folder, "Folder name, decoded")->required();
     cmd->add_option("--uid", args->uids, "UID of a message (repeatable)")
         ->expected(1)
@@ -231,8 +233,14 @@ void add_fetch_command(CLI::App& app, const GlobalArgs& global, int& exit_code) 
         ->check(CLI::IsMember({"eml", "msg"}))
         ->capture_default_str();
     cmd->add_flag("--json", args->json, "Machine-readable summary (needs -o)");
-    cmd->callback([args, &global, &exit_code] {
+    cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
+        if (auto used =
+                use_account_connection(*cmd, args->choice, args->conn.account, args->conn.provider);
+            !used) {
+            exit_code = report_error(used.error(), args->json);
+            return;
+        }
         exit_code = run_fetch(*args);
     });
 }

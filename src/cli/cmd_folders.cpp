@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "core/json.hpp"
+#include "queries/folder_tree.hpp"
 
 namespace imapmirror::cli {
 
@@ -15,6 +17,7 @@ namespace {
 
 struct FoldersArgs {
     ConnectionArgs conn;
+    AccountChoice choice;
     bool json = false;
     bool no_counts = false;
 };
@@ -29,7 +32,6 @@ void print_human(const std::vector<imap::Folder>& folders, bool counts) {
         width = std::max(width, std::min<size_t>(f.entry.name.size(), 40));
     std::printf("%s  %8s %8s  %s\n", fit("FOLDER", width).c_str(), counts ? "MESSAGES" : "",
                 counts ? "UNSEEN" : "", "NOTES");
-    uint64_t total = 0, unseen = 0;
     for (const auto& f : folders) {
         std::vector<std::string> notes;
         if (!f.entry.selectable())
@@ -42,16 +44,16 @@ void print_human(const std::vector<imap::Folder>& folders, bool counts) {
         if (counts && f.status) {
             m = count_or_dash(f.status->messages);
             u = count_or_dash(f.status->unseen);
-            total += f.status->messages.value_or(0);
-            unseen += f.status->unseen.value_or(0);
         }
         std::printf("%s  %8s %8s  %s\n", fit(printable(f.entry.name), width).c_str(), m.c_str(),
                     u.c_str(), printable(join(notes, ", ")).c_str());
     }
-    if (counts)
+    if (counts) {
+        const auto t = queries::totals(folders);
         std::printf("%zu folders, %llu messages, %llu unseen\n", folders.size(),
-                    static_cast<unsigned long long>(total),
-                    static_cast<unsigned long long>(unseen));
+                    static_cast<unsigned long long>(t.messages),
+                    static_cast<unsigned long long>(t.unseen));
+    }
 }
 
 void print_json(const std::vector<imap::Folder>& folders) {
@@ -91,10 +93,17 @@ void add_folders_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         "List every folder of the account with decoded names, special use (\\Sent, \\Trash...) "
         "and message / unseen counts.");
     add_connection_options(*cmd, args->conn);
+    add_account_connection(*cmd, args->choice, args->conn.provider);
     cmd->add_flag("--json", args->json, "Machine-readable output");
     cmd->add_flag("--no-counts", args->no_counts, "Skip STATUS (faster on huge accounts)");
-    cmd->callback([args, &global, &exit_code] {
+    cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
+        if (auto used =
+                use_account_connection(*cmd, args->choice, args->conn.account, args->conn.provider);
+            !used) {
+            exit_code = report_error(used.error(), args->json);
+            return;
+        }
         auto client = connect_client(args->conn);
         if (!client) {
             exit_code = report_error(client.error(), args->json);
@@ -106,14 +115,7 @@ void add_folders_command(CLI::App& app, const GlobalArgs& global, int& exit_code
             exit_code = report_error(folders.error(), args->json);
             return;
         }
-        // INBOX first, then by name: stable output whatever order the server lists in.
-        std::stable_sort(
-            folders->begin(), folders->end(), [](const imap::Folder& a, const imap::Folder& b) {
-                bool ai = a.entry.raw_name == "INBOX", bi = b.entry.raw_name == "INBOX";
-                if (ai != bi)
-                    return ai;
-                return a.entry.name < b.entry.name;
-            });
+        queries::sort_folders(*folders);
         if (args->json)
             print_json(*folders);
         else

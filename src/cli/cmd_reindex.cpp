@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/interrupt.hpp"
@@ -18,6 +19,7 @@ namespace {
 
 struct ReindexArgs {
     std::string dir;
+    AccountChoice choice;
     bool all = false;
     bool json = false;
     bool quiet = false;
@@ -92,13 +94,19 @@ void add_reindex_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         "Examples:\n"
         "  imapmirror reindex ~/mail-archive\n"
         "  imapmirror reindex ~/mail-archive --all   # read every body again");
-    cmd->add_option("DIR", args->dir, "Archive directory (as written by `export`)")->required();
+    cmd->add_option("DIR", args->dir,
+                    "Archive directory (as written by `export`; with --account: its `out`)");
     cmd->add_flag("--all", args->all,
                   "Forget the body text already indexed and read every message again (after an "
                   "upgrade of imapmirror that reads bodies better)");
     cmd->add_flag("--json", args->json, "Machine-readable summary on stdout");
+    add_account_options(*cmd, args->choice);
     cmd->callback([args, &global, &exit_code] {
         global.apply();
+        if (auto dir = resolve_archive_dir(args->choice, args->dir); !dir) {
+            exit_code = report_error(dir.error(), args->json);
+            return;
+        }
         args->quiet = global.quiet;
         exit_code = run_reindex(*args);
     });

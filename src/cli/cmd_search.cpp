@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
@@ -17,6 +18,7 @@ namespace {
 
 struct SearchArgs {
     std::string dir;
+    AccountChoice choice;
     index::SearchQuery query;
     std::string sort = "date";
     bool json = false;
@@ -143,8 +145,9 @@ void add_search_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         "  imapmirror search ~/mail-archive '\"annual report\" NOT draft' --after 2024-01-01\n"
         "  imapmirror search ~/mail-archive 'attachment_names:pdf' --from billing --folder INBOX\n"
         "  imapmirror search ~/mail-archive 'meet*' --unread --sort relevance --json");
-    cmd->add_option("DIR", args->dir, "Archive directory (as written by `export`)")->required();
-    cmd->add_option("QUERY", args->query.match, "FTS5 query")->required();
+    cmd->add_option("DIR", args->dir,
+                    "Archive directory (as written by `export`; with --account: its `out`)");
+    cmd->add_option("QUERY", args->query.match, "FTS5 query (required)");
     cmd->add_option("--from", args->query.from, "Only messages whose From contains TEXT");
     cmd->add_option("--to", args->query.to, "Only messages whose To or Cc contains TEXT");
     cmd->add_option("--folder", args->query.folder,
@@ -164,8 +167,14 @@ void add_search_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         ->check(CLI::IsMember({"date", "relevance"}))
         ->capture_default_str();
     cmd->add_flag("--json", args->json, "Machine-readable output (matches marked **like this**)");
+    add_account_options(*cmd, args->choice);
     cmd->callback([args, &global, &exit_code] {
         global.apply();
+        if (auto dir = resolve_archive_dir(args->choice, args->dir, &args->query.match, "QUERY");
+            !dir) {
+            exit_code = report_error(dir.error(), args->json);
+            return;
+        }
         exit_code = run_search(*args);
     });
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
@@ -13,6 +14,7 @@
 #include "index/archive_search.hpp"
 #include "mime/body_text.hpp"
 #include "store/atomic_file.hpp"
+#include "sync/archive.hpp"
 
 namespace imapmirror::cli {
 
@@ -20,6 +22,7 @@ namespace {
 
 struct ShowArgs {
     std::string dir, target, message_id;
+    AccountChoice choice;
     std::string output;  // -o: where --raw and --html write, "" for standard output
     bool html = false, raw = false, json = false;
 };
@@ -210,7 +213,7 @@ int run_show(ShowArgs& a) {
     if (a.raw || a.html)
         if (auto refused = ByteOutput::refusal(a))
             return report_error(*refused, false);
-    auto search = index::ArchiveSearch::open(a.dir + "/index.sqlite");
+    auto search = index::ArchiveSearch::open(sync::index_path(a.dir));
     if (!search)
         return report_error(search.error(), a.json);
     auto m = find(*search, a);
@@ -258,7 +261,8 @@ void add_show_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
         "  imapmirror show ~/mail-archive --message-id '<abc@example.org>'\n"
         "  imapmirror show ~/mail-archive 4711 --html -o mail.html\n"
         "  imapmirror show ~/mail-archive 4711 --raw | less");
-    cmd->add_option("DIR", args->dir, "Archive directory (as written by `export`)")->required();
+    cmd->add_option("DIR", args->dir,
+                    "Archive directory (as written by `export`; with --account: its `out`)");
     cmd->add_option("MESSAGE", args->target,
                     "The message: its id (from `search`) or its .eml path (relative to DIR, or "
                     "under DIR)");
@@ -271,8 +275,15 @@ void add_show_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
                     "With --raw or --html: write to FILE (these refuse to write a message's own "
                     "bytes to a terminal; a pipe or a file is fine)");
     cmd->add_flag("--json", args->json, "Machine-readable output");
+    add_account_options(*cmd, args->choice);
     cmd->callback([args, &global, &exit_code] {
         global.apply();
+        if (auto dir = resolve_archive_dir(args->choice, args->dir,
+                                           args->message_id.empty() ? &args->target : nullptr);
+            !dir) {
+            exit_code = report_error(dir.error(), args->json);
+            return;
+        }
         exit_code = run_show(*args);
     });
 }

@@ -3,11 +3,13 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "core/json.hpp"
 #include "index/archive_index.hpp"
+#include "sync/archive.hpp"
 
 namespace imapmirror::cli {
 
@@ -15,6 +17,7 @@ namespace {
 
 struct ThreadsArgs {
     std::string dir;
+    AccountChoice choice;
     std::string folder;
     size_t limit = 50;
     bool json = false;
@@ -28,7 +31,7 @@ std::string short_date(const std::string& iso) {
 }
 
 int run_threads(const ThreadsArgs& a) {
-    auto index = index::ArchiveIndex::open_existing(a.dir + "/index.sqlite");
+    auto index = index::ArchiveIndex::open_existing(sync::index_path(a.dir));
     if (!index)
         return report_error(index.error(), a.json);
     auto threads = index->threads(a.folder, a.limit);
@@ -87,13 +90,18 @@ void add_threads_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         "threads",
         "Show conversations from an archive (DIR as written by `export`), newest activity first, "
         "each with its messages in date order across all folders.");
-    cmd->add_option("DIR", args->dir, "Archive directory")->required();
+    cmd->add_option("DIR", args->dir, "Archive directory (with --account: its `out`)");
     cmd->add_option("--folder", args->folder,
                     "Only threads with a message in this folder (decoded name)");
     cmd->add_option("--limit", args->limit, "At most this many threads")->capture_default_str();
     cmd->add_flag("--json", args->json, "Machine-readable output");
+    add_account_options(*cmd, args->choice);
     cmd->callback([args, &global, &exit_code] {
         global.apply();
+        if (auto dir = resolve_archive_dir(args->choice, args->dir); !dir) {
+            exit_code = report_error(dir.error(), args->json);
+            return;
+        }
         exit_code = run_threads(*args);
     });
 }

@@ -114,7 +114,7 @@ void json_list(core::JsonWriter& w, const char* key, const std::vector<std::stri
 // Heals what `report` found, then verifies the files again into `report`.
 core::Result<sync::RepairReport> repair(const VerifyArgs& a, sync::VerifyReport& report,
                                         ProgressLine& progress) {
-    std::unique_ptr<Connector> connector;
+    std::unique_ptr<connect::Connector> connector;
     sync::ConnectFn connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
         if (a.conn.host.empty() || a.conn.user.empty()) {
             auto e = core::make_error(core::ErrorKind::Usage,
@@ -124,7 +124,7 @@ core::Result<sync::RepairReport> repair(const VerifyArgs& a, sync::VerifyReport&
             e.hint = "give --account NAME, or the export's --host, --user and password options";
             return e;
         }
-        IMM_ASSIGN(connector, Connector::make(a.conn));
+        IMM_ASSIGN(connector, make_connector(a.conn));
         return connector->connect();
     };
     IMM_ASSIGN(auto repaired,
@@ -248,7 +248,7 @@ void add_verify_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         "extra files. With --server, also compare each folder's UIDs with the server. With "
         "--repair, fetch damaged messages again and extract missing attachments. Exit 11 on "
         "any difference left.");
-    cmd->add_option("DIR", args->dir, "Archive directory")->required();
+    cmd->add_option("DIR", args->dir, "Archive directory (with --account: its `out`)");
     cmd->add_flag("--server", args->server,
                   "Also compare with the server: every selectable folder archived, and each "
                   "folder's UIDs");
@@ -281,6 +281,10 @@ void add_verify_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
             return;
         }
         args->conn.account = args->choice.account;
+        if (auto dir = resolve_archive_dir(args->choice, args->dir); !dir) {
+            exit_code = report_error(dir.error(), args->json);
+            return;
+        }
         while (args->dir.size() > 1 && args->dir.back() == '/')
             args->dir.pop_back();
         if (args->server && (args->conn.host.empty() || args->conn.user.empty())) {

@@ -6,9 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "auth/token_source.hpp"
 #include "core/log.hpp"
-#include "core/secret.hpp"
 
 namespace imapmirror::cli {
 
@@ -124,29 +122,11 @@ void add_oauth2_options(CLI::App& cmd, OAuthArgs& a) {
         ->group(g);
 }
 
-std::string token_store_path(const ConnectionArgs& args) {
-    return auth::default_store_path(args.account.empty() ? args.user : args.account);
-}
-
 index::AccountIdentity account_identity(const ConnectionArgs& args) {
     transport::ConnectOptions o;
     o.port = args.port;
     o.tls = args.tls == "implicit" ? transport::TlsMode::Implicit : transport::TlsMode::StartTls;
     return index::AccountIdentity{args.host, o.effective_port(), args.user, args.account};
-}
-
-std::string login_command(const ConnectionArgs& args) {
-    if (!args.account.empty())
-        return "imapmirror auth login --account " + args.account;
-    std::string provider = args.provider == "gmail" ? "google" : args.provider;
-    return "imapmirror auth login " + (provider.empty() ? "" : "--provider " + provider + " ") +
-           "--user " + args.user;
-}
-
-core::Result<std::string> client_secret(const OAuthArgs& args) {
-    if (args.client_secret_file.empty())
-        return std::string();
-    return core::secret_from_file(args.client_secret_file);
 }
 
 namespace {
@@ -170,128 +150,20 @@ core::Result<std::string> prompt_password(const std::string& user, const std::st
     return line;
 }
 
-bool is_loopback(const std::string& host) {
-    return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
-}
 }  // namespace
 
-core::Result<transport::ConnectOptions> resolve_connection(const ConnectionArgs& a) {
-    transport::ConnectOptions o;
-    o.host = a.host;
-    o.port = a.port;
-    o.user = a.user;
-    o.tls = a.tls == "starttls" ? transport::TlsMode::StartTls
-            : a.tls == "none"   ? transport::TlsMode::None
-                                : transport::TlsMode::Implicit;
-    o.ca_file = a.ca_file;
-    o.insecure = a.insecure;
-    o.io_timeout = std::chrono::seconds(a.timeout_s);
-    o.auth_mech = a.auth_mech;
-    o.oauth2_mech = a.sasl;
-    o.connect_timeout = std::chrono::seconds(a.connect_timeout_s);
-
-    int sources = !a.password_file.empty() + !a.password_command.empty() + !a.password_env.empty() +
-                  !a.oauth2_token_command.empty() + a.oauth2;
-    if (sources > 1)
-        return make_error(ErrorKind::Usage,
-                          "give only one of --password-file, --password-command, --password-env, "
-                          "--oauth2-token-command and --oauth2");
-    if (a.oauth2) {
-        // The token comes from the grant, for each connection (Connector).
-    } else if (!a.oauth2_token_command.empty()) {
-        IMM_ASSIGN(o.oauth2_token, core::secret_from_command(a.oauth2_token_command));
-    } else if (!a.password_file.empty()) {
-        IMM_ASSIGN(o.password, core::secret_from_file(a.password_file));
-    } else if (!a.password_command.empty()) {
-        IMM_ASSIGN(o.password, core::secret_from_command(a.password_command));
-    } else if (!a.password_env.empty()) {
-        auto value = core::secret_from_env(a.password_env.c_str());
-        if (!value || value->empty()) {
-            auto e = make_error(ErrorKind::Usage, "the environment variable " + a.password_env +
-                                                      " named by --password-env is " +
-                                                      (value ? "empty" : "not set"));
-            e.hint =
-                "set it where imapmirror runs (a systemd unit's Environment= or "
-                "EnvironmentFile=, or the cron line)";
-            return e;
-        }
-        o.password = *value;
-    } else if (auto env = core::secret_from_env("IMAPMIRROR_PASSWORD")) {
-        o.password = *env;
-    } else if (auto token = core::secret_from_env("IMAPMIRROR_OAUTH2_TOKEN")) {
-        o.oauth2_token = *token;
-    } else if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
-        IMM_ASSIGN(o.password, prompt_password(a.user, a.host));
-    } else {
-        auto e = make_error(ErrorKind::Usage, "no password given");
-        e.hint =
-            "use --password-file FILE, --password-command CMD, or set IMAPMIRROR_PASSWORD "
-            "(passwords are never taken from the command line)";
-        return e;
-    }
-    if (o.insecure && o.tls != transport::TlsMode::None)
-        core::warn(
-            "--insecure: the server's TLS certificate is NOT verified; anyone on the "
-            "network path can read your mail and password");
-    if (o.tls == transport::TlsMode::None && !is_loopback(o.host))
-        core::warn("--tls none: your password and mail cross the network unencrypted");
-    return o;
+connect::PasswordPrompt terminal_prompt() {
+    if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
+        return prompt_password;
+    return {};
 }
 
-struct Connector::State {
-    ConnectionArgs args;
-    std::mutex mutex;
-    transport::ConnectOptions resolved;  // the password, or the first command token
-    bool first = true;
-    std::unique_ptr<auth::TokenSource> tokens;
-};
-
-core::Result<std::unique_ptr<Connector>> Connector::make(const ConnectionArgs& args) {
-    auto state = std::make_shared<State>();
-    state->args = args;
-    IMM_ASSIGN(state->resolved, resolve_connection(args));
-    if (args.oauth2) {
-        auth::Endpoints overrides;
-        overrides.token_url = args.oauth.token_url;
-        overrides.client_id = args.oauth.client_id;
-        overrides.scope = args.oauth.scope;
-        IMM_ASSIGN(overrides.client_secret, client_secret(args.oauth));
-        IMM_ASSIGN(state->tokens,
-                   auth::TokenSource::open(token_store_path(args), overrides, login_command(args)));
-    }
-    return std::unique_ptr<Connector>(new Connector(std::move(state)));
-}
-
-core::Result<std::unique_ptr<imap::Client>> Connector::connect() {
-    State& s = *m_state;
-    transport::ConnectOptions options;
-    {
-        std::lock_guard lock(s.mutex);
-        // Access tokens expire (Microsoft's after about an hour): a later connection asks the
-        // command again. A password is never asked for twice.
-        if (!s.first && !s.args.oauth2_token_command.empty()) {
-            IMM_ASSIGN(s.resolved.oauth2_token,
-                       core::secret_from_command(s.args.oauth2_token_command));
-        }
-        s.first = false;
-        options = s.resolved;
-    }
-    if (!s.tokens)
-        return imap::Client::connect(options);
-    IMM_ASSIGN(options.oauth2_token, s.tokens->access_token());
-    auto client = imap::Client::connect(options);
-    if (client || client.error().kind != core::ErrorKind::Auth || client.error().retryable)
-        return client;
-    // Refused although it looked valid (revoked early, clocks apart): one fresh token.
-    core::log(core::LogLevel::Verbose, "OAuth2: the server refused the access token; refreshing");
-    s.tokens->invalidate();
-    IMM_ASSIGN(options.oauth2_token, s.tokens->access_token());
-    return imap::Client::connect(options);
+core::Result<std::unique_ptr<connect::Connector>> make_connector(const ConnectionArgs& args) {
+    return connect::Connector::make(args, terminal_prompt());
 }
 
 core::Result<std::unique_ptr<imap::Client>> connect_client(const ConnectionArgs& args) {
-    IMM_ASSIGN(auto connector, Connector::make(args));
-    return connector->connect();
+    return connect::connect_client(args, terminal_prompt());
 }
 
 }  // namespace imapmirror::cli

@@ -5,7 +5,7 @@
 namespace imapmirror::sync {
 
 core::Result<RunLock> RunLock::acquire(const store::ArchiveRoot& root) {
-    IMM_ASSIGN(auto fd, root.open_private_file(".imapmirror.lock"));
+    IMM_ASSIGN(auto fd, root.open_private_file(kLockFileName));
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
         auto e = core::make_error(
             core::ErrorKind::Locked,

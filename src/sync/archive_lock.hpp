@@ -9,6 +9,9 @@
 
 namespace imapmirror::sync {
 
+// The lock file's name in DIR (verify does not count it as an extra file).
+inline constexpr const char* kLockFileName = ".imapmirror.lock";
+
 // Holds an exclusive lock on DIR/.imapmirror.lock while alive. The kernel drops it when the
 // process dies, so a crashed run never leaves the archive locked.
 class RunLock {

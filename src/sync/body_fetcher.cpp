@@ -166,8 +166,7 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& all_uids) {
     }
     if (uids.empty())
         return size_t{0};
-    m_requested = uids;
-    m_settled.assign(uids.size(), false);
+    m_asked = AskedMessages(uids);
 
     imap::FetchRequest request;
     request.items = "(UID FLAGS INTERNALDATE RFC822.SIZE";
@@ -205,7 +204,7 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& all_uids) {
         for (const auto& r : *refused) {
             std::vector<uint32_t> missing;
             for (uint32_t uid : chunks[r.set].uids)
-                if (!settled(uid))
+                if (!m_asked.settled(uid))
                     missing.push_back(uid);
             if (missing.empty())
                 continue;
@@ -227,9 +226,8 @@ Result<size_t> BodyFetcher::fetch(const std::vector<uint32_t>& all_uids) {
     if (result) {
         // Asked for, answered OK, never sent: the message is not archived, and the folder is
         // not recorded as synced, so the next run asks again.
-        for (size_t i = 0; i < m_requested.size(); ++i)
-            if (!m_settled[i])
-                message_error(m_requested[i], "the server did not send the message", "");
+        for (uint32_t uid : m_asked.unsettled_uids())
+            message_error(uid, "the server did not send the message", "");
     }
     auto flushed = flush();  // keep what is complete even when the fetch failed
     if (!result)
@@ -242,7 +240,7 @@ void BodyFetcher::narrow(std::vector<uint32_t> missing, const imap::Completion& 
                          size_t& budget, std::vector<Chunk>& next) {
     if (missing.size() <= 1 || budget < 2) {
         for (uint32_t uid : missing) {
-            settle(uid);
+            m_asked.settle(uid);
             message_error(uid, "the server refused to send the message", "NO " + answer.text);
         }
         return;
@@ -295,7 +293,7 @@ Result<void> BodyFetcher::refused_for_now(std::vector<Refused> refused, bool pro
     if (given_up.empty())
         return {};
     for (uint32_t uid : given_up)
-        settle(uid);
+        m_asked.settle(uid);
     m_failed += given_up.size();
     auto e = core::make_error(
         ErrorKind::Protocol,
@@ -317,18 +315,6 @@ size_t BodyFetcher::count(const std::vector<Refused>& refused) {
     return n;
 }
 
-void BodyFetcher::settle(uint32_t uid) {
-    auto it = std::lower_bound(m_requested.begin(), m_requested.end(), uid);
-    if (it != m_requested.end() && *it == uid)
-        m_settled[static_cast<size_t>(it - m_requested.begin())] = true;
-}
-
-bool BodyFetcher::settled(uint32_t uid) const {
-    auto it = std::lower_bound(m_requested.begin(), m_requested.end(), uid);
-    return it != m_requested.end() && *it == uid &&
-           m_settled[static_cast<size_t>(it - m_requested.begin())];
-}
-
 core::Error BodyFetcher::about(uint32_t uid, ErrorKind kind, std::string what) const {
     auto e = core::make_error(kind, std::move(what), Scope::Message);
     e.folder = m_folder.name;
@@ -345,55 +331,35 @@ void BodyFetcher::message_error(uint32_t uid, std::string what, std::string repl
 }
 
 Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
-    const imap::FetchSection* body_item = f.section("BODY[]");
-    if (!body_item)
-        return {};  // a flag update, not our data
-    if (!f.uid) {
-        m_sink.discard();
-        return {};
-    }
-    // Only what was asked for, once: anything else could replace an archived message.
-    auto it = std::lower_bound(m_requested.begin(), m_requested.end(), *f.uid);
-    if (it == m_requested.end() || *it != *f.uid) {
-        m_sink.discard();
-        m_run.add_error(about(*f.uid, ErrorKind::Protocol,
-                              "the server sent a message that was not asked for; ignored"));
-        return {};
-    }
-    auto slot = m_settled.begin() + (it - m_requested.begin());
-    if (*slot) {
-        m_sink.discard();
-        m_run.add_error(about(*f.uid, ErrorKind::Protocol,
-                              "the server sent the message twice; the first copy is kept"));
-        return {};
-    }
-    *slot = true;
-    if (body_item->value->is_nil() || !m_sink.has_body()) {
-        m_sink.discard();
-        message_error(*f.uid, "the server sent no body for the message", "");
-        return {};
+    const BodyReceipt receipt = receive_body(f, m_sink, m_asked);
+    switch (receipt.kind) {
+        case BodyReceipt::Kind::NotABody:
+            return {};
+        case BodyReceipt::Kind::NotAskedFor:
+            m_run.add_error(about(receipt.uid, ErrorKind::Protocol,
+                                  "the server sent a message that was not asked for; ignored"));
+            return {};
+        case BodyReceipt::Kind::Twice:
+            m_run.add_error(about(receipt.uid, ErrorKind::Protocol,
+                                  "the server sent the message twice; the first copy is kept"));
+            return {};
+        case BodyReceipt::Kind::NoBody:
+            message_error(receipt.uid, "the server sent no body for the message", "");
+            return {};
+        case BodyReceipt::Kind::Body:
+            break;
     }
     std::optional<int64_t> mtime;
     if (f.internal_date)
         mtime = imap::parse_internal_date(*f.internal_date);
     IMM_ASSIGN(auto body, m_sink.take(mtime));
-    std::optional<uint64_t> announced;
-    if (f.size && *f.size != body.size) {
-        // Exchange announces sizes its BODY[] does not have: the bytes sent are the message.
-        announced = *f.size;
-        if (!m_size_warned) {
-            m_size_warned = true;
-            core::log(core::LogLevel::Normal,
-                      m_folder.name +
-                          ": the server's RFC822.SIZE differs from the bytes it sends "
-                          "(UID " +
-                          std::to_string(*f.uid) + ": " + std::to_string(*f.size) + " announced, " +
-                          std::to_string(body.size) +
-                          " sent); the bytes sent are archived, both sizes are indexed");
-            m_run.count([](ExportSummary& s) {
-                s.quirks.insert("RFC822.SIZE differs from the message bytes");
-            });
-        }
+    const std::optional<uint64_t> announced = receipt.announced_size;
+    if (announced && !m_size_warned) {
+        m_size_warned = true;
+        core::log(core::LogLevel::Normal,
+                  m_folder.name + ": " + size_quirk_line(*f.uid, *announced, body.size) +
+                      "; the bytes sent are archived, both sizes are indexed");
+        m_run.count([](ExportSummary& s) { s.quirks.insert(std::string(kSizeQuirk)); });
     }
     const std::string base = store::message_base_name(m_uidvalidity, *f.uid);
     auto placed = place_message(*f.uid, base, body);

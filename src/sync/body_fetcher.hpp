@@ -13,6 +13,7 @@
 #include "index/archive_index.hpp"
 #include "store/atomic_file.hpp"
 #include "sync/attachment_writer.hpp"
+#include "sync/body_receipt.hpp"
 #include "sync/message_sink.hpp"
 #include "sync/run_types.hpp"
 #include "sync/shared_run.hpp"
@@ -93,8 +94,6 @@ class BodyFetcher {
     core::Result<void> on_fetch(const imap::FetchData& f);
     core::Result<void> flush();
     // Whether `uid` arrived, or was recorded as refused: either way it is dealt with.
-    bool settled(uint32_t uid) const;
-    void settle(uint32_t uid);
     // A Message-scope error about `uid` in this folder.
     core::Error about(uint32_t uid, core::ErrorKind kind, std::string what) const;
     // Records that `uid` was not archived (the next run asks again) and counts it as failed.
@@ -123,8 +122,7 @@ class BodyFetcher {
     size_t m_failed = 0;
     size_t m_deferred = 0;
     std::string m_throttled_reply;
-    std::vector<uint32_t> m_requested;  // sorted
-    std::vector<bool> m_settled;        // by index into m_requested: see settled()
+    AskedMessages m_asked;  // the UIDs of this fetch(), each received once
     bool m_size_warned = false;
     MessageSink m_sink;
     store::DurableBatch m_batch;

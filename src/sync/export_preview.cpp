@@ -7,6 +7,7 @@
 
 #include "index/archive_index.hpp"
 #include "store/mirror_layout.hpp"
+#include "sync/archive.hpp"
 #include "sync/body_fetcher.hpp"
 #include "sync/run_plan.hpp"
 
@@ -42,7 +43,7 @@ struct Archived {
 
 Result<Archived> read_archive(const std::string& root) {
     Archived archived;
-    const std::string path = root + "/" + store::kIndexFileName;
+    const std::string path = index_path(root);
     if (::access(path.c_str(), F_OK) != 0)
         return archived;
     IMM_ASSIGN(auto index, index::ArchiveIndex::open_read_only(path));

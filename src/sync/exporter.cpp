@@ -15,6 +15,7 @@
 #include "store/archive_root.hpp"
 #include "store/atomic_file.hpp"
 #include "store/mirror_layout.hpp"
+#include "sync/archive.hpp"
 #include "sync/archive_lock.hpp"
 #include "sync/connection_workers.hpp"
 #include "sync/label_directories.hpp"
@@ -289,9 +290,8 @@ Exporter::Exporter(ConnectFn connect, ExportOptions options)
 
 Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     const auto start = std::chrono::steady_clock::now();
-    IMM_ASSIGN(auto archive, lock_archive(m_options.root));
-    // Declared after the lock, so closed before it is let go.
-    IMM_ASSIGN(auto index, index::ArchiveIndex::open(m_options.root + "/" + store::kIndexFileName));
+    IMM_ASSIGN(auto archive, open_for_writing(m_options.root, IndexOpen::Create));
+    index::ArchiveIndex& index = archive.index;
     // Phase "sweep": what a killed run left under temporary names, in every folder (those
     // this run will not open too: a killed .msg backfill or relabel wrote in unchanged ones).
     IMM_ASSIGN(size_t swept, remove_stale_temporaries(archive.root, index));

@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "index/archive_index.hpp"
 #include "mime/body_text.hpp"
+#include "sync/archive.hpp"
 #include "sync/archive_lock.hpp"
 
 namespace imapmirror::sync {
@@ -54,8 +55,8 @@ std::vector<Read> read_batch(const std::string& root,
 
 Result<ReindexSummary> reindex(const ReindexOptions& options,
                                const std::function<void(const ReindexProgress&)>& progress) {
-    IMM_ASSIGN(auto archive, lock_archive(options.root));
-    IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(options.root + "/index.sqlite"));
+    IMM_ASSIGN(auto archive, open_for_writing(options.root, IndexOpen::Existing));
+    index::ArchiveIndex& index = archive.index;
     if (options.all)
         IMM_TRY(index.forget_bodies());
     const size_t threads = options.threads

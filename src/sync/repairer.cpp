@@ -17,6 +17,7 @@
 #include "store/damaged_copy.hpp"
 #include "store/mirror_layout.hpp"
 #include "store/sha256.hpp"
+#include "sync/archive.hpp"
 #include "sync/archive_lock.hpp"
 #include "sync/attachment_writer.hpp"
 #include "sync/body_fetcher.hpp"
@@ -335,9 +336,8 @@ class Repair {
 Result<RepairReport> repair_archive(const std::string& root, const VerifyReport& found,
                                     const ConnectFn& connect,
                                     std::function<void(const Progress&)> on_progress) {
-    IMM_ASSIGN(auto archive, lock_archive(root));
-    // Declared after the lock, so closed before it is let go.
-    IMM_ASSIGN(auto index, index::ArchiveIndex::open(root + "/" + store::kIndexFileName));
+    IMM_ASSIGN(auto archive, open_for_writing(root, IndexOpen::Create));
+    index::ArchiveIndex& index = archive.index;
     Repair repair(root, archive, index, connect, std::move(on_progress));
     IMM_TRY(repair.classify(found));
     // Attachments first: they need no connection, so a failing one does not hold them back.

@@ -8,6 +8,7 @@
 #include "store/damaged_copy.hpp"
 #include "store/mirror_layout.hpp"
 #include "store/sha256.hpp"
+#include "sync/archive.hpp"
 #include "sync/folder_sync.hpp"
 #include "sync/label_directories.hpp"
 #include "sync/run_plan.hpp"
@@ -19,7 +20,7 @@ using core::Result;
 
 Result<VerifyReport> verify_files(const std::string& root,
                                   const std::function<void(const VerifyProgress&)>& on_progress) {
-    IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(root + "/" + store::kIndexFileName));
+    IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(index_path(root)));
     IMM_ASSIGN(auto files, index.archived_files());
     VerifyReport report;
     IMM_ASSIGN(report.identity, index::read_account_identity(index.db()));
@@ -46,7 +47,7 @@ Result<VerifyReport> verify_files(const std::string& root,
         if (!it->is_regular_file())
             continue;
         std::string rel = fs::relative(it->path(), root).string();
-        if (rel == ".imapmirror.lock" || rel.rfind(store::kIndexFileName, 0) == 0)
+        if (rel == kLockFileName || rel.rfind(store::kIndexFileName, 0) == 0)
             continue;
         if (known.count(rel))
             continue;
@@ -77,7 +78,7 @@ Result<std::optional<std::vector<uint32_t>>> server_uid_list(imap::Client& clien
 
 Result<void> verify_against_server(const std::string& root, imap::Client& client,
                                    const FolderFilter& filter, VerifyReport& report) {
-    IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(root + "/" + store::kIndexFileName));
+    IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(index_path(root)));
     IMM_ASSIGN(auto folders, index.folders());
     report.server_checked = true;
     auto selected = [&](const std::string& name) {

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "scoped_temp_dir.hpp"
 #include "test_server.hpp"
 
 using namespace imapmirror::test;
@@ -186,6 +187,54 @@ TEST_CASE("backup: Ctrl-C stops every account, one that hangs held no other back
     CHECK(r.out.find("2 of 5 accounts backed up completely (interrupted); exit code 130") !=
           std::string::npos);
     std::system(("rm -rf '" + sandbox + "'").c_str());
+}
+
+TEST_CASE(
+    "accounts file: every command that connects or reads an archive takes --account NAME, "
+    "the account's connection or its out",
+    "[integration]") {
+    DovecotServer server;
+    ScopedTempDir sandbox;
+    const std::string config =
+        write_file(sandbox.path + "/config.toml", server_defaults(server) + "[accounts.me]\n");
+    const std::vector<std::string> account = {"--account", "me", "--config", config};
+    auto exported = run_imapmirror(with({"export", "--include", "INBOX", "--json"}, account));
+    INFO(exported.out << exported.err);
+    REQUIRE(exported.exit_code == 0);
+    const size_t inbox = server_messages(server, "INBOX");
+    REQUIRE(archived(sandbox.path + "/archives/me") == inbox);
+    const std::string first_id =
+        query(sandbox.path + "/archives/me/index.sqlite", "SELECT min(id) FROM messages")
+            .at(0)
+            .at(0);
+    const std::string first_uid =
+        query(sandbox.path + "/archives/me/index.sqlite", "SELECT min(uid) FROM messages")
+            .at(0)
+            .at(0);
+
+    // Each command with no --host, --user, password or DIR: all of it from the account.
+    struct Case {
+        std::vector<std::string> args;
+        std::string expect;  // in its stdout
+    };
+    const std::vector<Case> cases = {
+        {{"folders", "--json"}, "\"name\":\"INBOX\""},
+        {{"list", "INBOX", "--json"}, "\"exists\":" + std::to_string(inbox)},
+        {{"fetch", "INBOX", "--uid", first_uid, "-o", sandbox.path + "/one.eml", "--json"},
+         "\"uid\":" + first_uid},
+        {{"attachments", "INBOX", "--uid", first_uid, "--json"}, "\"uid\":" + first_uid},
+        {{"verify", "--server", "--include", "INBOX", "--json"}, "\"ok\":true"},
+        {{"search", "--json", "a OR the OR re"}, "\"hits\""},
+        {{"show", first_id, "--json"}, "\"subject\""},
+        {{"threads", "--json"}, "\"threads\""},
+        {{"reindex", "--json"}, "\"read\":"},
+    };
+    for (const auto& c : cases) {
+        auto r = run_imapmirror(with(c.args, account));
+        INFO(c.args.front() << ": " << r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find(c.expect) != std::string::npos);
+    }
 }
 
 TEST_CASE("export --account: the command line overrides the account, which overrides defaults",

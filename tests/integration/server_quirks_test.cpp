@@ -175,6 +175,17 @@ TEST_CASE(
     CHECK(scalar(dir, "SELECT count(*) FROM messages WHERE size_announced = size + 7") == "2");
     const std::string path = dir + "/" + scalar(dir, "SELECT path FROM messages WHERE uid = 1");
     CHECK(read_file(path) == message(1));
+
+    // `fetch` receives a body by the same rule: the bytes sent are saved, with one warning.
+    const std::string saved = dir + "/fetched.eml";
+    auto fetched = run_imapmirror(
+        with({"fetch", "INBOX", "--uid", "1", "-o", saved}, fake_args(account.port())),
+        kFakePassword);
+    INFO(fetched.err);
+    CHECK(fetched.exit_code == 0);
+    CHECK(read_file(saved) == message(1));
+    CHECK(fetched.err.find("RFC822.SIZE differs from the bytes it sends (UID 1") !=
+          std::string::npos);
 }
 
 TEST_CASE("hostile: a malformed reply for one folder costs that folder, not the run",

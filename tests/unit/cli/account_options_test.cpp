@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "cli/connection_options.hpp"
+#include "unit/temp_dir.hpp"
 
 using namespace imapmirror::cli;
 
@@ -121,4 +122,102 @@ TEST_CASE("account options: an option that is required may come from the config"
     CHECK_FALSE(require_options(app, {"--host"}));
     REQUIRE(apply_settings(app, "/c.toml", {setting("host", {"h"}, 1)}));
     CHECK(require_options(app, {"--host"}));
+}
+
+namespace {
+
+// A config file with account `work` (out set) and account `bare` (no out), in a private
+// directory.
+struct ConfigFile {
+    imapmirror::test::TempDir dir;
+    std::string path = dir.path + "/config.toml";
+    ConfigFile() {
+        std::ofstream(path) << "[defaults]\nhost = \"imap.example.org\"\nuser = \"me\"\n\n"
+                               "[accounts.work]\nout = \"archives/{account}\"\n\n"
+                               "[accounts.bare]\nport = 143\n";
+    }
+};
+
+}  // namespace
+
+TEST_CASE("archive from --account: DIR is the account's out, relative to the config file",
+          "[cli][account]") {
+    ConfigFile config;
+    std::string dir;
+    REQUIRE(resolve_archive_dir({"work", config.path}, dir));
+    CHECK(dir == config.dir.path + "/archives/work");
+}
+
+TEST_CASE("archive from --account: a DIR given wins, and without --account DIR is required",
+          "[cli][account]") {
+    ConfigFile config;
+    std::string dir = "/srv/mine";
+    REQUIRE(resolve_archive_dir({"work", config.path}, dir));
+    CHECK(dir == "/srv/mine");
+    std::string none;
+    auto missing = resolve_archive_dir({}, none);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().kind == imapmirror::core::ErrorKind::Usage);
+    CHECK(missing.error().hint.find("--account NAME") != std::string::npos);
+}
+
+TEST_CASE("archive from --account: the one positional given is the one after DIR",
+          "[cli][account]") {
+    ConfigFile config;
+    std::string dir = "meeting", query;
+    REQUIRE(resolve_archive_dir({"work", config.path}, dir, &query));
+    CHECK(query == "meeting");
+    CHECK(dir == config.dir.path + "/archives/work");
+    std::string both_dir = "/srv/mine", both_query = "meeting";
+    REQUIRE(resolve_archive_dir({"work", config.path}, both_dir, &both_query));
+    CHECK(both_dir == "/srv/mine");
+    CHECK(both_query == "meeting");
+    std::string only_dir = "/srv/mine", no_query;
+    auto missing = resolve_archive_dir({}, only_dir, &no_query, "QUERY");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().message == "QUERY is required");
+}
+
+TEST_CASE("archive from --account: an account without out, or unknown, is a usage error",
+          "[cli][account]") {
+    ConfigFile config;
+    std::string dir;
+    auto bare = resolve_archive_dir({"bare", config.path}, dir);
+    REQUIRE_FALSE(bare);
+    CHECK(bare.error().message.find("account bare has no `out`") != std::string::npos);
+    auto unknown = resolve_archive_dir({"play", config.path}, dir);
+    REQUIRE_FALSE(unknown);
+    CHECK(unknown.error().kind == imapmirror::core::ErrorKind::Usage);
+    auto config_alone = resolve_archive_dir({"", config.path}, dir);
+    REQUIRE_FALSE(config_alone);
+}
+
+TEST_CASE("connection from --account: the account's host and user fill what the line left out",
+          "[cli][account]") {
+    ConfigFile config;
+    CLI::App app;
+    ConnectionArgs conn;
+    AccountChoice choice;
+    add_connection_options(app, conn);
+    add_account_connection(app, choice, conn.provider);
+    std::vector<const char*> argv = {"imapmirror",        "--account", "bare", "--config",
+                                     config.path.c_str(), "--user",    "other"};
+    app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
+    REQUIRE(use_account_connection(app, choice, conn.account, conn.provider));
+    CHECK(conn.host == "imap.example.org");
+    CHECK(conn.user == "other");
+    CHECK(conn.port == 143);
+    CHECK(conn.account == "bare");
+
+    CLI::App plain;
+    ConnectionArgs plain_conn;
+    AccountChoice no_account;
+    add_connection_options(plain, plain_conn);
+    add_account_connection(plain, no_account, plain_conn.provider);
+    std::vector<const char*> only_user = {"imapmirror", "--user", "me"};
+    plain.parse(static_cast<int>(only_user.size()), const_cast<char**>(only_user.data()));
+    auto missing =
+        use_account_connection(plain, no_account, plain_conn.account, plain_conn.provider);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().message == "--host is required");
 }

@@ -1,4 +1,4 @@
-#include "cli/account_runner.hpp"
+#include "run/child_runner.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,13 +12,11 @@
 #include <cstring>
 #include <list>
 
-#include "cli/connection_options.hpp"
-#include "cli/exit_codes.hpp"
 #include "core/interrupt.hpp"
 
 extern char** environ;
 
-namespace imapmirror::cli {
+namespace imapmirror::run {
 
 namespace {
 
@@ -26,7 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxOut = 16u << 20;
 constexpr size_t kMaxLine = 64u << 10;
-constexpr std::string_view kErrorPrefix = "imapmirror: error: ";
 
 struct Child {
     size_t index = 0;  // into the outcomes
@@ -41,27 +38,21 @@ struct Child {
 struct Exec {
     std::vector<std::string> args, env;
     std::vector<char*> argv, envp;
+    std::string exec_failed;  // the line written when execve fails
 
-    Exec(const RunnerOptions& o, const std::string& account) {
+    Exec(const RunnerOptions& o, const ChildJob& job) {
         args.push_back(o.executable);
-        args.insert(args.end(), o.global_args.begin(), o.global_args.end());
-        for (const char* a : {"export", "--account"})
-            args.emplace_back(a);
-        args.push_back(account);
-        args.emplace_back("--config");
-        args.push_back(o.config_path);
-        args.emplace_back("--json");
-        args.insert(args.end(), o.export_args.begin(), o.export_args.end());
+        args.insert(args.end(), job.args.begin(), job.args.end());
         for (char** e = environ; *e; ++e) {
             std::string_view entry(*e);
-            // Options of `export` that have an environment variable: the config decides.
             bool scrub = false;
-            for (std::string_view name : kOptionEnvNames)
+            for (const std::string& name : o.scrub_env)
                 scrub = scrub || (entry.size() > name.size() && entry[name.size()] == '=' &&
                                   entry.substr(0, name.size()) == name);
             if (!scrub)
                 env.emplace_back(entry);
         }
+        exec_failed = o.error_prefix + "cannot run " + o.program_name + " for " + job.name + "\n";
         for (auto& a : args)
             argv.push_back(a.data());
         argv.push_back(nullptr);
@@ -78,8 +69,9 @@ void close_fd(int& fd) {
 }
 
 // Starts one child; on failure says why in `outcome`.
-bool start(const RunnerOptions& o, size_t index, ChildOutcome& outcome, Child& child) {
-    Exec exec(o, outcome.account);
+bool start(const RunnerOptions& o, const ChildJob& job, size_t index, ChildOutcome& outcome,
+           Child& child) {
+    Exec exec(o, job);
     int out[2], err[2];
     if (::pipe2(out, O_CLOEXEC) != 0) {
         outcome.last_error = std::string("cannot start: ") + std::strerror(errno);
@@ -98,14 +90,13 @@ bool start(const RunnerOptions& o, size_t index, ChildOutcome& outcome, Child& c
         // The parent may have died before prctl: then nobody would stop this child.
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != parent)
-            ::_exit(kExitInterrupted);
+            ::_exit(o.codes.parent_gone);
         int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (in < 0 || ::dup2(in, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0)
-            ::_exit(kExitLocalIo);
+            ::_exit(o.codes.cannot_start);
         ::execve(exec.argv[0], exec.argv.data(), exec.envp.data());
-        static const char msg[] = "imapmirror: error: cannot run imapmirror for this account\n";
-        (void)!::write(2, msg, sizeof msg - 1);
-        ::_exit(kExitInternal);
+        (void)!::write(2, exec.exec_failed.data(), exec.exec_failed.size());
+        ::_exit(o.codes.internal);
     }
     int fork_errno = errno;
     // Also here, as shells do: a Ctrl-C right after fork() must find the group to signal.
@@ -128,10 +119,10 @@ bool start(const RunnerOptions& o, size_t index, ChildOutcome& outcome, Child& c
 }
 
 void on_err_line(const RunnerOptions& o, ChildOutcome& outcome, std::string_view line) {
-    if (line.rfind(kErrorPrefix, 0) == 0)
-        outcome.last_error = std::string(line.substr(kErrorPrefix.size()));
+    if (!o.error_prefix.empty() && line.rfind(o.error_prefix, 0) == 0)
+        outcome.last_error = std::string(line.substr(o.error_prefix.size()));
     if (o.on_stderr_line)
-        o.on_stderr_line(outcome.account, line);
+        o.on_stderr_line(outcome.name, line);
 }
 
 // Reads what is there without blocking; closes the descriptor at end of file.
@@ -183,7 +174,7 @@ bool reap(const RunnerOptions& o, Child& child, ChildOutcome& outcome) {
         on_err_line(o, outcome, child.err_line);
     outcome.seconds = std::chrono::duration<double>(Clock::now() - child.start).count();
     if (r < 0) {
-        outcome.exit_code = kExitInternal;
+        outcome.exit_code = o.codes.internal;
         outcome.last_error = std::string("lost track of its process: ") + std::strerror(errno);
     } else if (WIFEXITED(status)) {
         outcome.exit_code = WEXITSTATUS(status);
@@ -202,17 +193,17 @@ bool reap(const RunnerOptions& o, Child& child, ChildOutcome& outcome) {
 
 }  // namespace
 
-std::vector<ChildOutcome> run_accounts(const std::vector<std::string>& accounts,
+std::vector<ChildOutcome> run_children(const std::vector<ChildJob>& jobs,
                                        const RunnerOptions& options) {
-    std::vector<ChildOutcome> outcomes(accounts.size());
-    for (size_t i = 0; i < accounts.size(); ++i)
-        outcomes[i].account = accounts[i];
+    std::vector<ChildOutcome> outcomes(jobs.size());
+    for (size_t i = 0; i < jobs.size(); ++i)
+        outcomes[i].name = jobs[i].name;
     std::list<Child> running;
     size_t next = 0;
     bool stop_sent = false;
     const size_t parallel = std::max<size_t>(1, options.parallel);
 
-    while (running.size() > 0 || (next < accounts.size() && !core::interrupted())) {
+    while (running.size() > 0 || (next < jobs.size() && !core::interrupted())) {
         if (core::interrupted() && !stop_sent) {
             // To its whole process group, as a terminal would: a password command it is
             // waiting for stops too.
@@ -222,14 +213,14 @@ std::vector<ChildOutcome> run_accounts(const std::vector<std::string>& accounts,
             }
             stop_sent = true;
         }
-        while (!core::interrupted() && running.size() < parallel && next < accounts.size()) {
+        while (!core::interrupted() && running.size() < parallel && next < jobs.size()) {
             Child child;
             size_t index = next++;
-            if (start(options, index, outcomes[index], child)) {
+            if (start(options, jobs[index], index, outcomes[index], child)) {
                 running.push_back(std::move(child));
             } else {
                 outcomes[index].started = true;
-                outcomes[index].exit_code = kExitLocalIo;
+                outcomes[index].exit_code = options.codes.cannot_start;
                 if (options.on_done)
                     options.on_done(outcomes[index]);
             }
@@ -255,4 +246,4 @@ std::vector<ChildOutcome> run_accounts(const std::vector<std::string>& accounts,
     return outcomes;
 }
 
-}  // namespace imapmirror::cli
+}  // namespace imapmirror::run
