@@ -54,20 +54,6 @@ struct ExportArgs {
     std::string metrics_file;     // --metrics-file: node_exporter textfile
 };
 
-const char* to_string(core::Scope s) {
-    switch (s) {
-        case core::Scope::Message:
-            return "message";
-        case core::Scope::Folder:
-            return "folder";
-        case core::Scope::Session:
-            return "session";
-        case core::Scope::Run:
-            return "run";
-    }
-    return "?";
-}
-
 int exit_code_of(const sync::ExportSummary& s) {
     if (s.fatal)
         return exit_code_for(*s.fatal);

@@ -205,4 +205,18 @@ void write_identity(core::JsonWriter& w, const char* key,
     w.end_object();
 }
 
+const char* to_string(core::Scope s) {
+    switch (s) {
+        case core::Scope::Message:
+            return "message";
+        case core::Scope::Folder:
+            return "folder";
+        case core::Scope::Session:
+            return "session";
+        case core::Scope::Run:
+            return "run";
+    }
+    return "?";
+}
+
 }  // namespace imapmirror::cli

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/json.hpp"
 #include "index/account_identity.hpp"
 
@@ -46,5 +47,8 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows,
                          const std::vector<bool>& right_aligned);
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+// "message", "folder", "session", "run": an error's scope as the summaries print it.
+const char* to_string(core::Scope s);
 
 }  // namespace imapmirror::cli
