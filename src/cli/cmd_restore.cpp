@@ -34,6 +34,15 @@ struct RestoreArgs {
     AccountChoice choice;
 };
 
+// "error": the folder's error, or null.
+void write_folder_error(core::JsonWriter& w, const std::optional<core::Error>& error) {
+    w.key("error");
+    if (error)
+        write_error(w, *error);
+    else
+        w.null();
+}
+
 core::Result<sync::RestoreOptions> options_of(const RestoreArgs& a) {
     sync::RestoreOptions o;
     o.root = a.dir;
@@ -65,11 +74,7 @@ void print_plan(const sync::RestorePlan& plan, bool json) {
             w.key("check_first").value(static_cast<uint64_t>(f.to_check.size()));
             w.key("bytes").value(f.bytes);
             w.key("already_restored").value(f.already);
-            w.key("error");
-            if (f.error)
-                w.value(f.error->describe());
-            else
-                w.null();
+            write_folder_error(w, f.error);
             w.end_object();
         }
         w.end_array();
@@ -96,20 +101,6 @@ void print_plan(const sync::RestorePlan& plan, bool json) {
                 static_cast<unsigned long long>(plan.messages()), human_size(plan.bytes()).c_str());
 }
 
-void print_list(const char* title, const std::vector<std::string>& items) {
-    if (items.empty())
-        return;
-    std::printf("  %s (%zu):\n", title, items.size());
-    size_t shown = 0;
-    for (const auto& i : items) {
-        if (++shown > 20) {
-            std::printf("    ... and %zu more (--json lists all)\n", items.size() - 20);
-            break;
-        }
-        std::printf("    %s\n", printable(i).c_str());
-    }
-}
-
 int print_check(const sync::RestoreCheck& check, bool json) {
     const int code = check.clean() ? kExitOk : kExitMismatch;
     if (json) {
@@ -127,11 +118,7 @@ int print_check(const sync::RestoreCheck& check, bool json) {
                     w.value(i);
                 w.end_array();
             }
-            w.key("error");
-            if (f.error)
-                w.value(f.error->describe());
-            else
-                w.null();
+            write_folder_error(w, f.error);
             w.end_object();
         }
         w.end_array().key("ok").value(check.clean()).key("exit_code").value(code);
@@ -146,9 +133,9 @@ int print_check(const sync::RestoreCheck& check, bool json) {
                     static_cast<unsigned long long>(f.checked));
         if (f.error)
             std::printf("  could not be compared: %s\n", f.error->describe().c_str());
-        print_list("Missing on the target", f.missing);
-        print_list("On the target, not in the archive folder", f.extra);
-        print_list("Different bytes under the UID the restore recorded", f.different);
+        print_list("Missing on the target", f.missing, "  ");
+        print_list("On the target, not in the archive folder", f.extra, "  ");
+        print_list("Different bytes under the UID the restore recorded", f.different, "  ");
     }
     std::printf("%s\n", check.clean() ? "OK: every archived message is on the target, byte-exact"
                                       : "MISMATCH: see above");
@@ -172,22 +159,10 @@ void print_summary(const RestoreArgs& a, const sync::RestoreSummary& s, int code
         w.key("found_on_target").value(s.found_on_target);
         w.key("refused").value(s.refused);
         w.key("seconds").value(s.seconds);
-        w.key("errors").begin_array();
-        for (const auto& e : s.errors)
-            w.value(e.describe());
-        if (s.fatal)
-            w.value(s.fatal->describe());
-        w.end_array();
-        w.key("exit_code").value(code);
-        w.end_object();
-        std::printf("%s\n", w.str().c_str());
+        print_json_summary_end(w, s.errors, s.fatal, code);
         return;
     }
-    for (const auto& e : s.errors)
-        std::fprintf(stderr, "imapmirror: %s error: %s\n", to_string(e.scope),
-                     e.describe().c_str());
-    if (s.fatal)
-        std::fprintf(stderr, "imapmirror: error: %s\n", s.fatal->describe().c_str());
+    print_errors(s.errors, s.fatal);
     if (a.quiet && !s.fatal && s.errors.empty())
         return;
     char secs[32];

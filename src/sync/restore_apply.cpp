@@ -354,23 +354,18 @@ Result<RestoreSummary> restore_archive(const RestoreOptions& options, const Conn
     IMM_TRY(index::require_index(index_path));  // before lock_archive, which would create DIR
     IMM_ASSIGN(auto locked, lock_archive(options.root));
     IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(index_path));
-    IMM_ASSIGN(auto archive, read_archive(index, options));
-    IMM_ASSIGN(auto client, connect());
-    IMM_ASSIGN(auto target, read_target(*client));
-    const RestorePlan plan = plan_restore(archive, target, options);
-    RestoreSummary summary =
-        apply_restore(plan, target, options, *client, index, locked.root, progress);
-    client->logout();
+    IMM_ASSIGN(auto planned, plan_against_target(index, options, connect));
+    RestoreSummary summary = apply_restore(planned.plan, planned.target, options, *planned.client,
+                                           index, locked.root, progress);
+    planned.client->logout();
     return summary;
 }
 
 Result<RestorePlan> preview_restore(const RestoreOptions& options, const ConnectFn& connect) {
     IMM_ASSIGN(auto index, index::ArchiveIndex::open_read_only(options.root + "/index.sqlite"));
-    IMM_ASSIGN(auto archive, read_archive(index, options));
-    IMM_ASSIGN(auto client, connect());
-    IMM_ASSIGN(auto target, read_target(*client));
-    client->logout();
-    return plan_restore(archive, target, options);
+    IMM_ASSIGN(auto planned, plan_against_target(index, options, connect));
+    planned.client->logout();
+    return std::move(planned.plan);
 }
 
 }  // namespace imapmirror::sync

@@ -112,33 +112,32 @@ bool RestoreCheck::clean() const {
 
 Result<RestoreCheck> check_restore(const RestoreOptions& options, const ConnectFn& connect) {
     IMM_ASSIGN(auto index, index::ArchiveIndex::open_read_only(options.root + "/index.sqlite"));
-    IMM_ASSIGN(auto archive, read_archive(index, options));
-    IMM_ASSIGN(auto client, connect());
-    IMM_ASSIGN(auto target, read_target(*client));
-    const RestorePlan plan = plan_restore(archive, target, options);
+    IMM_ASSIGN(auto planned, plan_against_target(index, options, connect));
+    const ArchiveView& archive = planned.archive;
+    imap::Client& client = *planned.client;
     std::map<int64_t, std::vector<const index::RestorableMessage*>> by_folder;
     for (const auto& m : archive.messages)
         by_folder[m.folder_id].push_back(&m);
     RestoreCheck check;
-    for (const auto& planned : plan.folders) {
-        if (planned.error) {
+    for (const auto& folder : planned.plan.folders) {
+        if (folder.error) {
             RestoreCheckFolder f;
-            f.archive_name = planned.archive_name;
-            f.error = planned.error;
+            f.archive_name = folder.archive_name;
+            f.error = folder.error;
             check.folders.push_back(std::move(f));
             continue;
         }
         std::map<int64_t, uint32_t> recorded_uid;
         for (const auto& r : archive.records)
-            if (r.target_folder == planned.target_raw && r.uid &&
+            if (r.target_folder == folder.target_raw && r.uid &&
                 r.state == index::RestoreState::Restored)
                 recorded_uid[r.message_id] = *r.uid;
         check.folders.push_back(
-            check_folder(*client, planned, by_folder[planned.archive_folder_id], recorded_uid));
-        if (!client->session().usable())
-            return *client->session().broken();
+            check_folder(client, folder, by_folder[folder.archive_folder_id], recorded_uid));
+        if (!client.session().usable())
+            return *client.session().broken();
     }
-    client->logout();
+    client.logout();
     return check;
 }
 

@@ -233,4 +233,15 @@ Result<TargetView> read_target(imap::Client& client) {
     return view;
 }
 
+Result<PlannedRestore> plan_against_target(index::ArchiveIndex& index,
+                                           const RestoreOptions& options,
+                                           const ConnectFn& connect) {
+    PlannedRestore p;
+    IMM_ASSIGN(p.archive, read_archive(index, options));
+    IMM_ASSIGN(p.client, connect());
+    IMM_ASSIGN(p.target, read_target(*p.client));
+    p.plan = plan_restore(p.archive, p.target, options);
+    return p;
+}
+
 }  // namespace imapmirror::sync

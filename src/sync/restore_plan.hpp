@@ -19,6 +19,7 @@
 // appended.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,6 +31,7 @@
 #include "index/archive_index.hpp"
 #include "index/restore_log.hpp"
 #include "sync/folder_selection.hpp"
+#include "sync/run_types.hpp"
 
 namespace imapmirror::sync {
 
@@ -105,5 +107,17 @@ core::Result<ArchiveView> read_archive(index::ArchiveIndex& index, const Restore
 // Reads the target's side: LIST with STATUS (UIDVALIDITY), NAMESPACE where the server has it,
 // and the capabilities. Read-only.
 core::Result<TargetView> read_target(imap::Client& client);
+
+// Everything a restore, its dry run and its check start from: the archive, a logged-in
+// connection to the target, what it showed, and the plan.
+struct PlannedRestore {
+    ArchiveView archive;
+    std::unique_ptr<imap::Client> client;
+    TargetView target;
+    RestorePlan plan;
+};
+core::Result<PlannedRestore> plan_against_target(index::ArchiveIndex& index,
+                                                 const RestoreOptions& options,
+                                                 const ConnectFn& connect);
 
 }  // namespace imapmirror::sync
