@@ -287,10 +287,15 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
         args->quiet = global.quiet;
+        // The account's include/exclude select its server's folders for export; here the
+        // archive's folders are selected, by the command line alone.
+        const auto include = args->include, exclude = args->exclude;
         if (auto applied = apply_account(*cmd, args->choice); !applied) {
             exit_code = report_error(applied.error(), args->json);
             return;
         }
+        args->include = include;
+        args->exclude = exclude;
         args->conn.account = args->choice.account;
         if (auto given = require_options(*cmd, {"--host", "--user"}); !given) {
             exit_code = report_error(given.error(), args->json);
