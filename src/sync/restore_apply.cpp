@@ -120,16 +120,14 @@ class Applier {
             return true;
         if (f.create && !create(f))
             return !m_summary.fatal;
-        std::optional<uint32_t> uidvalidity = f.target_uidvalidity;
         if (!f.to_check.empty()) {
             auto examined = m_client.examine(f.target_name);
             if (!examined)
                 return folder_error(f, std::move(examined).error(), "cannot open");
-            uidvalidity = examined->uidvalidity;
             for (const auto& m : f.to_check) {
-                auto found = look_for(f, m, *examined);
-                if (!found)
-                    return stop(std::move(found).error());
+                auto found = look_for(m, *examined);
+                if (!found)  // a folder the server will not search costs that folder
+                    return folder_error(f, std::move(found).error(), "cannot search");
                 if (*found) {
                     ++m_summary.found_on_target;
                     if (!record(f, m, index::RestoreState::Restored, examined->uidvalidity, **found,
@@ -145,7 +143,6 @@ class Applier {
         for (const auto& m : f.to_append)
             if (!append(f, m, target))
                 return false;
-        (void)uidvalidity;
         return true;
     }
 
@@ -181,10 +178,8 @@ class Applier {
 
     // The UID of a message already in the target folder with this Message-ID and size, or
     // nullopt.
-    Result<std::optional<uint32_t>> look_for(const FolderRestore& f,
-                                             const index::RestorableMessage& m,
+    Result<std::optional<uint32_t>> look_for(const index::RestorableMessage& m,
                                              const imap::MailboxState& state) {
-        (void)f;
         if (m.message_id.empty() || state.exists == 0)
             return std::optional<uint32_t>();
         auto source = EmlSource::open(m_root, m.path);
