@@ -49,6 +49,7 @@ int run_cli(int argc, char** argv) {
     add_accounts_command(app, global, exit_code);
     add_auth_command(app, global, exit_code);
     add_verify_command(app, global, exit_code);
+    add_restore_command(app, global, exit_code);
     add_threads_command(app, global, exit_code);
     add_convert_command(app, global, exit_code);
     add_search_command(app, global, exit_code);

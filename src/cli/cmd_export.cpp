@@ -55,20 +55,6 @@ struct ExportArgs {
     std::string metrics_file;     // --metrics-file: node_exporter textfile
 };
 
-const char* to_string(core::Scope s) {
-    switch (s) {
-        case core::Scope::Message:
-            return "message";
-        case core::Scope::Folder:
-            return "folder";
-        case core::Scope::Session:
-            return "session";
-        case core::Scope::Run:
-            return "run";
-    }
-    return "?";
-}
-
 int exit_code_of(const sync::ExportSummary& s) {
     if (s.fatal)
         return exit_code_for(*s.fatal);
@@ -120,20 +106,6 @@ class ProgressLine {
     bool m_shown = false;
     std::chrono::steady_clock::time_point m_start, m_last{};
 };
-
-void write_error(core::JsonWriter& w, const core::Error& e) {
-    w.begin_object()
-        .key("kind")
-        .value(core::to_string(e.kind))
-        .key("scope")
-        .value(to_string(e.scope));
-    w.key("message").value(e.describe());
-    if (!e.folder.empty())
-        w.key("folder").value(e.folder);
-    if (e.uid)
-        w.key("uid").value(*e.uid);
-    w.end_object();
-}
 
 // What the archive's recorded account became, when this run changed it; "" when it did not
 // or the change needs no word (a new archive).
@@ -216,22 +188,10 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         for (const auto& q : s.quirks)
             w.value(q);
         w.end_array();
-        w.key("errors").begin_array();
-        for (const auto& e : s.errors)
-            write_error(w, e);
-        if (s.fatal)
-            write_error(w, *s.fatal);
-        w.end_array();
-        w.key("exit_code").value(code);
-        w.end_object();
-        std::printf("%s\n", w.str().c_str());
+        print_json_summary_end(w, s.errors, s.fatal, code);
         return;
     }
-    for (const auto& e : s.errors)
-        std::fprintf(stderr, "imapmirror: %s error: %s\n", to_string(e.scope),
-                     e.describe().c_str());
-    if (s.fatal)
-        std::fprintf(stderr, "imapmirror: error: %s\n", s.fatal->describe().c_str());
+    print_errors(s.errors, s.fatal);
     if (a.quiet && !s.fatal && s.errors.empty())
         return;
     char secs[32];

@@ -90,20 +90,6 @@ class ProgressLine {
     std::chrono::steady_clock::time_point m_last{};
 };
 
-void print_list(const char* title, const std::vector<std::string>& items) {
-    if (items.empty())
-        return;
-    std::printf("%s (%zu):\n", title, items.size());
-    size_t shown = 0;
-    for (const auto& i : items) {
-        if (++shown > 20) {
-            std::printf("  ... and %zu more (--json lists all)\n", items.size() - 20);
-            break;
-        }
-        std::printf("  %s\n", printable(i).c_str());
-    }
-}
-
 void json_list(core::JsonWriter& w, const char* key, const std::vector<std::string>& items) {
     w.key(key).begin_array();
     for (const auto& s : items)

@@ -205,4 +205,68 @@ void write_identity(core::JsonWriter& w, const char* key,
     w.end_object();
 }
 
+const char* to_string(core::Scope s) {
+    switch (s) {
+        case core::Scope::Message:
+            return "message";
+        case core::Scope::Folder:
+            return "folder";
+        case core::Scope::Session:
+            return "session";
+        case core::Scope::Run:
+            return "run";
+    }
+    return "?";
+}
+
+void write_error(core::JsonWriter& w, const core::Error& e) {
+    w.begin_object()
+        .key("kind")
+        .value(core::to_string(e.kind))
+        .key("scope")
+        .value(to_string(e.scope));
+    w.key("message").value(e.describe());
+    if (!e.folder.empty())
+        w.key("folder").value(e.folder);
+    if (e.uid)
+        w.key("uid").value(*e.uid);
+    w.end_object();
+}
+
+void print_json_summary_end(core::JsonWriter& w, const std::vector<core::Error>& errors,
+                            const std::optional<core::Error>& fatal, int exit_code) {
+    w.key("errors").begin_array();
+    for (const auto& e : errors)
+        write_error(w, e);
+    if (fatal)
+        write_error(w, *fatal);
+    w.end_array();
+    w.key("exit_code").value(exit_code);
+    w.end_object();
+    std::printf("%s\n", w.str().c_str());
+}
+
+void print_errors(const std::vector<core::Error>& errors, const std::optional<core::Error>& fatal) {
+    for (const auto& e : errors)
+        std::fprintf(stderr, "imapmirror: %s error: %s\n", to_string(e.scope),
+                     e.describe().c_str());
+    if (fatal)
+        std::fprintf(stderr, "imapmirror: error: %s\n", fatal->describe().c_str());
+}
+
+void print_list(const char* title, const std::vector<std::string>& items, std::string_view indent) {
+    if (items.empty())
+        return;
+    const std::string in(indent);
+    std::printf("%s%s (%zu):\n", in.c_str(), title, items.size());
+    size_t shown = 0;
+    for (const auto& i : items) {
+        if (++shown > 20) {
+            std::printf("%s  ... and %zu more (--json lists all)\n", in.c_str(), items.size() - 20);
+            break;
+        }
+        std::printf("%s  %s\n", in.c_str(), printable(i).c_str());
+    }
+}
+
 }  // namespace imapmirror::cli

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/json.hpp"
 #include "index/account_identity.hpp"
 
@@ -46,5 +47,25 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows,
                          const std::vector<bool>& right_aligned);
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+// "message", "folder", "session", "run": an error's scope as the summaries print it.
+const char* to_string(core::Scope s);
+
+// An error as a summary's --json lists it: {"kind", "scope", "message", "folder"?, "uid"?}.
+void write_error(core::JsonWriter& w, const core::Error& e);
+
+// Ends a --json summary object: its "errors" (write_error, the fatal one last) and
+// "exit_code", then prints it on stdout.
+void print_json_summary_end(core::JsonWriter& w, const std::vector<core::Error>& errors,
+                            const std::optional<core::Error>& fatal, int exit_code);
+
+// A run's errors on stderr, one line each ("imapmirror: message error: ..."), then the one that
+// ended it ("imapmirror: error: ...").
+void print_errors(const std::vector<core::Error>& errors, const std::optional<core::Error>& fatal);
+
+// "TITLE (n):" and the items below it (printable, indented by `indent` plus two spaces), at
+// most 20 of them and a line saying how many more --json lists. Nothing when empty.
+void print_list(const char* title, const std::vector<std::string>& items,
+                std::string_view indent = "");
 
 }  // namespace imapmirror::cli

@@ -18,6 +18,16 @@ class LiteralSink {
     virtual core::Result<void> finish() = 0;
 };
 
+// The bytes of one literal the client sends (APPEND's message), read in chunks as they go out,
+// so a message is never held whole in memory. read() returns up to `cap` bytes, 0 only at the
+// end; size() is announced before the first read and must be what the reads add up to.
+class LiteralSource {
+  public:
+    virtual ~LiteralSource() = default;
+    virtual uint64_t size() const = 0;
+    virtual core::Result<size_t> read(char* buf, size_t cap) = 0;
+};
+
 // A sink that drops every byte: for literals nobody wants any more (a drained or abandoned
 // command's bodies, or those that arrive after a fetch was told to stop).
 LiteralSink& discarding_sink();

@@ -289,4 +289,17 @@ void MailboxState::absorb(const Response& r) {
     }
 }
 
+core::Result<std::string> parse_namespace_personal(const Response& r) {
+    if (r.data.size() < 2 || !r.data[0].is_atom("NAMESPACE"))
+        return core::make_error(core::ErrorKind::Parse, "not a NAMESPACE response: " + r.summary());
+    const Value& personal = r.data[1];
+    if (personal.is_nil())
+        return std::string();
+    if (!personal.is_list() || personal.items.empty() || !personal.items[0].is_list() ||
+        personal.items[0].items.empty() || !personal.items[0].items[0].is_text())
+        return core::make_error(core::ErrorKind::Parse,
+                                "malformed NAMESPACE response: " + r.summary());
+    return personal.items[0].items[0].text;
+}
+
 }  // namespace imapmirror::imap

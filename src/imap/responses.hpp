@@ -88,6 +88,10 @@ struct Vanished {
 };
 core::Result<Vanished> parse_vanished(const Response& r, uint64_t limit = kMaxExpandedNumbers);
 
+// "* NAMESPACE (("INBOX." ".")) NIL NIL" (RFC 2342): the first personal namespace's prefix
+// ("INBOX." on Courier, "" on most servers); "" when there is none or NIL.
+core::Result<std::string> parse_namespace_personal(const Response& r);
+
 // What EXAMINE/SELECT told us (RFC 3501 §6.3.1, RFC 7162).
 struct MailboxState {
     uint64_t exists = 0;

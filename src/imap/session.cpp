@@ -146,22 +146,74 @@ Result<std::string> Session::submit(std::string command, UntaggedHandler handler
     for (size_t cut : pieces) {
         std::string_view piece = std::string_view(line).substr(from, cut - from);
         core::trace("C", piece);
-        auto sent = m_stream.send(piece);
-        if (!sent)
-            return break_with(connection_error(std::move(sent).error()));
+        IMM_TRY(send_piece(piece));
         from = cut;
         if (cut == line.size())
             break;
-        // A synchronizing literal: the server says "+" to go on, or refuses with a tagged
-        // NO/BAD that completes the command.
-        m_awaiting_continuation = true;
-        while (m_awaiting_continuation && is_in_flight(tag))
-            IMM_TRY(read_more());
-        if (m_awaiting_continuation) {
-            m_awaiting_continuation = false;
+        IMM_ASSIGN(bool go_on, await_continuation(tag));
+        if (!go_on)
             return tag;
-        }
     }
+    return tag;
+}
+
+Result<void> Session::send_piece(std::string_view piece) {
+    auto sent = m_stream.send(piece);
+    if (!sent)
+        return break_with(connection_error(std::move(sent).error()));
+    return {};
+}
+
+// A synchronizing literal: the server says "+" to go on, or refuses with a tagged NO/BAD that
+// completes the command.
+Result<bool> Session::await_continuation(const std::string& tag) {
+    m_awaiting_continuation = true;
+    while (m_awaiting_continuation && is_in_flight(tag))
+        IMM_TRY(read_more());
+    if (m_awaiting_continuation) {
+        m_awaiting_continuation = false;
+        return false;
+    }
+    return true;
+}
+
+Result<std::string> Session::submit_literal(std::string head, LiteralSource& body, std::string tail,
+                                            UntaggedHandler handler) {
+    if (m_broken)
+        return *m_broken;
+    while (m_in_flight.size() >= std::max<size_t>(1, m_options.window))
+        IMM_TRY(read_more());
+    const uint64_t size = body.size();
+    const bool plus = non_synchronizing_literal(size);
+    std::string tag = "A" + std::to_string(m_next_tag++);
+    std::string announce =
+        tag + " " + head + "{" + std::to_string(size) + (plus ? "+" : "") + "}\r\n";
+    m_in_flight.push_back(Pending{tag, std::move(handler)});
+    core::trace("C", announce);
+    IMM_TRY(send_piece(announce));
+    if (!plus) {
+        IMM_ASSIGN(bool go_on, await_continuation(tag));
+        if (!go_on)
+            return tag;
+    }
+    core::trace("C", "<literal of " + std::to_string(size) + " bytes>");
+    std::string chunk(64 * 1024, '\0');
+    uint64_t sent = 0;
+    while (sent < size) {
+        auto got = body.read(chunk.data(),
+                             static_cast<size_t>(std::min<uint64_t>(chunk.size(), size - sent)));
+        if (!got)
+            return break_with(std::move(got).error());
+        if (*got == 0)
+            return break_with(make_error(ErrorKind::Io, "the literal ended after " +
+                                                            std::to_string(sent) + " of its " +
+                                                            std::to_string(size) + " bytes"));
+        IMM_TRY(send_piece(std::string_view(chunk.data(), *got)));
+        sent += *got;
+    }
+    std::string end = tail + "\r\n";
+    core::trace("C", end);
+    IMM_TRY(send_piece(end));
     return tag;
 }
 
@@ -324,6 +376,15 @@ CommandScope::~CommandScope() {
 
 Result<std::string> CommandScope::submit(std::string command, Session::UntaggedHandler handler) {
     IMM_ASSIGN(std::string tag, m_session.submit(std::move(command), std::move(handler)));
+    m_tags.push_back(tag);
+    return tag;
+}
+
+Result<std::string> CommandScope::submit_literal(std::string head, LiteralSource& body,
+                                                 std::string tail,
+                                                 Session::UntaggedHandler handler) {
+    IMM_ASSIGN(std::string tag, m_session.submit_literal(std::move(head), body, std::move(tail),
+                                                         std::move(handler)));
     m_tags.push_back(tag);
     return tag;
 }

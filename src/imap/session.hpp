@@ -3,7 +3,8 @@
 // of untagged responses, completion results. Knows nothing of files or the index: literal
 // bytes go wherever the literal router sends them.
 //
-// Read-only by construction: callers send EXAMINE and BODY.PEEK only (see client.hpp).
+// Read-only by its callers: Client sends EXAMINE and BODY.PEEK only (see client.hpp); the one
+// writer is append.hpp (APPEND and CREATE, for restore).
 // Not thread-safe; one Session per connection.
 //
 // Lifetime contract (what keeps a handler from outliving its caller):
@@ -86,6 +87,15 @@ class Session {
     // same and wait() gives that completion.
     core::Result<std::string> submit(std::string command, UntaggedHandler handler = {});
 
+    // Sends `head`, then `body` as one literal streamed in chunks (its form chosen by
+    // non_synchronizing_literal: "{n+}" at once, else "{n}" and the server's "+" first), then
+    // `tail` and CRLF; returns the tag without waiting for the result. A server that refuses
+    // the synchronizing literal with a tagged NO/BAD gets nothing more (wait() gives that
+    // completion). Once literal bytes are on the wire the command must be completed, so an
+    // error from `body` (a read failure, fewer bytes than size()) breaks the session.
+    core::Result<std::string> submit_literal(std::string head, LiteralSource& body,
+                                             std::string tail, UntaggedHandler handler = {});
+
     // Reads until `tag` completes and returns its completion (NO and BAD included).
     core::Result<Completion> wait(const std::string& tag);
 
@@ -133,6 +143,10 @@ class Session {
         UntaggedHandler handler;
     };
     core::Result<void> read_more();
+    core::Result<void> send_piece(std::string_view piece);
+    // Waits for "+" after a synchronizing literal's announcement; false when the command was
+    // completed (refused) instead.
+    core::Result<bool> await_continuation(const std::string& tag);
     core::Result<void> on_response(Response&& r);
     core::Result<void> check_rate(size_t got);
     core::Error connection_error(core::Error e) const;
@@ -169,6 +183,9 @@ class CommandScope {
     CommandScope& operator=(const CommandScope&) = delete;
 
     core::Result<std::string> submit(std::string command, Session::UntaggedHandler handler = {});
+    core::Result<std::string> submit_literal(std::string head, LiteralSource& body,
+                                             std::string tail,
+                                             Session::UntaggedHandler handler = {});
     core::Result<Completion> wait(const std::string& tag);
     core::Result<Completion> run(std::string command, Session::UntaggedHandler handler = {});
     void set_literal_router(ResponseParser::LiteralRouter router);

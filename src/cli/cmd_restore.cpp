@@ -1,0 +1,310 @@
+// imapmirror restore DIR: put the archive's messages back on an IMAP server (APPEND, CREATE).
+// Wiring and printing only: the plan is sync/restore_plan's, the writes sync/restore_apply's.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "cli/account_options.hpp"
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "core/interrupt.hpp"
+#include "core/json.hpp"
+#include "core/log.hpp"
+#include "sync/restore_apply.hpp"
+#include "sync/restore_check.hpp"
+
+namespace imapmirror::cli {
+
+namespace {
+
+struct RestoreArgs {
+    std::string dir;
+    std::vector<std::string> include, exclude, folder_map;
+    std::string into;
+    bool include_deleted = false;
+    bool dry_run = false;
+    bool verify = false;
+    bool json = false;
+    bool quiet = false;
+    ConnectionArgs conn;
+    AccountChoice choice;
+};
+
+// "error": the folder's error, or null.
+void write_folder_error(core::JsonWriter& w, const std::optional<core::Error>& error) {
+    w.key("error");
+    if (error)
+        write_error(w, *error);
+    else
+        w.null();
+}
+
+core::Result<sync::RestoreOptions> options_of(const RestoreArgs& a) {
+    sync::RestoreOptions o;
+    o.root = a.dir;
+    o.include = a.include;
+    o.exclude = a.exclude;
+    o.into = a.into;
+    o.include_deleted = a.include_deleted;
+    o.target = account_identity(a.conn);
+    for (const auto& m : a.folder_map) {
+        const size_t eq = m.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
+            return core::make_error(core::ErrorKind::Usage,
+                                    "--folder-map '" + m + "' is not OLD=NEW", core::Scope::Run);
+        o.folder_map.emplace_back(m.substr(0, eq), m.substr(eq + 1));
+    }
+    return o;
+}
+
+void print_plan(const sync::RestorePlan& plan, bool json) {
+    if (json) {
+        core::JsonWriter w;
+        w.begin_object().key("folders").begin_array();
+        for (const auto& f : plan.folders) {
+            w.begin_object();
+            w.key("folder").value(f.archive_name);
+            w.key("target").value(f.target_name);
+            w.key("create").value(f.create);
+            w.key("messages").value(static_cast<uint64_t>(f.to_check.size() + f.to_append.size()));
+            w.key("check_first").value(static_cast<uint64_t>(f.to_check.size()));
+            w.key("bytes").value(f.bytes);
+            w.key("already_restored").value(f.already);
+            write_folder_error(w, f.error);
+            w.end_object();
+        }
+        w.end_array();
+        w.key("messages").value(plan.messages()).key("bytes").value(plan.bytes());
+        w.end_object();
+        std::printf("%s\n", w.str().c_str());
+        return;
+    }
+    std::vector<std::vector<std::string>> rows{
+        {"FOLDER", "TARGET", "MESSAGES", "BYTES", "ALREADY"}};
+    for (const auto& f : plan.folders)
+        rows.push_back({printable(f.archive_name),
+                        f.error ? "(cannot be named: see below)"
+                                : printable(f.target_name) + (f.create ? " (new)" : ""),
+                        std::to_string(f.to_check.size() + f.to_append.size()), human_size(f.bytes),
+                        std::to_string(f.already)});
+    std::printf("%s", format_table(rows, {false, false, true, true, true}).c_str());
+    for (const auto& f : plan.folders)
+        if (f.error)
+            std::fprintf(stderr, "imapmirror: folder error: %s\n", f.error->describe().c_str());
+    for (const auto& u : plan.unmatched)
+        core::warn(sync::describe(u));
+    std::printf("Would restore %llu messages (%s); nothing was sent\n",
+                static_cast<unsigned long long>(plan.messages()), human_size(plan.bytes()).c_str());
+}
+
+int print_check(const sync::RestoreCheck& check, bool json) {
+    const int code = check.clean() ? kExitOk : kExitMismatch;
+    if (json) {
+        core::JsonWriter w;
+        w.begin_object().key("folders").begin_array();
+        for (const auto& f : check.folders) {
+            w.begin_object();
+            w.key("folder").value(f.archive_name).key("target").value(f.target_name);
+            w.key("checked").value(f.checked);
+            for (const auto& [key, list] :
+                 {std::pair{"missing", &f.missing}, std::pair{"extra", &f.extra},
+                  std::pair{"different", &f.different}}) {
+                w.key(key).begin_array();
+                for (const auto& i : *list)
+                    w.value(i);
+                w.end_array();
+            }
+            write_folder_error(w, f.error);
+            w.end_object();
+        }
+        w.end_array().key("ok").value(check.clean()).key("exit_code").value(code);
+        w.end_object();
+        std::printf("%s\n", w.str().c_str());
+        return code;
+    }
+    for (const auto& f : check.folders) {
+        const bool same = !f.error && f.missing.empty() && f.extra.empty() && f.different.empty();
+        std::printf("%s %s -> %s: %llu messages on the target\n", same ? "OK      " : "MISMATCH",
+                    printable(f.archive_name).c_str(), printable(f.target_name).c_str(),
+                    static_cast<unsigned long long>(f.checked));
+        if (f.error)
+            std::printf("  could not be compared: %s\n", f.error->describe().c_str());
+        print_list("Missing on the target", f.missing, "  ");
+        print_list("On the target, not in the archive folder", f.extra, "  ");
+        print_list("Different bytes under the UID the restore recorded", f.different, "  ");
+    }
+    std::printf("%s\n", check.clean() ? "OK: every archived message is on the target, byte-exact"
+                                      : "MISMATCH: see above");
+    return code;
+}
+
+int exit_code_of(const sync::RestoreSummary& s) {
+    if (s.fatal)
+        return exit_code_for(*s.fatal);
+    return s.errors.empty() ? kExitOk : kExitPartial;
+}
+
+void print_summary(const RestoreArgs& a, const sync::RestoreSummary& s, int code) {
+    if (a.json) {
+        core::JsonWriter w;
+        w.begin_object();
+        w.key("folders").value(static_cast<uint64_t>(s.folders));
+        w.key("folders_created").value(static_cast<uint64_t>(s.folders_created));
+        w.key("appended").value(s.appended).key("bytes").value(s.bytes);
+        w.key("already_restored").value(s.already);
+        w.key("found_on_target").value(s.found_on_target);
+        w.key("refused").value(s.refused);
+        w.key("seconds").value(s.seconds);
+        print_json_summary_end(w, s.errors, s.fatal, code);
+        return;
+    }
+    print_errors(s.errors, s.fatal);
+    if (a.quiet && !s.fatal && s.errors.empty())
+        return;
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.1f", s.seconds);
+    std::printf(
+        "%s: %llu messages appended (%s) to %zu folders (%zu created) in %s s; %llu "
+        "already there, %llu refused; %zu errors\n",
+        s.fatal ? "Stopped" : "Restored", static_cast<unsigned long long>(s.appended),
+        human_size(s.bytes).c_str(), s.folders, s.folders_created, secs,
+        static_cast<unsigned long long>(s.already + s.found_on_target),
+        static_cast<unsigned long long>(s.refused), s.errors.size() + (s.fatal ? 1 : 0));
+}
+
+// A progress line on a terminal, at most five times a second.
+class ProgressLine {
+  public:
+    explicit ProgressLine(bool show) : m_show(show) {}
+    ~ProgressLine() { clear(); }
+    void update(const sync::RestoreProgress& p) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!m_show || now - m_last < std::chrono::milliseconds(200))
+            return;
+        m_last = now;
+        std::fprintf(stderr, "\r\033[Krestore: %llu/%llu messages, %s  %s",
+                     static_cast<unsigned long long>(p.messages_done),
+                     static_cast<unsigned long long>(p.messages_total),
+                     human_size(p.bytes_done).c_str(), fit(printable(p.folder), 40, false).c_str());
+        std::fflush(stderr);
+        m_shown = true;
+    }
+    void clear() {
+        if (m_shown)
+            std::fprintf(stderr, "\r\033[K");
+        m_shown = false;
+    }
+
+  private:
+    bool m_show;
+    bool m_shown = false;
+    std::chrono::steady_clock::time_point m_last{};
+};
+
+int run_restore(const RestoreArgs& a) {
+    auto options = options_of(a);
+    if (!options)
+        return report_error(options.error(), a.json);
+    std::unique_ptr<connect::Connector> connector;
+    sync::ConnectFn connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
+        if (!connector) {
+            IMM_ASSIGN(connector, make_connector(a.conn));
+        }
+        return connector->connect();
+    };
+    core::install_interrupt_handler();
+    if (a.dry_run) {
+        auto plan = sync::preview_restore(*options, connect);
+        if (!plan)
+            return report_error(plan.error(), a.json);
+        print_plan(*plan, a.json);
+        return kExitOk;
+    }
+    if (a.verify) {
+        auto check = sync::check_restore(*options, connect);
+        if (!check)
+            return report_error(check.error(), a.json);
+        return print_check(*check, a.json);
+    }
+    ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO) &&
+                          core::log_level() < core::LogLevel::Trace);
+    auto summary = sync::restore_archive(
+        *options, connect, [&](const sync::RestoreProgress& p) { progress.update(p); });
+    progress.clear();
+    if (!summary)
+        return report_error(summary.error(), a.json);
+    const int code = exit_code_of(*summary);
+    print_summary(a, *summary, code);
+    return code;
+}
+
+}  // namespace
+
+void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
+    auto args = std::make_shared<RestoreArgs>();
+    auto* cmd = app.add_subcommand(
+        "restore",
+        "Put the archive in DIR back on an IMAP server (the target: connection options or "
+        "--account): every archived message APPENDed byte-exact with its flags and "
+        "INTERNALDATE into the same folder hierarchy, folders created where missing. Only "
+        "APPEND and CREATE are sent. What was restored where is recorded in DIR's index, so a "
+        "second run sends nothing twice and a killed run is completed by the next.");
+    cmd->add_option("DIR", args->dir, "Archive directory (made by export)")->required();
+    add_connection_options(*cmd, args->conn);
+    cmd->get_option("--host")->required(false);
+    cmd->get_option("--user")->required(false);
+    cmd->add_option("--include", args->include,
+                    "Only archived folders whose decoded name matches GLOB (repeatable), as "
+                    "export")
+        ->type_name("GLOB");
+    cmd->add_option("--exclude", args->exclude,
+                    "Skip archived folders whose decoded name matches GLOB (repeatable)")
+        ->type_name("GLOB");
+    cmd->add_option("--folder-map", args->folder_map,
+                    "Restore the archived folder OLD (and the folders below it) into NEW on the "
+                    "target (repeatable; decoded names, NEW with the target's delimiter)")
+        ->type_name("OLD=NEW");
+    cmd->add_option("--into", args->into,
+                    "Restore every folder below PREFIX on the target (INBOX too: PREFIX/INBOX); "
+                    "special-use folders are then not mapped to the target's")
+        ->type_name("PREFIX");
+    cmd->add_flag("--include-deleted", args->include_deleted,
+                  "Also restore messages archived as expunged (deleted on the source server)");
+    cmd->add_flag("-n,--dry-run", args->dry_run,
+                  "Say what would be restored, per folder (target name, messages, bytes, "
+                  "already restored), without sending anything but LIST, STATUS and NAMESPACE; "
+                  "the archive is only read");
+    cmd->add_flag("--verify", args->verify,
+                  "Instead of restoring, fetch every message of the target folders back "
+                  "(BODY.PEEK[]: no flag changes) and compare their SHA-256 with the archive, "
+                  "folder by folder: missing, extra and different messages. Exit 11 on any");
+    cmd->add_flag("--json", args->json, "Machine-readable plan, summary or check on stdout");
+    add_account_options(*cmd, args->choice);
+    cmd->callback([cmd, args, &global, &exit_code] {
+        global.apply();
+        args->quiet = global.quiet;
+        // The account's include/exclude select its server's folders for export; here the
+        // archive's folders are selected, by the command line alone.
+        const auto include = args->include, exclude = args->exclude;
+        if (auto applied = apply_account(*cmd, args->choice); !applied) {
+            exit_code = report_error(applied.error(), args->json);
+            return;
+        }
+        args->include = include;
+        args->exclude = exclude;
+        args->conn.account = args->choice.account;
+        if (auto given = require_options(*cmd, {"--host", "--user"}); !given) {
+            exit_code = report_error(given.error(), args->json);
+            return;
+        }
+        while (args->dir.size() > 1 && args->dir.back() == '/')
+            args->dir.pop_back();
+        exit_code = run_restore(*args);
+    });
+}
+
+}  // namespace imapmirror::cli

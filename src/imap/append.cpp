@@ -1,0 +1,138 @@
+#include "imap/append.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+#include "imap/command.hpp"
+#include "imap/value.hpp"
+
+namespace imapmirror::imap {
+
+namespace {
+
+bool flag_char(char c) {
+    // atom-char (RFC 3501 9) less the list and quoting specials, plus '\' for system flags.
+    const auto u = static_cast<unsigned char>(c);
+    return u > 0x20 && u < 0x7f && c != '(' && c != ')' && c != '{' && c != '"' && c != '%' &&
+           c != '*' && c != ']';
+}
+
+std::optional<uint32_t> number(std::string_view s) {
+    uint32_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || s.empty())
+        return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+std::optional<AppendUid> parse_append_uid(const Completion& ok) {
+    if (!ok.ok() || !ok.code || ok.code->name != "APPENDUID")
+        return std::nullopt;
+    std::string_view args = ok.code->args;
+    const size_t sp = args.find(' ');
+    if (sp == std::string_view::npos)
+        return std::nullopt;
+    auto validity = number(args.substr(0, sp));
+    auto uid = number(args.substr(sp + 1));  // a set ("4:6") is MULTIAPPEND's: not ours
+    if (!validity || !uid || *validity == 0 || *uid == 0)
+        return std::nullopt;
+    return AppendUid{*validity, *uid};
+}
+
+std::string append_flag_list(std::string_view flags) {
+    std::string out = "(";
+    size_t pos = 0;
+    while (pos < flags.size()) {
+        const size_t end = std::min(flags.find(' ', pos), flags.size());
+        std::string_view flag = flags.substr(pos, end - pos);
+        pos = end + 1;
+        if (flag.empty() || iequals(flag, "\\Recent"))
+            continue;
+        bool ok = true;
+        for (size_t i = 0; i < flag.size(); ++i)
+            ok = ok && flag_char(flag[i]) && (flag[i] != '\\' || i == 0);
+        if (!ok || flag == "\\")
+            continue;
+        if (out.size() > 1)
+            out += ' ';
+        out += flag;
+    }
+    return out + ")";
+}
+
+std::optional<std::string> append_date(std::string_view iso) {
+    // "2024-01-03T10:00:00Z"
+    if (iso.size() != 20 || iso[4] != '-' || iso[7] != '-' || iso[10] != 'T' || iso[13] != ':' ||
+        iso[16] != ':' || iso[19] != 'Z')
+        return std::nullopt;
+    auto year = number(iso.substr(0, 4)), month = number(iso.substr(5, 2)),
+         day = number(iso.substr(8, 2)), hour = number(iso.substr(11, 2)),
+         minute = number(iso.substr(14, 2)), second = number(iso.substr(17, 2));
+    if (!year || !month || !day || !hour || !minute || !second || *month < 1 || *month > 12 ||
+        *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60)
+        return std::nullopt;
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "\"%02u-%s-%04u %02u:%02u:%02u +0000\"", *day,
+                  kMonths[*month - 1], *year, *hour, *minute, *second);
+    return std::string(buf);
+}
+
+std::optional<uint64_t> append_limit(const Capabilities& caps) {
+    for (const auto& atom : caps.atoms) {
+        if (atom.rfind("APPENDLIMIT=", 0) != 0)
+            continue;
+        std::string_view n = std::string_view(atom).substr(12);
+        uint64_t v = 0;
+        auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), v);
+        if (ec == std::errc() && end == n.data() + n.size() && !n.empty())
+            return v;
+    }
+    return std::nullopt;
+}
+
+core::Result<std::string> append_head(std::string_view mailbox, std::string_view flag_list,
+                                      std::string_view date) {
+    IMM_ASSIGN(std::string name, quote_astring(mailbox));
+    if (name.find('{') != std::string::npos && name.find("\r\n") != std::string::npos)
+        return core::make_error(core::ErrorKind::Usage,
+                                "folder name cannot be sent in APPEND: " + std::string(mailbox));
+    std::string head = "APPEND " + name + " ";
+    if (!flag_list.empty() && flag_list != "()")
+        head += std::string(flag_list) + " ";
+    if (!date.empty())
+        head += std::string(date) + " ";
+    return head;
+}
+
+core::Result<Writer::Appended> Writer::append(std::string_view mailbox, std::string_view flag_list,
+                                              std::string_view date, LiteralSource& message) {
+    IMM_ASSIGN(std::string head, append_head(mailbox, flag_list, date));
+    CommandScope scope(m_client.session());
+    IMM_ASSIGN(std::string tag, scope.submit_literal(std::move(head), message, ""));
+    IMM_ASSIGN(Completion answer, scope.wait(tag));
+    Appended out;
+    out.appenduid = parse_append_uid(answer);
+    out.answer = std::move(answer);
+    return out;
+}
+
+core::Result<Completion> Writer::create(std::string_view mailbox) {
+    IMM_ASSIGN(std::string name, quote_astring(mailbox));
+    CommandScope scope(m_client.session());
+    IMM_ASSIGN(std::string tag, scope.submit("CREATE " + name));
+    return scope.wait(tag);
+}
+
+bool already_exists(const Completion& no) {
+    if (no.code && no.code->name == "ALREADYEXISTS")
+        return true;
+    const std::string lower = ascii_lower(no.text);
+    return lower.find("already exists") != std::string::npos ||
+           lower.find("mailbox exists") != std::string::npos;
+}
+
+}  // namespace imapmirror::imap

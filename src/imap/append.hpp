@@ -1,0 +1,77 @@
+#pragma once
+// The two commands that change a server, for `restore`: APPEND (RFC 3501 6.3.11, UIDPLUS
+// RFC 4315, APPENDLIMIT RFC 7889, LITERAL+/LITERAL- RFC 7888) and CREATE. Everything else in
+// this layer is read-only (client.hpp); these are kept apart so a reader sees at once which
+// code may write.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "imap/client.hpp"
+#include "imap/literal_sink.hpp"
+#include "imap/responses.hpp"
+#include "imap/session.hpp"
+
+namespace imapmirror::imap {
+
+// "[APPENDUID 38505 3955]" in an APPEND's tagged OK (RFC 4315): where the message went.
+struct AppendUid {
+    uint32_t uidvalidity = 0;
+    uint32_t uid = 0;
+};
+// The APPENDUID of a completion; nullopt when it has none or it does not parse (a server
+// without UIDPLUS, or a MULTIAPPEND's UID set, which this client does not send).
+std::optional<AppendUid> parse_append_uid(const Completion& ok);
+
+// The flag list an APPEND may carry, from flags as the index keeps them ("\Seen $Work"):
+// "(\Seen $Work)". `\Recent` is dropped (RFC 3501: a client cannot set it), and so is anything
+// that is not a flag atom (a broken server's answer must not break the command line).
+std::string append_flag_list(std::string_view flags);
+
+// An INTERNALDATE argument, "\"03-Jan-2024 10:00:00 +0000\"", from the index's ISO 8601 UTC
+// text ("2024-01-03T10:00:00Z"); nullopt when that is malformed.
+std::optional<std::string> append_date(std::string_view iso8601_utc);
+
+// The largest message the server takes (APPENDLIMIT=n); nullopt when it announces none (or
+// APPENDLIMIT without a number: the limits are per mailbox, RFC 7889 3.1).
+std::optional<uint64_t> append_limit(const Capabilities& caps);
+
+// "APPEND \"INBOX/Sent\" (\\Seen) \"03-Jan-2024 10:00:00 +0000\" ": the command up to its
+// literal, for Session::submit_literal. `mailbox` is the name as sent (modified UTF-7
+// already); `date` may be empty (the server picks the time). A name that would need a literal
+// itself is a Usage error.
+core::Result<std::string> append_head(std::string_view mailbox, std::string_view flag_list,
+                                      std::string_view date);
+
+// APPEND and CREATE on one logged-in connection.
+class Writer {
+  public:
+    explicit Writer(Client& client) : m_client(client) {}
+
+    struct Appended {
+        Completion answer;                   // OK, NO or BAD: the caller decides what a NO costs
+        std::optional<AppendUid> appenduid;  // with UIDPLUS
+    };
+    // APPENDs `message` (streamed from its source, never held whole) to `mailbox` (as sent).
+    // A NO or BAD is returned in `answer`, not as an error; an error means the connection is
+    // gone (Session::broken) or the message could not be read (which breaks it too, since the
+    // literal was announced).
+    core::Result<Appended> append(std::string_view mailbox, std::string_view flag_list,
+                                  std::string_view date, LiteralSource& message);
+
+    // CREATE `mailbox` (as sent). Returns the completion, NO included: an existing folder is
+    // the caller's to recognise (already_exists).
+    core::Result<Completion> create(std::string_view mailbox);
+
+  private:
+    Client& m_client;
+};
+
+// Whether a CREATE's NO says the folder is already there ([ALREADYEXISTS], RFC 5530, or the
+// words servers without it use).
+bool already_exists(const Completion& no);
+
+}  // namespace imapmirror::imap

@@ -1,0 +1,366 @@
+#include "sync/restore_apply.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <string_view>
+
+#include "core/interrupt.hpp"
+#include "imap/append.hpp"
+#include "imap/command.hpp"
+#include "store/archive_root.hpp"
+#include "sync/archive_lock.hpp"
+
+namespace imapmirror::sync {
+
+using core::ErrorKind;
+using core::Result;
+
+namespace {
+
+// An archived .eml, read in chunks as APPEND sends it. Opened beneath DIR without following
+// a link, like every other read of the mirror tree.
+class EmlSource final : public imap::LiteralSource {
+  public:
+    static Result<EmlSource> open(const store::ArchiveRoot& root, const std::string& path) {
+        const size_t slash = path.rfind('/');
+        const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash);
+        const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+        store::UniqueFd dir_fd;
+        if (!dir.empty()) {
+            IMM_ASSIGN(dir_fd, root.open_directory(dir, false));
+        }
+        const int at = dir.empty() ? root.fd() : dir_fd.get();
+        store::UniqueFd fd(::openat(at, base.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        if (fd.get() < 0)
+            return io_error("cannot open " + path);
+        struct stat st {};
+        if (::fstat(fd.get(), &st) != 0)
+            return io_error("cannot read " + path);
+        return EmlSource(std::move(fd), static_cast<uint64_t>(st.st_size), path);
+    }
+    uint64_t size() const override { return m_size; }
+    Result<size_t> read(char* buf, size_t cap) override {
+        for (;;) {
+            const ssize_t n = ::read(m_fd.get(), buf, cap);
+            if (n >= 0)
+                return static_cast<size_t>(n);
+            if (errno != EINTR)
+                return io_error("cannot read " + m_path);
+        }
+    }
+    // Lines that end in a bare LF: a server that stores CRLF counts one byte more for each.
+    Result<uint64_t> bare_line_feeds() {
+        uint64_t n = 0;
+        char prev = 0;
+        std::string buf(64 * 1024, '\0');
+        for (;;) {
+            IMM_ASSIGN(size_t got, read(buf.data(), buf.size()));
+            if (got == 0)
+                break;
+            for (size_t i = 0; i < got; ++i) {
+                if (buf[i] == '\n' && prev != '\r')
+                    ++n;
+                prev = buf[i];
+            }
+        }
+        if (::lseek(m_fd.get(), 0, SEEK_SET) != 0)
+            return io_error("cannot read " + m_path);
+        return n;
+    }
+
+  private:
+    EmlSource(store::UniqueFd fd, uint64_t size, std::string path)
+        : m_fd(std::move(fd)), m_size(size), m_path(std::move(path)) {}
+    static core::Error io_error(std::string what) {
+        auto e = core::make_error(ErrorKind::Io, what + ": " + std::strerror(errno),
+                                  core::Scope::Message);
+        e.hint = "run `imapmirror verify DIR` to check the archive";
+        return e;
+    }
+    store::UniqueFd m_fd;
+    uint64_t m_size = 0;
+    std::string m_path;
+};
+
+std::string reply_of(const imap::Completion& c) {
+    return c.status +
+           (c.code ? " [" + c.code->name + (c.code->args.empty() ? "" : " " + c.code->args) + "]"
+                   : "") +
+           " " + c.text;
+}
+
+class Applier {
+  public:
+    Applier(const RestoreOptions& options, imap::Client& client, index::ArchiveIndex& index,
+            const store::ArchiveRoot& root, const RestoreProgressFn& progress,
+            RestoreSummary& summary)
+        : m_options(options),
+          m_client(client),
+          m_writer(client),
+          m_index(index),
+          m_root(root),
+          m_progress(progress),
+          m_summary(summary) {}
+
+    // False when the run must stop (summary.fatal set).
+    bool folder(const FolderRestore& f, const TargetView& target) {
+        ++m_summary.folders;
+        m_summary.already += f.already;
+        m_state.folder = f.target_name;
+        if (f.error) {
+            m_summary.errors.push_back(*f.error);
+            return true;
+        }
+        if (f.to_check.empty() && f.to_append.empty())
+            return true;
+        if (f.create && !create(f))
+            return !m_summary.fatal;
+        if (!f.to_check.empty()) {
+            auto examined = m_client.examine(f.target_name);
+            if (!examined)
+                return folder_error(f, std::move(examined).error(), "cannot open");
+            for (const auto& m : f.to_check) {
+                auto found = look_for(m, *examined);
+                if (!found)  // a folder the server will not search costs that folder
+                    return folder_error(f, std::move(found).error(), "cannot search");
+                if (*found) {
+                    ++m_summary.found_on_target;
+                    if (!record(f, m, index::RestoreState::Restored, examined->uidvalidity, **found,
+                                ""))
+                        return false;
+                    done(m.size);
+                    continue;
+                }
+                if (!append(f, m, target))
+                    return false;
+            }
+        }
+        for (const auto& m : f.to_append)
+            if (!append(f, m, target))
+                return false;
+        return true;
+    }
+
+  private:
+    bool create(const FolderRestore& f) {
+        auto c = m_writer.create(f.target_raw);
+        if (!c)
+            return stop(std::move(c).error());
+        if (c->ok()) {
+            ++m_summary.folders_created;
+            return true;
+        }
+        if (imap::already_exists(*c))
+            return true;
+        auto e = core::make_error(ErrorKind::Protocol,
+                                  "cannot create folder '" + f.target_name + "' on the target",
+                                  core::Scope::Folder);
+        e.folder = f.archive_name;
+        e.server_reply = reply_of(*c);
+        e.hint = "create it by hand, or restore it elsewhere with --folder-map or --into";
+        m_summary.errors.push_back(std::move(e));
+        return false;
+    }
+
+    bool folder_error(const FolderRestore& f, core::Error e, const std::string& what) {
+        if (e.scope == core::Scope::Session || e.scope == core::Scope::Run)
+            return stop(std::move(e));
+        e.message = what + " folder '" + f.target_name + "' on the target: " + e.message;
+        e.folder = f.archive_name;
+        m_summary.errors.push_back(std::move(e));
+        return true;
+    }
+
+    // The UID of a message already in the target folder with this Message-ID and size, or
+    // nullopt.
+    Result<std::optional<uint32_t>> look_for(const index::RestorableMessage& m,
+                                             const imap::MailboxState& state) {
+        if (m.message_id.empty() || state.exists == 0)
+            return std::optional<uint32_t>();
+        auto source = EmlSource::open(m_root, m.path);
+        uint64_t slack = 0;
+        if (source) {
+            IMM_ASSIGN(slack, source->bare_line_feeds());
+        }
+        IMM_ASSIGN(std::string mid, imap::quote_astring(m.message_id));
+        const std::string criteria = "HEADER Message-ID " + mid + " LARGER " +
+                                     std::to_string(m.size > 0 ? m.size - 1 : 0) + " SMALLER " +
+                                     std::to_string(m.size + slack + 1);
+        IMM_ASSIGN(auto uids, m_client.uid_search(criteria));
+        if (uids.empty())
+            return std::optional<uint32_t>();
+        return std::optional<uint32_t>(uids.front());
+    }
+
+    bool append(const FolderRestore& f, const index::RestorableMessage& m,
+                const TargetView& target) {
+        if (core::interrupted())
+            return stop(core::interrupted_error());
+        if (target.append_limit && m.size > *target.append_limit) {
+            auto e = message_error(f, m, ErrorKind::Limit,
+                                   "the message (" + std::to_string(m.size) +
+                                       " bytes) is larger than the target takes (APPENDLIMIT " +
+                                       std::to_string(*target.append_limit) + ")");
+            e.hint = "the target cannot take it; keep it in the archive";
+            return refused(f, m, std::move(e));
+        }
+        auto source = EmlSource::open(m_root, m.path);
+        if (!source) {
+            auto e = std::move(source).error();
+            e.folder = f.archive_name;
+            m_summary.errors.push_back(std::move(e));
+            ++m_summary.refused;
+            return true;
+        }
+        if (source->size() != m.size) {
+            auto e = message_error(f, m, ErrorKind::Corrupt,
+                                   m.path + " has " + std::to_string(source->size()) +
+                                       " bytes, the index says " + std::to_string(m.size));
+            e.hint = "run `imapmirror verify DIR --repair`";
+            m_summary.errors.push_back(std::move(e));
+            ++m_summary.refused;
+            return true;
+        }
+        if (!record(f, m, index::RestoreState::Appending, std::nullopt, std::nullopt, ""))
+            return false;
+        const auto date = imap::append_date(m.internal_date);
+        auto sent = m_writer.append(f.target_raw, imap::append_flag_list(m.flags),
+                                    date ? *date : "", *source);
+        if (!sent)
+            return stop(std::move(sent).error());
+        if (sent->answer.ok()) {
+            ++m_summary.appended;
+            m_summary.bytes += m.size;
+            std::optional<uint32_t> validity, uid;
+            if (sent->appenduid) {
+                validity = sent->appenduid->uidvalidity;
+                uid = sent->appenduid->uid;
+            }
+            if (!record(f, m, index::RestoreState::Restored, validity, uid, ""))
+                return false;
+            done(m.size);
+            return true;
+        }
+        const auto& answer = sent->answer;
+        if (answer.code && answer.code->name == "OVERQUOTA") {
+            auto e = message_error(f, m, ErrorKind::DiskFull,
+                                   "the target is over its quota: nothing more fits");
+            e.server_reply = reply_of(answer);
+            e.scope = core::Scope::Run;
+            e.hint =
+                "free space on the target (or raise its quota), then run restore again: it "
+                "goes on where it stopped";
+            (void)record(f, m, index::RestoreState::Refused, std::nullopt, std::nullopt,
+                         reply_of(answer));
+            return stop(std::move(e));
+        }
+        auto e = message_error(f, m, ErrorKind::Protocol, "the target refused the message");
+        e.server_reply = reply_of(answer);
+        e.hint = "it is tried again on the next run";
+        return refused(f, m, std::move(e));
+    }
+
+    core::Error message_error(const FolderRestore& f, const index::RestorableMessage& m,
+                              ErrorKind kind, std::string what) {
+        auto e =
+            core::make_error(kind, std::move(what) + " (" + m.path + ")", core::Scope::Message);
+        e.folder = f.target_name;
+        return e;
+    }
+
+    bool refused(const FolderRestore& f, const index::RestorableMessage& m, core::Error e) {
+        ++m_summary.refused;
+        const std::string why = e.server_reply.empty() ? e.message : e.server_reply;
+        m_summary.errors.push_back(std::move(e));
+        return record(f, m, index::RestoreState::Refused, std::nullopt, std::nullopt, why);
+    }
+
+    bool record(const FolderRestore& f, const index::RestorableMessage& m,
+                index::RestoreState state, std::optional<uint32_t> validity,
+                std::optional<uint32_t> uid, const std::string& error) {
+        index::RestoreRecord r;
+        r.target_folder = f.target_raw;
+        r.message_id = m.id;
+        r.state = state;
+        r.uidvalidity = validity;
+        r.uid = uid;
+        r.error = error;
+        auto w = index::write_restore_record(m_index.db(), m_options.target, r);
+        if (!w) {
+            auto e = std::move(w).error();
+            e.scope = core::Scope::Run;
+            return stop(std::move(e));
+        }
+        return true;
+    }
+
+    void done(uint64_t bytes) {
+        ++m_state.messages_done;
+        m_state.bytes_done += bytes;
+        if (m_progress)
+            m_progress(m_state);
+    }
+
+    bool stop(core::Error e) {
+        if (!m_summary.fatal)
+            m_summary.fatal = std::move(e);
+        return false;
+    }
+
+  public:
+    RestoreProgress m_state;
+
+  private:
+    const RestoreOptions& m_options;
+    imap::Client& m_client;
+    imap::Writer m_writer;
+    index::ArchiveIndex& m_index;
+    const store::ArchiveRoot& m_root;
+    const RestoreProgressFn& m_progress;
+    RestoreSummary& m_summary;
+};
+
+}  // namespace
+
+RestoreSummary apply_restore(const RestorePlan& plan, const TargetView& target,
+                             const RestoreOptions& options, imap::Client& client,
+                             index::ArchiveIndex& index, const store::ArchiveRoot& root,
+                             const RestoreProgressFn& progress) {
+    RestoreSummary summary;
+    const auto start = std::chrono::steady_clock::now();
+    Applier applier(options, client, index, root, progress, summary);
+    applier.m_state.messages_total = plan.messages();
+    for (const auto& f : plan.folders)
+        if (!applier.folder(f, target) && summary.fatal)
+            break;
+    summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return summary;
+}
+
+Result<RestoreSummary> restore_archive(const RestoreOptions& options, const ConnectFn& connect,
+                                       const RestoreProgressFn& progress) {
+    const std::string index_path = options.root + "/index.sqlite";
+    IMM_TRY(index::require_index(index_path));  // before lock_archive, which would create DIR
+    IMM_ASSIGN(auto locked, lock_archive(options.root));
+    IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(index_path));
+    IMM_ASSIGN(auto planned, plan_against_target(index, options, connect));
+    RestoreSummary summary = apply_restore(planned.plan, planned.target, options, *planned.client,
+                                           index, locked.root, progress);
+    planned.client->logout();
+    return summary;
+}
+
+Result<RestorePlan> preview_restore(const RestoreOptions& options, const ConnectFn& connect) {
+    IMM_ASSIGN(auto index, index::ArchiveIndex::open_read_only(options.root + "/index.sqlite"));
+    IMM_ASSIGN(auto planned, plan_against_target(index, options, connect));
+    planned.client->logout();
+    return std::move(planned.plan);
+}
+
+}  // namespace imapmirror::sync

@@ -1,0 +1,65 @@
+#pragma once
+// `restore`'s side effects: the plan (restore_plan.hpp) applied to the target server with
+// APPEND and CREATE only (imap/append.hpp), each message streamed from its .eml, and each step
+// recorded in the index (schema/012) as it happens: 'appending' before the APPEND, 'restored'
+// (with APPENDUID) or 'refused' after the server's answer. A kill at any moment leaves rows
+// the next run's plan checks on the target before sending again.
+//
+// What costs what:
+// - a message the target refuses (NO, BAD, larger than APPENDLIMIT), or whose .eml cannot be
+//   read: that message (a Message error in the summary; 'refused' is tried again next run);
+// - a folder that cannot be named, created or examined: that folder (a Folder error);
+// - NO [OVERQUOTA]: the run (`fatal`, ErrorKind::DiskFull: nothing more fits);
+// - a broken connection, or an index that cannot be written: the run (`fatal`).
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "imap/client.hpp"
+#include "index/archive_index.hpp"
+#include "store/archive_root.hpp"
+#include "sync/restore_plan.hpp"
+#include "sync/run_types.hpp"
+
+namespace imapmirror::sync {
+
+struct RestoreSummary {
+    size_t folders = 0;          // folders with messages to restore, or restored before
+    size_t folders_created = 0;  // CREATEd on the target
+    uint64_t appended = 0, bytes = 0;
+    uint64_t already = 0;              // recorded as restored by an earlier run: not sent
+    uint64_t found_on_target = 0;      // looked for (Message-ID and size) and there: not sent
+    uint64_t refused = 0;              // refused by the target, or unreadable here
+    std::vector<core::Error> errors;   // message and folder errors; the run went on
+    std::optional<core::Error> fatal;  // what ended the run early, if anything
+    double seconds = 0;
+};
+
+struct RestoreProgress {
+    uint64_t messages_total = 0, messages_done = 0, bytes_done = 0;
+    std::string folder;  // target folder, decoded
+};
+using RestoreProgressFn = std::function<void(const RestoreProgress&)>;
+
+// Applies `plan` (made against `target`) on `client`, reading .eml files beneath `root` and
+// recording into `index`. Returns the summary; its `fatal` is set when the run stopped early
+// (the rows written so far stay true).
+RestoreSummary apply_restore(const RestorePlan& plan, const TargetView& target,
+                             const RestoreOptions& options, imap::Client& client,
+                             index::ArchiveIndex& index, const store::ArchiveRoot& root,
+                             const RestoreProgressFn& progress);
+
+// The whole run: locks DIR (as export does), opens and migrates its index, connects, plans
+// and applies. Errors before the plan (no archive, locked, login refused) are returned.
+core::Result<RestoreSummary> restore_archive(const RestoreOptions& options,
+                                             const ConnectFn& connect,
+                                             const RestoreProgressFn& progress);
+
+// `restore --dry-run`: the plan, from a read-only index and a read-only look at the target.
+core::Result<RestorePlan> preview_restore(const RestoreOptions& options, const ConnectFn& connect);
+
+}  // namespace imapmirror::sync

@@ -1,0 +1,123 @@
+#pragma once
+// `restore`'s planner: which archived messages go into which folder of the target server, and
+// which are there already, decided without writing anything (restore_apply.hpp applies it,
+// `restore --dry-run` prints it). Like run_plan for the export, every type here is plain data.
+//
+// Folder names. An archived folder's decoded name, split at the archive's delimiter, becomes
+// the target's: --folder-map OLD=NEW first (the longest OLD that is the name or one of its
+// parents), else, without --into, the target folder with the same special-use attribute
+// (RFC 6154: the archive's \Sent goes to the target's \Sent whatever either is called), else
+// the same name; --into PREFIX puts it below PREFIX; the target's personal namespace prefix
+// (Courier's "INBOX.") is added where the server has one. Components are joined with the
+// target's delimiter and sent in modified UTF-7. A component holding the target's delimiter
+// cannot be named there: that folder is an error of its own (use --folder-map).
+//
+// Messages. A message recorded as restored into that target folder is skipped, as long as
+// the folder's UIDVALIDITY is the one recorded; one recorded as 'appending' (a run was killed
+// before the server's answer), a folder whose UIDVALIDITY changed since, or any message on a
+// server without UIDPLUS, is first looked for on the target (Message-ID and size); the rest is
+// appended.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "imap/client.hpp"
+#include "index/account_identity.hpp"
+#include "index/archive_index.hpp"
+#include "index/restore_log.hpp"
+#include "sync/folder_selection.hpp"
+#include "sync/run_types.hpp"
+
+namespace imapmirror::sync {
+
+struct RestoreOptions {
+    std::string root;                  // DIR
+    std::vector<std::string> include;  // globs on the archive's decoded folder names
+    std::vector<std::string> exclude;
+    // OLD=NEW: the archive's folder OLD (and those below it) into NEW on the target; decoded
+    // names, OLD with the archive's delimiter, NEW with the target's.
+    std::vector<std::pair<std::string, std::string>> folder_map;
+    std::string into;               // --into PREFIX (the target's delimiter), "" for none
+    bool include_deleted = false;   // also messages archived as expunged
+    index::AccountIdentity target;  // the target account, as the index records restores
+};
+
+// The target server as LIST, STATUS and NAMESPACE showed it.
+struct TargetFolder {
+    std::string name, raw_name;  // decoded; as sent
+    std::optional<char> delimiter;
+    std::string special_use;  // "\\Sent" etc., or ""
+    std::optional<uint32_t> uidvalidity;
+};
+struct TargetView {
+    std::vector<TargetFolder> folders;
+    std::optional<char> delimiter;  // the hierarchy delimiter (NIL: a flat namespace)
+    std::string personal_prefix;    // NAMESPACE's personal prefix ("INBOX." on Courier), or ""
+    bool uidplus = false;
+    std::optional<uint64_t> append_limit;  // APPENDLIMIT=n
+};
+
+// The archive as the index has it.
+struct ArchiveView {
+    std::vector<index::FolderRecord> folders;
+    std::vector<index::RestorableMessage> messages;  // by folder
+    std::vector<index::RestoreRecord> records;       // of this target
+};
+
+// One archived folder's restore.
+struct FolderRestore {
+    int64_t archive_folder_id = 0;
+    std::string archive_name;  // decoded
+    std::string target_name;   // decoded, with the target's delimiter
+    std::string target_raw;    // as sent
+    bool create = false;       // not on the target yet
+    std::optional<uint32_t> target_uidvalidity;
+    std::vector<index::RestorableMessage> to_check;   // looked for on the target first
+    std::vector<index::RestorableMessage> to_append;  // sent without a look
+    uint64_t bytes = 0;                               // of to_check and to_append
+    uint64_t already = 0;                             // recorded as restored there
+    // The folder cannot be restored (its name has no form on the target): nothing is sent.
+    std::optional<core::Error> error;
+};
+
+struct RestorePlan {
+    std::vector<FolderRestore> folders;  // archive folders with messages, selected, in order
+    std::vector<UnmatchedPattern> unmatched;
+    uint64_t messages() const;  // to check and to append
+    uint64_t bytes() const;
+};
+
+// The name an archived folder gets on the target: decoded and as sent, or why it has none.
+// Pure.
+core::Result<std::pair<std::string, std::string>> target_folder_name(
+    const index::FolderRecord& folder, const TargetView& target, const RestoreOptions& options);
+
+// Decides the whole restore. Pure.
+RestorePlan plan_restore(const ArchiveView& archive, const TargetView& target,
+                         const RestoreOptions& options);
+
+// Reads the archive's side (folders, messages, this target's records) from the index.
+core::Result<ArchiveView> read_archive(index::ArchiveIndex& index, const RestoreOptions& options);
+
+// Reads the target's side: LIST with STATUS (UIDVALIDITY), NAMESPACE where the server has it,
+// and the capabilities. Read-only.
+core::Result<TargetView> read_target(imap::Client& client);
+
+// Everything a restore, its dry run and its check start from: the archive, a logged-in
+// connection to the target, what it showed, and the plan.
+struct PlannedRestore {
+    ArchiveView archive;
+    std::unique_ptr<imap::Client> client;
+    TargetView target;
+    RestorePlan plan;
+};
+core::Result<PlannedRestore> plan_against_target(index::ArchiveIndex& index,
+                                                 const RestoreOptions& options,
+                                                 const ConnectFn& connect);
+
+}  // namespace imapmirror::sync

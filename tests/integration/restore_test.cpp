@@ -1,0 +1,210 @@
+// `restore` against real servers: an archive put back byte-exact (folders, flags,
+// INTERNALDATE), nothing appended twice on a second run, and a run killed with SIGKILL at
+// random points completed by the next without a duplicate or a loss. The target is read back
+// with our own export, so "what is on the server" is compared through the index.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "scoped_temp_dir.hpp"
+#include "test_server.hpp"
+
+using namespace imapmirror::test;
+
+namespace {
+
+std::string scalar(const std::string& db, const std::string& sql) {
+    return query(db, sql).at(0).at(0);
+}
+
+// Each live message of an archive as "folder | sha256 | flags | internal date", sorted; with
+// `under`, only the folders below it, named without it.
+std::vector<std::string> contents(const std::string& archive, const std::string& under = "") {
+    auto rows = query(archive + "/index.sqlite",
+                      "SELECT f.name, m.sha256, m.flags, m.internal_date FROM messages m JOIN "
+                      "folders f ON f.id = m.folder_id WHERE m.deleted_at IS NULL");
+    std::vector<std::string> out;
+    for (const auto& r : rows) {
+        std::string folder = r[0];
+        if (!under.empty()) {
+            if (folder.rfind(under + "/", 0) != 0)
+                continue;
+            folder = folder.substr(under.size() + 1);
+        }
+        out.push_back(folder + " | " + r[1] + " | " + r[2] + " | " + r[3]);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// The messages now below `under` on `server`, read back with a fresh export.
+std::vector<std::string> restored_contents(const RealServer& server, const std::string& under) {
+    const ScopedTempDir back;
+    auto r = run_imapmirror(
+        with({"export", "--out", back.path + "/a", "--include", under + "/*"}, server.tls_args()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return contents(back.path + "/a", under);
+}
+
+// The messages below the folder `under` of `server` (any delimiter, any namespace prefix:
+// Courier's "INBOX.under.Archive.2024"), read back with a fresh export and named as the
+// archive names them ("Archive/2024").
+std::vector<std::string> migrated_contents(const RealServer& server, const std::string& under) {
+    const ScopedTempDir back;
+    auto r = run_imapmirror(with(
+        {"export", "--out", back.path + "/a", "--include", "*" + under + "*"}, server.tls_args()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto rows = query(back.path + "/a/index.sqlite",
+                      "SELECT f.name, f.delimiter, m.sha256, m.flags, m.internal_date FROM "
+                      "messages m JOIN folders f ON f.id = m.folder_id WHERE m.deleted_at IS NULL");
+    std::vector<std::string> out;
+    for (const auto& row : rows) {
+        const size_t at = row[0].find(under + row[1]);
+        REQUIRE(at != std::string::npos);
+        std::string folder = row[0].substr(at + under.size() + 1);
+        std::replace(folder.begin(), folder.end(), row[1].at(0), '/');
+        out.push_back(folder + " | " + row[2] + " | " + row[3] + " | " + row[4]);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// Exports the seeded Dovecot account, restores it into a server of `kind` below "Migrated",
+// and reads it back from there.
+void check_migration(ServerKind kind) {
+    RealServer target(kind);
+    if (!target.available()) {
+        WARN("SKIPPED: " << kind_name(kind) << " cannot run here: " << target.skip_reason());
+        return;
+    }
+    DovecotServer source;
+    const ScopedTempDir tmp;
+    const std::string archive = tmp.path + "/archive";
+    REQUIRE(run_imapmirror(with({"export", "--out", archive}, source.tls_args())).exit_code == 0);
+    const auto archived = contents(archive);
+
+    auto first = run_imapmirror(
+        with({"restore", archive, "--into", "Migrated", "--json"}, target.tls_args()));
+    INFO(first.out << first.err);
+    REQUIRE(first.exit_code == 0);
+    CHECK(migrated_contents(target, "Migrated") == archived);
+
+    auto second = run_imapmirror(
+        with({"restore", archive, "--into", "Migrated", "--json"}, target.tls_args()));
+    INFO(second.out << second.err);
+    REQUIRE(second.exit_code == 0);
+    CHECK(second.out.find("\"appended\":0,") != std::string::npos);
+    CHECK(migrated_contents(target, "Migrated") == archived);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "restore migration cyrus: a Dovecot archive restored into Cyrus is byte-exact with flags, "
+    "dates and deep non-ASCII folders, and a second run appends nothing",
+    "[integration][restore]") {
+    check_migration(ServerKind::Cyrus);
+}
+
+TEST_CASE(
+    "restore migration courier: a Dovecot archive restored into Courier lands below its INBOX. "
+    "namespace byte-exact, and a second run appends nothing",
+    "[integration][restore]") {
+    check_migration(ServerKind::Courier);
+}
+
+TEST_CASE(
+    "restore: an archive goes back byte-exact with folders, flags and INTERNALDATE, and a "
+    "second run appends nothing",
+    "[integration][restore]") {
+    DovecotServer server;
+    const ScopedTempDir tmp;
+    const std::string archive = tmp.path + "/archive";
+    REQUIRE(run_imapmirror(with({"export", "--out", archive}, server.tls_args())).exit_code == 0);
+    const auto archived = contents(archive);
+    REQUIRE(archived.size() >= 10);
+
+    auto dry = run_imapmirror(
+        with({"restore", archive, "--into", "Restored", "--dry-run"}, server.tls_args()));
+    INFO(dry.out << dry.err);
+    REQUIRE(dry.exit_code == 0);
+    CHECK(dry.out.find("Restored/Archive/2024/Q1 (new)") != std::string::npos);
+    CHECK(dry.out.find("Would restore " + std::to_string(archived.size()) + " messages") !=
+          std::string::npos);
+
+    auto first = run_imapmirror(
+        with({"restore", archive, "--into", "Restored", "--json"}, server.tls_args()));
+    INFO(first.out << first.err);
+    REQUIRE(first.exit_code == 0);
+    CHECK(first.out.find("\"appended\":" + std::to_string(archived.size()) + ",") !=
+          std::string::npos);
+    CHECK(restored_contents(server, "Restored") == archived);
+    // Non-ASCII names went out in modified UTF-7 (Dovecot lists them so).
+    CHECK(server.doveadm("mailbox list -u alice").find("Restored/Entwürfe") != std::string::npos);
+    CHECK(scalar(archive + "/index.sqlite",
+                 "SELECT COUNT(*) FROM restored WHERE state = 'restored' AND uid IS NOT NULL") ==
+          std::to_string(archived.size()));
+
+    auto verified = run_imapmirror(
+        with({"restore", archive, "--into", "Restored", "--verify"}, server.tls_args()));
+    INFO(verified.out << verified.err);
+    CHECK(verified.exit_code == 0);
+
+    auto second = run_imapmirror(
+        with({"restore", archive, "--into", "Restored", "--json"}, server.tls_args()));
+    INFO(second.out << second.err);
+    REQUIRE(second.exit_code == 0);
+    CHECK(second.out.find("\"appended\":0,") != std::string::npos);
+    CHECK(restored_contents(server, "Restored") == archived);
+
+    // A message the restore did not put there is reported, and the check fails.
+    server.load("Restored/INBOX", "Subject: stray\r\nMessage-ID: <stray@x>\r\n\r\nhello\r\n");
+    auto extra = run_imapmirror(
+        with({"restore", archive, "--into", "Restored", "--verify"}, server.tls_args()));
+    INFO(extra.out << extra.err);
+    CHECK(extra.exit_code == 11);
+    CHECK(extra.out.find("On the target, not in the archive folder (1)") != std::string::npos);
+}
+
+TEST_CASE(
+    "restore: killed with SIGKILL at random points, one more run completes the target with no "
+    "duplicate and no loss",
+    "[integration][restore][crash]") {
+    DovecotServer server;
+    const ScopedTempDir tmp;
+    const std::string archive = tmp.path + "/archive";
+    REQUIRE(run_imapmirror(with({"export", "--out", archive}, server.tls_args())).exit_code == 0);
+    const auto archived = contents(archive);
+
+    // How long a whole restore takes here, to aim the kills inside one.
+    auto timing =
+        run_imapmirror(with({"restore", archive, "--into", "Timing", "--json"}, server.tls_args()));
+    INFO(timing.err);
+    REQUIRE(timing.exit_code == 0);
+    int run_ms = std::max(20, static_cast<int>(timing.seconds * 1000));
+
+    std::mt19937 rng(20261207);
+    int kills = 0;
+    for (int round = 0; round < 8 && kills < 4; ++round) {
+        const std::string into = "Crash" + std::to_string(round);
+        const int delay = static_cast<int>(rng() % static_cast<unsigned>(run_ms));
+        INFO("round " << round << ": killed after " << delay << " ms of a " << run_ms << " ms run");
+        if (run_imapmirror_killed(with({"restore", archive, "--into", into}, server.tls_args()),
+                                  delay))
+            ++kills;
+        else
+            run_ms = std::max(20, run_ms * 3 / 4);  // finished first: the machine is faster now
+        auto finish =
+            run_imapmirror(with({"restore", archive, "--into", into, "--json"}, server.tls_args()));
+        INFO(finish.out << finish.err);
+        REQUIRE(finish.exit_code == 0);
+        CHECK(restored_contents(server, into) == archived);
+    }
+    CHECK(kills >= 2);  // most kills must land inside a run, or the test proves little
+}
