@@ -22,6 +22,7 @@ void add_backup_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
 void add_accounts_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
 void add_auth_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
 void add_convert_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
+void add_dump_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
 
 // Parses argv and runs the chosen command; returns the process exit code.
 int run_cli(int argc, char** argv);
