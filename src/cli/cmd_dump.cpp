@@ -87,10 +87,10 @@ void print_summary(const DumpArgs& a, const sync::DumpPlan& plan, const sync::Du
                        " messages (" + human_size(s.bytes) + ") as " + a.format + " into " +
                        printable(o.target);
     if (plan.format == sync::DumpFormat::Maildir)
-        line += ": " + std::to_string(s.linked + s.copied) + " added (" +
-                std::to_string(s.copied) + " copied where a hard link was refused), " +
-                std::to_string(s.renamed) + " renamed, " + std::to_string(s.removed) +
-                " removed, " + std::to_string(s.unchanged) + " unchanged";
+        line += ": " + std::to_string(s.linked + s.copied) + " added (" + std::to_string(s.copied) +
+                " copied where a hard link was refused), " + std::to_string(s.renamed) +
+                " renamed, " + std::to_string(s.removed) + " removed, " +
+                std::to_string(s.unchanged) + " unchanged";
     std::printf("%s\n", line.c_str());
     if (!s.errors.empty())
         std::printf("%zu error%s (above); run the dump again once they are fixed\n",

@@ -27,9 +27,8 @@ struct FlagLetter {
     char letter;
 };
 // DESIGN.md section 7; $Forwarded is the keyword mail programs set for "passed".
-constexpr FlagLetter kFlagLetters[] = {{"\\draft", 'D'},   {"\\flagged", 'F'},
-                                       {"$forwarded", 'P'}, {"\\answered", 'R'},
-                                       {"\\seen", 'S'},     {"\\deleted", 'T'}};
+constexpr FlagLetter kFlagLetters[] = {{"\\draft", 'D'},    {"\\flagged", 'F'}, {"$forwarded", 'P'},
+                                       {"\\answered", 'R'}, {"\\seen", 'S'},    {"\\deleted", 'T'}};
 
 std::optional<uint32_t> parse_u32(std::string_view s) {
     uint32_t v = 0;
@@ -50,8 +49,8 @@ bool all_present(int base_fd, std::string_view relative) {
         const size_t end = std::min(relative.find('/', pos), relative.size());
         const std::string name(relative.substr(pos, end - pos));
         pos = end + 1;
-        UniqueFd next(::openat(current.get(), name.c_str(),
-                               O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        UniqueFd next(
+            ::openat(current.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!next)
             return errno != ENOENT;
         current = std::move(next);
@@ -139,7 +138,7 @@ std::string maildir_folder_path(std::string_view archive_folder_path) {
 }
 
 Result<std::optional<MaildirFolder>> MaildirFolder::open(const ArchiveRoot& target,
-                                                        const std::string& relative, bool create) {
+                                                         const std::string& relative, bool create) {
     const std::string shown = target.path() + "/" + relative;
     const char* names[3] = {"cur", "new", "tmp"};
     if (!create) {
@@ -152,8 +151,8 @@ Result<std::optional<MaildirFolder>> MaildirFolder::open(const ArchiveRoot& targ
     for (int i = 0; i < 3; ++i) {
         IMM_ASSIGN(subdirs[i], open_directory_beneath(folder.get(), names[i], create, shown));
     }
-    return std::optional<MaildirFolder>(MaildirFolder(
-        std::move(subdirs[0]), std::move(subdirs[1]), std::move(subdirs[2]), shown));
+    return std::optional<MaildirFolder>(
+        MaildirFolder(std::move(subdirs[0]), std::move(subdirs[1]), std::move(subdirs[2]), shown));
 }
 
 Result<std::vector<MaildirFile>> MaildirFolder::files() const {
@@ -184,8 +183,7 @@ Result<Placed> MaildirFolder::add(int source_dir, const std::string& source_name
     if (err != EXDEV && err != EPERM && err != EMLINK)
         return file_error(err, "cannot link " + shown_source + " as", shown);
     // No hard link across these file systems: a copy, delivered through tmp/ as Maildir says.
-    UniqueFd source(
-        ::openat(source_dir, source_name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd source(::openat(source_dir, source_name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!source)
         return file_error(errno, "cannot read", shown_source);
     IMM_ASSIGN(auto copy, TempFileAt::create(m_tmp.get(), m_shown + "/tmp"));
@@ -196,8 +194,8 @@ Result<Placed> MaildirFolder::add(int source_dir, const std::string& source_name
 
 Result<void> MaildirFolder::rename(const MaildirFile& file, const std::string& name) {
     const std::string shown = m_shown + "/cur/" + name;
-    if (::renameat2(dir_of(file), file.name.c_str(), m_cur.get(), name.c_str(),
-                    RENAME_NOREPLACE) != 0) {
+    if (::renameat2(dir_of(file), file.name.c_str(), m_cur.get(), name.c_str(), RENAME_NOREPLACE) !=
+        0) {
         if (errno == EEXIST)
             return core::make_error(core::ErrorKind::Corrupt,
                                     "another file is already at " + shown + "; it is kept",

@@ -75,7 +75,9 @@ class MaildirFolder {
 
   private:
     MaildirFolder(UniqueFd cur, UniqueFd new_dir, UniqueFd tmp, std::string shown)
-        : m_cur(std::move(cur)), m_new(std::move(new_dir)), m_tmp(std::move(tmp)),
+        : m_cur(std::move(cur)),
+          m_new(std::move(new_dir)),
+          m_tmp(std::move(tmp)),
           m_shown(std::move(shown)) {}
     int dir_of(const MaildirFile& f) const { return f.in_new ? m_new.get() : m_cur.get(); }
     std::string shown_file(const MaildirFile& f) const {

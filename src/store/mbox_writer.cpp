@@ -23,7 +23,7 @@ std::string from_address(std::string_view from_addr) {
     if (open != std::string_view::npos) {
         const size_t close = from_addr.find('>', open);
         address = close == std::string_view::npos ? std::string_view()
-                                                   : from_addr.substr(open + 1, close - open - 1);
+                                                  : from_addr.substr(open + 1, close - open - 1);
     }
     if (address.empty() || address.find('@') == std::string_view::npos)
         return "MAILER-DAEMON";
@@ -157,8 +157,8 @@ Result<MboxWriter> MboxWriter::create(int dir_fd, std::string shown_dir) {
     return MboxWriter(std::move(file));
 }
 
-Result<void> MboxWriter::add(const Message& message, int source_fd,
-                             const std::string& shown_source, bool mozilla_status) {
+Result<void> MboxWriter::add(const Message& message, int source_fd, const std::string& shown_source,
+                             bool mozilla_status) {
     std::string out = mbox_from_line(message.from_addr, message.internal_date);
     if (mozilla_status)
         out += mozilla_status_line(message.flags);

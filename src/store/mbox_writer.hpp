@@ -42,9 +42,9 @@ class MboxrdEncoder {
     void flush_prefix(std::string& out);
     bool m_pending_cr = false;
     bool m_at_line_start = true;
-    size_t m_quotes = 0;  // '>' seen at the start of the line
+    size_t m_quotes = 0;   // '>' seen at the start of the line
     size_t m_matched = 0;  // characters of "From " seen after them
-    char m_last = '\n';   // the last character written ('\n' before any)
+    char m_last = '\n';    // the last character written ('\n' before any)
 };
 
 // An mbox file being written.

@@ -20,8 +20,8 @@ Result<TempFileAt> TempFileAt::create(int dir_fd, std::string shown_dir) {
         return file_error(errno, "cannot use", shown_dir);
     std::random_device random;
     for (int attempt = 0; attempt < 16; ++attempt) {
-        const std::string name = std::string(kTempPrefix) + std::to_string(::getpid()) + "-" +
-                                 std::to_string(random());
+        const std::string name =
+            std::string(kTempPrefix) + std::to_string(::getpid()) + "-" + std::to_string(random());
         UniqueFd fd(::openat(dir.get(), name.c_str(),
                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (fd)

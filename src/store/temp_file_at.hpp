@@ -20,7 +20,9 @@ class TempFileAt {
     static core::Result<TempFileAt> create(int dir_fd, std::string shown_dir);
 
     TempFileAt(TempFileAt&& o) noexcept
-        : m_dir(std::move(o.m_dir)), m_fd(std::move(o.m_fd)), m_name(std::exchange(o.m_name, {})),
+        : m_dir(std::move(o.m_dir)),
+          m_fd(std::move(o.m_fd)),
+          m_name(std::exchange(o.m_name, {})),
           m_shown_dir(std::move(o.m_shown_dir)) {}
     TempFileAt& operator=(TempFileAt&&) = delete;
     ~TempFileAt();
@@ -33,12 +35,14 @@ class TempFileAt {
     // fsyncs, renames to `name` in `to_dir_fd` (on the same file system), fsyncs that
     // directory. With Replace::Refused an existing `name` is an error of scope Message naming
     // it (renameat2 RENAME_NOREPLACE) and the temporary file is removed.
-    core::Result<void> commit(int to_dir_fd, const std::string& name,
-                              const std::string& shown_name, Replace replace);
+    core::Result<void> commit(int to_dir_fd, const std::string& name, const std::string& shown_name,
+                              Replace replace);
 
   private:
     TempFileAt(UniqueFd dir, UniqueFd fd, std::string name, std::string shown_dir)
-        : m_dir(std::move(dir)), m_fd(std::move(fd)), m_name(std::move(name)),
+        : m_dir(std::move(dir)),
+          m_fd(std::move(fd)),
+          m_name(std::move(name)),
           m_shown_dir(std::move(shown_dir)) {}
     UniqueFd m_dir, m_fd;
     std::string m_name;  // empty once committed or moved from

@@ -94,8 +94,8 @@ Result<void> check_apart(const std::string& archive, const std::string& target) 
 
 Result<DumpPlan> plan_dump(const DumpOptions& options) {
     IMM_TRY(check_apart(options.archive, options.target));
-    IMM_ASSIGN(auto index, index::ArchiveIndex::open_read_only(options.archive + "/" +
-                                                               store::kIndexFileName));
+    IMM_ASSIGN(auto index,
+               index::ArchiveIndex::open_read_only(options.archive + "/" + store::kIndexFileName));
     IMM_ASSIGN(auto folders, index.folders());
     DumpPlan plan;
     plan.format = options.format;
@@ -127,9 +127,9 @@ Result<DumpPlan> plan_dump(const DumpOptions& options) {
         d.vanished = f.deleted;
         d.target = maildir ? store::maildir_folder_path(f.path) : f.path + ".mbox";
         if (!taken.insert(d.target).second) {
-            plan.skipped.push_back(skipped_folder(
-                f.name, "another folder is dumped to " + options.target + "/" + d.target +
-                            "; this one is left out"));
+            plan.skipped.push_back(skipped_folder(f.name, "another folder is dumped to " +
+                                                              options.target + "/" + d.target +
+                                                              "; this one is left out"));
             continue;
         }
         if (!f.deleted) {

@@ -40,8 +40,8 @@ struct MaildirRename {
 
 // What makes a maildir's files of ours equal to the folder's live messages.
 struct MaildirChanges {
-    std::vector<MaildirAdd> add;         // archived, not in the dump yet
-    std::vector<MaildirRename> rename;   // there, under another name (flags changed, or in new/)
+    std::vector<MaildirAdd> add;        // archived, not in the dump yet
+    std::vector<MaildirRename> rename;  // there, under another name (flags changed, or in new/)
     std::vector<store::MaildirFile> remove;  // expunged since the last dump, or a second copy
     uint64_t unchanged = 0;
 };
@@ -57,8 +57,8 @@ struct DumpFolder {
     std::string name;    // decoded folder name
     std::string target;  // relative to PATH: the maildir directory, or the .mbox file
     std::vector<index::LiveMessage> messages;  // live, by (uidvalidity, uid)
-    MaildirChanges changes;  // Maildir only
-    bool vanished = false;   // gone from the server: its dump files are removed (Maildir)
+    MaildirChanges changes;                    // Maildir only
+    bool vanished = false;  // gone from the server: its dump files are removed (Maildir)
 };
 
 struct DumpPlan {

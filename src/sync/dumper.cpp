@@ -132,8 +132,8 @@ Result<void> dump_mbox(const DumpFolder& folder, const store::ArchiveRoot& targe
             advanced();
             continue;
         }
-        IMM_TRY(writer.add({m.from_addr, m.internal_date, m.flags}, source->fd.get(),
-                           source->shown, mozilla_status));
+        IMM_TRY(writer.add({m.from_addr, m.internal_date, m.flags}, source->fd.get(), source->shown,
+                           mozilla_status));
         advanced();
     }
     return writer.commit(dir.get(), p.name, target.path() + "/" + folder.target);

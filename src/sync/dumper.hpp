@@ -22,9 +22,9 @@ struct DumpProgress {
 };
 
 struct DumpSummary {
-    uint64_t folders = 0;          // folders written
-    uint64_t messages = 0;         // live messages the dump holds now
-    uint64_t bytes = 0;            // their sizes in the archive
+    uint64_t folders = 0;             // folders written
+    uint64_t messages = 0;            // live messages the dump holds now
+    uint64_t bytes = 0;               // their sizes in the archive
     uint64_t linked = 0, copied = 0;  // Maildir adds: hard links, copies
     uint64_t renamed = 0, removed = 0, unchanged = 0;
     // Message and Folder errors (the plan's skipped folders too); each cost only its scope.

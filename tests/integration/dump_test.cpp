@@ -65,13 +65,14 @@ struct Archive {
 std::map<std::string, std::string> expected_maildir(const Archive& a) {
     std::map<std::string, std::string> out;
     for (const auto& r :
-         query(a.db, "SELECT f.path, m.uidvalidity, m.uid, m.flags, m.path FROM messages m JOIN "
-                     "folders f ON f.id = m.folder_id WHERE m.deleted_at IS NULL AND "
-                     "f.deleted_at IS NULL"))
+         query(a.db,
+               "SELECT f.path, m.uidvalidity, m.uid, m.flags, m.path FROM messages m JOIN "
+               "folders f ON f.id = m.folder_id WHERE m.deleted_at IS NULL AND "
+               "f.deleted_at IS NULL"))
         out[store::maildir_folder_path(r[0]) + "/cur/" +
-            store::maildir_name({static_cast<uint32_t>(std::stoul(r[1])),
-                                 static_cast<uint32_t>(std::stoul(r[2]))},
-                                r[3])] = r[4];
+            store::maildir_name(
+                {static_cast<uint32_t>(std::stoul(r[1])), static_cast<uint32_t>(std::stoul(r[2]))},
+                r[3])] = r[4];
     return out;
 }
 
@@ -97,9 +98,10 @@ void check_dump_matches(const Archive& a, const std::string& dump) {
 
 }  // namespace
 
-TEST_CASE("dump: notmuch new indexes every live message of a Maildir dump and finds each "
-          "Message-ID",
-          "[integration]") {
+TEST_CASE(
+    "dump: notmuch new indexes every live message of a Maildir dump and finds each "
+    "Message-ID",
+    "[integration]") {
     Archive a;
     const std::string dump = a.dir.path + "/maildir";
     auto r = run_imapmirror({"dump", a.root, "--format", "maildir", "--to", dump, "--json"});
@@ -122,8 +124,9 @@ TEST_CASE("dump: notmuch new indexes every live message of a Maildir dump and fi
     std::istringstream ids(shell(notmuch + "search --output=messages '*'"));
     for (std::string line; std::getline(ids, line);)
         found.insert(line);
-    for (const auto& row : query(a.db, "SELECT DISTINCT message_id FROM messages WHERE "
-                                       "deleted_at IS NULL AND message_id LIKE '<%>'")) {
+    for (const auto& row : query(a.db,
+                                 "SELECT DISTINCT message_id FROM messages WHERE "
+                                 "deleted_at IS NULL AND message_id LIKE '<%>'")) {
         const std::string id = "id:" + row[0].substr(1, row[0].size() - 2);
         INFO(id);
         CHECK(found.count(id) == 1);
@@ -139,13 +142,15 @@ TEST_CASE("dump: notmuch new indexes every live message of a Maildir dump and fi
     CHECK_FALSE(fs::exists(a.root + "/dump"));
 }
 
-TEST_CASE("dump: Python's mailbox module reads every message of an mbox dump back with the "
-          "archive's bytes",
-          "[integration]") {
+TEST_CASE(
+    "dump: Python's mailbox module reads every message of an mbox dump back with the "
+    "archive's bytes",
+    "[integration]") {
     Archive a;
-    a.save("INBOX", "From: q@example.org\r\nSubject: quoting\r\nMessage-ID: <quote@example.org>"
-                    "\r\n\r\nFrom the start of a line\r\n>From quoted once\r\n>>From twice\r\n"
-                    "no final line break");
+    a.save("INBOX",
+           "From: q@example.org\r\nSubject: quoting\r\nMessage-ID: <quote@example.org>"
+           "\r\n\r\nFrom the start of a line\r\n>From quoted once\r\n>>From twice\r\n"
+           "no final line break");
     a.export_now();
     const std::string dump = a.dir.path + "/mbox";
     auto r = run_imapmirror({"dump", a.root, "--format", "mbox", "--to", dump});
@@ -191,8 +196,9 @@ TEST_CASE("dump: a re-dump after new mail, flag changes and an expunge matches t
     REQUIRE(run_imapmirror({"dump", a.root, "--to", dump}).exit_code == 0);
     // A file of the user's in the dump is never touched.
     std::ofstream(dump + "/INBOX/cur/mine:2,S") << "kept";
-    a.save("INBOX", "From: n@example.org\r\nSubject: new\r\nMessage-ID: <new@example.org>\r\n\r\n"
-                    "x\r\n");
+    a.save("INBOX",
+           "From: n@example.org\r\nSubject: new\r\nMessage-ID: <new@example.org>\r\n\r\n"
+           "x\r\n");
     a.server.doveadm("flags add -u alice '\\Flagged \\Answered' mailbox INBOX uid 2");
     a.server.doveadm("flags remove -u alice '\\Seen' mailbox Sent uid 1");
     a.server.doveadm("expunge -u alice mailbox INBOX uid 1");

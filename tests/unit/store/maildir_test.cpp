@@ -71,14 +71,14 @@ TEST_CASE("maildir writes: a hard link into cur, a rename, never over a file, ne
     REQUIRE(source_root);
     auto source_dir = source_root->open_directory("INBOX", false);
     REQUIRE(source_dir);
-    auto placed = maildir.add(source_dir->get(), "1-1.eml", archive + "/INBOX/1-1.eml",
-                              "1-1.imapmirror:2,");
+    auto placed =
+        maildir.add(source_dir->get(), "1-1.eml", archive + "/INBOX/1-1.eml", "1-1.imapmirror:2,");
     REQUIRE(placed);
     CHECK(*placed == store::Placed::Linked);
     CHECK(fs::hard_link_count(archive + "/INBOX/1-1.eml") == 2);
 
-    auto again = maildir.add(source_dir->get(), "1-1.eml", archive + "/INBOX/1-1.eml",
-                             "1-1.imapmirror:2,");
+    auto again =
+        maildir.add(source_dir->get(), "1-1.eml", archive + "/INBOX/1-1.eml", "1-1.imapmirror:2,");
     REQUIRE_FALSE(again);
     CHECK(again.error().scope == core::Scope::Message);
 
