@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include "cli/failure_hook.hpp"
 #include "cli/metrics_file.hpp"
 #include "cli/output.hpp"
+#include "cli/progress_report.hpp"
 #include "cli/provider_presets.hpp"
 #include "cli/run_health.hpp"
 #include "core/interrupt.hpp"
@@ -482,9 +484,15 @@ int run_export(const ExportArgs& a) {
     sync::Exporter exporter(connect, options);
     ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO) &&
                           core::log_level() < core::LogLevel::Trace);
-    exporter.set_progress([&](const sync::Progress& p) { progress.update(p); });
+    // A backup showing progress asks its children for progress lines (progress_report.hpp).
+    ProgressLines to_backup(std::getenv(kProgressEnv) != nullptr);
+    exporter.set_progress([&](const sync::Progress& p) {
+        progress.update(p);
+        to_backup.update(p);
+    });
     auto summary = exporter.run(exit_code_of);
     progress.clear();
+    to_backup.finish();
     if (!summary) {
         // Before the index could be opened (see doc/monitoring.md), or the first connection.
         const int code = report_error(summary.error(), a.json);

@@ -102,6 +102,13 @@ TEST_CASE(
     CHECK(r.out.find("2 of 3 accounts backed up completely; exit code 6") != std::string::npos);
     // Its stderr came through, marked with the account.
     CHECK(r.err.find("[wrong] imapmirror: error: ") != std::string::npos);
+    // Not on a terminal: progress as plain lines, each account's first and last at least,
+    // never the children's own progress lines.
+    const std::string all = std::to_string(server_messages(server));
+    CHECK(r.err.find("[all] progress: " + all + "/" + all + " messages, ") != std::string::npos);
+    CHECK(r.err.find("[inbox] progress: ") != std::string::npos);
+    CHECK(r.err.find("imapmirror-progress:") == std::string::npos);
+    CHECK(r.err.find("\r") == std::string::npos);
     // The password never appears in what was printed.
     CHECK(r.out.find(server.password()) == std::string::npos);
     CHECK(r.err.find(server.password()) == std::string::npos);
@@ -130,6 +137,7 @@ TEST_CASE(
           std::string::npos);
     CHECK(again.out.find(R"("account":"inbox")") == std::string::npos);
     CHECK(again.out.find(R"("interrupted":false,"exit_code":6})") != std::string::npos);
+    CHECK(again.err.find("progress") == std::string::npos);  // none with --json
 
     // A last success longer ago than --stale-days is marked.
     exec_sql(sandbox + "/archives/inbox/index.sqlite",
