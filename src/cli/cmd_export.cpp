@@ -164,6 +164,9 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         std::fprintf(stderr, "imapmirror: warning: %s\n", sync::describe(u).c_str());
     if (auto note = identity_note(s, a.out); !note.empty())
         std::fprintf(stderr, "imapmirror: %s\n", note.c_str());
+    // -v: what was new in each folder (on stderr, so backup shows it marked with the account).
+    for (const auto& [folder, changes] : s.folder_changes)
+        core::log(core::LogLevel::Verbose, describe_folder_changes(folder, changes));
     if (a.json) {
         core::JsonWriter w;
         w.begin_object();

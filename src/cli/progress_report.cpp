@@ -75,6 +75,21 @@ std::string describe_progress(const sync::Progress& p, std::chrono::duration<dou
     return out;
 }
 
+std::string describe_folder_changes(const std::string& folder, const sync::FolderChanges& c) {
+    std::vector<std::string> parts;
+    auto plural = [](uint64_t n, const char* one, const char* many) {
+        return std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    if (c.messages > 0)
+        parts.push_back(plural(c.messages, "new message", "new messages") + " (" +
+                        human_size(c.bytes) + ")");
+    if (c.flags_changed > 0)
+        parts.push_back(plural(c.flags_changed, "flag change", "flag changes"));
+    if (c.expunged > 0)
+        parts.push_back(std::to_string(c.expunged) + " expunged");
+    return folder + ": " + (parts.empty() ? std::string("no change") : join(parts, ", "));
+}
+
 namespace {
 std::mutex g_lines_mutex;
 }  // namespace

@@ -32,6 +32,11 @@ std::optional<sync::Progress> parse_progress_line(std::string_view line);
 // passed, no ETA before the first message or once all are done). The folder is not shown.
 std::string describe_progress(const sync::Progress& p, std::chrono::duration<double> elapsed);
 
+// export -v, one line per folder the run changed: "INBOX: 3 new messages (12K), 2 flag
+// changes, 1 expunged" (only the parts that are not zero). `folder` is shown as given: the
+// caller escapes it (core::log does).
+std::string describe_folder_changes(const std::string& folder, const sync::FolderChanges& c);
+
 // The child's side: progress lines on stderr, when `enabled`, at most twice a second, and the
 // last progress once more at finish().
 class ProgressLines {

@@ -49,10 +49,11 @@ struct Archive {
     std::string root = dir.path + "/archive";
     std::string db = root + "/index.sqlite";
     Archive() { export_now(); }
-    void export_now() {
-        auto r = run_imapmirror(with({"export", "--out", root}, server.tls_args()));
+    RunResult export_now(const std::vector<std::string>& global = {}) {
+        auto r = run_imapmirror(with(with(global, {"export", "--out", root}), server.tls_args()));
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
+        return r;
     }
     void save(const std::string& folder, const std::string& message) {
         const std::string path = server.dir() + "/new.eml";
@@ -202,7 +203,12 @@ TEST_CASE("dump: a re-dump after new mail, flag changes and an expunge matches t
     a.server.doveadm("flags add -u alice '\\Flagged \\Answered' mailbox INBOX uid 2");
     a.server.doveadm("flags remove -u alice '\\Seen' mailbox Sent uid 1");
     a.server.doveadm("expunge -u alice mailbox INBOX uid 1");
-    a.export_now();
+    // export -v says what was new in each folder, one line per folder with a change.
+    const auto exported = a.export_now({"-v"});
+    CHECK(exported.err.find("imapmirror: INBOX: 1 new message (") != std::string::npos);
+    CHECK(exported.err.find("B), 1 flag change, 1 expunged\n") != std::string::npos);
+    CHECK(exported.err.find("imapmirror: Sent: 1 flag change\n") != std::string::npos);
+    CHECK(exported.err.find("imapmirror: Archive") == std::string::npos);
     auto r = run_imapmirror({"dump", a.root, "--to", dump, "--json"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);

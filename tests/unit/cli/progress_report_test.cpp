@@ -46,3 +46,16 @@ TEST_CASE("progress words: messages, bytes, rate after a second, ETA while messa
     p.messages_done = 0;
     CHECK(cli::describe_progress(p, std::chrono::seconds(100)).find("ETA") == std::string::npos);
 }
+
+TEST_CASE("export -v per folder: new messages with bytes, flag changes, expunged, only non-zero") {
+    sync::FolderChanges c;
+    c.messages = 3;
+    c.bytes = 12 * 1024;
+    c.flags_changed = 2;
+    c.expunged = 1;
+    CHECK(cli::describe_folder_changes("INBOX", c) ==
+          "INBOX: 3 new messages (12K), 2 flag changes, 1 expunged");
+    CHECK(cli::describe_folder_changes("Sent", {1, 500, 0, 0}) == "Sent: 1 new message (500B)");
+    CHECK(cli::describe_folder_changes("Trash", {0, 0, 1, 0}) == "Trash: 1 flag change");
+    CHECK(cli::describe_folder_changes("Junk", {0, 0, 0, 7}) == "Junk: 7 expunged");
+}
