@@ -162,21 +162,14 @@ Result<void> MboxWriter::add(const Message& message, int source_fd, const std::s
     std::string out = mbox_from_line(message.from_addr, message.internal_date);
     if (mozilla_status)
         out += mozilla_status_line(message.flags);
-    std::string buf(256 * 1024, '\0');
-    for (;;) {
-        const ssize_t n = ::read(source_fd, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return file_error(errno, "cannot read", shown_source);
-        if (n == 0)
-            break;
-        m_encoder.feed(std::string_view(buf.data(), static_cast<size_t>(n)), out);
-        if (out.size() >= buf.size()) {
-            IMM_TRY(m_file.write(out));
-            out.clear();
-        }
-    }
+    IMM_TRY(read_chunks(source_fd, shown_source, [&](std::string_view chunk) -> Result<void> {
+        m_encoder.feed(chunk, out);
+        if (out.size() < 256 * 1024)
+            return {};
+        auto written = m_file.write(out);
+        out.clear();
+        return written;
+    }));
     m_encoder.finish(out);
     out += '\n';  // the empty line that ends a message
     return m_file.write(out);

@@ -50,17 +50,8 @@ Result<void> TempFileAt::write(std::string_view bytes) {
 }
 
 Result<void> TempFileAt::copy_from(int source_fd, const std::string& shown_source) {
-    std::string buf(256 * 1024, '\0');
-    for (;;) {
-        const ssize_t n = ::read(source_fd, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return file_error(errno, "cannot read", shown_source);
-        if (n == 0)
-            return {};
-        IMM_TRY(write(std::string_view(buf.data(), static_cast<size_t>(n))));
-    }
+    return read_chunks(source_fd, shown_source,
+                       [&](std::string_view chunk) { return write(chunk); });
 }
 
 Result<void> TempFileAt::commit(int to_dir_fd, const std::string& name,

@@ -17,17 +17,6 @@ using core::Result;
 
 namespace {
 
-struct SplitPath {
-    std::string dir, name;  // dir "" for a name directly in the root
-};
-
-SplitPath split(const std::string& relative) {
-    const size_t slash = relative.rfind('/');
-    if (slash == std::string::npos)
-        return {"", relative};
-    return {relative.substr(0, slash), relative.substr(slash + 1)};
-}
-
 // The archive's folder directories, opened once each, never through a link.
 class ArchiveReader {
   public:
@@ -38,7 +27,7 @@ class ArchiveReader {
         std::string name, shown;
     };
     Result<Source> source(const std::string& eml_path) {
-        const SplitPath p = split(eml_path);
+        const store::SplitPath p = store::split_path(eml_path);
         auto it = m_dirs.find(p.dir);
         if (it == m_dirs.end()) {
             IMM_ASSIGN(auto fd, m_root.open_directory(p.dir, false));
@@ -119,7 +108,7 @@ Result<void> dump_maildir(const DumpFolder& folder, const store::ArchiveRoot& ta
 Result<void> dump_mbox(const DumpFolder& folder, const store::ArchiveRoot& target,
                        ArchiveReader& archive, bool mozilla_status, DumpSummary& summary,
                        const std::function<void()>& advanced) {
-    const SplitPath p = split(folder.target);
+    const store::SplitPath p = store::split_path(folder.target);
     IMM_ASSIGN(auto dir, target.open_directory(p.dir, true));
     const std::string shown_dir = target.path() + (p.dir.empty() ? "" : "/" + p.dir);
     IMM_ASSIGN(auto writer, store::MboxWriter::create(dir.get(), shown_dir));
