@@ -31,9 +31,7 @@ core::Result<void> archive_from_account(DumpArgs& a) {
         return {};
     IMM_ASSIGN(auto config, load_config(config_path(a.choice)));
     IMM_ASSIGN(const Account* account, config.require(a.choice.account));
-    for (const auto& s : config.settings_for(*account))
-        if (s.key == "out" && !s.values.empty())
-            a.options.archive = s.values.front();
+    a.options.archive = config.value_of(*account, "out");
     return {};
 }
 

@@ -141,6 +141,17 @@ TEST_CASE(
         CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
     }
     CHECK_FALSE(fs::exists(a.root + "/dump"));
+
+    // --account NAME: the archive is the account's `out`, its folders its `include`.
+    const std::string accounts = a.dir.path + "/config.toml";
+    std::ofstream(accounts) << "[accounts.me]\nhost = \"127.0.0.1\"\nuser = \"alice\"\nout = \""
+                            << a.root << "\"\ninclude = [\"Sent\"]\n";
+    auto by_account = run_imapmirror({"dump", "--account", "me", "--config", accounts, "--to",
+                                      a.dir.path + "/sent-only", "--format", "mbox"});
+    INFO(by_account.err);
+    CHECK(by_account.exit_code == 0);
+    CHECK(fs::is_regular_file(a.dir.path + "/sent-only/Sent.mbox"));
+    CHECK_FALSE(fs::exists(a.dir.path + "/sent-only/INBOX.mbox"));
 }
 
 TEST_CASE(
