@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "scoped_temp_dir.hpp"
 #include "test_server.hpp"
 
 using namespace imapmirror::test;
@@ -162,6 +163,27 @@ TEST_CASE(
     REQUIRE(never.exit_code == 0);
     CHECK(lines_with(never.out, "spare").at(0).find("! never backed up") != std::string::npos);
     std::system(("rm -rf '" + sandbox + "' '" + fresh + "'").c_str());
+}
+
+TEST_CASE("backup: on a terminal each running account's progress is one line redrawn in place",
+          "[integration]") {
+    DovecotServer server;
+    ScopedTempDir sandbox;
+    const std::string config =
+        write_file(sandbox.path + "/config.toml", server_defaults(server) + "[accounts.one]\n");
+    // script(1) gives the backup a pseudo-terminal and keeps what it wrote there.
+    const std::string typescript = sandbox.path + "/typescript";
+    const std::string command = "script -qfec \"'" + std::string(IMM_BINARY) +
+                                "' backup --config '" + config + "'\" '" + typescript +
+                                "' >/dev/null 2>&1 </dev/null";
+    REQUIRE(std::system(command.c_str()) == 0);
+    const std::string shown = read_file(typescript);
+    const std::string all = std::to_string(server_messages(server));
+    INFO(shown);
+    CHECK(shown.find("\r\033[Kone: " + all + "/" + all + " messages, ") != std::string::npos);
+    CHECK(shown.find("imapmirror-progress:") == std::string::npos);
+    CHECK(shown.find("[one] progress:") == std::string::npos);  // no plain lines on a terminal
+    CHECK(shown.find("1 of 1 accounts backed up completely; exit code 0") != std::string::npos);
 }
 
 TEST_CASE("backup: Ctrl-C stops every account, one that hangs held no other back, exit 130",
