@@ -52,6 +52,7 @@ int run_cli(int argc, char** argv) {
     add_restore_command(app, global, exit_code);
     add_threads_command(app, global, exit_code);
     add_convert_command(app, global, exit_code);
+    add_dump_command(app, global, exit_code);
     add_search_command(app, global, exit_code);
     add_show_command(app, global, exit_code);
     add_reindex_command(app, global, exit_code);

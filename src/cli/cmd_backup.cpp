@@ -1,7 +1,11 @@
 // imapmirror backup [ACCOUNT...]: the accounts of the config file, several at a time, each in a
 // process of its own (run::run_children), then one table and the worst exit code.
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <set>
@@ -12,6 +16,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/exit_severity.hpp"
 #include "cli/output.hpp"
+#include "cli/progress_report.hpp"
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -147,12 +152,24 @@ int run_backup(const BackupArgs& a) {
             job.args.push_back("--dry-run");
         jobs.push_back(std::move(job));
     }
+    // Live progress per running account, from the children's progress lines: redrawn in place
+    // on a terminal, plain lines every 30 s elsewhere, none with --quiet or --json.
+    const bool show_progress = !a.quiet && !a.json && !a.dry_run;
+    if (show_progress)
+        ::setenv(kProgressEnv, "1", 1);
+    AccountsProgress progress(show_progress && ::isatty(STDERR_FILENO) != 0,
+                              std::chrono::seconds(30));
     // Each child's warnings and errors as they come, marked with its account.
-    options.on_stderr_line = [](const std::string& account, std::string_view line) {
-        std::fprintf(stderr, "[%s] %.*s\n", account.c_str(), static_cast<int>(line.size()),
-                     line.data());
+    options.on_stderr_line = [&](const std::string& account, std::string_view line) {
+        if (auto p = parse_progress_line(line)) {
+            if (show_progress)
+                progress.update(account, *p);
+            return;
+        }
+        progress.print("[" + account + "] " + std::string(line));
     };
-    options.on_done = [](const ChildOutcome& c) {
+    options.on_done = [&](const run::ChildOutcome& c) {
+        progress.done(c.name);
         core::log(core::LogLevel::Verbose,
                   "[" + c.name + "] ended with exit code " + std::to_string(c.exit_code));
     };

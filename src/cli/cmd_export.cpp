@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include "cli/failure_hook.hpp"
 #include "cli/metrics_file.hpp"
 #include "cli/output.hpp"
+#include "cli/progress_report.hpp"
 #include "cli/provider_presets.hpp"
 #include "cli/run_health.hpp"
 #include "core/interrupt.hpp"
@@ -135,6 +137,9 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         std::fprintf(stderr, "imapmirror: warning: %s\n", sync::describe(u).c_str());
     if (auto note = identity_note(s, a.out); !note.empty())
         std::fprintf(stderr, "imapmirror: %s\n", note.c_str());
+    // -v: what was new in each folder (on stderr, so backup shows it marked with the account).
+    for (const auto& [folder, changes] : s.folder_changes)
+        core::log(core::LogLevel::Verbose, describe_folder_changes(folder, changes));
     if (a.json) {
         core::JsonWriter w;
         w.begin_object();
@@ -443,9 +448,15 @@ int run_export(const ExportArgs& a) {
     sync::Exporter exporter(connect, options);
     ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO) &&
                           core::log_level() < core::LogLevel::Trace);
-    exporter.set_progress([&](const sync::Progress& p) { progress.update(p); });
+    // A backup showing progress asks its children for progress lines (progress_report.hpp).
+    ProgressLines to_backup(std::getenv(kProgressEnv) != nullptr);
+    exporter.set_progress([&](const sync::Progress& p) {
+        progress.update(p);
+        to_backup.update(p);
+    });
     auto summary = exporter.run(exit_code_of);
     progress.clear();
+    to_backup.finish();
     if (!summary) {
         // Before the index could be opened (see doc/monitoring.md), or the first connection.
         const int code = report_error(summary.error(), a.json);

@@ -23,6 +23,7 @@ void add_accounts_command(CLI::App& app, const GlobalArgs& global, int& exit_cod
 void add_auth_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
 void add_convert_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
 void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
+void add_dump_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
 
 // Parses argv and runs the chosen command; returns the process exit code.
 int run_cli(int argc, char** argv);

@@ -29,6 +29,28 @@ core::Error file_error(int err, std::string_view what, std::string_view path) {
     return e;
 }
 
+core::Result<void> read_chunks(int fd, std::string_view shown,
+                               const std::function<core::Result<void>(std::string_view)>& each) {
+    std::string buf(256 * 1024, '\0');
+    for (;;) {
+        const ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return file_error(errno, "cannot read", shown);
+        if (n == 0)
+            return {};
+        IMM_TRY(each(std::string_view(buf.data(), static_cast<size_t>(n))));
+    }
+}
+
+SplitPath split_path(const std::string& relative) {
+    const size_t slash = relative.rfind('/');
+    if (slash == std::string::npos)
+        return {"", relative};
+    return {relative.substr(0, slash), relative.substr(slash + 1)};
+}
+
 core::Error directory_in_the_way(std::string_view path) {
     auto e =
         core::make_error(ErrorKind::Corrupt,

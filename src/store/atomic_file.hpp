@@ -3,6 +3,7 @@
 // name in the destination directory, fsynced, renamed, directory fsynced. Destroying an
 // uncommitted AtomicFile removes the temporary file.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -105,5 +106,17 @@ core::Error directory_in_the_way(std::string_view path);
 
 // Errno from a file operation -> Error (ENOSPC/EDQUOT -> DiskFull, else Io) naming `path`.
 core::Error file_error(int err, std::string_view what, std::string_view path);
+
+// Reads `fd` to its end in chunks of 256 KiB, giving each to `each` (whose error stops the
+// reading and is returned); a read error is file_error naming `shown`.
+core::Result<void> read_chunks(int fd, std::string_view shown,
+                               const std::function<core::Result<void>(std::string_view)>& each);
+
+// A relative path ("a/b/c.eml") as its directory ("a/b"; "" for a name directly in the root)
+// and its last component.
+struct SplitPath {
+    std::string dir, name;
+};
+SplitPath split_path(const std::string& relative);
 
 }  // namespace imapmirror::store

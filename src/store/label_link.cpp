@@ -14,17 +14,6 @@ using core::Result;
 
 namespace {
 
-struct SplitPath {
-    std::string dir, name;  // dir "" for a file directly in the root
-};
-
-SplitPath split(const std::string& relative) {
-    const size_t slash = relative.rfind('/');
-    if (slash == std::string::npos)
-        return {"", relative};
-    return {relative.substr(0, slash), relative.substr(slash + 1)};
-}
-
 Result<UniqueFd> open_parent(const ArchiveRoot& root, const std::string& dir, bool create) {
     if (dir.empty())
         return UniqueFd(::dup(root.fd()));
@@ -70,17 +59,8 @@ Result<bool> same_bytes(int a, int b, const std::string& shown) {
 Result<void> copy_into(const ArchiveRoot& root, int source_fd, const SplitPath& to) {
     const std::string dir = root.path() + (to.dir.empty() ? "" : "/" + to.dir);
     IMM_ASSIGN(auto file, AtomicFile::create(dir));
-    std::string buf(256 * 1024, '\0');
-    for (;;) {
-        const ssize_t n = ::read(source_fd, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return file_error(errno, "cannot read", "a message to copy into " + dir);
-        if (n == 0)
-            break;
-        IMM_TRY(file.write(std::string_view(buf.data(), static_cast<size_t>(n))));
-    }
+    IMM_TRY(read_chunks(source_fd, "a message to copy into " + dir,
+                        [&](std::string_view chunk) { return file.write(chunk); }));
     return file.commit(dir + "/" + to.name);
 }
 
@@ -88,7 +68,7 @@ Result<void> copy_into(const ArchiveRoot& root, int source_fd, const SplitPath& 
 
 Result<LinkResult> link_or_copy(const ArchiveRoot& root, const std::string& existing,
                                 const std::string& link, LinkAt link_at, Copies copies) {
-    const SplitPath from = split(existing), to = split(link);
+    const SplitPath from = split_path(existing), to = split_path(link);
     IMM_ASSIGN(auto from_dir, open_parent(root, from.dir, false));
     IMM_ASSIGN(auto to_dir, open_parent(root, to.dir, true));
     if (link_at(from_dir.get(), from.name.c_str(), to_dir.get(), to.name.c_str(), 0) == 0)
@@ -129,7 +109,7 @@ Result<LinkResult> link_or_copy(const ArchiveRoot& root, const std::string& exis
 }
 
 Result<void> remove_link(const ArchiveRoot& root, const std::string& link) {
-    const SplitPath to = split(link);
+    const SplitPath to = split_path(link);
     // A label directory the user removed comes back empty: simpler than telling its absence
     // from an error on the way to it.
     IMM_ASSIGN(auto dir, open_parent(root, to.dir, true));

@@ -494,9 +494,12 @@ Result<void> BodyFetcher::flush() {
     }
     // Counted once safe: a batch the disk refused is not in the summary either.
     m_run.count([&](ExportSummary& s) {
+        auto& changes = s.folder_changes[m_folder.name];
         for (const auto& m : m_records) {
             s.messages += 1;
             s.bytes += m.size;
+            changes.messages += 1;
+            changes.bytes += m.size;
             s.attachments += m.attachments.size();
             s.parse_errors += m.parse_error.empty() ? 0 : 1;
         }

@@ -48,6 +48,11 @@ Result<void> write_plan(SharedRun& run, const index::FolderRecord& folder, const
         s.flags_changed += flags_changed;
         s.labels_changed += labels_changed;
         s.expunged += p.expunged.size();
+        if (flags_changed > 0 || !p.expunged.empty()) {
+            auto& changes = s.folder_changes[folder.name];
+            changes.flags_changed += flags_changed;
+            changes.expunged += p.expunged.size();
+        }
         s.quirks.insert(p.quirks.begin(), p.quirks.end());
         if (p.discrepancy)
             s.errors.push_back(*p.discrepancy);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -76,6 +77,13 @@ enum class IdentityChange {
 };
 const char* to_string(IdentityChange change);
 
+// What a run changed in one folder (export -v: one line per folder with a change).
+struct FolderChanges {
+    uint64_t messages = 0, bytes = 0;  // newly archived
+    uint64_t flags_changed = 0;        // archived messages whose flags changed
+    uint64_t expunged = 0;             // newly marked deleted_at
+};
+
 struct ExportSummary {
     size_t folders = 0;     // folders visited (selectable or not)
     uint64_t messages = 0;  // newly archived
@@ -96,7 +104,9 @@ struct ExportSummary {
     bool label_links_copied = false;  // a hard link was refused somewhere: copies were made
     // Label links not made: hard links refused and the message had sync::kMaxLabelCopies copies.
     uint64_t label_links_skipped = 0;
-    uint64_t expunged = 0;         // newly marked deleted_at
+    uint64_t expunged = 0;  // newly marked deleted_at
+    // The folders this run changed, by decoded name (a folder with no change has no entry).
+    std::map<std::string, FolderChanges> folder_changes;
     size_t folders_unchanged = 0;  // skipped: STATUS equal to the last sync
     size_t folders_refused = 0;    // skipped: EXAMINE refused again (SkipReason::RefusedAgain)
     // Times the server asked us to slow down ([THROTTLED], "Too many simultaneous

@@ -103,6 +103,13 @@ TEST_CASE(
     CHECK(r.out.find("2 of 3 accounts backed up completely; exit code 6") != std::string::npos);
     // Its stderr came through, marked with the account.
     CHECK(r.err.find("[wrong] imapmirror: error: ") != std::string::npos);
+    // Not on a terminal: progress as plain lines, each account's first and last at least,
+    // never the children's own progress lines.
+    const std::string all = std::to_string(server_messages(server));
+    CHECK(r.err.find("[all] progress: " + all + "/" + all + " messages, ") != std::string::npos);
+    CHECK(r.err.find("[inbox] progress: ") != std::string::npos);
+    CHECK(r.err.find("imapmirror-progress:") == std::string::npos);
+    CHECK(r.err.find("\r") == std::string::npos);
     // The password never appears in what was printed.
     CHECK(r.out.find(server.password()) == std::string::npos);
     CHECK(r.err.find(server.password()) == std::string::npos);
@@ -131,6 +138,7 @@ TEST_CASE(
           std::string::npos);
     CHECK(again.out.find(R"("account":"inbox")") == std::string::npos);
     CHECK(again.out.find(R"("interrupted":false,"exit_code":6})") != std::string::npos);
+    CHECK(again.err.find("progress") == std::string::npos);  // none with --json
 
     // A last success longer ago than --stale-days is marked.
     exec_sql(sandbox + "/archives/inbox/index.sqlite",
@@ -155,6 +163,27 @@ TEST_CASE(
     REQUIRE(never.exit_code == 0);
     CHECK(lines_with(never.out, "spare").at(0).find("! never backed up") != std::string::npos);
     std::system(("rm -rf '" + sandbox + "' '" + fresh + "'").c_str());
+}
+
+TEST_CASE("backup: on a terminal each running account's progress is one line redrawn in place",
+          "[integration]") {
+    DovecotServer server;
+    ScopedTempDir sandbox;
+    const std::string config =
+        write_file(sandbox.path + "/config.toml", server_defaults(server) + "[accounts.one]\n");
+    // script(1) gives the backup a pseudo-terminal and keeps what it wrote there.
+    const std::string typescript = sandbox.path + "/typescript";
+    const std::string command = "script -qfec \"'" + std::string(IMM_BINARY) +
+                                "' backup --config '" + config + "'\" '" + typescript +
+                                "' >/dev/null 2>&1 </dev/null";
+    REQUIRE(std::system(command.c_str()) == 0);
+    const std::string shown = read_file(typescript);
+    const std::string all = std::to_string(server_messages(server));
+    INFO(shown);
+    CHECK(shown.find("\r\033[Kone: " + all + "/" + all + " messages, ") != std::string::npos);
+    CHECK(shown.find("imapmirror-progress:") == std::string::npos);
+    CHECK(shown.find("[one] progress:") == std::string::npos);  // no plain lines on a terminal
+    CHECK(shown.find("1 of 1 accounts backed up completely; exit code 0") != std::string::npos);
 }
 
 TEST_CASE("backup: Ctrl-C stops every account, one that hangs held no other back, exit 130",
