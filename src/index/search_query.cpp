@@ -3,8 +3,9 @@
 #include <ctime>
 #include <vector>
 
-#include "index/cjk_grams.hpp"
 #include <vector>
+#include "core/ascii.hpp"
+#include "index/cjk_grams.hpp"
 
 namespace imapmirror::index {
 
@@ -17,14 +18,6 @@ core::Error usage(const std::string& what) {
     auto e = core::make_error(ErrorKind::Usage, what, core::Scope::Run);
     e.hint = "see SEARCH QUERIES in `man imapmirror`";
     return e;
-}
-
-std::string ascii_lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return out;
 }
 
 // Whether FTS5's unicode61 tokenizer makes at least one token of `s`: an ASCII letter or
@@ -153,13 +146,13 @@ Result<bool> apply_filter(const std::string& key, const std::string& value, Quer
         return true;
     }
     if (key == "has") {
-        if (ascii_lower(value) != "attachment")
+        if (core::ascii_lower(value) != "attachment")
             return usage("has:" + value + " is not known (has:attachment is)");
         q.has_attachment = true;
         return true;
     }
     if (key == "is") {
-        const std::string v = ascii_lower(value);
+        const std::string v = core::ascii_lower(value);
         if (v == "unread")
             q.unread = true;
         else if (v == "read")
@@ -309,7 +302,7 @@ Result<void> parse_search_query(std::string_view text, QueryZone zone, SearchQue
             continue;
         }
         if (const size_t colon = w.find(':'); colon != std::string::npos && colon > 0) {
-            const std::string key = ascii_lower(std::string_view(w).substr(0, colon));
+            const std::string key = core::ascii_lower(std::string_view(w).substr(0, colon));
             const std::string value = w.substr(colon + 1);
             IMM_ASSIGN(bool filter, apply_filter(key, value, zone, q));
             if (filter)

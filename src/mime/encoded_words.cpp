@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/ascii.hpp"
 #include "core/utf8.hpp"
+#include "mime/base64_decoder.hpp"
 #include "mime/charset.hpp"
 
 namespace imapmirror::mime {
@@ -16,48 +18,12 @@ struct EncodedWord {
     std::string bytes;    // the decoded payload, still in `charset`
 };
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-int base64_value(char c) {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 // Padding may be missing or early; characters outside the alphabet are skipped.
 std::string decode_b(std::string_view payload) {
     std::string out;
-    uint32_t bits = 0;
-    int have = 0;
-    for (char c : payload) {
-        if (c == '=')
-            break;
-        const int v = base64_value(c);
-        if (v < 0)
-            continue;
-        bits = (bits << 6) | static_cast<uint32_t>(v);
-        have += 6;
-        if (have >= 8) {
-            have -= 8;
-            out += static_cast<char>((bits >> have) & 0xFF);
-        }
-    }
+    Base64Decoder decoder;
+    decoder.decode(payload, out);
+    decoder.finish(out);
     return out;
 }
 
@@ -67,9 +33,11 @@ std::string decode_q(std::string_view payload) {
         const char c = payload[i];
         if (c == '_') {
             out += ' ';
-        } else if (c == '=' && i + 2 < payload.size() && hex_value(payload[i + 1]) >= 0 &&
-                   hex_value(payload[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(payload[i + 1]) * 16 + hex_value(payload[i + 2]));
+        } else if (c == '=' && i + 2 < payload.size() &&
+                   core::hex_digit_value(payload[i + 1]) >= 0 &&
+                   core::hex_digit_value(payload[i + 2]) >= 0) {
+            out += static_cast<char>(core::hex_digit_value(payload[i + 1]) * 16 +
+                                     core::hex_digit_value(payload[i + 2]));
             i += 2;
         } else {
             out += c;
@@ -102,8 +70,7 @@ std::optional<EncodedWord> encoded_word_at(std::string_view s, size_t pos) {
     w.end = q2 + 2;
     std::string_view charset = s.substr(cs_begin, q1 - cs_begin);
     charset = charset.substr(0, charset.find('*'));  // RFC 2231 section 5: charset*lang
-    for (char c : charset)
-        w.charset += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    w.charset = core::ascii_lower(charset);
     const std::string_view payload = s.substr(payload_begin, q2 - payload_begin);
     w.bytes = enc == 'b' || enc == 'B' ? decode_b(payload) : decode_q(payload);
     return w;

@@ -150,6 +150,10 @@ TEST_CASE("search: the README's query examples run as typed", "[integration]") {
     auto utc = run_imapmirror({"search", out, "--from", "muller", "--utc"});
     CHECK(has(utc.out, "1 message match; times in UTC\n"));
     CHECK(has(utc.out, "2024-01-04 13:30"));  // 14:30 +0100
+    // A word inside a run of kana: the subject is こんにちは.
+    auto kana = run_imapmirror({"search", out, "にち"});
+    CHECK(has(kana.out, "1 message match"));
+    CHECK(has(kana.out, "日本語"));
     auto shown = run_imapmirror({"show", out, first_id(out, "from:muller")});
     CHECK(shown.exit_code == 0);
     CHECK(has(shown.out, "Jörg Müller"));
