@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <ctime>
 #include <memory>
 #include <vector>
 
@@ -50,28 +49,6 @@ std::string render_snippet(const std::string& snippet, const std::string& open,
     }
     flush();
     return out;
-}
-
-// "2024-01-03T10:00:00Z" -> "2024-01-03 10:00", in UTC or local time.
-std::string shown_date(const std::string& iso, bool utc) {
-    std::tm tm{};
-    if (iso.size() < 19 || !::strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm))
-        return iso.empty() ? "(no date)" : iso;
-    if (utc)
-        return iso.substr(0, 10) + " " + iso.substr(11, 5);
-    return local_time(static_cast<int64_t>(::timegm(&tm)));
-}
-
-// The zone the dates are shown in, said once above them: "UTC", or "local time (CET, +0100)".
-std::string zone_statement(bool utc) {
-    if (utc)
-        return "UTC";
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&now, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "local time (%Z, UTC%z)", &tm);
-    return buf;
 }
 
 // The filter options as the query prefixes they stand for, so both take one path.

@@ -154,9 +154,10 @@ TEST_CASE("search: the README's query examples run as typed", "[integration]") {
     auto kana = run_imapmirror({"search", out, "にち"});
     CHECK(has(kana.out, "1 message match"));
     CHECK(has(kana.out, "日本語"));
-    auto shown = run_imapmirror({"show", out, first_id(out, "from:muller")});
+    auto shown = run_imapmirror({"show", out, first_id(out, "from:muller"), "--utc"});
     CHECK(shown.exit_code == 0);
     CHECK(has(shown.out, "Jörg Müller"));
+    CHECK(has(shown.out, "2024-01-04 13:30 (UTC)"));  // the zone search uses, stated
     remove_archive(out);
 }
 
