@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "auth/http_form.hpp"
+#include "core/ascii.hpp"
 #include "core/interrupt.hpp"
 
 namespace imapmirror::auth {
@@ -44,24 +45,15 @@ core::Result<std::string> random_token(size_t bytes) {
     return base64url(raw);
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 std::string url_decode(std::string_view s) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '+') {
             out += ' ';
-        } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-                   hex_value(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+        } else if (s[i] == '%' && i + 2 < s.size() && core::hex_digit_value(s[i + 1]) >= 0 &&
+                   core::hex_digit_value(s[i + 2]) >= 0) {
+            out += static_cast<char>(core::hex_digit_value(s[i + 1]) * 16 +
+                                     core::hex_digit_value(s[i + 2]));
             i += 2;
         } else {
             out += s[i];

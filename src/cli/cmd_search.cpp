@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "cli/account_options.hpp"
 #include "cli/commands.hpp"
@@ -11,6 +13,7 @@
 #include "cli/output.hpp"
 #include "core/json.hpp"
 #include "index/archive_search.hpp"
+#include "sync/archive.hpp"
 
 namespace imapmirror::cli {
 
@@ -18,6 +21,11 @@ namespace {
 
 struct SearchArgs {
     std::string dir;
+    std::vector<std::string> words;  // the query as typed, maybe over several arguments
+    // The filter options: each is read as the query prefix of its name (--from X as from:"X").
+    std::string from, to, folder, label, after, before;
+    bool has_attachment = false, unread = false, flagged = false;
+    bool utc = false;
     AccountChoice choice;
     index::SearchQuery query;
     std::string sort = "date";
@@ -47,44 +55,50 @@ std::string render_snippet(const std::string& snippet, const std::string& open,
     return out;
 }
 
-// "2024-01-03T10:00:00Z" -> "2024-01-03 10:00"
-std::string short_date(const std::string& iso) {
-    if (iso.size() < 16)
-        return iso.empty() ? "(no date)" : iso;
-    return iso.substr(0, 10) + " " + iso.substr(11, 5);
-}
-
-// --after/--before: a date, or a longer ISO 8601 prefix of the index's form.
-bool valid_date(const std::string& d) {
-    if (d.empty())
-        return true;
-    if (d.size() < 10 || d[4] != '-' || d[7] != '-')
-        return false;
-    for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-        if (d[i] < '0' || d[i] > '9')
-            return false;
-    return true;
+// The filter options as the query prefixes they stand for, so both take one path.
+std::string options_as_query(const SearchArgs& a) {
+    std::string out;
+    for (const auto& [key, value] :
+         {std::pair{"from", &a.from}, std::pair{"to", &a.to}, std::pair{"folder", &a.folder},
+          std::pair{"label", &a.label}, std::pair{"after", &a.after},
+          std::pair{"before", &a.before}}) {
+        if (value->empty())
+            continue;
+        std::string v;
+        for (char c : *value)
+            if (c != '"')  // a quote is never part of a word or a name's match
+                v += c;
+        out += std::string(" ") + key + ":\"" + v + "\"";
+    }
+    if (a.has_attachment)
+        out += " has:attachment";
+    if (a.unread)
+        out += " is:unread";
+    if (a.flagged)
+        out += " is:flagged";
+    return out;
 }
 
 int run_search(SearchArgs& a) {
-    for (const auto* d : {&a.query.after, &a.query.before})
-        if (!valid_date(*d)) {
-            auto e =
-                core::make_error(core::ErrorKind::Usage,
-                                 "not a date: '" + *d + "' (want YYYY-MM-DD)", core::Scope::Run);
-            return report_error(e, a.json);
-        }
+    std::string typed;
+    for (const auto& w : a.words)
+        typed += (typed.empty() ? "" : " ") + w;
+    const auto zone = a.utc ? index::QueryZone::Utc : index::QueryZone::Local;
+    for (const std::string& text : {typed, options_as_query(a)})
+        if (auto parsed = index::parse_search_query(text, zone, a.query); !parsed)
+            return report_error(parsed.error(), a.json);
     a.query.by_relevance = a.sort == "relevance";
-    auto search = index::ArchiveSearch::open(a.dir + "/index.sqlite");
+    auto search = index::ArchiveSearch::open(sync::index_path(a.dir));
     if (!search)
         return report_error(search.error(), a.json);
-    auto hits = search->search(a.query);
-    if (!hits)
-        return report_error(hits.error(), a.json);
+    auto found = search->search(a.query);
+    if (!found)
+        return report_error(found.error(), a.json);
+    const auto& hits = found->hits;
     if (a.json) {
         core::JsonWriter w;
-        w.begin_object().key("hits").begin_array();
-        for (const auto& h : *hits)
+        w.begin_object().key("total").value(found->total).key("hits").begin_array();
+        for (const auto& h : hits)
             w.begin_object()
                 .key("id")
                 .value(h.id)
@@ -109,22 +123,25 @@ int run_search(SearchArgs& a) {
         std::printf("%s\n", w.str().c_str());
         return kExitOk;
     }
-    if (hits->empty()) {
+    if (hits.empty()) {
         std::printf("no messages match\n");
         return kExitOk;
     }
+    std::printf("%lld message%s match; times in %s\n", static_cast<long long>(found->total),
+                found->total == 1 ? "" : "s", zone_statement(a.utc).c_str());
     const bool tty = ::isatty(STDOUT_FILENO);
     const std::string open = tty ? "\033[1m" : "**", close = tty ? "\033[0m" : "**";
-    for (const auto& h : *hits) {
+    for (const auto& h : hits) {
         std::printf("%-6lld %s  %s  %s%s\n", static_cast<long long>(h.id),
-                    short_date(h.date).c_str(), fit(printable(h.from_addr), 30).c_str(),
+                    shown_date(h.date, a.utc).c_str(), fit(printable(h.from_addr), 30).c_str(),
                     printable(h.folder).c_str(), h.expunged ? " (expunged on the server)" : "");
         std::printf("       %s\n",
                     printable(h.subject.empty() ? "(no subject)" : h.subject).c_str());
         std::printf("       %s\n", render_snippet(h.snippet, open, close).c_str());
     }
-    if (hits->size() == a.query.limit)
-        std::printf("(the first %zu; --limit shows more)\n", a.query.limit);
+    if (static_cast<int64_t>(hits.size()) < found->total)
+        std::printf("(the first %zu of %lld; --limit shows more)\n", hits.size(),
+                    static_cast<long long>(found->total));
     return kExitOk;
 }
 
@@ -136,30 +153,47 @@ void add_search_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         "search",
         "Find archived messages by the words in their subject, addresses, body text and "
         "attachment names, newest first; each hit with its id (for `show`), date, sender, "
-        "folder, subject and the matching words in context. Reads the archive only.\n\n"
-        "QUERY is FTS5 syntax: words (all must occur), \"a phrase\", prefix*, OR, NOT, "
-        "NEAR(a b), and column:word for one of subject, from_addr, to_addrs, cc_addrs, body, "
-        "attachment_names. Case and accents do not matter.\n\n"
+        "folder, subject and the matching words in context, and the number of hits in all. "
+        "Reads the archive only.\n\n"
+        "QUERY is what you would type into a mail client's search box: words (all must occur; "
+        "punctuation is fine: alice@example.org, e-mail, C++, 10:30), \"a phrase\", prefix*, "
+        "upper-case AND, OR, NOT, ( ), NEAR(a b), and the prefixes from: to: cc: subject: "
+        "filename: body: folder: label: has:attachment is:unread is:read is:flagged "
+        "after:YYYY-MM-DD before:YYYY-MM-DD. Case and accents do not matter. Filters alone are "
+        "a query. Times are local unless --utc; see SEARCH QUERIES in `man imapmirror`.\n\n"
         "Examples:\n"
         "  imapmirror search ~/mail-archive invoice\n"
-        "  imapmirror search ~/mail-archive '\"annual report\" NOT draft' --after 2024-01-01\n"
-        "  imapmirror search ~/mail-archive 'attachment_names:pdf' --from billing --folder INBOX\n"
-        "  imapmirror search ~/mail-archive 'meet*' --unread --sort relevance --json");
+        "  imapmirror search ~/mail-archive 'from:alice@example.org re: meeting'\n"
+        "  imapmirror search ~/mail-archive '\"annual report\" NOT draft after:2024-01-01'\n"
+        "  imapmirror search ~/mail-archive 'filename:pdf folder:INBOX is:unread'\n"
+        "  imapmirror search ~/mail-archive --from muller --sort relevance --json");
     cmd->add_option("DIR", args->dir,
                     "Archive directory (as written by `export`; with --account: its `out`)");
-    cmd->add_option("QUERY", args->query.match, "FTS5 query (required)");
-    cmd->add_option("--from", args->query.from, "Only messages whose From contains TEXT");
-    cmd->add_option("--to", args->query.to, "Only messages whose To or Cc contains TEXT");
-    cmd->add_option("--folder", args->query.folder,
+    cmd->add_option("QUERY", args->words,
+                    "Search query (several arguments are one query); none: every message the "
+                    "filters pass");
+    cmd->add_option("--from", args->from,
+                    "Only messages whose From has words beginning so "
+                    "(as from:TEXT)");
+    cmd->add_option("--to", args->to,
+                    "Only messages whose To or Cc has words beginning so "
+                    "(as to:TEXT)");
+    cmd->add_option("--folder", args->folder,
                     "Only messages in this folder (decoded name, e.g. 'Archive/2024', or its "
-                    "directory in the archive)");
-    cmd->add_option("--after", args->query.after,
-                    "Only messages dated on or after DATE (YYYY-MM-DD, UTC)");
-    cmd->add_option("--before", args->query.before,
-                    "Only messages dated before DATE (YYYY-MM-DD, UTC)");
-    cmd->add_flag("--has-attachment", args->query.has_attachment,
-                  "Only messages with an attachment");
-    cmd->add_flag("--unread", args->query.unread, "Only messages without the \\Seen flag");
+                    "directory in the archive; case-insensitive; as folder:NAME)");
+    cmd->add_option("--label", args->label, "Only messages with this Gmail label (as label:NAME)");
+    cmd->add_option("--after", args->after,
+                    "Only messages dated on or after DATE (YYYY-MM-DD, midnight local time or "
+                    "UTC with --utc; as after:DATE)");
+    cmd->add_option("--before", args->before,
+                    "Only messages dated before DATE (YYYY-MM-DD; as before:DATE)");
+    cmd->add_flag("--has-attachment", args->has_attachment,
+                  "Only messages with an attachment (as has:attachment)");
+    cmd->add_flag("--unread", args->unread, "Only messages without the \\Seen flag (as is:unread)");
+    cmd->add_flag("--flagged", args->flagged,
+                  "Only messages with the \\Flagged flag (as is:flagged)");
+    cmd->add_flag("--utc", args->utc,
+                  "Show times, and read after:/before: dates, in UTC rather than local time");
     cmd->add_option("--limit", args->query.limit, "At most this many hits")
         ->check(CLI::Range(1, 1000000))
         ->capture_default_str();
@@ -170,8 +204,14 @@ void add_search_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
     add_account_options(*cmd, args->choice);
     cmd->callback([args, &global, &exit_code] {
         global.apply();
-        if (auto dir = resolve_archive_dir(args->choice, args->dir, &args->query.match, "QUERY");
-            !dir) {
+        // With --account the first positional is DIR only when it holds an archive; else it
+        // is the query's first word.
+        if (!args->choice.account.empty() && !args->dir.empty() &&
+            !std::filesystem::exists(sync::index_path(args->dir))) {
+            args->words.insert(args->words.begin(), args->dir);
+            args->dir.clear();
+        }
+        if (auto dir = resolve_archive_dir(args->choice, args->dir); !dir) {
             exit_code = report_error(dir.error(), args->json);
             return;
         }

@@ -25,6 +25,7 @@ struct ShowArgs {
     AccountChoice choice;
     std::string output;  // -o: where --raw and --html write, "" for standard output
     bool html = false, raw = false, json = false;
+    bool utc = false;  // --utc: the date in UTC rather than local time
 };
 
 core::Error not_found(const std::string& what) {
@@ -163,7 +164,8 @@ void print_human(const ShowArgs& a, const index::MessageView& m, const mime::Bod
     line("From:", m.from_addr);
     line("To:", m.to_addrs);
     line("Cc:", m.cc_addrs);
-    line("Date:", m.date.empty() ? m.internal_date : m.date);
+    line("Date:", shown_date(m.date.empty() ? m.internal_date : m.date, a.utc) + " (" +
+                      zone_statement(a.utc) + ")");
     line("Folder:", m.folder + (m.expunged ? " (expunged on the server; the file is kept)" : ""));
     line("Flags:", m.flags);
     line("Id:", std::to_string(m.id) + "  " + m.message_id);
@@ -276,6 +278,7 @@ void add_show_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
                     "bytes to a terminal; a pipe or a file is fine)");
     cmd->add_flag("--json", args->json, "Machine-readable output");
     add_account_options(*cmd, args->choice);
+    cmd->add_flag("--utc", args->utc, "Show the date in UTC rather than local time");
     cmd->callback([args, &global, &exit_code] {
         global.apply();
         if (auto dir = resolve_archive_dir(args->choice, args->dir,

@@ -143,6 +143,26 @@ std::string local_time(int64_t t) {
     return buf;
 }
 
+std::string shown_date(const std::string& iso, bool utc) {
+    std::tm tm{};
+    if (iso.size() < 19 || !::strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm))
+        return iso.empty() ? "(no date)" : iso;
+    if (utc)
+        return iso.substr(0, 10) + " " + iso.substr(11, 5);
+    return local_time(static_cast<int64_t>(::timegm(&tm)));
+}
+
+std::string zone_statement(bool utc) {
+    if (utc)
+        return "UTC";
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&now, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "local time (%Z, UTC%z)", &tm);
+    return buf;
+}
+
 size_t display_width(std::string_view s) {
     size_t used = 0;
     for (size_t i = 0; i < s.size();) {

@@ -37,6 +37,14 @@ std::optional<uint64_t> parse_size(std::string_view text);
 // Unix time -> "2024-03-01 10:00" in local time.
 std::string local_time(int64_t t);
 
+// An index date ("2024-01-03T10:00:00Z") as "2024-01-03 11:00", in local time or UTC; "(no
+// date)" for "", and anything else as it is. The one rule of `search` and `show`.
+std::string shown_date(const std::string& iso, bool utc);
+
+// The zone shown_date uses, said once beside the dates: "UTC", or "local time (CET,
+// UTC+0100)" (the offset of now).
+std::string zone_statement(bool utc);
+
 // Terminal columns `utf8` takes (as fit() counts them).
 size_t display_width(std::string_view utf8);
 

@@ -24,8 +24,14 @@ enum class HeaderRead {
     AsWritten,        // the first such header, unfolded (mime::unfold_header_value)
     FirstAngleToken,  // the first <...> of the first such header, as written: "<id@host>"
     Text,             // the first such header, unfolded, RFC 2047 words decoded
-    Addresses,        // the addresses of every such header, decoded: "Name <a@b>, ..."
-    Date,             // the last such header in UTC, "2024-01-03T10:00:00Z"; "" if unparseable
+    Addresses,        // the addresses of every such header, decoded: "Name <a@b>, ..."; IDN
+                      // domains in Unicode
+    Sender,           // as Addresses; where that finds none, the header's decoded text (a
+                      // bare name, syntax no address parser reads); from Sender where the
+                      // header is absent or empty
+    Date,             // the last such header in UTC, "2024-01-03T10:00:00Z"; a numeric zone
+                      // of fewer than 4 digits ("-600") read as Python's email does; ""
+                      // if unparseable
 };
 
 struct HeaderField {
@@ -40,7 +46,7 @@ inline constexpr HeaderField kHeaderFields[] = {
     {&MessageHeaders::in_reply_to, "In-Reply-To", HeaderRead::AsWritten, "in_reply_to"},
     {&MessageHeaders::references, "References", HeaderRead::AsWritten, "refs"},
     {&MessageHeaders::subject, "Subject", HeaderRead::Text, "subject"},
-    {&MessageHeaders::from, "From", HeaderRead::Addresses, "from_addr"},
+    {&MessageHeaders::from, "From", HeaderRead::Sender, "from_addr"},
     {&MessageHeaders::to, "To", HeaderRead::Addresses, "to_addrs"},
     {&MessageHeaders::cc, "Cc", HeaderRead::Addresses, "cc_addrs"},
     {&MessageHeaders::date, "Date", HeaderRead::Date, "date"},

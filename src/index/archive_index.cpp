@@ -9,6 +9,7 @@
 
 #include <ctime>
 
+#include "index/cjk_grams.hpp"
 #include "index/schema_sql.hpp"
 #include "index/threading.hpp"
 
@@ -530,6 +531,7 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
         // After the attachments: the entry reads their names through message_search.
         m_insert_fts->bind(1, row);
         IMM_TRY(m_insert_fts->run());
+        IMM_TRY(index_cjk(row));
     }
     return tx.commit();
 }
@@ -544,9 +546,37 @@ Result<void> ArchiveIndex::prepare_body_statements() {
                             "cc_addrs, body, attachment_names) SELECT id, subject, from_addr, "
                             "to_addrs, cc_addrs, body, attachment_names FROM message_search "
                             "WHERE id = ?1"));
+    IMM_ASSIGN(auto read, m_db.prepare("SELECT subject, from_addr, to_addrs, cc_addrs, body, "
+                                       "attachment_names FROM message_search WHERE id = ?1"));
+    IMM_ASSIGN(auto remove_cjk, m_db.prepare("DELETE FROM messages_cjk WHERE rowid = ?1"));
+    IMM_ASSIGN(auto add_cjk,
+               m_db.prepare("INSERT INTO messages_cjk (rowid, grams) VALUES (?1, ?2)"));
     m_insert_body = std::move(body);
     m_insert_fts = std::move(fts);
+    m_read_search_row = std::move(read);
+    m_delete_cjk = std::move(remove_cjk);
+    m_insert_cjk = std::move(add_cjk);
     return {};
+}
+
+Result<void> ArchiveIndex::index_cjk(int64_t message) {
+    m_read_search_row->bind(1, message);
+    std::string grams;
+    IMM_ASSIGN(bool row, m_read_search_row->step());
+    if (row) {
+        for (int i = 0; i < 6; ++i) {
+            const std::string column = cjk_bigrams(m_read_search_row->column_text(i));
+            if (!column.empty())
+                grams += (grams.empty() ? "" : " ") + column;
+        }
+    }
+    m_read_search_row->reset();
+    m_delete_cjk->bind(1, message);
+    IMM_TRY(m_delete_cjk->run());
+    if (grams.empty())
+        return {};
+    m_insert_cjk->bind(1, message).bind(2, grams);
+    return m_insert_cjk->run();
 }
 
 Result<void> ArchiveIndex::insert_body(int64_t message, const BodyRecord& body) {
@@ -599,6 +629,7 @@ Result<void> ArchiveIndex::store_bodies(const std::vector<std::pair<int64_t, Bod
         IMM_TRY(insert_body(id, body));
         m_insert_fts->bind(1, id);
         IMM_TRY(m_insert_fts->run());
+        IMM_TRY(index_cjk(id));
     }
     return tx.commit();
 }
@@ -607,6 +638,7 @@ Result<void> ArchiveIndex::forget_bodies() {
     IMM_ASSIGN(auto tx, Transaction::begin(m_db));
     IMM_TRY(m_db.exec("DELETE FROM bodies"));
     IMM_TRY(m_db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')"));
+    IMM_TRY(m_db.exec("DELETE FROM messages_cjk"));  // made again with each body
     return tx.commit();
 }
 

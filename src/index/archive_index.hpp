@@ -202,9 +202,12 @@ class ArchiveIndex {
 
     Database m_db;
     std::optional<Statement> m_insert_message, m_insert_attachment, m_insert_body, m_insert_fts;
+    std::optional<Statement> m_read_search_row, m_delete_cjk, m_insert_cjk;
     // The statements that write a message's `bodies` row and full-text entry.
     core::Result<void> prepare_body_statements();
     core::Result<void> insert_body(int64_t message, const BodyRecord& body);
+    // The message's messages_cjk row (schema 013) made again from what messages_fts reads.
+    core::Result<void> index_cjk(int64_t message);
 };
 
 // Current time, ISO 8601 UTC.

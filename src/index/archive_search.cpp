@@ -9,50 +9,89 @@ using core::Result;
 
 namespace {
 
-// The hit list: every filter is in the SQL, switched off by binding NULL, so the statement is
-// one constant string per order. ?1 match, ?2 from, ?3 to, ?4 folder, ?5 after, ?6 before,
-// ?7 has attachment, ?8 unread, ?9 limit, ?10/?11 snippet marks.
-constexpr std::string_view kSearchSelect =
+// The hit list is built from the constant pieces below, each filter's piece only when the
+// query has that filter (so SQLite plans with the filters there are); values are always bound,
+// by name. bm25() is computed only when the order needs it: it costs a pass over every hit.
+constexpr std::string_view kSelectMatched =
     "SELECT m.id, COALESCE(m.date, m.internal_date, ''), m.from_addr, f.name, m.subject, "
-    "snippet(messages_fts, -1, ?10, ?11, '…', 16), m.path, m.deleted_at IS NOT NULL, "
-    "bm25(messages_fts) "
+    "snippet(messages_fts, -1, :open, :close, '…', 16), m.path, m.deleted_at IS NOT NULL, ";
+constexpr std::string_view kRank = "bm25(messages_fts) ";
+constexpr std::string_view kNoRank = "0 ";
+constexpr std::string_view kFromMatched =
     "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-    "JOIN folders f ON f.id = m.folder_id "
-    "WHERE messages_fts MATCH ?1 "
-    "AND (?2 IS NULL OR m.from_addr LIKE '%' || ?2 || '%' ESCAPE '\\') "
-    "AND (?3 IS NULL OR m.to_addrs LIKE '%' || ?3 || '%' ESCAPE '\\' "
-    "     OR m.cc_addrs LIKE '%' || ?3 || '%' ESCAPE '\\') "
-    "AND (?4 IS NULL OR f.name = ?4 OR f.path = ?4) "
-    "AND (?5 IS NULL OR COALESCE(m.date, m.internal_date) >= ?5) "
-    "AND (?6 IS NULL OR COALESCE(m.date, m.internal_date) < ?6) "
-    "AND (?7 = 0 OR EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id)) "
-    "AND (?8 = 0 OR instr(' ' || m.flags || ' ', ' \\Seen ') = 0) ";
+    "JOIN folders f ON f.id = m.folder_id WHERE messages_fts MATCH :match ";
+// Filters alone: the snippet is the body's beginning.
+constexpr std::string_view kSelectAll =
+    "SELECT m.id, COALESCE(m.date, m.internal_date, ''), m.from_addr, f.name, m.subject, "
+    "substr(COALESCE((SELECT b.text FROM bodies b WHERE b.message_id = m.id), ''), 1, 120), "
+    "m.path, m.deleted_at IS NOT NULL, 0 ";
+constexpr std::string_view kFromAll =
+    "FROM messages m JOIN folders f ON f.id = m.folder_id WHERE 1 ";
+constexpr std::string_view kCountMatched =
+    "SELECT COUNT(*) FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
+    "JOIN folders f ON f.id = m.folder_id WHERE messages_fts MATCH :match ";
+constexpr std::string_view kCountAll =
+    "SELECT COUNT(*) FROM messages m JOIN folders f ON f.id = m.folder_id WHERE 1 ";
+
+constexpr std::string_view kFolder =
+    "AND (f.name = :folder COLLATE NOCASE OR f.path = :folder COLLATE NOCASE) ";
+constexpr std::string_view kLabel =
+    "AND EXISTS (SELECT 1 FROM message_labels ml JOIN labels l ON l.id = ml.label_id "
+    "WHERE ml.message_id = m.id AND l.name = :label COLLATE NOCASE) ";
+constexpr std::string_view kAfter = "AND COALESCE(m.date, m.internal_date) >= :after ";
+constexpr std::string_view kBefore = "AND COALESCE(m.date, m.internal_date) < :before ";
+constexpr std::string_view kCjk =
+    "AND m.id IN (SELECT rowid FROM messages_cjk WHERE messages_cjk MATCH :cjk) ";
+constexpr std::string_view kHasAttachment =
+    "AND EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id) ";
+constexpr std::string_view kUnread = "AND instr(' ' || m.flags || ' ', ' \\Seen ') = 0 ";
+constexpr std::string_view kRead = "AND instr(' ' || m.flags || ' ', ' \\Seen ') > 0 ";
+constexpr std::string_view kFlagged = "AND instr(' ' || m.flags || ' ', ' \\Flagged ') > 0 ";
+
 constexpr std::string_view kByDate =
-    "ORDER BY COALESCE(m.date, m.internal_date) DESC, m.id DESC LIMIT ?9";
-constexpr std::string_view kByRank = "ORDER BY bm25(messages_fts), m.id DESC LIMIT ?9";
+    "ORDER BY COALESCE(m.date, m.internal_date) DESC, m.id DESC LIMIT :limit";
+constexpr std::string_view kByRank = "ORDER BY bm25(messages_fts), m.id DESC LIMIT :limit";
+
+// The filter pieces of `q`, in one order for the hit list and the count.
+std::string filters_sql(const SearchQuery& q) {
+    std::string sql;
+    for (const auto& [on, piece] :
+         {std::pair{!q.cjk.empty(), kCjk}, std::pair{!q.folder.empty(), kFolder},
+          std::pair{!q.label.empty(), kLabel}, std::pair{!q.after.empty(), kAfter},
+          std::pair{!q.before.empty(), kBefore}, std::pair{q.has_attachment, kHasAttachment},
+          std::pair{q.unread, kUnread}, std::pair{q.read, kRead}, std::pair{q.flagged, kFlagged}})
+        if (on)
+            sql += piece;
+    return sql;
+}
+
+// Binds every named parameter the statement has.
+void bind_query(Statement& st, const SearchQuery& q) {
+    const std::pair<const char*, std::string_view> text[] = {
+        {":match", q.match},    {":cjk", q.cjk},         {":folder", q.folder},
+        {":label", q.label},    {":after", q.after},     {":before", q.before},
+        {":open", q.mark_open}, {":close", q.mark_close}};
+    for (const auto& [name, value] : text)
+        if (const int i = st.parameter_index(name); i > 0)
+            st.bind(i, value);
+    if (const int i = st.parameter_index(":limit"); i > 0)
+        st.bind(i, static_cast<int64_t>(q.limit));
+}
+
+core::Error bad_query(const SearchQuery& q, const core::Error& sqlite) {
+    auto e = core::make_error(
+        ErrorKind::Usage, "bad search query (as FTS5 read it: " + q.match + "): " + sqlite.message,
+        core::Scope::Run);
+    e.hint =
+        "plain words need no quoting; FTS5 operators are upper-case AND, OR, NOT (between "
+        "words), \"a phrase\", prefix*, NEAR(a b), ( ); see SEARCH QUERIES in `man imapmirror`";
+    return e;
+}
 
 constexpr const char* kMessageSelect =
     "SELECT m.id, f.name, m.path, COALESCE(m.date, ''), COALESCE(m.internal_date, ''), "
     "m.from_addr, m.to_addrs, m.cc_addrs, m.subject, m.message_id, m.flags, "
     "m.deleted_at IS NOT NULL FROM messages m JOIN folders f ON f.id = m.folder_id ";
-
-// A LIKE pattern's text taken literally.
-std::string like_literal(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '%' || c == '_' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out;
-}
-
-void bind_or_null(Statement& st, int i, const std::string& v) {
-    if (v.empty())
-        st.bind_null(i);
-    else
-        st.bind(i, v);
-}
 
 }  // namespace
 
@@ -67,35 +106,50 @@ Result<ArchiveSearch> ArchiveSearch::open(const std::string& index_path) {
         e.hint = "run `imapmirror reindex DIR` once (it upgrades the index and reads the bodies)";
         return e;
     }
-    return ArchiveSearch(std::move(db));
+    IMM_ASSIGN(auto labels, db.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE name = "
+                                       "'message_labels'"));
+    IMM_TRY(labels.step());
+    const bool has_labels = labels.column_int(0) != 0;
+    IMM_ASSIGN(auto cjk, db.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE name = "
+                                    "'messages_cjk'"));
+    IMM_TRY(cjk.step());
+    const bool has_cjk = cjk.column_int(0) != 0;
+    return ArchiveSearch(std::move(db), has_labels, has_cjk);
 }
 
-Result<std::vector<SearchHit>> ArchiveSearch::search(const SearchQuery& q) {
-    std::string sql(kSearchSelect);
-    sql += q.by_relevance ? kByRank : kByDate;
+Result<SearchResult> ArchiveSearch::search(const SearchQuery& q) {
+    if (!q.label.empty() && !m_has_labels)
+        return core::make_error(ErrorKind::Usage,
+                                "label:" + q.label + ": this archive has no Gmail labels",
+                                core::Scope::Run);
+    if (!q.cjk.empty() && !m_has_cjk) {
+        auto e = core::make_error(ErrorKind::Usage,
+                                  "this archive's index cannot search kana, kanji or hangul "
+                                  "inside words yet",
+                                  core::Scope::Run);
+        e.hint =
+            "run `imapmirror reindex --all DIR` once (it upgrades the index and reads the "
+            "bodies again)";
+        return e;
+    }
+    const bool matched = !q.match.empty();
+    const std::string filters = filters_sql(q);
+    std::string sql(matched ? kSelectMatched : kSelectAll);
+    if (matched) {
+        sql += q.by_relevance ? kRank : kNoRank;
+        sql += kFromMatched;
+    } else {
+        sql += kFromAll;
+    }
+    sql += filters;
+    sql += matched && q.by_relevance ? kByRank : kByDate;
     IMM_ASSIGN(auto st, m_db.prepare(sql));
-    st.bind(1, q.match);
-    bind_or_null(st, 2, q.from.empty() ? "" : like_literal(q.from));
-    bind_or_null(st, 3, q.to.empty() ? "" : like_literal(q.to));
-    bind_or_null(st, 4, q.folder);
-    bind_or_null(st, 5, q.after);
-    bind_or_null(st, 6, q.before);
-    st.bind(7, int64_t{q.has_attachment ? 1 : 0}).bind(8, int64_t{q.unread ? 1 : 0});
-    st.bind(9, static_cast<int64_t>(q.limit)).bind(10, q.mark_open).bind(11, q.mark_close);
-    std::vector<SearchHit> hits;
+    bind_query(st, q);
+    SearchResult result;
     for (;;) {
         auto row = st.step();
-        if (!row) {
-            // FTS5 reports a query it cannot read when the statement runs.
-            auto e = core::make_error(ErrorKind::Usage,
-                                      "bad search query '" + q.match + "': " + row.error().message,
-                                      core::Scope::Run);
-            e.hint =
-                "FTS5 syntax: words, \"a phrase\", prefix*, a AND b, a OR b, a NOT b, "
-                "NEAR(a b), column:word (subject, from_addr, to_addrs, cc_addrs, body, "
-                "attachment_names); quote words holding punctuation";
-            return e;
-        }
+        if (!row)
+            return bad_query(q, row.error());  // FTS5 reads the query when the statement runs
         if (!*row)
             break;
         SearchHit h;
@@ -108,9 +162,20 @@ Result<std::vector<SearchHit>> ArchiveSearch::search(const SearchQuery& q) {
         h.path = st.column_text(6);
         h.expunged = st.column_int(7) != 0;
         h.rank = st.column_double(8);
-        hits.push_back(std::move(h));
+        result.hits.push_back(std::move(h));
     }
-    return hits;
+    if (result.hits.size() < q.limit) {
+        result.total = static_cast<int64_t>(result.hits.size());
+        return result;
+    }
+    IMM_ASSIGN(auto count,
+               m_db.prepare(std::string(matched ? kCountMatched : kCountAll) + filters));
+    bind_query(count, q);
+    auto row = count.step();
+    if (!row)
+        return bad_query(q, row.error());
+    result.total = count.column_int(0);
+    return result;
 }
 
 Result<std::vector<MessageView>> ArchiveSearch::messages_where(const char* where,

@@ -11,31 +11,20 @@
 #include "core/error.hpp"
 #include "index/database.hpp"
 #include "index/message_row.hpp"
+#include "index/search_query.hpp"
 
 namespace imapmirror::index {
-
-struct SearchQuery {
-    std::string match;  // FTS5 query syntax (schema/006)
-    // Filters; an empty string or false means none. from/to: a part of the address text,
-    // case-insensitive for ASCII (`to` looks at To and Cc); folder: the decoded name or the
-    // archive path of the folder, exactly; after/before: "YYYY-MM-DD" (or a longer ISO 8601
-    // prefix) against the Date header, else the arrival time: after is inclusive, before is
-    // not.
-    std::string from, to, folder, after, before;
-    bool has_attachment = false;
-    bool unread = false;        // without \Seen
-    bool by_relevance = false;  // bm25 order; else newest first
-    size_t limit = 50;
-    // The snippet marks the matched words with these (they must not occur in text: control
-    // characters suit).
-    std::string mark_open = "\x02", mark_close = "\x03";
-};
 
 struct SearchHit {
     int64_t id = 0;
     std::string date, from_addr, folder, subject, snippet, path;
     bool expunged = false;
-    double rank = 0;  // bm25: lower is better
+    double rank = 0;  // bm25, lower is better; 0 unless sorted by relevance
+};
+
+struct SearchResult {
+    std::vector<SearchHit> hits;  // at most the query's limit
+    int64_t total = 0;            // every message that matches
 };
 
 struct MessageView {
@@ -52,9 +41,10 @@ class ArchiveSearch {
     // to run, when the index is older than full-text search (schema 006).
     static core::Result<ArchiveSearch> open(const std::string& index_path);
 
-    // Hits for `q`. A query FTS5 refuses (syntax, unknown column) is a Usage error with
-    // SQLite's words and a hint.
-    core::Result<std::vector<SearchHit>> search(const SearchQuery& q);
+    // Hits for `q` (an empty match: every message that passes the filters), and how many
+    // there are in all. A query FTS5 refuses (syntax) is a Usage error with SQLite's words and
+    // a hint; label: on an index older than schema 007 is a Usage error.
+    core::Result<SearchResult> search(const SearchQuery& q);
 
     // One message by its id, by its .eml path relative to the archive, or every message with
     // a Message-ID (it is not unique: copies in several folders), newest first.
@@ -63,10 +53,13 @@ class ArchiveSearch {
     core::Result<std::vector<MessageView>> by_message_id(const std::string& message_id);
 
   private:
-    explicit ArchiveSearch(Database db) : m_db(std::move(db)) {}
+    ArchiveSearch(Database db, bool has_labels, bool has_cjk)
+        : m_db(std::move(db)), m_has_labels(has_labels), m_has_cjk(has_cjk) {}
     core::Result<std::vector<MessageView>> messages_where(const char* sql,
                                                           const std::string& value);
     Database m_db;
+    bool m_has_labels = false;  // schema 007's label tables are there
+    bool m_has_cjk = false;     // schema 013's messages_cjk is there
 };
 
 }  // namespace imapmirror::index

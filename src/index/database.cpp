@@ -41,6 +41,10 @@ Statement& Statement::bind(int i, std::string_view v) {
     sqlite3_bind_text(m_stmt.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
 }
+int Statement::parameter_index(const char* name) const {
+    return sqlite3_bind_parameter_index(m_stmt.get(), name);
+}
+
 Statement& Statement::bind_null(int i) {
     sqlite3_bind_null(m_stmt.get(), i);
     return *this;

@@ -24,6 +24,8 @@ class Statement {
     Statement& bind(int i, int64_t v);
     Statement& bind(int i, std::string_view v);
     Statement& bind_null(int i);
+    // The index of named parameter `name` (":name"), 0 when the statement has none.
+    int parameter_index(const char* name) const;
     // An optional integer or string: nullopt binds NULL. Unsigned values are stored as SQLite's
     // signed 64-bit integers, as every other bind of ours does.
     template <class T>

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <gmime/gmime.h>
 #include <gumbo.h>
-#include <iconv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,9 +16,11 @@
 #include "core/attachment_rule.hpp"
 #include "core/interrupt.hpp"
 #include "core/utf8.hpp"
+#include "mime/charset.hpp"
 #include "mime/glib_ptr.hpp"
 #include "mime/gmime_init.hpp"
 #include "mime/html_tree.hpp"
+#include "mime/message_parser.hpp"
 
 namespace imapmirror::mime {
 
@@ -429,43 +430,6 @@ class HtmlWalker {
 
 // ---- MIME parts -> UTF-8 ------------------------------------------------------------------
 
-// `bytes` from `charset` to UTF-8 with iconv (GMime's charset names and aliases); a byte the
-// charset does not allow becomes U+FFFD and the conversion goes on. nullopt when the charset
-// is unknown here.
-std::optional<std::string> to_utf8(std::string_view bytes, const std::string& charset) {
-    iconv_t cd = g_mime_iconv_open("UTF-8", charset.c_str());
-    if (cd == reinterpret_cast<iconv_t>(-1))
-        return std::nullopt;
-    std::string out;
-    out.reserve(bytes.size() + bytes.size() / 2);
-    char* in = const_cast<char*>(bytes.data());
-    size_t inleft = bytes.size();
-    char buf[16 * 1024];
-    while (inleft > 0) {
-        char* o = buf;
-        size_t oleft = sizeof buf;
-        size_t r = iconv(cd, &in, &inleft, &o, &oleft);
-        out.append(buf, static_cast<size_t>(o - buf));
-        if (r != static_cast<size_t>(-1))
-            continue;
-        if (errno == E2BIG)
-            continue;
-        if (errno == EILSEQ) {
-            out += core::kReplacementChar;
-            ++in;
-            --inleft;
-            continue;
-        }
-        break;  // EINVAL: a sequence cut at the end (by our size cap)
-    }
-    char* o = buf;
-    size_t oleft = sizeof buf;
-    iconv(cd, nullptr, nullptr, &o, &oleft);  // shift sequences back to the initial state
-    out.append(buf, static_cast<size_t>(o - buf));
-    g_mime_iconv_close(cd);
-    return out;
-}
-
 // A charset an HTML document declares in its first 2 KB (<meta charset=...> or the
 // http-equiv Content-Type form), "" when none.
 std::string sniff_meta_charset(std::string_view html) {
@@ -544,6 +508,19 @@ std::string part_utf8(GMimeObject* obj, std::string bytes, bool html) {
     return bytes;
 }
 
+// Whether the part's Content-Type is syntactically invalid (no "type/subtype": "text",
+// "text plain", "BINARY"), which RFC 2045 5.2 says to read as text/plain and GMime reads as
+// application/octet-stream.
+bool invalid_content_type(GMimeObject* obj) {
+    const char* raw = g_mime_object_get_header(obj, "Content-Type");
+    if (!raw)
+        return false;
+    std::string_view value(raw);
+    value = value.substr(0, value.find(';'));
+    return value.find_first_not_of(" \t\r\n") != std::string_view::npos &&
+           value.find('/') == std::string_view::npos;
+}
+
 // Picks the body parts (see the header) and appends their text.
 class BodyCollector {
   public:
@@ -554,8 +531,8 @@ class BodyCollector {
         if (!obj || depth > kMaxDepth || full())
             return;
         GMimeContentType* ct = g_mime_object_get_content_type(obj);
-        const std::string type = lower(ct ? g_mime_content_type_get_media_type(ct) : "text");
-        const std::string subtype = lower(ct ? g_mime_content_type_get_media_subtype(ct) : "plain");
+        std::string type = lower(ct ? g_mime_content_type_get_media_type(ct) : "text");
+        std::string subtype = lower(ct ? g_mime_content_type_get_media_subtype(ct) : "plain");
         if (GMIME_IS_MULTIPART(obj)) {
             auto* mp = GMIME_MULTIPART(obj);
             const int n = g_mime_multipart_get_count(mp);
@@ -567,14 +544,27 @@ class BodyCollector {
                 collect(g_mime_multipart_get_part(mp, i), subtype, depth + 1);
             return;
         }
+        if (GMIME_IS_MESSAGE_PART(obj)) {
+            collect_attached_message(GMIME_MESSAGE_PART(obj), depth);
+            return;
+        }
+        if ((type == "text" && subtype.empty()) || invalid_content_type(obj)) {
+            type = "text";
+            subtype = "plain";
+        }  // RFC 2045 5.2: an invalid type is text/plain
         if (!GMIME_IS_PART(obj) || type != "text" || (subtype != "plain" && subtype != "html"))
             return;
         GMimeContentDisposition* cd = g_mime_object_get_content_disposition(obj);
         const std::string disposition =
             cd ? lower(g_mime_content_disposition_get_disposition(cd)) : "";
         const char* filename = g_mime_part_get_filename(GMIME_PART(obj));
-        if (core::is_attachment_part(type, subtype, disposition, filename && *filename,
-                                     parent_subtype))
+        const bool first_text = !m_seen_text;
+        m_seen_text = true;
+        // The first text part is the body even when it carries a file name, unless it is
+        // declared an attachment (Python's email: get_body).
+        const bool body_despite_name = first_text && disposition != "attachment";
+        if (!body_despite_name && core::is_attachment_part(type, subtype, disposition,
+                                                           filename && *filename, parent_subtype))
             return;
         append_part(obj, subtype == "html");
     }
@@ -587,7 +577,9 @@ class BodyCollector {
   private:
     bool full() const { return m_result.text.size() >= m_limits.max_text; }
 
+    // The plain text child, else (or when it gives no text) the last child that gives text.
     void collect_alternative(GMimeMultipart* mp, int n, size_t depth) {
+        const size_t before = m_result.text.size();
         for (int i = 0; i < n; ++i) {
             GMimeObject* child = g_mime_multipart_get_part(mp, i);
             GMimeContentType* ct = g_mime_object_get_content_type(child);
@@ -595,15 +587,34 @@ class BodyCollector {
                 lower(g_mime_content_type_get_media_type(ct)) == "text" &&
                 lower(g_mime_content_type_get_media_subtype(ct)) == "plain") {
                 collect(child, "alternative", depth + 1);
-                return;
+                break;
             }
         }
+        if (m_result.text.size() != before)
+            return;
         for (int i = n - 1; i >= 0; --i) {
-            const size_t before = m_result.text.size();
             collect(g_mime_multipart_get_part(mp, i), "alternative", depth + 1);
             if (m_result.text.size() != before)
                 return;
         }
+    }
+
+    // An attached message is searched with its parent: its header fields and its own body,
+    // after the parent's text, under a line that marks where it begins.
+    void collect_attached_message(GMimeMessagePart* part, size_t depth) {
+        GMimeMessage* inner = g_mime_message_part_get_message(part);
+        if (!inner)
+            return;
+        const core::MessageHeaders h = headers_of_message(inner);
+        std::string block = "---------- Attached message ----------";
+        for (const auto& [name, value] :
+             {std::pair{"From", &h.from}, std::pair{"To", &h.to}, std::pair{"Cc", &h.cc},
+              std::pair{"Date", &h.date}, std::pair{"Subject", &h.subject}})
+            if (!value->empty())
+                block += std::string("\n") + name + ": " + *value;
+        append_text(block, BodyOrigin::Plain, false);
+        m_seen_text = false;  // its first text part is its body
+        collect(g_mime_message_get_mime_part(inner), "", depth + 1);
     }
 
     void append_part(GMimeObject* obj, bool html) {
@@ -621,18 +632,23 @@ class BodyCollector {
                 part.text.pop_back();
             part.truncated = decoded.cut || cut_utf8(part.text, room);
         }
-        if (part.text.empty())
+        append_text(part.text, html ? BodyOrigin::Html : BodyOrigin::Plain, part.truncated);
+    }
+
+    void append_text(const std::string& text, BodyOrigin origin, bool truncated) {
+        if (text.empty())
             return;
         if (!m_result.text.empty())
             m_result.text += "\n\n";
-        m_result.text += part.text;
-        m_result.truncated = m_result.truncated || part.truncated;
-        if (html || m_result.origin == BodyOrigin::None)
-            m_result.origin = html ? BodyOrigin::Html : BodyOrigin::Plain;
+        m_result.text += text;
+        m_result.truncated = m_result.truncated || truncated;
+        if (origin == BodyOrigin::Html || m_result.origin == BodyOrigin::None)
+            m_result.origin = origin;
     }
 
     const BodyLimits& m_limits;
     BodyText m_result;
+    bool m_seen_text = false;  // a text/plain or text/html leaf was met
 };
 
 // The first text/html leaf that is not an attachment, depth first.

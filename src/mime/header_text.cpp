@@ -1,11 +1,13 @@
 #include "mime/header_text.hpp"
 
 #include <gmime/gmime.h>
+#include <idn2.h>
 
 #include <algorithm>
 #include <memory>
 
 #include "core/utf8.hpp"
+#include "mime/encoded_words.hpp"
 #include "mime/glib_ptr.hpp"
 #include "mime/gmime_init.hpp"
 
@@ -80,9 +82,7 @@ std::string protect_nul(std::string s) {
 
 std::string decode_header_text(std::string_view raw) {
     ensure_gmime();
-    std::string text = protect_nul(unfold(raw));
-    GCharPtr decoded(g_mime_utils_header_decode_text(nullptr, text.c_str()));
-    return core::to_valid_utf8(decoded ? std::string_view(decoded.get()) : text);
+    return core::to_valid_utf8(decode_encoded_words(protect_nul(unfold(raw))));
 }
 
 std::string decode_parameter(const Parameters& params, std::string_view name) {
@@ -124,6 +124,31 @@ std::string decode_parameter(const Parameters& params, std::string_view name) {
         return {};
     const char* value = g_mime_param_get_value(p);
     return value ? core::to_valid_utf8(value) : std::string();
+}
+
+std::string unicode_domains(std::string_view addresses) {
+    std::string out;
+    size_t pos = 0;
+    for (size_t at; (at = addresses.find('@', pos)) != std::string_view::npos;) {
+        const size_t begin = at + 1;
+        size_t end = addresses.find_first_of(" \t>,;\"()[]<", begin);
+        if (end == std::string_view::npos)
+            end = addresses.size();
+        out += addresses.substr(pos, begin - pos);
+        const std::string domain(addresses.substr(begin, end - begin));
+        GCharPtr folded(g_ascii_strdown(domain.c_str(), static_cast<gssize>(domain.size())));
+        char* unicode = nullptr;
+        if (folded && std::string_view(folded.get()).find("xn--") != std::string_view::npos &&
+            idn2_to_unicode_8z8z(folded.get(), &unicode, 0) == IDN2_OK && unicode &&
+            core::to_valid_utf8(unicode) == unicode)
+            out += unicode;
+        else
+            out += domain;
+        idn2_free(unicode);
+        pos = end;
+    }
+    out += addresses.substr(pos);
+    return out;
 }
 
 Parameters parse_parameters(std::string_view header_value) {

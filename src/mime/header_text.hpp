@@ -12,9 +12,16 @@
 
 namespace imapmirror::mime {
 
-// RFC 2047 encoded-words (also split across folded lines, and the common non-conforming forms
-// GMime tolerates) -> UTF-8; raw 8-bit text is taken as UTF-8, else Latin-1. Unfolds.
+// RFC 2047 encoded-words (also split across folded lines, characters split across words, and
+// words inside a word; mime/encoded_words.hpp) -> UTF-8; raw 8-bit text is taken as UTF-8,
+// else windows-1252. Unfolds.
 std::string decode_header_text(std::string_view raw);
+
+// Address text with each domain written in IDNA's ASCII form (a label "xn--..." after an '@')
+// shown in Unicode (libidn2, IDNA 2008 with TR46): "jo@xn--bcher-kva.de" -> "jo@bücher.de".
+// A domain libidn2 refuses stays as written. For display and the index only: the .eml keeps
+// the raw form.
+std::string unicode_domains(std::string_view addresses);
 
 // MIME parameters as raw (name, value) pairs, names lower-cased, values unquoted but not
 // decoded: what IMAP BODYSTRUCTURE reports, and what parse_parameters reads from a header.

@@ -57,14 +57,32 @@ std::string address_list(InternetAddressList* list) {
     char* s = internet_address_list_to_string(list, nullptr, FALSE);
     std::string out = s ? s : "";
     g_free(s);
-    return out;
+    return unicode_domains(out);
+}
+
+// RFC 5322 wants a 4-digit zone; Python's email reads a shorter one as the number it is
+// ("-600" is -06:00, "+530" +05:30), where GMime reads it as UTC. Padded to 4 digits.
+std::string pad_short_zone(std::string date) {
+    size_t end = date.find_last_not_of(" \t");
+    if (end == std::string::npos)
+        return date;
+    size_t begin = end + 1;
+    while (begin > 0 && g_ascii_isdigit(date[begin - 1]))
+        --begin;
+    const size_t digits = end + 1 - begin;
+    if (digits == 0 || digits >= 4 || begin == 0 ||
+        (date[begin - 1] != '+' && date[begin - 1] != '-') || begin < 2 || date[begin - 2] != ' ')
+        return date;
+    date.insert(begin, 4 - digits, '0');
+    return date;
 }
 
 // A Date header as written -> ISO 8601 UTC, the way GMime reads a message's date.
 std::string iso_date(const std::string& raw) {
     GCharPtr unfolded(g_mime_utils_header_unfold(raw.c_str()));
     GCharPtr text(g_mime_utils_header_decode_text(nullptr, unfolded.get()));
-    GDateTime* dt = text ? g_mime_utils_header_decode_date(text.get()) : nullptr;
+    const std::string padded = text ? pad_short_zone(text.get()) : std::string();
+    GDateTime* dt = text ? g_mime_utils_header_decode_date(padded.c_str()) : nullptr;
     if (!dt)
         return {};
     GDateTime* utc = g_date_time_to_utc(dt);
@@ -79,6 +97,31 @@ std::string iso_date(const std::string& raw) {
 // Every value of one header as written, in order (what follows the colon, folding included).
 using RawValues = std::vector<std::string>;
 
+// As GMime builds a message's From/To/Cc: the addresses of every such header.
+std::string addresses_of(const RawValues& values) {
+    GPtr<InternetAddressList> all(internet_address_list_new());
+    for (const auto& value : values) {
+        GPtr<InternetAddressList> one(internet_address_list_parse(nullptr, value.c_str()));
+        if (one)
+            internet_address_list_append(all.get(), one.get());
+    }
+    return address_list(all.get());
+}
+
+// A sender whatever the syntax: the addresses where one has an '@', else the decoded text
+// as a person wrote it (GMime makes a bare name, even an encoded word, an address).
+std::string sender_of(const RawValues& values) {
+    if (std::string found = addresses_of(values); found.find('@') != std::string::npos)
+        return found;
+    std::string text;
+    for (const auto& value : values) {
+        std::string one = decode_header_text(unfold_header_value(value));
+        if (!one.empty())
+            text += (text.empty() ? "" : ", ") + one;
+    }
+    return unicode_domains(text);
+}
+
 std::string read_field(core::HeaderRead read, const RawValues& values) {
     if (values.empty())
         return {};
@@ -89,16 +132,10 @@ std::string read_field(core::HeaderRead read, const RawValues& values) {
             return first_angle_token(unfold_header_value(values.front()));
         case core::HeaderRead::Text:
             return decode_header_text(unfold_header_value(values.front()));
-        case core::HeaderRead::Addresses: {
-            // As GMime builds a message's From/To/Cc: the addresses of every such header.
-            GPtr<InternetAddressList> all(internet_address_list_new());
-            for (const auto& value : values) {
-                GPtr<InternetAddressList> one(internet_address_list_parse(nullptr, value.c_str()));
-                if (one)
-                    internet_address_list_append(all.get(), one.get());
-            }
-            return address_list(all.get());
-        }
+        case core::HeaderRead::Addresses:
+            return addresses_of(values);
+        case core::HeaderRead::Sender:
+            return sender_of(values);
         case core::HeaderRead::Date:
             return iso_date(values.back());  // GMime's rule: the last Date header counts
     }
@@ -110,13 +147,17 @@ std::string read_field(core::HeaderRead read, const RawValues& values) {
 template <class ValuesOf>  // RawValues(const char* header_name)
 core::MessageHeaders read_headers(ValuesOf values_of) {
     core::MessageHeaders headers;
-    for (const auto& field : core::kHeaderFields)
-        headers.*field.member = read_field(field.read, values_of(field.header));
+    for (const auto& field : core::kHeaderFields) {
+        std::string& value = headers.*field.member;
+        value = read_field(field.read, values_of(field.header));
+        if (field.read == core::HeaderRead::Sender && value.empty())
+            value = read_field(field.read, values_of("Sender"));  // RFC 5322 3.6.2
+    }
     return headers;
 }
 
 // Values as written: GMime's decoded ones read 8-bit bytes its own way.
-core::MessageHeaders headers_from_message(GMimeMessage* msg) {
+core::MessageHeaders headers_as_written(GMimeMessage* msg) {
     GMimeHeaderList* list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
     return read_headers([list](const char* name) {
         RawValues values;
@@ -521,6 +562,10 @@ class Walker {
 
 }  // namespace
 
+core::MessageHeaders headers_of_message(GMimeMessage* message) {
+    return valid_utf8(headers_as_written(message));
+}
+
 Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutput& out,
                                         ParseLimits limits) {
     ensure_gmime();
@@ -551,7 +596,7 @@ Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutpu
         result.info = valid_utf8(headers_from_file(path));
         return result;
     }
-    result.info = valid_utf8(headers_from_message(message.get()));
+    result.info = headers_of_message(message.get());
     GMimeObject* body = g_mime_message_get_mime_part(message.get());
     if (!body) {
         result.parse_error = "the message has no body";

@@ -14,7 +14,13 @@
 #include "core/message_headers.hpp"
 #include "mime/body_text.hpp"
 
+typedef struct _GMimeMessage GMimeMessage;
+
 namespace imapmirror::mime {
+
+// The header fields of a message GMime parsed, each read as core::kHeaderFields says from its
+// values as written: the one rule for a message file and a message attached to one.
+core::MessageHeaders headers_of_message(GMimeMessage* message);
 
 // Every string in ParseOutcome::info and AttachmentMeta is valid UTF-8 without control
 // characters, whatever the message holds (core::to_valid_utf8 at the end of

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include <filesystem>
 #include <string>
 
@@ -7,6 +9,7 @@
 #include "corpora.hpp"
 #include "mime/body_text.hpp"
 #include "mime/message_parser.hpp"
+#include "unit/temp_dir.hpp"
 
 using namespace imapmirror;
 using namespace imapmirror::mime;
@@ -201,4 +204,64 @@ TEST_CASE("body text: every corpus message gives clean text within the cap", "[m
     CHECK(files > 100);
     CHECK(with_text > files / 2);  // most real messages have a readable body
     CHECK(from_html > 0);
+}
+
+namespace {
+// The body text of a message made of `text` (headers, blank line, body; "\n" line ends).
+BodyText body_of_message(const std::string& text) {
+    test::TempDir dir;
+    const std::string path = dir.path + "/m.eml";
+    std::ofstream(path, std::ios::binary) << text;
+    return body_of(path);
+}
+}  // namespace
+
+TEST_CASE("body text: a text part with a file name is the body when it is the first text",
+          "[mime][body]") {
+    const auto t = body_of_message(
+        "From: a@example.org\nMIME-Version: 1.0\n"
+        "Content-Type: text/plain; charset=utf-8; name=\"note.txt\"\n\nthe only words\n");
+    CHECK(t.text == "the only words");
+    // Inline with a file name, after other text, it stays an attachment; declared an
+    // attachment it is never the body.
+    const auto mixed = body_of_message(
+        "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+        "Content-Type: text/plain; name=\"first.txt\"\n\nfirst words\n--b\n"
+        "Content-Type: text/plain; name=\"second.txt\"\n\nsecond words\n--b--\n");
+    CHECK(mixed.text == "first words");
+    CHECK(body_of_message("MIME-Version: 1.0\nContent-Type: text/plain\n"
+                          "Content-Disposition: attachment; filename=a.txt\n\nattached\n")
+              .text.empty());
+}
+
+TEST_CASE("body text: Content-Type text without a subtype is text/plain", "[mime][body]") {
+    CHECK(body_of_message("MIME-Version: 1.0\nContent-Type: text\n\nbare text type\n").text ==
+          "bare text type");
+    CHECK(body_of_message("MIME-Version: 1.0\nContent-Type: text; charset=iso-8859-1\n\n"
+                          "M\xFCller\n")
+              .text == "Müller");
+}
+
+TEST_CASE("body text: an empty plain alternative falls back to the HTML one", "[mime][body]") {
+    const auto t = body_of_message(
+        "MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n--b\n"
+        "Content-Type: text/plain\n\n\n--b\nContent-Type: text/html\n\n"
+        "<p>only in <b>html</b></p>\n--b--\n");
+    CHECK(t.text == "only in html");
+    CHECK(t.origin == BodyOrigin::Html);
+}
+
+TEST_CASE("body text: an attached message adds its headers and body after the parent's",
+          "[mime][body]") {
+    const auto t = body_of_message(
+        "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+        "Content-Type: text/plain\n\nsee below\n--b\nContent-Type: message/rfc822\n\n"
+        "From: Inner Sender <inner@example.org>\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\n"
+        "Date: Tue, 2 Jan 2024 10:00:00 +0000\n"
+        "MIME-Version: 1.0\nContent-Type: text/plain; name=\"inner.txt\"\n\n"
+        "forwarded words\n--b--\n");
+    CHECK(t.text ==
+          "see below\n\n---------- Attached message ----------\n"
+          "From: Inner Sender <inner@example.org>\nDate: 2024-01-02T10:00:00Z\n"
+          "Subject: Grüße\n\nforwarded words");
 }

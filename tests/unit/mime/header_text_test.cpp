@@ -89,3 +89,46 @@ TEST_CASE("part name: Content-Disposition filename first, else Content-Type name
     CHECK(part_file_name({}, {{"name", "Fwd: hello"}}) == "Fwd: hello");
     CHECK(part_file_name({{"size", "1"}}, {{"charset", "utf-8"}}).empty());
 }
+
+// The crafted cases of issue 24, each as Python's email (policy.default) reads it.
+TEST_CASE("header text: adjacent base64 words with padding are each decoded (GMime bug 133)",
+          "[mime][rfc2047]") {
+    CHECK(decode_header_text("=?UTF-8?B?R3LDvMOfZSA=?= =?UTF-8?B?S8O2bG4gYW0=?=") ==
+          "Grüße Köln am");
+    CHECK(decode_header_text("=?UTF-8?B?YQ==?= =?UTF-8?B?Yg==?=\r\n =?UTF-8?B?Yw==?=") == "abc");
+}
+
+TEST_CASE("header text: a character split across two encoded words comes out whole",
+          "[mime][rfc2047]") {
+    CHECK(decode_header_text("=?UTF-8?Q?Gr=C3?= =?UTF-8?Q?=BC=C3=9Fe?=") == "Grüße");
+    // A split 3-byte character in base64 words of one charset, names in any case.
+    CHECK(decode_header_text("=?utf-8?b?4oI=?= =?UTF-8?b?rA==?=") == "€");
+}
+
+TEST_CASE("header text: white space between encoded words goes, around plain text it stays",
+          "[mime][rfc2047]") {
+    CHECK(decode_header_text("a =?UTF-8?Q?b?= c") == "a b c");
+    CHECK(decode_header_text("=?utf-8?q?a_b?=\r\n =?utf-8?q?c?=") == "a bc");
+    CHECK(decode_header_text("=?UTF-8?B?w7w=?=  =?ISO-8859-1?Q?=FC?= x") == "üü x");
+    CHECK(decode_header_text("foo=?utf-8?q?x?=bar") == "fooxbar");
+    CHECK(decode_header_text("=?utf-8?q?a?==?utf-8?q?b?=") == "ab");
+}
+
+TEST_CASE("header text: charsets with a language, aliases, and unknown names", "[mime][rfc2047]") {
+    CHECK(decode_header_text("=?utf-8*en?q?hi?=") == "hi");
+    CHECK(decode_header_text("=?ks_c_5601-1987?B?x9GxuQ==?=") == "한국");
+    CHECK(decode_header_text("=?ISO-2022-JP?B?GyRCJEskWyRzGyhC?=") == "にほん");
+    // Unknown charset: the bytes as UTF-8, else windows-1252.
+    CHECK(decode_header_text("=?x-unknown?q?caf=C3=A9?=") == "café");
+    // Not an encoded word: kept as written.
+    CHECK(decode_header_text("=?utf-8?x?abc?=") == "=?utf-8?x?abc?=");
+    CHECK(decode_header_text("a =? b ?= c") == "a =? b ?= c");
+}
+
+TEST_CASE("addresses: IDNA domains are shown in Unicode, others as written", "[mime][idn]") {
+    CHECK(unicode_domains("Jo <jo@xn--bcher-kva.de>") == "Jo <jo@bücher.de>");
+    CHECK(unicode_domains("jo@XN--BCHER-KVA.de, b@example.org") == "jo@bücher.de, b@example.org");
+    CHECK(unicode_domains("a@example.org") == "a@example.org");
+    CHECK(unicode_domains("bad@xn--zz-.invalid") == "bad@xn--zz-.invalid");  // refused: kept
+    CHECK(unicode_domains("no address") == "no address");
+}

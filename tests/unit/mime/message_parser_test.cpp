@@ -13,6 +13,7 @@
 #include "corpora.hpp"
 #include "mime/message_parser.hpp"
 #include "store/sha256.hpp"
+#include "unit/temp_dir.hpp"
 
 using namespace imapmirror;
 using namespace imapmirror::mime;
@@ -439,4 +440,45 @@ TEST_CASE("message parser: every corpus message gives valid UTF-8 text", "[mime]
             }
     }
     CHECK(files > 200);
+}
+
+namespace {
+// The header fields of a message made of `headers` and a one-line body.
+core::MessageHeaders headers_of(const std::string& headers) {
+    test::TempDir dir;
+    const std::string path = dir.path + "/m.eml";
+    std::ofstream(path, std::ios::binary) << headers << "\r\nbody\r\n";
+    Collected out;
+    auto r = parse_message_file(path, out);
+    REQUIRE(r);
+    return r->info;
+}
+}  // namespace
+
+TEST_CASE("message parser: the sender is kept whatever the From syntax", "[mime][sender]") {
+    // A bare name, an unclosed angle address, a group: what Python's email shows.
+    CHECK(headers_of("From: Joe Bloggs\r\n").from == "Joe Bloggs");
+    CHECK(headers_of("From: \"Joe\" <joe@x.org\r\n").from == "Joe <joe@x.org>");
+    CHECK(headers_of("From: =?utf-8?q?J=C3=B6rg?=\r\n").from == "Jörg");
+    // No From, or an empty one: Sender (RFC 5322 3.6.2).
+    CHECK(headers_of("Sender: list@example.org\r\n").from == "list@example.org");
+    CHECK(headers_of("From: \r\nSender: Bob <bob@example.org>\r\n").from ==
+          "Bob <bob@example.org>");
+    CHECK(headers_of("From: a@example.org\r\nSender: b@example.org\r\n").from == "a@example.org");
+}
+
+TEST_CASE("message parser: a numeric zone of fewer than four digits is kept", "[mime][date]") {
+    CHECK(headers_of("Date: Mon, 1 Jan 2024 10:00:00 -600\r\n").date == "2024-01-01T16:00:00Z");
+    CHECK(headers_of("Date: Mon, 1 Jan 2024 10:00:00 +530\r\n").date == "2024-01-01T04:30:00Z");
+    CHECK(headers_of("Date: Mon, 1 Jan 2024 10:00:00 -0600\r\n").date == "2024-01-01T16:00:00Z");
+    CHECK(headers_of("Date: Mon, 1 Jan 2024 10:00:00 EST\r\n").date == "2024-01-01T15:00:00Z");
+}
+
+TEST_CASE("message parser: IDN domains in addresses are shown in Unicode", "[mime][idn]") {
+    const auto h = headers_of(
+        "From: Jo <jo@xn--bcher-kva.de>\r\nTo: a@xn--mller-kva.example, b@example.org\r\n"
+        "Cc: c@bücher.de\r\n");
+    CHECK(h.from == "Jo <jo@bücher.de>");
+    CHECK(h.to == "a@müller.example, b@example.org");
+    CHECK(h.cc == "c@bücher.de");
 }
