@@ -18,6 +18,7 @@
 #include "cli/progress_report.hpp"
 #include "cli/provider_presets.hpp"
 #include "cli/run_health.hpp"
+#include "cli/status_line.hpp"
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -67,16 +68,12 @@ int exit_code_of(const sync::ExportSummary& s) {
 class ProgressLine {
   public:
     explicit ProgressLine(bool enabled)
-        : m_enabled(enabled), m_start(std::chrono::steady_clock::now()) {}
-    ~ProgressLine() { clear(); }
+        : m_line(enabled), m_start(std::chrono::steady_clock::now()) {}
 
     void update(const sync::Progress& p) {
-        if (!m_enabled)
+        if (!m_line.due())
             return;
         auto now = std::chrono::steady_clock::now();
-        if (now - m_last < std::chrono::milliseconds(200))
-            return;
-        m_last = now;
         double secs = std::chrono::duration<double>(now - m_start).count();
         double rate = secs > 0 ? static_cast<double>(p.bytes_done) / secs : 0;
         std::string eta = "";
@@ -93,20 +90,13 @@ class ProgressLine {
             std::to_string(p.messages_done) + "/" + std::to_string(p.messages_total) +
             " messages, " + human_size(p.bytes_done) + ", " +
             human_size(static_cast<uint64_t>(rate)) + "/s" + eta;
-        std::fprintf(stderr, "\r\033[K%s", line.c_str());
-        std::fflush(stderr);
-        m_shown = true;
+        m_line.draw(line);
     }
-    void clear() {
-        if (m_shown)
-            std::fprintf(stderr, "\r\033[K");
-        m_shown = false;
-    }
+    void clear() { m_line.clear(); }
 
   private:
-    bool m_enabled;
-    bool m_shown = false;
-    std::chrono::steady_clock::time_point m_start, m_last{};
+    StatusLine m_line;
+    std::chrono::steady_clock::time_point m_start;
 };
 
 // What the archive's recorded account became, when this run changed it; "" when it did not

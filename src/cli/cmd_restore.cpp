@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/status_line.hpp"
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -179,30 +180,17 @@ void print_summary(const RestoreArgs& a, const sync::RestoreSummary& s, int code
 // A progress line on a terminal, at most five times a second.
 class ProgressLine {
   public:
-    explicit ProgressLine(bool show) : m_show(show) {}
-    ~ProgressLine() { clear(); }
+    explicit ProgressLine(bool show) : m_line(show) {}
     void update(const sync::RestoreProgress& p) {
-        const auto now = std::chrono::steady_clock::now();
-        if (!m_show || now - m_last < std::chrono::milliseconds(200))
-            return;
-        m_last = now;
-        std::fprintf(stderr, "\r\033[Krestore: %llu/%llu messages, %s  %s",
-                     static_cast<unsigned long long>(p.messages_done),
-                     static_cast<unsigned long long>(p.messages_total),
-                     human_size(p.bytes_done).c_str(), fit(printable(p.folder), 40, false).c_str());
-        std::fflush(stderr);
-        m_shown = true;
+        if (m_line.due())
+            m_line.draw("restore: " + std::to_string(p.messages_done) + "/" +
+                        std::to_string(p.messages_total) + " messages, " +
+                        human_size(p.bytes_done) + "  " + fit(printable(p.folder), 40, false));
     }
-    void clear() {
-        if (m_shown)
-            std::fprintf(stderr, "\r\033[K");
-        m_shown = false;
-    }
+    void clear() { m_line.clear(); }
 
   private:
-    bool m_show;
-    bool m_shown = false;
-    std::chrono::steady_clock::time_point m_last{};
+    StatusLine m_line;
 };
 
 int run_restore(const RestoreArgs& a) {

@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/status_line.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "sync/repairer.hpp"
@@ -55,39 +56,21 @@ std::string repair_command(const VerifyArgs& a) {
 // Progress on a terminal only, at most five times a second (as reindex).
 class ProgressLine {
   public:
-    explicit ProgressLine(bool show) : m_show(show) {}
-    ~ProgressLine() { clear(); }
+    explicit ProgressLine(bool show) : m_line(show) {}
     void files(const sync::VerifyProgress& p) {
-        if (due(p.done >= p.total))
-            print("verify: " + std::to_string(p.done) + "/" + std::to_string(p.total) + " files");
+        if (m_line.due(p.done >= p.total))
+            m_line.draw("verify: " + std::to_string(p.done) + "/" + std::to_string(p.total) +
+                        " files");
     }
     void fetch(const sync::Progress& p) {
-        if (due(false))
-            print("verify --repair: " + std::to_string(p.messages_done) +
-                  " messages fetched again");
+        if (m_line.due())
+            m_line.draw("verify --repair: " + std::to_string(p.messages_done) +
+                        " messages fetched again");
     }
-    void clear() {
-        if (m_shown)
-            std::fprintf(stderr, "\r\033[K");
-        m_shown = false;
-    }
+    void clear() { m_line.clear(); }
 
   private:
-    bool due(bool last) {
-        const auto now = std::chrono::steady_clock::now();
-        if (!m_show || (now - m_last < std::chrono::milliseconds(200) && !last))
-            return false;
-        m_last = now;
-        return true;
-    }
-    void print(const std::string& line) {
-        std::fprintf(stderr, "\r\033[K%s", line.c_str());
-        std::fflush(stderr);
-        m_shown = true;
-    }
-    bool m_show;
-    bool m_shown = false;
-    std::chrono::steady_clock::time_point m_last{};
+    StatusLine m_line;
 };
 
 void json_list(core::JsonWriter& w, const char* key, const std::vector<std::string>& items) {

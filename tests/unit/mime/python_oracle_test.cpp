@@ -118,35 +118,50 @@ std::vector<std::string> words(const std::string& s) {
 // differently on purpose, each with the reason. Keyed by the path below the corpora and field.
 const std::map<std::pair<std::string, std::string>, std::string> kKnownHeaderDifferences = {
     {{"mime4j/core/src/test/resources/mimetools-testmsgs/german.msg", "from"},
-     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops comments"},
+     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops "
+     "comments"},
     {{"mime4j/core/src/test/resources/mimetools-testmsgs/not-mime.msg", "from"},
-     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops comments"},
+     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops "
+     "comments"},
     {{"ruby-mail/spec/fixtures/emails/multipart_report_emails/multi_address_bounce1.eml", "from"},
-     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops comments"},
+     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops "
+     "comments"},
     {{"ruby-mail/spec/fixtures/emails/multipart_report_emails/multi_address_bounce2.eml", "from"},
-     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops comments"},
+     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops "
+     "comments"},
     {{"spamassassin/t/data/nice/mime2", "from"},
-     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops comments"},
+     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops "
+     "comments"},
     {{"spamassassin/t/data/nice/mime3", "from"},
-     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops comments"},
+     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops "
+     "comments"},
     {{"spamassassin/t/data/nice/mime4", "from"},
-     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops comments"},
+     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops "
+     "comments"},
     {{"spamassassin/t/data/nice/mime5", "from"},
-     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops comments"},
+     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops "
+     "comments"},
     {{"spamassassin/t/data/nice/mime6", "from"},
-     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops comments"},
+     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops "
+     "comments"},
     {{"spamassassin/t/data/nice/mime7", "from"},
-     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops comments"},
+     "a@b (Name): the comment is shown as the name, as GMime and mail clients do; Python drops "
+     "comments"},
     {{"mime4j/core/src/test/resources/testmsgs/obsolete.msg", "subject"},
-     "obsolete header syntax (a space before the colon, an empty folded line, no blank line after the headers): Python ends the headers there and reads the rest as body, GMime reads on"},
+     "obsolete header syntax (a space before the colon, an empty folded line, no blank line after "
+     "the headers): Python ends the headers there and reads the rest as body, GMime reads on"},
     {{"ruby-mail/spec/fixtures/emails/plain_emails/raw_email_incorrect_header.eml", "subject"},
-     "obsolete header syntax (a space before the colon, an empty folded line, no blank line after the headers): Python ends the headers there and reads the rest as body, GMime reads on"},
+     "obsolete header syntax (a space before the colon, an empty folded line, no blank line after "
+     "the headers): Python ends the headers there and reads the rest as body, GMime reads on"},
     {{"ruby-mail/spec/fixtures/emails/plain_emails/raw_email_incorrect_header.eml", "from"},
-     "obsolete header syntax (a space before the colon, an empty folded line, no blank line after the headers): Python ends the headers there and reads the rest as body, GMime reads on"},
+     "obsolete header syntax (a space before the colon, an empty folded line, no blank line after "
+     "the headers): Python ends the headers there and reads the rest as body, GMime reads on"},
     {{"ruby-mail/spec/fixtures/emails/rfc2822/example13.eml", "subject"},
-     "obsolete header syntax (a space before the colon, an empty folded line, no blank line after the headers): Python ends the headers there and reads the rest as body, GMime reads on"},
+     "obsolete header syntax (a space before the colon, an empty folded line, no blank line after "
+     "the headers): Python ends the headers there and reads the rest as body, GMime reads on"},
     {{"ruby-mail/spec/fixtures/emails/rfc2822/example13.eml", "from"},
-     "obsolete header syntax (a space before the colon, an empty folded line, no blank line after the headers): Python ends the headers there and reads the rest as body, GMime reads on"},
+     "obsolete header syntax (a space before the colon, an empty folded line, no blank line after "
+     "the headers): Python ends the headers there and reads the rest as body, GMime reads on"},
     {{"spamassassin/t/data/spam/bsmtp", "subject"},
      "an SMTP transcript, not a message: Python finds no header at all"},
     {{"spamassassin/t/data/spam/bsmtp", "from"},
@@ -154,15 +169,20 @@ const std::map<std::pair<std::string, std::string>, std::string> kKnownHeaderDif
     {{"ruby-mail/spec/fixtures/emails/error_emails/bad_subject.eml", "from"},
      "an unquoted display name with & and dots: GMime keeps its last word, Python all of it"},
     {{"ruby-mail/spec/fixtures/emails/error_emails/invalid_subject_characters.eml", "subject"},
-     "raw 8-bit header bytes with no charset: we read UTF-8, else windows-1252; Python shows U+FFFD"},
+     "raw 8-bit header bytes with no charset: we read UTF-8, else windows-1252; Python shows "
+     "U+FFFD"},
     {{"spamassassin/t/data/nice/cjk/big5-base64.1", "subject"},
-     "raw 8-bit header bytes with no charset: we read UTF-8, else windows-1252; Python shows U+FFFD"},
+     "raw 8-bit header bytes with no charset: we read UTF-8, else windows-1252; Python shows "
+     "U+FFFD"},
     {{"spamassassin/t/data/nice/cjk/gb2312.1", "subject"},
-     "raw 8-bit header bytes with no charset: we read UTF-8, else windows-1252; Python shows U+FFFD"},
+     "raw 8-bit header bytes with no charset: we read UTF-8, else windows-1252; Python shows "
+     "U+FFFD"},
     {{"spamassassin/t/data/nice/cjk/gb2312.1", "from"},
-     "raw 8-bit header bytes with no charset: we read UTF-8, else windows-1252; Python shows U+FFFD"},
+     "raw 8-bit header bytes with no charset: we read UTF-8, else windows-1252; Python shows "
+     "U+FFFD"},
     {{"ruby-mail/spec/fixtures/emails/plain_emails/mix_caps_content_type.eml", "from"},
-     "Big Bug bb@bug.com without angle brackets: we keep the text as written, Python reads an obsolete local part"},
+     "Big Bug bb@bug.com without angle brackets: we keep the text as written, Python reads an "
+     "obsolete local part"},
     {{"ruby-mail/spec/fixtures/emails/plain_emails/raw_email_multiple_from.eml", "from"},
      "several From headers: we keep every address (GMime rule), Python one header"},
     {{"spamassassin/t/data/spam/008", "from"},
@@ -176,35 +196,44 @@ const std::map<std::pair<std::string, std::string>, std::string> kKnownHeaderDif
 // Messages whose body text differs from what Python's get_body gives, each with the reason.
 const std::map<std::string, std::string> kKnownBodyDifferences = {
     {"mime4j/core/src/test/resources/mimetools-testmsgs/hdr-fakeout.msg",
-     "a body line that looks like a header field right after the headers: GMime reads it as a header"},
+     "a body line that looks like a header field right after the headers: GMime reads it as a "
+     "header"},
     {"mime4j/core/src/test/resources/testmsgs/basic-plain-with-bad-header-separator.msg",
-     "its header block ends in obsolete syntax (no blank line, a line that is no header field): Python reads the rest as body, GMime as headers"},
+     "its header block ends in obsolete syntax (no blank line, a line that is no header field): "
+     "Python reads the rest as body, GMime as headers"},
     {"mime4j/core/src/test/resources/testmsgs/malformedHeader-nocrlfcrlf.msg",
-     "its header block ends in obsolete syntax (no blank line, a line that is no header field): Python reads the rest as body, GMime as headers"},
+     "its header block ends in obsolete syntax (no blank line, a line that is no header field): "
+     "Python reads the rest as body, GMime as headers"},
     {"mime4j/core/src/test/resources/testmsgs/malformedHeader-noheader.msg",
      "no header block: Python reads the file as body, GMime finds no message"},
     {"mime4j/core/src/test/resources/testmsgs/malformedHeaderStartsBody-nocrlfcrlf.msg",
-     "its header block ends in obsolete syntax (no blank line, a line that is no header field): Python reads the rest as body, GMime as headers"},
+     "its header block ends in obsolete syntax (no blank line, a line that is no header field): "
+     "Python reads the rest as body, GMime as headers"},
     {"mime4j/core/src/test/resources/testmsgs/malformedHeaderStartsBody-noheader.msg",
      "no header block: Python reads the file as body, GMime finds no message"},
     {"mime4j/core/src/test/resources/testmsgs/multipartemptypart.msg",
      "an empty part GMime drops (as its attachments do)"},
     {"mime4j/core/src/test/resources/testmsgs/obsolete.msg",
-     "its header block ends in obsolete syntax (no blank line, a line that is no header field): Python reads the rest as body, GMime as headers"},
+     "its header block ends in obsolete syntax (no blank line, a line that is no header field): "
+     "Python reads the rest as body, GMime as headers"},
     {"mime4j/core/src/test/resources/testmsgs/very-very-long-boundary.msg",
      "a 7 KB boundary line GMime does not match"},
     {"ruby-mail/spec/fixtures/emails/plain_emails/raw_email_incorrect_header.eml",
-     "its header block ends in obsolete syntax (no blank line, a line that is no header field): Python reads the rest as body, GMime as headers"},
+     "its header block ends in obsolete syntax (no blank line, a line that is no header field): "
+     "Python reads the rest as body, GMime as headers"},
     {"ruby-mail/spec/fixtures/emails/rfc2822/example13.eml",
-     "its header block ends in obsolete syntax (no blank line, a line that is no header field): Python reads the rest as body, GMime as headers"},
+     "its header block ends in obsolete syntax (no blank line, a line that is no header field): "
+     "Python reads the rest as body, GMime as headers"},
     {"spamassassin/t/data/nice/mime8",
-     "its base64 part of type BINARY (no subtype): both read it as text/plain (RFC 2045 5.2), but it carries a file name after a text part, so we keep it an attachment"},
+     "its base64 part of type BINARY (no subtype): both read it as text/plain (RFC 2045 5.2), but "
+     "it carries a file name after a text part, so we keep it an attachment"},
     {"spamassassin/t/data/spam/008",
-     "Shift_JIS bytes in a part declared us-ascii: Python shows U+FFFD, we read windows-1252; neither gives the Japanese words"},
+     "Shift_JIS bytes in a part declared us-ascii: Python shows U+FFFD, we read windows-1252; "
+     "neither gives the Japanese words"},
     {"spamassassin/t/data/spam/011",
-     "HTML with made-up tags and <? ?> inside words: the two HTML readers split the text differently"},
-    {"spamassassin/t/data/spam/bsmtp",
-     "an SMTP transcript, not a message"},
+     "HTML with made-up tags and <? ?> inside words: the two HTML readers split the text "
+     "differently"},
+    {"spamassassin/t/data/spam/bsmtp", "an SMTP transcript, not a message"},
 };
 
 }  // namespace
@@ -253,9 +282,10 @@ TEST_CASE(
 // (ours may hold more: every inline text part, attached messages; HTML is reduced to text
 // differently on the two sides). Every message that disagrees, or has no text where Python
 // finds some, must be one of kKnownBodyDifferences (named with the reason).
-TEST_CASE("python oracle: body text agrees with Python's email on the corpus but for named "
-          "differences",
-          "[mime][corpus][oracle]") {
+TEST_CASE(
+    "python oracle: body text agrees with Python's email on the corpus but for named "
+    "differences",
+    "[mime][corpus][oracle]") {
     IMM_SKIP_WITHOUT_CORPORA(corpora);
     const auto files = corpus_files(corpora);
     const auto& python = python_reads(files);
@@ -293,7 +323,7 @@ TEST_CASE("python oracle: body text agrees with Python's email on the corpus but
                            (mine.empty() ? ", no text" : "") + "\n";
     }
     WARN("body text agrees with Python's email on " << agree << " of " << with_body
-                                                     << " corpus messages with a body");
+                                                    << " corpus messages with a body");
     INFO(unexplained);
     CHECK(with_body > 200);
     CHECK(unexplained.empty());
