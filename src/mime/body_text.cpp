@@ -150,9 +150,11 @@ class TextBuilder {
             m_want_lines = 0;
             m_gap = false;
         } else if ((m_space || m_gap) && !m_out.empty() && m_out.back() != '\n') {
-            while (m_out.back() == ' ')
+            // Text of only spaces so far (a <pre>'s) is dropped, not read past its start.
+            while (!m_out.empty() && m_out.back() == ' ')
                 m_out.pop_back();
-            m_out += m_gap ? "  " : " ";
+            if (!m_out.empty())
+                m_out += m_gap ? "  " : " ";
         }
         m_space = false;
         m_gap = false;
