@@ -136,7 +136,9 @@ void AccountsProgress::update(const std::string& account, const sync::Progress& 
     }
     it->progress = p;
     if (m_terminal) {
-        redraw(false);
+        // An account's last count is drawn whatever the throttle: a short run's final line
+        // would otherwise come within 200 ms of its first and never be shown.
+        redraw(p.messages_done >= p.messages_total);
     } else if (now - it->printed >= m_plain_interval) {
         it->printed = now;
         it->printed_messages = p.messages_done;
