@@ -52,6 +52,7 @@ struct ExportArgs {
     std::string max_bytes;  // as given; parsed by parse_size
     bool gmail_labels_as_folders = false;
     bool no_bodies = false;
+    std::string attachments = "files";  // --attachments files|none
     bool repoint_archive = false;
     std::string on_failure;       // --on-failure: a shell command, run after a failed run
     int on_failure_timeout = 60;  // seconds the hook may take
@@ -143,6 +144,7 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("bytes").value(s.bytes);
         w.key("attachments").value(s.attachments);
         w.key("msg_backfilled").value(s.msg_backfilled);
+        w.key("attachments_extracted").value(s.attachments_extracted);
         w.key("msg_not_convertible").value(s.msg_unconvertible);
         w.key("parse_errors").value(s.parse_errors);
         w.key("flags_changed").value(s.flags_changed);
@@ -214,6 +216,10 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
     if (s.msg_backfilled)
         changes.push_back(std::to_string(s.msg_backfilled) +
                           " .msg files for messages archived earlier");
+    if (s.attachments_extracted)
+        changes.push_back(std::to_string(s.attachments_extracted) +
+                          " attachment files extracted for messages archived with --attachments "
+                          "none");
     if (s.msg_unconvertible)
         changes.push_back(std::to_string(s.msg_unconvertible) +
                           " messages not convertible to .msg (recorded; not tried again)");
@@ -426,6 +432,8 @@ int run_export(const ExportArgs& a) {
     if (!a.max_bytes.empty())
         options.max_bytes = parse_size(a.max_bytes);  // checked when the option was read
     options.index_bodies = !a.no_bodies;
+    options.attachments =
+        a.attachments == "none" ? sync::AttachmentFiles::None : sync::AttachmentFiles::Files;
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
     options.msg = a.msg;
     options.identity = account_identity(a.conn);
@@ -531,6 +539,15 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                   "Do not read message bodies into the search index while archiving (a little "
                   "faster; `search` then finds headers and attachment names only). `imapmirror "
                   "reindex DIR` reads them later");
+    cmd->add_option("--attachments", args->attachments,
+                    "files (the default): extract each attachment into MESSAGE.attachments/, "
+                    "identical ones stored once (hard links to DIR/.attachments-store/). none: "
+                    "write no attachment files, only their index rows; show, attachments, dump "
+                    "and verify decode them from the .eml when asked. Switching keeps what is "
+                    "there: files -> none keeps existing files, none -> files extracts the "
+                    "missing ones on the next run")
+        ->type_name("MODE")
+        ->check(CLI::IsMember({"files", "none"}));
     cmd->add_flag("--repoint-archive", args->repoint_archive,
                   "The archive in --out records the account it was made from (host, port, "
                   "user), and an export of another account into it is refused (exit 2). When "

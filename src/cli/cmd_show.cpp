@@ -15,6 +15,7 @@
 #include "mime/body_text.hpp"
 #include "store/atomic_file.hpp"
 #include "sync/archive.hpp"
+#include "sync/attachment_writer.hpp"
 
 namespace imapmirror::cli {
 
@@ -23,7 +24,8 @@ namespace {
 struct ShowArgs {
     std::string dir, target, message_id;
     AccountChoice choice;
-    std::string output;  // -o: where --raw and --html write, "" for standard output
+    std::string output;      // -o: where --raw, --html and --attachment write, "" for stdout
+    std::string attachment;  // --attachment PART: that attachment's decoded bytes
     bool html = false, raw = false, json = false;
     bool utc = false;  // --utc: the date in UTC rather than local time
 };
@@ -77,7 +79,10 @@ class ByteOutput {
         if (!a.output.empty() || !::isatty(STDOUT_FILENO))
             return std::nullopt;
         auto e = core::make_error(core::ErrorKind::Usage,
-                                  std::string("show ") + (a.raw ? "--raw" : "--html") +
+                                  std::string("show ") +
+                                      (a.raw    ? "--raw"
+                                       : a.html ? "--html"
+                                                : "--attachment") +
                                       " writes the message's own bytes, which can hold terminal "
                                       "escape sequences; not to a terminal",
                                   core::Scope::Run);
@@ -148,8 +153,12 @@ void print_json(const ShowArgs& a, const index::MessageView& m, const mime::Body
             .value(at.content_type)
             .key("size")
             .value(at.size)
+            .key("part")
+            .value(at.part)
+            .key("storage")
+            .value(at.storage)
             .key("path")
-            .value(a.dir + "/" + at.path)
+            .value(at.storage == "none" ? std::string() : a.dir + "/" + at.path)
             .end_object();
     w.end_array().end_object();
     std::printf("%s\n", w.str().c_str());
@@ -193,10 +202,15 @@ void print_human(const ShowArgs& a, const index::MessageView& m, const mime::Bod
         return;
     std::printf("\nAttachments (%zu):\n", m.attachments.size());
     for (const auto& at : m.attachments)
-        std::printf("  %s  (%s, %s)\n    %s\n",
+        std::printf("  %s  (%s, %s, part %s)\n    %s\n",
                     printable(at.filename.empty() ? "(no name)" : at.filename).c_str(),
                     printable(at.content_type).c_str(), human_size(at.size).c_str(),
-                    printable(a.dir + "/" + at.path).c_str());
+                    printable(at.part).c_str(),
+                    at.storage == "none"
+                        ? ("not extracted (--attachments none): show --attachment " +
+                           printable(at.part) + " -o FILE writes it")
+                              .c_str()
+                        : printable(a.dir + "/" + at.path).c_str());
 }
 
 int run_show(ShowArgs& a) {
@@ -208,11 +222,13 @@ int run_show(ShowArgs& a) {
                              "name one message: an ID, a PATH, or --message-id", core::Scope::Run);
         return report_error(e, a.json);
     }
-    if (!a.raw && !a.html && !a.output.empty())
-        return report_error(core::make_error(core::ErrorKind::Usage,
-                                             "-o FILE is for --raw and --html", core::Scope::Run),
-                            a.json);
-    if (a.raw || a.html)
+    const bool bytes = a.raw || a.html || !a.attachment.empty();
+    if (!bytes && !a.output.empty())
+        return report_error(
+            core::make_error(core::ErrorKind::Usage,
+                             "-o FILE is for --raw, --html and --attachment", core::Scope::Run),
+            a.json);
+    if (bytes)
         if (auto refused = ByteOutput::refusal(a))
             return report_error(*refused, false);
     auto search = index::ArchiveSearch::open(sync::index_path(a.dir));
@@ -222,10 +238,18 @@ int run_show(ShowArgs& a) {
     if (!m)
         return report_error(m.error(), a.json);
     const std::string eml = a.dir + "/" + m->path;
-    if (a.raw || a.html) {
+    if (bytes) {
         auto out = ByteOutput::open(a);
         if (!out)
             return report_error(out.error(), false);
+        if (!a.attachment.empty()) {
+            // Decoded from the .eml whatever the export wrote: the same bytes as the file.
+            auto written = sync::extract_attachment(
+                eml, a.attachment, [&](std::string_view b) { return out->write(b); });
+            if (written)
+                written = out->finish();
+            return written ? kExitOk : report_error(written.error(), false);
+        }
         if (a.raw) {
             auto copied = copy_file(eml, *out);
             return copied ? kExitOk : report_error(copied.error(), false);
@@ -272,10 +296,18 @@ void add_show_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
                     "The message with this Message-ID ('<id@host>' as written)");
     auto* html = cmd->add_flag("--html", args->html,
                                "Write the message's HTML part as it is (its own charset)");
-    cmd->add_flag("--raw", args->raw, "Write the .eml itself")->excludes(html);
-    cmd->add_option("-o,--output", args->output,
-                    "With --raw or --html: write to FILE (these refuse to write a message's own "
-                    "bytes to a terminal; a pipe or a file is fine)");
+    auto* raw = cmd->add_flag("--raw", args->raw, "Write the .eml itself")->excludes(html);
+    cmd->add_option("--attachment", args->attachment,
+                    "Write the attachment with this MIME part number (as listed: \"part 2\"), "
+                    "decoded from the .eml: also for an archive exported with --attachments "
+                    "none, which has no attachment files")
+        ->type_name("PART")
+        ->excludes(html)
+        ->excludes(raw);
+    cmd->add_option(
+        "-o,--output", args->output,
+        "With --raw, --html or --attachment: write to FILE (these refuse to write a message's own "
+        "bytes to a terminal; a pipe or a file is fine)");
     cmd->add_flag("--json", args->json, "Machine-readable output");
     add_account_options(*cmd, args->choice);
     cmd->add_flag("--utc", args->utc, "Show the date in UTC rather than local time");

@@ -97,6 +97,8 @@ Result<bool> migration_applies(Database& db, std::string_view sql) {
 
 }  // namespace
 
+// user_version counts the schema/NNN_*.sql files applied, in file order; their numbers may
+// leave a gap (one reserved for another change), which is no version of its own.
 Result<void> ArchiveIndex::migrate() {
     IMM_ASSIGN(const int64_t version, schema_version(m_db));
     const int64_t known = static_cast<int64_t>(std::size(kMigrations));
@@ -410,12 +412,14 @@ Result<void> ArchiveIndex::remap(uint32_t uidvalidity,
 
 Result<std::vector<ArchivedFile>> ArchiveIndex::archived_files() {
     // A label link holds its message's bytes (schema 007).
-    IMM_ASSIGN(auto st, m_db.prepare("SELECT path, sha256, size, 0 FROM messages UNION ALL "
-                                     "SELECT msg_path, msg_sha256, msg_size, 0 FROM messages "
-                                     "WHERE msg_path IS NOT NULL UNION ALL "
-                                     "SELECT path, sha256, size, 1 FROM attachments UNION ALL "
-                                     "SELECT l.path, m.sha256, m.size, 0 FROM label_links l "
-                                     "JOIN messages m ON m.id = l.message_id"));
+    IMM_ASSIGN(auto st,
+               m_db.prepare("SELECT path, sha256, size, 0 FROM messages UNION ALL "
+                            "SELECT msg_path, msg_sha256, msg_size, 0 FROM messages "
+                            "WHERE msg_path IS NOT NULL UNION ALL "
+                            "SELECT path, sha256, size, 1 FROM attachments WHERE storage != 'none' "
+                            "UNION ALL "
+                            "SELECT l.path, m.sha256, m.size, 0 FROM label_links l "
+                            "JOIN messages m ON m.id = l.message_id"));
     std::vector<ArchivedFile> out;
     for (;;) {
         IMM_ASSIGN(bool row, st.step());
@@ -423,6 +427,32 @@ Result<std::vector<ArchivedFile>> ArchiveIndex::archived_files() {
             break;
         out.push_back(ArchivedFile{st.column_text(0), st.column_text(1),
                                    static_cast<uint64_t>(st.column_int(2)), st.column_int(3) != 0});
+    }
+    return out;
+}
+
+Result<void> ArchiveIndex::set_attachment_storage(const std::vector<AttachmentRecord>& rows) {
+    IMM_ASSIGN(auto st, m_db.prepare("UPDATE attachments SET storage = ?2 WHERE path = ?1"));
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    for (const auto& a : rows) {
+        st.bind(1, a.path).bind(2, a.storage);
+        IMM_TRY(st.run());
+    }
+    return tx.commit();
+}
+
+Result<std::vector<ArchiveIndex::Unextracted>> ArchiveIndex::messages_with_unextracted_attachments(
+    int64_t after_id, size_t limit) {
+    IMM_ASSIGN(auto st, m_db.prepare("SELECT id, path FROM messages WHERE id > ?1 AND id IN "
+                                     "(SELECT message_id FROM attachments WHERE storage = "
+                                     "'none') ORDER BY id LIMIT ?2"));
+    st.bind(1, after_id).bind(2, static_cast<int64_t>(limit));
+    std::vector<Unextracted> out;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        out.push_back(Unextracted{st.column_int(0), st.column_text(1)});
     }
     return out;
 }
@@ -496,7 +526,7 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
         IMM_ASSIGN(
             auto at,
             m_db.prepare("INSERT INTO attachments (message_id, part, filename, content_type, size, "
-                         "path, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+                         "path, sha256, storage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
         m_insert_attachment = std::move(at);
         IMM_TRY(prepare_body_statements());
     }
@@ -523,7 +553,10 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
                 .bind(2, a.part)
                 .bind_text_or_null(3, a.filename)
                 .bind(4, a.content_type);
-            at.bind(5, static_cast<int64_t>(a.size)).bind(6, a.path).bind(7, a.sha256);
+            at.bind(5, static_cast<int64_t>(a.size))
+                .bind(6, a.path)
+                .bind(7, a.sha256)
+                .bind(8, a.storage);
             IMM_TRY(at.run());
         }
         if (m.body)

@@ -130,8 +130,19 @@ class ArchiveIndex {
                              const std::vector<std::pair<int64_t, uint32_t>>& rows);
 
     // Every message, .msg, attachment and label-link file the index knows (expunged messages
-    // included: their files are kept).
+    // included: their files are kept). An attachment stored "none" (--attachments none) has no
+    // file and is not listed: its .eml holds it.
     core::Result<std::vector<ArchivedFile>> archived_files();
+    // attachments.storage (schema/015) of each row's file (by its path), in one transaction.
+    core::Result<void> set_attachment_storage(const std::vector<AttachmentRecord>& rows);
+    // Messages (id, .eml path) with an attachment stored "none" (--attachments none), id
+    // above `after_id`, in id order, at most `limit`.
+    struct Unextracted {
+        int64_t id;
+        std::string path;
+    };
+    core::Result<std::vector<Unextracted>> messages_with_unextracted_attachments(int64_t after_id,
+                                                                                 size_t limit);
 
     // Messages archived in a folder (any UIDVALIDITY, expunged ones excluded).
     core::Result<uint64_t> message_count(int64_t folder_id);

@@ -182,9 +182,15 @@ Result<std::vector<MessageView>> ArchiveSearch::messages_where(const char* where
                                                                const std::string& value) {
     IMM_ASSIGN(auto st, m_db.prepare(std::string(kMessageSelect) + where));
     st.bind(1, value);
-    IMM_ASSIGN(auto at, m_db.prepare("SELECT part, COALESCE(filename, ''), content_type, size, "
-                                     "path, sha256 FROM attachments WHERE message_id = ?1 "
-                                     "ORDER BY id"));
+    // An index not yet migrated to schema/015 (read-only) has every attachment as a file.
+    IMM_ASSIGN(auto has_storage, m_db.prepare("SELECT COUNT(*) FROM pragma_table_info("
+                                              "'attachments') WHERE name = 'storage'"));
+    IMM_TRY(has_storage.step());
+    const bool storage_known = has_storage.column_int(0) != 0;
+    IMM_ASSIGN(auto at, m_db.prepare(std::string("SELECT part, COALESCE(filename, ''), "
+                                                 "content_type, size, path, sha256, ") +
+                                     (storage_known ? "storage" : "'copy'") +
+                                     " FROM attachments WHERE message_id = ?1 ORDER BY id"));
     std::vector<MessageView> out;
     for (;;) {
         IMM_ASSIGN(bool row, st.step());
@@ -215,6 +221,7 @@ Result<std::vector<MessageView>> ArchiveSearch::messages_where(const char* where
             a.size = static_cast<uint64_t>(at.column_int(3));
             a.path = at.column_text(4);
             a.sha256 = at.column_text(5);
+            a.storage = at.column_text(6);
             m.attachments.push_back(std::move(a));
         }
         at.reset();

@@ -18,6 +18,9 @@ namespace imapmirror::index {
 struct AttachmentRecord {
     std::string part, filename, content_type, path, sha256;
     uint64_t size = 0;
+    // What is at `path` (schema/015): "link" (a hard link to the attachment store's file),
+    // "copy" (a file of its own) or "none" (no file: --attachments none).
+    std::string storage = "copy";
 };
 
 // A message's row of `bodies` (schema/006): the text the search index reads.

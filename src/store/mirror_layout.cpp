@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "store/attachment_store.hpp"
 #include "store/name_sanitizer.hpp"
 
 namespace imapmirror::store {
@@ -36,6 +37,10 @@ std::string folder_component(std::string_view raw, bool top_level) {
         c.insert(0, 1, '_');
     if (top_level && collision_key(c).rfind(kIndexFileName, 0) == 0)
         c += '_';
+    // The attachment store's directory: sanitize_component never begins a name with '.', and
+    // this keeps it so should that rule ever change.
+    if (top_level && collision_key(c) == collision_key(std::string(kAttachmentStoreDir)))
+        c.insert(0, 1, '_');
     return c;
 }
 

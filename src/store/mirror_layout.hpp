@@ -8,6 +8,9 @@
 //   DIR/<folder>/<UIDVALIDITY>-<UID>.msg         with export --msg
 //   DIR/<folder>/<UIDVALIDITY>-<UID>.conflict-<SHA-256 prefix>.eml   other bytes, same UID
 //   DIR/<folder>/.imapmirror-tmp-XXXXXX         temporaries (a file, or a directory of them)
+//   DIR/.attachments-store/ab/<SHA-256>         each distinct attachment once; the messages'
+//                                               attachment files are hard links to it
+//                                               (store/attachment_store.hpp)
 //
 // Message names depend only on (folder, UIDVALIDITY, UID), so they are stable across runs and
 // unique even after a UIDVALIDITY change.

@@ -368,7 +368,12 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
         return std::move(placed).error();
     }
     const std::string relative = m_folder.path + "/" + *placed;
-    AttachmentWriter attachments(m_dir, relative + ".attachments");
+    if (!m_store) {
+        IMM_ASSIGN(auto opened, store::AttachmentStore::open(m_options.root));
+        m_store.emplace(std::move(opened));
+    }
+    AttachmentWriter attachments(m_dir, relative + ".attachments", &*m_store,
+                                 m_options.attachments);
     mime::ParseLimits limits;
     limits.body_text = m_options.index_bodies;  // read in this worker thread, from the same parse
     auto parsed = mime::parse_message_file(body.temp_path, attachments, limits);
@@ -483,6 +488,9 @@ Result<void> BodyFetcher::flush() {
     if (m_records.empty())
         return {};
     IMM_TRY(m_batch.commit());
+    if (m_store)
+        for (auto& m : m_records)
+            adopt_attachments(*m_store, m.attachments);
     auto indexed =
         m_run.with_index([&](index::ArchiveIndex& ix) { return ix.insert_messages(m_records); });
     if (!indexed) {

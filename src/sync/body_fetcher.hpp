@@ -126,6 +126,7 @@ class BodyFetcher {
     bool m_size_warned = false;
     MessageSink m_sink;
     store::DurableBatch m_batch;
+    std::optional<store::AttachmentStore> m_store;  // opened at the first message
     std::vector<index::MessageRecord> m_records;
     // Bytes of body text and Gmail labels held in m_records: a batch is committed early at
     // kMaxBatchHeld, so one connection's batch holds at most about that much.

@@ -17,6 +17,7 @@
 #include "store/mirror_layout.hpp"
 #include "sync/archive.hpp"
 #include "sync/archive_lock.hpp"
+#include "sync/attachment_backfill.hpp"
 #include "sync/connection_workers.hpp"
 #include "sync/label_directories.hpp"
 #include "sync/msg_backfill.hpp"
@@ -250,6 +251,20 @@ Result<void> backfill_msg(index::ArchiveIndex& index, const ExportOptions& optio
     return {};
 }
 
+// Phase "earlier attachments": with --attachments files (the default), attachments an earlier
+// run with --attachments none only indexed get their files from the .eml.
+Result<void> backfill_attachments(index::ArchiveIndex& index, const ExportOptions& options,
+                                  ExportSummary& summary) {
+    if (options.attachments != AttachmentFiles::Files)
+        return {};
+    IMM_ASSIGN(auto done,
+               backfill_attachment_files(index, options.root, options.messages_per_commit));
+    summary.attachments_extracted += done.written;
+    for (auto& e : done.errors)
+        summary.errors.push_back(std::move(e));
+    return {};
+}
+
 // Phase "record run": finishes the `runs` row with the exit code and the error that decided
 // it. Best effort: a full disk may refuse even this row; the run's outcome is reported anyway.
 void record_run(index::ArchiveIndex& index, int64_t run_id, const ExportSummary& summary,
@@ -336,6 +351,10 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     if (!summary.fatal) {
         if (auto backfilled = backfill_msg(index, m_options, archived_before, summary); !backfilled)
             summary.fatal = std::move(backfilled).error();
+    }
+    if (!summary.fatal) {
+        if (auto extracted = backfill_attachments(index, m_options, summary); !extracted)
+            summary.fatal = std::move(extracted).error();
     }
     if (!summary.fatal) {
         if (auto threaded = thread_messages(index, summary); !threaded)

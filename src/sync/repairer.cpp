@@ -14,6 +14,7 @@
 #include "index/file_owner.hpp"
 #include "mime/message_parser.hpp"
 #include "store/atomic_file.hpp"
+#include "store/attachment_store.hpp"
 #include "store/damaged_copy.hpp"
 #include "store/mirror_layout.hpp"
 #include "store/sha256.hpp"
@@ -84,6 +85,10 @@ class Repair {
         std::vector<std::string> paths = found.missing;
         paths.insert(paths.end(), found.changed.begin(), found.changed.end());
         for (const auto& path : paths) {
+            if (store::in_attachment_store(path)) {
+                m_store_damaged.push_back(path);
+                continue;
+            }
             IMM_ASSIGN(auto owner, index::file_owner(m_index, path));
             if (!owner) {
                 unrepairable(path,
@@ -133,6 +138,16 @@ class Repair {
 
     // Phase "extract again": the damaged attachment files of messages whose .eml is intact.
     Result<void> extract_attachments() {
+        // A damaged store file is set aside first (kept, never deleted: messages link it), so
+        // that nothing re-extracted or fetched again is linked to it; the first good copy
+        // becomes the store's file again (adopt).
+        for (const auto& path : m_store_damaged) {
+            const auto where = store::split_path(path);
+            IMM_ASSIGN(auto dir, m_archive.root.open_directory(where.dir, false));
+            IMM_ASSIGN(auto aside,
+                       store::set_aside(dir.get(), where.name, m_root + "/" + where.dir, m_now));
+            m_report.set_aside.push_back(where.dir + "/" + aside);
+        }
         store::DurableBatch batch(m_root);
         for (auto& [path, d] : m_damaged) {
             if (d.eml || d.attachments.empty())
@@ -140,8 +155,11 @@ class Repair {
             IMM_TRY(extract(d, batch));
         }
         IMM_TRY(batch.commit());
-        for (const auto& path : m_extracted)
-            m_report.reextracted.push_back(path);
+        IMM_ASSIGN(auto store, store::AttachmentStore::open(m_root));
+        adopt_attachments(store, m_extracted);
+        IMM_TRY(m_index.set_attachment_storage(m_extracted));
+        for (const auto& a : m_extracted)
+            m_report.reextracted.push_back(a.path);
         return {};
     }
 
@@ -293,7 +311,7 @@ class Repair {
             }
             IMM_ASSIGN(auto copy, copy_into(temp_dir + "/" + name, m_root + "/" + relative_dir));
             batch.add(std::move(copy), m_root + "/" + path);
-            m_extracted.push_back(path);
+            m_extracted.push_back(*made);
         }
         return {};
     }
@@ -326,8 +344,9 @@ class Repair {
     SharedRun m_shared;
     ExportOptions m_options;
     const std::time_t m_now;
-    std::map<std::string, Damaged> m_damaged;  // by the message's .eml path
-    std::vector<std::string> m_extracted;
+    std::map<std::string, Damaged> m_damaged;          // by the message's .eml path
+    std::vector<index::AttachmentRecord> m_extracted;  // storage "copy" until adopted
+    std::vector<std::string> m_store_damaged;          // store files with other bytes
     RepairReport m_report;
 };
 

@@ -29,6 +29,10 @@ struct RepairReport {
 //   a message the export marked expunged) it is unrepairable and left as it is;
 // - an attachment file of an intact message: a damaged one set aside, then extracted again
 //   from the .eml and renamed into place in one durable batch;
+// - a file of the attachment store whose bytes no longer match its name (verify reports the
+//   attachment of every message linking it as changed too): set aside first, so that nothing
+//   is linked to it again; the messages' attachments are then extracted again as above, and
+//   the first good copy becomes the store's file (AttachmentStore::adopt; storage recorded);
 // - a .msg or label link: unrepairable here.
 // A repaired file is hashed again: one whose new bytes still differ from the index (the server
 // sent other bytes) is unrepairable too. `connect` is called once, only when a message must be

@@ -20,6 +20,11 @@
 
 namespace imapmirror::sync {
 
+// --attachments: extract each attachment to a file (Files: identical ones stored once, see
+// store/attachment_store.hpp), or only index it (None: show, attachments, dump and verify
+// decode it from the .eml when asked).
+enum class AttachmentFiles { Files, None };
+
 struct ExportOptions {
     std::string root;                  // DIR
     std::vector<std::string> include;  // globs on decoded folder names; empty: all
@@ -43,6 +48,7 @@ struct ExportOptions {
     // false, `reindex` reads it later (the full-text index then has headers and attachment
     // names only).
     bool index_bodies = true;
+    AttachmentFiles attachments = AttachmentFiles::Files;
     // The account being archived (schema/009). An archive that records another account is
     // refused before any connection is made, unless `repoint_archive` (--repoint-archive: the
     // server really moved) replaces the recorded one. Recorded after the first login.
@@ -90,6 +96,9 @@ struct ExportSummary {
     uint64_t bytes = 0;
     uint64_t attachments = 0;
     uint64_t msg_backfilled = 0;  // --msg: .msg files given to messages archived earlier
+    // --attachments files: attachment files extracted for messages an earlier run with
+    // --attachments none only indexed
+    uint64_t attachments_extracted = 0;
     // --msg: messages recorded (once) as not convertible to .msg, this run (schema 011).
     uint64_t msg_unconvertible = 0;
     uint64_t parse_errors = 0;  // messages archived whose MIME could not be fully read

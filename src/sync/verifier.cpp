@@ -1,10 +1,14 @@
 #include "sync/verifier.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "index/archive_index.hpp"
+#include "store/attachment_store.hpp"
 #include "store/damaged_copy.hpp"
 #include "store/mirror_layout.hpp"
 #include "store/sha256.hpp"
@@ -18,6 +22,33 @@ namespace imapmirror::sync {
 namespace fs = std::filesystem;
 using core::Result;
 
+namespace {
+
+// SHA-256 of regular files, hashed once per inode: the messages linking one attachment-store
+// file share its inode, so its bytes are read once and a damaged store file is a damaged
+// attachment of every message linking it.
+class InodeHashes {
+  public:
+    // "" when `full` is not a regular file (never followed through a link).
+    const std::string& of(const std::string& full, uint64_t& size) {
+        static const std::string kNone;
+        struct stat st {};
+        if (::lstat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+            return kNone;
+        size = static_cast<uint64_t>(st.st_size);
+        const auto key = std::make_pair(st.st_dev, st.st_ino);
+        auto it = m_seen.find(key);
+        if (it == m_seen.end())
+            it = m_seen.emplace(key, store::sha256_of_file(full)).first;
+        return it->second;
+    }
+
+  private:
+    std::map<std::pair<dev_t, ino_t>, std::string> m_seen;
+};
+
+}  // namespace
+
 Result<VerifyReport> verify_files(const std::string& root,
                                   const std::function<void(const VerifyProgress&)>& on_progress) {
     IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(index_path(root)));
@@ -25,6 +56,7 @@ Result<VerifyReport> verify_files(const std::string& root,
     VerifyReport report;
     IMM_ASSIGN(report.identity, index::read_account_identity(index.db()));
     std::set<std::string> known;
+    InodeHashes hashes;
     VerifyProgress progress{0, files.size()};
     for (const auto& f : files) {
         if (on_progress)
@@ -32,13 +64,11 @@ Result<VerifyReport> verify_files(const std::string& root,
         ++progress.done;
         known.insert(f.path);
         ++report.files_checked;
-        const std::string full = root + "/" + f.path;
-        std::error_code ec;
-        if (!fs::is_regular_file(full, ec)) {
+        uint64_t size = 0;
+        const std::string& sha = hashes.of(root + "/" + f.path, size);
+        if (sha.empty())
             report.missing.push_back(f.path);
-            continue;
-        }
-        if (fs::file_size(full, ec) != f.size || store::sha256_of_file(full) != f.sha256)
+        else if (size != f.size || sha != f.sha256)
             report.changed.push_back(f.path);
     }
     std::error_code ec;
@@ -53,10 +83,20 @@ Result<VerifyReport> verify_files(const std::string& root,
             continue;
         const fs::path p(rel);
         if (std::any_of(p.begin(), p.end(),
-                        [](const fs::path& c) { return store::is_damaged_copy(c.string()); }))
+                        [](const fs::path& c) { return store::is_damaged_copy(c.string()); })) {
             report.kept_aside.push_back(rel);
-        else
-            report.extra.push_back(rel);
+            continue;
+        }
+        // A store file is named by the SHA-256 of its bytes; one that no message links is
+        // fine (a later message with those bytes links it).
+        if (const std::string named = store::store_file_sha256(rel); !named.empty()) {
+            ++report.files_checked;
+            uint64_t size = 0;
+            if (hashes.of(it->path().string(), size) != named)
+                report.changed.push_back(rel);
+            continue;
+        }
+        report.extra.push_back(rel);
     }
     if (on_progress)
         on_progress(progress);

@@ -17,6 +17,7 @@
 #include <regex>
 
 #include "../corpora.hpp"
+#include "scoped_temp_dir.hpp"
 #include "scripted_imap.hpp"
 #include "test_server.hpp"
 
@@ -286,6 +287,56 @@ TEST_CASE(
     for (const auto& f : all_files(sandbox))
         CHECK(f.rfind("archive/", 0) == 0);
     std::system(("rm -rf '" + sandbox + "'").c_str());
+}
+
+TEST_CASE(
+    "export: --attachments none writes no attachment file, show decodes one from the .eml, and "
+    "the next default run extracts them all",
+    "[integration]") {
+    DovecotServer server;
+    ScopedTempDir sandbox;
+    const std::string out = sandbox.path + "/archive";
+    const std::string db = out + "/index.sqlite";
+
+    auto none = run_imapmirror(
+        with({"export", "--out", out, "--attachments", "none", "--json"}, server.tls_args()));
+    INFO(none.err);
+    REQUIRE(none.exit_code == 0);
+    CHECK(none.out.find("\"attachments\":5,") != std::string::npos);
+    for (const auto& f : all_files(out))
+        CHECK(f.find(".attachments/") == std::string::npos);
+    CHECK(query(db, "SELECT COUNT(*) FROM attachments WHERE storage = 'none'").at(0).at(0) == "5");
+    auto verified = run_imapmirror({"verify", out});
+    INFO(verified.out);
+    CHECK(verified.exit_code == 0);
+
+    // show: the part number listed, and its bytes decoded from the .eml.
+    const auto csv = query(db,
+                           "SELECT m.id, a.part, a.path FROM attachments a JOIN messages m ON "
+                           "m.id = a.message_id WHERE a.filename LIKE 'Quartalsbericht%'");
+    REQUIRE(csv.size() == 1);
+    auto listed = run_imapmirror({"show", out, csv[0][0]});
+    CHECK(listed.out.find("show --attachment " + csv[0][1]) != std::string::npos);
+    auto shown = run_imapmirror(
+        {"show", out, csv[0][0], "--attachment", csv[0][1], "-o", sandbox.path + "/q.csv"});
+    INFO(shown.err);
+    REQUIRE(shown.exit_code == 0);
+    CHECK(read_file(sandbox.path + "/q.csv") == "quarter,revenue\nQ1,100\n");
+    CHECK(run_imapmirror(
+              {"show", out, csv[0][0], "--attachment", "9.9", "-o", sandbox.path + "/none.bin"})
+              .exit_code == 7);
+
+    // Back to the default: the files appear, from the .eml, without a download.
+    auto files = run_imapmirror(with({"export", "--out", out, "--json"}, server.tls_args()));
+    INFO(files.err);
+    REQUIRE(files.exit_code == 0);
+    CHECK(files.out.find("\"messages\":0,") != std::string::npos);
+    CHECK(files.out.find("\"attachments_extracted\":5") != std::string::npos);
+    CHECK(query(db, "SELECT COUNT(*) FROM attachments WHERE storage = 'link'").at(0).at(0) == "5");
+    CHECK(read_file(out + "/" + csv[0][2]) == "quarter,revenue\nQ1,100\n");
+    verified = run_imapmirror({"verify", out});
+    INFO(verified.out);
+    CHECK(verified.exit_code == 0);
 }
 
 TEST_CASE("export: every SQL example in the README runs and answers something", "[integration]") {

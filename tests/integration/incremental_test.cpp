@@ -1,6 +1,7 @@
 // Re-runs of `imapmirror export` on the same archive: what a nightly backup meets.
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -46,8 +47,9 @@ std::vector<std::string> fingerprint(const std::string& root) {
              "SELECT f.name || ' ' || m.uid || ' ' || m.sha256 || ' ' || m.path || ' ' || m.flags "
              "FROM messages m JOIN folders f ON f.id = m.folder_id ORDER BY 1"))
         out.push_back(r[0]);
-    for (const auto& r :
-         query(root + "/index.sqlite", "SELECT path || ' ' || sha256 FROM attachments ORDER BY 1"))
+    for (const auto& r : query(root + "/index.sqlite",
+                               "SELECT path || ' ' || sha256 || ' ' || storage FROM attachments "
+                               "ORDER BY 1"))
         out.push_back(r[0]);
     std::vector<std::string> files;
     for (const auto& e : fs::recursive_directory_iterator(root)) {
@@ -59,6 +61,22 @@ std::vector<std::string> fingerprint(const std::string& root) {
     std::sort(files.begin(), files.end());
     out.insert(out.end(), files.begin(), files.end());
     return out;
+}
+
+// Attachment rows stored as "link" whose file is not the attachment store's file (the same
+// inode as DIR/.attachments-store/ab/<sha256>): none, in an archive whose store is whole.
+std::vector<std::string> links_not_to_the_store(const std::string& root) {
+    std::vector<std::string> bad;
+    for (const auto& r : query(root + "/index.sqlite",
+                               "SELECT path, sha256 FROM attachments WHERE storage = 'link'")) {
+        struct stat mine {
+        }, kept{};
+        const std::string store = root + "/.attachments-store/" + r[1].substr(0, 2) + "/" + r[1];
+        if (::lstat((root + "/" + r[0]).c_str(), &mine) != 0 ||
+            ::lstat(store.c_str(), &kept) != 0 || mine.st_ino != kept.st_ino)
+            bad.push_back(r[0]);
+    }
+    return bad;
 }
 
 }  // namespace
@@ -236,6 +254,11 @@ TEST_CASE(
     auto cold = run_imapmirror(with({"export", "--out", clean}, server.tls_args()));
     REQUIRE(cold.exit_code == 0);
     const auto expected = fingerprint(clean);
+    // The corpora carry the same attachment in several messages: stored once, linked.
+    REQUIRE(scalar(clean + "/index.sqlite",
+                   "SELECT COUNT(*) > COUNT(DISTINCT sha256) FROM attachments WHERE storage = "
+                   "'link'") == "1");
+    CHECK(links_not_to_the_store(clean).empty());
 
     // Each seed: a fresh archive, killed at a random moment of its first run, then one more
     // run, which must give exactly the clean archive.
@@ -252,6 +275,7 @@ TEST_CASE(
         INFO(finish.err);
         REQUIRE(finish.exit_code == 0);
         CHECK(fingerprint(crashed) == expected);
+        CHECK(links_not_to_the_store(crashed).empty());
         auto verify = run_imapmirror({"verify", crashed});
         INFO(verify.out);
         CHECK(verify.exit_code == 0);

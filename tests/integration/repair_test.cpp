@@ -128,9 +128,15 @@ TEST_CASE(
     INFO(repaired.out << repaired.err);
     CHECK(repaired.exit_code == 0);
     CHECK(read_file(out + "/" + attachment) == attached);
+    // The file is a hard link to the attachment store's file, so every message carrying the
+    // same bytes shares the damage: each of its names is set aside, the store's included.
+    const std::string names = scalar(db,
+                                     "SELECT COUNT(*) + 1 FROM attachments WHERE sha256 = (SELECT "
+                                     "sha256 FROM attachments ORDER BY path LIMIT 1)");
     const auto aside = files_named(out, ".damaged-");
-    REQUIRE(aside.size() == 1);
-    CHECK(read_file(out + "/" + aside[0]) == attached + "damage");
+    REQUIRE(std::to_string(aside.size()) == names);
+    for (const auto& a : aside)
+        CHECK(read_file(out + "/" + a) == attached + "damage");
     CHECK(run_imapmirror({"verify", out}).exit_code == 0);
 }
 
