@@ -111,10 +111,10 @@ Result<ExportPreview> preview_export(const ConnectFn& connect, const ExportOptio
     if (archived.index) {
         IMM_ASSIGN(auto recorded, index::read_account_identity(archived.index->db()));
         IMM_ASSIGN(int64_t archived_messages, archived.index->max_message_id());
-        IMM_ASSIGN(preview.identity_change,
-                   decide_identity(recorded, options.identity, options.repoint_archive,
-                                   archived_messages > 0 || !archived.folders.empty(),
-                                   options.root));
+        IMM_ASSIGN(
+            preview.identity_change,
+            decide_identity(recorded, options.identity, options.repoint_archive,
+                            archived_messages > 0 || !archived.folders.empty(), options.root));
         preview.recorded_identity = std::move(recorded);
     } else {
         preview.identity_change = IdentityChange::Recorded;
