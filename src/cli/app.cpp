@@ -6,6 +6,26 @@
 
 namespace imapmirror::cli {
 
+void add_commands(CLI::App& app, const GlobalArgs& global, int& exit_code) {
+    // The archive commands first, then the client commands.
+    add_export_command(app, global, exit_code);
+    add_backup_command(app, global, exit_code);
+    add_accounts_command(app, global, exit_code);
+    add_auth_command(app, global, exit_code);
+    add_verify_command(app, global, exit_code);
+    add_restore_command(app, global, exit_code);
+    add_threads_command(app, global, exit_code);
+    add_convert_command(app, global, exit_code);
+    add_dump_command(app, global, exit_code);
+    add_search_command(app, global, exit_code);
+    add_show_command(app, global, exit_code);
+    add_reindex_command(app, global, exit_code);
+    add_folders_command(app, global, exit_code);
+    add_list_command(app, global, exit_code);
+    add_fetch_command(app, global, exit_code);
+    add_attachments_command(app, global, exit_code);
+}
+
 int run_cli(int argc, char** argv) {
     CLI::App app{
         "imapmirror backs up whole IMAP accounts to disk, byte-exact, read-only on the server.\n"
@@ -43,24 +63,7 @@ int run_cli(int argc, char** argv) {
     app.add_flag("-q,--quiet", global.quiet, "Only errors and warnings on stderr");
 
     int exit_code = kExitOk;
-    // The archive commands first, then the client commands.
-    add_export_command(app, global, exit_code);
-    add_backup_command(app, global, exit_code);
-    add_accounts_command(app, global, exit_code);
-    add_auth_command(app, global, exit_code);
-    add_verify_command(app, global, exit_code);
-    add_restore_command(app, global, exit_code);
-    add_threads_command(app, global, exit_code);
-    add_convert_command(app, global, exit_code);
-    add_dump_command(app, global, exit_code);
-    add_search_command(app, global, exit_code);
-    add_show_command(app, global, exit_code);
-    add_reindex_command(app, global, exit_code);
-    add_folders_command(app, global, exit_code);
-    add_list_command(app, global, exit_code);
-    add_fetch_command(app, global, exit_code);
-    add_attachments_command(app, global, exit_code);
-
+    add_commands(app, global, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -280,6 +280,7 @@ void print_preview(const ExportArgs& a, const sync::ExportPreview& p, int code) 
         w.key("folders_unchanged").value(static_cast<uint64_t>(p.folders_unchanged));
         w.key("gmail_single_instance").value(p.gmail_single_instance);
         w.key("label_folders").value(static_cast<uint64_t>(p.label_folders));
+        w.key("identity_change").value(sync::to_string(p.identity_change));
         // "messages" and "bytes" as in export's summary: `backup --dry-run` reads them.
         w.key("messages").value(p.messages);
         w.key("bytes").value(p.bytes);
@@ -306,6 +307,10 @@ void print_preview(const ExportArgs& a, const sync::ExportPreview& p, int code) 
     for (const auto& e : p.errors)
         std::fprintf(stderr, "imapmirror: %s error: %s\n", to_string(e.scope),
                      e.describe().c_str());
+    if (p.identity_change == sync::IdentityChange::Repointed && p.recorded_identity)
+        std::printf("Would re-point %s from %s to %s\n", printable(a.out).c_str(),
+                    printable(index::describe(*p.recorded_identity)).c_str(),
+                    printable(index::describe(account_identity(a.conn))).c_str());
     if (!p.changed.empty()) {
         std::vector<std::vector<std::string>> rows = {
             {"FOLDER", "CHANGE", "TO FETCH", "SIZE", "EXPUNGED"}};

@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/provider_presets.hpp"
 #include "cli/status_line.hpp"
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
@@ -243,8 +244,6 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         "second run sends nothing twice and a killed run is completed by the next.");
     cmd->add_option("DIR", args->dir, "Archive directory (made by export)")->required();
     add_connection_options(*cmd, args->conn);
-    cmd->get_option("--host")->required(false);
-    cmd->get_option("--user")->required(false);
     cmd->add_option("--include", args->include,
                     "Only archived folders whose decoded name matches GLOB (repeatable), as "
                     "export")
@@ -271,7 +270,7 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
                   "(BODY.PEEK[]: no flag changes) and compare their SHA-256 with the archive, "
                   "folder by folder: missing, extra and different messages. Exit 11 on any");
     cmd->add_flag("--json", args->json, "Machine-readable plan, summary or check on stdout");
-    add_account_options(*cmd, args->choice);
+    add_account_connection(*cmd, args->choice, args->conn.provider);
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
         args->quiet = global.quiet;
@@ -280,6 +279,10 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         const auto include = args->include, exclude = args->exclude;
         if (auto applied = apply_account(*cmd, args->choice); !applied) {
             exit_code = report_error(applied.error(), args->json);
+            return;
+        }
+        if (auto preset = apply_provider(*cmd, args->conn.provider); !preset) {
+            exit_code = report_error(preset.error(), args->json);
             return;
         }
         args->include = include;

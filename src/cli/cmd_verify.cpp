@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/provider_presets.hpp"
 #include "cli/status_line.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -236,7 +237,7 @@ void add_verify_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                   "--user) when a message must be fetched. Messages gone from the server are "
                   "reported and kept as they are");
     add_connection_options(*cmd, args->conn);
-    add_account_options(*cmd, args->choice);
+    add_account_connection(*cmd, args->choice, args->conn.provider);
     // Connection options matter only with --server or --repair.
     for (auto* opt : cmd->get_options())
         if (opt->get_group() == "Connection" && opt->get_required())
@@ -247,6 +248,12 @@ void add_verify_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         args->quiet = global.quiet;
         if (auto applied = apply_account(*cmd, args->choice); !applied) {
             exit_code = report_error(applied.error(), args->json);
+            return;
+        }
+        // The account's provider gives --repair and --server the host, port and OAuth2 of
+        // its export.
+        if (auto preset = apply_provider(*cmd, args->conn.provider); !preset) {
+            exit_code = report_error(preset.error(), args->json);
             return;
         }
         args->conn.account = args->choice.account;

@@ -25,6 +25,9 @@ void add_convert_command(CLI::App& app, const GlobalArgs& global, int& exit_code
 void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
 void add_dump_command(CLI::App& app, const GlobalArgs& global, int& exit_code);
 
+// Every command above, in the order `--help` lists them.
+void add_commands(CLI::App& app, const GlobalArgs& global, int& exit_code);
+
 // Parses argv and runs the chosen command; returns the process exit code.
 int run_cli(int argc, char** argv);
 

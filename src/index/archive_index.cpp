@@ -207,6 +207,31 @@ Result<std::vector<uint32_t>> ArchiveIndex::live_uids(int64_t folder_id, uint32_
     return out;
 }
 
+Result<std::vector<StoredState>> ArchiveIndex::stored_states(int64_t folder_id,
+                                                             uint32_t uidvalidity, uint32_t lo,
+                                                             uint32_t hi) {
+    // One row per label (or one with NULL for none), in UID then name order.
+    IMM_ASSIGN(auto st,
+               m_db.prepare("SELECT m.uid, m.flags, l.name FROM messages m LEFT JOIN "
+                            "message_labels ml ON ml.message_id = m.id LEFT JOIN labels l ON "
+                            "l.id = ml.label_id WHERE m.folder_id = ?1 AND m.uidvalidity = ?2 AND "
+                            "m.uid BETWEEN ?3 AND ?4 AND m.deleted_at IS NULL ORDER BY m.uid, "
+                            "l.name"));
+    st.bind(1, folder_id).bind(2, int64_t{uidvalidity}).bind(3, int64_t{lo}).bind(4, int64_t{hi});
+    std::vector<StoredState> out;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        const auto uid = static_cast<uint32_t>(st.column_int(0));
+        if (out.empty() || out.back().uid != uid)
+            out.push_back(StoredState{uid, st.column_text(1), {}});
+        if (!st.column_is_null(2))
+            out.back().labels.push_back(st.column_text(2));
+    }
+    return out;
+}
+
 Result<uint64_t> ArchiveIndex::update_flags(
     int64_t folder_id, uint32_t uidvalidity,
     const std::vector<std::pair<uint32_t, std::string>>& flags) {

@@ -41,6 +41,13 @@ struct EpochCandidate {
     std::string header_sha256;
 };
 
+// An archived message's flags and Gmail labels as the index stores them.
+struct StoredState {
+    uint32_t uid = 0;
+    std::string flags;
+    std::vector<std::string> labels;  // sorted, each once
+};
+
 // A file the index says the archive holds.
 struct ArchivedFile {
     std::string path, sha256;
@@ -101,6 +108,10 @@ class ArchiveIndex {
 
     // UIDs of the folder's archived, not expunged messages of this UIDVALIDITY, ascending.
     core::Result<std::vector<uint32_t>> live_uids(int64_t folder_id, uint32_t uidvalidity);
+    // The flags and labels of the folder's live messages of this UIDVALIDITY whose UID lies in
+    // [lo, hi], by UID ascending.
+    core::Result<std::vector<StoredState>> stored_states(int64_t folder_id, uint32_t uidvalidity,
+                                                         uint32_t lo, uint32_t hi);
     // Sets flags of archived messages (one transaction); returns how many changed.
     core::Result<uint64_t> update_flags(int64_t folder_id, uint32_t uidvalidity,
                                         const std::vector<std::pair<uint32_t, std::string>>& flags);

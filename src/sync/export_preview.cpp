@@ -9,6 +9,7 @@
 #include "store/mirror_layout.hpp"
 #include "sync/archive.hpp"
 #include "sync/body_fetcher.hpp"
+#include "sync/identity_decision.hpp"
 #include "sync/run_plan.hpp"
 
 namespace imapmirror::sync {
@@ -106,6 +107,18 @@ Result<ExportPreview> preview_export(const ConnectFn& connect, const ExportOptio
     IMM_ASSIGN(auto archived, read_archive(options.root));
     ExportPreview preview;
     preview.archive_exists = archived.index.has_value();
+    // Another account's archive is refused here as the export refuses it, before a connection.
+    if (archived.index) {
+        IMM_ASSIGN(auto recorded, index::read_account_identity(archived.index->db()));
+        IMM_ASSIGN(int64_t archived_messages, archived.index->max_message_id());
+        IMM_ASSIGN(
+            preview.identity_change,
+            decide_identity(recorded, options.identity, options.repoint_archive,
+                            archived_messages > 0 || !archived.folders.empty(), options.root));
+        preview.recorded_identity = std::move(recorded);
+    } else {
+        preview.identity_change = IdentityChange::Recorded;
+    }
     IMM_ASSIGN(auto client, connect());
     IMM_ASSIGN(auto listing, client->list_folder_tree(true));
     for (auto& e : listing.errors)

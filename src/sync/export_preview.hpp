@@ -48,6 +48,10 @@ struct ExportPreview {
     // their messages are All Mail's.
     bool gmail_single_instance = false;
     size_t label_folders = 0;
+    // What the export would do with the archive's account identity (decide_identity): never
+    // a refusal here, since a foreign archive is an error before any preview.
+    IdentityChange identity_change = IdentityChange::None;
+    std::optional<index::AccountIdentity> recorded_identity;
 };
 
 // Previews an export of `options.root` (its include/exclude apply) over one connection from

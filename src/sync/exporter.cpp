@@ -19,6 +19,7 @@
 #include "sync/archive_lock.hpp"
 #include "sync/attachment_backfill.hpp"
 #include "sync/connection_workers.hpp"
+#include "sync/identity_decision.hpp"
 #include "sync/label_directories.hpp"
 #include "sync/msg_backfill.hpp"
 #include "sync/run_plan.hpp"
@@ -50,26 +51,6 @@ const char* to_string(IdentityChange change) {
             return "repointed";
     }
     return "?";
-}
-
-Result<IdentityChange> decide_identity(const std::optional<index::AccountIdentity>& recorded,
-                                       const index::AccountIdentity& current, bool repoint,
-                                       bool had_content, const std::string& root) {
-    if (!recorded)
-        return had_content ? IdentityChange::Adopted : IdentityChange::Recorded;
-    if (index::same_account(*recorded, current))
-        return IdentityChange::None;
-    if (repoint)
-        return IdentityChange::Repointed;
-    auto e = core::make_error(ErrorKind::Usage,
-                              root + " is the archive of " + index::describe(*recorded) +
-                                  ", not of " + index::describe(current) +
-                                  "; refusing to mix two accounts in one archive",
-                              Scope::Run);
-    e.hint =
-        "give this account its own --out; if the server really moved, run once with "
-        "--repoint-archive";
-    return e;
 }
 
 namespace {

@@ -20,13 +20,6 @@
 
 namespace imapmirror::sync {
 
-// Whether an export of `current` may go into an archive that records `recorded` (none: a new
-// archive, or one made before schema 9, which `had_content` tells apart), and what it changes.
-// Another account is a Usage error naming both, unless `repoint`. Pure: writes nothing.
-core::Result<IdentityChange> decide_identity(const std::optional<index::AccountIdentity>& recorded,
-                                             const index::AccountIdentity& current, bool repoint,
-                                             bool had_content, const std::string& root);
-
 class Exporter {
   public:
     Exporter(ConnectFn connect, ExportOptions options);

@@ -17,6 +17,13 @@ Result<std::vector<index::EpochCandidate>> SharedReads::other_epoch_messages(int
         [&](index::ArchiveIndex& ix) { return ix.other_epoch_messages(folder_id, uidvalidity); });
 }
 
+Result<std::vector<index::StoredState>> SharedReads::stored_states(int64_t folder_id,
+                                                                   uint32_t uidvalidity,
+                                                                   uint32_t lo, uint32_t hi) {
+    return m_run.with_index(
+        [&](index::ArchiveIndex& ix) { return ix.stored_states(folder_id, uidvalidity, lo, hi); });
+}
+
 namespace {
 
 // The plan's index writes; re-maps first, so that flags and expunges find the moved rows.

@@ -23,6 +23,10 @@ class SharedReads final : public PlanReads {
     core::Result<std::vector<index::EpochCandidate>> other_epoch_messages(
         int64_t folder_id, uint32_t uidvalidity) override;
 
+    core::Result<std::vector<index::StoredState>> stored_states(int64_t folder_id,
+                                                                uint32_t uidvalidity, uint32_t lo,
+                                                                uint32_t hi) override;
+
   private:
     SharedRun& m_run;
 };

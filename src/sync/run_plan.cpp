@@ -24,6 +24,16 @@ std::string stored_flags(const std::vector<std::string>& flags) {
     return out;
 }
 
+namespace {
+
+std::vector<std::string> sorted_once(std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+}
+
+}  // namespace
+
 bool gmail_single_instance(const imap::Capabilities& caps, const ExportOptions& options,
                            bool all_mail_selected) {
     return caps.has("X-GM-EXT-1") && !options.gmail_labels_as_folders && all_mail_selected;
@@ -53,6 +63,14 @@ Result<std::vector<index::EpochCandidate>> IndexReads::other_epoch_messages(int6
     if (!m_index || folder_id == 0)
         return std::vector<index::EpochCandidate>{};
     return m_index->other_epoch_messages(folder_id, uidvalidity);
+}
+
+Result<std::vector<index::StoredState>> IndexReads::stored_states(int64_t folder_id,
+                                                                  uint32_t uidvalidity, uint32_t lo,
+                                                                  uint32_t hi) {
+    if (!m_index || folder_id == 0)
+        return std::vector<index::StoredState>{};
+    return m_index->stored_states(folder_id, uidvalidity, lo, hi);
 }
 
 bool folder_unchanged(const index::FolderRecord& known,
@@ -340,18 +358,35 @@ Result<std::vector<uint32_t>> Planner::read_flags(const std::vector<uint32_t>& l
     std::string items = labels ? "(UID FLAGS X-GM-LABELS)" : "(UID FLAGS)";
     if (condstore)
         items += " (CHANGEDSINCE " + std::to_string(*m_folder.highestmodseq) + ")";
-    auto r = m_client.fetch(imap::MessageSet{true, "1:" + std::to_string(up_to)}, items,
-                            [&](const imap::FetchData& f) -> Result<void> {
-                                if (!f.uid || !f.flags)
-                                    return {};
-                                plan.flags.push_back(FlagUpdate{*f.uid, stored_flags(*f.flags)});
-                                if (f.gm_labels)
-                                    plan.labels.push_back(LabelUpdate{*f.uid, *f.gm_labels});
-                                seen.push_back(*f.uid);
-                                return {};
-                            });
-    if (!r)
-        return folder_error(std::move(r).error());
+    // kFlagWindow archived messages per FETCH, together covering 1:up_to; only what differs
+    // from the index is kept.
+    for (size_t first = 0; first < live.size(); first += kFlagWindow) {
+        const size_t last = std::min(live.size(), first + kFlagWindow) - 1;
+        const uint32_t lo = first == 0 ? 1 : live[first];
+        const uint32_t hi = last + 1 == live.size() ? up_to : live[last + 1] - 1;
+        IMM_ASSIGN(auto stored,
+                   m_index.stored_states(m_folder.id, *plan.state.uidvalidity, lo, hi));
+        auto r = m_client.fetch(
+            imap::MessageSet{true, std::to_string(lo) + ":" + std::to_string(hi)}, items,
+            [&](const imap::FetchData& f) -> Result<void> {
+                if (!f.uid || !f.flags)
+                    return {};
+                seen.push_back(*f.uid);
+                auto it = std::lower_bound(
+                    stored.begin(), stored.end(), *f.uid,
+                    [](const index::StoredState& st, uint32_t uid) { return st.uid < uid; });
+                const index::StoredState* known =
+                    it != stored.end() && it->uid == *f.uid ? &*it : nullptr;
+                std::string flags = stored_flags(*f.flags);
+                if (!known || known->flags != flags)
+                    plan.flags.push_back(FlagUpdate{*f.uid, std::move(flags)});
+                if (f.gm_labels && (!known || known->labels != sorted_once(*f.gm_labels)))
+                    plan.labels.push_back(LabelUpdate{*f.uid, *f.gm_labels});
+                return {};
+            });
+        if (!r)
+            return folder_error(std::move(r).error());
+    }
 
     std::vector<uint32_t> gone;
     auto collect_gone = [&](const std::vector<uint32_t>& present, uint32_t lo, uint32_t hi) {

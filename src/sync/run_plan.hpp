@@ -42,11 +42,15 @@ struct Remap {
 };
 
 // What to do in one folder the server opened. UIDs are of the epoch `state.uidvalidity`.
+// Archived messages whose flags (and labels) one FETCH of a refresh asks for.
+inline constexpr size_t kFlagWindow = 10000;
+
 struct FolderPlan {
     imap::MailboxState state;        // as EXAMINE reported it (UIDNEXT from STATUS if it had none)
     std::vector<uint32_t> to_fetch;  // on the server, not in the index; ascending
-    // Flags (and labels) of the archived messages: all of them, or with CONDSTORE those changed
-    // since the last sync. Applying stores those that differ.
+    // Flags (and labels) of the archived messages that differ from the index's (all of them
+    // asked for, or with CONDSTORE those changed since the last sync, kFlagWindow at a time):
+    // what a refresh holds grows with the changes, not with the folder.
     std::vector<FlagUpdate> flags;
     std::vector<LabelUpdate> labels;
     std::vector<uint32_t> expunged;      // archived UIDs the server no longer has; ascending
@@ -97,6 +101,11 @@ class PlanReads {
                                                           uint32_t uidvalidity) = 0;
     virtual core::Result<std::vector<index::EpochCandidate>> other_epoch_messages(
         int64_t folder_id, uint32_t uidvalidity) = 0;
+    // As index::ArchiveIndex::stored_states: what a flag refresh compares the server's with.
+    virtual core::Result<std::vector<index::StoredState>> stored_states(int64_t folder_id,
+                                                                        uint32_t uidvalidity,
+                                                                        uint32_t lo,
+                                                                        uint32_t hi) = 0;
 };
 
 // Reads an index the caller alone uses; without one (no archive yet) the index is empty.
@@ -106,6 +115,9 @@ class IndexReads final : public PlanReads {
     core::Result<std::vector<uint32_t>> live_uids(int64_t folder_id, uint32_t uidvalidity) override;
     core::Result<std::vector<index::EpochCandidate>> other_epoch_messages(
         int64_t folder_id, uint32_t uidvalidity) override;
+    core::Result<std::vector<index::StoredState>> stored_states(int64_t folder_id,
+                                                                uint32_t uidvalidity, uint32_t lo,
+                                                                uint32_t hi) override;
 
   private:
     index::ArchiveIndex* m_index;

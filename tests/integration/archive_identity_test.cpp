@@ -38,7 +38,8 @@ size_t count_of(const std::string& text, const std::string& word) {
 
 TEST_CASE(
     "identity: another account's export into an archive is refused (exit 2) naming both, "
-    "touching nothing, and --repoint-archive moves the archive without fetching it again",
+    "touching nothing, as its dry run says, and --repoint-archive moves the archive without "
+    "fetching it again",
     "[integration]") {
     DovecotServer server;
     TempDir tmp;
@@ -67,6 +68,17 @@ TEST_CASE(
     // Refused before anything was written: no run recorded, nothing marked expunged.
     CHECK(scalar(out, "SELECT count(*) FROM runs") == "1");
     CHECK(scalar(out, "SELECT count(*) FROM messages WHERE deleted_at IS NOT NULL") == "0");
+
+    // The dry run decides as the export does: refused alike, and a re-point announced.
+    auto preview = run_imapmirror(with({"export", "--out", out, "--dry-run"}, plain_args(server)));
+    CHECK(preview.exit_code == 2);
+    CHECK(preview.err.find("is the archive of " + tls + ", not of " + plain) != std::string::npos);
+    auto repoint_preview = run_imapmirror(with(
+        {"export", "--out", out, "--dry-run", "--repoint-archive", "--json"}, plain_args(server)));
+    INFO(repoint_preview.err);
+    CHECK(repoint_preview.exit_code == 0);
+    CHECK(repoint_preview.out.find(R"("identity_change":"repointed")") != std::string::npos);
+    CHECK(scalar(out, "SELECT port FROM account_identity") == std::to_string(server.tls_port()));
 
     auto moved = run_imapmirror(
         with({"export", "--out", out, "--repoint-archive", "--json"}, plain_args(server)));

@@ -5,7 +5,7 @@
 
 #include "index/account_identity.hpp"
 #include "index/archive_index.hpp"
-#include "sync/exporter.hpp"
+#include "sync/identity_decision.hpp"
 #include "unit/index/temp_index.hpp"
 
 using namespace imapmirror;

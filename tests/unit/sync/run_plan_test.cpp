@@ -29,6 +29,17 @@ struct FakeReads final : sync::PlanReads {
                                                                           uint32_t) override {
         return older;
     }
+    std::vector<index::StoredState> stored;  // ascending UIDs
+    std::vector<std::pair<uint32_t, uint32_t>> stored_asked;
+    core::Result<std::vector<index::StoredState>> stored_states(int64_t, uint32_t, uint32_t lo,
+                                                                uint32_t hi) override {
+        stored_asked.emplace_back(lo, hi);
+        std::vector<index::StoredState> out;
+        for (const auto& s : stored)
+            if (s.uid >= lo && s.uid <= hi)
+                out.push_back(s);
+        return out;
+    }
 };
 
 index::FolderRecord synced_folder(uint32_t uidvalidity, uint32_t uidnext, uint64_t messages) {
@@ -197,4 +208,64 @@ TEST_CASE("planner: EXAMINE without UIDNEXT takes the one STATUS gave (Courier)"
     REQUIRE(d->kind == FolderDecision::Kind::Plan);
     CHECK(d->plan.state.uidnext == 2u);
     CHECK(d->plan.to_fetch == std::vector<uint32_t>{1});
+}
+
+TEST_CASE(
+    "planner: a flag refresh asks kFlagWindow archived messages per FETCH and keeps only the "
+    "flags and labels that differ from the index",
+    "[sync][plan][flags]") {
+    // 25,000 archived messages, none new: three windows. The index has \Seen on all but UID 7;
+    // the server adds \Flagged on 12345 and a label on 24000, and lists 5's labels in another
+    // order than the index (no change).
+    const uint32_t n = 25000;
+    ScriptedMailbox server;
+    server.capabilities = "X-GM-EXT-1";
+    server.answers = {{"EXAMINE", examined(n, 7, n + 1)},
+                      {"UID SEARCH UID 25001:*", "* SEARCH\r\n"}};
+    server.custom = [](const std::string& command, const std::string& tag) -> std::string {
+        const std::string prefix = "UID FETCH ";
+        if (command.rfind(prefix, 0) != 0 ||
+            command.find(" (UID FLAGS X-GM-LABELS)") == std::string::npos)
+            return "";
+        const std::string set =
+            command.substr(prefix.size(), command.find(' ', prefix.size()) - prefix.size());
+        std::string out;
+        for (uint32_t uid : test::uids_in(set)) {
+            const std::string flags = uid == 12345 ? "\\Seen \\Flagged" : "\\Seen";
+            const std::string labels = uid == 5       ? "work \"\\\\Inbox\""
+                                       : uid == 24000 ? "\"\\\\Inbox\" new"
+                                                      : "\"\\\\Inbox\"";
+            out += "* " + std::to_string(uid) + " FETCH (UID " + std::to_string(uid) + " FLAGS (" +
+                   flags + ") X-GM-LABELS (" + labels + "))\r\n";
+        }
+        return out + tag + " OK done\r\n";
+    };
+    auto client = server.client();
+    FakeReads index;
+    for (uint32_t uid = 1; uid <= n; ++uid) {
+        index.live[7].push_back(uid);
+        index.stored.push_back({uid, uid == 7 ? "" : "\\Seen",
+                                uid == 5 ? std::vector<std::string>{"\\Inbox", "work"}
+                                         : std::vector<std::string>{"\\Inbox"}});
+    }
+    auto d = sync::plan_folder(*client, index, synced_folder(7, n + 1, n), std::nullopt);
+    REQUIRE(d);
+    REQUIRE(d->kind == FolderDecision::Kind::Plan);
+    CHECK(d->plan.to_fetch.empty());
+    CHECK(d->plan.expunged.empty());
+    CHECK(d->plan.reconciled);
+    REQUIRE(d->plan.flags.size() == 2);
+    CHECK(d->plan.flags[0].uid == 7);
+    CHECK(d->plan.flags[0].flags == "\\Seen");
+    CHECK(d->plan.flags[1].uid == 12345);
+    CHECK(d->plan.flags[1].flags == "\\Seen \\Flagged");
+    REQUIRE(d->plan.labels.size() == 1);
+    CHECK(d->plan.labels[0].uid == 24000);
+    CHECK(d->plan.labels[0].labels == std::vector<std::string>{"\\Inbox", "new"});
+    CHECK(index.stored_asked ==
+          std::vector<std::pair<uint32_t, uint32_t>>{{1, 10000}, {10001, 20000}, {20001, 25000}});
+    CHECK(server.sent("UID FETCH 1:10000 (UID FLAGS X-GM-LABELS)"));
+    CHECK(server.sent("UID FETCH 10001:20000 (UID FLAGS X-GM-LABELS)"));
+    CHECK(server.sent("UID FETCH 20001:25000 (UID FLAGS X-GM-LABELS)"));
+    check_read_only(server);
 }
