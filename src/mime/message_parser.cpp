@@ -171,6 +171,21 @@ core::MessageHeaders headers_as_written(GMimeMessage* msg) {
     });
 }
 
+}  // namespace
+
+core::MessageHeaders headers_of_block(std::string_view header_block) {
+    const auto block = split_header_block(header_block);
+    return read_headers([&block](const char* name) {
+        RawValues values;
+        for (const auto& [k, v] : block)
+            if (g_ascii_strcasecmp(k.c_str(), name) == 0)
+                values.push_back(v);
+        return values;
+    });
+}
+
+namespace {
+
 // For messages GMime cannot parse: the header block from the file's first 64 KB.
 core::MessageHeaders headers_from_file(const std::string& path) {
     FILE* f = std::fopen(path.c_str(), "rb");
@@ -179,14 +194,7 @@ core::MessageHeaders headers_from_file(const std::string& path) {
     std::string head(64 * 1024, '\0');
     head.resize(std::fread(head.data(), 1, head.size(), f));
     std::fclose(f);
-    const auto block = split_header_block(head);
-    return read_headers([&block](const char* name) {
-        RawValues values;
-        for (const auto& [k, v] : block)
-            if (g_ascii_strcasecmp(k.c_str(), name) == 0)
-                values.push_back(v);
-        return values;
-    });
+    return headers_of_block(head);
 }
 
 // The mime layer's output boundary: every text field it hands out goes through here.
