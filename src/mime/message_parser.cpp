@@ -599,20 +599,30 @@ Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutpu
     // Keep part contents as ranges of the file rather than copies in memory.
     g_mime_parser_set_persist_stream(parser.get(), TRUE);
     GPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));
+    // A header block cut short by a line that is no header field: the text from there on is
+    // the body, as Python's email reads it (body_text.hpp).
+    std::optional<BodyText> stray_body =
+        limits.body_text ? stray_line_body_text(path, limits.body) : std::nullopt;
     if (!message) {
         result.parse_error = "GMime could not parse the message";
         result.info = valid_utf8(headers_from_file(path));
+        if (stray_body)
+            result.body = std::move(*stray_body);
         return result;
     }
     result.info = headers_of_message(message.get());
     GMimeObject* body = g_mime_message_get_mime_part(message.get());
     if (!body) {
         result.parse_error = "the message has no body";
+        if (stray_body)
+            result.body = std::move(*stray_body);
         return result;
     }
     Walker walker(out, limits, path);
     IMM_TRY(walker.walk(body, "", "", 0));
-    if (limits.body_text)
+    if (stray_body)
+        result.body = std::move(*stray_body);
+    else if (limits.body_text)
         result.body = body_text_of(body, limits.body);
     result.parse_error = walker.problems();
     result.attachments = walker.count();
