@@ -4,7 +4,6 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -17,6 +16,7 @@
 #include "queries/attachment_listing.hpp"
 #include "queries/part_download.hpp"
 #include "store/atomic_file.hpp"
+#include "store/write_all.hpp"
 
 namespace imapmirror::cli {
 
@@ -32,18 +32,6 @@ struct AttachmentsArgs {
     std::string output;  // -o: where it goes ("-": standard output)
     bool json = false;
 };
-
-core::Result<void> write_stdout(std::string_view bytes) {
-    while (!bytes.empty()) {
-        const ssize_t n = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return store::file_error(errno, "cannot write to", "standard output");
-        bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return {};
-}
 
 // --part's usage rules, checked before any connection.
 core::Result<void> check_part_options(const AttachmentsArgs& a) {
@@ -88,8 +76,10 @@ int run_download(imap::Client& client, const AttachmentsArgs& a) {
         file.emplace(std::move(created).value());
     }
     auto downloaded = queries::download_part(
-        client, a.uid.has_value(), a.uid ? *a.uid : *a.seq, a.part,
-        [&](std::string_view bytes) { return file ? file->write(bytes) : write_stdout(bytes); });
+        client, a.uid.has_value(), a.uid ? *a.uid : *a.seq, a.part, [&](std::string_view bytes) {
+            return file ? file->write(bytes)
+                        : store::write_all(STDOUT_FILENO, bytes, "standard output");
+        });
     client.logout();
     if (!downloaded)
         return report_error(std::move(downloaded).error().with_folder(a.folder), a.json);

@@ -4,20 +4,6 @@
 
 namespace imapmirror::mime {
 
-namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-}  // namespace
-
 TransferDecoder::TransferDecoder(std::string_view encoding) {
     if (core::ascii_iequals(encoding, "base64"))
         m_kind = Kind::Base64;
@@ -38,7 +24,7 @@ void TransferDecoder::decode_qp(char c, std::string& out) {
             m_qp_pending.clear();  // soft line break
         } else if (c == '\r') {
             m_qp_pending = "=\r";
-        } else if (hex_value(c) >= 0) {
+        } else if (core::hex_digit_value(c) >= 0) {
             m_qp_pending.push_back(c);
         } else {
             out.push_back('=');  // not an escape: kept
@@ -53,7 +39,7 @@ void TransferDecoder::decode_qp(char c, std::string& out) {
             decode_qp(c, out);
         return;
     }
-    const int high = hex_value(m_qp_pending[1]), low = hex_value(c);
+    const int high = core::hex_digit_value(m_qp_pending[1]), low = core::hex_digit_value(c);
     if (low >= 0) {
         out.push_back(static_cast<char>(high * 16 + low));
         m_qp_pending.clear();
