@@ -1,7 +1,11 @@
 // imapmirror attachments FOLDER --uid U: what a message carries, from BODYSTRUCTURE alone, or
-// from the message itself where the server's BODYSTRUCTURE cannot be read (GNU imap4d).
+// from the message itself where the server's BODYSTRUCTURE cannot be read (GNU imap4d); with
+// --part N -o FILE, that one part downloaded and decoded.
+
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "cli/account_options.hpp"
@@ -10,6 +14,9 @@
 #include "cli/output.hpp"
 #include "core/json.hpp"
 #include "queries/attachment_listing.hpp"
+#include "queries/part_download.hpp"
+#include "store/atomic_file.hpp"
+#include "store/write_all.hpp"
 
 namespace imapmirror::cli {
 
@@ -21,20 +28,99 @@ struct AttachmentsArgs {
     std::string folder;
     std::optional<uint32_t> uid;
     std::optional<uint32_t> seq;
+    std::string part;    // --part: download this part
+    std::string output;  // -o: where it goes ("-": standard output)
     bool json = false;
 };
+
+// --part's usage rules, checked before any connection.
+core::Result<void> check_part_options(const AttachmentsArgs& a) {
+    if (a.part.empty() != a.output.empty())
+        return core::make_error(core::ErrorKind::Usage,
+                                "--part and -o go together: --part N -o FILE (or -o - for "
+                                "standard output)");
+    if (a.part.empty())
+        return {};
+    IMM_TRY(queries::check_part_number(a.part));
+    if (a.output == "-" && ::isatty(STDOUT_FILENO)) {
+        auto e = core::make_error(core::ErrorKind::Usage,
+                                  "-o - would write the part's bytes to the terminal");
+        e.hint = "redirect standard output to a file or a pipe, or give -o FILE";
+        return e;
+    }
+    if (a.output == "-" && a.json)
+        return core::make_error(core::ErrorKind::Usage,
+                                "--json needs -o FILE (with -o - the part itself goes to stdout)");
+    return {};
+}
+
+core::Error no_such_message(const AttachmentsArgs& a) {
+    auto e = core::make_error(core::ErrorKind::NotFound,
+                              a.uid ? "no message with this UID"
+                                    : "no message with sequence number " + std::to_string(*a.seq));
+    e.folder = a.folder;
+    if (a.uid)
+        e.uid = a.uid;
+    return e;
+}
+
+// --part N -o FILE: the part decoded into FILE, which appears only once complete.
+int run_download(imap::Client& client, const AttachmentsArgs& a) {
+    const bool to_stdout = a.output == "-";
+    std::optional<store::AtomicFile> file;
+    if (!to_stdout) {
+        std::string directory = std::filesystem::path(a.output).parent_path().string();
+        auto created = store::AtomicFile::create(directory.empty() ? "." : directory);
+        if (!created)
+            return report_error(created.error(), a.json);
+        file.emplace(std::move(created).value());
+    }
+    auto downloaded = queries::download_part(
+        client, a.uid.has_value(), a.uid ? *a.uid : *a.seq, a.part, [&](std::string_view bytes) {
+            return file ? file->write(bytes)
+                        : store::write_all(STDOUT_FILENO, bytes, "standard output");
+        });
+    client.logout();
+    if (!downloaded)
+        return report_error(std::move(downloaded).error().with_folder(a.folder), a.json);
+    if (!downloaded->uid)
+        return report_error(no_such_message(a), a.json);
+    if (file) {
+        if (auto committed = file->commit(a.output); !committed)
+            return report_error(committed.error(), a.json);
+    }
+    const auto& p = downloaded->part;
+    if (a.json) {
+        core::JsonWriter w;
+        w.begin_object().key("folder").value(a.folder).key("uid").value(*downloaded->uid);
+        w.key("seq").value(*downloaded->seq).key("part").value(p.part);
+        w.key("filename").value(p.filename).key("content_type").value(p.content_type);
+        w.key("encoding").value(p.encoding).key("bytes").value(downloaded->decoded_bytes);
+        w.key("output").value(a.output).end_object();
+        std::printf("%s\n", w.str().c_str());
+    } else if (!to_stdout) {
+        std::printf("part %s of UID %u (%s, %s) saved as %s\n", p.part.c_str(), *downloaded->uid,
+                    printable(p.filename.empty() ? p.content_type : p.filename).c_str(),
+                    human_size(downloaded->decoded_bytes).c_str(), printable(a.output).c_str());
+    }
+    return kExitOk;
+}
 
 int run_attachments(const AttachmentsArgs& a) {
     if (a.uid.has_value() == a.seq.has_value())
         return report_error(
             core::make_error(core::ErrorKind::Usage, "give exactly one of --uid and --seq"),
             a.json);
+    if (auto checked = check_part_options(a); !checked)
+        return report_error(checked.error(), a.json);
     auto client = connect_client(a.conn);
     if (!client)
         return report_error(client.error(), a.json);
     auto state = (*client)->examine(a.folder);
     if (!state)
         return report_error(state.error(), a.json);
+    if (!a.part.empty())
+        return run_download(**client, a);
     auto listing = queries::list_attachments(**client, a.uid.has_value(), a.uid ? *a.uid : *a.seq);
     (*client)->logout();
     if (!listing)
@@ -42,16 +128,8 @@ int run_attachments(const AttachmentsArgs& a) {
     const auto& uid = listing->uid;
     const auto& seq = listing->seq;
     const auto& found = listing->attachments;
-    if (!uid) {
-        auto e =
-            core::make_error(core::ErrorKind::NotFound,
-                             a.uid ? "no message with this UID"
-                                   : "no message with sequence number " + std::to_string(*a.seq));
-        e.folder = a.folder;
-        if (a.uid)
-            e.uid = a.uid;
-        return report_error(e, a.json);
-    }
+    if (!uid)
+        return report_error(no_such_message(a), a.json);
     if (a.json) {
         core::JsonWriter w;
         w.begin_object().key("folder").value(a.folder).key("uid").value(*uid).key("seq").value(
@@ -92,12 +170,19 @@ void add_attachments_command(CLI::App& app, const GlobalArgs& global, int& exit_
     auto* cmd = app.add_subcommand(
         "attachments",
         "List the attachments of one message (name, type, size, MIME part) from its "
-        "BODYSTRUCTURE, without downloading it.");
+        "BODYSTRUCTURE, without downloading it; or with --part N -o FILE download one part.");
     add_connection_options(*cmd, args->conn);
     add_account_connection(*cmd, args->choice, args->conn.provider);
     cmd->add_option("FOLDER", args->folder, "Folder name, decoded")->required();
     cmd->add_option("--uid", args->uid, "UID of the message");
     cmd->add_option("--seq", args->seq, "Sequence number of the message");
+    cmd->add_option("--part", args->part,
+                    "Download MIME part N (as listed, e.g. 2 or 1.3) alone, decoded; needs -o")
+        ->type_name("N");
+    cmd->add_option("-o,--output", args->output,
+                    "With --part: write the decoded part to FILE (created once complete); "
+                    "- for standard output, refused on a terminal")
+        ->type_name("FILE");
     cmd->add_flag("--json", args->json, "Machine-readable output");
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();

@@ -20,7 +20,8 @@ struct ListArgs {
     ConnectionArgs conn;
     AccountChoice choice;
     std::string folder;
-    queries::Page page;
+    queries::ListRequest request;
+    std::string since, before;
     bool recursive = false;
     bool long_format = false;
     bool json = false;
@@ -32,8 +33,11 @@ void print_human(const FolderListing& l, const queries::Page& a, bool long_forma
     if (header)
         std::printf("== %s (%llu messages)\n", printable(l.folder).c_str(),
                     static_cast<unsigned long long>(l.exists));
+    if (l.matched)
+        std::printf("%llu of %llu messages match\n", static_cast<unsigned long long>(*l.matched),
+                    static_cast<unsigned long long>(l.exists));
     if (l.messages.empty()) {
-        std::printf(l.exists ? "(page %u is past the last message)\n" : "(no messages)\n", a.page);
+        std::printf(l.total() ? "(page %u is past the last message)\n" : "(no messages)\n", a.page);
         return;
     }
     std::printf("%6s %7s  %-16s %6s  %-14s %s %s\n", "SEQ", "UID", "DATE", "SIZE", "FLAGS",
@@ -51,13 +55,17 @@ void print_human(const FolderListing& l, const queries::Page& a, bool long_forma
                 std::printf("%15sList-Unsubscribe: %s\n", "",
                             printable(m.list_unsubscribe).c_str());
         }
+        // A server (and a sender) controls these: printable() escapes them.
+        for (const auto& h : m.extra_headers)
+            for (const auto& v : h.values)
+                std::printf("%15s%s: %s\n", "", printable(h.name).c_str(), printable(v).c_str());
     }
     if (!a.paged()) {
         std::printf("%zu messages, %s first\n", l.messages.size(),
                     a.newest_first ? "newest" : "oldest");
         return;
     }
-    uint64_t pages = a.count(l.exists);
+    uint64_t pages = a.count(l.total());
     std::printf("page %u of %llu, %zu shown, %s first\n", a.page,
                 static_cast<unsigned long long>(pages), l.messages.size(),
                 a.newest_first ? "newest" : "oldest");
@@ -68,6 +76,10 @@ void write_json(core::JsonWriter& w, const FolderListing& l, const queries::Page
     w.key("folder").value(l.folder);
     w.key("exists").value(l.exists);
     w.key("uidvalidity").value(l.uidvalidity);
+    if (l.matched)
+        w.key("matched").value(*l.matched);
+    else
+        w.key("matched").null();
     if (a.paged()) {
         w.key("page").value(a.page);
         w.key("page_size").value(a.page_size);
@@ -96,10 +108,34 @@ void write_json(core::JsonWriter& w, const FolderListing& l, const queries::Page
         w.key("message_id").value(m.message_id);
         w.key("list_unsubscribe").value(m.list_unsubscribe);
         w.key("list_unsubscribe_post").value(m.list_unsubscribe_post);
+        w.key("to").value(m.to);
+        w.key("cc").value(m.cc);
+        w.key("date").value(m.date);
+        w.key("headers").begin_object();
+        for (const auto& h : m.extra_headers) {
+            w.key(h.name).begin_array();
+            for (const auto& v : h.values)
+                w.value(v);
+            w.end_array();
+        }
+        w.end_object();
         w.end_object();
     }
     w.end_array();
     w.end_object();
+}
+
+// The options the server never sees checked before connecting: a usage error costs no login.
+core::Result<void> check_list_request(ListArgs& a) {
+    for (const auto& name : a.request.headers)
+        IMM_TRY(queries::check_header_name(name));
+    if (!a.since.empty()) {
+        IMM_ASSIGN(a.request.search.since, queries::parse_search_date(a.since, "--since"));
+    }
+    if (!a.before.empty()) {
+        IMM_ASSIGN(a.request.search.before, queries::parse_search_date(a.before, "--before"));
+    }
+    return {};
 }
 
 int run_list(const ListArgs& a) {
@@ -111,7 +147,7 @@ int run_list(const ListArgs& a) {
         return report_error(names.error(), a.json);
     std::vector<FolderListing> listings;
     for (const auto& name : *names) {
-        auto l = queries::list_folder(**client, name, a.page);
+        auto l = queries::list_folder(**client, name, a.request);
         if (!l) {
             (*client)->logout();
             return report_error(l.error(), a.json);
@@ -124,15 +160,15 @@ int run_list(const ListArgs& a) {
         if (a.recursive) {
             w.begin_object().key("folders").begin_array();
             for (const auto& l : listings)
-                write_json(w, l, a.page);
+                write_json(w, l, a.request.page);
             w.end_array().end_object();
         } else {
-            write_json(w, listings[0], a.page);
+            write_json(w, listings[0], a.request.page);
         }
         std::printf("%s\n", w.str().c_str());
     } else {
         for (const auto& l : listings)
-            print_human(l, a.page, a.long_format, a.recursive);
+            print_human(l, a.request.page, a.long_format, a.recursive);
     }
     return kExitOk;
 }
@@ -149,14 +185,32 @@ void add_list_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
     add_account_connection(*cmd, args->choice, args->conn.provider);
     cmd->add_option("FOLDER", args->folder, "Folder name, decoded (e.g. INBOX, \"Entwürfe\")")
         ->required();
-    auto* page = cmd->add_option("--page", args->page.page,
+    auto* page = cmd->add_option("--page", args->request.page.page,
                                  "Show only page N (from 1) of --page-size messages (default "
                                  "size 50); without it and --page-size, every message is listed")
                      ->check(CLI::Range(1u, 1u << 31));
-    cmd->add_option("--page-size", args->page.page_size, "Messages per page (turns paging on)")
+    cmd->add_option("--page-size", args->request.page.page_size,
+                    "Messages per page (turns paging on)")
         ->check(CLI::Range(1u, 100000u));
-    cmd->add_flag("--desc", args->page.newest_first,
+    cmd->add_flag("--desc", args->request.page.newest_first,
                   "Newest first (highest sequence numbers on page 1)");
+    cmd->add_option("--header", args->request.headers,
+                    "Also fetch and show header field NAME (repeatable; e.g. X-Mailer); "
+                    "--json has them under \"headers\"")
+        ->type_name("NAME");
+    cmd->add_option("--since", args->since,
+                    "Only messages that arrived on or after DATE (YYYY-MM-DD; IMAP SEARCH SINCE)")
+        ->type_name("DATE");
+    cmd->add_option("--before", args->before,
+                    "Only messages that arrived before DATE (YYYY-MM-DD; IMAP SEARCH BEFORE)")
+        ->type_name("DATE");
+    cmd->add_flag("--unseen", args->request.search.unseen, "Only messages without \\Seen");
+    cmd->add_option("--from", args->request.search.from,
+                    "Only messages whose From contains TEXT (the server's SEARCH FROM)")
+        ->type_name("TEXT");
+    cmd->add_option("--subject", args->request.search.subject,
+                    "Only messages whose Subject contains TEXT (the server's SEARCH SUBJECT)")
+        ->type_name("TEXT");
     cmd->add_flag("-r,--recursive", args->recursive, "Also list every folder below FOLDER");
     cmd->add_flag("-l,--long", args->long_format, "Also print Message-ID and List-Unsubscribe");
     cmd->add_flag("--json", args->json, "Machine-readable output (always has every field)");
@@ -168,8 +222,12 @@ void add_list_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
             exit_code = report_error(used.error(), args->json);
             return;
         }
-        if (page->count() > 0 && !args->page.paged())
-            args->page.page_size = 50;
+        if (page->count() > 0 && !args->request.page.paged())
+            args->request.page.page_size = 50;
+        if (auto checked = check_list_request(*args); !checked) {
+            exit_code = report_error(checked.error(), args->json);
+            return;
+        }
         exit_code = run_list(*args);
     });
 }

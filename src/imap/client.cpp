@@ -228,6 +228,11 @@ Result<MailboxState> Client::examine(const std::string& folder) {
     return state;
 }
 
+bool refused_charset(const core::Error& error) {
+    // completion_error writes the answer as "NO [CODE ...] text".
+    return error.server_reply.rfind("NO [BADCHARSET", 0) == 0;
+}
+
 Result<std::vector<uint32_t>> Client::uid_search(const std::string& criteria) {
     const bool esearch = capabilities().has("ESEARCH");
     // A folder cannot hold more UIDs than messages; slack for mail arriving meanwhile.

@@ -62,6 +62,10 @@ struct FetchRefusal {
     Completion answer;
 };
 
+// True for the error uid_search returns when the server refused the search's CHARSET
+// (NO [BADCHARSET ...], RFC 3501 6.4.4): asking again without it may work.
+bool refused_charset(const core::Error& error);
+
 class Client {
   public:
     // Connects, logs in (transport), and learns the capabilities.

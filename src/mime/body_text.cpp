@@ -19,8 +19,10 @@
 #include "mime/charset.hpp"
 #include "mime/glib_ptr.hpp"
 #include "mime/gmime_init.hpp"
+#include "mime/header_text.hpp"
 #include "mime/html_tree.hpp"
 #include "mime/message_parser.hpp"
+#include "mime/transfer_decoder.hpp"
 
 namespace imapmirror::mime {
 
@@ -538,6 +540,10 @@ class BodyCollector {
         if (GMIME_IS_MULTIPART(obj)) {
             auto* mp = GMIME_MULTIPART(obj);
             const int n = g_mime_multipart_get_count(mp);
+            if (n == 0) {
+                collect_unsplit(obj);
+                return;
+            }
             if (subtype == "alternative") {
                 collect_alternative(mp, n, depth);
                 return;
@@ -599,6 +605,37 @@ class BodyCollector {
             if (m_result.text.size() != before)
                 return;
         }
+    }
+
+    // A multipart in which GMime found no part (a boundary it does not match: one of some
+    // thousands of characters, where RFC 2046 allows 70) holds the whole content as its
+    // prologue: the text of each part there, its header lines left out, rather than no text.
+    void collect_unsplit(GMimeObject* obj) {
+        const char* prologue = g_mime_multipart_get_prologue(GMIME_MULTIPART(obj));
+        const char* boundary = g_mime_object_get_content_type_parameter(obj, "boundary");
+        if (!prologue || !boundary || !*boundary)
+            return;
+        const std::string delimiter = std::string("--") + boundary;
+        std::string text;
+        enum { Preamble, Headers, Content } at = Preamble;
+        std::string_view rest(prologue);
+        while (!rest.empty()) {
+            const size_t nl = std::min(rest.find('\n'), rest.size());
+            std::string_view line = rest.substr(0, nl);
+            rest.remove_prefix(std::min(nl + 1, rest.size()));
+            if (!line.empty() && line.back() == '\r')
+                line.remove_suffix(1);
+            if (line.substr(0, delimiter.size()) == delimiter)
+                at = Headers;
+            else if (at == Headers && line.empty())
+                at = Content;
+            else if (at == Content)
+                text.append(line).push_back('\n');
+        }
+        text = repair_lines(text);
+        while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+            text.pop_back();
+        append_text(text, BodyOrigin::Plain, false);
     }
 
     // An attached message is searched with its parent: its header fields and its own body,
@@ -730,6 +767,100 @@ BodyText html_to_text(std::string_view html, size_t max_text) {
     return result;
 }
 
+std::optional<size_t> stray_body_start(std::string_view head) {
+    size_t at = 0;
+    for (bool first = true; at < head.size(); first = false) {
+        const size_t nl = head.find('\n', at);
+        if (nl == std::string_view::npos)
+            return std::nullopt;  // the scan ends inside the header block
+        std::string_view line = head.substr(at, nl - at);
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        if (line.empty())
+            return std::nullopt;  // the blank line: a proper header block
+        // Python's headerRE: '^(From |[\041-\071\073-\176]*:|[\t ])'.
+        const size_t name_end = line.find_first_not_of(
+            "!\"#$%&'()*+,-./0123456789;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+            "abcdefghijklmnopqrstuvwxyz{|}~");
+        const bool header = line[0] == ' ' || line[0] == '\t' ||
+                            (first && line.substr(0, 5) == "From ") ||
+                            (name_end != std::string_view::npos && line[name_end] == ':');
+        if (!header)
+            return at;
+        at = nl + 1;
+    }
+    return std::nullopt;
+}
+
+std::optional<BodyText> stray_line_body_text(const std::string& path, const BodyLimits& limits) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return std::nullopt;
+    std::string head(64 * 1024, '\0');
+    const ssize_t got = ::read(fd, head.data(), head.size());
+    head.resize(got > 0 ? static_cast<size_t>(got) : 0);
+    const auto start = stray_body_start(head);
+    if (!start) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    // A Content-Type among the fields after the stray line declares the MIME structure GMime
+    // reads (Python would read its parts as text, encoded and all): GMime's reading is kept.
+    for (const auto& [name, value] : split_header_block(head.substr(*start))) {
+        (void)value;
+        if (g_ascii_strcasecmp(name.c_str(), "Content-Type") == 0) {
+            ::close(fd);
+            return std::nullopt;
+        }
+    }
+    // The body is read as the header fields before the stray line declare it; a multipart
+    // is left to GMime, whose boundaries find its parts whatever the header block.
+    const auto fields = parse_header_block(head.substr(0, *start) + "\r\n");
+    GPtr<GMimeContentType> type(
+        g_mime_content_type_parse(nullptr, header_value(fields, "Content-Type").c_str()));
+    const std::string media = type ? lower(g_mime_content_type_get_media_type(type.get())) : "";
+    const std::string subtype =
+        type ? lower(g_mime_content_type_get_media_subtype(type.get())) : "";
+    if (media == "multipart" || media == "message") {
+        ::close(fd);
+        return std::nullopt;
+    }
+    TransferDecoder decoder(header_value(fields, "Content-Transfer-Encoding"));
+    const size_t want = (subtype == "html" ? limits.max_html : limits.max_text) + 4;
+    std::string bytes;
+    std::string chunk = head.substr(*start);
+    bool more = head.size() == 64 * 1024;
+    for (;;) {
+        decoder.decode(chunk, bytes);
+        if (bytes.size() >= want || !more)
+            break;
+        chunk.resize(64 * 1024);
+        const ssize_t n = ::read(fd, chunk.data(), chunk.size());
+        chunk.resize(n > 0 ? static_cast<size_t>(n) : 0);
+        more = n > 0;
+    }
+    ::close(fd);
+    decoder.finish(bytes);
+    const bool cut = bytes.size() >= want;
+    const char* declared =
+        type ? g_mime_content_type_get_parameter(type.get(), "charset") : nullptr;
+    std::string charset = declared ? lower(declared) : "";
+    if (charset == "iso-8859-1" || charset == "iso8859-1" || charset == "latin1")
+        charset = "windows-1252";
+    if (!is_utf8_name(charset))
+        if (auto converted = to_utf8(bytes, charset))
+            bytes = std::move(*converted);
+    if (subtype == "html")
+        return html_to_text(bytes, limits.max_text);
+    BodyText out;
+    out.origin = BodyOrigin::Plain;
+    out.text = repair_lines(bytes);
+    while (!out.text.empty() && (out.text.back() == '\n' || out.text.back() == ' '))
+        out.text.pop_back();
+    out.truncated = cut_utf8(out.text, limits.max_text) || cut;
+    return out;
+}
+
 BodyText body_text_of(GMimeObject* body, const BodyLimits& limits) {
     BodyCollector collector(limits);
     collector.collect(body, "", 0);
@@ -737,6 +868,8 @@ BodyText body_text_of(GMimeObject* body, const BodyLimits& limits) {
 }
 
 Result<BodyText> read_body_text(const std::string& path, const BodyLimits& limits) {
+    if (auto stray = stray_line_body_text(path, limits))
+        return std::move(*stray);
     IMM_ASSIGN(auto file, parse_file(path));
     if (!file.message)
         return BodyText{};

@@ -14,6 +14,7 @@
 // UTF-8 with '\n' line breaks and no other control characters.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,19 @@ BodyText html_to_text(std::string_view html, size_t max_text = BodyLimits{}.max_
 
 // The body text of a parsed message's MIME tree (g_mime_message_get_mime_part).
 BodyText body_text_of(GMimeObject* body, const BodyLimits& limits);
+
+// Where Python's email ends a header block early: at the first line before the blank line
+// that is no header field (not "Name:", not a continuation, not a leading "From "), which it
+// reads as the first line of the body (MissingHeaderBodySeparatorDefect); nullopt for a
+// proper header block. `head` is the start of the message.
+std::optional<size_t> stray_body_start(std::string_view head);
+
+// The body text of a message file whose header block has such a line: the text from it to
+// the end, transfer-decoded and converted as the header fields before it declare (as
+// Python's email reads it, where GMime takes the rest for header fields and loses the text).
+// nullopt for a proper header block, for a multipart, whose parts GMime finds anyway, and
+// where a Content-Type follows the stray line (the MIME structure GMime reads is kept).
+std::optional<BodyText> stray_line_body_text(const std::string& path, const BodyLimits& limits);
 
 // Parses the message file at `path` for its body text alone (no attachment is decoded).
 // A message GMime cannot parse has no body text (origin None); an unreadable file is an Io

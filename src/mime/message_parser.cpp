@@ -171,6 +171,21 @@ core::MessageHeaders headers_as_written(GMimeMessage* msg) {
     });
 }
 
+}  // namespace
+
+core::MessageHeaders headers_of_block(std::string_view header_block) {
+    const auto block = split_header_block(header_block);
+    return read_headers([&block](const char* name) {
+        RawValues values;
+        for (const auto& [k, v] : block)
+            if (g_ascii_strcasecmp(k.c_str(), name) == 0)
+                values.push_back(v);
+        return values;
+    });
+}
+
+namespace {
+
 // For messages GMime cannot parse: the header block from the file's first 64 KB.
 core::MessageHeaders headers_from_file(const std::string& path) {
     FILE* f = std::fopen(path.c_str(), "rb");
@@ -179,14 +194,7 @@ core::MessageHeaders headers_from_file(const std::string& path) {
     std::string head(64 * 1024, '\0');
     head.resize(std::fread(head.data(), 1, head.size(), f));
     std::fclose(f);
-    const auto block = split_header_block(head);
-    return read_headers([&block](const char* name) {
-        RawValues values;
-        for (const auto& [k, v] : block)
-            if (g_ascii_strcasecmp(k.c_str(), name) == 0)
-                values.push_back(v);
-        return values;
-    });
+    return headers_of_block(head);
 }
 
 // The mime layer's output boundary: every text field it hands out goes through here.
@@ -591,20 +599,30 @@ Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutpu
     // Keep part contents as ranges of the file rather than copies in memory.
     g_mime_parser_set_persist_stream(parser.get(), TRUE);
     GPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));
+    // A header block cut short by a line that is no header field: the text from there on is
+    // the body, as Python's email reads it (body_text.hpp).
+    std::optional<BodyText> stray_body =
+        limits.body_text ? stray_line_body_text(path, limits.body) : std::nullopt;
     if (!message) {
         result.parse_error = "GMime could not parse the message";
         result.info = valid_utf8(headers_from_file(path));
+        if (stray_body)
+            result.body = std::move(*stray_body);
         return result;
     }
     result.info = headers_of_message(message.get());
     GMimeObject* body = g_mime_message_get_mime_part(message.get());
     if (!body) {
         result.parse_error = "the message has no body";
+        if (stray_body)
+            result.body = std::move(*stray_body);
         return result;
     }
     Walker walker(out, limits, path);
     IMM_TRY(walker.walk(body, "", "", 0));
-    if (limits.body_text)
+    if (stray_body)
+        result.body = std::move(*stray_body);
+    else if (limits.body_text)
         result.body = body_text_of(body, limits.body);
     result.parse_error = walker.problems();
     result.attachments = walker.count();

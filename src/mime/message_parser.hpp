@@ -21,6 +21,10 @@ namespace imapmirror::mime {
 // The header fields of a message GMime parsed, each read as core::kHeaderFields says from its
 // values as written: the one rule for a message file and a message attached to one.
 core::MessageHeaders headers_of_message(GMimeMessage* message);
+// The same fields from a header block as written ("Name: value\r\n..."; it may stop at the
+// blank line or run on into a body), e.g. a server's BODY[HEADER.FIELDS (...)] answer. Fields
+// whose headers are absent are empty. Not made valid UTF-8 (core::to_valid_utf8 the ones shown).
+core::MessageHeaders headers_of_block(std::string_view header_block);
 
 // Every string in ParseOutcome::info and AttachmentMeta is valid UTF-8 without control
 // characters, whatever the message holds (core::to_valid_utf8 at the end of

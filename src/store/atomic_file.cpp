@@ -12,6 +12,7 @@
 
 #include "store/archive_root.hpp"
 #include "store/mirror_layout.hpp"
+#include "store/write_all.hpp"
 
 namespace imapmirror::store {
 
@@ -27,6 +28,18 @@ core::Error file_error(int err, std::string_view what, std::string_view path) {
     e.hint = full ? "free some space and run again; nothing incomplete was kept"
                   : "check the path and its permissions";
     return e;
+}
+
+Result<void> write_all(int fd, std::string_view bytes, std::string_view shown) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return file_error(errno, "cannot write to", shown);
+        bytes.remove_prefix(static_cast<size_t>(n));
+    }
+    return {};
 }
 
 core::Result<void> read_chunks(int fd, std::string_view shown,

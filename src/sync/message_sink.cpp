@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include <cerrno>
+#include "store/write_all.hpp"
 
 namespace imapmirror::sync {
 
@@ -62,15 +62,7 @@ Result<void> MessageSink::write_pending() {
 Result<void> MessageSink::write_out(std::string_view bytes) {
     if (m_file)
         return m_file->write(bytes);
-    while (!bytes.empty()) {
-        ssize_t n = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return store::file_error(errno, "cannot write to", "standard output");
-        bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return {};
+    return store::write_all(STDOUT_FILENO, bytes, "standard output");
 }
 
 MessageSink::Taken MessageSink::counts() {

@@ -3,11 +3,13 @@
 #include <gmime/gmime.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
 
+#include "scoped_temp_dir.hpp"
 #include "test_server.hpp"
 
 using namespace imapmirror::test;
@@ -282,4 +284,114 @@ TEST_CASE("fetch --format msg: Outlook files that msgconvert reads back as the s
         with({"fetch", "INBOX", "--uid", "5", "--format", "msg"}, server.tls_args()));
     CHECK(to_stdout.exit_code == 2);
     std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE(
+    "list against Dovecot: --unseen, --from with non-ASCII text, --subject and dates "
+    "narrow the listing by UID SEARCH, --header and --json carry header fields",
+    "[integration]") {
+    DovecotServer server;
+    auto list = [&](std::vector<std::string> args) {
+        return run_imapmirror(with(with({"list", "INBOX", "--json"}, args), server.tls_args()));
+    };
+    // INBOX's unseen messages are UIDs 2, 5 and 6; "Plans" is in the subjects of 3, 4 and 6.
+    auto unseen = list({"--unseen", "--subject", "plans"});
+    INFO(unseen.err);
+    REQUIRE(unseen.exit_code == 0);
+    CHECK(unseen.out.find("\"matched\":1,") != std::string::npos);
+    CHECK(count_of(unseen.out, "\"uid\":") == 1);
+    CHECK(unseen.out.find("\"uid\":6,") != std::string::npos);
+
+    // Jörg Müller's From is ISO-8859-1 encoded words: the server matches the decoded text.
+    auto from = list({"--from", "MÜLLER", "--header", "Content-Type", "--header", "X-Absent"});
+    INFO(from.err);
+    REQUIRE(from.exit_code == 0);
+    CHECK(count_of(from.out, "\"uid\":") == 1);
+    CHECK(from.out.find("\"uid\":5,") != std::string::npos);
+    CHECK(
+        from.out.find("\"to\":\"alice@example.org\",\"cc\":\"\",\"date\":\"2024-01-04T13:30:00Z\","
+                      "\"headers\":{\"Content-Type\":[\"multipart/mixed; "
+                      "boundary=\\\"mixed-1\\\"\"],\"X-Absent\":[]}") != std::string::npos);
+
+    // Internal dates are the time of seeding: all of them are after 2000, none before.
+    auto since = list({"--since", "2000-01-01", "--subject", "Plans", "--desc"});
+    REQUIRE(since.exit_code == 0);
+    CHECK(since.out.find("\"matched\":3,") != std::string::npos);
+    CHECK(since.out.find("\"uid\":6,") < since.out.find("\"uid\":3,"));
+    auto before = list({"--before", "2000-01-01"});
+    REQUIRE(before.exit_code == 0);
+    CHECK(before.out.find("\"matched\":0,") != std::string::npos);
+
+    // Plain output: the extra header under its message, and how many matched.
+    auto human = run_imapmirror(
+        with({"list", "INBOX", "--from", "müller", "--header", "content-type"}, server.tls_args()));
+    REQUIRE(human.exit_code == 0);
+    CHECK(human.out.find("1 of 6 messages match") != std::string::npos);
+    CHECK(human.out.find("content-type: multipart/mixed") != std::string::npos);
+
+    // Listing fetched no body: the unseen messages are still unseen.
+    CHECK(server.doveadm("-f flow fetch -u alice 'uid flags' mailbox INBOX uid 5").find("\\Seen") ==
+          std::string::npos);
+
+    // Usage errors before any connection, exit 2.
+    for (std::vector<std::string> bad : {std::vector<std::string>{"--header", "X Mailer"},
+                                         {"--header", "Subject:"},
+                                         {"--since", "2024-02-30"},
+                                         {"--before", "yesterday"}}) {
+        auto r = list(bad);
+        INFO(bad[0] << " " << bad[1] << ": " << r.err);
+        CHECK(r.exit_code == 2);
+        CHECK(count_of(r.err, "\n") == 1);
+    }
+}
+
+TEST_CASE(
+    "attachments --part against Dovecot: each part decoded byte for byte as Python's "
+    "email decodes it, the message left unread",
+    "[integration]") {
+    DovecotServer server;
+    ScopedTempDir out;
+    const std::string oracle = source_dir() + "/tests/tools/email_part.py";
+    // UID 5: a UTF-8 text body, then base64 attachments (PDF, text, CSV); UID 2: a
+    // quoted-printable plain part and an HTML alternative.
+    const std::vector<std::tuple<std::string, std::string, std::string>> parts = {
+        {"5", "06-attachments.eml", "1"}, {"5", "06-attachments.eml", "2"},
+        {"5", "06-attachments.eml", "3"}, {"5", "06-attachments.eml", "4"},
+        {"2", "02-newsletter.eml", "1"},  {"2", "02-newsletter.eml", "2"}};
+    for (const auto& [uid, file, part] : parts) {
+        INFO("UID " << uid << " part " << part);
+        const std::string ours = out.path + "/" + uid + "-" + part + ".ours";
+        const std::string theirs = out.path + "/" + uid + "-" + part + ".python";
+        auto r = run_imapmirror(with(
+            {"attachments", "INBOX", "--uid", uid, "--part", part, "-o", ours}, server.tls_args()));
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK(r.out.find("saved as") != std::string::npos);
+        REQUIRE(std::system(("python3 '" + oracle + "' '" + source_dir() + "/tests/data/seed/" +
+                             file + "' " + part + " '" + theirs + "'")
+                                .c_str()) == 0);
+        CHECK(read_file(ours) == read_file(theirs));
+        CHECK(!read_file(ours).empty());
+    }
+    // By sequence number, to standard output (not a terminal here).
+    auto by_seq = run_imapmirror(
+        with({"attachments", "INBOX", "--seq", "5", "--part", "3", "-o", "-"}, server.tls_args()));
+    REQUIRE(by_seq.exit_code == 0);
+    CHECK(by_seq.out == read_file(out.path + "/5-3.python"));
+    // Only the saved files: no temporary file is left behind.
+    CHECK(std::distance(std::filesystem::directory_iterator(out.path),
+                        std::filesystem::directory_iterator()) == 2 * 6);
+
+    // A part the message does not have, or a multipart: one line, exit 2, no file.
+    for (const char* bad : {"9", "2.1", "0", "x"}) {
+        INFO(bad);
+        auto r = run_imapmirror(
+            with({"attachments", "INBOX", "--uid", "5", "--part", bad, "-o", out.path + "/bad"},
+                 server.tls_args()));
+        CHECK(r.exit_code == 2);
+        CHECK(count_of(r.err, "\n") == 1);
+        CHECK_FALSE(std::filesystem::exists(out.path + "/bad"));
+    }
+    CHECK(server.doveadm("-f flow fetch -u alice 'uid flags' mailbox INBOX uid 5").find("\\Seen") ==
+          std::string::npos);
 }
