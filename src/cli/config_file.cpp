@@ -64,6 +64,7 @@ constexpr KeySpec kKeys[] = {
     {"gmail_labels_as_folders", Kind::Bool},
     {"msg", Kind::Bool},
     {"no_bodies", Kind::Bool},
+    {"no_attachment_text", Kind::Bool},
     {"on_failure", Kind::String},
     {"on_failure_timeout", Kind::Integer},
     {"metrics_file", Kind::Path},
