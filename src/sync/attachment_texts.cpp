@@ -105,9 +105,7 @@ Read read_message(const index::ArchiveIndex::UnreadAttachments& m,
 Result<AttachmentTextSummary> index_attachment_texts(
     index::ArchiveIndex& index, const AttachmentTextOptions& options,
     const std::function<void(const AttachmentTextProgress&)>& progress) {
-    const size_t threads = options.threads
-                               ? options.threads
-                               : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+    const size_t threads = reading_threads(options.threads);
     AttachmentTextSummary summary;
     AttachmentTextProgress p;
     IMM_ASSIGN(p.total, index.count_without_attachment_text());

@@ -51,9 +51,7 @@ Result<ReindexSummary> reindex(const ReindexOptions& options,
     index::ArchiveIndex& index = archive.index;
     if (options.all)
         IMM_TRY(index.forget_bodies());
-    const size_t threads = options.threads
-                               ? options.threads
-                               : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+    const size_t threads = reading_threads(options.threads);
     ReindexSummary summary;
     ReindexProgress p;
     IMM_ASSIGN(p.total, index.count_without_body());
