@@ -5,16 +5,18 @@
 -- (at most 1 MiB, `truncated` says there was more) and how the reading went:
 --   'ok', 'truncated', 'failed:REASON' (unreadable, or the sandbox's memory, CPU or time limit:
 --   doc/attachment-text.md), 'skipped:REASON' (a type without text, larger than the input cap).
+-- Written to run again over itself (IF [NOT] EXISTS), as 013: tests and repairs that set
+-- user_version back keep these tables.
 -- An attachment without a row has not been read yet (archived before this version, or with
 -- --no-attachment-text): `export` and `reindex` read exactly those.
-CREATE TABLE attachment_texts (
+CREATE TABLE IF NOT EXISTS attachment_texts (
     attachment_id INTEGER PRIMARY KEY REFERENCES attachments(id) ON DELETE CASCADE,
     message_id    INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
     status        TEXT NOT NULL,
     text          TEXT NOT NULL DEFAULT '',
     truncated     INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX attachment_texts_by_message ON attachment_texts (message_id, attachment_id);
+CREATE INDEX IF NOT EXISTS attachment_texts_by_message ON attachment_texts (message_id, attachment_id);
 
 -- Two indexes over the same text, for two questions `search` asks:
 --  * messages_fts gains a column `attachment_text` (all of a message's attachment text), so a
@@ -25,9 +27,9 @@ CREATE INDEX attachment_texts_by_message ON attachment_texts (message_id, attach
 --    the query's words, so `search` prints the attachment's name. It costs a second index of
 --    the attachment text (about the size of the first).
 -- Both are external content: the text is stored once, in attachment_texts.
-DROP TRIGGER messages_fts_delete;
-DROP TABLE messages_fts;
-DROP VIEW message_search;
+DROP TRIGGER IF EXISTS messages_fts_delete;
+DROP TABLE IF EXISTS messages_fts;
+DROP VIEW IF EXISTS message_search;
 
 CREATE VIEW message_search AS
 SELECT m.id AS id, m.subject AS subject, m.from_addr AS from_addr, m.to_addrs AS to_addrs,
@@ -46,7 +48,7 @@ CREATE VIRTUAL TABLE messages_fts USING fts5(
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
-CREATE VIRTUAL TABLE attachments_fts USING fts5(
+CREATE VIRTUAL TABLE IF NOT EXISTS attachments_fts USING fts5(
     text, content = 'attachment_texts', content_rowid = 'attachment_id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
@@ -63,7 +65,7 @@ CREATE TRIGGER messages_fts_delete BEFORE DELETE ON messages BEGIN
 END;
 
 -- Only a row with text has an attachments_fts entry (store_attachment_texts).
-CREATE TRIGGER attachment_texts_delete BEFORE DELETE ON attachment_texts WHEN old.text <> '' BEGIN
+CREATE TRIGGER IF NOT EXISTS attachment_texts_delete BEFORE DELETE ON attachment_texts WHEN old.text <> '' BEGIN
     INSERT INTO attachments_fts (attachments_fts, rowid, text)
     VALUES ('delete', old.attachment_id, old.text);
 END;
