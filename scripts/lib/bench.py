@@ -5,7 +5,8 @@ Steps, all against one private Dovecot over implicit TLS on 127.0.0.1:
      into the Maildir (APPEND is slow), then let Dovecot index it;
   2. floor: a minimal client that logs in and sends one UID FETCH 1:* BODY.PEEK[] per folder,
      discarding the bytes;
-  3. imapmirror export: cold, no-change re-run, re-run after adding 1% new messages;
+  3. imapmirror export: cold (also with --no-bodies and with --no-attachment-text), no-change
+     re-run, re-run after adding 1% new messages;
   4. mbsync (Debian isync) into a Maildir: cold, no-change, +1%;
   5. with --scale N: grows the account to N messages and times the no-change runs again;
   6. exports one --big-mb MB message alone, for its peak RSS;
@@ -20,6 +21,7 @@ With --rtt-ms a relay delays every chunk by half the RTT each way (the kernel ha
 import argparse
 import asyncio
 import base64
+import io
 import json
 import os
 import random
@@ -32,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 
 FOLDERS = [
     "INBOX", "Sent", "Drafts", "Archive", "Archive/2023", "Archive/2024", "Archive/2024/Q1",
@@ -57,6 +60,63 @@ def paragraph(rng, words):
 # so that the text and the first-time attachments are the same bytes as before they existed.
 LOGOS = [random.Random(1000 + i).randbytes(random.Random(2000 + i).randint(5_000, 20_000))
          for i in range(4)]
+
+
+def make_pdf(pages):
+    """A PDF of one text line per page stream, written by hand (PDF 1.4: catalog, page tree,
+    pages, content streams, a Type1 font, xref)."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", None,
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for text in pages:
+        lines = " ".join("(%s) Tj 0 -14 Td" % line.replace("(", "").replace(")", "")
+                         for line in text.split("\r\n")[:50])
+        stream = ("BT /F1 10 Tf 40 800 Td %s ET" % lines).encode()
+        objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        content = len(objs)
+        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+                    b"/Resources << /Font << /F1 3 0 R >> >> >>" % content)
+        kids.append(b"%d 0 R" % len(objs))
+    objs[1] = b"<< /Type /Pages /Count %d /Kids [%s] >>" % (len(kids), b" ".join(kids))
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def make_docx(paragraphs):
+    """A .docx (OOXML WordprocessingML) with these paragraphs, zipped with the standard library."""
+    body = "".join("<w:p><w:r><w:t>%s</w:t></w:r></w:p>" % p for p in paragraphs)
+    doc = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w='
+           '"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>%s</w:body>'
+           '</w:document>' % body)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/content-types"/>')
+        z.writestr("word/document.xml", doc)
+    return buf.getvalue()
+
+
+def attachment(rng, n):
+    """The attachment of one message in ten: a third each a PDF of 2-20 pages, a .docx of
+    20-200 paragraphs (both with text for the search index), and 100 KB-2 MB of random bytes."""
+    kind = n % 3
+    if kind == 0:
+        pages = ["\r\n".join(paragraph(rng, 10) for _ in range(40)) for _ in range(rng.randint(2, 20))]
+        return f"file-{n}.pdf", "application/pdf", make_pdf(pages)
+    if kind == 1:
+        return (f"file-{n}.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                make_docx([paragraph(rng, 14) for _ in range(rng.randint(20, 200))]))
+    return f"file-{n}.bin", "application/octet-stream", rng.randbytes(rng.randint(100_000, 2_000_000))
 
 
 def make_message(rng, n, folder, small=False, repeats=None, sent=None):
@@ -97,17 +157,15 @@ def make_message(rng, n, folder, small=False, repeats=None, sent=None):
         logo_part = ("--mix\r\nContent-Type: image/png\r\nContent-Disposition: inline; "
                      "filename=\"logo.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + logo_data)
     if rng.random() < 0.10:
-        size = rng.randint(100_000, 2_000_000)
-        raw = rng.randbytes(size)  # drawn always: the main generator's sequence stays as it was
-        name = f"file-{n}.bin"
+        name, ctype, raw = attachment(rng, n)  # drawn always: the main generator's sequence stays
         if repeats is not None and sent and repeats.random() < 1 / 3:
-            name, raw = sent[repeats.randrange(len(sent))]
+            name, ctype, raw = sent[repeats.randrange(len(sent))]
         elif sent is not None:
-            sent.append((name, raw))
+            sent.append((name, ctype, raw))
         data = base64.encodebytes(raw).decode().replace("\n", "\r\n")
         body = ("Content-Type: multipart/mixed; boundary=\"mix\"\r\n\r\n--mix\r\n"
                 "Content-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n" + alt +
-                f"--mix\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; "
+                f"--mix\r\nContent-Type: {ctype}\r\nContent-Disposition: attachment; "
                 f"filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + data +
                 logo_part + "--mix--\r\n")
     elif logo:
@@ -408,6 +466,10 @@ def main():
                 return r
             return run
         repeat("imapmirror cold, no bodies", imm_cold_sized("no bodies", ["--no-bodies"]))
+        # Without attachment text (--no-attachment-text): what reading PDFs and documents into
+        # the search index costs (issue 24: at most 1.2x).
+        repeat("imapmirror cold, no att. text",
+               imm_cold_sized("no att. text", ["--no-attachment-text"]))
         index_sizes["bodies"] = None
         repeat("imapmirror cold, bodies", imm_cold_sized("bodies", []))
         # Disk per mode (issue 25: defaults <= 1.5x the mail): --attachments none timed like the
@@ -551,6 +613,8 @@ SyncState *
             "imapmirror/floor +1%": results["imapmirror +1%"][0] / results["floor +1%"][0],
             "bodies/no bodies cold": results["imapmirror cold, bodies"][0] /
             results["imapmirror cold, no bodies"][0],
+            "att. text/none cold": results["imapmirror cold, bodies"][0] /
+            results["imapmirror cold, no att. text"][0],
         }
         report = {"messages": a.messages, "megabytes": round(mb, 1), "folders": len(FOLDERS),
                   "rtt_ms": a.rtt_ms, "repeat": a.repeat, "rows": rows,

@@ -53,6 +53,7 @@ struct ExportArgs {
     bool gmail_labels_as_folders = false;
     bool no_bodies = false;
     std::string attachments = "files";  // --attachments files|none
+    bool no_attachment_text = false;
     bool repoint_archive = false;
     std::string on_failure;       // --on-failure: a shell command, run after a failed run
     int on_failure_timeout = 60;  // seconds the hook may take
@@ -145,6 +146,8 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         w.key("attachments").value(s.attachments);
         w.key("msg_backfilled").value(s.msg_backfilled);
         w.key("attachments_extracted").value(s.attachments_extracted);
+        w.key("attachment_texts").value(s.attachment_texts);
+        w.key("attachment_texts_failed").value(s.attachment_texts_failed);
         w.key("msg_not_convertible").value(s.msg_unconvertible);
         w.key("parse_errors").value(s.parse_errors);
         w.key("flags_changed").value(s.flags_changed);
@@ -213,6 +216,9 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
     if (s.folders_refused)
         changes.push_back(std::to_string(s.folders_refused) +
                           " folders the server will not open, skipped as before");
+    if (s.attachment_texts)
+        changes.push_back(std::to_string(s.attachment_texts) + " attachments' text read (" +
+                          std::to_string(s.attachment_texts_failed) + " unreadable)");
     if (s.msg_backfilled)
         changes.push_back(std::to_string(s.msg_backfilled) +
                           " .msg files for messages archived earlier");
@@ -439,6 +445,7 @@ int run_export(const ExportArgs& a) {
     options.index_bodies = !a.no_bodies;
     options.attachments =
         a.attachments == "none" ? sync::AttachmentFiles::None : sync::AttachmentFiles::Files;
+    options.attachment_text = !a.no_attachment_text;
     options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
     options.msg = a.msg;
     options.identity = account_identity(a.conn);
@@ -553,6 +560,10 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                     "missing ones on the next run")
         ->type_name("MODE")
         ->check(CLI::IsMember({"files", "none"}));
+    cmd->add_flag("--no-attachment-text", args->no_attachment_text,
+                  "Do not read the text of attachments (text, HTML, attached messages, PDF, "
+                  "Word/Excel/PowerPoint and OpenDocument files) into the search index after "
+                  "archiving. `imapmirror reindex DIR` reads it later");
     cmd->add_flag("--repoint-archive", args->repoint_archive,
                   "The archive in --out records the account it was made from (host, port, "
                   "user), and an export of another account into it is refused (exit 2). When "

@@ -60,6 +60,10 @@ int run_reindex(const ReindexArgs& a) {
             .value(summary->truncated)
             .key("unreadable")
             .value(summary->missing)
+            .key("attachment_texts")
+            .value(summary->attachments)
+            .key("attachment_texts_failed")
+            .value(summary->attachments_failed)
             .key("exit_code")
             .value(code)
             .end_object();
@@ -76,6 +80,13 @@ int run_reindex(const ReindexArgs& a) {
                 static_cast<unsigned long long>(summary->missing),
                 summary->missing == 1 ? "" : "s");
         std::printf("\n");
+        if (summary->attachments)
+            std::printf(
+                "read the text of %llu attachment%s (%llu unreadable: `imapmirror show` "
+                "says why)\n",
+                static_cast<unsigned long long>(summary->attachments),
+                summary->attachments == 1 ? "" : "s",
+                static_cast<unsigned long long>(summary->attachments_failed));
     }
     return code;
 }
@@ -86,10 +97,12 @@ void add_reindex_command(CLI::App& app, const GlobalArgs& global, int& exit_code
     auto args = std::make_shared<ReindexArgs>();
     auto* cmd = app.add_subcommand(
         "reindex",
-        "Read the body text of archived messages from their .eml files into the search index, "
-        "without contacting the server. Upgrades an archive made by an older imapmirror (or "
+        "Read the body text of archived messages, and the text of their attachments, from their "
+        ".eml files into the search index, without contacting the server. Upgrades an archive made "
+        "by an older imapmirror (or "
         "exported with --no-bodies) so that `search` finds words in bodies. Only messages "
-        "without body text are read: an interrupted run goes on where it stopped, and a second "
+        "without body text, and attachments without text, are read: an interrupted run goes on "
+        "where it stopped, and a second "
         "run has nothing to do.\n\n"
         "Examples:\n"
         "  imapmirror reindex ~/mail-archive\n"

@@ -98,7 +98,7 @@ int run_search(SearchArgs& a) {
     if (a.json) {
         core::JsonWriter w;
         w.begin_object().key("total").value(found->total).key("hits").begin_array();
-        for (const auto& h : hits)
+        for (const auto& h : hits) {
             w.begin_object()
                 .key("id")
                 .value(h.id)
@@ -118,7 +118,12 @@ int run_search(SearchArgs& a) {
                 .value(h.expunged)
                 .key("rank")
                 .value(h.rank)
-                .end_object();
+                .key("matched_attachments")
+                .begin_array();
+            for (const auto& name : h.matched_attachments)
+                w.value(name);
+            w.end_array().end_object();
+        }
         w.end_array().end_object();
         std::printf("%s\n", w.str().c_str());
         return kExitOk;
@@ -138,6 +143,8 @@ int run_search(SearchArgs& a) {
         std::printf("       %s\n",
                     printable(h.subject.empty() ? "(no subject)" : h.subject).c_str());
         std::printf("       %s\n", render_snippet(h.snippet, open, close).c_str());
+        for (const auto& name : h.matched_attachments)
+            std::printf("       in attachment: %s\n", printable(name).c_str());
     }
     if (static_cast<int64_t>(hits.size()) < found->total)
         std::printf("(the first %zu of %lld; --limit shows more)\n", hits.size(),

@@ -159,9 +159,23 @@ void print_json(const ShowArgs& a, const index::MessageView& m, const mime::Body
             .value(at.storage)
             .key("path")
             .value(at.storage == "none" ? std::string() : a.dir + "/" + at.path)
+            .key("text_status")
+            .value(at.text_status)
+            .key("text_bytes")
+            .value(at.text_bytes)
             .end_object();
     w.end_array().end_object();
     std::printf("%s\n", w.str().c_str());
+}
+
+// How reading an attachment's text went, for a person.
+std::string text_status_line(const index::AttachmentView& at) {
+    if (at.text_status.empty())
+        return "not read yet (`imapmirror reindex DIR` reads it)";
+    if (at.text_status == "ok" || at.text_status == "truncated")
+        return at.text_status + ", " + human_size(static_cast<uint64_t>(at.text_bytes)) +
+               " of text in the search index";
+    return at.text_status;
 }
 
 void print_human(const ShowArgs& a, const index::MessageView& m, const mime::BodyText& body) {
@@ -202,7 +216,7 @@ void print_human(const ShowArgs& a, const index::MessageView& m, const mime::Bod
         return;
     std::printf("\nAttachments (%zu):\n", m.attachments.size());
     for (const auto& at : m.attachments)
-        std::printf("  %s  (%s, %s, part %s)\n    %s\n",
+        std::printf("  %s  (%s, %s, part %s)\n    %s\n    text: %s\n",
                     printable(at.filename.empty() ? "(no name)" : at.filename).c_str(),
                     printable(at.content_type).c_str(), human_size(at.size).c_str(),
                     printable(at.part).c_str(),
@@ -210,7 +224,8 @@ void print_human(const ShowArgs& a, const index::MessageView& m, const mime::Bod
                         ? ("not extracted (--attachments none): show --attachment " +
                            printable(at.part) + " -o FILE writes it")
                               .c_str()
-                        : printable(a.dir + "/" + at.path).c_str());
+                        : printable(a.dir + "/" + at.path).c_str(),
+                    text_status_line(at).c_str());
 }
 
 int run_show(ShowArgs& a) {

@@ -65,6 +65,7 @@ constexpr KeySpec kKeys[] = {
     {"msg", Kind::Bool},
     {"no_bodies", Kind::Bool},
     {"attachments", Kind::String},
+    {"no_attachment_text", Kind::Bool},
     {"on_failure", Kind::String},
     {"on_failure_timeout", Kind::Integer},
     {"metrics_file", Kind::Path},

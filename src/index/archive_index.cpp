@@ -594,18 +594,35 @@ Result<void> ArchiveIndex::insert_messages(const std::vector<MessageRecord>& bat
     return tx.commit();
 }
 
+namespace {
+
+// The columns of messages_fts and of the view it reads (schema 014), in their order.
+constexpr std::string_view kFtsColumns =
+    "subject, from_addr, to_addrs, cc_addrs, body, attachment_names, attachment_text";
+constexpr int kFtsColumnCount = 7;
+
+std::string fts_insert_sql() {
+    return "INSERT INTO messages_fts (rowid, " + std::string(kFtsColumns) + ") SELECT id, " +
+           std::string(kFtsColumns) + " FROM message_search WHERE id = ?1";
+}
+
+// External content: an entry is removed with the values it was made from.
+std::string fts_remove_sql() {
+    return "INSERT INTO messages_fts (messages_fts, rowid, " + std::string(kFtsColumns) +
+           ") SELECT 'delete', id, " + std::string(kFtsColumns) +
+           " FROM message_search WHERE id = ?1";
+}
+
+}  // namespace
+
 Result<void> ArchiveIndex::prepare_body_statements() {
     if (m_insert_body)
         return {};
     IMM_ASSIGN(auto body, m_db.prepare("INSERT OR IGNORE INTO bodies (message_id, origin, text, "
                                        "truncated) VALUES (?1, ?2, ?3, ?4)"));
-    IMM_ASSIGN(auto fts,
-               m_db.prepare("INSERT INTO messages_fts (rowid, subject, from_addr, to_addrs, "
-                            "cc_addrs, body, attachment_names) SELECT id, subject, from_addr, "
-                            "to_addrs, cc_addrs, body, attachment_names FROM message_search "
-                            "WHERE id = ?1"));
-    IMM_ASSIGN(auto read, m_db.prepare("SELECT subject, from_addr, to_addrs, cc_addrs, body, "
-                                       "attachment_names FROM message_search WHERE id = ?1"));
+    IMM_ASSIGN(auto fts, m_db.prepare(fts_insert_sql()));
+    IMM_ASSIGN(auto read, m_db.prepare("SELECT " + std::string(kFtsColumns) +
+                                       " FROM message_search WHERE id = ?1"));
     IMM_ASSIGN(auto remove_cjk, m_db.prepare("DELETE FROM messages_cjk WHERE rowid = ?1"));
     IMM_ASSIGN(auto add_cjk,
                m_db.prepare("INSERT INTO messages_cjk (rowid, grams) VALUES (?1, ?2)"));
@@ -622,7 +639,7 @@ Result<void> ArchiveIndex::index_cjk(int64_t message) {
     std::string grams;
     IMM_ASSIGN(bool row, m_read_search_row->step());
     if (row) {
-        for (int i = 0; i < 6; ++i) {
+        for (int i = 0; i < kFtsColumnCount; ++i) {
             const std::string column = cjk_bigrams(m_read_search_row->column_text(i));
             if (!column.empty())
                 grams += (grams.empty() ? "" : " ") + column;
@@ -669,11 +686,7 @@ Result<uint64_t> ArchiveIndex::count_without_body() {
 Result<void> ArchiveIndex::store_bodies(const std::vector<std::pair<int64_t, BodyRecord>>& bodies) {
     IMM_TRY(prepare_body_statements());
     // External content: the old entry is removed with the values it was made from (no body).
-    IMM_ASSIGN(auto remove,
-               m_db.prepare("INSERT INTO messages_fts (messages_fts, rowid, subject, from_addr, "
-                            "to_addrs, cc_addrs, body, attachment_names) SELECT 'delete', id, "
-                            "subject, from_addr, to_addrs, cc_addrs, body, attachment_names FROM "
-                            "message_search WHERE id = ?1"));
+    IMM_ASSIGN(auto remove, m_db.prepare(fts_remove_sql()));
     IMM_ASSIGN(auto has_body, m_db.prepare("SELECT 1 FROM bodies WHERE message_id = ?1"));
     IMM_ASSIGN(auto tx, Transaction::begin(m_db));
     for (const auto& [id, body] : bodies) {
@@ -688,6 +701,69 @@ Result<void> ArchiveIndex::store_bodies(const std::vector<std::pair<int64_t, Bod
         m_insert_fts->bind(1, id);
         IMM_TRY(m_insert_fts->run());
         IMM_TRY(index_cjk(id));
+    }
+    return tx.commit();
+}
+
+Result<std::vector<ArchiveIndex::UnreadAttachments>> ArchiveIndex::messages_without_attachment_text(
+    int64_t after_id, size_t limit) {
+    IMM_ASSIGN(
+        auto st,
+        m_db.prepare("SELECT m.id, m.path, a.id, a.part, COALESCE(a.filename, ''), "
+                     "a.content_type FROM messages m JOIN attachments a ON a.message_id = "
+                     "m.id WHERE m.id IN (SELECT DISTINCT a2.message_id FROM attachments "
+                     "a2 WHERE a2.message_id > ?1 AND NOT EXISTS (SELECT 1 FROM "
+                     "attachment_texts t WHERE t.attachment_id = a2.id) ORDER BY "
+                     "a2.message_id LIMIT ?2) AND NOT EXISTS (SELECT 1 FROM "
+                     "attachment_texts t WHERE t.attachment_id = a.id) ORDER BY m.id, a.id"));
+    st.bind(1, after_id).bind(2, static_cast<int64_t>(limit));
+    std::vector<UnreadAttachments> out;
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        const int64_t id = st.column_int(0);
+        if (out.empty() || out.back().message_id != id)
+            out.push_back(UnreadAttachments{id, st.column_text(1), {}});
+        out.back().attachments.push_back(AttachmentTextKey{st.column_int(2), st.column_text(3),
+                                                           st.column_text(4), st.column_text(5)});
+    }
+    return out;
+}
+
+Result<uint64_t> ArchiveIndex::count_without_attachment_text() {
+    IMM_ASSIGN(auto st, m_db.prepare("SELECT COUNT(DISTINCT a.message_id) FROM attachments a "
+                                     "WHERE NOT EXISTS (SELECT 1 FROM attachment_texts t WHERE "
+                                     "t.attachment_id = a.id)"));
+    IMM_TRY(st.step());
+    return static_cast<uint64_t>(st.column_int(0));
+}
+
+Result<void> ArchiveIndex::store_attachment_texts(
+    const std::vector<std::pair<int64_t, std::vector<AttachmentTextRecord>>>& texts) {
+    IMM_TRY(prepare_body_statements());
+    IMM_ASSIGN(auto remove, m_db.prepare(fts_remove_sql()));
+    IMM_ASSIGN(auto insert, m_db.prepare("INSERT OR IGNORE INTO attachment_texts (attachment_id, "
+                                         "message_id, status, text, truncated) VALUES (?1, ?2, "
+                                         "?3, ?4, ?5)"));
+    IMM_ASSIGN(auto insert_fts, m_db.prepare("INSERT INTO attachments_fts (rowid, text) VALUES "
+                                             "(?1, ?2)"));
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    for (const auto& [message, records] : texts) {
+        remove.bind(1, message);
+        IMM_TRY(remove.run());
+        for (const auto& r : records) {
+            insert.bind(1, r.attachment_id).bind(2, message).bind(3, r.status).bind(4, r.text);
+            insert.bind(5, int64_t{r.truncated ? 1 : 0});
+            IMM_TRY(insert.run());
+            if (m_db.changes() == 0 || r.text.empty())
+                continue;
+            insert_fts.bind(1, r.attachment_id).bind(2, r.text);
+            IMM_TRY(insert_fts.run());
+        }
+        m_insert_fts->bind(1, message);
+        IMM_TRY(m_insert_fts->run());
+        IMM_TRY(index_cjk(message));
     }
     return tx.commit();
 }

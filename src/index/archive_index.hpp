@@ -178,6 +178,22 @@ class ArchiveIndex {
     // Stores bodies read by `reindex` and renews those messages' full-text entries, in one
     // transaction (a message already with a body is left as it is).
     core::Result<void> store_bodies(const std::vector<std::pair<int64_t, BodyRecord>>& bodies);
+    // Attachment text (schema 014). The attachments of a message that have no
+    // `attachment_texts` row yet, for `export` and `reindex`: up to `limit` messages, lowest id
+    // first, after `after_id`.
+    struct UnreadAttachments {
+        int64_t message_id = 0;
+        std::string path;  // the message's .eml, relative to DIR
+        std::vector<AttachmentTextKey> attachments;
+    };
+    core::Result<std::vector<UnreadAttachments>> messages_without_attachment_text(int64_t after_id,
+                                                                                  size_t limit);
+    // How many messages have an attachment without a text row.
+    core::Result<uint64_t> count_without_attachment_text();
+    // Stores the text of each message's attachments (an attachment that already has a row is
+    // left as it is) and renews those messages' full-text entries, in one transaction.
+    core::Result<void> store_attachment_texts(
+        const std::vector<std::pair<int64_t, std::vector<AttachmentTextRecord>>>& texts);
     // Forgets every body (for `reindex --all`) and rebuilds the full-text index from headers
     // and attachment names, in one transaction.
     core::Result<void> forget_bodies();

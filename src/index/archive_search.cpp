@@ -114,7 +114,11 @@ Result<ArchiveSearch> ArchiveSearch::open(const std::string& index_path) {
                                     "'messages_cjk'"));
     IMM_TRY(cjk.step());
     const bool has_cjk = cjk.column_int(0) != 0;
-    return ArchiveSearch(std::move(db), has_labels, has_cjk);
+    IMM_ASSIGN(auto texts, db.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE name = "
+                                      "'attachments_fts'"));
+    IMM_TRY(texts.step());
+    const bool has_texts = texts.column_int(0) != 0;
+    return ArchiveSearch(std::move(db), has_labels, has_cjk, has_texts);
 }
 
 Result<SearchResult> ArchiveSearch::search(const SearchQuery& q) {
@@ -164,6 +168,8 @@ Result<SearchResult> ArchiveSearch::search(const SearchQuery& q) {
         h.rank = st.column_double(8);
         result.hits.push_back(std::move(h));
     }
+    if (matched && m_has_attachment_text)
+        IMM_TRY(find_matched_attachments(q, result));
     if (result.hits.size() < q.limit) {
         result.total = static_cast<int64_t>(result.hits.size());
         return result;
@@ -178,19 +184,89 @@ Result<SearchResult> ArchiveSearch::search(const SearchQuery& q) {
     return result;
 }
 
+std::string attachment_terms(std::string_view match) {
+    std::string terms;
+    for (size_t i = 0; i < match.size(); ++i) {
+        if (match[i] != '"')
+            continue;
+        // A column filter "col:" or "{a b}:" right before the string ties it to its columns.
+        size_t before = i;
+        while (before > 0 && match[before - 1] == ' ')
+            --before;
+        bool tied = before > 0 && match[before - 1] == ':';
+        if (tied) {
+            size_t col_end = before - 1, col_start = col_end;
+            while (col_start > 0 && match[col_start - 1] != ' ' && match[col_start - 1] != '(')
+                --col_start;
+            tied = match.substr(col_start, col_end - col_start) != "attachment_text";
+        }
+        size_t end = i + 1;
+        for (; end < match.size(); ++end) {
+            if (match[end] != '"')
+                continue;
+            if (end + 1 < match.size() && match[end + 1] == '"') {
+                ++end;  // a doubled quote inside the string
+                continue;
+            }
+            break;
+        }
+        if (end >= match.size())
+            break;
+        size_t stop = end + 1;
+        if (stop < match.size() && match[stop] == '*')
+            ++stop;
+        if (!tied)
+            terms += (terms.empty() ? "" : " OR ") + std::string(match.substr(i, stop - i));
+        i = stop - 1;
+    }
+    return terms;
+}
+
+// For each hit, its attachments whose text holds one of the query's words (attachments_fts,
+// rowid = attachments.id): a few rows per hit, at most the query's limit of hits.
+Result<void> ArchiveSearch::find_matched_attachments(const SearchQuery& q, SearchResult& result) {
+    const std::string terms = attachment_terms(q.match);
+    if (terms.empty())
+        return {};
+    IMM_ASSIGN(auto st, m_db.prepare("SELECT COALESCE(NULLIF(a.filename, ''), 'part ' || a.part) "
+                                     "FROM attachments_fts JOIN attachments a ON a.id = "
+                                     "attachments_fts.rowid WHERE attachments_fts MATCH ?1 AND "
+                                     "a.message_id = ?2 ORDER BY a.id"));
+    for (auto& h : result.hits) {
+        st.bind(1, terms).bind(2, h.id);
+        for (;;) {
+            auto row = st.step();
+            if (!row)
+                return bad_query(q, row.error());
+            if (!*row)
+                break;
+            h.matched_attachments.push_back(st.column_text(0));
+        }
+        st.reset();
+    }
+    return {};
+}
+
 Result<std::vector<MessageView>> ArchiveSearch::messages_where(const char* where,
                                                                const std::string& value) {
     IMM_ASSIGN(auto st, m_db.prepare(std::string(kMessageSelect) + where));
     st.bind(1, value);
-    // An index not yet migrated to schema/015 (read-only) has every attachment as a file.
+    // An index not yet migrated to schema/015 (read-only) has every attachment as a file; one
+    // before schema/014 has no attachment text.
     IMM_ASSIGN(auto has_storage, m_db.prepare("SELECT COUNT(*) FROM pragma_table_info("
                                               "'attachments') WHERE name = 'storage'"));
     IMM_TRY(has_storage.step());
     const bool storage_known = has_storage.column_int(0) != 0;
-    IMM_ASSIGN(auto at, m_db.prepare(std::string("SELECT part, COALESCE(filename, ''), "
-                                                 "content_type, size, path, sha256, ") +
-                                     (storage_known ? "storage" : "'copy'") +
-                                     " FROM attachments WHERE message_id = ?1 ORDER BY id"));
+    const std::string text_columns =
+        m_has_attachment_text ? "COALESCE(t.status, ''), length(CAST(t.text AS BLOB))" : "'', 0";
+    const std::string text_join =
+        m_has_attachment_text ? " LEFT JOIN attachment_texts t ON t.attachment_id = a.id" : "";
+    IMM_ASSIGN(auto at,
+               m_db.prepare("SELECT a.part, COALESCE(a.filename, ''), a.content_type, a.size, "
+                            "a.path, a.sha256, " +
+                            std::string(storage_known ? "a.storage" : "'copy'") + ", " +
+                            text_columns + " FROM attachments a" + text_join +
+                            " WHERE a.message_id = ?1 ORDER BY a.id"));
     std::vector<MessageView> out;
     for (;;) {
         IMM_ASSIGN(bool row, st.step());
@@ -214,7 +290,7 @@ Result<std::vector<MessageView>> ArchiveSearch::messages_where(const char* where
             IMM_ASSIGN(bool arow, at.step());
             if (!arow)
                 break;
-            AttachmentRecord a;
+            AttachmentView a;
             a.part = at.column_text(0);
             a.filename = at.column_text(1);
             a.content_type = at.column_text(2);
@@ -222,6 +298,8 @@ Result<std::vector<MessageView>> ArchiveSearch::messages_where(const char* where
             a.path = at.column_text(4);
             a.sha256 = at.column_text(5);
             a.storage = at.column_text(6);
+            a.text_status = at.column_text(7);
+            a.text_bytes = at.column_int(8);
             m.attachments.push_back(std::move(a));
         }
         at.reset();

@@ -20,6 +20,9 @@ struct SearchHit {
     std::string date, from_addr, folder, subject, snippet, path;
     bool expunged = false;
     double rank = 0;  // bm25, lower is better; 0 unless sorted by relevance
+    // The attachments whose text holds one of the query's words (schema 014), by file name
+    // (else their part number), in part order; empty when none did or the query had no words.
+    std::vector<std::string> matched_attachments;
 };
 
 struct SearchResult {
@@ -27,12 +30,19 @@ struct SearchResult {
     int64_t total = 0;            // every message that matches
 };
 
+// An attachment as `show` lists it: its row, and how reading its text went (schema 014's
+// status: "ok", "truncated", "failed:...", "skipped:..."; "" when not read yet).
+struct AttachmentView : AttachmentRecord {
+    std::string text_status;
+    int64_t text_bytes = 0;
+};
+
 struct MessageView {
     int64_t id = 0;
     std::string folder, path, date, internal_date, from_addr, to_addrs, cc_addrs, subject,
         message_id, flags;
     bool expunged = false;
-    std::vector<AttachmentRecord> attachments;  // in part order
+    std::vector<AttachmentView> attachments;  // in part order
 };
 
 class ArchiveSearch {
@@ -53,13 +63,23 @@ class ArchiveSearch {
     core::Result<std::vector<MessageView>> by_message_id(const std::string& message_id);
 
   private:
-    ArchiveSearch(Database db, bool has_labels, bool has_cjk)
-        : m_db(std::move(db)), m_has_labels(has_labels), m_has_cjk(has_cjk) {}
+    ArchiveSearch(Database db, bool has_labels, bool has_cjk, bool has_attachment_text)
+        : m_db(std::move(db)),
+          m_has_labels(has_labels),
+          m_has_cjk(has_cjk),
+          m_has_attachment_text(has_attachment_text) {}
+    core::Result<void> find_matched_attachments(const SearchQuery& q, SearchResult& result);
     core::Result<std::vector<MessageView>> messages_where(const char* sql,
                                                           const std::string& value);
     Database m_db;
-    bool m_has_labels = false;  // schema 007's label tables are there
-    bool m_has_cjk = false;     // schema 013's messages_cjk is there
+    bool m_has_labels = false;           // schema 007's label tables are there
+    bool m_has_cjk = false;              // schema 013's messages_cjk is there
+    bool m_has_attachment_text = false;  // schema 014's attachment_texts is there
 };
+
+// The words of an FTS5 expression `match` that are not tied to a column other than
+// attachment_text (its quoted strings, with a trailing '*'), ORed: what an attachment's text
+// is searched for to say which attachment matched. "" when there are none.
+std::string attachment_terms(std::string_view match);
 
 }  // namespace imapmirror::index

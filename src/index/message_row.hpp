@@ -23,6 +23,20 @@ struct AttachmentRecord {
     std::string storage = "copy";
 };
 
+// An attachment as the attachment-text reader needs it (schema 014).
+struct AttachmentTextKey {
+    int64_t id = 0;  // attachments.id
+    std::string part, filename, content_type;
+};
+
+// An attachment's row of `attachment_texts` (schema 014).
+struct AttachmentTextRecord {
+    int64_t attachment_id = 0;
+    std::string status;  // "ok", "truncated", "failed:...", "skipped:..."
+    std::string text;
+    bool truncated = false;
+};
+
 // A message's row of `bodies` (schema/006): the text the search index reads.
 struct BodyRecord {
     std::string origin;  // "plain", "html" or "none"

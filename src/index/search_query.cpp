@@ -117,6 +117,7 @@ constexpr ColumnPrefix kColumnPrefixes[] = {
     {"to_addrs", "to_addrs", false},
     {"cc_addrs", "cc_addrs", false},
     {"attachment_names", "attachment_names", false},
+    {"attachment_text", "attachment_text", false},
 };
 
 // `value` as an FTS5 string, '*' after it when asked or typed.

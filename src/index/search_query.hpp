@@ -8,7 +8,8 @@
 //    string, so punctuation is never syntax). Words with no letter or digit are dropped.
 //  - Explicit FTS5 syntax is recognised where it is unambiguous: "a phrase", prefix*, the
 //    upper-case operators AND, OR, NOT, parentheses, NEAR(a b, N), and column:word for the
-//    index's columns (subject, from_addr, to_addrs, cc_addrs, body, attachment_names).
+//    index's columns (subject, from_addr, to_addrs, cc_addrs, body, attachment_names,
+//    attachment_text: schema 014's text of the attachments).
 //  - Prefixes, as Gmail and notmuch users type them; a value with spaces is quoted
 //    (subject:"re: meeting"):
 //      from: to: (To or Cc) cc: subject: filename: body:   words in that column, inside the

@@ -357,7 +357,9 @@ class Walker {
         if (!core::is_attachment_part(type, subtype, disposition, !filename.empty(),
                                       parent_subtype))
             return {};
-        AttachmentMeta meta = valid_utf8(AttachmentMeta{part, filename, type + "/" + subtype});
+        const char* charset = ct ? g_mime_content_type_get_parameter(ct, "charset") : nullptr;
+        AttachmentMeta meta = valid_utf8(
+            AttachmentMeta{part, filename, type + "/" + subtype, charset ? charset : ""});
         if (GMIME_IS_PART(obj))
             return write_part(GMIME_PART(obj), meta);
         if (GMIME_IS_MESSAGE_PART(obj))

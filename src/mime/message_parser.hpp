@@ -36,8 +36,9 @@ struct AttachmentMeta {
     std::string part;          // IMAP part number ("2", "1.3")
     std::string filename;      // decoded original name, "" when none
     std::string content_type;  // "application/pdf"
+    std::string charset;       // the Content-Type's charset parameter, "" when none
 
-    std::vector<std::string*> text_fields() { return {&part, &filename, &content_type}; }
+    std::vector<std::string*> text_fields() { return {&part, &filename, &content_type, &charset}; }
 };
 
 // Receives each attachment's decoded bytes: begin, write..., end.

@@ -18,6 +18,7 @@
 #include "sync/archive.hpp"
 #include "sync/archive_lock.hpp"
 #include "sync/attachment_backfill.hpp"
+#include "sync/attachment_texts.hpp"
 #include "sync/connection_workers.hpp"
 #include "sync/identity_decision.hpp"
 #include "sync/label_directories.hpp"
@@ -217,6 +218,20 @@ Result<void> thread_messages(index::ArchiveIndex& index, const ExportSummary& su
     return {};
 }
 
+// Phase "attachment text": every attachment without a text row (this run's, and earlier
+// ones') is read from its .eml, documents in the sandbox; no connection is held meanwhile.
+Result<void> read_attachment_texts(index::ArchiveIndex& index, const ExportOptions& options,
+                                   ExportSummary& summary) {
+    if (!options.attachment_text)
+        return {};
+    AttachmentTextOptions texts;
+    texts.root = options.root;
+    IMM_ASSIGN(auto done, index_attachment_texts(index, texts, [](const auto&) {}));
+    summary.attachment_texts += done.attachments;
+    summary.attachment_texts_failed += done.failed;
+    return {};
+}
+
 // Phase "earlier .msg": with --msg, messages archived before this run without a .msg get one
 // from their .eml (this run's new messages got theirs, or their error, from the workers).
 Result<void> backfill_msg(index::ArchiveIndex& index, const ExportOptions& options,
@@ -336,6 +351,10 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     if (!summary.fatal) {
         if (auto extracted = backfill_attachments(index, m_options, summary); !extracted)
             summary.fatal = std::move(extracted).error();
+    }
+    if (!summary.fatal) {
+        if (auto texts = read_attachment_texts(index, m_options, summary); !texts)
+            summary.fatal = std::move(texts).error();
     }
     if (!summary.fatal) {
         if (auto threaded = thread_messages(index, summary); !threaded)

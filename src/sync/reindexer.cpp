@@ -1,7 +1,6 @@
 #include "sync/reindexer.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -11,6 +10,8 @@
 #include "mime/body_text.hpp"
 #include "sync/archive.hpp"
 #include "sync/archive_lock.hpp"
+#include "sync/attachment_texts.hpp"
+#include "sync/parallel.hpp"
 
 namespace imapmirror::sync {
 
@@ -29,25 +30,16 @@ std::vector<Read> read_batch(const std::string& root,
                              const std::vector<index::ArchiveIndex::Unread>& batch,
                              size_t threads) {
     std::vector<Read> out(batch.size());
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-        for (size_t i = next++; i < batch.size(); i = next++) {
-            auto body = mime::read_body_text(root + "/" + batch[i].path);
-            if (!body) {
-                out[i].error = body.error().message;
-                continue;
-            }
-            out[i].ok = true;
-            out[i].body = index::BodyRecord{std::string(mime::origin_name(body->origin)),
-                                            std::move(body->text), body->truncated};
+    for_each_parallel(batch.size(), threads, [&](size_t i) {
+        auto body = mime::read_body_text(root + "/" + batch[i].path);
+        if (!body) {
+            out[i].error = body.error().message;
+            return;
         }
-    };
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t)
-        pool.emplace_back(work);
-    work();
-    for (auto& t : pool)
-        t.join();
+        out[i].ok = true;
+        out[i].body = index::BodyRecord{std::string(mime::origin_name(body->origin)),
+                                        std::move(body->text), body->truncated};
+    });
     return out;
 }
 
@@ -59,9 +51,7 @@ Result<ReindexSummary> reindex(const ReindexOptions& options,
     index::ArchiveIndex& index = archive.index;
     if (options.all)
         IMM_TRY(index.forget_bodies());
-    const size_t threads = options.threads
-                               ? options.threads
-                               : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+    const size_t threads = reading_threads(options.threads);
     ReindexSummary summary;
     ReindexProgress p;
     IMM_ASSIGN(p.total, index.count_without_body());
@@ -92,6 +82,16 @@ Result<ReindexSummary> reindex(const ReindexOptions& options,
         summary.read += bodies.size();
         p.done += batch.size();
         progress(p);
+    }
+    if (options.attachment_text) {
+        AttachmentTextOptions texts;
+        texts.root = options.root;
+        texts.threads = threads;
+        IMM_ASSIGN(auto read, index_attachment_texts(index, texts, [&](const auto& t) {
+                       progress(ReindexProgress{p.total + t.total, p.done + t.done});
+                   }));
+        summary.attachments = read.attachments;
+        summary.attachments_failed = read.failed;
     }
     return summary;
 }

@@ -20,6 +20,8 @@ struct ReindexOptions {
     bool all = false;    // forget every body first and read them all again
     size_t batch = 200;  // messages per transaction
     size_t threads = 0;  // reading threads; 0: one per core (at most 4)
+    // Then the text of attachments without a text row (schema 014, sync/attachment_texts.hpp).
+    bool attachment_text = true;
 };
 
 struct ReindexProgress {
@@ -32,6 +34,8 @@ struct ReindexSummary {
     uint64_t missing = 0;  // .eml files that could not be read (left without a body)
     uint64_t html = 0;     // of `read`, text from HTML
     uint64_t truncated = 0;
+    uint64_t attachments = 0;         // attachments given a text row
+    uint64_t attachments_failed = 0;  // of those, unreadable (status failed:...)
 };
 
 // Runs the reindex. An .eml that cannot be read is logged and counted in `missing` (its

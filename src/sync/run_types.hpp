@@ -49,6 +49,10 @@ struct ExportOptions {
     // names only).
     bool index_bodies = true;
     AttachmentFiles attachments = AttachmentFiles::Files;
+    // Read the text of attachments into the index (schema 014) in a phase after the workers
+    // (sync/attachment_texts.hpp), also for messages archived before; when false
+    // (--no-attachment-text), `reindex` reads it later.
+    bool attachment_text = true;
     // The account being archived (schema/009). An archive that records another account is
     // refused before any connection is made, unless `repoint_archive` (--repoint-archive: the
     // server really moved) replaces the recorded one. Recorded after the first login.
@@ -99,6 +103,9 @@ struct ExportSummary {
     // --attachments files: attachment files extracted for messages an earlier run with
     // --attachments none only indexed
     uint64_t attachments_extracted = 0;
+    // Attachments given their text row (schema 014) this run, and of those, unreadable ones
+    // (status failed:..., e.g. a damaged PDF or one over the sandbox's limits).
+    uint64_t attachment_texts = 0, attachment_texts_failed = 0;
     // --msg: messages recorded (once) as not convertible to .msg, this run (schema 011).
     uint64_t msg_unconvertible = 0;
     uint64_t parse_errors = 0;  // messages archived whose MIME could not be fully read

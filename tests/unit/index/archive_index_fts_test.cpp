@@ -285,3 +285,71 @@ TEST_CASE("search: the snippet marks the matched word", "[index]") {
     REQUIRE(hits->hits.size() == 1);
     CHECK(hits->hits.front().snippet == "the lazy [capybara] sleeps");
 }
+
+TEST_CASE(
+    "attachment text: a word only in an attachment finds its message and names the "
+    "attachment",
+    "[index][search]") {
+    Archive a;
+    auto m = message(a.inbox, 1, "Two files", BodyRecord{"plain", "see attached", false});
+    m.attachments.push_back(AttachmentRecord{"2", "invoice.pdf", "application/pdf", "p", "s", 1});
+    m.attachments.push_back(AttachmentRecord{"3", "notes.txt", "text/plain", "q", "t", 1});
+    REQUIRE(a.ix.insert_messages({m, message(a.inbox, 2, "Other", std::nullopt)}));
+    auto unread = a.ix.messages_without_attachment_text(0, 10);
+    REQUIRE(unread);
+    REQUIRE(unread->size() == 1);
+    REQUIRE(unread->front().attachments.size() == 2);
+    const int64_t pdf = unread->front().attachments[0].id, txt = unread->front().attachments[1].id;
+    REQUIRE(a.ix.store_attachment_texts(
+        {{1,
+          {AttachmentTextRecord{pdf, "ok", "the capybara invoice", false},
+           AttachmentTextRecord{txt, "ok", "a note on capybara and okapi", false}}}}));
+    // Stored once: a second store of the same attachment changes nothing.
+    REQUIRE(a.ix.store_attachment_texts({{1, {AttachmentTextRecord{pdf, "ok", "other", false}}}}));
+    CHECK(*a.ix.count_without_attachment_text() == 0);
+
+    auto s = ArchiveSearch::open(a.t.path());
+    REQUIRE(s);
+    auto hits = s->search(typed("okapi"));
+    REQUIRE(hits);
+    REQUIRE(hits->hits.size() == 1);
+    CHECK(hits->hits[0].matched_attachments == std::vector<std::string>{"notes.txt"});
+    hits = s->search(typed("capybara"));
+    REQUIRE(hits);
+    REQUIRE(hits->hits.size() == 1);
+    CHECK(hits->hits[0].matched_attachments ==
+          std::vector<std::string>{"invoice.pdf", "notes.txt"});
+    // A header word with an attachment word: one document.
+    CHECK(ids(a.t.path(), typed("from:alice okapi")) == std::vector<int64_t>{1});
+    CHECK(ids(a.t.path(), typed("attachment_text:okapi")) == std::vector<int64_t>{1});
+    CHECK(ids(a.t.path(), words("other")) == std::vector<int64_t>{2});
+    CHECK(a.ix.db().exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')"));
+    CHECK(
+        a.ix.db().exec("INSERT INTO attachments_fts (attachments_fts) VALUES "
+                       "('integrity-check')"));
+
+    auto shown = s->by_id(1);
+    REQUIRE(shown);
+    REQUIRE(*shown);
+    CHECK((*shown)->attachments[0].text_status == "ok");
+    CHECK((*shown)->attachments[0].text_bytes == 20);
+
+    // Removing the message takes its attachment text and both entries with it.
+    REQUIRE(a.ix.db().exec("DELETE FROM messages WHERE id = 1"));
+    CHECK(scalar(a.ix.db(), "SELECT COUNT(*) FROM attachment_texts") == 0);
+    CHECK(ids(a.t.path(), words("okapi")).empty());
+    CHECK(a.ix.db().exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')"));
+    CHECK(
+        a.ix.db().exec("INSERT INTO attachments_fts (attachments_fts) VALUES "
+                       "('integrity-check')"));
+}
+
+TEST_CASE("attachment text: the words an attachment is searched for leave out other columns",
+          "[index][search]") {
+    CHECK(attachment_terms("\"okapi\" \"zebra\"*") == "\"okapi\" OR \"zebra\"*");
+    CHECK(attachment_terms("from_addr:\"alice\"* \"okapi\"") == "\"okapi\"");
+    CHECK(attachment_terms("{to_addrs cc_addrs}:\"bob\"* AND \"a \"\"q\"\"\"") ==
+          "\"a \"\"q\"\"\"");
+    CHECK(attachment_terms("attachment_text:\"okapi\"") == "\"okapi\"");
+    CHECK(attachment_terms("subject:\"x\"").empty());
+}

@@ -1,0 +1,206 @@
+// Attachment text from files made by libraries nobody here wrote (python-docx, openpyxl, odfpy,
+// reportlab: tests/tools/make_attachment_fixtures.py) and from hostile ones made by hand.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "extract/attachment_text.hpp"
+#include "extract/sandbox.hpp"
+
+using namespace imapmirror::extract;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+    std::ifstream in(std::string(IMM_TEST_DATA) + "/attachments/" + name, std::ios::binary);
+    REQUIRE(in);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// A PDF of `pages` pages, written by hand: every page its own object, all drawing one shared
+// content stream (so 10,000 pages are about 1 MB).
+std::string many_page_pdf(int pages) {
+    std::vector<std::string> objects = {
+        "<< /Type /Catalog /Pages 2 0 R >>", "",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        "<< /Length 44 >>\nstream\nBT /F1 12 Tf 72 720 Td (manypagesword) Tj ET\nendstream"};
+    std::string kids;
+    for (int i = 0; i < pages; ++i) {
+        objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                          "/Resources << /Font << /F1 3 0 R >> >> >>");
+        kids += std::to_string(objects.size()) + " 0 R ";
+    }
+    objects[1] = "<< /Type /Pages /Count " + std::to_string(pages) + " /Kids [" + kids + "] >>";
+    std::string pdf = "%PDF-1.4\n";
+    std::string xref = "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+    for (size_t i = 0; i < objects.size(); ++i) {
+        char line[32];
+        std::snprintf(line, sizeof line, "%010zu 00000 n \n", pdf.size());
+        xref += line;
+        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    const size_t at = pdf.size();
+    return pdf + xref + "trailer << /Size " + std::to_string(objects.size() + 1) +
+           " /Root 1 0 R >>\nstartxref\n" + std::to_string(at) + "\n%%EOF\n";
+}
+
+bool has(const ExtractedText& t, const std::string& word) {
+    return t.text.find(word) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("attachment kinds come from the MIME type, else from the file name", "[extract]") {
+    CHECK(text_kind("application/pdf", "") == TextKind::Pdf);
+    CHECK(text_kind("application/octet-stream", "Scan.PDF") == TextKind::Pdf);
+    CHECK(text_kind("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    "") == TextKind::Ooxml);
+    CHECK(text_kind("application/octet-stream", "a.xlsx") == TextKind::Ooxml);
+    CHECK(text_kind("application/vnd.oasis.opendocument.text", "") == TextKind::Odf);
+    CHECK(text_kind("application/octet-stream", "minutes.odp") == TextKind::Odf);
+    CHECK(text_kind("text/html", "") == TextKind::Html);
+    CHECK(text_kind("text/csv", "") == TextKind::Plain);
+    CHECK(text_kind("message/rfc822", "") == TextKind::Message);
+    CHECK(text_kind("application/octet-stream", "fwd.eml") == TextKind::Message);
+    CHECK(text_kind("image/png", "photo.png") == TextKind::None);
+    CHECK(is_document(TextKind::Pdf));
+    CHECK_FALSE(is_document(TextKind::Html));
+}
+
+TEST_CASE("a text attachment is read in its declared charset and capped", "[extract]") {
+    ExtractLimits limits;
+    auto t = plain_text(
+        "Gr\xfc\xdf"
+        "e\r\nzeile",
+        "iso-8859-1", limits);
+    CHECK(t.text == "Grüße\nzeile");
+    CHECK(t.status == "ok");
+    limits.max_text = 4;
+    t = plain_text("Grüße", "", limits);
+    CHECK(t.text == "Grü");  // cut at a character boundary
+    CHECK(t.status == "truncated");
+}
+
+TEST_CASE("an HTML attachment is read as the body's HTML is", "[extract]") {
+    auto t = html_text("<html><body><p>htmlonlyword</p><script>nope()</script></body></html>", "",
+                       ExtractLimits{});
+    CHECK(has(t, "htmlonlyword"));
+    CHECK_FALSE(has(t, "nope"));
+}
+
+TEST_CASE("an attached message gives its headers and its body text", "[extract]") {
+    auto t = message_text(
+        "From: Alice <alice@example.org>\r\nSubject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nforwardedbodyword\r\n",
+        ExtractLimits{});
+    CHECK(has(t, "Subject: Grüße"));
+    CHECK(has(t, "alice@example.org"));
+    CHECK(has(t, "forwardedbodyword"));
+    CHECK(t.status == "ok");
+}
+
+TEST_CASE("a docx from python-docx gives its paragraphs, tables and footer", "[extract]") {
+    auto t = zip_xml_text(TextKind::Ooxml, fixture("report.docx"), ExtractLimits{});
+    CHECK(t.status == "ok");
+    CHECK(has(t, "Quarterly report\n"));
+    CHECK(has(t, "zanzibarite"));
+    CHECK(has(t, "Grüße"));
+    CHECK(has(t, "footerword"));
+}
+
+TEST_CASE("an xlsx from openpyxl gives its shared strings", "[extract]") {
+    auto t = zip_xml_text(TextKind::Ooxml, fixture("sheet.xlsx"), ExtractLimits{});
+    CHECK(has(t, "quarterlyxlsxword"));
+    CHECK(has(t, "second cell"));
+}
+
+TEST_CASE("a pptx gives its slides in their numeric order", "[extract]") {
+    auto t = zip_xml_text(TextKind::Ooxml, fixture("slides.pptx"), ExtractLimits{});
+    CHECK(t.text == "slide1 word\nslide2 word\nslide10 word\n");
+}
+
+TEST_CASE("an odt from odfpy gives its headings and paragraphs", "[extract]") {
+    auto t = zip_xml_text(TextKind::Odf, fixture("minutes.odt"), ExtractLimits{});
+    CHECK(t.status == "ok");
+    CHECK(has(t, "Minutes\n"));
+    CHECK(has(t, "odtonlyword"));
+    CHECK(has(t, "Second paragraph"));
+}
+
+TEST_CASE("a PDF from reportlab gives the text of every page", "[extract]") {
+    auto t = pdf_text(fixture("invoice.pdf"), ExtractLimits{});
+    CHECK(t.status == "ok");
+    CHECK(has(t, "pdfonlyword"));
+    CHECK(has(t, "secondpageword"));
+}
+
+TEST_CASE("not a zip and not a PDF are failures with a reason", "[extract]") {
+    CHECK(zip_xml_text(TextKind::Ooxml, "not a zip", ExtractLimits{})
+              .status.rfind("failed:not a zip file", 0) == 0);
+    CHECK(pdf_text("%PDF-garbage", ExtractLimits{}).status == "failed:not a readable PDF");
+    CHECK(pdf_text(fixture("corrupt.pdf"), ExtractLimits{}).status.rfind("failed:", 0) == 0);
+}
+
+TEST_CASE("a zip bomb is read only up to the bytes unzipped per member", "[extract]") {
+    ExtractLimits limits;
+    limits.max_member = 1 << 20;
+    auto t = zip_xml_text(TextKind::Ooxml, fixture("bomb.docx"), limits);
+    CHECK(t.status == "truncated");
+    CHECK(t.text.size() <= limits.max_member);
+}
+
+TEST_CASE("an attachment over the input cap is skipped without being read", "[extract]") {
+    ExtractLimits limits;
+    limits.max_input = 10;
+    auto t = extract_text(TextKind::Plain, "more than ten bytes", "", limits);
+    CHECK(t.status.rfind("skipped:", 0) == 0);
+    CHECK(t.text.empty());
+}
+
+TEST_CASE("a sandboxed PDF gives the same text as one read in process", "[extract]") {
+    const std::string pdf = fixture("invoice.pdf");
+    auto inside = extract_sandboxed(TextKind::Pdf, pdf, ExtractLimits{});
+    auto outside = pdf_text(pdf, ExtractLimits{});
+    CHECK(inside.status == "ok");
+    CHECK(inside.text == outside.text);
+}
+
+TEST_CASE("a sandboxed zip bomb costs only its own text, within the caps", "[extract]") {
+    ExtractLimits limits;
+    limits.max_member = 4 << 20;
+    auto bomb = extract_sandboxed(TextKind::Ooxml, fixture("bomb.docx"), limits);
+    CHECK(bomb.status == "truncated");
+    CHECK(bomb.text.size() <= limits.max_text);
+    // The next attachment is read as if nothing happened.
+    CHECK(extract_sandboxed(TextKind::Odf, fixture("minutes.odt"), limits).status == "ok");
+}
+
+TEST_CASE("a 10,000-page PDF stops at the page cap", "[extract]") {
+    ExtractLimits limits;
+    limits.max_pages = 50;
+    auto t = extract_sandboxed(TextKind::Pdf, many_page_pdf(10000), limits);
+    CHECK(t.status == "truncated");
+    CHECK(has(t, "manypagesword"));
+}
+
+TEST_CASE("a sandboxed extraction over its memory limit fails alone", "[extract]") {
+    ExtractLimits limits;
+    limits.max_member = 256 << 20;
+    limits.max_unzipped = 256 << 20;
+    SandboxLimits sandbox;
+    sandbox.memory_bytes = 96ull << 20;  // the bomb's 128 MiB member cannot be held
+    auto t = extract_sandboxed(TextKind::Ooxml, fixture("bomb.docx"), limits, sandbox);
+    CHECK(t.status.rfind("failed:", 0) == 0);
+    CHECK(extract_sandboxed(TextKind::Pdf, fixture("invoice.pdf"), limits).status == "ok");
+}
+
+TEST_CASE("a sandboxed extraction past its deadline is killed and says so", "[extract]") {
+    SandboxLimits sandbox;
+    sandbox.wall = std::chrono::milliseconds(0);  // already past: no child can answer in time
+    auto t = extract_sandboxed(TextKind::Pdf, fixture("invoice.pdf"), ExtractLimits{}, sandbox);
+    CHECK(t.status == "failed:timeout after 0 s");
+}
