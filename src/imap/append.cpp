@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "imap/command.hpp"
+#include "imap/mutf7.hpp"
 #include "imap/value.hpp"
 
 namespace imapmirror::imap {
@@ -108,6 +109,43 @@ core::Result<std::string> append_head(std::string_view mailbox, std::string_view
     return head;
 }
 
+core::Result<std::string> gmail_label_list(const std::vector<std::string>& labels) {
+    std::string out = "(";
+    for (const auto& label : labels) {
+        auto refused = [&](const std::string& why) {
+            return core::make_error(core::ErrorKind::Usage,
+                                    "Gmail label '" + label + "' cannot be sent: " + why,
+                                    core::Scope::Message);
+        };
+        if (label.empty())
+            return refused("it is empty");
+        for (char c : label)
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                return refused("it holds a control character");
+        if (out.size() > 1)
+            out += ' ';
+        if (label[0] == '\\') {
+            // Gmail's system labels are flag atoms (\Inbox), never quoted.
+            for (size_t i = 1; i < label.size(); ++i)
+                if (!flag_char(label[i]) || label[i] == '\\')
+                    return refused("a system label must be an atom");
+            if (label.size() == 1)
+                return refused("a system label must be an atom");
+            out += label;
+            continue;
+        }
+        IMM_ASSIGN(std::string encoded, mutf7_encode(label));
+        out += '"';
+        for (char c : encoded) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + ")";
+}
+
 core::Result<Writer::Appended> Writer::append(std::string_view mailbox, std::string_view flag_list,
                                               std::string_view date, LiteralSource& message) {
     IMM_ASSIGN(std::string head, append_head(mailbox, flag_list, date));
@@ -124,6 +162,34 @@ core::Result<Completion> Writer::create(std::string_view mailbox) {
     IMM_ASSIGN(std::string name, quote_astring(mailbox));
     CommandScope scope(m_client.session());
     IMM_ASSIGN(std::string tag, scope.submit("CREATE " + name));
+    return scope.wait(tag);
+}
+
+core::Result<MailboxState> Writer::select(std::string_view mailbox) {
+    IMM_ASSIGN(std::string name, quote_astring(mailbox));
+    MailboxState state;
+    CommandScope scope(m_client.session());
+    IMM_ASSIGN(std::string tag, scope.submit("SELECT " + name, [&](const Response& r) {
+        state.absorb(r);
+        return core::Result<void>{};
+    }));
+    IMM_ASSIGN(Completion c, scope.wait(tag));
+    if (!c.ok()) {
+        auto e = completion_error(c, "SELECT");
+        if (c.status == "NO")
+            e.kind = core::ErrorKind::NotFound;
+        e.message = "cannot open the folder for writing";
+        e.folder = std::string(mailbox);
+        return e;
+    }
+    state.absorb(Response{ResponseKind::Tagged, c.tag, c.status, c.code, c.text, {}, 0});
+    return state;
+}
+
+core::Result<Completion> Writer::add_gmail_labels(uint32_t uid, std::string_view label_list) {
+    CommandScope scope(m_client.session());
+    IMM_ASSIGN(std::string tag, scope.submit("UID STORE " + std::to_string(uid) + " +X-GM-LABELS " +
+                                             std::string(label_list)));
     return scope.wait(tag);
 }
 

@@ -1,13 +1,14 @@
 #pragma once
-// The two commands that change a server, for `restore`: APPEND (RFC 3501 6.3.11, UIDPLUS
-// RFC 4315, APPENDLIMIT RFC 7889, LITERAL+/LITERAL- RFC 7888) and CREATE. Everything else in
-// this layer is read-only (client.hpp); these are kept apart so a reader sees at once which
-// code may write.
+// The commands that change a server, for `restore`: APPEND (RFC 3501 6.3.11, UIDPLUS
+// RFC 4315, APPENDLIMIT RFC 7889, LITERAL+/LITERAL- RFC 7888), CREATE, and on Gmail SELECT and
+// `UID STORE +X-GM-LABELS` (labels added, never removed). Everything else in this layer is
+// read-only (client.hpp); these are kept apart so a reader sees at once which code may write.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "imap/client.hpp"
@@ -46,7 +47,14 @@ std::optional<uint64_t> append_limit(const Capabilities& caps);
 core::Result<std::string> append_head(std::string_view mailbox, std::string_view flag_list,
                                       std::string_view date);
 
-// APPEND and CREATE on one logged-in connection.
+// The parenthesised label list of `UID STORE uid +X-GM-LABELS (...)`, from labels as the index
+// keeps them (schema 007): a system label ("\\Inbox", "\\Sent", "\\Important", "\\Starred",
+// "\\Draft") as the atom Gmail names it; a user label ("Projekte/Ärger") in modified UTF-7,
+// always quoted, '"' and '\\' escaped. A label with a control character, or a system label
+// that is not an atom, cannot be sent: a Usage error naming it.
+core::Result<std::string> gmail_label_list(const std::vector<std::string>& labels);
+
+// APPEND and CREATE (and Gmail's label STORE) on one logged-in connection.
 class Writer {
   public:
     explicit Writer(Client& client) : m_client(client) {}
@@ -65,6 +73,15 @@ class Writer {
     // CREATE `mailbox` (as sent). Returns the completion, NO included: an existing folder is
     // the caller's to recognise (already_exists).
     core::Result<Completion> create(std::string_view mailbox);
+
+    // SELECT `mailbox` (as sent), read-write: STORE needs it. A NO is an error (NotFound for a
+    // folder that is not there), as Client::examine's.
+    core::Result<MailboxState> select(std::string_view mailbox);
+
+    // `UID STORE uid +X-GM-LABELS label_list` in the selected folder (Gmail, X-GM-EXT-1):
+    // labels added, none removed. Returns the completion, NO included; an error means the
+    // connection is gone.
+    core::Result<Completion> add_gmail_labels(uint32_t uid, std::string_view label_list);
 
   private:
     Client& m_client;

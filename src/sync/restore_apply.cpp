@@ -116,32 +116,40 @@ class Applier {
             m_summary.errors.push_back(*f.error);
             return true;
         }
-        if (f.to_check.empty() && f.to_append.empty())
+        if (f.to_check.empty() && f.to_append.empty() && f.to_label.empty())
             return true;
         if (f.create && !create(f))
             return !m_summary.fatal;
-        if (!f.to_check.empty()) {
-            auto examined = m_client.examine(f.target_name);
-            if (!examined)
-                return folder_error(f, std::move(examined).error(), "cannot open");
-            for (const auto& m : f.to_check) {
-                auto found = look_for(m, *examined);
-                if (!found)  // a folder the server will not search costs that folder
-                    return folder_error(f, std::move(found).error(), "cannot search");
-                if (*found) {
-                    ++m_summary.found_on_target;
-                    if (!record(f, m, index::RestoreState::Restored, examined->uidvalidity, **found,
-                                ""))
-                        return false;
-                    done(m.size);
-                    continue;
-                }
-                if (!append(f, m, target))
+        // Gmail's labels are stored in the folder, which STORE needs selected read-write.
+        const bool labels = !f.labels.empty();
+        std::optional<imap::MailboxState> opened;
+        if (labels || !f.to_check.empty()) {
+            auto state = labels ? m_writer.select(f.target_raw) : m_client.examine(f.target_name);
+            if (!state)
+                return folder_error(f, std::move(state).error(), "cannot open");
+            opened = std::move(*state);
+        }
+        for (const auto& m : f.to_check) {
+            auto found = look_for(m, *opened);
+            if (!found)  // a folder the server will not search costs that folder
+                return folder_error(f, std::move(found).error(), "cannot search");
+            if (*found) {
+                ++m_summary.found_on_target;
+                if (!record(f, m, index::RestoreState::Restored, opened->uidvalidity, **found, ""))
                     return false;
+                done(m.size);
+                if (!store_labels(f, m.id, **found))
+                    return false;
+                continue;
             }
+            if (!append(f, m, target))
+                return false;
         }
         for (const auto& m : f.to_append)
             if (!append(f, m, target))
+                return false;
+        for (const auto& r : f.to_label)
+            if (!store_labels(f, r.message_id, r.uid))
                 return false;
         return true;
     }
@@ -244,6 +252,12 @@ class Applier {
             if (!record(f, m, index::RestoreState::Restored, validity, uid, ""))
                 return false;
             done(m.size);
+            if (uid)
+                return store_labels(f, m.id, *uid);
+            if (f.labels.count(m.id))
+                m_summary.errors.push_back(message_error(
+                    f, m, ErrorKind::Protocol,
+                    "its Gmail labels were not stored: the target gave no APPENDUID"));
             return true;
         }
         const auto& answer = sent->answer;
@@ -263,6 +277,42 @@ class Applier {
         e.server_reply = reply_of(answer);
         e.hint = "it is tried again on the next run";
         return refused(f, m, std::move(e));
+    }
+
+    // `UID STORE uid +X-GM-LABELS (...)` of the labels the plan names for message `id`, then
+    // recorded. False when the run must stop.
+    bool store_labels(const FolderRestore& f, int64_t id, uint32_t uid) {
+        auto wanted = f.labels.find(id);
+        if (wanted == f.labels.end() || wanted->second.empty())
+            return true;
+        auto refused = [&](core::Error e) {
+            e.folder = f.target_name;
+            e.uid = uid;
+            e.hint = "its labels are stored again on the next run";
+            m_summary.errors.push_back(std::move(e));
+            return true;
+        };
+        auto list = imap::gmail_label_list(wanted->second);
+        if (!list)
+            return refused(std::move(list).error());
+        auto stored = m_writer.add_gmail_labels(uid, *list);
+        if (!stored)
+            return stop(std::move(stored).error());
+        if (!stored->ok()) {
+            auto e = core::make_error(ErrorKind::Protocol, "the target refused the labels " + *list,
+                                      core::Scope::Message);
+            e.server_reply = reply_of(*stored);
+            return refused(std::move(e));
+        }
+        auto w = index::write_restored_labels(m_index.db(), m_options.target, f.target_raw, id,
+                                              wanted->second);
+        if (!w) {
+            auto e = std::move(w).error();
+            e.scope = core::Scope::Run;
+            return stop(std::move(e));
+        }
+        ++m_summary.labelled;
+        return true;
     }
 
     core::Error message_error(const FolderRestore& f, const index::RestorableMessage& m,

@@ -229,3 +229,13 @@ TEST_CASE("append: CREATE quotes the name and an existing folder is recognised",
     Completion other{"A1", "NO", std::nullopt, "Permission denied", false};
     CHECK_FALSE(already_exists(other));
 }
+
+TEST_CASE("append: Gmail labels as STORE sends them, system labels as atoms, others quoted",
+          "[imap][append]") {
+    auto list = gmail_label_list({"\\Inbox", "Work", "Projekte/Ärger", "say \"hi\\\""});
+    REQUIRE(list);
+    CHECK(*list == "(\\Inbox \"Work\" \"Projekte/&AMQ-rger\" \"say \\\"hi\\\\\\\"\")");
+    CHECK_FALSE(gmail_label_list({"bad\r\nlabel"}));
+    CHECK_FALSE(gmail_label_list({"\\In box"}));
+    CHECK_FALSE(gmail_label_list({""}));
+}

@@ -66,7 +66,7 @@ TEST_CASE("index: an archive made before 001 had header_sha256 gets the column a
         auto ix = ArchiveIndex::open(t.path());
         REQUIRE(ix);
         auto& db = ix->db();
-        CHECK(scalar(db, "PRAGMA user_version") == 13);
+        CHECK(scalar(db, "PRAGMA user_version") == 14);
         CHECK(scalar(db,
                      "SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = "
                      "'header_sha256'") == 1);
@@ -103,7 +103,7 @@ TEST_CASE("index: an archive that already has header_sha256 migrates without err
         make_index(t.path(), read_text(kNew001), version);
         auto ix = ArchiveIndex::open(t.path());
         REQUIRE(ix);
-        CHECK(scalar(ix->db(), "PRAGMA user_version") == 13);
+        CHECK(scalar(ix->db(), "PRAGMA user_version") == 14);
         CHECK(scalar(ix->db(),
                      "SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = "
                      "'header_sha256'") == 1);
@@ -112,7 +112,7 @@ TEST_CASE("index: an archive that already has header_sha256 migrates without err
     REQUIRE(ArchiveIndex::open(fresh.path()));
     auto again = ArchiveIndex::open(fresh.path());
     REQUIRE(again);
-    CHECK(scalar(again->db(), "PRAGMA user_version") == 13);
+    CHECK(scalar(again->db(), "PRAGMA user_version") == 14);
 }
 
 TEST_CASE("index: open_read_only reads an older archive as it is, without migrating it",

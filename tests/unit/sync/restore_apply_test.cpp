@@ -50,7 +50,7 @@ struct SmallArchive {
             m.size = body.size();
             m.flags = "\\Seen \\Recent";
             m.internal_date = "2024-01-03T10:00:00Z";
-            m.sha256 = "x";
+            m.sha256 = "sha-" + std::to_string(uid);
             batch.push_back(std::move(m));
         }
         REQUIRE(ix->insert_messages(batch));
@@ -232,4 +232,102 @@ TEST_CASE(
     CHECK(server->wire().find("Subject: one") == std::string::npos);  // never sent again
     CHECK(a.records() ==
           std::vector<std::vector<std::string>>{{"1", "restored", "4"}, {"2", "restored", "1"}});
+}
+
+namespace {
+
+TargetView gmail_target() {
+    TargetView t = target_with_inbox();
+    t.gmail = true;
+    TargetFolder all;
+    all.name = all.raw_name = "[Gmail]/All Mail";
+    all.delimiter = '/';
+    all.special_use = "\\All";
+    all.uidvalidity = 7;
+    t.folders.push_back(all);
+    return t;
+}
+
+std::vector<std::vector<std::string>> label_rows(index::ArchiveIndex& ix) {
+    auto st = ix.db().prepare(
+        "SELECT target_folder, message_id, label FROM restored_labels ORDER BY 2, 3");
+    REQUIRE(st);
+    std::vector<std::vector<std::string>> out;
+    while (*st->step())
+        out.push_back({st->column_text(0), st->column_text(1), st->column_text(2)});
+    return out;
+}
+
+size_t count_of(const std::string& wire, const std::string& what) {
+    size_t n = 0;
+    for (size_t p = wire.find(what); p != std::string::npos; p = wire.find(what, p + 1))
+        ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "restore apply gmail: each message is appended into All Mail and its labels stored on the "
+    "APPENDUID, then recorded",
+    "[restore][gmail]") {
+    SmallArchive a({"Subject: one\r\n\r\n1\r\n", "Subject: two\r\n\r\n2\r\n"});
+    WireServer* server = nullptr;
+    auto s = a.restore(appending([](const std::string&) { return std::string(); }), gmail_target(),
+                       &server);
+    CHECK_FALSE(s.fatal);
+    CHECK(s.errors.empty());
+    CHECK(s.appended == 2);
+    CHECK(s.labelled == 2);
+    const std::string wire = server->wire();
+    CHECK(wire.find(" SELECT \"[Gmail]/All Mail\"\r\n") != std::string::npos);
+    CHECK(count_of(wire, " APPEND \"[Gmail]/All Mail\" ") == 2);
+    CHECK(wire.find(" UID STORE 1 +X-GM-LABELS (\\Inbox)\r\n") != std::string::npos);
+    CHECK(wire.find(" UID STORE 2 +X-GM-LABELS (\\Inbox)\r\n") != std::string::npos);
+    CHECK(label_rows(*a.ix) ==
+          std::vector<std::vector<std::string>>{{"[Gmail]/All Mail", "1", "\\Inbox"},
+                                                {"[Gmail]/All Mail", "2", "\\Inbox"}});
+
+    // A second run sends neither an APPEND nor a STORE.
+    auto again = a.restore(appending([](const std::string&) { return std::string(); }),
+                           gmail_target(), &server);
+    CHECK(again.appended == 0);
+    CHECK(again.labelled == 0);
+    CHECK(again.already == 2);
+    CHECK(server->wire().find(" APPEND ") == std::string::npos);
+    CHECK(server->wire().find(" STORE ") == std::string::npos);
+}
+
+TEST_CASE(
+    "restore apply gmail: a refused label STORE costs that message's labels, which the next "
+    "run stores without appending again",
+    "[restore][gmail]") {
+    SmallArchive a({"Subject: one\r\n\r\n1\r\n", "Subject: two\r\n\r\n2\r\n"});
+    auto refuse_store = [](bool refuse) {
+        auto inner = appending([](const std::string&) { return std::string(); });
+        return [inner, refuse](const std::string& sent) -> std::string {
+            if (refuse && sent.find(" UID STORE 1 ") != std::string::npos)
+                return tag_of(sent) + " NO [LIMIT] Too many labels\r\n";
+            return inner(sent);
+        };
+    };
+    auto s = a.restore(refuse_store(true), gmail_target());
+    CHECK_FALSE(s.fatal);
+    CHECK(s.appended == 2);
+    CHECK(s.labelled == 1);
+    REQUIRE(s.errors.size() == 1);
+    CHECK(s.errors[0].scope == core::Scope::Message);
+    CHECK(s.errors[0].uid == 1u);
+    CHECK(s.errors[0].server_reply.find("Too many labels") != std::string::npos);
+
+    WireServer* server = nullptr;
+    auto again = a.restore(refuse_store(false), gmail_target(), &server);
+    CHECK(again.errors.empty());
+    CHECK(again.appended == 0);
+    CHECK(again.labelled == 1);
+    const std::string wire = server->wire();
+    CHECK(wire.find(" APPEND ") == std::string::npos);
+    CHECK(count_of(wire, " UID STORE ") == 1);
+    CHECK(wire.find(" UID STORE 1 +X-GM-LABELS (\\Inbox)\r\n") != std::string::npos);
+    CHECK(label_rows(*a.ix).size() == 2);
 }
