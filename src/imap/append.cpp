@@ -1,5 +1,6 @@
 #include "imap/append.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -40,6 +41,40 @@ std::optional<AppendUid> parse_append_uid(const Completion& ok) {
     if (!validity || !uid || *validity == 0 || *uid == 0)
         return std::nullopt;
     return AppendUid{*validity, *uid};
+}
+
+std::vector<AppendUid> parse_append_uids(const Completion& ok, size_t messages) {
+    if (!ok.ok() || !ok.code || ok.code->name != "APPENDUID")
+        return {};
+    std::string_view args = ok.code->args;
+    const size_t sp = args.find(' ');
+    if (sp == std::string_view::npos)
+        return {};
+    auto validity = number(args.substr(0, sp));
+    if (!validity || *validity == 0)
+        return {};
+    std::vector<AppendUid> out;
+    std::string_view set = args.substr(sp + 1);
+    while (!set.empty()) {
+        const size_t comma = std::min(set.find(','), set.size());
+        std::string_view range = set.substr(0, comma);
+        set = comma < set.size() ? set.substr(comma + 1) : std::string_view();
+        const size_t colon = range.find(':');
+        auto first = number(range.substr(0, colon));
+        auto last = colon == std::string_view::npos ? first : number(range.substr(colon + 1));
+        // Ascending ranges only: a server lists the UIDs it gave in the order appended.
+        if (!first || !last || *first == 0 || *last < *first ||
+            *last - *first >= messages - std::min(messages, out.size()))
+            return {};
+        for (uint32_t u = *first;; ++u) {
+            out.push_back({*validity, u});
+            if (u == *last)
+                break;
+        }
+    }
+    if (out.size() != messages)
+        return {};
+    return out;
 }
 
 std::string append_flag_list(std::string_view flags) {
@@ -154,6 +189,33 @@ core::Result<Writer::Appended> Writer::append(std::string_view mailbox, std::str
     IMM_ASSIGN(Completion answer, scope.wait(tag));
     Appended out;
     out.appenduid = parse_append_uid(answer);
+    out.answer = std::move(answer);
+    return out;
+}
+
+core::Result<Writer::AppendedMany> Writer::append_many(std::string_view mailbox,
+                                                       const std::vector<Message>& messages) {
+    std::vector<Session::LiteralPart> parts;
+    for (size_t i = 0; i < messages.size(); ++i) {
+        const auto& m = messages[i];
+        std::string before;
+        if (i == 0) {
+            IMM_ASSIGN(before, append_head(mailbox, m.flag_list, m.date));
+        } else {
+            // RFC 3502: append-message *(SP append-message), each "[flags] [date] literal".
+            before = " ";
+            if (!m.flag_list.empty() && m.flag_list != "()")
+                before += m.flag_list + " ";
+            if (!m.date.empty())
+                before += m.date + " ";
+        }
+        parts.push_back({std::move(before), m.source});
+    }
+    CommandScope scope(m_client.session());
+    IMM_ASSIGN(std::string tag, scope.submit_literals(parts, ""));
+    IMM_ASSIGN(Completion answer, scope.wait(tag));
+    AppendedMany out;
+    out.appenduid = parse_append_uids(answer, messages.size());
     out.answer = std::move(answer);
     return out;
 }

@@ -24,8 +24,13 @@ struct AppendUid {
     uint32_t uid = 0;
 };
 // The APPENDUID of a completion; nullopt when it has none or it does not parse (a server
-// without UIDPLUS, or a MULTIAPPEND's UID set, which this client does not send).
+// without UIDPLUS, or a MULTIAPPEND's UID set: parse_append_uids).
 std::optional<AppendUid> parse_append_uid(const Completion& ok);
+
+// The APPENDUID of a MULTIAPPEND's completion ("[APPENDUID 38505 3955:3957,3960]"), one
+// AppendUid per message in the order sent; empty when it has none, does not parse, or names
+// another number of UIDs than `messages` (RFC 4315: the set lists them in order).
+std::vector<AppendUid> parse_append_uids(const Completion& ok, size_t messages);
 
 // The flag list an APPEND may carry, from flags as the index keeps them ("\Seen $Work"):
 // "(\Seen $Work)". `\Recent` is dropped (RFC 3501: a client cannot set it), and so is anything
@@ -69,6 +74,20 @@ class Writer {
     // literal was announced).
     core::Result<Appended> append(std::string_view mailbox, std::string_view flag_list,
                                   std::string_view date, LiteralSource& message);
+
+    // One message of a MULTIAPPEND.
+    struct Message {
+        std::string flag_list, date;
+        LiteralSource* source = nullptr;
+    };
+    struct AppendedMany {
+        Completion answer;                 // OK: all were appended; NO or BAD: none (RFC 3502)
+        std::vector<AppendUid> appenduid;  // one per message with UIDPLUS, else empty
+    };
+    // MULTIAPPEND (RFC 3502, where the server announces it): `messages` in one command, all or
+    // none. Errors as append()'s.
+    core::Result<AppendedMany> append_many(std::string_view mailbox,
+                                           const std::vector<Message>& messages);
 
     // CREATE `mailbox` (as sent). Returns the completion, NO included: an existing folder is
     // the caller's to recognise (already_exists).

@@ -331,3 +331,75 @@ TEST_CASE(
     CHECK(wire.find(" UID STORE 1 +X-GM-LABELS (\\Inbox)\r\n") != std::string::npos);
     CHECK(label_rows(*a.ix).size() == 2);
 }
+
+namespace {
+
+// Like appending(), for a server with MULTIAPPEND: the APPENDUID names one UID per literal.
+WireServer::Responder multiappending(std::function<std::string(const std::string&)> answer) {
+    auto command = std::make_shared<std::string>();
+    auto uid = std::make_shared<int>(0);
+    return with_caps("LITERAL+ UIDPLUS MULTIAPPEND", [=](const std::string& sent) -> std::string {
+        *command += sent;
+        if (command->find(" APPEND ") == std::string::npos) {
+            const std::string tag = tag_of(*command);
+            command->clear();
+            return tag + " OK done\r\n";
+        }
+        if (sent != "\r\n")
+            return "";
+        const std::string tag = tag_of(*command), reply = answer(*command);
+        const int literals = static_cast<int>(count_of(*command, "+}\r\n"));
+        command->clear();
+        if (!reply.empty())
+            return tag + " " + reply + "\r\n";
+        const int first = *uid + 1;
+        *uid += literals;
+        const std::string set =
+            std::to_string(first) + (literals > 1 ? ":" + std::to_string(*uid) : std::string());
+        return tag + " OK [APPENDUID 7 " + set + "] done\r\n";
+    });
+}
+
+}  // namespace
+
+TEST_CASE(
+    "restore apply: with MULTIAPPEND a folder goes in one APPEND command and each message gets "
+    "its own row and UID",
+    "[restore]") {
+    SmallArchive a(
+        {"Subject: one\r\n\r\n1\r\n", "Subject: two\r\n\r\n2\r\n", "Subject: three\r\n\r\n3\r\n"});
+    WireServer* server = nullptr;
+    auto s = a.restore(multiappending([](const std::string&) { return std::string(); }),
+                       target_with_inbox(), &server);
+    CHECK_FALSE(s.fatal);
+    CHECK(s.appended == 3);
+    const std::string wire = server->wire();
+    CHECK(count_of(wire, " APPEND ") == 1);
+    CHECK(wire.find("\r\n (\\Seen) \"03-Jan-2024 10:00:00 +0000\" {") != std::string::npos);
+    CHECK(a.records() == std::vector<std::vector<std::string>>{{"1", "restored", "1"},
+                                                               {"2", "restored", "2"},
+                                                               {"3", "restored", "3"}});
+}
+
+TEST_CASE(
+    "restore apply: a refused MULTIAPPEND is sent again one message at a time, so a refused "
+    "message costs only itself",
+    "[restore]") {
+    SmallArchive a({"Subject: one\r\n\r\n1\r\n", "Subject: refuse me\r\n\r\n2\r\n",
+                    "Subject: three\r\n\r\n3\r\n"});
+    WireServer* server = nullptr;
+    auto s = a.restore(multiappending([](const std::string& cmd) -> std::string {
+                           return cmd.find("refuse me") != std::string::npos
+                                      ? "NO [CANNOT] Message contains invalid header"
+                                      : "";
+                       }),
+                       target_with_inbox(), &server);
+    CHECK_FALSE(s.fatal);
+    CHECK(s.appended == 2);
+    CHECK(s.refused == 1);
+    REQUIRE(s.errors.size() == 1);
+    CHECK(s.errors[0].server_reply.find("invalid header") != std::string::npos);
+    CHECK(count_of(server->wire(), " APPEND ") == 4);  // the batch, then one at a time
+    CHECK(a.records() == std::vector<std::vector<std::string>>{
+                             {"1", "restored", "1"}, {"2", "refused", ""}, {"3", "restored", "2"}});
+}
