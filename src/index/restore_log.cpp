@@ -20,6 +20,11 @@ RestoreState state_from(const std::string& s) {
     return RestoreState::Appending;  // anything unknown is checked on the target, never lost
 }
 
+// Binds ?1 ?2 ?3 to the target account as `restored` and `restored_labels` key it.
+void bind_target(Statement& st, const AccountIdentity& target) {
+    st.bind(1, lower(target.host)).bind(2, int64_t{target.port}).bind(3, lower(target.user));
+}
+
 core::Result<bool> has_table(Database& db, std::string_view name) {
     IMM_ASSIGN(auto st, db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND "
                                    "name = ?1"));
@@ -77,7 +82,7 @@ core::Result<std::vector<RestoreRecord>> restore_records(Database& db,
     IMM_ASSIGN(auto st, db.prepare("SELECT target_folder, message_id, state, uidvalidity, uid, "
                                    "error FROM restored WHERE target_host = ?1 AND "
                                    "target_port = ?2 AND target_user = ?3"));
-    st.bind(1, lower(target.host)).bind(2, int64_t{target.port}).bind(3, lower(target.user));
+    bind_target(st, target);
     for (;;) {
         IMM_ASSIGN(bool row, st.step());
         if (!row)
@@ -121,7 +126,7 @@ core::Result<std::vector<LabelRecord>> restored_labels(Database& db,
     IMM_ASSIGN(auto st, db.prepare("SELECT target_folder, message_id, label FROM "
                                    "restored_labels WHERE target_host = ?1 AND "
                                    "target_port = ?2 AND target_user = ?3"));
-    st.bind(1, lower(target.host)).bind(2, int64_t{target.port}).bind(3, lower(target.user));
+    bind_target(st, target);
     for (;;) {
         IMM_ASSIGN(bool row, st.step());
         if (!row)
@@ -139,7 +144,7 @@ core::Result<void> write_restored_labels(Database& db, const AccountIdentity& ta
         IMM_ASSIGN(auto st, db.prepare("INSERT OR IGNORE INTO restored_labels (target_host, "
                                        "target_port, target_user, target_folder, message_id, "
                                        "label) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-        st.bind(1, lower(target.host)).bind(2, int64_t{target.port}).bind(3, lower(target.user));
+        bind_target(st, target);
         st.bind(4, target_folder).bind(5, message_id).bind(6, label);
         IMM_TRY(st.run());
     }
@@ -152,7 +157,7 @@ core::Result<void> write_restore_record(Database& db, const AccountIdentity& tar
                                    "target_user, target_folder, message_id, state, uidvalidity, "
                                    "uid, error, updated_at) "
                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
-    st.bind(1, lower(target.host)).bind(2, int64_t{target.port}).bind(3, lower(target.user));
+    bind_target(st, target);
     st.bind(4, record.target_folder).bind(5, record.message_id);
     st.bind(6, std::string_view(to_string(record.state)));
     st.bind(7, record.uidvalidity).bind(8, record.uid);

@@ -281,13 +281,15 @@ std::vector<GmailAccount::Message> sample_account(size_t body_bytes = 100) {
     };
 }
 
-// The labels the index holds, "msgid label" per row.
-std::vector<std::string> indexed_labels(const std::string& out) {
+// The labels the index holds, "<key> label" per row, sorted; the key a column of `messages`.
+std::vector<std::string> indexed_labels(const std::string& out,
+                                        const std::string& key = "gm_msgid") {
     std::vector<std::string> rows;
     for (const auto& r : query(out + "/index.sqlite",
-                               "SELECT m.gm_msgid || ' ' || l.name FROM message_labels ml JOIN "
-                               "messages m ON m.id = ml.message_id JOIN labels l ON l.id = "
-                               "ml.label_id ORDER BY 1"))
+                               "SELECT m." + key +
+                                   " || ' ' || l.name FROM message_labels ml JOIN "
+                                   "messages m ON m.id = ml.message_id JOIN labels l ON l.id = "
+                                   "ml.label_id ORDER BY 1"))
         rows.push_back(r[0]);
     return rows;
 }
@@ -643,17 +645,6 @@ TEST_CASE("gmail: export --dry-run counts each message once, not once per label"
 
 namespace {
 
-// "Message-ID label" of every label an archive holds, sorted.
-std::vector<std::string> labels_by_message_id(const std::string& archive) {
-    std::vector<std::string> rows;
-    for (const auto& r : query(archive + "/index.sqlite",
-                               "SELECT m.message_id || ' ' || l.name FROM message_labels ml JOIN "
-                               "messages m ON m.id = ml.message_id JOIN labels l ON l.id = "
-                               "ml.label_id ORDER BY 1"))
-        rows.push_back(r[0]);
-    return rows;
-}
-
 // "folder | Message-ID | flags" of every message an archive holds, sorted; with `under`, only
 // the folders below it, named without it.
 std::vector<std::string> placed(const std::string& archive, const std::string& under) {
@@ -702,7 +693,7 @@ TEST_CASE(
     auto exported = run_imapmirror(with({"export", "--out", back}, target.args()));
     INFO(exported.err);
     REQUIRE(exported.exit_code == 0);
-    CHECK(labels_by_message_id(back) ==
+    CHECK(indexed_labels(back, "message_id") ==
           std::vector<std::string>{
               "<gm-1001@example.org> Work", "<gm-1001@example.org> \\Inbox",
               "<gm-1001@example.org> \\Starred", "<gm-1002@example.org> Projekte/Ärger",

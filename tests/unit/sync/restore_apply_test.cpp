@@ -100,6 +100,13 @@ TargetView target_with_inbox() {
     return t;
 }
 
+// The answer of a server that refuses every APPEND holding "refuse me" ("" accepts).
+std::string refuse_marked(const std::string& command) {
+    return command.find("refuse me") != std::string::npos
+               ? "NO [CANNOT] Message contains invalid header"
+               : "";
+}
+
 // Answers each APPEND once its literal is in (LITERAL+): `answer(all bytes of the command)`.
 WireServer::Responder appending(std::function<std::string(const std::string&)> answer) {
     auto command = std::make_shared<std::string>();
@@ -128,12 +135,7 @@ TEST_CASE("restore apply: a refused message costs only itself and is recorded as
     SmallArchive a({"Subject: one\r\n\r\n1\r\n", "Subject: refuse me\r\n\r\n2\r\n",
                     "Subject: three\r\n\r\n3\r\n"});
     WireServer* server = nullptr;
-    auto s = a.restore(appending([](const std::string& cmd) -> std::string {
-                           return cmd.find("refuse me") != std::string::npos
-                                      ? "NO [CANNOT] Message contains invalid header"
-                                      : "";
-                       }),
-                       target_with_inbox(), &server);
+    auto s = a.restore(appending(refuse_marked), target_with_inbox(), &server);
     CHECK_FALSE(s.fatal);
     CHECK(s.appended == 2);
     CHECK(s.refused == 1);
@@ -388,12 +390,7 @@ TEST_CASE(
     SmallArchive a({"Subject: one\r\n\r\n1\r\n", "Subject: refuse me\r\n\r\n2\r\n",
                     "Subject: three\r\n\r\n3\r\n"});
     WireServer* server = nullptr;
-    auto s = a.restore(multiappending([](const std::string& cmd) -> std::string {
-                           return cmd.find("refuse me") != std::string::npos
-                                      ? "NO [CANNOT] Message contains invalid header"
-                                      : "";
-                       }),
-                       target_with_inbox(), &server);
+    auto s = a.restore(multiappending(refuse_marked), target_with_inbox(), &server);
     CHECK_FALSE(s.fatal);
     CHECK(s.appended == 2);
     CHECK(s.refused == 1);
