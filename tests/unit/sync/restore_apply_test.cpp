@@ -107,11 +107,20 @@ std::string refuse_marked(const std::string& command) {
                : "";
 }
 
-// Answers each APPEND once its literal is in (LITERAL+): `answer(all bytes of the command)`.
-WireServer::Responder appending(std::function<std::string(const std::string&)> answer) {
+size_t count_of(const std::string& wire, const std::string& what) {
+    size_t n = 0;
+    for (size_t p = wire.find(what); p != std::string::npos; p = wire.find(what, p + 1))
+        ++n;
+    return n;
+}
+
+// Answers each APPEND once its literals are in (LITERAL+): `answer(all bytes of the command)`,
+// or, when that is "", OK with an APPENDUID naming one UID per literal (a MULTIAPPEND's set).
+WireServer::Responder appending(std::function<std::string(const std::string&)> answer,
+                                const std::string& caps = "LITERAL+ UIDPLUS") {
     auto command = std::make_shared<std::string>();
     auto uid = std::make_shared<int>(0);
-    return with_caps("LITERAL+ UIDPLUS", [=](const std::string& sent) -> std::string {
+    return with_caps(caps, [=](const std::string& sent) -> std::string {
         *command += sent;
         if (command->find(" APPEND ") == std::string::npos) {
             const std::string tag = tag_of(*command);
@@ -121,10 +130,15 @@ WireServer::Responder appending(std::function<std::string(const std::string&)> a
         if (sent != "\r\n")
             return "";
         const std::string tag = tag_of(*command), reply = answer(*command);
+        const int literals = static_cast<int>(count_of(*command, "+}\r\n"));
         command->clear();
-        if (reply.empty())
-            return tag + " OK [APPENDUID 7 " + std::to_string(++*uid) + "] done\r\n";
-        return tag + " " + reply + "\r\n";
+        if (!reply.empty())
+            return tag + " " + reply + "\r\n";
+        const int first = *uid + 1;
+        *uid += literals;
+        const std::string set =
+            std::to_string(first) + (literals > 1 ? ":" + std::to_string(*uid) : std::string());
+        return tag + " OK [APPENDUID 7 " + set + "] done\r\n";
     });
 }
 
@@ -260,13 +274,6 @@ std::vector<std::vector<std::string>> label_rows(index::ArchiveIndex& ix) {
     return out;
 }
 
-size_t count_of(const std::string& wire, const std::string& what) {
-    size_t n = 0;
-    for (size_t p = wire.find(what); p != std::string::npos; p = wire.find(what, p + 1))
-        ++n;
-    return n;
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -336,30 +343,8 @@ TEST_CASE(
 
 namespace {
 
-// Like appending(), for a server with MULTIAPPEND: the APPENDUID names one UID per literal.
 WireServer::Responder multiappending(std::function<std::string(const std::string&)> answer) {
-    auto command = std::make_shared<std::string>();
-    auto uid = std::make_shared<int>(0);
-    return with_caps("LITERAL+ UIDPLUS MULTIAPPEND", [=](const std::string& sent) -> std::string {
-        *command += sent;
-        if (command->find(" APPEND ") == std::string::npos) {
-            const std::string tag = tag_of(*command);
-            command->clear();
-            return tag + " OK done\r\n";
-        }
-        if (sent != "\r\n")
-            return "";
-        const std::string tag = tag_of(*command), reply = answer(*command);
-        const int literals = static_cast<int>(count_of(*command, "+}\r\n"));
-        command->clear();
-        if (!reply.empty())
-            return tag + " " + reply + "\r\n";
-        const int first = *uid + 1;
-        *uid += literals;
-        const std::string set =
-            std::to_string(first) + (literals > 1 ? ":" + std::to_string(*uid) : std::string());
-        return tag + " OK [APPENDUID 7 " + set + "] done\r\n";
-    });
+    return appending(std::move(answer), "LITERAL+ UIDPLUS MULTIAPPEND");
 }
 
 }  // namespace
