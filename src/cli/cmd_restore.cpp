@@ -27,6 +27,7 @@ struct RestoreArgs {
     std::string dir;
     std::vector<std::string> include, exclude, folder_map;
     std::string into;
+    std::string labels_as = "folders";
     bool include_deleted = false;
     bool dry_run = false;
     bool verify = false;
@@ -52,6 +53,7 @@ core::Result<sync::RestoreOptions> options_of(const RestoreArgs& a) {
     o.exclude = a.exclude;
     o.into = a.into;
     o.include_deleted = a.include_deleted;
+    o.labels_as = a.labels_as == "keywords" ? sync::LabelsAs::Keywords : sync::LabelsAs::Folders;
     o.target = account_identity(a.conn);
     for (const auto& m : a.folder_map) {
         const size_t eq = m.find('=');
@@ -76,6 +78,7 @@ void print_plan(const sync::RestorePlan& plan, bool json) {
             w.key("check_first").value(static_cast<uint64_t>(f.to_check.size()));
             w.key("bytes").value(f.bytes);
             w.key("already_restored").value(f.already);
+            w.key("labels_only").value(static_cast<uint64_t>(f.to_label.size()));
             write_folder_error(w, f.error);
             w.end_object();
         }
@@ -160,6 +163,7 @@ void print_summary(const RestoreArgs& a, const sync::RestoreSummary& s, int code
         w.key("already_restored").value(s.already);
         w.key("found_on_target").value(s.found_on_target);
         w.key("refused").value(s.refused);
+        w.key("labelled").value(s.labelled);
         w.key("seconds").value(s.seconds);
         print_json_summary_end(w, s.errors, s.fatal, code);
         return;
@@ -240,7 +244,8 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         "Put the archive in DIR back on an IMAP server (the target: connection options or "
         "--account): every archived message APPENDed byte-exact with its flags and "
         "INTERNALDATE into the same folder hierarchy, folders created where missing. Only "
-        "APPEND and CREATE are sent. What was restored where is recorded in DIR's index, so a "
+        "APPEND and CREATE are sent (into Gmail: each message once into All Mail, its labels "
+        "added with STORE +X-GM-LABELS). What was restored where is recorded in DIR's index, so a "
         "second run sends nothing twice and a killed run is completed by the next.");
     cmd->add_option("DIR", args->dir, "Archive directory (made by export)")->required();
     add_connection_options(*cmd, args->conn);
@@ -259,6 +264,12 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
                     "Restore every folder below PREFIX on the target (INBOX too: PREFIX/INBOX); "
                     "special-use folders are then not mapped to the target's")
         ->type_name("PREFIX");
+    cmd->add_option("--labels-as", args->labels_as,
+                    "A Gmail archive into a server without labels: each label a folder holding "
+                    "a copy (folders, the default; messages without a label go to Archive) or "
+                    "an IMAP keyword on one copy (keywords). Into Gmail, labels stay labels")
+        ->check(CLI::IsMember({"folders", "keywords"}))
+        ->type_name("folders|keywords");
     cmd->add_flag("--include-deleted", args->include_deleted,
                   "Also restore messages archived as expunged (deleted on the source server)");
     cmd->add_flag("-n,--dry-run", args->dry_run,

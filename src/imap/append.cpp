@@ -1,9 +1,11 @@
 #include "imap/append.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
 #include "imap/command.hpp"
+#include "imap/mutf7.hpp"
 #include "imap/value.hpp"
 
 namespace imapmirror::imap {
@@ -39,6 +41,40 @@ std::optional<AppendUid> parse_append_uid(const Completion& ok) {
     if (!validity || !uid || *validity == 0 || *uid == 0)
         return std::nullopt;
     return AppendUid{*validity, *uid};
+}
+
+std::vector<AppendUid> parse_append_uids(const Completion& ok, size_t messages) {
+    if (!ok.ok() || !ok.code || ok.code->name != "APPENDUID")
+        return {};
+    std::string_view args = ok.code->args;
+    const size_t sp = args.find(' ');
+    if (sp == std::string_view::npos)
+        return {};
+    auto validity = number(args.substr(0, sp));
+    if (!validity || *validity == 0)
+        return {};
+    std::vector<AppendUid> out;
+    std::string_view set = args.substr(sp + 1);
+    while (!set.empty()) {
+        const size_t comma = std::min(set.find(','), set.size());
+        std::string_view range = set.substr(0, comma);
+        set = comma < set.size() ? set.substr(comma + 1) : std::string_view();
+        const size_t colon = range.find(':');
+        auto first = number(range.substr(0, colon));
+        auto last = colon == std::string_view::npos ? first : number(range.substr(colon + 1));
+        // Ascending ranges only: a server lists the UIDs it gave in the order appended.
+        if (!first || !last || *first == 0 || *last < *first ||
+            *last - *first >= messages - std::min(messages, out.size()))
+            return {};
+        for (uint32_t u = *first;; ++u) {
+            out.push_back({*validity, u});
+            if (u == *last)
+                break;
+        }
+    }
+    if (out.size() != messages)
+        return {};
+    return out;
 }
 
 std::string append_flag_list(std::string_view flags) {
@@ -108,6 +144,43 @@ core::Result<std::string> append_head(std::string_view mailbox, std::string_view
     return head;
 }
 
+core::Result<std::string> gmail_label_list(const std::vector<std::string>& labels) {
+    std::string out = "(";
+    for (const auto& label : labels) {
+        auto refused = [&](const std::string& why) {
+            return core::make_error(core::ErrorKind::Usage,
+                                    "Gmail label '" + label + "' cannot be sent: " + why,
+                                    core::Scope::Message);
+        };
+        if (label.empty())
+            return refused("it is empty");
+        for (char c : label)
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                return refused("it holds a control character");
+        if (out.size() > 1)
+            out += ' ';
+        if (label[0] == '\\') {
+            // Gmail's system labels are flag atoms (\Inbox), never quoted.
+            for (size_t i = 1; i < label.size(); ++i)
+                if (!flag_char(label[i]) || label[i] == '\\')
+                    return refused("a system label must be an atom");
+            if (label.size() == 1)
+                return refused("a system label must be an atom");
+            out += label;
+            continue;
+        }
+        IMM_ASSIGN(std::string encoded, mutf7_encode(label));
+        out += '"';
+        for (char c : encoded) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + ")";
+}
+
 core::Result<Writer::Appended> Writer::append(std::string_view mailbox, std::string_view flag_list,
                                               std::string_view date, LiteralSource& message) {
     IMM_ASSIGN(std::string head, append_head(mailbox, flag_list, date));
@@ -120,10 +193,65 @@ core::Result<Writer::Appended> Writer::append(std::string_view mailbox, std::str
     return out;
 }
 
+core::Result<Writer::AppendedMany> Writer::append_many(std::string_view mailbox,
+                                                       const std::vector<Message>& messages) {
+    std::vector<Session::LiteralPart> parts;
+    for (size_t i = 0; i < messages.size(); ++i) {
+        const auto& m = messages[i];
+        std::string before;
+        if (i == 0) {
+            IMM_ASSIGN(before, append_head(mailbox, m.flag_list, m.date));
+        } else {
+            // RFC 3502: append-message *(SP append-message), each "[flags] [date] literal".
+            before = " ";
+            if (!m.flag_list.empty() && m.flag_list != "()")
+                before += m.flag_list + " ";
+            if (!m.date.empty())
+                before += m.date + " ";
+        }
+        parts.push_back({std::move(before), m.source});
+    }
+    CommandScope scope(m_client.session());
+    IMM_ASSIGN(std::string tag, scope.submit_literals(parts, ""));
+    IMM_ASSIGN(Completion answer, scope.wait(tag));
+    AppendedMany out;
+    out.appenduid = parse_append_uids(answer, messages.size());
+    out.answer = std::move(answer);
+    return out;
+}
+
 core::Result<Completion> Writer::create(std::string_view mailbox) {
     IMM_ASSIGN(std::string name, quote_astring(mailbox));
     CommandScope scope(m_client.session());
     IMM_ASSIGN(std::string tag, scope.submit("CREATE " + name));
+    return scope.wait(tag);
+}
+
+core::Result<MailboxState> Writer::select(std::string_view mailbox) {
+    IMM_ASSIGN(std::string name, quote_astring(mailbox));
+    MailboxState state;
+    CommandScope scope(m_client.session());
+    IMM_ASSIGN(std::string tag, scope.submit("SELECT " + name, [&](const Response& r) {
+        state.absorb(r);
+        return core::Result<void>{};
+    }));
+    IMM_ASSIGN(Completion c, scope.wait(tag));
+    if (!c.ok()) {
+        auto e = completion_error(c, "SELECT");
+        if (c.status == "NO")
+            e.kind = core::ErrorKind::NotFound;
+        e.message = "cannot open the folder for writing";
+        e.folder = std::string(mailbox);
+        return e;
+    }
+    state.absorb(Response{ResponseKind::Tagged, c.tag, c.status, c.code, c.text, {}, 0});
+    return state;
+}
+
+core::Result<Completion> Writer::add_gmail_labels(uint32_t uid, std::string_view label_list) {
+    CommandScope scope(m_client.session());
+    IMM_ASSIGN(std::string tag, scope.submit("UID STORE " + std::to_string(uid) + " +X-GM-LABELS " +
+                                             std::string(label_list)));
     return scope.wait(tag);
 }
 

@@ -179,37 +179,45 @@ Result<bool> Session::await_continuation(const std::string& tag) {
 
 Result<std::string> Session::submit_literal(std::string head, LiteralSource& body, std::string tail,
                                             UntaggedHandler handler) {
+    return submit_literals({{std::move(head), &body}}, std::move(tail), std::move(handler));
+}
+
+Result<std::string> Session::submit_literals(const std::vector<LiteralPart>& parts,
+                                             std::string tail, UntaggedHandler handler) {
     if (m_broken)
         return *m_broken;
     while (m_in_flight.size() >= std::max<size_t>(1, m_options.window))
         IMM_TRY(read_more());
-    const uint64_t size = body.size();
-    const bool plus = non_synchronizing_literal(size);
     std::string tag = "A" + std::to_string(m_next_tag++);
-    std::string announce =
-        tag + " " + head + "{" + std::to_string(size) + (plus ? "+" : "") + "}\r\n";
     m_in_flight.push_back(Pending{tag, std::move(handler)});
-    core::trace("C", announce);
-    IMM_TRY(send_piece(announce));
-    if (!plus) {
-        IMM_ASSIGN(bool go_on, await_continuation(tag));
-        if (!go_on)
-            return tag;
-    }
-    core::trace("C", "<literal of " + std::to_string(size) + " bytes>");
     std::string chunk(64 * 1024, '\0');
-    uint64_t sent = 0;
-    while (sent < size) {
-        auto got = body.read(chunk.data(),
-                             static_cast<size_t>(std::min<uint64_t>(chunk.size(), size - sent)));
-        if (!got)
-            return break_with(std::move(got).error());
-        if (*got == 0)
-            return break_with(make_error(ErrorKind::Io, "the literal ended after " +
-                                                            std::to_string(sent) + " of its " +
-                                                            std::to_string(size) + " bytes"));
-        IMM_TRY(send_piece(std::string_view(chunk.data(), *got)));
-        sent += *got;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        LiteralSource& body = *parts[i].body;
+        const uint64_t size = body.size();
+        const bool plus = non_synchronizing_literal(size);
+        std::string announce = (i == 0 ? tag + " " : std::string()) + parts[i].before + "{" +
+                               std::to_string(size) + (plus ? "+" : "") + "}\r\n";
+        core::trace("C", announce);
+        IMM_TRY(send_piece(announce));
+        if (!plus) {
+            IMM_ASSIGN(bool go_on, await_continuation(tag));
+            if (!go_on)
+                return tag;
+        }
+        core::trace("C", "<literal of " + std::to_string(size) + " bytes>");
+        uint64_t sent = 0;
+        while (sent < size) {
+            auto got = body.read(
+                chunk.data(), static_cast<size_t>(std::min<uint64_t>(chunk.size(), size - sent)));
+            if (!got)
+                return break_with(std::move(got).error());
+            if (*got == 0)
+                return break_with(make_error(ErrorKind::Io, "the literal ended after " +
+                                                                std::to_string(sent) + " of its " +
+                                                                std::to_string(size) + " bytes"));
+            IMM_TRY(send_piece(std::string_view(chunk.data(), *got)));
+            sent += *got;
+        }
     }
     std::string end = tail + "\r\n";
     core::trace("C", end);
@@ -385,6 +393,15 @@ Result<std::string> CommandScope::submit_literal(std::string head, LiteralSource
                                                  Session::UntaggedHandler handler) {
     IMM_ASSIGN(std::string tag, m_session.submit_literal(std::move(head), body, std::move(tail),
                                                          std::move(handler)));
+    m_tags.push_back(tag);
+    return tag;
+}
+
+Result<std::string> CommandScope::submit_literals(const std::vector<Session::LiteralPart>& parts,
+                                                  std::string tail,
+                                                  Session::UntaggedHandler handler) {
+    IMM_ASSIGN(std::string tag,
+               m_session.submit_literals(parts, std::move(tail), std::move(handler)));
     m_tags.push_back(tag);
     return tag;
 }

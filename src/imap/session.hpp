@@ -96,6 +96,17 @@ class Session {
     core::Result<std::string> submit_literal(std::string head, LiteralSource& body,
                                              std::string tail, UntaggedHandler handler = {});
 
+    // One argument of a command with several literals: the text before the literal, then it.
+    struct LiteralPart {
+        std::string before;
+        LiteralSource* body = nullptr;
+    };
+    // The same with several literals in one command (MULTIAPPEND, RFC 3502): each part's
+    // `before`, then its literal, in order, then `tail` and CRLF. A server that refuses any
+    // synchronizing literal gets nothing more of the command (wait() gives its completion).
+    core::Result<std::string> submit_literals(const std::vector<LiteralPart>& parts,
+                                              std::string tail, UntaggedHandler handler = {});
+
     // Reads until `tag` completes and returns its completion (NO and BAD included).
     core::Result<Completion> wait(const std::string& tag);
 
@@ -186,6 +197,9 @@ class CommandScope {
     core::Result<std::string> submit_literal(std::string head, LiteralSource& body,
                                              std::string tail,
                                              Session::UntaggedHandler handler = {});
+    core::Result<std::string> submit_literals(const std::vector<Session::LiteralPart>& parts,
+                                              std::string tail,
+                                              Session::UntaggedHandler handler = {});
     core::Result<Completion> wait(const std::string& tag);
     core::Result<Completion> run(std::string command, Session::UntaggedHandler handler = {});
     void set_literal_router(ResponseParser::LiteralRouter router);

@@ -20,6 +20,18 @@ RestoreState state_from(const std::string& s) {
     return RestoreState::Appending;  // anything unknown is checked on the target, never lost
 }
 
+// Binds ?1 ?2 ?3 to the target account as `restored` and `restored_labels` key it.
+void bind_target(Statement& st, const AccountIdentity& target) {
+    st.bind(1, lower(target.host)).bind(2, int64_t{target.port}).bind(3, lower(target.user));
+}
+
+core::Result<bool> has_table(Database& db, std::string_view name) {
+    IMM_ASSIGN(auto st, db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND "
+                                   "name = ?1"));
+    st.bind(1, name);
+    return st.step();
+}
+
 }  // namespace
 
 const char* to_string(RestoreState state) {
@@ -63,16 +75,14 @@ core::Result<std::vector<RestorableMessage>> restorable_messages(Database& db,
 
 core::Result<std::vector<RestoreRecord>> restore_records(Database& db,
                                                          const AccountIdentity& target) {
-    IMM_ASSIGN(auto exists, db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND "
-                                       "name = 'restored'"));
-    IMM_ASSIGN(bool has_table, exists.step());
     std::vector<RestoreRecord> out;
-    if (!has_table)
+    IMM_ASSIGN(bool table, has_table(db, "restored"));
+    if (!table)
         return out;
     IMM_ASSIGN(auto st, db.prepare("SELECT target_folder, message_id, state, uidvalidity, uid, "
                                    "error FROM restored WHERE target_host = ?1 AND "
                                    "target_port = ?2 AND target_user = ?3"));
-    st.bind(1, lower(target.host)).bind(2, int64_t{target.port}).bind(3, lower(target.user));
+    bind_target(st, target);
     for (;;) {
         IMM_ASSIGN(bool row, st.step());
         if (!row)
@@ -91,13 +101,63 @@ core::Result<std::vector<RestoreRecord>> restore_records(Database& db,
     return out;
 }
 
+core::Result<std::vector<LabelRecord>> archived_labels(Database& db) {
+    std::vector<LabelRecord> out;
+    IMM_ASSIGN(bool table, has_table(db, "message_labels"));
+    if (!table)
+        return out;
+    IMM_ASSIGN(auto st, db.prepare("SELECT ml.message_id, l.name FROM message_labels ml JOIN "
+                                   "labels l ON l.id = ml.label_id ORDER BY 1, 2"));
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        out.push_back({"", st.column_int(0), st.column_text(1)});
+    }
+    return out;
+}
+
+core::Result<std::vector<LabelRecord>> restored_labels(Database& db,
+                                                       const AccountIdentity& target) {
+    std::vector<LabelRecord> out;
+    IMM_ASSIGN(bool table, has_table(db, "restored_labels"));
+    if (!table)
+        return out;
+    IMM_ASSIGN(auto st, db.prepare("SELECT target_folder, message_id, label FROM "
+                                   "restored_labels WHERE target_host = ?1 AND "
+                                   "target_port = ?2 AND target_user = ?3"));
+    bind_target(st, target);
+    for (;;) {
+        IMM_ASSIGN(bool row, st.step());
+        if (!row)
+            break;
+        out.push_back({st.column_text(0), st.column_int(1), st.column_text(2)});
+    }
+    return out;
+}
+
+core::Result<void> write_restored_labels(Database& db, const AccountIdentity& target,
+                                         const std::string& target_folder, int64_t message_id,
+                                         const std::vector<std::string>& labels) {
+    IMM_ASSIGN(auto tx, Transaction::begin(db));
+    for (const auto& label : labels) {
+        IMM_ASSIGN(auto st, db.prepare("INSERT OR IGNORE INTO restored_labels (target_host, "
+                                       "target_port, target_user, target_folder, message_id, "
+                                       "label) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+        bind_target(st, target);
+        st.bind(4, target_folder).bind(5, message_id).bind(6, label);
+        IMM_TRY(st.run());
+    }
+    return tx.commit();
+}
+
 core::Result<void> write_restore_record(Database& db, const AccountIdentity& target,
                                         const RestoreRecord& record) {
     IMM_ASSIGN(auto st, db.prepare("INSERT OR REPLACE INTO restored (target_host, target_port, "
                                    "target_user, target_folder, message_id, state, uidvalidity, "
                                    "uid, error, updated_at) "
                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
-    st.bind(1, lower(target.host)).bind(2, int64_t{target.port}).bind(3, lower(target.user));
+    bind_target(st, target);
     st.bind(4, record.target_folder).bind(5, record.message_id);
     st.bind(6, std::string_view(to_string(record.state)));
     st.bind(7, record.uidvalidity).bind(8, record.uid);

@@ -49,6 +49,26 @@ core::Result<std::vector<RestorableMessage>> restorable_messages(Database& db,
 core::Result<std::vector<RestoreRecord>> restore_records(Database& db,
                                                          const AccountIdentity& target);
 
+// A label of an archived message (schema 007), or one `restore` applied on a Gmail target
+// (schema 016: `target_folder` set, as sent).
+struct LabelRecord {
+    std::string target_folder;
+    int64_t message_id = 0;
+    std::string label;  // as the `labels` table names it
+};
+
+// Every archived message's Gmail labels; none from an index without schema 007's tables.
+core::Result<std::vector<LabelRecord>> archived_labels(Database& db);
+
+// The labels `restore` applied on `target`; none from an index older than schema 14.
+core::Result<std::vector<LabelRecord>> restored_labels(Database& db, const AccountIdentity& target);
+
+// Records that `labels` of message `message_id` were applied in `target_folder` (one
+// transaction).
+core::Result<void> write_restored_labels(Database& db, const AccountIdentity& target,
+                                         const std::string& target_folder, int64_t message_id,
+                                         const std::vector<std::string>& labels);
+
 // Writes (replaces) one row for `target`.
 core::Result<void> write_restore_record(Database& db, const AccountIdentity& target,
                                         const RestoreRecord& record);

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/interrupt.hpp"
+#include "core/log.hpp"
 #include "imap/append.hpp"
 #include "imap/command.hpp"
 #include "store/archive_root.hpp"
@@ -53,6 +54,11 @@ class EmlSource final : public imap::LiteralSource {
                 return io_error("cannot read " + m_path);
         }
     }
+    Result<void> rewind() {
+        if (::lseek(m_fd.get(), 0, SEEK_SET) != 0)
+            return io_error("cannot read " + m_path);
+        return {};
+    }
     // Lines that end in a bare LF: a server that stores CRLF counts one byte more for each.
     Result<uint64_t> bare_line_feeds() {
         uint64_t n = 0;
@@ -87,6 +93,11 @@ class EmlSource final : public imap::LiteralSource {
     std::string m_path;
 };
 
+// A MULTIAPPEND's bounds: one command carries at most this many messages and bytes (a larger
+// message goes alone).
+constexpr size_t kMultiAppendMessages = 100;
+constexpr uint64_t kMultiAppendBytes = 16u << 20;
+
 std::string reply_of(const imap::Completion& c) {
     return c.status +
            (c.code ? " [" + c.code->name + (c.code->args.empty() ? "" : " " + c.code->args) + "]"
@@ -116,37 +127,68 @@ class Applier {
             m_summary.errors.push_back(*f.error);
             return true;
         }
-        if (f.to_check.empty() && f.to_append.empty())
+        if (f.to_check.empty() && f.to_append.empty() && f.to_label.empty())
             return true;
         if (f.create && !create(f))
             return !m_summary.fatal;
-        if (!f.to_check.empty()) {
-            auto examined = m_client.examine(f.target_name);
-            if (!examined)
-                return folder_error(f, std::move(examined).error(), "cannot open");
-            for (const auto& m : f.to_check) {
-                auto found = look_for(m, *examined);
-                if (!found)  // a folder the server will not search costs that folder
-                    return folder_error(f, std::move(found).error(), "cannot search");
-                if (*found) {
-                    ++m_summary.found_on_target;
-                    if (!record(f, m, index::RestoreState::Restored, examined->uidvalidity, **found,
-                                ""))
-                        return false;
-                    done(m.size);
-                    continue;
-                }
-                if (!append(f, m, target))
-                    return false;
-            }
+        // Gmail's labels are stored in the folder, which STORE needs selected read-write.
+        const bool labels = !f.labels.empty();
+        std::optional<imap::MailboxState> opened;
+        if (labels || !f.to_check.empty()) {
+            auto state = labels ? m_writer.select(f.target_raw) : m_client.examine(f.target_name);
+            if (!state)
+                return folder_error(f, std::move(state).error(), "cannot open");
+            opened = std::move(*state);
         }
-        for (const auto& m : f.to_append)
+        for (const auto& m : f.to_check) {
+            auto found = look_for(m, *opened);
+            if (!found)  // a folder the server will not search costs that folder
+                return folder_error(f, std::move(found).error(), "cannot search");
+            if (*found) {
+                ++m_summary.found_on_target;
+                if (!record(f, m, index::RestoreState::Restored, opened->uidvalidity, **found, ""))
+                    return false;
+                done(m.size);
+                if (!store_labels(f, m.id, **found))
+                    return false;
+                continue;
+            }
             if (!append(f, m, target))
+                return false;
+        }
+        if (!append_all(f, target))
+            return false;
+        for (const auto& r : f.to_label)
+            if (!store_labels(f, r.message_id, r.uid))
                 return false;
         return true;
     }
 
   private:
+    // The messages sent without a look: one MULTIAPPEND per batch where the server has it.
+    bool append_all(const FolderRestore& f, const TargetView& target) {
+        if (!m_client.capabilities().has("MULTIAPPEND")) {
+            for (const auto& m : f.to_append)
+                if (!append(f, m, target))
+                    return false;
+            return true;
+        }
+        std::vector<const index::RestorableMessage*> batch;
+        uint64_t bytes = 0;
+        for (const auto& m : f.to_append) {
+            if (!batch.empty() &&
+                (batch.size() >= kMultiAppendMessages || bytes + m.size > kMultiAppendBytes)) {
+                if (!send_batch(f, batch, target))
+                    return false;
+                batch.clear();
+                bytes = 0;
+            }
+            batch.push_back(&m);
+            bytes += m.size;
+        }
+        return batch.empty() || send_batch(f, batch, target);
+    }
+
     bool create(const FolderRestore& f) {
         auto c = m_writer.create(f.target_raw);
         if (!c)
@@ -197,17 +239,23 @@ class Applier {
         return std::optional<uint32_t>(uids.front());
     }
 
-    bool append(const FolderRestore& f, const index::RestorableMessage& m,
-                const TargetView& target) {
+    // The checks before a message is sent. No source: the message cost itself here (recorded
+    // and counted), or, with `stop`, the run ends.
+    struct Prepared {
+        std::optional<EmlSource> source;
+        bool stop = false;
+    };
+    Prepared prepare(const FolderRestore& f, const index::RestorableMessage& m,
+                     const TargetView& target) {
         if (core::interrupted())
-            return stop(core::interrupted_error());
+            return {std::nullopt, !stop(core::interrupted_error())};
         if (target.append_limit && m.size > *target.append_limit) {
             auto e = message_error(f, m, ErrorKind::Limit,
                                    "the message (" + std::to_string(m.size) +
                                        " bytes) is larger than the target takes (APPENDLIMIT " +
                                        std::to_string(*target.append_limit) + ")");
             e.hint = "the target cannot take it; keep it in the archive";
-            return refused(f, m, std::move(e));
+            return {std::nullopt, !refused(f, m, std::move(e))};
         }
         auto source = EmlSource::open(m_root, m.path);
         if (!source) {
@@ -215,7 +263,7 @@ class Applier {
             e.folder = f.archive_name;
             m_summary.errors.push_back(std::move(e));
             ++m_summary.refused;
-            return true;
+            return {};
         }
         if (source->size() != m.size) {
             auto e = message_error(f, m, ErrorKind::Corrupt,
@@ -224,45 +272,178 @@ class Applier {
             e.hint = "run `imapmirror verify DIR --repair`";
             m_summary.errors.push_back(std::move(e));
             ++m_summary.refused;
-            return true;
+            return {};
         }
+        return {std::move(*source), false};
+    }
+
+    bool append(const FolderRestore& f, const index::RestorableMessage& m,
+                const TargetView& target) {
+        auto ready = prepare(f, m, target);
+        if (!ready.source)
+            return !ready.stop;
+        return send_one(f, m, *ready.source);
+    }
+
+    bool send_one(const FolderRestore& f, const index::RestorableMessage& m, EmlSource& source) {
         if (!record(f, m, index::RestoreState::Appending, std::nullopt, std::nullopt, ""))
             return false;
         const auto date = imap::append_date(m.internal_date);
         auto sent = m_writer.append(f.target_raw, imap::append_flag_list(m.flags),
-                                    date ? *date : "", *source);
+                                    date ? *date : "", source);
+        if (!sent)
+            return stop(std::move(sent).error());
+        if (sent->answer.ok())
+            return appended(f, m, sent->appenduid);
+        if (over_quota(f, {&m}, sent->answer))
+            return false;
+        auto e = message_error(f, m, ErrorKind::Protocol, "the target refused the message");
+        e.server_reply = reply_of(sent->answer);
+        e.hint = "it is tried again on the next run";
+        return refused(f, m, std::move(e));
+    }
+
+    // MULTIAPPEND (RFC 3502): `batch` in one command. Refused as a whole (all or none), its
+    // messages are sent again one at a time, so a refused message costs only itself.
+    bool send_batch(const FolderRestore& f,
+                    const std::vector<const index::RestorableMessage*>& batch,
+                    const TargetView& target) {
+        std::vector<std::pair<const index::RestorableMessage*, EmlSource>> ready;
+        for (const auto* m : batch) {
+            auto p = prepare(f, *m, target);
+            if (p.stop)
+                return false;
+            if (p.source)
+                ready.emplace_back(m, std::move(*p.source));
+        }
+        if (ready.size() <= 1)
+            return ready.empty() || send_one(f, *ready[0].first, ready[0].second);
+        std::vector<std::string> dates;
+        std::vector<imap::Writer::Message> messages;
+        dates.reserve(ready.size());
+        for (auto& [m, source] : ready) {
+            if (!record(f, *m, index::RestoreState::Appending, std::nullopt, std::nullopt, ""))
+                return false;
+            const auto date = imap::append_date(m->internal_date);
+            dates.push_back(date ? *date : "");
+            messages.push_back({imap::append_flag_list(m->flags), dates.back(), &source});
+        }
+        auto sent = m_writer.append_many(f.target_raw, messages);
         if (!sent)
             return stop(std::move(sent).error());
         if (sent->answer.ok()) {
-            ++m_summary.appended;
-            m_summary.bytes += m.size;
-            std::optional<uint32_t> validity, uid;
-            if (sent->appenduid) {
-                validity = sent->appenduid->uidvalidity;
-                uid = sent->appenduid->uid;
+            for (size_t i = 0; i < ready.size(); ++i) {
+                std::optional<imap::AppendUid> uid;
+                if (!sent->appenduid.empty())
+                    uid = sent->appenduid[i];
+                if (!appended(f, *ready[i].first, uid))
+                    return false;
             }
-            if (!record(f, m, index::RestoreState::Restored, validity, uid, ""))
-                return false;
-            done(m.size);
             return true;
         }
-        const auto& answer = sent->answer;
-        if (answer.code && answer.code->name == "OVERQUOTA") {
-            auto e = message_error(f, m, ErrorKind::DiskFull,
-                                   "the target is over its quota: nothing more fits");
-            e.server_reply = reply_of(answer);
-            e.scope = core::Scope::Run;
-            e.hint =
-                "free space on the target (or raise its quota), then run restore again: it "
-                "goes on where it stopped";
-            (void)record(f, m, index::RestoreState::Refused, std::nullopt, std::nullopt,
+        std::vector<const index::RestorableMessage*> all;
+        for (const auto& r : ready)
+            all.push_back(r.first);
+        if (over_quota(f, all, sent->answer))
+            return false;
+        core::log(core::LogLevel::Verbose, "MULTIAPPEND of " + std::to_string(ready.size()) +
+                                               " messages into '" + f.target_name + "' refused (" +
+                                               reply_of(sent->answer) +
+                                               "): sending them one at a time");
+        for (auto& [m, source] : ready) {
+            if (core::interrupted())
+                return stop(core::interrupted_error());
+            auto rewound = source.rewind();
+            if (!rewound) {
+                auto e = std::move(rewound).error();
+                e.folder = f.archive_name;
+                m_summary.errors.push_back(std::move(e));
+                ++m_summary.refused;
+                continue;
+            }
+            if (!send_one(f, *m, source))
+                return false;
+        }
+        return true;
+    }
+
+    // A message the target acknowledged: recorded as restored, then its labels.
+    bool appended(const FolderRestore& f, const index::RestorableMessage& m,
+                  const std::optional<imap::AppendUid>& appenduid) {
+        ++m_summary.appended;
+        m_summary.bytes += m.size;
+        std::optional<uint32_t> validity, uid;
+        if (appenduid) {
+            validity = appenduid->uidvalidity;
+            uid = appenduid->uid;
+        }
+        if (!record(f, m, index::RestoreState::Restored, validity, uid, ""))
+            return false;
+        done(m.size);
+        if (uid)
+            return store_labels(f, m.id, *uid);
+        if (f.labels.count(m.id))
+            m_summary.errors.push_back(
+                message_error(f, m, ErrorKind::Protocol,
+                              "its Gmail labels were not stored: the target gave no APPENDUID"));
+        return true;
+    }
+
+    // NO [OVERQUOTA]: nothing more fits, the run ends (true); the messages are recorded as
+    // refused, to be sent again by the next run.
+    bool over_quota(const FolderRestore& f,
+                    const std::vector<const index::RestorableMessage*>& messages,
+                    const imap::Completion& answer) {
+        if (!answer.code || answer.code->name != "OVERQUOTA")
+            return false;
+        auto e = message_error(f, *messages.front(), ErrorKind::DiskFull,
+                               "the target is over its quota: nothing more fits");
+        e.server_reply = reply_of(answer);
+        e.scope = core::Scope::Run;
+        e.hint =
+            "free space on the target (or raise its quota), then run restore again: it goes on "
+            "where it stopped";
+        for (const auto* m : messages)
+            (void)record(f, *m, index::RestoreState::Refused, std::nullopt, std::nullopt,
                          reply_of(answer));
+        stop(std::move(e));
+        return true;
+    }
+
+    // `UID STORE uid +X-GM-LABELS (...)` of the labels the plan names for message `id`, then
+    // recorded. False when the run must stop.
+    bool store_labels(const FolderRestore& f, int64_t id, uint32_t uid) {
+        auto wanted = f.labels.find(id);
+        if (wanted == f.labels.end() || wanted->second.empty())
+            return true;
+        auto refused = [&](core::Error e) {
+            e.folder = f.target_name;
+            e.uid = uid;
+            e.hint = "its labels are stored again on the next run";
+            m_summary.errors.push_back(std::move(e));
+            return true;
+        };
+        auto list = imap::gmail_label_list(wanted->second);
+        if (!list)
+            return refused(std::move(list).error());
+        auto stored = m_writer.add_gmail_labels(uid, *list);
+        if (!stored)
+            return stop(std::move(stored).error());
+        if (!stored->ok()) {
+            auto e = core::make_error(ErrorKind::Protocol, "the target refused the labels " + *list,
+                                      core::Scope::Message);
+            e.server_reply = reply_of(*stored);
+            return refused(std::move(e));
+        }
+        auto w = index::write_restored_labels(m_index.db(), m_options.target, f.target_raw, id,
+                                              wanted->second);
+        if (!w) {
+            auto e = std::move(w).error();
+            e.scope = core::Scope::Run;
             return stop(std::move(e));
         }
-        auto e = message_error(f, m, ErrorKind::Protocol, "the target refused the message");
-        e.server_reply = reply_of(answer);
-        e.hint = "it is tried again on the next run";
-        return refused(f, m, std::move(e));
+        ++m_summary.labelled;
+        return true;
     }
 
     core::Error message_error(const FolderRestore& f, const index::RestorableMessage& m,

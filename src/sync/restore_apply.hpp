@@ -3,7 +3,10 @@
 // APPEND and CREATE only (imap/append.hpp), each message streamed from its .eml, and each step
 // recorded in the index (schema/012) as it happens: 'appending' before the APPEND, 'restored'
 // (with APPENDUID) or 'refused' after the server's answer. A kill at any moment leaves rows
-// the next run's plan checks on the target before sending again.
+// the next run's plan checks on the target before sending again. On a Gmail target the
+// folder (All Mail) is SELECTed and each message's labels are added with
+// `UID STORE +X-GM-LABELS` once it is there, then recorded (schema/016); a label STORE the
+// server refuses costs that message's labels (a Message error; stored again next run).
 //
 // What costs what:
 // - a message the target refuses (NO, BAD, larger than APPENDLIMIT), or whose .eml cannot be
@@ -34,6 +37,7 @@ struct RestoreSummary {
     uint64_t already = 0;              // recorded as restored by an earlier run: not sent
     uint64_t found_on_target = 0;      // looked for (Message-ID and size) and there: not sent
     uint64_t refused = 0;              // refused by the target, or unreadable here
+    uint64_t labelled = 0;             // messages whose Gmail labels were stored
     std::vector<core::Error> errors;   // message and folder errors; the run went on
     std::optional<core::Error> fatal;  // what ended the run early, if anything
     double seconds = 0;

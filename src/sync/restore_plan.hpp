@@ -17,8 +17,28 @@
 // before the server's answer), a folder whose UIDVALIDITY changed since, or any message on a
 // server without UIDPLUS, is first looked for on the target (Message-ID and size); the rest is
 // appended.
+//
+// Gmail labels (doc/restore.md).
+// - Into a Gmail target (X-GM-EXT-1 and a \All folder): each message is appended once, into
+//   All Mail, and its labels are added with `UID STORE +X-GM-LABELS`, never a copy per label.
+//   A Gmail archive's messages keep their labels (schema 007); a message of any other folder
+//   gets that folder as its label (INBOX \Inbox, \Sent \Sent, \Drafts \Draft, \Flagged
+//   \Starred, \Important \Important, \All and \Archive none, else the folder's target name,
+//   --folder-map and --into applied); a message held by several folders (same SHA-256) is
+//   appended once with all their labels. \Junk and \Trash go to the target's by special use,
+//   unlabelled. A label recorded as applied (schema 016) is not stored again; one missing on a
+//   message already restored is stored on its recorded UID (a run killed between APPEND and
+//   STORE).
+// - From a Gmail archive into another server, the messages of its \All folder: with
+//   LabelsAs::Folders (the default) one copy in the folder of each label (\Inbox to INBOX,
+//   \Sent, \Draft, \Starred, \Important to the target's folder of that special use, else
+//   "Sent", "Drafts", "Starred", "Important"; user labels by name, '/' their hierarchy), and
+//   a message with no label into kUnlabelledFolder (the target's \Archive folder where it has
+//   one); with LabelsAs::Keywords one copy where the folder itself goes, each label a keyword
+//   (label_keyword).
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +55,11 @@
 
 namespace imapmirror::sync {
 
+enum class LabelsAs { Folders, Keywords };
+
+// Where a Gmail archive's messages without any label go on a server without labels.
+inline constexpr const char* kUnlabelledFolder = "Archive";
+
 struct RestoreOptions {
     std::string root;                  // DIR
     std::vector<std::string> include;  // globs on the archive's decoded folder names
@@ -42,9 +67,10 @@ struct RestoreOptions {
     // OLD=NEW: the archive's folder OLD (and those below it) into NEW on the target; decoded
     // names, OLD with the archive's delimiter, NEW with the target's.
     std::vector<std::pair<std::string, std::string>> folder_map;
-    std::string into;               // --into PREFIX (the target's delimiter), "" for none
-    bool include_deleted = false;   // also messages archived as expunged
-    index::AccountIdentity target;  // the target account, as the index records restores
+    std::string into;                        // --into PREFIX (the target's delimiter), "" for none
+    bool include_deleted = false;            // also messages archived as expunged
+    index::AccountIdentity target;           // the target account, as the index records restores
+    LabelsAs labels_as = LabelsAs::Folders;  // a Gmail archive into a server without labels
 };
 
 // The target server as LIST, STATUS and NAMESPACE showed it.
@@ -60,6 +86,7 @@ struct TargetView {
     std::string personal_prefix;    // NAMESPACE's personal prefix ("INBOX." on Courier), or ""
     bool uidplus = false;
     std::optional<uint64_t> append_limit;  // APPENDLIMIT=n
+    bool gmail = false;                    // X-GM-EXT-1 and a \All folder: labels, not folders
 };
 
 // The archive as the index has it.
@@ -67,6 +94,14 @@ struct ArchiveView {
     std::vector<index::FolderRecord> folders;
     std::vector<index::RestorableMessage> messages;  // by folder
     std::vector<index::RestoreRecord> records;       // of this target
+    std::vector<index::LabelRecord> labels;          // every message's Gmail labels
+    std::vector<index::LabelRecord> applied;         // labels restored on this target
+};
+
+// A message already restored whose Gmail labels are not all stored yet.
+struct Relabel {
+    int64_t message_id = 0;
+    uint32_t uid = 0;  // where the restore log says it is
 };
 
 // One archived folder's restore.
@@ -81,6 +116,10 @@ struct FolderRestore {
     std::vector<index::RestorableMessage> to_append;  // sent without a look
     uint64_t bytes = 0;                               // of to_check and to_append
     uint64_t already = 0;                             // recorded as restored there
+    // Gmail target: the labels still to store, by archived message id (messages to check, to
+    // append, or to_label), and the messages whose labels alone are missing.
+    std::map<int64_t, std::vector<std::string>> labels;
+    std::vector<Relabel> to_label;
     // The folder cannot be restored (its name has no form on the target): nothing is sent.
     std::optional<core::Error> error;
 };
@@ -96,6 +135,12 @@ struct RestorePlan {
 // Pure.
 core::Result<std::pair<std::string, std::string>> target_folder_name(
     const index::FolderRecord& folder, const TargetView& target, const RestoreOptions& options);
+
+// A Gmail label as an IMAP keyword (--labels-as keywords): a system label "\\X" as "$X"
+// ("$Important" is RFC 8457's), a user label in modified UTF-7 with every character an atom
+// cannot hold ("(){ %*\"\\]" and controls) as '_': "Projekte/Ärger" -> "Projekte/&AMQ-rger".
+// Pure.
+std::string label_keyword(const std::string& label);
 
 // Decides the whole restore. Pure.
 RestorePlan plan_restore(const ArchiveView& archive, const TargetView& target,

@@ -12,6 +12,14 @@ Google documents Gmail's IMAP extensions
 - LIST shows the special uses Gmail gives its folders ([Gmail]/All Mail is \\All, ...), from the
   mapping, instead of Dovecot's own.
 
+What restore writes (APPEND and `UID STORE uid +X-GM-LABELS (...)`):
+
+- APPEND (into [Gmail]/All Mail, or anywhere) is Dovecot's own, APPENDUID included;
+- `UID STORE uid +X-GM-LABELS (...)` in the selected folder adds the labels to that message's
+  entry of the mapping file (decoded, as FETCH reads them back), logs one line
+  "STORE <folder> <uid> <labels as sent>" to LOG_FILE.stores, and reaches Dovecot as a NOOP, so
+  Dovecot's tagged OK answers it. Label folders get no copies, as on Gmail.
+
 The account itself is real Dovecot folders: [Gmail]/All Mail holds every message once, [Gmail]/Spam
 and [Gmail]/Trash what Gmail keeps out of All Mail, and each label is a folder holding copies,
 as Gmail shows labels over IMAP.
@@ -43,9 +51,12 @@ LOG = sys.argv[3]
 PORT_FILE = sys.argv[4]
 
 log_lock = threading.Lock()
+mapping_lock = threading.Lock()  # one writer of the mapping file at a time
 HIDDEN_KEYWORD = re.compile(rb" ?\$GmLabelsChanged")
 GM_ITEMS = re.compile(rb"\s*X-GM-(MSGID|THRID|LABELS)\b", re.I)
 LITERAL = re.compile(rb"\{(\d+)\+?\}\r\n$")
+STORE_LABELS = re.compile(rb"UID STORE (\d+) \+X-GM-LABELS(?:\.SILENT)? \((.*)\)\r\n$", re.I)
+LABEL_TOKEN = re.compile(rb'"((?:[^"\\]|\\.)*)"|([^\s()"]+)')
 
 
 def load_mapping():
@@ -71,6 +82,51 @@ def mutf7(name):
             run.append(ch)
     flush()
     return "".join(out)
+
+
+def mutf7_decode(name):
+    """The inverse of mutf7()."""
+    out, i = [], 0
+    while i < len(name):
+        if name[i] != "&":
+            out.append(name[i])
+            i += 1
+            continue
+        j = name.index("-", i)
+        if j == i + 1:
+            out.append("&")
+        else:
+            b = name[i + 1:j].replace(",", "/")
+            out.append(base64.b64decode(b + "=" * (-len(b) % 4)).decode("utf-16-be"))
+        i = j + 1
+    return "".join(out)
+
+
+def default_msgid(folder, uid):
+    """The X-GM-MSGID of a message the mapping does not name (stable for this relay's life)."""
+    return abs(hash((folder, uid))) % 10**15
+
+
+def add_labels(folder, uid, sent):
+    """STORE +X-GM-LABELS: the labels `sent` (as on the wire) join the message's in the mapping."""
+    labels = []
+    for m in LABEL_TOKEN.finditer(sent):
+        if m.group(1) is not None:
+            labels.append(mutf7_decode(re.sub(rb"\\(.)", rb"\1", m.group(1)).decode()))
+        else:
+            labels.append(m.group(2).decode())
+    with mapping_lock:
+        mapping = load_mapping()
+        entry = mapping.setdefault("messages", {}).setdefault(folder, {}).setdefault(
+            uid, {"msgid": default_msgid(folder, uid.encode())})
+        entry["labels"] = sorted(set(entry.get("labels", [])) | set(labels))
+        with open(MAPPING + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(mapping, f)
+        import os
+        os.rename(MAPPING + ".tmp", MAPPING)
+        with open(LOG + ".stores", "a") as f:
+            f.write("STORE %s %s %s\n" % (folder, uid, sent.decode()))
+        return mapping
 
 
 def label_list(labels):
@@ -149,6 +205,14 @@ class Connection:
             with self.lock:
                 self.folder = mailbox_argument(rest)
                 self.mapping = load_mapping()
+        store = STORE_LABELS.match(parts[1] + b" " + rest) if verb == b"UID" else None
+        if store:
+            with self.lock:
+                folder = self.folder
+            mapping = add_labels(folder, store.group(1).decode(), store.group(2))
+            with self.lock:
+                self.mapping = mapping
+            return tag + b" NOOP\r\n"
         if verb == b"UID" and rest.upper().startswith(b"FETCH "):
             found = {m.group(1).upper().decode() for m in GM_ITEMS.finditer(rest)}
             if found:
@@ -212,7 +276,7 @@ class Connection:
         entry = {}
         if uid:
             entry = self.mapping.get("messages", {}).get(folder, {}).get(uid.group(1).decode(), {})
-        msgid = entry.get("msgid", abs(hash((folder, uid.group(1) if uid else b""))) % 10**15)
+        msgid = entry.get("msgid", default_msgid(folder, uid.group(1) if uid else b""))
         if b"BODY[] " in line:
             with log_lock, open(LOG, "a") as f:
                 f.write("BODY %s %s %s\n" % (folder, uid.group(1).decode() if uid else "?", msgid))

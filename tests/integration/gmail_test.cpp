@@ -191,6 +191,16 @@ class GmailAccount {
     }
     // Lines "BODY <folder> <uid> <msgid>" of the relay's log.
     std::string download_log() const { return read_file(log_path()); }
+    // Lines "STORE <folder> <uid> <labels as sent>": the label STOREs the relay received.
+    std::string store_log() const { return read_file(log_path() + ".stores"); }
+    // The messages in `folder` of the Dovecot behind the relay.
+    int count(const std::string& folder) const {
+        const std::string status =
+            m_server.doveadm("-f flow mailbox status -u alice messages '" + folder + "'");
+        INFO(status);
+        REQUIRE(status.find('=') != std::string::npos);
+        return std::stoi(status.substr(status.find('=') + 1));
+    }
     const std::vector<Message>& messages() const { return m_messages; }
 
   private:
@@ -271,13 +281,15 @@ std::vector<GmailAccount::Message> sample_account(size_t body_bytes = 100) {
     };
 }
 
-// The labels the index holds, "msgid label" per row.
-std::vector<std::string> indexed_labels(const std::string& out) {
+// The labels the index holds, "<key> label" per row, sorted; the key a column of `messages`.
+std::vector<std::string> indexed_labels(const std::string& out,
+                                        const std::string& key = "gm_msgid") {
     std::vector<std::string> rows;
     for (const auto& r : query(out + "/index.sqlite",
-                               "SELECT m.gm_msgid || ' ' || l.name FROM message_labels ml JOIN "
-                               "messages m ON m.id = ml.message_id JOIN labels l ON l.id = "
-                               "ml.label_id ORDER BY 1"))
+                               "SELECT m." + key +
+                                   " || ' ' || l.name FROM message_labels ml JOIN "
+                                   "messages m ON m.id = ml.message_id JOIN labels l ON l.id = "
+                                   "ml.label_id ORDER BY 1"))
         rows.push_back(r[0]);
     return rows;
 }
@@ -629,4 +641,121 @@ TEST_CASE("gmail: export --dry-run counts each message once, not once per label"
     CHECK(json_number(preview.out, "label_folders") > 0);
     CHECK(gmail.downloads().empty());
     CHECK_FALSE(fs::exists(out));
+}
+
+namespace {
+
+// "folder | Message-ID | flags" of every message an archive holds, sorted; with `under`, only
+// the folders below it, named without it.
+std::vector<std::string> placed(const std::string& archive, const std::string& under) {
+    std::vector<std::string> out;
+    for (const auto& r :
+         query(archive + "/index.sqlite",
+               "SELECT f.name, m.message_id, m.flags FROM messages m JOIN folders f ON f.id = "
+               "m.folder_id WHERE f.name LIKE '" +
+                   under + "/%'"))
+        out.push_back(r[0].substr(under.size() + 1) + " | " + r[1] + " | " + r[2]);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "gmail restore: a Gmail archive restored into Gmail appends each message once into All Mail "
+    "and stores its labels, and a second run appends and stores nothing",
+    "[integration][gmail][restore]") {
+    GmailAccount source(sample_account());
+    const ScopedTempDir tmp;
+    const std::string archive = tmp.path + "/archive";
+    REQUIRE(run_imapmirror(with({"export", "--out", archive}, source.args())).exit_code == 0);
+
+    // The target already has mail of its own in All Mail, Spam and Trash.
+    GmailAccount target({{"[Gmail]/All Mail", 2001, 2001, {"\\Inbox"}},
+                         {"[Gmail]/Spam", 2002, 2002, {}},
+                         {"[Gmail]/Trash", 2003, 2003, {}}});
+    const int inbox = target.count("INBOX");
+    auto first = run_imapmirror(with({"restore", archive, "--json"}, target.args()));
+    INFO(first.out << first.err << target.store_log());
+    REQUIRE(first.exit_code == 0);
+    CHECK(json_number(first.out, "appended") == 6);
+    CHECK(json_number(first.out, "labelled") == 3);
+    CHECK(json_number(first.out, "folders_created") == 0);
+    // Each message once: All Mail 1 + 4, Spam and Trash 1 + 1; no label folder got a copy.
+    CHECK(target.count("[Gmail]/All Mail") == 5);
+    CHECK(target.count("[Gmail]/Spam") == 2);
+    CHECK(target.count("[Gmail]/Trash") == 2);
+    CHECK(target.count("INBOX") == inbox);
+    CHECK(target.store_log().find("\"Projekte/&AMQ-rger\"") != std::string::npos);
+
+    // Read back through the relay: every label where the archive had it.
+    const std::string back = tmp.path + "/back";
+    auto exported = run_imapmirror(with({"export", "--out", back}, target.args()));
+    INFO(exported.err);
+    REQUIRE(exported.exit_code == 0);
+    CHECK(indexed_labels(back, "message_id") ==
+          std::vector<std::string>{
+              "<gm-1001@example.org> Work", "<gm-1001@example.org> \\Inbox",
+              "<gm-1001@example.org> \\Starred", "<gm-1002@example.org> Projekte/Ärger",
+              "<gm-1002@example.org> Work", "<gm-1004@example.org> \\Important",
+              "<gm-1004@example.org> \\Inbox", "<gm-2001@example.org> \\Inbox"});
+
+    const std::string stores = target.store_log();
+    auto second = run_imapmirror(with({"restore", archive, "--json"}, target.args()));
+    INFO(second.out << second.err);
+    REQUIRE(second.exit_code == 0);
+    CHECK(json_number(second.out, "appended") == 0);
+    CHECK(json_number(second.out, "labelled") == 0);
+    CHECK(json_number(second.out, "already_restored") == 6);
+    CHECK(target.store_log() == stores);
+    CHECK(target.count("[Gmail]/All Mail") == 5);
+}
+
+TEST_CASE(
+    "gmail restore: a Gmail archive restored into Dovecot puts a copy in each label's folder "
+    "and unlabelled mail into Archive, or with --labels-as keywords one copy with keywords",
+    "[integration][gmail][restore]") {
+    GmailAccount source(sample_account());
+    const ScopedTempDir tmp;
+    const std::string archive = tmp.path + "/archive";
+    REQUIRE(run_imapmirror(with({"export", "--out", archive}, source.args())).exit_code == 0);
+
+    DovecotServer target;
+    auto folders =
+        run_imapmirror(with({"restore", archive, "--into", "G", "--json"}, target.tls_args()));
+    INFO(folders.out << folders.err);
+    REQUIRE(folders.exit_code == 0);
+    CHECK(json_number(folders.out, "appended") == 10);
+    auto kw = run_imapmirror(
+        with({"restore", archive, "--into", "K", "--labels-as", "keywords"}, target.tls_args()));
+    INFO(kw.out << kw.err);
+    REQUIRE(kw.exit_code == 0);
+
+    const std::string back = tmp.path + "/back";
+    auto exported = run_imapmirror(
+        with({"export", "--out", back, "--include", "G/*", "--include", "K/*"}, target.tls_args()));
+    INFO(exported.err);
+    REQUIRE(exported.exit_code == 0);
+    CHECK(placed(back, "G") == std::vector<std::string>{
+                                   "Archive | <gm-1003@example.org> | ",
+                                   "INBOX | <gm-1001@example.org> | ",
+                                   "INBOX | <gm-1004@example.org> | ",
+                                   "Important | <gm-1004@example.org> | ",
+                                   "Projekte/Ärger | <gm-1002@example.org> | ",
+                                   "Starred | <gm-1001@example.org> | ",
+                                   "Work | <gm-1001@example.org> | ",
+                                   "Work | <gm-1002@example.org> | ",
+                                   "[Gmail]/Spam | <gm-1005@example.org> | ",
+                                   "[Gmail]/Trash | <gm-1006@example.org> | ",
+                               });
+    // Dovecot lists a message's keywords in the order the folder first saw them.
+    CHECK(placed(back, "K") ==
+          std::vector<std::string>{
+              "[Gmail]/All Mail | <gm-1001@example.org> | Work $Inbox $Starred",
+              "[Gmail]/All Mail | <gm-1002@example.org> | Work Projekte/&AMQ-rger",
+              "[Gmail]/All Mail | <gm-1003@example.org> | ",
+              "[Gmail]/All Mail | <gm-1004@example.org> | $Inbox $Important",
+              "[Gmail]/Spam | <gm-1005@example.org> | ",
+              "[Gmail]/Trash | <gm-1006@example.org> | ",
+          });
 }

@@ -217,13 +217,14 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
     const std::string out = exported();
     // What an older imapmirror left: the same rows, without the tables and columns of 006
     // (bodies), 007 (Gmail labels), 008 (.msg files), 009 (account identity), 010 (run outcome),
-    // 011 (not convertible), 012 (restored) and 013 (CJK pairs), at version 5.
+    // 011 (not convertible), 012 (restored), 013 (CJK pairs) and 014 (restored labels), at version 5.
     query(out + "/index.sqlite", "SELECT 1");
     auto r = run_imapmirror({"search", out, "sample"});
     REQUIRE(r.exit_code == 0);
     {
         const std::string sql =
             "DROP TRIGGER messages_cjk_delete; DROP TABLE messages_cjk; DROP TABLE restored; "
+            "DROP TABLE restored_labels; "
             "DROP TRIGGER messages_fts_delete; DROP TABLE messages_fts; DROP VIEW message_search; "
             "DROP TABLE bodies; DROP TABLE message_labels; DROP TABLE label_links; "
             "DROP TABLE labels; ALTER TABLE messages DROP COLUMN msg_path; "
@@ -246,7 +247,7 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
     // Idempotent: nothing left to read.
     auto again = run_imapmirror({"reindex", out, "--json"});
     CHECK(has(again.out, "\"read\":0"));
-    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "14");
+    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "16");
     remove_archive(out);
 }
 

@@ -229,3 +229,31 @@ TEST_CASE("append: CREATE quotes the name and an existing folder is recognised",
     Completion other{"A1", "NO", std::nullopt, "Permission denied", false};
     CHECK_FALSE(already_exists(other));
 }
+
+TEST_CASE("append: Gmail labels as STORE sends them, system labels as atoms, others quoted",
+          "[imap][append]") {
+    auto list = gmail_label_list({"\\Inbox", "Work", "Projekte/Ärger", "say \"hi\\\""});
+    REQUIRE(list);
+    CHECK(*list == "(\\Inbox \"Work\" \"Projekte/&AMQ-rger\" \"say \\\"hi\\\\\\\"\")");
+    CHECK_FALSE(gmail_label_list({"bad\r\nlabel"}));
+    CHECK_FALSE(gmail_label_list({"\\In box"}));
+    CHECK_FALSE(gmail_label_list({""}));
+}
+
+TEST_CASE("append: a MULTIAPPEND's APPENDUID set gives one UID per message, in order",
+          "[imap][append]") {
+    Completion ok;
+    ok.status = "OK";
+    ok.code = ResponseCode{"APPENDUID", "38505 3955:3957,3960"};
+    auto uids = parse_append_uids(ok, 4);
+    REQUIRE(uids.size() == 4);
+    CHECK(uids[0].uidvalidity == 38505);
+    CHECK(uids[0].uid == 3955);
+    CHECK(uids[2].uid == 3957);
+    CHECK(uids[3].uid == 3960);
+    CHECK(parse_append_uids(ok, 3).empty());  // another number of UIDs than messages sent
+    ok.code->args = "38505 1:4000000000";
+    CHECK(parse_append_uids(ok, 2).empty());  // never expanded past the messages sent
+    ok.code->args = "38505 9:4";
+    CHECK(parse_append_uids(ok, 6).empty());
+}

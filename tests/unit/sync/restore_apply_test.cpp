@@ -50,7 +50,7 @@ struct SmallArchive {
             m.size = body.size();
             m.flags = "\\Seen \\Recent";
             m.internal_date = "2024-01-03T10:00:00Z";
-            m.sha256 = "x";
+            m.sha256 = "sha-" + std::to_string(uid);
             batch.push_back(std::move(m));
         }
         REQUIRE(ix->insert_messages(batch));
@@ -100,11 +100,27 @@ TargetView target_with_inbox() {
     return t;
 }
 
-// Answers each APPEND once its literal is in (LITERAL+): `answer(all bytes of the command)`.
-WireServer::Responder appending(std::function<std::string(const std::string&)> answer) {
+// The answer of a server that refuses every APPEND holding "refuse me" ("" accepts).
+std::string refuse_marked(const std::string& command) {
+    return command.find("refuse me") != std::string::npos
+               ? "NO [CANNOT] Message contains invalid header"
+               : "";
+}
+
+size_t count_of(const std::string& wire, const std::string& what) {
+    size_t n = 0;
+    for (size_t p = wire.find(what); p != std::string::npos; p = wire.find(what, p + 1))
+        ++n;
+    return n;
+}
+
+// Answers each APPEND once its literals are in (LITERAL+): `answer(all bytes of the command)`,
+// or, when that is "", OK with an APPENDUID naming one UID per literal (a MULTIAPPEND's set).
+WireServer::Responder appending(std::function<std::string(const std::string&)> answer,
+                                const std::string& caps = "LITERAL+ UIDPLUS") {
     auto command = std::make_shared<std::string>();
     auto uid = std::make_shared<int>(0);
-    return with_caps("LITERAL+ UIDPLUS", [=](const std::string& sent) -> std::string {
+    return with_caps(caps, [=](const std::string& sent) -> std::string {
         *command += sent;
         if (command->find(" APPEND ") == std::string::npos) {
             const std::string tag = tag_of(*command);
@@ -114,10 +130,15 @@ WireServer::Responder appending(std::function<std::string(const std::string&)> a
         if (sent != "\r\n")
             return "";
         const std::string tag = tag_of(*command), reply = answer(*command);
+        const int literals = static_cast<int>(count_of(*command, "+}\r\n"));
         command->clear();
-        if (reply.empty())
-            return tag + " OK [APPENDUID 7 " + std::to_string(++*uid) + "] done\r\n";
-        return tag + " " + reply + "\r\n";
+        if (!reply.empty())
+            return tag + " " + reply + "\r\n";
+        const int first = *uid + 1;
+        *uid += literals;
+        const std::string set =
+            std::to_string(first) + (literals > 1 ? ":" + std::to_string(*uid) : std::string());
+        return tag + " OK [APPENDUID 7 " + set + "] done\r\n";
     });
 }
 
@@ -128,12 +149,7 @@ TEST_CASE("restore apply: a refused message costs only itself and is recorded as
     SmallArchive a({"Subject: one\r\n\r\n1\r\n", "Subject: refuse me\r\n\r\n2\r\n",
                     "Subject: three\r\n\r\n3\r\n"});
     WireServer* server = nullptr;
-    auto s = a.restore(appending([](const std::string& cmd) -> std::string {
-                           return cmd.find("refuse me") != std::string::npos
-                                      ? "NO [CANNOT] Message contains invalid header"
-                                      : "";
-                       }),
-                       target_with_inbox(), &server);
+    auto s = a.restore(appending(refuse_marked), target_with_inbox(), &server);
     CHECK_FALSE(s.fatal);
     CHECK(s.appended == 2);
     CHECK(s.refused == 1);
@@ -232,4 +248,140 @@ TEST_CASE(
     CHECK(server->wire().find("Subject: one") == std::string::npos);  // never sent again
     CHECK(a.records() ==
           std::vector<std::vector<std::string>>{{"1", "restored", "4"}, {"2", "restored", "1"}});
+}
+
+namespace {
+
+TargetView gmail_target() {
+    TargetView t = target_with_inbox();
+    t.gmail = true;
+    TargetFolder all;
+    all.name = all.raw_name = "[Gmail]/All Mail";
+    all.delimiter = '/';
+    all.special_use = "\\All";
+    all.uidvalidity = 7;
+    t.folders.push_back(all);
+    return t;
+}
+
+std::vector<std::vector<std::string>> label_rows(index::ArchiveIndex& ix) {
+    auto st = ix.db().prepare(
+        "SELECT target_folder, message_id, label FROM restored_labels ORDER BY 2, 3");
+    REQUIRE(st);
+    std::vector<std::vector<std::string>> out;
+    while (*st->step())
+        out.push_back({st->column_text(0), st->column_text(1), st->column_text(2)});
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "restore apply gmail: each message is appended into All Mail and its labels stored on the "
+    "APPENDUID, then recorded",
+    "[restore][gmail]") {
+    SmallArchive a({"Subject: one\r\n\r\n1\r\n", "Subject: two\r\n\r\n2\r\n"});
+    WireServer* server = nullptr;
+    auto s = a.restore(appending([](const std::string&) { return std::string(); }), gmail_target(),
+                       &server);
+    CHECK_FALSE(s.fatal);
+    CHECK(s.errors.empty());
+    CHECK(s.appended == 2);
+    CHECK(s.labelled == 2);
+    const std::string wire = server->wire();
+    CHECK(wire.find(" SELECT \"[Gmail]/All Mail\"\r\n") != std::string::npos);
+    CHECK(count_of(wire, " APPEND \"[Gmail]/All Mail\" ") == 2);
+    CHECK(wire.find(" UID STORE 1 +X-GM-LABELS (\\Inbox)\r\n") != std::string::npos);
+    CHECK(wire.find(" UID STORE 2 +X-GM-LABELS (\\Inbox)\r\n") != std::string::npos);
+    CHECK(label_rows(*a.ix) ==
+          std::vector<std::vector<std::string>>{{"[Gmail]/All Mail", "1", "\\Inbox"},
+                                                {"[Gmail]/All Mail", "2", "\\Inbox"}});
+
+    // A second run sends neither an APPEND nor a STORE.
+    auto again = a.restore(appending([](const std::string&) { return std::string(); }),
+                           gmail_target(), &server);
+    CHECK(again.appended == 0);
+    CHECK(again.labelled == 0);
+    CHECK(again.already == 2);
+    CHECK(server->wire().find(" APPEND ") == std::string::npos);
+    CHECK(server->wire().find(" STORE ") == std::string::npos);
+}
+
+TEST_CASE(
+    "restore apply gmail: a refused label STORE costs that message's labels, which the next "
+    "run stores without appending again",
+    "[restore][gmail]") {
+    SmallArchive a({"Subject: one\r\n\r\n1\r\n", "Subject: two\r\n\r\n2\r\n"});
+    auto refuse_store = [](bool refuse) {
+        auto inner = appending([](const std::string&) { return std::string(); });
+        return [inner, refuse](const std::string& sent) -> std::string {
+            if (refuse && sent.find(" UID STORE 1 ") != std::string::npos)
+                return tag_of(sent) + " NO [LIMIT] Too many labels\r\n";
+            return inner(sent);
+        };
+    };
+    auto s = a.restore(refuse_store(true), gmail_target());
+    CHECK_FALSE(s.fatal);
+    CHECK(s.appended == 2);
+    CHECK(s.labelled == 1);
+    REQUIRE(s.errors.size() == 1);
+    CHECK(s.errors[0].scope == core::Scope::Message);
+    CHECK(s.errors[0].uid == 1u);
+    CHECK(s.errors[0].server_reply.find("Too many labels") != std::string::npos);
+
+    WireServer* server = nullptr;
+    auto again = a.restore(refuse_store(false), gmail_target(), &server);
+    CHECK(again.errors.empty());
+    CHECK(again.appended == 0);
+    CHECK(again.labelled == 1);
+    const std::string wire = server->wire();
+    CHECK(wire.find(" APPEND ") == std::string::npos);
+    CHECK(count_of(wire, " UID STORE ") == 1);
+    CHECK(wire.find(" UID STORE 1 +X-GM-LABELS (\\Inbox)\r\n") != std::string::npos);
+    CHECK(label_rows(*a.ix).size() == 2);
+}
+
+namespace {
+
+WireServer::Responder multiappending(std::function<std::string(const std::string&)> answer) {
+    return appending(std::move(answer), "LITERAL+ UIDPLUS MULTIAPPEND");
+}
+
+}  // namespace
+
+TEST_CASE(
+    "restore apply: with MULTIAPPEND a folder goes in one APPEND command and each message gets "
+    "its own row and UID",
+    "[restore]") {
+    SmallArchive a(
+        {"Subject: one\r\n\r\n1\r\n", "Subject: two\r\n\r\n2\r\n", "Subject: three\r\n\r\n3\r\n"});
+    WireServer* server = nullptr;
+    auto s = a.restore(multiappending([](const std::string&) { return std::string(); }),
+                       target_with_inbox(), &server);
+    CHECK_FALSE(s.fatal);
+    CHECK(s.appended == 3);
+    const std::string wire = server->wire();
+    CHECK(count_of(wire, " APPEND ") == 1);
+    CHECK(wire.find("\r\n (\\Seen) \"03-Jan-2024 10:00:00 +0000\" {") != std::string::npos);
+    CHECK(a.records() == std::vector<std::vector<std::string>>{{"1", "restored", "1"},
+                                                               {"2", "restored", "2"},
+                                                               {"3", "restored", "3"}});
+}
+
+TEST_CASE(
+    "restore apply: a refused MULTIAPPEND is sent again one message at a time, so a refused "
+    "message costs only itself",
+    "[restore]") {
+    SmallArchive a({"Subject: one\r\n\r\n1\r\n", "Subject: refuse me\r\n\r\n2\r\n",
+                    "Subject: three\r\n\r\n3\r\n"});
+    WireServer* server = nullptr;
+    auto s = a.restore(multiappending(refuse_marked), target_with_inbox(), &server);
+    CHECK_FALSE(s.fatal);
+    CHECK(s.appended == 2);
+    CHECK(s.refused == 1);
+    REQUIRE(s.errors.size() == 1);
+    CHECK(s.errors[0].server_reply.find("invalid header") != std::string::npos);
+    CHECK(count_of(server->wire(), " APPEND ") == 4);  // the batch, then one at a time
+    CHECK(a.records() == std::vector<std::vector<std::string>>{
+                             {"1", "restored", "1"}, {"2", "refused", ""}, {"3", "restored", "2"}});
 }

@@ -189,3 +189,168 @@ TEST_CASE("restore plan: include and exclude select archived folders as export d
     REQUIRE(plan.unmatched.size() == 1);
     CHECK(plan.unmatched[0].pattern == "Nope");
 }
+
+namespace {
+
+// A Gmail target: All Mail (\All), Spam (\Junk), Trash (\Trash), and its INBOX.
+TargetView gmail() {
+    TargetView t;
+    t.delimiter = '/';
+    t.uidplus = true;
+    t.gmail = true;
+    t.folders = {target_folder("INBOX"), target_folder("[Gmail]/All Mail", "\\All", 3),
+                 target_folder("[Gmail]/Spam", "\\Junk"), target_folder("[Gmail]/Trash", "\\Trash"),
+                 target_folder("[Gmail]/Sent Mail", "\\Sent")};
+    return t;
+}
+
+index::RestorableMessage with_sha(index::RestorableMessage m, std::string sha) {
+    m.sha256 = std::move(sha);
+    return m;
+}
+
+// A Gmail archive: All Mail with labelled messages, and Spam.
+ArchiveView gmail_archive() {
+    ArchiveView a;
+    a.folders = {folder(1, "[Gmail]/All Mail", "\\All"), folder(2, "[Gmail]/Spam", "\\Junk"),
+                 folder(3, "INBOX"), folder(4, "Work")};  // label folders: no rows of their own
+    a.messages = {message(10, 1), message(11, 1), message(12, 1), message(20, 2)};
+    a.labels = {
+        {"", 10, "\\Inbox"}, {"", 10, "Work"}, {"", 11, "Projekte/Ärger"}, {"", 11, "\\Sent"}};
+    return a;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "restore plan gmail target: each message goes once to All Mail with the labels its folders "
+    "give it, Spam by special use and unlabelled",
+    "[restore][gmail]") {
+    ArchiveView a;
+    a.folders = {folder(1, "INBOX"), folder(2, "Work/Q1"), folder(3, "Sent", "\\Sent"),
+                 folder(4, "Junk", "\\Junk"), folder(5, "Starred", "\\Flagged")};
+    a.messages = {with_sha(message(10, 1), "aa"),
+                  with_sha(message(11, 1), "bb"),
+                  with_sha(message(20, 2), "aa"),  // the same bytes as 10: one message
+                  message(30, 3),
+                  message(40, 4),
+                  message(50, 5)};
+    auto plan = plan_restore(a, gmail(), RestoreOptions{});
+    REQUIRE(plan.folders.size() == 5);
+    const auto& inbox = plan.folders[0];
+    CHECK(inbox.target_raw == "[Gmail]/All Mail");
+    CHECK_FALSE(inbox.create);
+    REQUIRE(inbox.to_append.size() == 2);
+    CHECK(inbox.labels.at(10) == std::vector<std::string>{"Work/Q1", "\\Inbox"});
+    CHECK(inbox.labels.at(11) == std::vector<std::string>{"\\Inbox"});
+    CHECK(plan.folders[1].to_append.empty());  // 20 is 10: appended once
+    CHECK(plan.folders[2].labels.at(30) == std::vector<std::string>{"\\Sent"});
+    CHECK(plan.folders[3].target_raw == "[Gmail]/Spam");
+    CHECK(plan.folders[3].labels.empty());
+    CHECK(plan.folders[4].labels.at(50) == std::vector<std::string>{"\\Starred"});
+    CHECK(plan.messages() == 5);
+}
+
+TEST_CASE("restore plan gmail target: a Gmail archive's labels are stored as archived",
+          "[restore][gmail]") {
+    RestoreOptions o;
+    o.into = "Old";  // labels of a Gmail archive are kept as they are
+    auto plan = plan_restore(gmail_archive(), gmail(), o);
+    REQUIRE(plan.folders.size() == 2);
+    const auto& all = plan.folders[0];
+    CHECK(all.target_raw == "[Gmail]/All Mail");
+    CHECK(all.to_append.size() == 3);
+    CHECK(all.labels.at(10) == std::vector<std::string>{"Work", "\\Inbox"});
+    CHECK(all.labels.at(11) == std::vector<std::string>{"Projekte/Ärger", "\\Sent"});
+    CHECK(all.labels.count(12) == 0);
+    CHECK(plan.folders[1].target_raw == "Old/[Gmail]/Spam");  // --into: no special use
+}
+
+TEST_CASE(
+    "restore plan gmail target: killed between APPEND and STORE, the next run stores the "
+    "missing labels on the recorded UID and appends nothing",
+    "[restore][gmail]") {
+    ArchiveView a = gmail_archive();
+    a.records = {{"[Gmail]/All Mail", 10, index::RestoreState::Restored, 3, 7, ""},
+                 {"[Gmail]/All Mail", 11, index::RestoreState::Restored, 3, 8, ""},
+                 {"[Gmail]/All Mail", 12, index::RestoreState::Restored, 3, 9, ""},
+                 {"[Gmail]/Spam", 20, index::RestoreState::Restored, 1, 1, ""}};
+    a.applied = {{"[Gmail]/All Mail", 10, "\\Inbox"},
+                 {"[Gmail]/All Mail", 11, "\\Sent"},
+                 {"[Gmail]/All Mail", 11, "Projekte/Ärger"}};
+    auto plan = plan_restore(a, gmail(), RestoreOptions{});
+    REQUIRE(plan.folders.size() == 2);
+    const auto& all = plan.folders[0];
+    CHECK(all.to_append.empty());
+    CHECK(all.to_check.empty());
+    REQUIRE(all.to_label.size() == 1);
+    CHECK(all.to_label[0].message_id == 10);
+    CHECK(all.to_label[0].uid == 7);
+    CHECK(all.labels.at(10) == std::vector<std::string>{"Work"});  // \Inbox was stored
+    CHECK(all.already == 2);
+    CHECK(plan.folders[1].already == 1);
+    CHECK(plan.messages() == 0);
+
+    // Everything stored: a second run has nothing to do.
+    a.applied.push_back({"[Gmail]/All Mail", 10, "Work"});
+    auto again = plan_restore(a, gmail(), RestoreOptions{});
+    CHECK(again.folders[0].to_label.empty());
+    CHECK(again.folders[0].already == 3);
+}
+
+TEST_CASE(
+    "restore plan gmail archive into a plain server: a copy per label, system labels by "
+    "special use, unlabelled mail into Archive",
+    "[restore][gmail]") {
+    auto plan = plan_restore(gmail_archive(), dovecot(), RestoreOptions{});
+    std::vector<std::string> got;
+    for (const auto& f : plan.folders) {
+        std::string ids;
+        for (const auto& m : f.to_append)
+            ids += " " + std::to_string(m.id);
+        got.push_back(f.archive_name + " -> " + f.target_raw + (f.create ? " (new):" : ":") + ids);
+    }
+    CHECK(got == std::vector<std::string>{
+                     "[Gmail]/All Mail (no label) -> Archive (new): 12",
+                     "[Gmail]/All Mail (Projekte/Ärger) -> Projekte/&AMQ-rger (new): 11",
+                     "[Gmail]/All Mail (Work) -> Work (new): 10",
+                     "[Gmail]/All Mail (\\Inbox) -> INBOX: 10",
+                     "[Gmail]/All Mail (\\Sent) -> Gesendet: 11",
+                     "[Gmail]/Spam -> [Gmail]/Spam (new): 20",
+                 });
+    // A target with an \Archive folder takes the unlabelled mail there.
+    TargetView t = dovecot();
+    t.folders.push_back(target_folder("Archiv", "\\Archive"));
+    auto archived = plan_restore(gmail_archive(), t, RestoreOptions{});
+    CHECK(archived.folders[0].target_raw == "Archiv");
+    // --include selects label folders by the folder they become.
+    RestoreOptions o;
+    o.include = {"*All Mail", "Work"};
+    auto only = plan_restore(gmail_archive(), dovecot(), o);
+    REQUIRE(only.folders.size() == 1);
+    CHECK(only.folders[0].target_raw == "Work");
+}
+
+TEST_CASE("restore plan gmail archive --labels-as keywords: one copy, each label a keyword",
+          "[restore][gmail]") {
+    RestoreOptions o;
+    o.labels_as = LabelsAs::Keywords;
+    ArchiveView a = gmail_archive();
+    a.messages[0].flags = "\\Seen";
+    auto plan = plan_restore(a, dovecot(), o);
+    REQUIRE(plan.folders.size() == 2);
+    const auto& all = plan.folders[0];
+    CHECK(all.target_raw == "[Gmail]/All Mail");
+    REQUIRE(all.to_append.size() == 3);
+    CHECK(all.to_append[0].flags == "\\Seen Work $Inbox");
+    CHECK(all.to_append[1].flags == "Projekte/&AMQ-rger $Sent");
+    CHECK(all.to_append[2].flags.empty());
+}
+
+TEST_CASE("restore plan: a Gmail label as a keyword is a valid atom", "[restore][gmail]") {
+    CHECK(label_keyword("\\Important") == "$Important");
+    CHECK(label_keyword("Projekte/Ärger") == "Projekte/&AMQ-rger");
+    CHECK(label_keyword("My (big) \"list\" 100%*]") == "My__big___list__100___");
+    CHECK(label_keyword("a\\b") == "a_b");
+    CHECK(label_keyword("") == "_");
+}
