@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 mime::AttachmentMeta logo_meta() {
-    return mime::AttachmentMeta{"2", "logo.gif", "image/gif"};
+    return mime::AttachmentMeta{"2", "logo.gif", "image/gif", ""};
 }
 
 // One attachment through the writer, in two chunks.
