@@ -261,12 +261,12 @@ Result<std::vector<MessageView>> ArchiveSearch::messages_where(const char* where
         m_has_attachment_text ? "COALESCE(t.status, ''), length(CAST(t.text AS BLOB))" : "'', 0";
     const std::string text_join =
         m_has_attachment_text ? " LEFT JOIN attachment_texts t ON t.attachment_id = a.id" : "";
-    IMM_ASSIGN(auto at,
-               m_db.prepare("SELECT a.part, COALESCE(a.filename, ''), a.content_type, a.size, "
-                            "a.path, a.sha256, " +
-                            std::string(storage_known ? "a.storage" : "'copy'") + ", " +
-                            text_columns + " FROM attachments a" + text_join +
-                            " WHERE a.message_id = ?1 ORDER BY a.id"));
+    IMM_ASSIGN(
+        auto at,
+        m_db.prepare("SELECT a.part, COALESCE(a.filename, ''), a.content_type, a.size, "
+                     "a.path, a.sha256, " +
+                     std::string(storage_known ? "a.storage" : "'copy'") + ", " + text_columns +
+                     " FROM attachments a" + text_join + " WHERE a.message_id = ?1 ORDER BY a.id"));
     std::vector<MessageView> out;
     for (;;) {
         IMM_ASSIGN(bool row, st.step());

@@ -494,9 +494,9 @@ TEST_CASE(
         out = make_temp_dir();
         signalled_after_ms = delay_ms;
         r = run_imapmirror_signalled(
-            {"export", "--out", out, "--host", "127.0.0.1", "--port",
-             std::to_string(relay.port()), "--tls", "none", "--user", "alice", "--password-file",
-             server.password_file(), "--timeout", "60", "--connections", "3"},
+            {"export", "--out", out, "--host", "127.0.0.1", "--port", std::to_string(relay.port()),
+             "--tls", "none", "--user", "alice", "--password-file", server.password_file(),
+             "--timeout", "60", "--connections", "3"},
             delay_ms, SIGINT);
         if (r.exit_code != 130 ||
             std::stoi(scalar(out + "/index.sqlite", "SELECT COUNT(*) FROM messages")) > 0)

@@ -217,7 +217,8 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
     const std::string out = exported();
     // What an older imapmirror left: the same rows, without the tables and columns of 006
     // (bodies), 007 (Gmail labels), 008 (.msg files), 009 (account identity), 010 (run outcome),
-    // 011 (not convertible), 012 (restored), 013 (CJK pairs) and 014 (restored labels), at version 5.
+    // 011 (not convertible), 012 (restored), 013 (CJK pairs) and 014 (restored labels), at
+    // version 5.
     query(out + "/index.sqlite", "SELECT 1");
     auto r = run_imapmirror({"search", out, "sample"});
     REQUIRE(r.exit_code == 0);

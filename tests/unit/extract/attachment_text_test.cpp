@@ -30,8 +30,9 @@ std::string many_page_pdf(int pages) {
         "<< /Length 44 >>\nstream\nBT /F1 12 Tf 72 720 Td (manypagesword) Tj ET\nendstream"};
     std::string kids;
     for (int i = 0; i < pages; ++i) {
-        objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-                          "/Resources << /Font << /F1 3 0 R >> >> >>");
+        objects.push_back(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            "/Resources << /Font << /F1 3 0 R >> >> >>");
         kids += std::to_string(objects.size()) + " 0 R ";
     }
     objects[1] = "<< /Type /Pages /Count " + std::to_string(pages) + " /Kids [" + kids + "] >>";
