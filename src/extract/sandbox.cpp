@@ -1,11 +1,13 @@
+// The parent's side of sandbox.hpp: starts the child, sends it documents, reads its answers
+// under a deadline, and tells why a child ended when it did not answer.
 #include "extract/sandbox.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,11 +16,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <string>
 #include <vector>
 
 #include "core/interrupt.hpp"
+#include "extract/sandbox_protocol.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define IMM_ASAN 1
@@ -32,123 +34,103 @@ namespace imapmirror::extract {
 
 namespace {
 
-// A descriptor closed once, on every path.
-class Fd {
-  public:
-    explicit Fd(int fd = -1) : m_fd(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() { reset(); }
-    int get() const { return m_fd; }
-    void reset() {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = -1;
-    }
-
-  private:
-    int m_fd;
-};
+using Clock = std::chrono::steady_clock;
 
 ExtractedText failed(std::string why) {
     return ExtractedText{"", "failed:" + std::move(why)};
 }
 
-bool write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
+std::string seconds_of(std::chrono::milliseconds ms) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(ms).count());
 }
 
-size_t number(const char* s) {
-    return static_cast<size_t>(std::strtoull(s, nullptr, 10));
+// Why waiting on the child's socket stopped: "" when it is ready, else the reason.
+std::string wait_for(int fd, short events, Clock::time_point deadline,
+                     std::chrono::milliseconds wall) {
+    for (;;) {
+        if (core::interrupted())
+            return "interrupted";
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0)
+            return "timeout after " + seconds_of(wall) + " s";
+        pollfd p{fd, events, 0};
+        const int ready = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 200)));
+        if (ready < 0 && errno != EINTR)
+            return std::string("poll: ") + std::strerror(errno);
+        if (ready > 0)
+            return "";
+    }
+}
+
+// The variables the child may see: the sanitizers' settings, nothing else (the parent's
+// environment may hold IMAPMIRROR_PASSWORD or a token).
+std::vector<std::string> child_environment() {
+    std::vector<std::string> env;
+    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+        if (const char* value = std::getenv(name))
+            env.push_back(std::string(name) + "=" + value);
+    return env;
+}
+
+std::vector<char*> pointers_to(std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    for (auto& s : strings)
+        out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
 }
 
 }  // namespace
 
-std::optional<int> run_child_if_asked(int argc, char** argv) {
-    if (argc < 2 || argv[1] != kChildArgument)
-        return std::nullopt;
-    if (argc != 8)
-        return 2;
-    const TextKind kind = kind_from_name(argv[2]);
-    ExtractLimits limits;
-    limits.max_input = number(argv[3]);
-    limits.max_text = number(argv[4]);
-    limits.max_pages = number(argv[5]);
-    limits.max_member = number(argv[6]);
-    limits.max_unzipped = number(argv[7]);
-    ExtractedText out;
-    try {
-        std::string input;
-        char buf[64 * 1024];
-        for (;;) {
-            const ssize_t n = ::read(0, buf, sizeof buf);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break;
-            input.append(buf, static_cast<size_t>(n));
-            if (input.size() > limits.max_input)
-                break;
-        }
-        out = extract_text(kind, input, "", limits);
-    } catch (const std::bad_alloc&) {
-        out = failed("memory limit");
-    } catch (const std::exception& e) {
-        out = failed(std::string("extractor error: ") + e.what());
-    }
-    const bool ok = write_all(1, out.status + "\n") && write_all(1, out.text);
-    return ok ? 0 : 1;
+SandboxedExtractor::SandboxedExtractor(ExtractLimits limits, SandboxLimits sandbox)
+    : m_limits(limits), m_sandbox(sandbox) {}
+
+SandboxedExtractor::~SandboxedExtractor() {
+    stop_gracefully();
 }
 
-ExtractedText extract_sandboxed(TextKind kind, std::string_view bytes, const ExtractLimits& limits,
-                                const SandboxLimits& sandbox) {
-    if (bytes.size() > limits.max_input)
-        return extract_text(kind, bytes, "", limits);  // skipped, without a process
-    Fd input(::memfd_create("imapmirror-attachment", MFD_CLOEXEC));
-    if (input.get() < 0 || !write_all(input.get(), bytes) || ::lseek(input.get(), 0, SEEK_SET) != 0)
-        return failed(std::string("cannot start the extractor: memfd: ") + std::strerror(errno));
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0)
-        return failed(std::string("cannot start the extractor: pipe: ") + std::strerror(errno));
-    Fd out_read(fds[0]), out_write(fds[1]);
-    Fd null_fd(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+std::string SandboxedExtractor::start() {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return std::string("socketpair: ") + std::strerror(errno);
+    const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
 
     // Everything the child needs is made before fork: between fork and exec a threaded parent's
     // child may only make async-signal-safe calls.
-    const std::vector<std::string> args = {"imapmirror",
-                                           std::string(kChildArgument),
-                                           std::string(kind_name(kind)),
-                                           std::to_string(limits.max_input),
-                                           std::to_string(limits.max_text),
-                                           std::to_string(limits.max_pages),
-                                           std::to_string(limits.max_member),
-                                           std::to_string(limits.max_unzipped)};
-    std::vector<char*> argv;
-    for (const auto& a : args)
-        argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    const rlimit cpu{sandbox.cpu_seconds, sandbox.cpu_seconds + 1};
-    [[maybe_unused]] const rlimit memory{sandbox.memory_bytes, sandbox.memory_bytes};
+    std::vector<std::string> args = {"imapmirror",
+                                     std::string(kChildArgument),
+                                     std::to_string(m_limits.max_input),
+                                     std::to_string(m_limits.max_text),
+                                     std::to_string(m_limits.max_pages),
+                                     std::to_string(m_limits.max_member),
+                                     std::to_string(m_limits.max_unzipped),
+                                     std::to_string(m_sandbox.cpu_seconds)};
+    std::vector<std::string> env = child_environment();
+    const auto argv = pointers_to(args);
+    const auto envp = pointers_to(env);
+    // The per-document timer is the CPU limit; this one only backs it up over a child's life.
+    const rlim_t cpu_total = rlim_t(m_sandbox.cpu_seconds) * (m_sandbox.documents + 1);
+    const rlimit cpu{cpu_total, cpu_total + 1};
+    [[maybe_unused]] const rlimit memory{m_sandbox.memory_bytes, m_sandbox.memory_bytes};
     const rlimit zero{0, 0};
     const pid_t parent = ::getpid();
 
     const pid_t pid = ::fork();
-    if (pid < 0)
-        return failed(std::string("cannot start the extractor: fork: ") + std::strerror(errno));
+    if (pid < 0) {
+        const int err = errno;
+        ::close(sv[0]);
+        ::close(sv[1]);
+        if (null_fd >= 0)
+            ::close(null_fd);
+        return std::string("fork: ") + std::strerror(err);
+    }
     if (pid == 0) {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent)
             ::_exit(127);
-        if (::dup2(input.get(), 0) < 0 || ::dup2(out_write.get(), 1) < 0 ||
-            ::dup2(null_fd.get() >= 0 ? null_fd.get() : out_write.get(), 2) < 0)
+        if (::dup2(sv[1], 0) < 0 || ::dup2(sv[1], 1) < 0 ||
+            ::dup2(null_fd >= 0 ? null_fd : sv[1], 2) < 0)
             ::_exit(127);
         ::syscall(SYS_close_range, 3u, ~0u, 0u);
         ::setrlimit(RLIMIT_CPU, &cpu);
@@ -157,90 +139,166 @@ ExtractedText extract_sandboxed(TextKind kind, std::string_view bytes, const Ext
 #ifndef IMM_ASAN
         ::setrlimit(RLIMIT_AS, &memory);
 #endif
-        ::execv("/proc/self/exe", argv.data());
+        ::execve("/proc/self/exe", argv.data(), envp.data());
         ::_exit(127);
     }
-    out_write.reset();
-    input.reset();
+    ::close(sv[1]);
+    if (null_fd >= 0)
+        ::close(null_fd);
+    m_socket = sv[0];
+    m_pid = pid;
+    m_served = 0;
+    ++m_started;
+    return "";
+}
 
-    // Read the child's answer until EOF, the deadline, too much output, or Ctrl-C.
-    const auto deadline = std::chrono::steady_clock::now() + sandbox.wall;
-    const size_t max_output = limits.max_text + 4096;
-    std::string output;
-    std::string stopped;  // why the child was killed, "" when it was not
-    for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            stopped = "timeout after " +
-                      std::to_string(
-                          std::chrono::duration_cast<std::chrono::seconds>(sandbox.wall).count()) +
-                      " s";
-            break;
-        }
-        if (core::interrupted()) {
-            stopped = "interrupted";
-            break;
-        }
-        pollfd p{out_read.get(), POLLIN, 0};
-        const int ready = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 200)));
-        if (ready < 0 && errno != EINTR) {
-            stopped = std::string("poll: ") + std::strerror(errno);
-            break;
-        }
-        if (ready <= 0)
-            continue;
-        char buf[64 * 1024];
-        const ssize_t n = ::read(out_read.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;  // EOF: the child is done (or died)
-        output.append(buf, static_cast<size_t>(n));
-        if (output.size() > max_output) {
-            stopped = "more output than the text cap";
-            break;
-        }
-    }
-    if (!stopped.empty())
-        ::kill(pid, SIGKILL);
+std::string SandboxedExtractor::kill_and_reap() {
+    if (m_socket >= 0)
+        ::close(m_socket);
+    m_socket = -1;
+    if (m_pid < 0)
+        return "";
+    // A child that closed its socket is ending on its own: give it a moment, so that the
+    // reason it ended (a signal, an exit status) is its own and not our SIGKILL.
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    pid_t done = 0;
+    for (int i = 0; i < 20 && done == 0; ++i) {
+        done = ::waitpid(m_pid, &status, WNOHANG);
+        if (done == 0)
+            ::usleep(5'000);
+        else if (done < 0 && errno == EINTR)
+            done = 0;
     }
-    if (!stopped.empty())
-        return failed(stopped);
+    bool killed = false;
+    if (done == 0) {
+        ::kill(m_pid, SIGKILL);
+        killed = true;
+        while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+    m_pid = -1;
+    if (killed || done < 0)
+        return "";
     if (WIFSIGNALED(status)) {
         const int sig = WTERMSIG(status);
-        if (sig == SIGXCPU || sig == SIGKILL)
-            return failed("CPU limit of " + std::to_string(sandbox.cpu_seconds) + " s");
-        return failed("crashed (signal " + std::to_string(sig) + ")");
+        if (sig == SIGPROF || sig == SIGXCPU || sig == SIGKILL)
+            return "CPU limit of " + std::to_string(m_sandbox.cpu_seconds) + " s";
+        return "crashed (signal " + std::to_string(sig) + ")";
     }
-    const size_t nl = output.find('\n');
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || nl == std::string::npos) {
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-            return failed("cannot start the extractor");
-        return failed("the extractor ended with status " +
-                      std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1));
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        return "cannot start the extractor";
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        return "the extractor ended with status " + std::to_string(WEXITSTATUS(status));
+    return "";
+}
+
+void SandboxedExtractor::stop_gracefully() {
+    if (m_pid < 0)
+        return;
+    ::shutdown(m_socket, SHUT_WR);  // EOF on the child's stdin: it exits
+    kill_and_reap();
+}
+
+ExtractedText SandboxedExtractor::failed_and_restart(std::string why) {
+    // The deadline, Ctrl-C and too much output are ours to say; otherwise the child's end is.
+    const bool ours = why.rfind("timeout", 0) == 0 || why == "interrupted" ||
+                      why == "more output than the text cap";
+    if (ours && m_pid >= 0)
+        ::kill(m_pid, SIGKILL);
+    const std::string ended = kill_and_reap();
+    if (!ours && !ended.empty())
+        why = ended;
+    return failed(std::move(why));
+}
+
+ExtractedText SandboxedExtractor::extract(TextKind kind, std::string_view bytes) {
+    if (bytes.size() > m_limits.max_input)
+        return extract_text(kind, bytes, "", m_limits);  // skipped, without a process
+    if (core::interrupted())
+        return failed("interrupted");
+    if (m_pid < 0) {
+        const std::string why = start();
+        if (!why.empty())
+            return failed("cannot start the extractor: " + why);
     }
+    const auto deadline = Clock::now() + m_sandbox.wall;
+
+    // The request, without blocking past the deadline: a child that stopped reading costs
+    // only its document.
+    const std::string header =
+        std::string(kind_name(kind)) + " " + std::to_string(bytes.size()) + "\n";
+    for (std::string_view piece : {std::string_view(header), bytes}) {
+        while (!piece.empty()) {
+            if (auto why = wait_for(m_socket, POLLOUT, deadline, m_sandbox.wall); !why.empty())
+                return failed_and_restart(why);
+            const ssize_t n =
+                ::send(m_socket, piece.data(), piece.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (n <= 0)
+                return failed_and_restart("the extractor closed its input");
+            piece.remove_prefix(static_cast<size_t>(n));
+        }
+    }
+
+    // The answer: two lines, then as many bytes of text as the second says.
+    std::string answer;
+    size_t body_at = 0, length = 0;
+    for (;;) {
+        if (body_at == 0) {
+            const size_t first = answer.find('\n');
+            const size_t second = first == std::string::npos ? first : answer.find('\n', first + 1);
+            if (second != std::string::npos) {
+                length =
+                    static_cast<size_t>(std::strtoull(answer.c_str() + first + 1, nullptr, 10));
+                if (length > m_limits.max_text + 4096)
+                    return failed_and_restart("more output than the text cap");
+                body_at = second + 1;
+            } else if (answer.size() > 2 * protocol::kMaxHeaderLine) {
+                return failed_and_restart("the extractor's answer was not understood");
+            }
+        }
+        if (body_at && answer.size() >= body_at + length)
+            break;
+        if (auto why = wait_for(m_socket, POLLIN, deadline, m_sandbox.wall); !why.empty())
+            return failed_and_restart(why);
+        char buf[64 * 1024];
+        const ssize_t n = ::recv(m_socket, buf, sizeof buf, MSG_DONTWAIT);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0)
+            return failed_and_restart("the extractor ended without an answer");
+        answer.append(buf, static_cast<size_t>(n));
+    }
+
     ExtractedText result;
-    result.status = output.substr(0, std::min<size_t>(nl, 200));
+    result.status = answer.substr(0, std::min(answer.find('\n'), protocol::kMaxStatus));
     const bool known = result.status == "ok" || result.status == "truncated" ||
                        result.status.rfind("failed:", 0) == 0 ||
                        result.status.rfind("skipped:", 0) == 0;
     if (!known)
-        return failed("the extractor's answer was not understood");
+        return failed_and_restart("the extractor's answer was not understood");
     if (result.status == "failed:memory limit")
-        result.status += " of " + std::to_string(sandbox.memory_bytes >> 20) + " MiB";
+        result.status += " of " + std::to_string(m_sandbox.memory_bytes >> 20) + " MiB";
     // The child's text passes the same checks again: it is another process's word.
-    append_capped(result, std::string_view(output).substr(nl + 1), limits);
+    append_capped(result, std::string_view(answer).substr(body_at, length), m_limits);
+    // A failed document may have left the child's heap in any state; the next starts fresh.
+    if (++m_served >= m_sandbox.documents || result.status.rfind("failed:", 0) == 0)
+        stop_gracefully();
     return result;
+}
+
+ExtractedText extract_sandboxed(TextKind kind, std::string_view bytes, const ExtractLimits& limits,
+                                const SandboxLimits& sandbox) {
+    SandboxedExtractor extractor(limits, sandbox);
+    return extractor.extract(kind, bytes);
 }
 
 ExtractedText extract_attachment_text(TextKind kind, std::string_view bytes,
                                       const std::string& charset, const ExtractLimits& limits,
-                                      const SandboxLimits& sandbox) {
+                                      SandboxedExtractor& extractor) {
     if (is_document(kind))
-        return extract_sandboxed(kind, bytes, limits, sandbox);
+        return extractor.extract(kind, bytes);
     return extract_text(kind, bytes, charset, limits);
 }
 

@@ -1,16 +1,25 @@
 #pragma once
 // Document extraction (PDF, OOXML, OpenDocument) in a child process: this binary run again
-// (/proc/self/exe) with a hidden first argument, the attachment's bytes on its stdin (a
-// memfd), its text on a pipe, under RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE 0 and a wall-clock
-// deadline. Whatever the document does to poppler, libzip or libxml2 (crash, runaway memory,
-// endless loop), it costs that attachment's text and nothing more: the result says why.
+// (/proc/self/exe) with a hidden first argument and an environment holding nothing but the
+// sanitizers' settings (no password, no token), under RLIMIT_AS, RLIMIT_FSIZE 0, a CPU
+// timer per document and a wall-clock deadline per document. Whatever a document does to
+// poppler, libzip or libxml2 (crash, runaway memory, endless loop), it costs that
+// attachment's text and nothing more: the result says why.
+//
+// The child is long-lived: starting it costs far more CPU than reading a typical document
+// (about 70 ms against a few), so one child reads document after document, and is started
+// again after a failure or every `SandboxLimits::documents` documents (so a document cannot
+// leave a heap that the next one pays for).
 //
 // Every `main` that can be the parent (src/main.cpp through cli::run_cli, the test mains)
 // calls run_child_if_asked first, so the child never reaches the normal command line.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "extract/attachment_text.hpp"
@@ -19,28 +28,62 @@ namespace imapmirror::extract {
 
 struct SandboxLimits {
     uint64_t memory_bytes = 1ull << 30;      // RLIMIT_AS of the child (not under ASan)
-    unsigned cpu_seconds = 10;               // RLIMIT_CPU of the child
-    std::chrono::milliseconds wall{30'000};  // then SIGKILL
+    unsigned cpu_seconds = 10;               // CPU time per document, then the child is killed
+    std::chrono::milliseconds wall{30'000};  // per document, then SIGKILL
+    unsigned documents = 200;                // documents one child reads before a new one
 };
 
 // The first argument that makes this binary the extraction child.
 inline constexpr std::string_view kChildArgument = "__extract-attachment-text";
 
-// `bytes` read as the document `kind` in a child process. The status is extract_text's, or,
-// when the child did not finish: "failed:timeout after N s", "failed:CPU limit of N s",
-// "failed:memory limit of N MiB", "failed:crashed (signal N)", "failed:cannot start the
-// extractor: WHY", "failed:interrupted" (Ctrl-C; the caller must not record it). Never
-// throws, never stalls past `sandbox.wall`.
+// One extraction child, started on the first document and kept for the next ones. Not
+// thread-safe: one per reading thread. The destructor ends the child (and waits for it).
+class SandboxedExtractor {
+  public:
+    explicit SandboxedExtractor(ExtractLimits limits = {}, SandboxLimits sandbox = {});
+    ~SandboxedExtractor();
+    SandboxedExtractor(const SandboxedExtractor&) = delete;
+    SandboxedExtractor& operator=(const SandboxedExtractor&) = delete;
+
+    // `bytes` read as the document `kind` by the child. The status is extract_text's, or,
+    // when the child did not answer: "failed:timeout after N s", "failed:CPU limit of N s",
+    // "failed:memory limit of N MiB", "failed:crashed (signal N)", "failed:cannot start
+    // the extractor: WHY", "failed:interrupted" (Ctrl-C; the caller must not record it).
+    // Never throws, never stalls past `sandbox.wall`. Bytes over ExtractLimits::max_input
+    // are skipped without reaching the child.
+    ExtractedText extract(TextKind kind, std::string_view bytes);
+
+    // Children started so far (for tests: a second document must not start a second child).
+    uint64_t children_started() const { return m_started; }
+    // The running child's process id, -1 when none runs (for tests).
+    pid_t child_pid() const { return m_pid; }
+
+  private:
+    std::string start();  // "" or why not
+    void stop_gracefully();
+    std::string kill_and_reap();  // the reason the child ended, "" for a clean exit
+    ExtractedText failed_and_restart(std::string why);
+
+    ExtractLimits m_limits;
+    SandboxLimits m_sandbox;
+    pid_t m_pid = -1;
+    int m_socket = -1;
+    unsigned m_served = 0;
+    uint64_t m_started = 0;
+};
+
+// One document in a child of its own (a SandboxedExtractor used once).
 ExtractedText extract_sandboxed(TextKind kind, std::string_view bytes, const ExtractLimits& limits,
                                 const SandboxLimits& sandbox = {});
 
-// The text of one attachment, sandboxed where is_document(kind), in process otherwise.
+// The text of one attachment: through `extractor` where is_document(kind), in process
+// otherwise.
 ExtractedText extract_attachment_text(TextKind kind, std::string_view bytes,
                                       const std::string& charset, const ExtractLimits& limits,
-                                      const SandboxLimits& sandbox = {});
+                                      SandboxedExtractor& extractor);
 
-// When argv[1] is kChildArgument: runs the child's side (stdin to stdout) and returns its
-// exit code; otherwise nullopt.
+// When argv[1] is kChildArgument: runs the child's side (requests on stdin, answers on
+// stdout, until EOF) and returns its exit code; otherwise nullopt.
 std::optional<int> run_child_if_asked(int argc, char** argv);
 
 }  // namespace imapmirror::extract

@@ -1,6 +1,8 @@
 #include "sync/attachment_texts.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "core/interrupt.hpp"
@@ -50,6 +52,32 @@ class PartCollector final : public mime::AttachmentOutput {
     std::vector<Held> m_held;
 };
 
+// The extraction children, one per reading thread and kept for the whole run: starting a
+// child costs more than most documents do (extract/sandbox.hpp).
+class ExtractorPool {
+  public:
+    explicit ExtractorPool(const AttachmentTextOptions& options) : m_options(options) {}
+
+    std::unique_ptr<extract::SandboxedExtractor> take() {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_idle.empty())
+            return std::make_unique<extract::SandboxedExtractor>(m_options.limits,
+                                                                 m_options.sandbox);
+        auto e = std::move(m_idle.back());
+        m_idle.pop_back();
+        return e;
+    }
+    void give(std::unique_ptr<extract::SandboxedExtractor> e) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_idle.push_back(std::move(e));
+    }
+
+  private:
+    const AttachmentTextOptions& m_options;
+    std::mutex m_mutex;
+    std::vector<std::unique_ptr<extract::SandboxedExtractor>> m_idle;
+};
+
 struct Read {
     bool ok = false;
     std::vector<index::AttachmentTextRecord> records;
@@ -57,7 +85,7 @@ struct Read {
 };
 
 Read read_message(const index::ArchiveIndex::UnreadAttachments& m,
-                  const AttachmentTextOptions& options) {
+                  const AttachmentTextOptions& options, extract::SandboxedExtractor& extractor) {
     Read out;
     std::vector<std::string> wanted;
     for (const auto& a : m.attachments)
@@ -86,7 +114,7 @@ Read read_message(const index::ArchiveIndex::UnreadAttachments& m,
             r.status = "failed:part " + a.part + " not found in the message";
         } else {
             auto text = extract::extract_attachment_text(kind, it->bytes, it->charset,
-                                                         options.limits, options.sandbox);
+                                                         options.limits, extractor);
             it->bytes = std::string();  // free it before the next one
             if (text.status == "failed:interrupted")
                 return out;
@@ -113,6 +141,7 @@ Result<AttachmentTextSummary> index_attachment_texts(
         return summary;
     progress(p);
     int64_t after = 0;
+    ExtractorPool pool(options);
     for (;;) {
         if (core::interrupted())
             return core::interrupted_error();
@@ -122,8 +151,11 @@ Result<AttachmentTextSummary> index_attachment_texts(
             break;
         after = batch.back().message_id;
         std::vector<Read> reads(batch.size());
-        for_each_parallel(batch.size(), threads,
-                          [&](size_t i) { reads[i] = read_message(batch[i], options); });
+        for_each_parallel(batch.size(), threads, [&](size_t i) {
+            auto extractor = pool.take();
+            reads[i] = read_message(batch[i], options, *extractor);
+            pool.give(std::move(extractor));
+        });
         if (core::interrupted())
             return core::interrupted_error();
         std::vector<std::pair<int64_t, std::vector<index::AttachmentTextRecord>>> texts;

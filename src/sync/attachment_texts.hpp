@@ -4,7 +4,8 @@
 // function for both. Reads each message's .eml again (mime::parse_message_file), keeps the
 // decoded bytes of the attachments that have a text kind in memory (at most
 // ExtractLimits::max_input each), and extracts them with extract::extract_attachment_text
-// (PDF and office documents in the sandbox's child process). Never reads an attachment file
+// (PDF and office documents in long-lived sandboxed children, one per reading thread).
+// Never reads an attachment file
 // of the archive: those may be shared or absent (--attachments none).
 //
 // Resumable: only attachments without a text row are read, a batch is one transaction, and

@@ -216,3 +216,61 @@ TEST_CASE("a sandboxed extraction past its deadline is killed and says so", "[ex
     auto t = extract_sandboxed(TextKind::Pdf, fixture("invoice.pdf"), ExtractLimits{}, sandbox);
     CHECK(t.status == "failed:timeout after 0 s");
 }
+
+TEST_CASE("one extraction child reads document after document without a second start",
+          "[extract]") {
+    SandboxedExtractor extractor;
+    const std::string pdf = fixture("invoice.pdf");
+    for (int i = 0; i < 5; ++i)
+        CHECK(extractor.extract(TextKind::Pdf, pdf).status == "ok");
+    CHECK(extractor.extract(TextKind::Odf, fixture("minutes.odt")).status == "ok");
+    CHECK(extractor.children_started() == 1);
+}
+
+TEST_CASE("a document that fails ends its child, and the next document starts a new one",
+          "[extract]") {
+    SandboxedExtractor extractor;
+    CHECK(extractor.extract(TextKind::Pdf, "not a PDF at all").status.rfind("failed:", 0) == 0);
+    CHECK(extractor.child_pid() == -1);
+    CHECK(extractor.extract(TextKind::Pdf, fixture("invoice.pdf")).status == "ok");
+    CHECK(extractor.children_started() == 2);
+}
+
+TEST_CASE("an extraction child is replaced after its number of documents", "[extract]") {
+    SandboxLimits sandbox;
+    sandbox.documents = 2;
+    SandboxedExtractor extractor(ExtractLimits{}, sandbox);
+    const std::string pdf = fixture("invoice.pdf");
+    for (int i = 0; i < 5; ++i)
+        CHECK(extractor.extract(TextKind::Pdf, pdf).status == "ok");
+    CHECK(extractor.children_started() == 3);
+}
+
+TEST_CASE("the extraction child's environment holds no password or token of the parent's",
+          "[extract]") {
+    ::setenv("IMAPMIRROR_PASSWORD", "hunter2-must-not-leak", 1);
+    SandboxedExtractor extractor;
+    REQUIRE(extractor.extract(TextKind::Pdf, fixture("invoice.pdf")).status == "ok");
+    REQUIRE(extractor.child_pid() > 0);
+    std::ifstream in("/proc/" + std::to_string(extractor.child_pid()) + "/environ",
+                     std::ios::binary);
+    REQUIRE(in);
+    std::stringstream environ_text;
+    environ_text << in.rdbuf();
+    ::unsetenv("IMAPMIRROR_PASSWORD");
+    CHECK(environ_text.str().find("hunter2") == std::string::npos);
+    CHECK(environ_text.str().find("IMAPMIRROR") == std::string::npos);
+    CHECK(environ_text.str().find("PATH=") == std::string::npos);
+}
+
+TEST_CASE("a document over its CPU time is stopped by the child's per-document timer",
+          "[extract]") {
+    ExtractLimits limits;
+    limits.max_member = 256 << 20;
+    limits.max_unzipped = 256 << 20;
+    SandboxLimits sandbox;
+    sandbox.cpu_seconds = 1;  // the bomb takes 2-3 s of CPU here (4 s wall)
+    SandboxedExtractor extractor(limits, sandbox);
+    const auto t = extractor.extract(TextKind::Ooxml, fixture("bomb.docx"));
+    CHECK(t.status == "failed:CPU limit of 1 s");
+}
