@@ -312,21 +312,6 @@ Result<uint64_t> ArchiveIndex::update_labels(
     return changed;
 }
 
-Result<std::vector<LabelledMessage>> ArchiveIndex::labelled_messages() {
-    IMM_ASSIGN(auto st, m_db.prepare("SELECT m.id, m.path, l.name FROM message_labels ml JOIN "
-                                     "messages m ON m.id = ml.message_id JOIN labels l ON l.id = "
-                                     "ml.label_id WHERE m.deleted_at IS NULL ORDER BY m.id, "
-                                     "l.name"));
-    std::vector<LabelledMessage> out;
-    for (;;) {
-        IMM_ASSIGN(bool row, st.step());
-        if (!row)
-            break;
-        out.push_back(LabelledMessage{st.column_int(0), st.column_text(1), st.column_text(2)});
-    }
-    return out;
-}
-
 Result<std::vector<LabelLink>> ArchiveIndex::label_links() {
     IMM_ASSIGN(auto st,
                m_db.prepare("SELECT path, message_id, copied FROM label_links ORDER BY path"));

@@ -55,13 +55,6 @@ struct ArchivedFile {
     bool attachment = false;
 };
 
-// A live message with one of its Gmail labels (schema 007).
-struct LabelledMessage {
-    int64_t message_id = 0;
-    std::string path;   // the message's .eml
-    std::string label;  // as in labels.name
-};
-
 // A file the export made in a label directory (schema 007, label_links).
 struct LabelLink {
     std::string path;  // relative to the archive root
@@ -120,8 +113,7 @@ class ArchiveIndex {
     core::Result<uint64_t> update_labels(
         int64_t folder_id, uint32_t uidvalidity,
         const std::vector<std::pair<uint32_t, std::vector<std::string>>>& labels);
-    // Every label of every live (not expunged) message, ordered by message id then label.
-    core::Result<std::vector<LabelledMessage>> labelled_messages();
+    // (A label's messages, one label at a time: index/label_reads.hpp.)
     // The files the export made in label directories, ordered by path.
     core::Result<std::vector<LabelLink>> label_links();
     core::Result<void> add_label_link(const LabelLink& link);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "index/archive_index.hpp"
+#include "index/label_reads.hpp"
 #include "temp_index.hpp"
 
 using namespace imapmirror;
@@ -21,12 +22,16 @@ MessageRecord labelled(int64_t folder, uint32_t uid, std::vector<std::string> la
 }
 
 std::vector<std::string> labels_of(ArchiveIndex& ix, int64_t message_id) {
-    auto all = ix.labelled_messages();
-    REQUIRE(all);
+    auto names = label_names(ix);
+    REQUIRE(names);
     std::vector<std::string> out;
-    for (const auto& l : *all)
-        if (l.message_id == message_id)
-            out.push_back(l.label);
+    for (const auto& name : *names) {
+        auto messages = messages_labelled(ix, name);
+        REQUIRE(messages);
+        for (const auto& m : *messages)
+            if (m.first == message_id)
+                out.push_back(name);
+    }
     return out;
 }
 

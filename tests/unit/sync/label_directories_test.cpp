@@ -4,7 +4,9 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
+#include "index/label_reads.hpp"
 #include "unit/index/temp_index.hpp"
 
 using namespace imapmirror;
@@ -195,4 +197,44 @@ TEST_CASE(
     REQUIRE(sync::link_label_directories(*root, *ix, summary));
     CHECK(ix->label_links()->empty());
     CHECK(fs::is_regular_file(g.t.dir + "/All/1-1.eml"));
+}
+
+TEST_CASE(
+    "label directories: a label folder below another keeps its own links when the one above "
+    "loses its label, and each directory is read on its own",
+    "[sync][gmail]") {
+    // The phase reads one directory at a time (index::label_links_in): the links of Work/Q1
+    // lie inside Work's range of paths and must not be taken for Work's.
+    GmailIndex g;
+    auto& ix = g.ix;
+    REQUIRE(ix->upsert_folder(folder("Work/Q1")));
+    fs::create_directories(g.t.dir + "/Work/Q1");
+    std::ofstream(g.t.dir + "/All/1-2.eml") << "mail 2";
+    auto second = archived(g.all_id, "All/1-2.eml", std::vector<std::string>{"Work/Q1"});
+    second.uid = 2;
+    REQUIRE(ix->insert_messages({second}));
+    auto root = store::ArchiveRoot::open(g.t.dir);
+    REQUIRE(root);
+    sync::ExportSummary summary;
+    REQUIRE(sync::link_label_directories(*root, *ix, summary));
+    CHECK(summary.label_links_added == 2);
+    CHECK(fs::is_regular_file(g.t.dir + "/Work/1-1.eml"));
+    CHECK(fs::is_regular_file(g.t.dir + "/Work/Q1/1-2.eml"));
+    auto in_work = index::label_links_in(*ix, "Work");
+    REQUIRE(in_work);
+    REQUIRE(in_work->size() == 1);
+    CHECK(in_work->front().path == "Work/1-1.eml");
+    auto directories = index::label_link_directories(*ix);
+    REQUIRE(directories);
+    CHECK(std::set<std::string>(directories->begin(), directories->end()) ==
+          std::set<std::string>{"Work", "Work/Q1"});
+
+    // Work's label goes: its link goes, Work/Q1's stays.
+    REQUIRE(ix->update_labels(g.all_id, 1, {{1, {}}}));
+    sync::ExportSummary again;
+    REQUIRE(sync::link_label_directories(*root, *ix, again));
+    CHECK(again.label_links_removed == 1);
+    CHECK(!fs::exists(g.t.dir + "/Work/1-1.eml"));
+    CHECK(fs::is_regular_file(g.t.dir + "/Work/Q1/1-2.eml"));
+    CHECK(ix->label_links()->size() == 1);
 }
