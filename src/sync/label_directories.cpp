@@ -78,7 +78,7 @@ bool link_in_place(const store::ArchiveRoot& root, const std::string& path) {
 }  // namespace
 
 Result<void> link_label_directories(const store::ArchiveRoot& root, index::ArchiveIndex& index,
-                                    ExportSummary& summary, store::LinkAt link_at) {
+                                    ExportSummary& summary, core::FileSystem& fs) {
     IMM_ASSIGN(auto folders, index.folders());
     IMM_ASSIGN(auto labelled, index.labelled_messages());
     IMM_ASSIGN(auto made, index.label_links());
@@ -125,7 +125,7 @@ Result<void> link_label_directories(const store::ArchiveRoot& root, index::Archi
         // the next run makes, or removes (the name is gone either way). The other order could
         // leave a link that no row knows, in a directory the export never cleans.
         IMM_TRY(index.add_label_link(index::LabelLink{path, message.first, false}));
-        auto linked = store::link_or_copy(root, message.second, path, link_at, may_copy);
+        auto linked = store::link_or_copy(root, message.second, path, fs, may_copy);
         if (!linked || linked->made == store::LinkMade::NotMade) {
             // Nothing of ours is at the name: the row goes (the index's own error first).
             IMM_TRY(index.remove_label_link(path));
