@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/atomic_file.hpp"
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/json_reader.hpp"
@@ -77,6 +78,15 @@ core::Result<void> check_directory(const std::string& dir) {
         "keep grants in a directory of your own, mode 700 (set XDG_STATE_HOME), and run "
         "`imapmirror auth login` again";
     return e;
+}
+
+// The grant's text as `path`, atomically, 0600 whatever the umask.
+core::Result<void> write_store(const std::string& dir, const std::string& path,
+                               std::string_view text) {
+    IMM_ASSIGN(auto file, core::AtomicFile::create(dir));
+    IMM_TRY(file.set_mode(0600));
+    IMM_TRY(file.write(text));
+    return file.commit(path);
 }
 
 std::string member(const core::JsonValue& v, const char* key) {
@@ -209,42 +219,15 @@ core::Result<void> save_grant(const std::string& path, const StoredGrant& g) {
     w.end_object();
     std::string text = w.str() + "\n";
 
-    std::string tmp = path + ".tmp-XXXXXX";
-    int fd = ::mkstemp(tmp.data());  // 0600
-    if (fd < 0)
-        return io_error("cannot create a temporary file beside", path, errno);
-    auto fail = [&](const char* what) {
-        int err = errno;
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        return io_error(what, path, err);
-    };
-    ::fchmod(fd, 0600);
-    size_t done = 0;
-    while (done < text.size()) {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return fail("cannot write");
-        done += static_cast<size_t>(n);
-    }
+    // AtomicFile syncs the directory after the rename too: the old refresh token may already
+    // be dead, so the new one must survive a crash.
+    auto written = write_store(dir, path, text);
     std::fill(text.begin(), text.end(), '\0');
-    if (::fsync(fd) != 0)
-        return fail("cannot sync");
-    ::close(fd);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return io_error("cannot replace", path, err);
-    }
-    // The rename itself must survive a crash: the old refresh token may already be dead.
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-    return {};
+    if (written)
+        return {};
+    core::Error e = std::move(written).error();
+    e.message += " (saving the token store " + path + ")";
+    return e;
 }
 
 core::Result<void> check_store_writable(const std::string& path) {

@@ -10,7 +10,7 @@
 namespace imapmirror::outlook {
 
 // Writes the .msg into the existing file `path`, replacing its contents (callers pass a
-// store::AtomicFile's temporary path and commit it afterwards, so a failure never leaves a
+// core::AtomicFile's temporary path and commit it afterwards, so a failure never leaves a
 // broken file under the final name). An error is of scope Message, kind Io. The attachments'
 // bytes are moved into the file's streams, not copied (hence `content` by value).
 core::Result<void> write_msg(MailContent content, const std::string& path);

@@ -15,20 +15,6 @@ namespace imapmirror::store {
 using core::ErrorKind;
 using core::Result;
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
-    if (this != &o) {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = std::exchange(o.m_fd, -1);
-    }
-    return *this;
-}
-
-UniqueFd::~UniqueFd() {
-    if (m_fd >= 0)
-        ::close(m_fd);
-}
-
 namespace {
 
 core::Error refused(std::string_view shown, std::string_view what, core::Scope scope) {

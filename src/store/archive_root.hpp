@@ -12,23 +12,12 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/unique_fd.hpp"
 
 namespace imapmirror::store {
 
-// An owned file descriptor (closed on destruction).
-class UniqueFd {
-  public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : m_fd(fd) {}
-    UniqueFd(UniqueFd&& o) noexcept : m_fd(std::exchange(o.m_fd, -1)) {}
-    UniqueFd& operator=(UniqueFd&& o) noexcept;
-    ~UniqueFd();
-    int get() const { return m_fd; }
-    explicit operator bool() const { return m_fd >= 0; }
-
-  private:
-    int m_fd = -1;
-};
+// In core, where auth's token store shares it; store's callers name it store::UniqueFd.
+using core::UniqueFd;
 
 // Opens the directory `relative` ("a/b/c", no "." or ".." components) beneath the directory
 // `base_fd`, creating missing components with mode 0700 when `create`. Never follows a link:

@@ -1,7 +1,7 @@
 #pragma once
-// A file that appears under its final name complete or not at all: written to a temporary
-// name in the destination directory, fsynced, renamed, directory fsynced. Destroying an
-// uncommitted AtomicFile removes the temporary file.
+// Many files made durable and renamed together (DurableBatch), what a killed run leaves
+// (stale_temp_names), and the small file helpers the writers share. The single atomic file is
+// core::AtomicFile.
 
 #include <functional>
 #include <map>
@@ -11,52 +11,27 @@
 #include <utility>
 #include <vector>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/file_system.hpp"
 #include "store/archive_root.hpp"
 
 namespace imapmirror::store {
 
-class AtomicFile {
-  public:
-    // Creates a temporary file in `directory` (which must exist).
-    static core::Result<AtomicFile> create(const std::string& directory);
-
-    AtomicFile(AtomicFile&& other) noexcept;
-    AtomicFile& operator=(AtomicFile&& other) noexcept;
-    ~AtomicFile();
-
-    core::Result<void> write(std::string_view bytes);
-    // Makes the data durable and renames it to `final_path` (same file system), replacing any
-    // existing file, never a directory (a Corrupt error of scope Run naming it). After commit
-    // the object is empty.
-    core::Result<void> commit(const std::string& final_path);
-    // Sets the file's modification time (Unix seconds).
-    core::Result<void> set_mtime(int64_t unix_seconds);
-    // Sets the file's permission bits (created 0600), e.g. 0644 for a file another user's
-    // service reads.
-    core::Result<void> set_mode(unsigned mode);
-    // Closes the file without syncing or renaming and hands over its temporary path (for a
-    // DurableBatch, which syncs many files at once). After this the object is empty.
-    core::Result<std::string> release();
-    uint64_t size() const { return m_size; }
-    const std::string& temp_path() const { return m_temp; }
-
-  private:
-    AtomicFile(int fd, std::string temp, std::string directory);
-    void discard();
-
-    int m_fd = -1;
-    std::string m_temp;
-    std::string m_directory;
-    uint64_t m_size = 0;
-};
+// AtomicFile and the errno -> Error rule are in core, where auth's token store shares them;
+// store's callers name them store::.
+using core::AtomicFile;
+using core::directory_in_the_way;
+using core::file_error;
 
 // Files and directories written under temporary names, made durable and renamed together:
 // one syncfs() for the whole batch instead of one fsync() per file. A crash before commit()
 // leaves only temporary names (removed at the start of the next run, see stale_temp_names).
 class DurableBatch {
   public:
-    explicit DurableBatch(std::string root) : m_root(std::move(root)) {}
+    // `fs` (its syncfs, renames and removals) must outlive the batch.
+    explicit DurableBatch(std::string root, core::FileSystem& fs = core::posix_file_system())
+        : m_root(std::move(root)), m_fs(&fs) {}
     ~DurableBatch() { discard(); }
     DurableBatch(const DurableBatch&) = delete;
     DurableBatch& operator=(const DurableBatch&) = delete;
@@ -83,6 +58,7 @@ class DurableBatch {
     core::Result<int> directory_of_entry(int root_fd, const std::string& final_path);
 
     std::string m_root;
+    core::FileSystem* m_fs;
     std::vector<std::pair<std::string, std::string>> m_entries;
     std::vector<std::string> m_last_committed;
     std::map<std::string, UniqueFd> m_dirs;  // directory path -> descriptor
@@ -100,12 +76,6 @@ core::Result<void> make_directories(const std::string& path);
 // never followed (the walk below `name` is relative to open directories).
 void remove_tree(const std::string& path);
 void remove_tree_at(int dir_fd, const std::string& name);
-
-// The error of a commit that found a directory where a file was to go (Corrupt, scope Run).
-core::Error directory_in_the_way(std::string_view path);
-
-// Errno from a file operation -> Error (ENOSPC/EDQUOT -> DiskFull, else Io) naming `path`.
-core::Error file_error(int err, std::string_view what, std::string_view path);
 
 // Reads `fd` to its end in chunks of 256 KiB, giving each to `each` (whose error stops the
 // reading and is returned); a read error is file_error naming `shown`.

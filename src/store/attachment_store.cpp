@@ -64,9 +64,9 @@ std::string store_file_sha256(std::string_view relative) {
     return std::string(sha);
 }
 
-Result<AttachmentStore> AttachmentStore::open(const std::string& root, LinkAt link_at) {
+Result<AttachmentStore> AttachmentStore::open(const std::string& root, core::FileSystem& fs) {
     IMM_ASSIGN(auto r, ArchiveRoot::open(root));
-    return AttachmentStore(std::move(r), link_at);
+    return AttachmentStore(std::move(r), fs);
 }
 
 bool AttachmentStore::link_existing(std::string_view sha256, uint64_t size,
@@ -81,7 +81,7 @@ bool AttachmentStore::link_existing(std::string_view sha256, uint64_t size,
     if (::fstatat(dir->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
         !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) != size)
         return false;
-    return m_link_at(dir->get(), name.c_str(), AT_FDCWD, dest.c_str(), 0) == 0;
+    return m_fs->link_at(dir->get(), name.c_str(), AT_FDCWD, dest.c_str(), 0) == 0;
 }
 
 Result<AttachmentStorage> AttachmentStore::adopt(std::string_view sha256, uint64_t size,
@@ -108,7 +108,7 @@ Result<AttachmentStorage> AttachmentStore::adopt(std::string_view sha256, uint64
                 return AttachmentStorage::Copy;
             // The store has none: this file becomes the store's (its data is durable already).
             // Not synced: a store name lost in a crash costs deduplication, never mail.
-            if (m_link_at(parent.get(), where.name.c_str(), store.get(), name.c_str(), 0) == 0)
+            if (m_fs->link_at(parent.get(), where.name.c_str(), store.get(), name.c_str(), 0) == 0)
                 return AttachmentStorage::Link;
             if (errno == EEXIST)
                 continue;  // another worker gave it one just now: link to that
@@ -122,10 +122,10 @@ Result<AttachmentStorage> AttachmentStore::adopt(std::string_view sha256, uint64
         static std::atomic<unsigned> counter{0};
         const std::string temp = std::string(kTempPrefix) + "link-" + std::to_string(::getpid()) +
                                  "-" + std::to_string(counter++);
-        if (m_link_at(store.get(), name.c_str(), m_root.fd(), temp.c_str(), 0) != 0)
+        if (m_fs->link_at(store.get(), name.c_str(), m_root.fd(), temp.c_str(), 0) != 0)
             return AttachmentStorage::Copy;  // EMLINK: 65,000 links to this one already
-        if (::renameat(m_root.fd(), temp.c_str(), parent.get(), where.name.c_str()) != 0) {
-            ::unlinkat(m_root.fd(), temp.c_str(), 0);
+        if (m_fs->rename_at(m_root.fd(), temp.c_str(), parent.get(), where.name.c_str(), 0) != 0) {
+            (void)m_fs->unlink_at(m_root.fd(), temp.c_str(), 0);
             return AttachmentStorage::Copy;
         }
         return AttachmentStorage::Link;

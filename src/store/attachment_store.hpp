@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/file_system.hpp"
 #include "store/archive_root.hpp"
 #include "store/label_link.hpp"
 
@@ -40,9 +41,11 @@ std::string store_file_sha256(std::string_view relative);
 
 class AttachmentStore {
   public:
-    // `root`: the archive directory. `link_at` is linkat(2); tests put one in its place that
-    // refuses, as file systems without hard links do.
-    static core::Result<AttachmentStore> open(const std::string& root, LinkAt link_at = ::linkat);
+    // `root`: the archive directory. Links, renames and removals go through `fs` (which must
+    // outlive the store); tests pass one whose links are refused, as file systems without hard
+    // links do.
+    static core::Result<AttachmentStore> open(const std::string& root,
+                                              core::FileSystem& fs = core::posix_file_system());
 
     // Makes `dest` (an absolute path that does not exist yet) a hard link to the store's file
     // for `sha256` when the store holds a regular file of `size` bytes there. False when it does
@@ -60,10 +63,9 @@ class AttachmentStore {
                                           const std::string& file) const;
 
   private:
-    AttachmentStore(ArchiveRoot root, LinkAt link_at)
-        : m_root(std::move(root)), m_link_at(link_at) {}
+    AttachmentStore(ArchiveRoot root, core::FileSystem& fs) : m_root(std::move(root)), m_fs(&fs) {}
     ArchiveRoot m_root;
-    LinkAt m_link_at;
+    core::FileSystem* m_fs;
 };
 
 }  // namespace imapmirror::store

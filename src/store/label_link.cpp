@@ -56,9 +56,10 @@ Result<bool> same_bytes(int a, int b, const std::string& shown) {
     }
 }
 
-Result<void> copy_into(const ArchiveRoot& root, int source_fd, const SplitPath& to) {
+Result<void> copy_into(const ArchiveRoot& root, int source_fd, const SplitPath& to,
+                       core::FileSystem& fs) {
     const std::string dir = root.path() + (to.dir.empty() ? "" : "/" + to.dir);
-    IMM_ASSIGN(auto file, AtomicFile::create(dir));
+    IMM_ASSIGN(auto file, AtomicFile::create(dir, fs));
     IMM_TRY(read_chunks(source_fd, "a message to copy into " + dir,
                         [&](std::string_view chunk) { return file.write(chunk); }));
     return file.commit(dir + "/" + to.name);
@@ -67,11 +68,11 @@ Result<void> copy_into(const ArchiveRoot& root, int source_fd, const SplitPath& 
 }  // namespace
 
 Result<LinkResult> link_or_copy(const ArchiveRoot& root, const std::string& existing,
-                                const std::string& link, LinkAt link_at, Copies copies) {
+                                const std::string& link, core::FileSystem& fs, Copies copies) {
     const SplitPath from = split_path(existing), to = split_path(link);
     IMM_ASSIGN(auto from_dir, open_parent(root, from.dir, false));
     IMM_ASSIGN(auto to_dir, open_parent(root, to.dir, true));
-    if (link_at(from_dir.get(), from.name.c_str(), to_dir.get(), to.name.c_str(), 0) == 0)
+    if (fs.link_at(from_dir.get(), from.name.c_str(), to_dir.get(), to.name.c_str(), 0) == 0)
         return LinkResult{LinkMade::Linked, 0};
     const int err = errno;
     IMM_ASSIGN(auto source, open_file(from_dir.get(), from.name, root.path() + "/" + existing));
@@ -104,16 +105,16 @@ Result<LinkResult> link_or_copy(const ArchiveRoot& root, const std::string& exis
                           root.path() + "/" + link);
     if (copies == Copies::Refused)
         return LinkResult{LinkMade::NotMade, err};
-    IMM_TRY(copy_into(root, source.get(), to));
+    IMM_TRY(copy_into(root, source.get(), to, fs));
     return LinkResult{LinkMade::Copied, err};
 }
 
-Result<void> remove_link(const ArchiveRoot& root, const std::string& link) {
+Result<void> remove_link(const ArchiveRoot& root, const std::string& link, core::FileSystem& fs) {
     const SplitPath to = split_path(link);
     // A label directory the user removed comes back empty: simpler than telling its absence
     // from an error on the way to it.
     IMM_ASSIGN(auto dir, open_parent(root, to.dir, true));
-    if (::unlinkat(dir.get(), to.name.c_str(), 0) != 0 && errno != ENOENT)
+    if (fs.unlink_at(dir.get(), to.name.c_str(), 0) != 0 && errno != ENOENT)
         return file_error(errno, "cannot remove", root.path() + "/" + link);
     return {};
 }

@@ -2,12 +2,10 @@
 // A second name in the mirror tree for a file the archive already holds: Gmail's label
 // directories show each message where the user sees it without storing its bytes again.
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <string>
 
 #include "core/error.hpp"
+#include "core/file_system.hpp"
 #include "store/archive_root.hpp"
 
 namespace imapmirror::store {
@@ -31,16 +29,17 @@ struct LinkResult {
 // components); the link's directory is created (0700) when missing. Never follows a symbolic
 // link in either path (see ArchiveRoot) and never replaces a file: a name that holds other
 // bytes is an error of scope Message naming it.
-// `link_at` is the system call that makes the link (linkat(2)); tests put one in its place
-// that refuses, as file systems without hard links do. With Copies::Refused a refused hard
-// link makes nothing (LinkMade::NotMade): the caller's bound on copies of one message.
-using LinkAt = int (*)(int, const char*, int, const char*, int);
+// The link, and a copy's writes and rename, go through `fs`; tests pass one whose links are
+// refused, as file systems without hard links do. With Copies::Refused a refused hard link
+// makes nothing (LinkMade::NotMade): the caller's bound on copies of one message.
 core::Result<LinkResult> link_or_copy(const ArchiveRoot& root, const std::string& existing,
-                                      const std::string& link, LinkAt link_at = ::linkat,
+                                      const std::string& link,
+                                      core::FileSystem& fs = core::posix_file_system(),
                                       Copies copies = Copies::Allowed);
 
 // Removes the name `link` (relative to `root`) made by link_or_copy; a name already gone is
 // fine. The directory stays, even when empty (a label with no messages is still a label).
-core::Result<void> remove_link(const ArchiveRoot& root, const std::string& link);
+core::Result<void> remove_link(const ArchiveRoot& root, const std::string& link,
+                               core::FileSystem& fs = core::posix_file_system());
 
 }  // namespace imapmirror::store

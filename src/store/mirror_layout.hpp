@@ -31,10 +31,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/atomic_file.hpp"
+
 namespace imapmirror::store {
 
 inline constexpr const char* kIndexFileName = "index.sqlite";
-inline constexpr const char* kTempPrefix = ".imapmirror-tmp-";
+using core::kTempPrefix;  // core/atomic_file.hpp: AtomicFile writes such names too
 
 // "<uidvalidity>-<uid>"
 std::string message_base_name(uint32_t uidvalidity, uint32_t uid);

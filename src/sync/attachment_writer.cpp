@@ -29,11 +29,13 @@ std::string attachment_file_name(const mime::AttachmentMeta& meta) {
 }
 
 AttachmentWriter::AttachmentWriter(std::string folder_dir, std::string relative_dir,
-                                   const store::AttachmentStore* store, AttachmentFiles files)
+                                   const store::AttachmentStore* store, AttachmentFiles files,
+                                   core::FileSystem& fs)
     : m_folder_dir(std::move(folder_dir)),
       m_relative_dir(std::move(relative_dir)),
       m_store(store),
-      m_files(files) {}
+      m_files(files),
+      m_fs(&fs) {}
 
 AttachmentWriter::~AttachmentWriter() {
     if (m_fd >= 0)
@@ -70,24 +72,15 @@ Result<void> AttachmentWriter::begin(const mime::AttachmentMeta& meta) {
 
 Result<void> AttachmentWriter::open_file() {
     // O_EXCL|O_NOFOLLOW: the name is ours alone, inside our own fresh directory.
-    m_fd =
-        ::open(m_current_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    m_fd = m_fs->open_at(AT_FDCWD, m_current_path.c_str(),
+                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (m_fd < 0)
         return store::file_error(errno, "cannot create", m_current_path);
     return {};
 }
 
 Result<void> AttachmentWriter::write_out(std::string_view bytes) {
-    while (!bytes.empty()) {
-        ssize_t n = ::write(m_fd, bytes.data(), bytes.size());
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return store::file_error(errno, "cannot write", m_current_path);
-        }
-        bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return {};
+    return core::write_all(*m_fs, m_fd, bytes, m_current_path);
 }
 
 Result<void> AttachmentWriter::write(std::string_view decoded) {
@@ -126,7 +119,8 @@ Result<void> AttachmentWriter::finish_file() {
         const std::string target =
             streamed ? m_temp_dir + "/" + store::kTempPrefix + "link" : m_current_path;
         if (m_store->link_existing(m_current.sha256, m_current.size, target)) {
-            if (streamed && ::rename(target.c_str(), m_current_path.c_str()) != 0)
+            if (streamed &&
+                m_fs->rename_at(AT_FDCWD, target.c_str(), AT_FDCWD, m_current_path.c_str(), 0) != 0)
                 return store::file_error(errno, "cannot rename to", m_current_path);
             m_current.storage = std::string(store::storage_name(store::AttachmentStorage::Link));
             m_held.clear();

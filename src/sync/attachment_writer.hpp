@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/file_system.hpp"
 #include "index/archive_index.hpp"
 #include "mime/message_parser.hpp"
 #include "store/atomic_file.hpp"
@@ -29,10 +30,12 @@ class AttachmentWriter final : public mime::AttachmentOutput {
     // folder_dir: absolute folder directory; relative_dir: where the attachments will live,
     // relative to the archive root (for the index rows). `store` (may be null: every file a
     // copy) must outlive the writer. With AttachmentFiles::None nothing is written: the rows
-    // have storage "none" and their path says where a file would go.
+    // have storage "none" and their path says where a file would go. The files are created,
+    // written and renamed through `fs`, which must outlive the writer.
     AttachmentWriter(std::string folder_dir, std::string relative_dir,
                      const store::AttachmentStore* store = nullptr,
-                     AttachmentFiles files = AttachmentFiles::Files);
+                     AttachmentFiles files = AttachmentFiles::Files,
+                     core::FileSystem& fs = core::posix_file_system());
     ~AttachmentWriter() override;
 
     core::Result<void> begin(const mime::AttachmentMeta& meta) override;
@@ -51,6 +54,7 @@ class AttachmentWriter final : public mime::AttachmentOutput {
     std::string m_folder_dir, m_relative_dir, m_temp_dir;
     const store::AttachmentStore* m_store = nullptr;
     AttachmentFiles m_files = AttachmentFiles::Files;
+    core::FileSystem* m_fs;
     std::string m_held;            // the first kHeldInMemory bytes, before a file is opened
     std::set<std::string> m_used;  // collision keys of names used
     int m_fd = -1;

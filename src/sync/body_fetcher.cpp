@@ -26,7 +26,7 @@ using core::Scope;
 
 BodyFetcher::BodyFetcher(imap::Client& client, SharedRun& run, const ExportOptions& options,
                          const index::FolderRecord& folder, uint32_t uidvalidity,
-                         std::function<bool()> stop)
+                         std::function<bool()> stop, core::FileSystem& fs)
     : m_client(client),
       m_run(run),
       m_options(options),
@@ -34,8 +34,9 @@ BodyFetcher::BodyFetcher(imap::Client& client, SharedRun& run, const ExportOptio
       m_uidvalidity(uidvalidity),
       m_dir(options.root + "/" + folder.path),
       m_stop(std::move(stop)),
-      m_sink(MessageSink::into_directory(m_dir)),
-      m_batch(options.root) {}
+      m_fs(fs),
+      m_sink(MessageSink::into_directory(m_dir, fs)),
+      m_batch(options.root, fs) {}
 
 namespace {
 
@@ -369,11 +370,11 @@ Result<void> BodyFetcher::on_fetch(const imap::FetchData& f) {
     }
     const std::string relative = m_folder.path + "/" + *placed;
     if (!m_store) {
-        IMM_ASSIGN(auto opened, store::AttachmentStore::open(m_options.root));
+        IMM_ASSIGN(auto opened, store::AttachmentStore::open(m_options.root, m_fs));
         m_store.emplace(std::move(opened));
     }
-    AttachmentWriter attachments(m_dir, relative + ".attachments", &*m_store,
-                                 m_options.attachments);
+    AttachmentWriter attachments(m_dir, relative + ".attachments", &*m_store, m_options.attachments,
+                                 m_fs);
     mime::ParseLimits limits;
     limits.body_text = m_options.index_bodies;  // read in this worker thread, from the same parse
     auto parsed = mime::parse_message_file(body.temp_path, attachments, limits);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/file_system.hpp"
 #include "imap/client.hpp"
 #include "index/archive_index.hpp"
 #include "store/atomic_file.hpp"
@@ -37,10 +38,11 @@ class BodyFetcher {
   public:
     // For `folder`, which must be the examined folder, in epoch `uidvalidity`. `stop`: polled
     // between messages; when it says so, the fetch ends early (Cancelled) after committing
-    // what is complete.
+    // what is complete. The message and attachment files are written, synced and renamed
+    // through `fs` (which must outlive the fetcher).
     BodyFetcher(imap::Client& client, SharedRun& run, const ExportOptions& options,
-                const index::FolderRecord& folder, uint32_t uidvalidity,
-                std::function<bool()> stop);
+                const index::FolderRecord& folder, uint32_t uidvalidity, std::function<bool()> stop,
+                core::FileSystem& fs = core::posix_file_system());
 
     // Archives `uids` (sorted, unique). Only those are accepted, each once: an unrequested or
     // repeated UID is recorded and ignored. A requested message that does not arrive, or that
@@ -119,6 +121,7 @@ class BodyFetcher {
     const uint32_t m_uidvalidity;
     const std::string m_dir;  // the folder's directory
     std::function<bool()> m_stop;
+    core::FileSystem& m_fs;
     size_t m_failed = 0;
     size_t m_deferred = 0;
     std::string m_throttled_reply;

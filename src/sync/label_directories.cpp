@@ -86,7 +86,7 @@ struct LabelPhase {
     const store::ArchiveRoot& root;
     index::ArchiveIndex& index;
     ExportSummary& summary;
-    store::LinkAt link_at;
+    core::FileSystem& fs;
     std::map<int64_t, size_t> copies;  // per message: copies kept, at most kMaxLabelCopies
 };
 
@@ -143,7 +143,7 @@ Result<void> relabel_directory(LabelPhase& run, const std::vector<index::FolderR
         // the next run makes, or removes (the name is gone either way). The other order could
         // leave a link that no row knows, in a directory the export never cleans.
         IMM_TRY(run.index.add_label_link(index::LabelLink{path, message.first, false}));
-        auto linked = store::link_or_copy(run.root, message.second, path, run.link_at, may_copy);
+        auto linked = store::link_or_copy(run.root, message.second, path, run.fs, may_copy);
         if (!linked || linked->made == store::LinkMade::NotMade) {
             // Nothing of ours is at the name: the row goes (the index's own error first).
             IMM_TRY(run.index.remove_label_link(path));
@@ -176,7 +176,7 @@ Result<void> relabel_directory(LabelPhase& run, const std::vector<index::FolderR
 }  // namespace
 
 Result<void> link_label_directories(const store::ArchiveRoot& root, index::ArchiveIndex& index,
-                                    ExportSummary& summary, store::LinkAt link_at) {
+                                    ExportSummary& summary, core::FileSystem& fs) {
     IMM_ASSIGN(auto folders, index.folders());
     // Directory -> the labels shown in it; every directory with a link row is visited too, so
     // that links of a label gone (or of a folder deleted) are removed.
@@ -189,7 +189,7 @@ Result<void> link_label_directories(const store::ArchiveRoot& root, index::Archi
     for (auto& d : linked_directories)
         directories.try_emplace(std::move(d));
 
-    LabelPhase run{root, index, summary, link_at, {}};
+    LabelPhase run{root, index, summary, fs, {}};
     IMM_ASSIGN(run.copies, index::copied_links_per_message(index));
     for (const auto& [directory, shown] : directories)
         IMM_TRY(relabel_directory(run, folders, directory, shown));

@@ -41,9 +41,9 @@ const index::FolderRecord* folder_of_label(const std::string& label,
 
 // Makes every label directory match the index's labels: links added for new labels, removed
 // for labels gone. A link that cannot be made is a Message error in `summary` and the rest go
-// on; an error returned (the index, the disk) ends the run. `link_at` as in store::link_or_copy.
+// on; an error returned (the index, the disk) ends the run. `fs` as in store::link_or_copy.
 core::Result<void> link_label_directories(const store::ArchiveRoot& root,
                                           index::ArchiveIndex& index, ExportSummary& summary,
-                                          store::LinkAt link_at = ::linkat);
+                                          core::FileSystem& fs = core::posix_file_system());
 
 }  // namespace imapmirror::sync

@@ -8,21 +8,21 @@ namespace imapmirror::sync {
 
 using core::Result;
 
-MessageSink MessageSink::into_directory(std::string directory) {
-    return MessageSink(std::move(directory));
+MessageSink MessageSink::into_directory(std::string directory, core::FileSystem& fs) {
+    return MessageSink(std::move(directory), fs);
 }
 
 MessageSink MessageSink::to_stdout() {
-    return MessageSink(std::string());
+    return MessageSink(std::string(), core::posix_file_system());
 }
 
 void MessageSink::begin() {
     discard();
     if (m_directory.empty())
         return;
-    auto file = store::AtomicFile::create(m_directory);
+    auto file = core::AtomicFile::create(m_directory, *m_fs);
     if (file)
-        m_file = std::make_unique<store::AtomicFile>(std::move(file).value());
+        m_file = std::make_unique<core::AtomicFile>(std::move(file).value());
     else
         m_failed = std::move(file).error();
 }

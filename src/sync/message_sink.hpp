@@ -6,8 +6,9 @@
 #include <optional>
 #include <string>
 
+#include "core/atomic_file.hpp"
+#include "core/file_system.hpp"
 #include "imap/literal_sink.hpp"
-#include "store/atomic_file.hpp"
 #include "store/sha256.hpp"
 #include "sync/header_hash.hpp"
 
@@ -18,8 +19,10 @@ namespace imapmirror::sync {
 // discarded by the next begin() or by discard().
 class MessageSink final : public imap::LiteralSink {
   public:
-    // Bodies into temporary files in `directory` (which must exist).
-    static MessageSink into_directory(std::string directory);
+    // Bodies into temporary files in `directory` (which must exist), written through `fs`
+    // (which must outlive the sink).
+    static MessageSink into_directory(std::string directory,
+                                      core::FileSystem& fs = core::posix_file_system());
     // Bodies to standard output as they arrive; take() then only reports what was written.
     static MessageSink to_stdout();
 
@@ -50,14 +53,16 @@ class MessageSink final : public imap::LiteralSink {
     void discard();
 
   private:
-    explicit MessageSink(std::string directory) : m_directory(std::move(directory)) {}
+    MessageSink(std::string directory, core::FileSystem& fs)
+        : m_directory(std::move(directory)), m_fs(&fs) {}
     static constexpr size_t kWriteBuffer = 256 * 1024;
     core::Result<void> write_out(std::string_view bytes);
     core::Result<void> write_pending();
     Taken counts();
 
     std::string m_directory;  // empty: standard output
-    std::unique_ptr<store::AtomicFile> m_file;
+    core::FileSystem* m_fs;
+    std::unique_ptr<core::AtomicFile> m_file;
     std::string m_pending;  // bytes not yet written, at most kWriteBuffer
     store::Sha256 m_hash;
     HeaderHasher m_header;

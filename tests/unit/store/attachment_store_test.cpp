@@ -16,6 +16,7 @@
 #include "store/mirror_layout.hpp"
 #include "store/name_sanitizer.hpp"
 #include "store/sha256.hpp"
+#include "unit/core/faulty_file_system.hpp"
 
 using namespace imapmirror;
 namespace fs = std::filesystem;
@@ -46,11 +47,6 @@ ino_t inode(const std::string& p) {
     struct stat st {};
     REQUIRE(::lstat(p.c_str(), &st) == 0);
     return st.st_ino;
-}
-
-int refuse_links(int, const char*, int, const char*, int) {
-    errno = EMLINK;
-    return -1;
 }
 
 }  // namespace
@@ -93,7 +89,9 @@ TEST_CASE("attachment store: where hard links are refused the message keeps its 
           "[store][attachment_store]") {
     test::TempDir dir;
     write_file(dir.path + "/INBOX/1-1.attachments/logo.gif", kLogo);
-    auto st = store::AttachmentStore::open(dir.path, refuse_links);
+    test::FaultyFileSystem refuses;
+    refuses.refuse_links(EMLINK);
+    auto st = store::AttachmentStore::open(dir.path, refuses);
     REQUIRE(st);
     auto adopted = st->adopt(sha_of(kLogo), kLogo.size(), "INBOX/1-1.attachments/logo.gif");
     REQUIRE(adopted);

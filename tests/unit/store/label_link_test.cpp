@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "unit/core/faulty_file_system.hpp"
+
 using namespace imapmirror;
 namespace fs = std::filesystem;
 
@@ -46,10 +48,11 @@ std::string text(const std::string& p) {
     return s.str();
 }
 
-template <int Errno>
-int refuse(int, const char*, int, const char*, int) {
-    errno = Errno;
-    return -1;
+// A file system whose hard links fail with `err`.
+test::FaultyFileSystem refusing(int err) {
+    test::FaultyFileSystem refuses;
+    refuses.refuse_links(err);
+    return refuses;
 }
 
 }  // namespace
@@ -68,16 +71,17 @@ TEST_CASE("label link: a hard link shares the inode, and a second run adopts it"
 
 TEST_CASE("label link: where hard links are refused (EXDEV, EPERM, EMLINK), a copy of the bytes",
           "[store][gmail]") {
-    for (auto refusing : {&refuse<EXDEV>, &refuse<EPERM>, &refuse<EMLINK>}) {
+    for (int err : {EXDEV, EPERM, EMLINK}) {
         Archive a;
-        auto made = store::link_or_copy(*a.root, "All Mail/1-1.eml", "INBOX/1-1.eml", refusing);
+        auto refuses = refusing(err);
+        auto made = store::link_or_copy(*a.root, "All Mail/1-1.eml", "INBOX/1-1.eml", refuses);
         REQUIRE(made);
         CHECK(made->made == store::LinkMade::Copied);
         CHECK(made->refused_errno != 0);
         CHECK(inode(a.path + "/INBOX/1-1.eml") != inode(a.path + "/All Mail/1-1.eml"));
         CHECK(text(a.path + "/INBOX/1-1.eml") == text(a.path + "/All Mail/1-1.eml"));
         // A copy already there (a run that died before recording it) is taken over.
-        auto again = store::link_or_copy(*a.root, "All Mail/1-1.eml", "INBOX/1-1.eml", refusing);
+        auto again = store::link_or_copy(*a.root, "All Mail/1-1.eml", "INBOX/1-1.eml", refuses);
         REQUIRE(again);
         CHECK(again->made == store::LinkMade::Present);
     }
@@ -97,7 +101,8 @@ TEST_CASE("label link: another file at the name is kept, and other errors are no
     REQUIRE_FALSE(planted);
     CHECK(planted.error().scope == core::Scope::Message);
     CHECK(fs::is_symlink(a.path + "/INBOX/link.eml"));
-    auto denied = store::link_or_copy(*a.root, "All Mail/1-1.eml", "Work/1-1.eml", &refuse<EIO>);
+    auto eio = refusing(EIO);
+    auto denied = store::link_or_copy(*a.root, "All Mail/1-1.eml", "Work/1-1.eml", eio);
     REQUIRE_FALSE(denied);
     CHECK_FALSE(fs::exists(a.path + "/Work/1-1.eml"));
 }
@@ -126,7 +131,8 @@ TEST_CASE("label link: removing a link leaves the message, and a name already go
 
 TEST_CASE("label link: with copies refused, a refused hard link makes nothing", "[store][gmail]") {
     Archive a;
-    auto made = store::link_or_copy(*a.root, "All Mail/1-1.eml", "Work/1-1.eml", refuse<EMLINK>,
+    auto refuses = refusing(EMLINK);
+    auto made = store::link_or_copy(*a.root, "All Mail/1-1.eml", "Work/1-1.eml", refuses,
                                     store::Copies::Refused);
     REQUIRE(made);
     CHECK(made->made == store::LinkMade::NotMade);

@@ -11,10 +11,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli/exit_codes.hpp"
 #include "inbox_index.hpp"
 #include "scripted_mailbox.hpp"
 #include "store/mirror_layout.hpp"
 #include "sync/shared_run.hpp"
+#include "sync/stale_temporaries.hpp"
+#include "unit/core/faulty_file_system.hpp"
 
 using namespace imapmirror;
 using test::ScriptedMailbox;
@@ -76,6 +79,27 @@ struct Archive : test::InboxIndex {
         if (deferred)
             *deferred = fetcher.deferred();
         return *failed;
+    }
+    // Fetches `uids` writing through `fs`; the fetch's own result.
+    core::Result<size_t> fetch_through(ScriptedMailbox& server, const std::vector<uint32_t>& uids,
+                                       core::FileSystem& fs) {
+        auto client = server.client();
+        sync::SharedRun run(*ix, summary, nullptr, std::nullopt);
+        sync::BodyFetcher fetcher(
+            *client, run, options, folder, 7, [] { return false; }, fs);
+        return fetcher.fetch(uids);
+    }
+    // The names in INBOX's directory.
+    std::vector<std::string> files() {
+        std::vector<std::string> names;
+        for (const auto& e : std::filesystem::directory_iterator(dir.dir + "/INBOX"))
+            names.push_back(e.path().filename().string());
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+    std::string contents(const std::string& name) {
+        std::ifstream in(dir.dir + "/INBOX/" + name, std::ios::binary);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     }
     std::vector<uint32_t> archived() {
         auto live = ix->live_uids(folder.id, 7);
@@ -144,4 +168,77 @@ TEST_CASE("body fetcher: a file already at a message's name is kept, the message
          std::filesystem::directory_iterator(archive.dir.dir + "/INBOX"))
         ++files;
     CHECK(files == 2);
+}
+
+// The local disk under the export (tests/unit/core/faulty_file_system.hpp): a message is at its
+// final name whole and indexed, or not there at all.
+
+TEST_CASE(
+    "body fetcher: an ENOSPC while writing a message leaves no file at its final name and no "
+    "index row, and reports the path as disk full (exit 9)",
+    "[sync][fetch][file-faults]") {
+    Archive archive;
+    auto server = mailbox(3, {});
+    test::FaultyFileSystem faulty;
+    faulty.fail_write(2, ENOSPC);  // the second message's bytes
+    auto fetched = archive.fetch_through(server, {1, 2, 3}, faulty);
+    REQUIRE_FALSE(fetched);
+    const core::Error& e = fetched.error();
+    CHECK(e.kind == core::ErrorKind::DiskFull);
+    CHECK(e.message.find(archive.dir.dir + "/INBOX/" + store::kTempPrefix) != std::string::npos);
+    CHECK(cli::exit_code_for(e) == 9);
+    // What arrived complete before the disk filled is archived; the rest is not, in any part.
+    const auto archived = archive.archived();
+    for (uint32_t uid : archived)
+        CHECK(archive.contents("7-" + std::to_string(uid) + ".eml") == message(uid));
+    CHECK(std::find(archived.begin(), archived.end(), 2u) == archived.end());
+    for (const auto& name : archive.files()) {
+        CHECK(name != "7-2.eml");
+        CHECK(name.rfind(store::kTempPrefix, 0) != 0);  // the temporaries went with the fetch
+    }
+}
+
+TEST_CASE("body fetcher: short writes and EINTR while writing messages still archive every byte",
+          "[sync][fetch][file-faults]") {
+    Archive archive;
+    auto server = mailbox(3, {});
+    test::FaultyFileSystem faulty;
+    SECTION("a short write") {
+        faulty.short_write(2, 7);
+    }
+    SECTION("an EINTR") {
+        faulty.fail_write(2, EINTR);
+    }
+    auto fetched = archive.fetch_through(server, {1, 2, 3}, faulty);
+    REQUIRE(fetched);
+    CHECK(*fetched == 0);
+    CHECK(faulty.writes() == 4);  // one write per message, one of them twice
+    CHECK(archive.archived() == std::vector<uint32_t>{1, 2, 3});
+    CHECK(archive.files() == std::vector<std::string>{"7-1.eml", "7-2.eml", "7-3.eml"});
+    for (uint32_t uid : {1u, 2u, 3u})
+        CHECK(archive.contents("7-" + std::to_string(uid) + ".eml") == message(uid));
+}
+
+TEST_CASE(
+    "body fetcher: a crash before the batch's renames leaves no message at its final name and "
+    "no index row; the next run's stale-temporaries cleanup removes what it left",
+    "[sync][fetch][file-faults]") {
+    Archive archive;
+    auto server = mailbox(2, {});
+    test::FaultyFileSystem faulty;
+    faulty.crash_before_rename();
+    CHECK_FALSE(archive.fetch_through(server, {1, 2}, faulty));
+    CHECK(faulty.crashed());
+    CHECK(archive.archived().empty());
+    const auto left = archive.files();
+    CHECK(left.size() == 2);  // both messages, whole, under temporary names
+    for (const auto& name : left)
+        CHECK(name.rfind(store::kTempPrefix, 0) == 0);
+    // The restart: the cleanup that runs under the archive's lock before anything is written.
+    auto root = store::ArchiveRoot::open(archive.dir.dir);
+    REQUIRE(root);
+    auto removed = sync::remove_stale_temporaries(*root, *archive.ix);
+    REQUIRE(removed);
+    CHECK(*removed == 2);
+    CHECK(archive.files().empty());
 }

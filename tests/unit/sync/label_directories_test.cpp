@@ -7,6 +7,7 @@
 #include <set>
 
 #include "index/label_reads.hpp"
+#include "unit/core/faulty_file_system.hpp"
 #include "unit/index/temp_index.hpp"
 
 using namespace imapmirror;
@@ -87,10 +88,8 @@ TEST_CASE(
     REQUIRE(ix->insert_messages({m}));
     auto root = store::ArchiveRoot::open(t.dir);
     REQUIRE(root);
-    auto refuse = [](int, const char*, int, const char*, int) {
-        errno = EMLINK;
-        return -1;
-    };
+    test::FaultyFileSystem refuse;
+    refuse.refuse_links(EMLINK);
     sync::ExportSummary summary;
     REQUIRE(sync::link_label_directories(*root, *ix, summary, refuse));
     CHECK(summary.label_links_copied);
