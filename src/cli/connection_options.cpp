@@ -45,6 +45,7 @@ void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
         ->group(g);
     cmd.add_option("--ca-file", a.ca_file, "PEM file of CA certificates to trust for this server")
         ->check(CLI::ExistingFile)
+        ->type_name("FILE")
         ->group(g);
     cmd.add_flag("--insecure", a.insecure,
                  "Do not verify the server's TLS certificate (unsafe: anyone on the path can read "
@@ -52,6 +53,7 @@ void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
         ->group(g);
     cmd.add_option("--password-file", a.password_file,
                    "Read the password from the first line of FILE (chmod 600 it)")
+        ->type_name("FILE")
         ->group(g);
     cmd.add_option("--password-command", a.password_command,
                    "Run CMD with /bin/sh and use the first line it prints as the password "
@@ -104,6 +106,7 @@ void add_oauth2_options(CLI::App& cmd, OAuthArgs& a) {
     cmd.add_option("--client-secret-file", a.client_secret_file,
                    "First line: the client secret, where the provider issues one (Google's "
                    "Desktop clients); chmod 600 it")
+        ->type_name("FILE")
         ->group(g);
     cmd.add_option("--tenant", a.tenant,
                    "Microsoft tenant: organizations (work or school, default), consumers "
