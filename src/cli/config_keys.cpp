@@ -13,15 +13,20 @@ ValueKind kind_of(const CLI::Option& opt) {
         return ValueKind::Bool;
     if (opt.get_expected_max() > 1)
         return ValueKind::StringList;
-    // The type name before any validator's description ("TEXT:FILE").
-    std::string type = opt.get_type_name();
-    type = type.substr(0, type.find(':'));
+    // The type name, then any validator's description ("TEXT:FILE" for CLI::ExistingFile).
+    const std::string full = opt.get_type_name();
+    const std::string type = full.substr(0, full.find(':'));
     if (type == "INT" || type == "UINT")
         return ValueKind::Integer;
     if (type == "FLOAT")
         return ValueKind::Number;
-    if (type == "FILE" || type == "DIR" || type == "PATH")
-        return ValueKind::Path;
+    for (size_t at = 0; at != std::string::npos;) {
+        const size_t end = full.find(':', at);
+        const std::string part = full.substr(at, end == std::string::npos ? end : end - at);
+        if (part == "FILE" || part == "DIR" || part == "PATH")
+            return ValueKind::Path;
+        at = end == std::string::npos ? end : end + 1;
+    }
     return ValueKind::String;
 }
 

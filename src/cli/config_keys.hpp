@@ -32,7 +32,8 @@ inline constexpr std::string_view kCommandLineOnly[] = {"help",   "json",    "ac
 // One key per long option of `cmd` (its first long name, '-' as '_'), in the order they were
 // registered, minus kCommandLineOnly. The kind comes from the option: a flag is Bool, an option
 // taking several values a StringList, type name INT or UINT an Integer, FLOAT a Number, FILE, DIR
-// or PATH a Path (so an option naming a file says `->type_name("FILE")`), anything else a String.
+// or PATH (as its type name or a validator's, CLI::ExistingFile's) a Path (so an option naming
+// a file says `->type_name("FILE")`), anything else a String.
 KeyTable config_keys_of(const CLI::App& cmd);
 
 // config_keys_of(`export`), built once.

@@ -45,7 +45,6 @@ void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
         ->group(g);
     cmd.add_option("--ca-file", a.ca_file, "PEM file of CA certificates to trust for this server")
         ->check(CLI::ExistingFile)
-        ->type_name("FILE")
         ->group(g);
     cmd.add_flag("--insecure", a.insecure,
                  "Do not verify the server's TLS certificate (unsafe: anyone on the path can read "

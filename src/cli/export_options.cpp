@@ -1,7 +1,6 @@
 #include "cli/export_options.hpp"
 
 #include <chrono>
-#include <map>
 #include <string>
 
 #include "cli/output.hpp"
@@ -67,16 +66,20 @@ void add_export_options(CLI::App& cmd, sync::ExportOptions& o) {
         "Do not read message bodies into the search index while archiving (a little "
         "faster; `search` then finds headers and attachment names only). `imapmirror "
         "reindex DIR` reads them later");
-    cmd.add_option("--attachments", o.attachments,
-                   "files (the default): extract each attachment into MESSAGE.attachments/, "
-                   "identical ones stored once (hard links to DIR/.attachments-store/). none: "
-                   "write no attachment files, only their index rows; show, attachments, dump "
-                   "and verify decode them from the .eml when asked. Switching keeps what is "
-                   "there: files -> none keeps existing files, none -> files extracts the "
-                   "missing ones on the next run")
-        ->transform(CLI::CheckedTransformer(std::map<std::string, sync::AttachmentFiles>{
-            {"files", sync::AttachmentFiles::Files}, {"none", sync::AttachmentFiles::None}}))
-        ->type_name("MODE");
+    cmd.add_option_function<std::string>(
+           "--attachments",
+           [&o](const std::string& mode) {
+               o.attachments =
+                   mode == "none" ? sync::AttachmentFiles::None : sync::AttachmentFiles::Files;
+           },
+           "files (the default): extract each attachment into MESSAGE.attachments/, "
+           "identical ones stored once (hard links to DIR/.attachments-store/). none: "
+           "write no attachment files, only their index rows; show, attachments, dump "
+           "and verify decode them from the .eml when asked. Switching keeps what is "
+           "there: files -> none keeps existing files, none -> files extracts the "
+           "missing ones on the next run")
+        ->type_name("MODE")
+        ->check(CLI::IsMember({"files", "none"}));
     cmd.add_flag_callback(
         "--no-attachment-text", [&o] { o.attachment_text = false; },
         "Do not read the text of attachments (text, HTML, attached messages, PDF, "
