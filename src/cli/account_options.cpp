@@ -46,12 +46,6 @@ core::Result<void> check_private(const std::string& config_path, const Setting& 
 
 }  // namespace
 
-std::string option_for_key(std::string_view key) {
-    std::string name = "--" + std::string(key);
-    std::replace(name.begin(), name.end(), '_', '-');
-    return name;
-}
-
 void add_account_options(CLI::App& cmd, AccountChoice& choice) {
     const char* g = "Accounts file";
     cmd.add_option("--account", choice.account,
@@ -149,9 +143,9 @@ core::Result<void> resolve_archive_dir(const AccountChoice& choice, std::string&
 core::Result<void> apply_settings(CLI::App& cmd, const std::string& config_path,
                                   const std::vector<Setting>& settings) {
     bool command_line_password =
-        std::any_of(config_keys().begin(), config_keys().end(), [&](const std::string& key) {
-            const CLI::Option* opt = cmd.get_option_no_throw(option_for_key(key));
-            return is_password_source(key) && opt && opt->count() > 0;
+        std::any_of(config_keys().begin(), config_keys().end(), [&](const KeySpec& spec) {
+            const CLI::Option* opt = cmd.get_option_no_throw(option_for_key(spec.key));
+            return is_password_source(spec.key) && opt && opt->count() > 0;
         });
     for (const auto& s : settings) {
         std::string name = option_for_key(s.key);

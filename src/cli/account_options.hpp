@@ -1,6 +1,7 @@
 #pragma once
 // `--account NAME` and `--config FILE`: a command's options filled in from the accounts file
-// (config_file.hpp), below the command line. Precedence, highest first: the command line, an
+// (config/config_file.hpp, with the keys of config_keys.hpp), below the command line.
+// Precedence, highest first: the command line, an
 // option's environment variable (IMAPMIRROR_HOST, ...), the account's table, [defaults], the
 // built-in default.
 
@@ -9,7 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/config_file.hpp"
+#include "cli/config_keys.hpp"
 #include "core/error.hpp"
 
 namespace imapmirror::cli {
@@ -30,7 +31,8 @@ std::string config_path(const AccountChoice& choice);
 
 // Nothing without --account (and --config alone is a Usage error). With it: loads the config
 // and gives each option of `cmd` that the command line and its environment variable left
-// unset the account's value. Errors: the config's own (config_file.hpp), an unknown account,
+// unset the account's value. Errors: the config's own (config/config_file.hpp), an unknown
+// account,
 // and those of apply_settings.
 core::Result<void> apply_account(CLI::App& cmd, const AccountChoice& choice);
 
@@ -68,8 +70,5 @@ core::Result<void> apply_settings(CLI::App& cmd, const std::string& config_path,
 // A Usage error naming the first of `options` that neither the command line, its environment
 // variable nor the config file gave.
 core::Result<void> require_options(const CLI::App& cmd, std::initializer_list<const char*> options);
-
-// "--retry-wait" for key "retry_wait".
-std::string option_for_key(std::string_view key);
 
 }  // namespace imapmirror::cli

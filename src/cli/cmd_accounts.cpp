@@ -9,7 +9,7 @@
 
 #include "cli/account_options.hpp"
 #include "cli/commands.hpp"
-#include "cli/config_file.hpp"
+#include "cli/config_keys.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/run_health.hpp"

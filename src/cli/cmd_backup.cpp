@@ -12,7 +12,7 @@
 
 #include "cli/account_options.hpp"
 #include "cli/commands.hpp"
-#include "cli/config_file.hpp"
+#include "cli/config_keys.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/exit_severity.hpp"
 #include "cli/output.hpp"

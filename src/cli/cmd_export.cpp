@@ -12,6 +12,7 @@
 #include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/export_options.hpp"
 #include "cli/failure_hook.hpp"
 #include "cli/metrics_file.hpp"
 #include "cli/output.hpp"
@@ -37,24 +38,17 @@ namespace imapmirror::cli {
 
 namespace {
 
-struct ExportArgs {
+// What export's command line binds to. The export's own options go straight into the struct
+// the sync layer takes (export_options.hpp); the rest is the command's: connection, account,
+// output, monitoring.
+struct ExportCommand {
     AccountChoice choice;
     ConnectionArgs conn;
-    std::string out;
-    std::vector<std::string> include, exclude;
+    sync::ExportOptions options;  // options.root is --out
     bool json = false;
-    bool msg = false;  // --msg
     bool quiet = false;
     bool dry_run = false;
-    int retries = 5;
-    double retry_wait_s = 1.0;
-    size_t connections = 4;
-    std::string max_bytes;  // as given; parsed by parse_size
-    bool gmail_labels_as_folders = false;
-    bool no_bodies = false;
-    std::string attachments = "files";  // --attachments files|none
-    bool no_attachment_text = false;
-    bool repoint_archive = false;
+    std::string max_bytes_given;  // --max-bytes as written, for the summary's words
     std::string on_failure;       // --on-failure: a shell command, run after a failed run
     int on_failure_timeout = 60;  // seconds the hook may take
     std::string metrics_file;     // --metrics-file: node_exporter textfile
@@ -122,12 +116,12 @@ std::string identity_note(const sync::ExportSummary& s, const std::string& out) 
     return "";
 }
 
-void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) {
+void print_summary(const ExportCommand& a, const sync::ExportSummary& s, int code) {
     // On stderr with --json too: a person reads them, a script has them in the JSON. The
     // identity note is said even with --quiet: it changes what the archive accepts from now on.
     for (const auto& u : s.unmatched)
         std::fprintf(stderr, "imapmirror: warning: %s\n", sync::describe(u).c_str());
-    if (auto note = identity_note(s, a.out); !note.empty())
+    if (auto note = identity_note(s, a.options.root); !note.empty())
         std::fprintf(stderr, "imapmirror: %s\n", note.c_str());
     // -v: what was new in each folder (on stderr, so backup shows it marked with the account).
     for (const auto& [folder, changes] : s.folder_changes)
@@ -135,7 +129,7 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
     if (a.json) {
         core::JsonWriter w;
         w.begin_object();
-        w.key("out").value(a.out);
+        w.key("out").value(a.options.root);
         write_identity(w, "identity", s.identity);
         w.key("identity_change").value(sync::to_string(s.identity_change));
         if (s.previous_identity)
@@ -209,7 +203,7 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
         std::printf(
             "Budget of --max-bytes %s reached: %llu messages follow on the next run, which "
             "resumes where this one stopped\n",
-            a.max_bytes.c_str(), static_cast<unsigned long long>(s.deferred));
+            a.max_bytes_given.c_str(), static_cast<unsigned long long>(s.deferred));
     std::vector<std::string> changes;
     if (s.folders_unchanged)
         changes.push_back(std::to_string(s.folders_unchanged) + " folders unchanged");
@@ -266,8 +260,8 @@ void print_summary(const ExportArgs& a, const sync::ExportSummary& s, int code) 
     if (!s.quirks.empty())
         std::printf("Server quirks worked around: %s\n",
                     join(std::vector<std::string>(s.quirks.begin(), s.quirks.end()), "; ").c_str());
-    std::printf("Archive: %s (index: %s/index.sqlite) of %s\n", a.out.c_str(), a.out.c_str(),
-                index::describe(s.identity).c_str());
+    std::printf("Archive: %s (index: %s/index.sqlite) of %s\n", a.options.root.c_str(),
+                a.options.root.c_str(), index::describe(s.identity).c_str());
 }
 
 // A preview is partial when some folder could not be looked at.
@@ -275,12 +269,12 @@ int preview_exit_code(const sync::ExportPreview& p) {
     return p.errors.empty() ? kExitOk : kExitPartial;
 }
 
-void print_preview(const ExportArgs& a, const sync::ExportPreview& p, int code) {
+void print_preview(const ExportCommand& a, const sync::ExportPreview& p, int code) {
     if (a.json) {
         core::JsonWriter w;
         w.begin_object();
         w.key("dry_run").value(true);
-        w.key("out").value(a.out);
+        w.key("out").value(a.options.root);
         w.key("archive_exists").value(p.archive_exists);
         w.key("folders_selected").value(static_cast<uint64_t>(p.folders_selected));
         w.key("folders_unchanged").value(static_cast<uint64_t>(p.folders_unchanged));
@@ -314,7 +308,7 @@ void print_preview(const ExportArgs& a, const sync::ExportPreview& p, int code) 
         std::fprintf(stderr, "imapmirror: %s error: %s\n", to_string(e.scope),
                      e.describe().c_str());
     if (p.identity_change == sync::IdentityChange::Repointed && p.recorded_identity)
-        std::printf("Would re-point %s from %s to %s\n", printable(a.out).c_str(),
+        std::printf("Would re-point %s from %s to %s\n", printable(a.options.root).c_str(),
                     printable(index::describe(*p.recorded_identity)).c_str(),
                     printable(index::describe(account_identity(a.conn))).c_str());
     if (!p.changed.empty()) {
@@ -342,7 +336,7 @@ void print_preview(const ExportArgs& a, const sync::ExportPreview& p, int code) 
         p.archive_exists ? "" : " (no archive in this directory yet)");
 }
 
-int run_preview(const ExportArgs& a, const sync::ConnectFn& connect,
+int run_preview(const ExportCommand& a, const sync::ConnectFn& connect,
                 const sync::ExportOptions& options) {
     auto preview = sync::preview_export(connect, options);
     if (!preview)
@@ -353,11 +347,11 @@ int run_preview(const ExportArgs& a, const sync::ConnectFn& connect,
 }
 
 // The name the hook and the metrics give the account: its config name, else USER@HOST.
-std::string account_label(const ExportArgs& a) {
+std::string account_label(const ExportCommand& a) {
     return a.choice.account.empty() ? a.conn.user + "@" + a.conn.host : a.choice.account;
 }
 
-void write_metrics(const ExportArgs& a, int code, const sync::ExportSummary* s) {
+void write_metrics(const ExportCommand& a, int code, const sync::ExportSummary* s) {
     RunMetrics m;
     m.account = account_label(a);
     m.finished_at = static_cast<int64_t>(std::time(nullptr));
@@ -372,7 +366,7 @@ void write_metrics(const ExportArgs& a, int code, const sync::ExportSummary* s) 
         m.errors = 1;
     }
     // The index has the history (this run's row included, when the run got that far).
-    if (auto h = index::read_run_history(sync::index_path(a.out))) {
+    if (auto h = index::read_run_history(sync::index_path(a.options.root))) {
         if (h->last_success)
             m.last_success = parse_iso8601(h->last_success->finished_at);
         m.failed_runs_in_row = h->failing.runs;
@@ -383,11 +377,11 @@ void write_metrics(const ExportArgs& a, int code, const sync::ExportSummary* s) 
         core::warn("the metrics file was not written: " + written.error().describe());
 }
 
-void run_failure_hook(const ExportArgs& a, int code, const core::Error* error) {
+void run_failure_hook(const ExportCommand& a, int code, const core::Error* error) {
     FailureReport report;
     report.account = account_label(a);
     report.exit_code = code;
-    report.archive = a.out;
+    report.archive = a.options.root;
     if (error) {
         report.error_kind = core::to_string(error->kind);
         report.message = error->describe();
@@ -407,7 +401,7 @@ void run_failure_hook(const ExportArgs& a, int code, const core::Error* error) {
 
 // After a run, whatever its outcome: the metrics file, and the failure hook when it did not
 // succeed. Neither changes the exit code; either one failing is a warning.
-int tell_monitoring(const ExportArgs& a, int code, const core::Error* error,
+int tell_monitoring(const ExportCommand& a, int code, const core::Error* error,
                     const sync::ExportSummary* summary) {
     if (!a.metrics_file.empty())
         write_metrics(a, code, summary);
@@ -416,7 +410,7 @@ int tell_monitoring(const ExportArgs& a, int code, const core::Error* error,
     return code;
 }
 
-int run_export(const ExportArgs& a) {
+int run_export(const ExportCommand& a) {
     // Resolved once, at the first connection (the password prompt, the token store): after the
     // archive is locked and its index open, so that a password command that fails is a failed
     // run in the index like a refused login.
@@ -433,29 +427,10 @@ int run_export(const ExportArgs& a) {
         }
         return c->connect();  // Connector is thread-safe
     };
-    sync::ExportOptions options;
-    options.root = a.out;
-    options.include = a.include;
-    options.exclude = a.exclude;
-    options.retries = a.retries;
-    options.connections = a.connections;
-    options.gmail_labels_as_folders = a.gmail_labels_as_folders;
-    if (!a.max_bytes.empty())
-        options.max_bytes = parse_size(a.max_bytes);  // checked when the option was read
-    options.index_bodies = !a.no_bodies;
-    options.attachments =
-        a.attachments == "none" ? sync::AttachmentFiles::None : sync::AttachmentFiles::Files;
-    options.attachment_text = !a.no_attachment_text;
-    options.retry_wait = std::chrono::milliseconds(static_cast<int64_t>(a.retry_wait_s * 1000));
-    options.msg = a.msg;
-    options.identity = account_identity(a.conn);
-    if (const auto* preset = find_preset(a.conn.provider))
-        options.preset_exclude.assign(preset->exclude.begin(), preset->exclude.end());
-    options.repoint_archive = a.repoint_archive;
     core::install_interrupt_handler();
     if (a.dry_run)
-        return run_preview(a, connect, options);
-    sync::Exporter exporter(connect, options);
+        return run_preview(a, connect, a.options);
+    sync::Exporter exporter(connect, a.options);
     ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO) &&
                           core::log_level() < core::LogLevel::Trace);
     // A backup showing progress asks its children for progress lines (progress_report.hpp).
@@ -480,7 +455,7 @@ int run_export(const ExportArgs& a) {
 }  // namespace
 
 void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
-    auto args = std::make_shared<ExportArgs>();
+    auto args = std::make_shared<ExportCommand>();
     auto* cmd = app.add_subcommand(
         "export",
         "Archive the whole account into DIR: one directory per folder, every message byte-exact as "
@@ -493,82 +468,12 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
     // Required, but they may come from the config file: checked once it has been read.
     cmd->get_option("--host")->required(false);
     cmd->get_option("--user")->required(false);
-    cmd->add_option("-o,--out", args->out, "Archive directory (created if needed)");
-    cmd->add_option(
-        "--include", args->include,
-        "Only folders whose decoded name matches GLOB (repeatable; '*' also matches '/')");
-    cmd->add_option("--exclude", args->exclude,
-                    "Skip folders whose decoded name matches GLOB (repeatable)");
+    add_export_options(*cmd, args->options);
     cmd->add_flag("--json", args->json, "Machine-readable summary on stdout");
     cmd->add_flag("-n,--dry-run", args->dry_run,
                   "Say what would be done (folders changed, messages and bytes to fetch, "
                   "expunges) without writing anything: the archive is only read, the server "
                   "only looked at");
-    cmd->add_flag("--msg", args->msg,
-                  "Also write an Outlook .msg beside every archived .eml (as `convert` makes "
-                  "it), listed in the index and checked by `verify`: new messages get theirs as "
-                  "they are archived, messages archived earlier without --msg get theirs from "
-                  "their .eml (no download). The .eml stays the source of truth; a message that "
-                  "cannot be converted is a message error in the summary (exit 10), gets no "
-                  ".msg and is tried again on the next run with --msg");
-    cmd->add_option("-j,--connections", args->connections,
-                    "IMAP connections working in parallel: folders, and ranges of a big folder, "
-                    "are spread over them, which uses every core and hides network latency. "
-                    "Servers cap them per account (Gmail 15, Dovecot 10 per user and address); "
-                    "if the server refuses one, the others go on")
-        ->check(CLI::Range(1, 15))
-        ->capture_default_str();
-    cmd->add_option("--retries", args->retries,
-                    "Reconnects after a dropped connection before giving up")
-        ->check(CLI::Range(0, 100))
-        ->capture_default_str();
-    cmd->add_option("--retry-wait", args->retry_wait_s,
-                    "Seconds before the first reconnect; doubles each time, with jitter, up to 60")
-        ->check(CLI::Range(0.0, 600.0))
-        ->capture_default_str();
-    cmd->add_option(
-           "--max-bytes", args->max_bytes,
-           "Stop cleanly once SIZE of message data has been downloaded (K, M, G, T: powers of "
-           "1024, e.g. 2G or 500M). Every message fetched is complete and indexed; the rest is "
-           "left for the next run, which resumes where this one stopped. Messages are counted "
-           "by the size the server announces before they are asked for, so a run never "
-           "downloads more than SIZE (only a single message larger than SIZE is still taken "
-           "first, so the account moves on). For Gmail's ~2,500 MB/day IMAP limit: "
-           "--max-bytes 2G in a nightly cron job spreads a large first backup over nights. "
-           "Exit code 0 when it stops at the budget (the summary says so)")
-        ->check([](const std::string& v) {
-            return parse_size(v) ? std::string()
-                                 : "SIZE must be a positive whole number with an optional unit "
-                                   "K, M, G or T (e.g. 2G)";
-        });
-    cmd->add_flag(
-        "--gmail-labels-as-folders", args->gmail_labels_as_folders,
-        "On Gmail (a server with X-GM-EXT-1), archive every label folder on its own, as for any "
-        "other server: a message with three labels is downloaded and stored four times. Without "
-        "it, each message is downloaded once from All Mail (plus Spam and Trash), its labels go "
-        "into the index, and each label's directory holds hard links to its messages");
-    cmd->add_flag("--no-bodies", args->no_bodies,
-                  "Do not read message bodies into the search index while archiving (a little "
-                  "faster; `search` then finds headers and attachment names only). `imapmirror "
-                  "reindex DIR` reads them later");
-    cmd->add_option("--attachments", args->attachments,
-                    "files (the default): extract each attachment into MESSAGE.attachments/, "
-                    "identical ones stored once (hard links to DIR/.attachments-store/). none: "
-                    "write no attachment files, only their index rows; show, attachments, dump "
-                    "and verify decode them from the .eml when asked. Switching keeps what is "
-                    "there: files -> none keeps existing files, none -> files extracts the "
-                    "missing ones on the next run")
-        ->type_name("MODE")
-        ->check(CLI::IsMember({"files", "none"}));
-    cmd->add_flag("--no-attachment-text", args->no_attachment_text,
-                  "Do not read the text of attachments (text, HTML, attached messages, PDF, "
-                  "Word/Excel/PowerPoint and OpenDocument files) into the search index after "
-                  "archiving. `imapmirror reindex DIR` reads it later");
-    cmd->add_flag("--repoint-archive", args->repoint_archive,
-                  "The archive in --out records the account it was made from (host, port, "
-                  "user), and an export of another account into it is refused (exit 2). When "
-                  "the server really moved (a new host name or port, a renamed login), this "
-                  "records the new one instead, once; the archive goes on where it was");
     cmd->add_option("--on-failure", args->on_failure,
                     "After a run that did not succeed (any exit code but 0), run COMMAND with "
                     "/bin/sh -c. It learns what happened from environment variables only "
@@ -587,7 +492,8 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                     "format node_exporter's textfile collector reads (last run and last success "
                     "times, exit code, messages and bytes fetched, duration, errors, quirks), "
                     "atomically and readable by others. Use a file per account ending in .prom, "
-                    "in the collector's directory");
+                    "in the collector's directory")
+        ->type_name("PATH");
     add_account_options(*cmd, args->choice);
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
@@ -601,15 +507,22 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
             return;
         }
         args->conn.account = args->choice.account;
+        // The budget as the user wrote it (command line, config or preset), for the summary.
+        if (const CLI::Option* budget = cmd->get_option("--max-bytes"); budget->count())
+            args->max_bytes_given = budget->results().back();
         if (auto given = require_options(*cmd, {"--host", "--user", "--out"}); !given) {
             exit_code = report_error(given.error(), args->json);
             return;
         }
-        while (args->out.size() > 1 && args->out.back() == '/')
-            args->out.pop_back();
-        if (store::is_system_directory(args->out)) {
+        // What the options do not say: whose archive this is, and the folders a preset skips.
+        args->options.identity = account_identity(args->conn);
+        if (const auto* preset = find_preset(args->conn.provider))
+            args->options.preset_exclude.assign(preset->exclude.begin(), preset->exclude.end());
+        while (args->options.root.size() > 1 && args->options.root.back() == '/')
+            args->options.root.pop_back();
+        if (store::is_system_directory(args->options.root)) {
             auto e = core::make_error(core::ErrorKind::Usage,
-                                      "--out " + args->out +
+                                      "--out " + args->options.root +
                                           " is a system or home directory; refusing to archive "
                                           "into it",
                                       core::Scope::Run);
@@ -619,7 +532,8 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         }
         // Before any work: under a systemd sandbox, an archive outside ReadWritePaths= would
         // fail only at its first write, after the login (and a refresh token spent).
-        if (auto writable = core::check_not_read_only(args->out, "the archive"); !writable) {
+        if (auto writable = core::check_not_read_only(args->options.root, "the archive");
+            !writable) {
             exit_code = report_error(writable.error(), args->json);
             return;
         }

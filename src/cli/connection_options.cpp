@@ -52,6 +52,7 @@ void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
         ->group(g);
     cmd.add_option("--password-file", a.password_file,
                    "Read the password from the first line of FILE (chmod 600 it)")
+        ->type_name("FILE")
         ->group(g);
     cmd.add_option("--password-command", a.password_command,
                    "Run CMD with /bin/sh and use the first line it prints as the password "
@@ -104,6 +105,7 @@ void add_oauth2_options(CLI::App& cmd, OAuthArgs& a) {
     cmd.add_option("--client-secret-file", a.client_secret_file,
                    "First line: the client secret, where the provider issues one (Google's "
                    "Desktop clients); chmod 600 it")
+        ->type_name("FILE")
         ->group(g);
     cmd.add_option("--tenant", a.tenant,
                    "Microsoft tenant: organizations (work or school, default), consumers "

@@ -7,39 +7,6 @@
 
 namespace imapmirror::cli {
 
-int exit_code_for(const core::Error& e) {
-    using core::ErrorKind;
-    switch (e.kind) {
-        case ErrorKind::Usage:
-            return kExitUsage;
-        case ErrorKind::Network:
-            return kExitNetwork;
-        case ErrorKind::Timeout:
-            return kExitTimeout;
-        case ErrorKind::Tls:
-            return kExitTls;
-        case ErrorKind::Auth:
-            return kExitAuth;
-        case ErrorKind::NotFound:
-            return kExitNotFound;
-        case ErrorKind::Protocol:
-        case ErrorKind::Parse:
-        case ErrorKind::Limit:
-            return kExitProtocol;
-        case ErrorKind::Io:
-        case ErrorKind::DiskFull:
-        case ErrorKind::Corrupt:
-            return kExitLocalIo;
-        case ErrorKind::Cancelled:
-            return kExitInterrupted;
-        case ErrorKind::NothingSelected:
-            return kExitNothingSelected;
-        case ErrorKind::Locked:
-            return kExitLocked;
-    }
-    return kExitInternal;
-}
-
 int report_error(const core::Error& e, bool json) {
     std::string line = "imapmirror: error: " + e.describe() + "\n";
     std::fputs(line.c_str(), stderr);

@@ -1,33 +1,31 @@
 #pragma once
-// Exit codes: each says what kind of failure happened (documented in `man imapmirror`, EXIT
-// STATUS: doc/imapmirror.1.scd).
+// How a command reports the error that ends it. The codes themselves and which error kind gets
+// which are core's (core/exit_code.hpp); the names are brought into `cli`, where every command
+// returns them.
 
 #include "core/error.hpp"
+#include "core/exit_code.hpp"
 
 namespace imapmirror::cli {
 
-enum ExitCode : int {
-    kExitOk = 0,
-    kExitInternal = 1,       // internal error: a bug, please report it
-    kExitUsage = 2,          // bad option, no password source, password command failed
-    kExitNetwork = 3,        // cannot resolve or connect, or the server closed the connection
-    kExitTimeout = 4,        // the server stopped answering for --timeout seconds
-    kExitTls = 5,            // TLS handshake or certificate verification failed, or no STARTTLS
-    kExitAuth = 6,           // the server refused the login
-    kExitNotFound = 7,       // no such folder or message
-    kExitProtocol = 8,       // the server answered NO/BAD or sent something unparseable
-    kExitLocalIo = 9,        // cannot write the output (permissions, disk full)
-    kExitPartial = 10,       // export finished, but some messages or folders failed (see summary)
-    kExitMismatch = 11,      // verify found a difference (missing, changed or extra files; UIDs)
-    kExitStale = 14,         // accounts --max-age: an account's last success is older than that
-    kExitInterrupted = 130,  // interrupted (Ctrl-C or SIGTERM)
-    // export: --include/--exclude selected no folder at all (never an empty success)
-    kExitNothingSelected = 12,
-    // another imapmirror holds the archive (export, reindex): not a usage error, it passes
-    kExitLocked = 13,
-};
-
-int exit_code_for(const core::Error& error);
+using core::exit_code_for;
+using core::ExitCode;
+using core::kExitAuth;
+using core::kExitInternal;
+using core::kExitInterrupted;
+using core::kExitLocalIo;
+using core::kExitLocked;
+using core::kExitMismatch;
+using core::kExitNetwork;
+using core::kExitNotFound;
+using core::kExitNothingSelected;
+using core::kExitOk;
+using core::kExitPartial;
+using core::kExitProtocol;
+using core::kExitStale;
+using core::kExitTimeout;
+using core::kExitTls;
+using core::kExitUsage;
 
 // Prints the error as one line on stderr ("imapmirror: error: ..."), and as a JSON object on
 // stdout when `json`; returns its exit code.

@@ -9,7 +9,7 @@
 
 namespace imapmirror::core {
 
-// What went wrong. Each kind maps to one documented exit code (see cli/exit_codes.hpp).
+// What went wrong. Each kind maps to one documented exit code (core/exit_code.hpp).
 enum class ErrorKind {
     Usage,      // the user asked for something impossible (bad option, missing password)
     Network,    // DNS, connect refused, connection dropped

@@ -1,14 +1,18 @@
 // The accounts file: what it accepts, what it refuses and how each refusal names the file, the
 // line and the key; and that its keys are exactly the options of `export`.
 
-#include "cli/config_file.hpp"
+#include "config/config_file.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <optional>
 
 #include "cli/account_options.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_keys.hpp"
+#include "cli/export_options.hpp"
 
 using namespace imapmirror::cli;
 
@@ -36,7 +40,7 @@ class ScopedEnv {
 };
 
 Config parse_ok(const std::string& text) {
-    auto config = parse_config(text, "/etc/imm/config.toml");
+    auto config = imapmirror::config::parse_config(text, "/etc/imm/config.toml", config_keys());
     INFO((config ? "" : config.error().describe()));
     REQUIRE(config);
     return std::move(*config);
@@ -44,7 +48,7 @@ Config parse_ok(const std::string& text) {
 
 // The one error the text gives, as describe() prints it.
 std::string parse_error(const std::string& text) {
-    auto config = parse_config(text, "/etc/imm/config.toml");
+    auto config = imapmirror::config::parse_config(text, "/etc/imm/config.toml", config_keys());
     REQUIRE_FALSE(config);
     CHECK(config.error().kind == imapmirror::core::ErrorKind::Usage);
     return config.error().describe();
@@ -208,32 +212,151 @@ TEST_CASE("config: the default path follows XDG_CONFIG_HOME when it is absolute"
     CHECK(default_config_path() == "/home/me/.config/imapmirror/config.toml");
 }
 
-TEST_CASE("config: every key is an option of export, and every option of export is a key",
-          "[cli]") {
+TEST_CASE(
+    "config: every option of export is a key, except the command-line-only ones, which "
+    "are options of export",
+    "[cli]") {
     CLI::App app;
     GlobalArgs global;
     int exit_code = 0;
     add_export_command(app, global, exit_code);
     CLI::App* exp = app.get_subcommand("export");
-    for (const auto& key : config_keys()) {
-        INFO(key);
-        CHECK(exp->get_option_no_throw(option_for_key(key)) != nullptr);
-    }
-    // What only makes sense on a command line: the output format, choosing the account, and
-    // a preview (a config that always previews would never back anything up), and re-pointing
-    // an archive (a config that always re-points would never refuse another account).
-    const std::vector<std::string> command_line_only = {"help",   "json",    "account",
-                                                        "config", "dry_run", "repoint_archive"};
+    auto is_key = [](const std::string& key) {
+        return std::any_of(config_keys().begin(), config_keys().end(),
+                           [&](const KeySpec& k) { return k.key == key; });
+    };
     for (const CLI::Option* opt : exp->get_options()) {
         if (opt->get_lnames().empty())
             continue;
         std::string key = opt->get_lnames().front();
         std::replace(key.begin(), key.end(), '-', '_');
         INFO(key);
-        bool known = std::count(config_keys().begin(), config_keys().end(), key) ||
-                     std::count(command_line_only.begin(), command_line_only.end(), key);
-        CHECK(known);
+        const bool command_line_only =
+            std::count(std::begin(kCommandLineOnly), std::end(kCommandLineOnly), key) > 0;
+        CHECK(is_key(key) != command_line_only);
     }
+    // The explicit list names options that exist: a renamed option cannot leave a stale entry
+    // behind (and silently become a key).
+    for (std::string_view key : kCommandLineOnly) {
+        INFO(key);
+        CHECK(exp->get_option_no_throw(option_for_key(key)) != nullptr);
+        CHECK_FALSE(is_key(std::string(key)));
+    }
+    // Every key is an option of export, so apply_settings has somewhere to put it.
+    for (const auto& k : config_keys()) {
+        INFO(k.key);
+        CHECK(exp->get_option_no_throw(option_for_key(k.key)) != nullptr);
+    }
+}
+
+TEST_CASE(
+    "config: the keys the file accepted before keep their kinds, now derived from export's "
+    "options",
+    "[cli]") {
+    using K = ValueKind;
+    // The list config_file.cpp held by hand until the keys were derived from the options.
+    const KeyTable before = {
+        {"host", K::String},
+        {"port", K::Integer},
+        {"user", K::String},
+        {"tls", K::String},
+        {"ca_file", K::Path},
+        {"insecure", K::Bool},
+        {"password_file", K::Path},
+        {"password_command", K::String},
+        {"password_env", K::String},
+        {"oauth2_token_command", K::String},
+        {"oauth2", K::Bool},
+        {"sasl", K::String},
+        {"auth_mech", K::String},
+        {"timeout", K::Integer},
+        {"connect_timeout", K::Integer},
+        {"provider", K::String},
+        {"client_id", K::String},
+        {"client_secret_file", K::Path},
+        {"tenant", K::String},
+        {"oauth2_device_url", K::String},
+        {"oauth2_authorize_url", K::String},
+        {"oauth2_token_url", K::String},
+        {"oauth2_scope", K::String},
+        {"out", K::Path},
+        {"include", K::StringList},
+        {"exclude", K::StringList},
+        {"connections", K::Integer},
+        {"retries", K::Integer},
+        {"retry_wait", K::Number},
+        {"max_bytes", K::String},
+        {"gmail_labels_as_folders", K::Bool},
+        {"msg", K::Bool},
+        {"no_bodies", K::Bool},
+        {"attachments", K::String},
+        {"no_attachment_text", K::Bool},
+        {"on_failure", K::String},
+        {"on_failure_timeout", K::Integer},
+        {"metrics_file", K::Path},
+    };
+    for (const auto& old : before) {
+        INFO(old.key);
+        auto now = std::find_if(config_keys().begin(), config_keys().end(),
+                                [&](const KeySpec& k) { return k.key == old.key; });
+        REQUIRE(now != config_keys().end());
+        CHECK(static_cast<int>(now->kind) == static_cast<int>(old.kind));
+    }
+}
+
+TEST_CASE("config: export's options from the file land in the struct the export takes", "[cli]") {
+    CLI::App app;
+    imapmirror::sync::ExportOptions options;
+    add_export_options(app, options);
+    auto applied = apply_settings(app, "/c.toml",
+                                  {{"out", {"/srv/mail"}, {1, 1}},
+                                   {"include", {"INBOX", "Work/*"}, {2, 1}},
+                                   {"retry_wait", {"2.5"}, {3, 1}},
+                                   {"max_bytes", {"2G"}, {4, 1}},
+                                   {"no_bodies", {"true"}, {5, 1}},
+                                   {"attachments", {"none"}, {6, 1}},
+                                   {"no_attachment_text", {"false"}, {7, 1}},
+                                   {"connections", {"7"}, {8, 1}}});
+    INFO((applied ? "" : applied.error().describe()));
+    REQUIRE(applied);
+    CHECK(options.root == "/srv/mail");
+    CHECK(options.include == std::vector<std::string>{"INBOX", "Work/*"});
+    CHECK(options.retry_wait == std::chrono::milliseconds(2500));
+    CHECK(options.max_bytes == std::optional<uint64_t>(2ull << 30));
+    CHECK_FALSE(options.index_bodies);
+    CHECK(options.attachments == imapmirror::sync::AttachmentFiles::None);
+    CHECK(options.attachment_text);  // no_attachment_text = false leaves the text on
+    CHECK(options.connections == 7);
+}
+
+TEST_CASE("config: export's options on the command line land in the struct the export takes",
+          "[cli]") {
+    CLI::App app;
+    imapmirror::sync::ExportOptions options;
+    add_export_options(app, options);
+    const char* argv[] = {"imapmirror",    "--out", "/a",          "--no-attachment-text",
+                          "--attachments", "files", "--max-bytes", "500M",
+                          "--retry-wait",  "0",     "--msg",       "--repoint-archive"};
+    app.parse(static_cast<int>(std::size(argv)), const_cast<char**>(argv));
+    CHECK(options.root == "/a");
+    CHECK_FALSE(options.attachment_text);
+    CHECK(options.index_bodies);
+    CHECK(options.attachments == imapmirror::sync::AttachmentFiles::Files);
+    CHECK(options.max_bytes == std::optional<uint64_t>(500ull << 20));
+    CHECK(options.retry_wait == std::chrono::milliseconds(0));
+    CHECK(options.msg);
+    CHECK(options.repoint_archive);
+    // Not given: the struct's defaults.
+    imapmirror::sync::ExportOptions defaults;
+    CHECK(options.connections == defaults.connections);
+    CHECK(options.retries == defaults.retries);
+    CHECK(options.gmail_labels_as_folders == defaults.gmail_labels_as_folders);
+
+    CLI::App wrong;
+    imapmirror::sync::ExportOptions unused;
+    add_export_options(wrong, unused);
+    const char* bad[] = {"imapmirror", "--attachments", "some"};
+    CHECK_THROWS_AS(wrong.parse(3, const_cast<char**>(bad)), CLI::ValidationError);
 }
 
 TEST_CASE("config: an account's password source replaces the one in defaults, of any kind",

@@ -1,7 +1,9 @@
 #pragma once
 // The accounts file (~/.config/imapmirror/config.toml): TOML, read with toml++, checked against
-// the one list of keys an account may set, and turned into per-account settings. It only
-// reads and checks; giving the settings to a command's options is account_options' job.
+// the keys an account may set, and turned into per-account settings. It only reads and checks,
+// and knows no command line: the caller gives the keys (cli derives them from `export`'s
+// options: cli/config_keys.hpp), and giving the settings to a command's options is cli's
+// account_options' job.
 
 #include <string>
 #include <string_view>
@@ -9,7 +11,25 @@
 
 #include "core/error.hpp"
 
-namespace imapmirror::cli {
+namespace imapmirror::config {
+
+// What a key's value must be in the file, and how it is turned into option values.
+enum class ValueKind {
+    String,
+    Path,  // a string; `~/` is the home directory, a relative path is relative to the file
+    Integer,
+    Number,  // an integer or a floating-point number
+    Bool,
+    StringList,  // a string, or a list of strings
+};
+
+// One key an account (or [defaults]) may set.
+struct KeySpec {
+    std::string key;  // `retry_wait`: the option `--retry-wait`
+    ValueKind kind = ValueKind::String;
+    bool operator==(const KeySpec&) const = default;
+};
+using KeyTable = std::vector<KeySpec>;
 
 // Where a value was written, for errors ("FILE:LINE: ...").
 struct SourcePos {
@@ -35,7 +55,8 @@ struct Account {
 };
 
 struct Config {
-    std::string path;               // absolute
+    std::string path;  // absolute
+    KeyTable keys;     // what the file was checked against; settings_for keeps their order
     std::vector<Setting> defaults;  // [defaults], `{account}` not yet replaced
     std::vector<Account> accounts;  // in the order of the file
 
@@ -56,10 +77,6 @@ struct Config {
 // five keys. A table sets at most one; an account that sets one replaces [defaults]' one.
 bool is_password_source(std::string_view key);
 
-// The keys an account (or [defaults]) may set, in the order `export --help` lists their
-// options.
-const std::vector<std::string>& config_keys();
-
 // $XDG_CONFIG_HOME/imapmirror/config.toml when XDG_CONFIG_HOME is an absolute path, else
 // $HOME/.config/imapmirror/config.toml.
 std::string default_config_path();
@@ -68,10 +85,12 @@ std::string default_config_path();
 // read, and, naming the file, the line and the key: TOML syntax, a table or key that is
 // not known, a value of the wrong type, a `password` key (the file never holds a password), an
 // account name that is not one safe word, two accounts archiving into one directory.
-core::Result<Config> load_config(const std::string& path);
+// Only the keys of `keys` are known.
+core::Result<Config> load_config(const std::string& path, const KeyTable& keys);
 
 // The same checks for text already read; `path` names it in errors and is the base of
 // relative paths (made absolute against the working directory).
-core::Result<Config> parse_config(std::string_view text, const std::string& path);
+core::Result<Config> parse_config(std::string_view text, const std::string& path,
+                                  const KeyTable& keys);
 
-}  // namespace imapmirror::cli
+}  // namespace imapmirror::config

@@ -1,4 +1,4 @@
-#include "cli/config_file.hpp"
+#include "config/config_file.hpp"
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -15,69 +15,21 @@
 
 #include "core/edit_distance.hpp"
 
-namespace imapmirror::cli {
+namespace imapmirror::config {
 
 namespace {
 
 using core::ErrorKind;
 
-enum class Kind { String, Path, Integer, Number, Bool, StringList };
-
-struct KeySpec {
-    std::string_view key;
-    Kind kind;
-};
-
-// The one list of what the file may set. Each key is the `export` option of the same name
-// (`_` for `-`); a unit test holds the two lists together.
-constexpr KeySpec kKeys[] = {
-    {"host", Kind::String},
-    {"port", Kind::Integer},
-    {"user", Kind::String},
-    {"tls", Kind::String},
-    {"ca_file", Kind::Path},
-    {"insecure", Kind::Bool},
-    {"password_file", Kind::Path},
-    {"password_command", Kind::String},
-    {"password_env", Kind::String},
-    {"oauth2_token_command", Kind::String},
-    {"oauth2", Kind::Bool},
-    {"sasl", Kind::String},
-    {"auth_mech", Kind::String},
-    {"timeout", Kind::Integer},
-    {"connect_timeout", Kind::Integer},
-    {"provider", Kind::String},
-    {"client_id", Kind::String},
-    {"client_secret_file", Kind::Path},
-    {"tenant", Kind::String},
-    {"oauth2_device_url", Kind::String},
-    {"oauth2_authorize_url", Kind::String},
-    {"oauth2_token_url", Kind::String},
-    {"oauth2_scope", Kind::String},
-    {"out", Kind::Path},
-    {"include", Kind::StringList},
-    {"exclude", Kind::StringList},
-    {"connections", Kind::Integer},
-    {"retries", Kind::Integer},
-    {"retry_wait", Kind::Number},
-    {"max_bytes", Kind::String},
-    {"gmail_labels_as_folders", Kind::Bool},
-    {"msg", Kind::Bool},
-    {"no_bodies", Kind::Bool},
-    {"attachments", Kind::String},
-    {"no_attachment_text", Kind::Bool},
-    {"on_failure", Kind::String},
-    {"on_failure_timeout", Kind::Integer},
-    {"metrics_file", Kind::Path},
-};
+using Kind = ValueKind;
 
 constexpr size_t kMaxFileSize = 1 << 20;
 
 constexpr std::string_view kPasswordSources[] = {"password_file", "password_command",
                                                  "password_env", "oauth2_token_command", "oauth2"};
 
-const KeySpec* find_spec(std::string_view key) {
-    for (const auto& s : kKeys)
+const KeySpec* find_spec(const KeyTable& keys, std::string_view key) {
+    for (const auto& s : keys)
         if (s.key == key)
             return &s;
     return nullptr;
@@ -128,11 +80,11 @@ SourcePos pos_of(const toml::source_region& region) {
     return {static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
 }
 
-std::string known_keys_hint(std::string_view unknown) {
+std::string known_keys_hint(const KeyTable& keys, std::string_view unknown) {
     std::string closest;
     size_t best = 3;  // at most two edits away
     std::string all;
-    for (const auto& s : kKeys) {
+    for (const auto& s : keys) {
         size_t d = core::edit_distance(unknown, s.key);
         if (d < best) {
             best = d;
@@ -177,8 +129,8 @@ std::string format_number(double d) {
 // file can be reported: toml++ iterates tables in key order, not in file order.
 class Reader {
   public:
-    Reader(std::string path, std::string base_dir)
-        : m_path(std::move(path)), m_base_dir(std::move(base_dir)) {}
+    Reader(std::string path, std::string base_dir, const KeyTable& keys)
+        : m_path(std::move(path)), m_base_dir(std::move(base_dir)), m_keys(keys) {}
 
     void read_root(const toml::table& root, Config& config) {
         for (auto&& [key, node] : root) {
@@ -201,7 +153,7 @@ class Reader {
                 std::string hint =
                     "the file holds a [defaults] table and one [accounts.NAME] "
                     "table per account";
-                if (find_spec(key.str()) || key.str() == "password")
+                if (find_spec(m_keys, key.str()) || key.str() == "password")
                     hint =
                         "put '" + std::string(key.str()) + "' under [defaults] or [accounts.NAME]";
                 problem(at, "unknown key '" + std::string(key.str()) + "' at the top level", hint);
@@ -267,9 +219,10 @@ class Reader {
                         "password_env (the name of an environment variable)");
                 continue;
             }
-            const KeySpec* spec = find_spec(name);
+            const KeySpec* spec = find_spec(m_keys, name);
             if (!spec) {
-                problem(at, "unknown key '" + name + "' in " + where, known_keys_hint(name));
+                problem(at, "unknown key '" + name + "' in " + where,
+                        known_keys_hint(m_keys, name));
                 continue;
             }
             auto values = read_value(*spec, node, "'" + name + "' in " + where);
@@ -349,6 +302,7 @@ class Reader {
     }
 
     std::string m_path, m_base_dir;
+    const KeyTable& m_keys;
     std::vector<std::pair<SourcePos, core::Error>> m_problems;
 };
 
@@ -385,7 +339,7 @@ std::vector<Setting> Config::settings_for(const Account& account) const {
     bool own_password = std::any_of(account.settings.begin(), account.settings.end(),
                                     [](const Setting& s) { return is_password_source(s.key); });
     std::vector<Setting> out;
-    for (const auto& spec : kKeys) {
+    for (const auto& spec : keys) {
         auto pick = [&](const std::vector<Setting>& from) -> const Setting* {
             for (const auto& s : from)
                 if (s.key == spec.key)
@@ -410,16 +364,6 @@ std::string Config::value_of(const Account& account, std::string_view key) const
         if (s.key == key && !s.values.empty())
             return s.values.front();
     return "";
-}
-
-const std::vector<std::string>& config_keys() {
-    static const std::vector<std::string> keys = [] {
-        std::vector<std::string> k;
-        for (const auto& s : kKeys)
-            k.emplace_back(s.key);
-        return k;
-    }();
-    return keys;
 }
 
 std::string default_config_path() {
@@ -477,7 +421,8 @@ size_t too_deep_line(std::string_view text) {
     return 0;
 }
 
-core::Result<Config> parse_config(std::string_view text, const std::string& path) {
+core::Result<Config> parse_config(std::string_view text, const std::string& path,
+                                  const KeyTable& keys) {
     namespace fs = std::filesystem;
     std::error_code ec;
     fs::path absolute = fs::absolute(path, ec);
@@ -485,7 +430,8 @@ core::Result<Config> parse_config(std::string_view text, const std::string& path
         absolute = path;
     Config config;
     config.path = absolute.lexically_normal().string();
-    Reader reader(config.path, absolute.parent_path().lexically_normal().string());
+    config.keys = keys;
+    Reader reader(config.path, absolute.parent_path().lexically_normal().string(), config.keys);
 
     if (const size_t line = too_deep_line(text))
         return core::make_error(ErrorKind::Usage,
@@ -537,7 +483,7 @@ core::Result<Config> parse_config(std::string_view text, const std::string& path
     return config;
 }
 
-core::Result<Config> load_config(const std::string& path) {
+core::Result<Config> load_config(const std::string& path, const KeyTable& keys) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int err = errno;
@@ -566,7 +512,7 @@ core::Result<Config> load_config(const std::string& path) {
         return core::make_error(
             ErrorKind::Usage, "config file " + path + " is larger than 1 MB; is it the right file?",
             core::Scope::Run);
-    return parse_config(text, path);
+    return parse_config(text, path, keys);
 }
 
-}  // namespace imapmirror::cli
+}  // namespace imapmirror::config
