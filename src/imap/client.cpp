@@ -67,17 +67,6 @@ struct Client::ListingState {
     }
 };
 
-namespace {
-bool announces_append_limit(const Capabilities& caps) {
-    if (caps.has("APPENDLIMIT"))
-        return true;
-    for (const auto& atom : caps.atoms)
-        if (atom.rfind("APPENDLIMIT=", 0) == 0)
-            return true;
-    return false;
-}
-}  // namespace
-
 Result<FolderListing> Client::list_folder_tree(bool with_status, size_t max_bytes,
                                                bool append_limits) {
     ListingState state;
@@ -85,9 +74,10 @@ Result<FolderListing> Client::list_folder_tree(bool with_status, size_t max_byte
     // HIGHESTMODSEQ lets a re-run see flag changes without opening the folder (RFC 7162).
     std::string items = std::string("MESSAGES UNSEEN UIDNEXT UIDVALIDITY") +
                         (capabilities().has("CONDSTORE") ? " HIGHESTMODSEQ" : "");
-    // RFC 7889 section 3.2: a server announcing APPENDLIMIT (with or without =n) answers the
-    // STATUS item; one without it might refuse the whole STATUS.
-    if (append_limits && announces_append_limit(capabilities()))
+    // RFC 7889 section 3.2: only a bare "APPENDLIMIT" says the limits are per folder (with =n
+    // the one limit is in the capability), and Cyrus, which announces APPENDLIMIT=n, refuses
+    // the whole LIST-STATUS with BAD for the item.
+    if (append_limits && capabilities().has("APPENDLIMIT"))
         items += " APPENDLIMIT";
     const bool list_status = with_status && capabilities().has("LIST-STATUS");
     // Every handler below writes into this frame: the scope makes sure none outlives it.

@@ -85,7 +85,8 @@ class Client {
     // Everything the listing keeps (LIST and STATUS responses, as Response::held_bytes) is
     // bounded by `max_bytes`: more is a Limit error.
     // `append_limits`: the STATUS also asks each folder's APPENDLIMIT (RFC 7889 section 3.2,
-    // MailboxStatus::append_limit) where the server announces APPENDLIMIT in either form.
+    // MailboxStatus::append_limit) where the server announces APPENDLIMIT without a number
+    // (its limits are per folder; APPENDLIMIT=n is the one limit of all, append_limit()).
     core::Result<FolderListing> list_folder_tree(bool with_status,
                                                  size_t max_bytes = kMaxListingBytes,
                                                  bool append_limits = false);
