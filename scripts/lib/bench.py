@@ -10,7 +10,9 @@ Steps, all against one private Dovecot over implicit TLS on 127.0.0.1:
   4. mbsync (Debian isync) into a Maildir: cold, no-change, +1%;
   5. with --scale N: grows the account to N messages and times the no-change runs again;
   6. exports one --big-mb MB message alone, for its peak RSS;
-  7. one table of medians, with the ratios imapmirror/floor and imapmirror/mbsync, and the
+  7. restore: a cold export's archive back into the same Dovecot below a fresh prefix (last,
+     as it grows the account), with the ratio restore/export cold (issue 23: at most 2);
+  8. one table of medians, with the ratios imapmirror/floor and imapmirror/mbsync, and the
      archive's bytes per byte of mail for each mode (--attachments files and none, --msg,
      --no-bodies) beside mbsync's Maildir.
 The account's attachments repeat as real mail's do (make_message: signature logos, files
@@ -445,9 +447,12 @@ def main():
         # Cold runs (each into a fresh directory).
         repeat("floor cold", floor_run)
 
+        cold_archives = []  # kept for the restore below: each holds the account as generated
+
         def imm_cold():
             out = os.path.join(work, "imm-%d" % random.randrange(1 << 30))
             r = measure([a.binary, "export", "--out", out] + conn)
+            cold_archives.append(out)
             return r
         repeat("imapmirror cold", imm_cold)
 
@@ -599,6 +604,14 @@ SyncState *
             results[f"imapmirror {big_mb:.0f} MB msg"] = measure(
                 [a.binary, "export", "--out", out, "--include", "Big"] + conn)
 
+        # Restore (issue 23): a cold export's archive back into the same Dovecot, each run below
+        # a fresh --into prefix, so every message is appended. Last, since it grows the account
+        # the export steps above measure. Target: at least half as fast as the cold export.
+        def imm_restore():
+            into = "Restored%d" % random.randrange(1 << 30)
+            return measure([a.binary, "restore", cold_archives[-1], "--into", into] + conn)
+        repeat("imapmirror restore cold", imm_restore)
+
         rows = []
         for name, (wall, cpu, rss) in results.items():
             msgs = a.messages if "cold" in name else added if "+1%" in name else 1 if "MB msg" in name else 0
@@ -611,6 +624,8 @@ SyncState *
             "imapmirror/mbsync cold": results["imapmirror cold"][0] / results["mbsync cold"][0],
             "imapmirror/mbsync no-change": results["imapmirror no-change"][0] / results["mbsync no-change"][0],
             "imapmirror/floor +1%": results["imapmirror +1%"][0] / results["floor +1%"][0],
+            "restore/export cold (<= 2)": results["imapmirror restore cold"][0] /
+            results["imapmirror cold"][0],
             "bodies/no bodies cold": results["imapmirror cold, bodies"][0] /
             results["imapmirror cold, no bodies"][0],
             "att. text/none cold": results["imapmirror cold, bodies"][0] /

@@ -29,6 +29,7 @@ struct RestoreArgs {
     std::string into;
     std::string labels_as = "folders";
     bool include_deleted = false;
+    size_t connections = 4;
     bool dry_run = false;
     bool verify = false;
     bool json = false;
@@ -53,6 +54,7 @@ core::Result<sync::RestoreOptions> options_of(const RestoreArgs& a) {
     o.exclude = a.exclude;
     o.into = a.into;
     o.include_deleted = a.include_deleted;
+    o.connections = a.connections;
     o.labels_as = a.labels_as == "keywords" ? sync::LabelsAs::Keywords : sync::LabelsAs::Folders;
     o.target = account_identity(a.conn);
     for (const auto& m : a.folder_map) {
@@ -270,6 +272,12 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
                     "an IMAP keyword on one copy (keywords). Into Gmail, labels stay labels")
         ->check(CLI::IsMember({"folders", "keywords"}))
         ->type_name("folders|keywords");
+    cmd->add_option("-j,--connections", args->connections,
+                    "IMAP connections restoring folders in parallel, one folder each (never more "
+                    "than the folders with something to send); if the server refuses one, the "
+                    "others go on")
+        ->check(CLI::Range(1, 15))
+        ->capture_default_str();
     cmd->add_flag("--include-deleted", args->include_deleted,
                   "Also restore messages archived as expunged (deleted on the source server)");
     cmd->add_flag("-n,--dry-run", args->dry_run,

@@ -131,8 +131,8 @@ std::optional<uint64_t> append_limit(const Capabilities& caps) {
 }
 
 core::Result<std::string> append_head(std::string_view mailbox, std::string_view flag_list,
-                                      std::string_view date) {
-    IMM_ASSIGN(std::string name, quote_astring(mailbox));
+                                      std::string_view date, QuotedText text) {
+    IMM_ASSIGN(std::string name, quote_astring(mailbox, LiteralForm::Synchronizing, text));
     if (name.find('{') != std::string::npos && name.find("\r\n") != std::string::npos)
         return core::make_error(core::ErrorKind::Usage,
                                 "folder name cannot be sent in APPEND: " + std::string(mailbox));
@@ -183,7 +183,7 @@ core::Result<std::string> gmail_label_list(const std::vector<std::string>& label
 
 core::Result<Writer::Appended> Writer::append(std::string_view mailbox, std::string_view flag_list,
                                               std::string_view date, LiteralSource& message) {
-    IMM_ASSIGN(std::string head, append_head(mailbox, flag_list, date));
+    IMM_ASSIGN(std::string head, append_head(mailbox, flag_list, date, m_client.quoted_text()));
     CommandScope scope(m_client.session());
     IMM_ASSIGN(std::string tag, scope.submit_literal(std::move(head), message, ""));
     IMM_ASSIGN(Completion answer, scope.wait(tag));
@@ -200,7 +200,7 @@ core::Result<Writer::AppendedMany> Writer::append_many(std::string_view mailbox,
         const auto& m = messages[i];
         std::string before;
         if (i == 0) {
-            IMM_ASSIGN(before, append_head(mailbox, m.flag_list, m.date));
+            IMM_ASSIGN(before, append_head(mailbox, m.flag_list, m.date, m_client.quoted_text()));
         } else {
             // RFC 3502: append-message *(SP append-message), each "[flags] [date] literal".
             before = " ";
@@ -221,14 +221,16 @@ core::Result<Writer::AppendedMany> Writer::append_many(std::string_view mailbox,
 }
 
 core::Result<Completion> Writer::create(std::string_view mailbox) {
-    IMM_ASSIGN(std::string name, quote_astring(mailbox));
+    IMM_ASSIGN(std::string name,
+               quote_astring(mailbox, LiteralForm::Synchronizing, m_client.quoted_text()));
     CommandScope scope(m_client.session());
     IMM_ASSIGN(std::string tag, scope.submit("CREATE " + name));
     return scope.wait(tag);
 }
 
 core::Result<MailboxState> Writer::select(std::string_view mailbox) {
-    IMM_ASSIGN(std::string name, quote_astring(mailbox));
+    IMM_ASSIGN(std::string name,
+               quote_astring(mailbox, LiteralForm::Synchronizing, m_client.quoted_text()));
     MailboxState state;
     CommandScope scope(m_client.session());
     IMM_ASSIGN(std::string tag, scope.submit("SELECT " + name, [&](const Response& r) {

@@ -47,10 +47,10 @@ std::optional<uint64_t> append_limit(const Capabilities& caps);
 
 // "APPEND \"INBOX/Sent\" (\\Seen) \"03-Jan-2024 10:00:00 +0000\" ": the command up to its
 // literal, for Session::submit_literal. `mailbox` is the name as sent (modified UTF-7
-// already); `date` may be empty (the server picks the time). A name that would need a literal
-// itself is a Usage error.
+// already, or UTF-8 with QuotedText::Utf8 once UTF8=ACCEPT is enabled); `date` may be empty
+// (the server picks the time). A name that would need a literal itself is a Usage error.
 core::Result<std::string> append_head(std::string_view mailbox, std::string_view flag_list,
-                                      std::string_view date);
+                                      std::string_view date, QuotedText text = QuotedText::Ascii);
 
 // The parenthesised label list of `UID STORE uid +X-GM-LABELS (...)`, from labels as the index
 // keeps them (schema 007): a system label ("\\Inbox", "\\Sent", "\\Important", "\\Starred",
@@ -59,7 +59,8 @@ core::Result<std::string> append_head(std::string_view mailbox, std::string_view
 // that is not an atom, cannot be sent: a Usage error naming it.
 core::Result<std::string> gmail_label_list(const std::vector<std::string>& labels);
 
-// APPEND and CREATE (and Gmail's label STORE) on one logged-in connection.
+// APPEND and CREATE (and Gmail's label STORE) on one logged-in connection. Mailbox names are
+// as sent: modified UTF-7, or UTF-8 where the client enabled UTF8=ACCEPT (Client::enable_utf8).
 class Writer {
   public:
     explicit Writer(Client& client) : m_client(client) {}

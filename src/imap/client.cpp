@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/log.hpp"
+#include "core/utf8.hpp"
 #include "imap/command.hpp"
 #include "transport/curl_connection.hpp"
 
@@ -66,12 +67,18 @@ struct Client::ListingState {
     }
 };
 
-Result<FolderListing> Client::list_folder_tree(bool with_status, size_t max_bytes) {
+Result<FolderListing> Client::list_folder_tree(bool with_status, size_t max_bytes,
+                                               bool append_limits) {
     ListingState state;
     state.max_bytes = max_bytes;
     // HIGHESTMODSEQ lets a re-run see flag changes without opening the folder (RFC 7162).
-    const std::string items = std::string("MESSAGES UNSEEN UIDNEXT UIDVALIDITY") +
-                              (capabilities().has("CONDSTORE") ? " HIGHESTMODSEQ" : "");
+    std::string items = std::string("MESSAGES UNSEEN UIDNEXT UIDVALIDITY") +
+                        (capabilities().has("CONDSTORE") ? " HIGHESTMODSEQ" : "");
+    // RFC 7889 section 3.2: only a bare "APPENDLIMIT" says the limits are per folder (with =n
+    // the one limit is in the capability), and Cyrus, which announces APPENDLIMIT=n, refuses
+    // the whole LIST-STATUS with BAD for the item.
+    if (append_limits && capabilities().has("APPENDLIMIT"))
+        items += " APPENDLIMIT";
     const bool list_status = with_status && capabilities().has("LIST-STATUS");
     // Every handler below writes into this frame: the scope makes sure none outlives it.
     CommandScope scope(m_session);
@@ -95,6 +102,41 @@ Result<FolderListing> Client::list_folder_tree(bool with_status, size_t max_byte
     return std::move(state.out);
 }
 
+Result<bool> Client::enable_utf8() {
+    if (m_utf8)
+        return true;
+    if (!capabilities().has("UTF8=ACCEPT") || !capabilities().has("ENABLE"))
+        return false;
+    bool enabled = false;
+    IMM_ASSIGN(Completion c, m_session.run("ENABLE UTF8=ACCEPT", [&](const Response& r) {
+        if (r.data_name() == "ENABLED")
+            for (size_t i = 1; i < r.data.size(); ++i)
+                if (r.data[i].is_atom() && iequals(r.data[i].text, "UTF8=ACCEPT"))
+                    enabled = true;
+        return Result<void>{};
+    }));
+    m_utf8 = c.ok() && enabled;
+    return m_utf8;
+}
+
+namespace {
+// With UTF8=ACCEPT a LIST name is UTF-8 (RFC 6855 section 3), never modified UTF-7: "A&-B"
+// is those four characters. A name that is not valid UTF-8 is unreadable.
+Result<ListEntry> as_utf8_name(ListEntry e, const Response& r) {
+    for (size_t i = 0; i < e.raw_name.size();) {
+        const size_t n = core::utf8_sequence_length(e.raw_name, i);
+        if (n == 0)
+            return make_error(
+                ErrorKind::Parse,
+                "a folder name is not UTF-8 although UTF8=ACCEPT is enabled: " + r.summary());
+        i += n;
+    }
+    e.name = e.raw_name;
+    e.name_decoded = true;
+    return e;
+}
+}  // namespace
+
 // LIST "" "*", with LIST-STATUS counts when `status_items` is not empty (RFC 5819).
 Result<void> Client::read_list(CommandScope& scope, ListingState& state,
                                const std::string& status_items) {
@@ -112,6 +154,8 @@ Result<void> Client::read_list(CommandScope& scope, ListingState& state,
         IMM_TRY(state.hold(r));
         if (name == "LIST") {
             auto entry = parse_list(r);
+            if (entry && m_utf8)
+                entry = as_utf8_name(std::move(*entry), r);
             if (!entry) {
                 state.out.errors.push_back(folder_error(
                     std::move(entry).error(), "", "a folder in the server's list is unreadable"));
@@ -150,7 +194,7 @@ Result<void> Client::status_each(CommandScope& scope, ListingState& state,
         if (!f.entry.selectable())
             continue;
         const std::string& raw = f.entry.raw_name;
-        auto arg = quote_astring(raw, literal_form(raw.size()));
+        auto arg = quote_astring(raw, literal_form(raw.size()), quoted_text());
         if (!arg) {
             state.failed.emplace(raw, folder_error(std::move(arg).error(), f.entry.name,
                                                    "cannot ask for the folder's counts"));
@@ -199,7 +243,8 @@ Result<std::vector<Folder>> Client::list_folders(bool with_status) {
 }
 
 Result<MailboxState> Client::examine(const std::string& folder) {
-    IMM_ASSIGN(std::string arg, mailbox_argument(folder, LiteralForm::Synchronizing));
+    IMM_ASSIGN(std::string arg,
+               mailbox_argument(folder, LiteralForm::Synchronizing, quoted_text()));
     MailboxState state;
     auto handler = [&](const Response& r) -> Result<void> {
         state.absorb(r);

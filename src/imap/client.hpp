@@ -84,8 +84,12 @@ class Client {
     // does or the session breaks.
     // Everything the listing keeps (LIST and STATUS responses, as Response::held_bytes) is
     // bounded by `max_bytes`: more is a Limit error.
+    // `append_limits`: the STATUS also asks each folder's APPENDLIMIT (RFC 7889 section 3.2,
+    // MailboxStatus::append_limit) where the server announces APPENDLIMIT without a number
+    // (its limits are per folder; APPENDLIMIT=n is the one limit of all, append_limit()).
     core::Result<FolderListing> list_folder_tree(bool with_status,
-                                                 size_t max_bytes = kMaxListingBytes);
+                                                 size_t max_bytes = kMaxListingBytes,
+                                                 bool append_limits = false);
     // The same, for callers that want the folders alone: per-folder errors are logged as
     // warnings and the affected folders have no counts.
     core::Result<std::vector<Folder>> list_folders(bool with_status);
@@ -122,6 +126,15 @@ class Client {
     // The form of literal this server takes for an argument of `size` bytes.
     LiteralForm literal_form(size_t size) const;
 
+    // ENABLE UTF8=ACCEPT (RFC 6855) where the server announces it (and ENABLE): from then on
+    // folder names go both ways as UTF-8, not modified UTF-7 (ListEntry::raw_name is UTF-8,
+    // examine() and quoted_text() send UTF-8). Returns whether the server enabled it; false,
+    // and nothing sent, on a server without it. A NO leaves the session as it was.
+    core::Result<bool> enable_utf8();
+    bool utf8_accepted() const { return m_utf8; }
+    // How arguments of this session may quote 8-bit text (UTF-8 once UTF8=ACCEPT is enabled).
+    QuotedText quoted_text() const { return m_utf8 ? QuotedText::Utf8 : QuotedText::Ascii; }
+
     // LOGOUT; the connection is unusable afterwards.
     void logout() { m_session.logout(); }
 
@@ -137,6 +150,7 @@ class Client {
                                    const std::string& items);
     std::unique_ptr<transport::Stream> m_stream;
     Session m_session;
+    bool m_utf8 = false;  // UTF8=ACCEPT enabled
 };
 
 }  // namespace imapmirror::imap

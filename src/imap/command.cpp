@@ -2,20 +2,31 @@
 
 #include <algorithm>
 
+#include "core/utf8.hpp"
 #include "imap/mutf7.hpp"
 #include "imap/value.hpp"
 
 namespace imapmirror::imap {
 
-core::Result<std::string> quote_astring(std::string_view s, LiteralForm form) {
+core::Result<std::string> quote_astring(std::string_view s, LiteralForm form, QuotedText text) {
     bool atom = !s.empty();
     bool quotable = true;
-    for (char c : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
         auto u = static_cast<unsigned char>(c);
         if (u == 0)
             return core::make_error(core::ErrorKind::Usage,
                                     "the name contains a NUL byte, which IMAP cannot send");
-        if (c == '\r' || c == '\n' || u >= 0x80)
+        if (u >= 0x80) {
+            atom = false;
+            const size_t n = text == QuotedText::Utf8 ? core::utf8_sequence_length(s, i) : 0;
+            if (n == 0)
+                quotable = false;
+            else
+                i += n - 1;
+            continue;
+        }
+        if (c == '\r' || c == '\n')
             quotable = false;
         // ATOM-CHAR plus ']' (ASTRING-CHAR), minus list wildcards to stay unambiguous.
         if (u <= 0x20 || u == 0x7F || c == '(' || c == ')' || c == '{' || c == '"' || c == '\\' ||
@@ -41,9 +52,12 @@ core::Result<std::string> quote_astring(std::string_view s, LiteralForm form) {
     return out;
 }
 
-core::Result<std::string> mailbox_argument(std::string_view utf8_name, LiteralForm form) {
+core::Result<std::string> mailbox_argument(std::string_view utf8_name, LiteralForm form,
+                                           QuotedText text) {
     if (iequals(utf8_name, "INBOX"))
         return std::string("INBOX");
+    if (text == QuotedText::Utf8)
+        return quote_astring(utf8_name, form, text);
     IMM_ASSIGN(std::string encoded, mutf7_encode(utf8_name));
     return quote_astring(encoded, form);
 }

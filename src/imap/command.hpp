@@ -15,15 +15,24 @@ namespace imapmirror::imap {
 // Session::non_synchronizing_literal). Session::submit handles both.
 enum class LiteralForm { Synchronizing, NonSynchronizing };
 
-// An astring argument for `s`: the bare atom when it is one, a quoted string when it can be
-// quoted, else a literal "{n}\r\n<bytes>" (CR, LF, 8-bit: a folder name as some servers
-// send it). NUL cannot be sent at all (IMAP4rev1 literals exclude it): a Usage error.
-core::Result<std::string> quote_astring(std::string_view s,
-                                        LiteralForm form = LiteralForm::Synchronizing);
+// Whether 8-bit text may go in a quoted string: only valid UTF-8 after the session enabled
+// UTF8=ACCEPT (RFC 6855 section 3); before that, 8-bit bytes need a literal.
+enum class QuotedText { Ascii, Utf8 };
 
-// Mailbox argument: encodes UTF-8 to modified UTF-7 and quotes. "INBOX" is case-insensitive.
+// An astring argument for `s`: the bare atom when it is one, a quoted string when it can be
+// quoted (with QuotedText::Utf8 also valid UTF-8), else a literal "{n}\r\n<bytes>" (CR, LF,
+// 8-bit: a folder name as some servers send it). NUL cannot be sent at all (IMAP4rev1
+// literals exclude it): a Usage error.
+core::Result<std::string> quote_astring(std::string_view s,
+                                        LiteralForm form = LiteralForm::Synchronizing,
+                                        QuotedText text = QuotedText::Ascii);
+
+// Mailbox argument from a decoded (UTF-8) name: encoded to modified UTF-7 and quoted, or, with
+// QuotedText::Utf8 (UTF8=ACCEPT enabled, RFC 6855 section 3), sent as UTF-8. "INBOX" is
+// case-insensitive.
 core::Result<std::string> mailbox_argument(std::string_view utf8_name,
-                                           LiteralForm form = LiteralForm::Synchronizing);
+                                           LiteralForm form = LiteralForm::Synchronizing,
+                                           QuotedText text = QuotedText::Ascii);
 
 // Compresses UIDs (any order, duplicates allowed) into a sequence set: {1,2,3,5,7,8} ->
 // "1:3,5,7:8". Empty input gives "".

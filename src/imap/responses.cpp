@@ -113,10 +113,14 @@ core::Result<MailboxStatus> parse_status(const Response& r) {
     s.raw_name = r.data[1].text;
     const auto& items = r.data[2].items;
     for (size_t i = 0; i + 1 < items.size(); i += 2) {
-        auto n = items[i + 1].number();
-        if (!items[i].is_atom() || !n)
+        if (!items[i].is_atom())
             return malformed(r, "STATUS");
         auto key = ascii_upper(items[i].text);
+        if (key == "APPENDLIMIT" && items[i + 1].is_nil())
+            continue;  // this folder takes messages of any size
+        auto n = items[i + 1].number();
+        if (!n)
+            return malformed(r, "STATUS");
         if (key == "MESSAGES")
             s.messages = n;
         else if (key == "UNSEEN")
@@ -131,6 +135,8 @@ core::Result<MailboxStatus> parse_status(const Response& r) {
             s.highestmodseq = n;
         else if (key == "SIZE")
             s.size = n;
+        else if (key == "APPENDLIMIT")
+            s.append_limit = n;
     }
     return s;
 }

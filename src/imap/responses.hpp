@@ -39,6 +39,9 @@ core::Result<ListEntry> parse_list(const Response& r);
 struct MailboxStatus {
     std::string raw_name;
     std::optional<uint64_t> messages, unseen, recent, uidnext, uidvalidity, highestmodseq, size;
+    // RFC 7889 section 3.2: the largest message this folder takes; "APPENDLIMIT NIL" (no limit)
+    // and no APPENDLIMIT item are both nullopt.
+    std::optional<uint64_t> append_limit;
 };
 core::Result<MailboxStatus> parse_status(const Response& r);
 // The same, and when the name is not one astring, accepts it if its atoms joined by single

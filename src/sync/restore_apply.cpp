@@ -4,10 +4,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <string_view>
+#include <thread>
+#include <utility>
 
 #include "core/interrupt.hpp"
 #include "core/log.hpp"
@@ -93,6 +98,25 @@ class EmlSource final : public imap::LiteralSource {
     std::string m_path;
 };
 
+// Flags as the index keeps them ("\\Seen $Work"), split into the system flags and the
+// keywords (both space-separated).
+std::pair<std::string, std::string> split_keywords(std::string_view flags) {
+    std::string system, keywords;
+    size_t pos = 0;
+    while (pos < flags.size()) {
+        size_t end = flags.find(' ', pos);
+        if (end == std::string_view::npos)
+            end = flags.size();
+        const std::string_view flag = flags.substr(pos, end - pos);
+        if (!flag.empty()) {
+            std::string& to = flag.front() == '\\' ? system : keywords;
+            to += (to.empty() ? "" : " ") + std::string(flag);
+        }
+        pos = end + 1;
+    }
+    return {system, keywords};
+}
+
 // A MULTIAPPEND's bounds: one command carries at most this many messages and bytes (a larger
 // message goes alone).
 constexpr size_t kMultiAppendMessages = 100;
@@ -105,24 +129,38 @@ std::string reply_of(const imap::Completion& c) {
            " " + c.text;
 }
 
+// What the connections of one run share: the index (one SQLite connection, so one writer at a
+// time), the progress, the next folder to take, and whether the run has stopped.
+struct SharedRun {
+    SharedRun(index::ArchiveIndex& index, const RestoreProgressFn& progress, uint64_t total)
+        : index(index), progress(progress) {
+        state.messages_total = total;
+    }
+    index::ArchiveIndex& index;
+    std::mutex index_mutex;
+    const RestoreProgressFn& progress;
+    std::mutex progress_mutex;
+    RestoreProgress state;
+    std::atomic<size_t> next_folder{0};
+    std::atomic<bool> stopped{false};  // a connection's `fatal`: the others end too
+};
+
+// One connection's share of the run: the folders it takes, one at a time.
 class Applier {
   public:
-    Applier(const RestoreOptions& options, imap::Client& client, index::ArchiveIndex& index,
-            const store::ArchiveRoot& root, const RestoreProgressFn& progress,
-            RestoreSummary& summary)
+    Applier(const RestoreOptions& options, imap::Client& client, const store::ArchiveRoot& root,
+            SharedRun& shared, RestoreSummary& summary)
         : m_options(options),
           m_client(client),
           m_writer(client),
-          m_index(index),
           m_root(root),
-          m_progress(progress),
+          m_shared(shared),
           m_summary(summary) {}
 
-    // False when the run must stop (summary.fatal set).
-    bool folder(const FolderRestore& f, const TargetView& target) {
+    // False when the run must stop (summary.fatal set, or another connection's).
+    bool folder(const FolderRestore& f) {
         ++m_summary.folders;
         m_summary.already += f.already;
-        m_state.folder = f.target_name;
         if (f.error) {
             m_summary.errors.push_back(*f.error);
             return true;
@@ -148,15 +186,15 @@ class Applier {
                 ++m_summary.found_on_target;
                 if (!record(f, m, index::RestoreState::Restored, opened->uidvalidity, **found, ""))
                     return false;
-                done(m.size);
+                done(f, m.size);
                 if (!store_labels(f, m.id, **found))
                     return false;
                 continue;
             }
-            if (!append(f, m, target))
+            if (!append(f, m))
                 return false;
         }
-        if (!append_all(f, target))
+        if (!append_all(f))
             return false;
         for (const auto& r : f.to_label)
             if (!store_labels(f, r.message_id, r.uid))
@@ -166,10 +204,10 @@ class Applier {
 
   private:
     // The messages sent without a look: one MULTIAPPEND per batch where the server has it.
-    bool append_all(const FolderRestore& f, const TargetView& target) {
+    bool append_all(const FolderRestore& f) {
         if (!m_client.capabilities().has("MULTIAPPEND")) {
             for (const auto& m : f.to_append)
-                if (!append(f, m, target))
+                if (!append(f, m))
                     return false;
             return true;
         }
@@ -178,7 +216,7 @@ class Applier {
         for (const auto& m : f.to_append) {
             if (!batch.empty() &&
                 (batch.size() >= kMultiAppendMessages || bytes + m.size > kMultiAppendBytes)) {
-                if (!send_batch(f, batch, target))
+                if (!send_batch(f, batch))
                     return false;
                 batch.clear();
                 bytes = 0;
@@ -186,7 +224,7 @@ class Applier {
             batch.push_back(&m);
             bytes += m.size;
         }
-        return batch.empty() || send_batch(f, batch, target);
+        return batch.empty() || send_batch(f, batch);
     }
 
     bool create(const FolderRestore& f) {
@@ -245,15 +283,18 @@ class Applier {
         std::optional<EmlSource> source;
         bool stop = false;
     };
-    Prepared prepare(const FolderRestore& f, const index::RestorableMessage& m,
-                     const TargetView& target) {
+    Prepared prepare(const FolderRestore& f, const index::RestorableMessage& m) {
         if (core::interrupted())
             return {std::nullopt, !stop(core::interrupted_error())};
-        if (target.append_limit && m.size > *target.append_limit) {
+        if (m_shared.stopped)  // another connection's fatal error ended the run
+            return {std::nullopt, true};
+        // RFC 7889: the server would refuse it only after the whole literal; say so unsent.
+        if (f.append_limit && m.size > *f.append_limit) {
             auto e = message_error(f, m, ErrorKind::Limit,
                                    "the message (" + std::to_string(m.size) +
-                                       " bytes) is larger than the target takes (APPENDLIMIT " +
-                                       std::to_string(*target.append_limit) + ")");
+                                       " bytes) is larger than folder '" + f.target_name +
+                                       "' on the target takes (APPENDLIMIT " +
+                                       std::to_string(*f.append_limit) + ")");
             e.hint = "the target cannot take it; keep it in the archive";
             return {std::nullopt, !refused(f, m, std::move(e))};
         }
@@ -277,9 +318,8 @@ class Applier {
         return {std::move(*source), false};
     }
 
-    bool append(const FolderRestore& f, const index::RestorableMessage& m,
-                const TargetView& target) {
-        auto ready = prepare(f, m, target);
+    bool append(const FolderRestore& f, const index::RestorableMessage& m) {
+        auto ready = prepare(f, m);
         if (!ready.source)
             return !ready.stop;
         return send_one(f, m, *ready.source);
@@ -297,6 +337,29 @@ class Applier {
             return appended(f, m, sent->appenduid);
         if (over_quota(f, {&m}, sent->answer))
             return false;
+        // GNU imap4d answers BAD "Unrecognized flag" to any keyword: the message goes again
+        // with its system flags alone, and the keywords lost are a message error.
+        const auto [system, keywords] = split_keywords(m.flags);
+        if (!keywords.empty()) {
+            if (auto rewound = source.rewind(); !rewound) {
+                auto e = std::move(rewound).error();
+                e.folder = f.archive_name;
+                return refused(f, m, std::move(e));
+            }
+            auto again = m_writer.append(f.target_raw, imap::append_flag_list(system),
+                                         date ? *date : "", source);
+            if (!again)
+                return stop(std::move(again).error());
+            if (again->answer.ok()) {
+                auto e = message_error(
+                    f, m, ErrorKind::Protocol,
+                    "restored without its keywords (" + keywords + "): the target refused them");
+                e.server_reply = reply_of(sent->answer);
+                e.hint = "this server cannot keep keywords; the archive keeps them";
+                m_summary.errors.push_back(std::move(e));
+                return appended(f, m, again->appenduid);
+            }
+        }
         auto e = message_error(f, m, ErrorKind::Protocol, "the target refused the message");
         e.server_reply = reply_of(sent->answer);
         e.hint = "it is tried again on the next run";
@@ -306,11 +369,10 @@ class Applier {
     // MULTIAPPEND (RFC 3502): `batch` in one command. Refused as a whole (all or none), its
     // messages are sent again one at a time, so a refused message costs only itself.
     bool send_batch(const FolderRestore& f,
-                    const std::vector<const index::RestorableMessage*>& batch,
-                    const TargetView& target) {
+                    const std::vector<const index::RestorableMessage*>& batch) {
         std::vector<std::pair<const index::RestorableMessage*, EmlSource>> ready;
         for (const auto* m : batch) {
-            auto p = prepare(f, *m, target);
+            auto p = prepare(f, *m);
             if (p.stop)
                 return false;
             if (p.source)
@@ -379,7 +441,7 @@ class Applier {
         }
         if (!record(f, m, index::RestoreState::Restored, validity, uid, ""))
             return false;
-        done(m.size);
+        done(f, m.size);
         if (uid)
             return store_labels(f, m.id, *uid);
         if (f.labels.count(m.id))
@@ -435,8 +497,11 @@ class Applier {
             e.server_reply = reply_of(*stored);
             return refused(std::move(e));
         }
-        auto w = index::write_restored_labels(m_index.db(), m_options.target, f.target_raw, id,
-                                              wanted->second);
+        auto w = [&] {
+            std::lock_guard lock(m_shared.index_mutex);
+            return index::write_restored_labels(m_shared.index.db(), m_options.target, f.target_raw,
+                                                id, wanted->second);
+        }();
         if (!w) {
             auto e = std::move(w).error();
             e.scope = core::Scope::Run;
@@ -471,7 +536,10 @@ class Applier {
         r.uidvalidity = validity;
         r.uid = uid;
         r.error = error;
-        auto w = index::write_restore_record(m_index.db(), m_options.target, r);
+        auto w = [&] {
+            std::lock_guard lock(m_shared.index_mutex);
+            return index::write_restore_record(m_shared.index.db(), m_options.target, r);
+        }();
         if (!w) {
             auto e = std::move(w).error();
             e.scope = core::Scope::Run;
@@ -480,48 +548,108 @@ class Applier {
         return true;
     }
 
-    void done(uint64_t bytes) {
-        ++m_state.messages_done;
-        m_state.bytes_done += bytes;
-        if (m_progress)
-            m_progress(m_state);
+    void done(const FolderRestore& f, uint64_t bytes) {
+        std::lock_guard lock(m_shared.progress_mutex);
+        auto& state = m_shared.state;
+        ++state.messages_done;
+        state.bytes_done += bytes;
+        state.folder = f.target_name;
+        if (m_shared.progress)
+            m_shared.progress(state);
     }
 
     bool stop(core::Error e) {
         if (!m_summary.fatal)
             m_summary.fatal = std::move(e);
+        m_shared.stopped = true;
         return false;
     }
 
-  public:
-    RestoreProgress m_state;
-
-  private:
     const RestoreOptions& m_options;
     imap::Client& m_client;
     imap::Writer m_writer;
-    index::ArchiveIndex& m_index;
     const store::ArchiveRoot& m_root;
-    const RestoreProgressFn& m_progress;
+    SharedRun& m_shared;
     RestoreSummary& m_summary;
 };
 
+// One connection's loop: the next folder nobody has taken, until none is left or the run
+// stops.
+void run_connection(const RestorePlan& plan, Applier& applier, SharedRun& shared,
+                    RestoreSummary& summary) {
+    for (;;) {
+        if (shared.stopped)
+            return;
+        const size_t i = shared.next_folder++;
+        if (i >= plan.folders.size())
+            return;
+        if (!applier.folder(plan.folders[i]) && (summary.fatal || shared.stopped))
+            return;
+    }
+}
+
+void merge(RestoreSummary& into, RestoreSummary&& part) {
+    into.folders += part.folders;
+    into.folders_created += part.folders_created;
+    into.appended += part.appended;
+    into.bytes += part.bytes;
+    into.already += part.already;
+    into.found_on_target += part.found_on_target;
+    into.refused += part.refused;
+    into.labelled += part.labelled;
+    for (auto& e : part.errors)
+        into.errors.push_back(std::move(e));
+    if (!into.fatal && part.fatal)
+        into.fatal = std::move(part.fatal);
+}
+
+// Folders with anything to send: more connections than these would have nothing to do.
+size_t folders_with_work(const RestorePlan& plan) {
+    size_t n = 0;
+    for (const auto& f : plan.folders)
+        if (!f.error && (!f.to_check.empty() || !f.to_append.empty() || !f.to_label.empty()))
+            ++n;
+    return n;
+}
+
 }  // namespace
 
-RestoreSummary apply_restore(const RestorePlan& plan, const TargetView& target,
-                             const RestoreOptions& options, imap::Client& client,
-                             index::ArchiveIndex& index, const store::ArchiveRoot& root,
-                             const RestoreProgressFn& progress) {
-    RestoreSummary summary;
+RestoreSummary apply_restore(const RestorePlan& plan, const RestoreOptions& options,
+                             const std::vector<imap::Client*>& clients, index::ArchiveIndex& index,
+                             const store::ArchiveRoot& root, const RestoreProgressFn& progress) {
     const auto start = std::chrono::steady_clock::now();
-    Applier applier(options, client, index, root, progress, summary);
-    applier.m_state.messages_total = plan.messages();
-    for (const auto& f : plan.folders)
-        if (!applier.folder(f, target) && summary.fatal)
-            break;
+    SharedRun shared(index, progress, plan.messages());
+    std::vector<RestoreSummary> parts(clients.size());
+    // An exception cannot cross a thread (it would end the process): it ends the run instead.
+    auto guarded = [&](size_t i) {
+        try {
+            Applier applier(options, *clients[i], root, shared, parts[i]);
+            run_connection(plan, applier, shared, parts[i]);
+        } catch (const std::exception& e) {
+            parts[i].fatal = core::make_error(
+                ErrorKind::Io, std::string("internal error: ") + e.what(), core::Scope::Run);
+            shared.stopped = true;
+        }
+    };
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < clients.size(); ++i)
+        threads.emplace_back(guarded, i);
+    if (!clients.empty())
+        guarded(0);
+    for (auto& t : threads)
+        t.join();
+    RestoreSummary summary;
+    for (auto& part : parts)
+        merge(summary, std::move(part));
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary;
+}
+
+RestoreSummary apply_restore(const RestorePlan& plan, const RestoreOptions& options,
+                             imap::Client& client, index::ArchiveIndex& index,
+                             const store::ArchiveRoot& root, const RestoreProgressFn& progress) {
+    return apply_restore(plan, options, std::vector<imap::Client*>{&client}, index, root, progress);
 }
 
 Result<RestoreSummary> restore_archive(const RestoreOptions& options, const ConnectFn& connect,
@@ -531,9 +659,34 @@ Result<RestoreSummary> restore_archive(const RestoreOptions& options, const Conn
     IMM_ASSIGN(auto locked, lock_archive(options.root));
     IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(index_path));
     IMM_ASSIGN(auto planned, plan_against_target(index, options, connect));
-    RestoreSummary summary = apply_restore(planned.plan, planned.target, options, *planned.client,
-                                           index, locked.root, progress);
-    planned.client->logout();
+    // One connection per folder at a time: the plan's, and as many more as there are folders
+    // to restore, up to --connections. One that cannot be opened (a server's connection limit)
+    // only means fewer.
+    std::vector<std::unique_ptr<imap::Client>> more;
+    const size_t wanted = std::min(options.connections, folders_with_work(planned.plan));
+    while (more.size() + 1 < wanted) {
+        auto c = connect();
+        if (c && planned.target.utf8) {
+            // The plan's names are UTF-8: every connection must take them so.
+            auto enabled = (*c)->enable_utf8();
+            if (!enabled || !*enabled)
+                c = core::make_error(ErrorKind::Protocol,
+                                     "the connection did not enable UTF8=ACCEPT as the first did");
+        }
+        if (!c) {
+            core::warn("restore goes on with " + std::to_string(more.size() + 1) +
+                       " connections: another could not be opened: " + c.error().describe());
+            break;
+        }
+        more.push_back(std::move(*c));
+    }
+    std::vector<imap::Client*> clients{planned.client.get()};
+    for (auto& c : more)
+        clients.push_back(c.get());
+    RestoreSummary summary =
+        apply_restore(planned.plan, options, clients, index, locked.root, progress);
+    for (auto* c : clients)
+        c->logout();
     return summary;
 }
 

@@ -49,16 +49,25 @@ struct RestoreProgress {
 };
 using RestoreProgressFn = std::function<void(const RestoreProgress&)>;
 
-// Applies `plan` (made against `target`) on `client`, reading .eml files beneath `root` and
-// recording into `index`. Returns the summary; its `fatal` is set when the run stopped early
-// (the rows written so far stay true).
-RestoreSummary apply_restore(const RestorePlan& plan, const TargetView& target,
-                             const RestoreOptions& options, imap::Client& client,
-                             index::ArchiveIndex& index, const store::ArchiveRoot& root,
-                             const RestoreProgressFn& progress);
+// Applies `plan` on `clients` (the connection it was made on, and others in the same state:
+// UTF8=ACCEPT enabled where the plan's names are UTF-8), reading .eml files beneath `root` and
+// recording into `index`. Each connection has a thread and takes the plan's next folder when
+// it is done with one, so folders are restored in parallel, each on one connection; the
+// index's writes are serialized. Returns the summary of all; its `fatal` is set when the run
+// stopped early (the first connection's fatal error stops the others before their next
+// message; the rows written so far stay true).
+RestoreSummary apply_restore(const RestorePlan& plan, const RestoreOptions& options,
+                             const std::vector<imap::Client*>& clients, index::ArchiveIndex& index,
+                             const store::ArchiveRoot& root, const RestoreProgressFn& progress);
+// The same on one connection.
+RestoreSummary apply_restore(const RestorePlan& plan, const RestoreOptions& options,
+                             imap::Client& client, index::ArchiveIndex& index,
+                             const store::ArchiveRoot& root, const RestoreProgressFn& progress);
 
 // The whole run: locks DIR (as export does), opens and migrates its index, connects, plans
-// and applies. Errors before the plan (no archive, locked, login refused) are returned.
+// and applies on up to options.connections connections (fewer when fewer folders have work,
+// or when the server refuses more: a warning). Errors before the plan (no archive, locked, login
+// refused) are returned.
 core::Result<RestoreSummary> restore_archive(const RestoreOptions& options,
                                              const ConnectFn& connect,
                                              const RestoreProgressFn& progress);

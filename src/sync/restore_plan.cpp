@@ -129,6 +129,8 @@ Result<std::pair<std::string, std::string>> target_folder_name(const index::Fold
             name += target.delimiter ? *target.delimiter : '/';
         name += c;
     }
+    if (target.utf8)  // RFC 6855 section 3: the name itself
+        return std::make_pair(name, name);
     auto raw = imap::mutf7_encode(name);
     if (!raw)
         return unnamable(folder, raw.error().message);
@@ -219,16 +221,20 @@ class Planner {
         fr.target_raw = raw;
         auto there = m_existing.find(raw);
         fr.create = there == m_existing.end();
-        if (!fr.create)
+        fr.append_limit = m_target.append_limit;
+        if (!fr.create) {
             fr.target_uidvalidity = there->second->uidvalidity;
+            const auto& own = there->second->append_limit;
+            if (own && (!fr.append_limit || *own < *fr.append_limit))
+                fr.append_limit = own;
+        }
     }
 
     // One message into `fr`: already there, labels only, looked for first, or sent. `labels`:
     // the Gmail labels it carries on a Gmail target.
     void add(FolderRestore& fr, const index::RestorableMessage& m,
              const std::set<std::string>& labels) {
-        auto rec = m_records.find({fr.target_raw, m.id});
-        const index::RestoreRecord* r = rec == m_records.end() ? nullptr : rec->second;
+        const index::RestoreRecord* r = record_of(fr, m.id);
         std::vector<std::string> missing;
         if (!labels.empty()) {
             const auto& done = m_applied[{fr.target_raw, m.id}];
@@ -256,6 +262,21 @@ class Planner {
     }
 
   private:
+    // The restore log's row for message `id` in `fr`'s folder: under its name as sent, else,
+    // with UTF-8 names, under the modified UTF-7 name an earlier run sent.
+    const index::RestoreRecord* record_of(const FolderRestore& fr, int64_t id) const {
+        auto rec = m_records.find({fr.target_raw, id});
+        if (rec != m_records.end())
+            return rec->second;
+        if (!m_target.utf8)
+            return nullptr;
+        auto mutf7 = imap::mutf7_encode(fr.target_raw);
+        if (!mutf7 || *mutf7 == fr.target_raw)
+            return nullptr;
+        rec = m_records.find({*mutf7, id});
+        return rec == m_records.end() ? nullptr : rec->second;
+    }
+
     const TargetView& m_target;
     const RestoreOptions& m_options;
     std::map<std::string, const TargetFolder*> m_existing;  // by raw name (INBOX upper-cased)
@@ -414,7 +435,12 @@ Result<TargetView> read_target(imap::Client& client) {
     const auto& caps = client.capabilities();
     view.uidplus = caps.has("UIDPLUS");
     view.append_limit = imap::append_limit(caps);
-    IMM_ASSIGN(auto listing, client.list_folder_tree(true));
+    // Before LIST, so that the names it gives are UTF-8 too. Gmail's label STOREs are written
+    // in modified UTF-7 (gmail_label_list), so its session stays as it is.
+    if (!caps.has("X-GM-EXT-1")) {
+        IMM_ASSIGN(view.utf8, client.enable_utf8());
+    }
+    IMM_ASSIGN(auto listing, client.list_folder_tree(true, imap::Client::kMaxListingBytes, true));
     for (const auto& f : listing.folders) {
         if (!f.entry.selectable())
             continue;
@@ -425,6 +451,8 @@ Result<TargetView> read_target(imap::Client& client) {
         t.special_use = f.entry.special_use();
         if (f.status && f.status->uidvalidity)
             t.uidvalidity = static_cast<uint32_t>(*f.status->uidvalidity);
+        if (f.status)
+            t.append_limit = f.status->append_limit;
         if (is_inbox(t.raw_name) || !view.delimiter)
             view.delimiter = f.entry.delimiter;
         view.folders.push_back(std::move(t));

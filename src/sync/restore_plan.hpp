@@ -9,14 +9,17 @@
 // (RFC 6154: the archive's \Sent goes to the target's \Sent whatever either is called), else
 // the same name; --into PREFIX puts it below PREFIX; the target's personal namespace prefix
 // (Courier's "INBOX.") is added where the server has one. Components are joined with the
-// target's delimiter and sent in modified UTF-7. A component holding the target's delimiter
+// target's delimiter and sent in modified UTF-7, or as UTF-8 where the target enabled
+// UTF8=ACCEPT (RFC 6855; TargetView::utf8). A component holding the target's delimiter
 // cannot be named there: that folder is an error of its own (use --folder-map).
 //
 // Messages. A message recorded as restored into that target folder is skipped, as long as
 // the folder's UIDVALIDITY is the one recorded; one recorded as 'appending' (a run was killed
 // before the server's answer), a folder whose UIDVALIDITY changed since, or any message on a
 // server without UIDPLUS, is first looked for on the target (Message-ID and size); the rest is
-// appended.
+// appended. A record made under the folder's modified UTF-7 name counts for its UTF-8 name
+// (a target that enabled UTF8=ACCEPT since). Each folder carries the largest message it takes
+// (APPENDLIMIT: the server's, or the folder's own from STATUS, the smaller of the two).
 //
 // Gmail labels (doc/restore.md).
 // - Into a Gmail target (X-GM-EXT-1 and a \All folder): each message is appended once, into
@@ -71,6 +74,7 @@ struct RestoreOptions {
     bool include_deleted = false;            // also messages archived as expunged
     index::AccountIdentity target;           // the target account, as the index records restores
     LabelsAs labels_as = LabelsAs::Folders;  // a Gmail archive into a server without labels
+    size_t connections = 4;  // --connections: folders restored in parallel, one connection each
 };
 
 // The target server as LIST, STATUS and NAMESPACE showed it.
@@ -79,14 +83,16 @@ struct TargetFolder {
     std::optional<char> delimiter;
     std::string special_use;  // "\\Sent" etc., or ""
     std::optional<uint32_t> uidvalidity;
+    std::optional<uint64_t> append_limit;  // STATUS APPENDLIMIT (RFC 7889 section 3.2)
 };
 struct TargetView {
     std::vector<TargetFolder> folders;
     std::optional<char> delimiter;  // the hierarchy delimiter (NIL: a flat namespace)
     std::string personal_prefix;    // NAMESPACE's personal prefix ("INBOX." on Courier), or ""
     bool uidplus = false;
-    std::optional<uint64_t> append_limit;  // APPENDLIMIT=n
+    std::optional<uint64_t> append_limit;  // APPENDLIMIT=n: every folder's
     bool gmail = false;                    // X-GM-EXT-1 and a \All folder: labels, not folders
+    bool utf8 = false;  // UTF8=ACCEPT enabled: names are sent as UTF-8, not modified UTF-7
 };
 
 // The archive as the index has it.
@@ -112,6 +118,9 @@ struct FolderRestore {
     std::string target_raw;    // as sent
     bool create = false;       // not on the target yet
     std::optional<uint32_t> target_uidvalidity;
+    // The largest message the folder takes (the smaller of the server's APPENDLIMIT=n and the
+    // folder's STATUS APPENDLIMIT), or nullopt for no limit. A larger one is refused unsent.
+    std::optional<uint64_t> append_limit;
     std::vector<index::RestorableMessage> to_check;   // looked for on the target first
     std::vector<index::RestorableMessage> to_append;  // sent without a look
     uint64_t bytes = 0;                               // of to_check and to_append
@@ -149,8 +158,10 @@ RestorePlan plan_restore(const ArchiveView& archive, const TargetView& target,
 // Reads the archive's side (folders, messages, this target's records) from the index.
 core::Result<ArchiveView> read_archive(index::ArchiveIndex& index, const RestoreOptions& options);
 
-// Reads the target's side: LIST with STATUS (UIDVALIDITY), NAMESPACE where the server has it,
-// and the capabilities. Read-only.
+// Reads the target's side: LIST with STATUS (UIDVALIDITY, and APPENDLIMIT where announced),
+// NAMESPACE where the server has it, and the capabilities. Changes nothing on the server;
+// first enables UTF8=ACCEPT on the session where the target announces it (not on Gmail, whose
+// labels stay in modified UTF-7), so every name after it is UTF-8.
 core::Result<TargetView> read_target(imap::Client& client);
 
 // Everything a restore, its dry run and its check start from: the archive, a logged-in

@@ -56,3 +56,18 @@ TEST_CASE("command: UID set chunks respect the UID count and line length", "[ima
     }
     CHECK(total == 1000);
 }
+
+TEST_CASE("command: with UTF8=ACCEPT enabled valid UTF-8 is quoted, anything else still a literal",
+          "[imap]") {
+    CHECK(*quote_astring("caf\xC3\xA9", LiteralForm::Synchronizing, QuotedText::Utf8) ==
+          "\"caf\xC3\xA9\"");
+    // Not UTF-8 (a Latin-1 byte), or a line break: no quoted form in any mode.
+    CHECK(*quote_astring("caf\xE9", LiteralForm::Synchronizing, QuotedText::Utf8) ==
+          "{4}\r\ncaf\xE9");
+    CHECK(*quote_astring("a\r\nb", LiteralForm::Synchronizing, QuotedText::Utf8) ==
+          "{4}\r\na\r\nb");
+    CHECK(*mailbox_argument("Entwürfe", LiteralForm::Synchronizing, QuotedText::Utf8) ==
+          "\"Entwürfe\"");
+    // '&' is itself under UTF-8, not modified UTF-7's shift character.
+    CHECK(*mailbox_argument("A & B", LiteralForm::Synchronizing, QuotedText::Utf8) == "\"A & B\"");
+}

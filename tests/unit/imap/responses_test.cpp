@@ -73,6 +73,18 @@ TEST_CASE("responses: STATUS items in any order", "[imap]") {
     CHECK_FALSE(parse_status(one("* STATUS x (MESSAGES)\r\n")));
 }
 
+TEST_CASE("responses: STATUS APPENDLIMIT is a folder's limit, NIL none (RFC 7889)", "[imap]") {
+    auto limited = parse_status(one("* STATUS Big (MESSAGES 2 APPENDLIMIT 500)\r\n"));
+    REQUIRE(limited);
+    CHECK(limited->append_limit == 500u);
+    auto unlimited = parse_status(one("* STATUS Big (MESSAGES 2 APPENDLIMIT NIL)\r\n"));
+    REQUIRE(unlimited);
+    CHECK_FALSE(unlimited->append_limit);
+    CHECK(*unlimited->messages == 2);
+    // NIL is a folder without limit, not a value any other item may have.
+    CHECK_FALSE(parse_status(one("* STATUS Big (MESSAGES NIL)\r\n")));
+}
+
 TEST_CASE("responses: SEARCH and ESEARCH give the same UIDs", "[imap]") {
     auto s = parse_search(one("* SEARCH 2 5 9\r\n"));
     REQUIRE(s);

@@ -21,23 +21,33 @@ using test::with_caps;
 
 namespace {
 
-// An archive with INBOX holding the given message texts as 1.eml, 2.eml, ...
+// An archive with INBOX (or `folder`) holding the given message texts as 1.eml, 2.eml, ...
 struct SmallArchive {
     test::TempDir dir;
     std::optional<index::ArchiveIndex> ix;
     std::optional<store::ArchiveRoot> root;
     std::unique_ptr<imap::Client> client;  // kept: the scripted server lives in it
+    int shas = 0;                          // messages added so far
 
-    explicit SmallArchive(const std::vector<std::string>& bodies) {
+    explicit SmallArchive(const std::vector<std::string>& bodies,
+                          const std::string& folder = "INBOX") {
         auto opened = index::ArchiveIndex::open(dir.path + "/index.sqlite");
         REQUIRE(opened);
         ix = std::move(*opened);
+        add_folder(folder, bodies);
+        auto r = store::ArchiveRoot::open(dir.path);
+        REQUIRE(r);
+        root = std::move(*r);
+    }
+
+    // One more archived folder; its messages' SHA-256 stay distinct from the others'.
+    void add_folder(const std::string& folder, const std::vector<std::string>& bodies) {
         index::FolderRecord f;
-        f.name = f.raw_name = f.path = "INBOX";
+        f.name = f.raw_name = f.path = folder;
         f.delimiter = '/';
         auto id = ix->upsert_folder(f);
         REQUIRE(id);
-        std::filesystem::create_directory(dir.path + "/INBOX");
+        std::filesystem::create_directories(dir.path + "/" + folder);
         std::vector<index::MessageRecord> batch;
         uint32_t uid = 0;
         for (const auto& body : bodies) {
@@ -45,18 +55,15 @@ struct SmallArchive {
             m.folder_id = *id;
             m.uidvalidity = 1;
             m.uid = ++uid;
-            m.path = "INBOX/" + std::to_string(uid) + ".eml";
+            m.path = folder + "/" + std::to_string(uid) + ".eml";
             std::ofstream(dir.path + "/" + m.path, std::ios::binary) << body;
             m.size = body.size();
             m.flags = "\\Seen \\Recent";
             m.internal_date = "2024-01-03T10:00:00Z";
-            m.sha256 = "sha-" + std::to_string(uid);
+            m.sha256 = "sha-" + std::to_string(++shas);
             batch.push_back(std::move(m));
         }
         REQUIRE(ix->insert_messages(batch));
-        auto r = store::ArchiveRoot::open(dir.path);
-        REQUIRE(r);
-        root = std::move(*r);
     }
 
     RestoreSummary restore(WireServer::Responder responder, TargetView target,
@@ -73,7 +80,29 @@ struct SmallArchive {
         auto archive = read_archive(*ix, options);
         REQUIRE(archive);
         auto plan = plan_restore(*archive, target, options);
-        return apply_restore(plan, target, options, *client, *ix, *root, {});
+        return apply_restore(plan, options, *client, *ix, *root, {});
+    }
+
+    // The whole run against a scripted target: what read_target learns from it (ENABLE, LIST,
+    // STATUS), the plan, and the apply on the same connection.
+    RestoreSummary restore_read(WireServer::Responder responder, WireServer** server_out,
+                                TargetView* seen = nullptr) {
+        auto server = std::make_unique<WireServer>(std::move(responder));
+        *server_out = server.get();
+        auto made = imap::Client::over(std::move(server));
+        REQUIRE(made);
+        client = std::move(*made);
+        RestoreOptions options;
+        options.root = dir.path;
+        options.target = {"imap.example", 993, "me", ""};
+        auto archive = read_archive(*ix, options);
+        REQUIRE(archive);
+        auto target = read_target(*client);
+        REQUIRE(target);
+        if (seen)
+            *seen = *target;
+        auto plan = plan_restore(*archive, *target, options);
+        return apply_restore(plan, options, *client, *ix, *root, {});
     }
 
     std::vector<std::vector<std::string>> records() {
@@ -384,4 +413,203 @@ TEST_CASE(
     CHECK(count_of(server->wire(), " APPEND ") == 4);  // the batch, then one at a time
     CHECK(a.records() == std::vector<std::vector<std::string>>{
                              {"1", "restored", "1"}, {"2", "refused", ""}, {"3", "restored", "2"}});
+}
+
+namespace {
+
+// A target that answers ENABLE and a LIST-STATUS listing (`listing`: the untagged lines) and
+// APPENDs as `appending` does.
+WireServer::Responder listing_target(const std::string& caps, std::string listing) {
+    auto inner = appending([](const std::string&) { return std::string(); }, caps);
+    return [inner, listing](const std::string& sent) -> std::string {
+        if (sent.find(" ENABLE UTF8=ACCEPT\r\n") != std::string::npos)
+            return "* ENABLED UTF8=ACCEPT\r\n" + tag_of(sent) + " OK enabled\r\n";
+        if (sent.find(" LIST \"\" \"*\"") != std::string::npos)
+            return listing + tag_of(sent) + " OK listed\r\n";
+        return inner(sent);
+    };
+}
+
+}  // namespace
+
+TEST_CASE(
+    "restore apply: a message over its folder's STATUS APPENDLIMIT is refused unsent, the limit "
+    "named (RFC 7889 per-mailbox limit)",
+    "[restore]") {
+    SmallArchive a({"Subject: small\r\n\r\n1\r\n", std::string(600, 'x')});
+    WireServer* server = nullptr;
+    TargetView seen;
+    // "APPENDLIMIT" without a number: the limits are per folder, in STATUS.
+    auto s =
+        a.restore_read(listing_target("APPENDLIMIT LIST-STATUS UIDPLUS LITERAL+",
+                                      "* LIST () \"/\" INBOX\r\n"
+                                      "* STATUS INBOX (MESSAGES 0 UNSEEN 0 UIDNEXT 1 UIDVALIDITY 7 "
+                                      "APPENDLIMIT 500)\r\n"
+                                      "* LIST () \"/\" Big\r\n"
+                                      "* STATUS Big (MESSAGES 0 UNSEEN 0 UIDNEXT 1 UIDVALIDITY 7 "
+                                      "APPENDLIMIT NIL)\r\n"),
+                       &server, &seen);
+    const std::string wire = server->wire();
+    CHECK(wire.find("STATUS (MESSAGES UNSEEN UIDNEXT UIDVALIDITY APPENDLIMIT)") !=
+          std::string::npos);
+    CHECK_FALSE(seen.append_limit);
+    REQUIRE(seen.folders.size() == 2);
+    CHECK(seen.folders[0].append_limit == 500u);
+    CHECK_FALSE(seen.folders[1].append_limit);
+    CHECK_FALSE(s.fatal);
+    CHECK(s.appended == 1);
+    CHECK(s.refused == 1);
+    REQUIRE(s.errors.size() == 1);
+    CHECK(s.errors[0].kind == core::ErrorKind::Limit);
+    CHECK(s.errors[0].scope == core::Scope::Message);
+    CHECK(s.errors[0].message.find("larger than folder 'INBOX' on the target takes "
+                                   "(APPENDLIMIT 500)") != std::string::npos);
+    CHECK(wire.find("{600") == std::string::npos);  // not one byte of it announced
+    CHECK(a.records() ==
+          std::vector<std::vector<std::string>>{{"1", "restored", "1"}, {"2", "refused", ""}});
+}
+
+TEST_CASE(
+    "restore apply: a target without per-folder APPENDLIMIT is not asked for it in STATUS, and "
+    "nothing is refused here",
+    "[restore]") {
+    SmallArchive a({std::string(600, 'x')});
+    WireServer* server = nullptr;
+    auto s = a.restore_read(listing_target("LIST-STATUS UIDPLUS LITERAL+",
+                                           "* LIST () \"/\" INBOX\r\n"
+                                           "* STATUS INBOX (MESSAGES 0 UIDVALIDITY 7)\r\n"),
+                            &server);
+    CHECK(server->wire().find("APPENDLIMIT") == std::string::npos);
+    CHECK(s.appended == 1);
+    CHECK(s.errors.empty());
+
+    // APPENDLIMIT=n is the one limit of all folders (and Cyrus, which announces it, answers
+    // BAD to the STATUS item): not asked either.
+    SmallArchive b({std::string(600, 'x')});
+    auto global = b.restore_read(listing_target("APPENDLIMIT=100000 LIST-STATUS UIDPLUS LITERAL+",
+                                                "* LIST () \"/\" INBOX\r\n"
+                                                "* STATUS INBOX (MESSAGES 0 UIDVALIDITY 7)\r\n"),
+                                 &server);
+    CHECK(server->wire().find("APPENDLIMIT") == std::string::npos);
+    CHECK(global.appended == 1);
+}
+
+TEST_CASE(
+    "restore apply: where the target announces UTF8=ACCEPT it is enabled before LIST and folders "
+    "are created and appended to under their UTF-8 names",
+    "[restore]") {
+    SmallArchive a({"Subject: one\r\n\r\n1\r\n"}, "Projekte/Ärger");
+    WireServer* server = nullptr;
+    TargetView seen;
+    auto s = a.restore_read(listing_target("ENABLE UTF8=ACCEPT LIST-STATUS UIDPLUS LITERAL+",
+                                           "* LIST () \"/\" INBOX\r\n"
+                                           "* STATUS INBOX (MESSAGES 0 UIDVALIDITY 7)\r\n"
+                                           "* LIST () \"/\" \"Entwürfe & Co\"\r\n"
+                                           "* STATUS \"Entwürfe & Co\" (MESSAGES 0 "
+                                           "UIDVALIDITY 7)\r\n"),
+                            &server, &seen);
+    const std::string wire = server->wire();
+    CHECK(seen.utf8);
+    CHECK(wire.find(" ENABLE UTF8=ACCEPT\r\n") < wire.find(" LIST "));
+    REQUIRE(seen.folders.size() == 2);
+    CHECK(seen.folders[1].name == "Entwürfe & Co");  // not read as modified UTF-7
+    CHECK(seen.folders[1].uidvalidity == 7u);
+    CHECK_FALSE(s.fatal);
+    CHECK(s.errors.empty());
+    CHECK(s.folders_created == 1);
+    CHECK(s.appended == 1);
+    CHECK(wire.find(" CREATE \"Projekte/Ärger\"\r\n") != std::string::npos);
+    CHECK(wire.find(" APPEND \"Projekte/Ärger\" (\\Seen) ") != std::string::npos);
+    CHECK(wire.find("&AMQ-") == std::string::npos);
+}
+
+TEST_CASE("restore apply: a target without UTF8=ACCEPT gets no ENABLE and modified UTF-7 names",
+          "[restore]") {
+    SmallArchive a({"Subject: one\r\n\r\n1\r\n"}, "Projekte/Ärger");
+    WireServer* server = nullptr;
+    auto s = a.restore_read(listing_target("LIST-STATUS UIDPLUS LITERAL+",
+                                           "* LIST () \"/\" INBOX\r\n"
+                                           "* STATUS INBOX (MESSAGES 0 UIDVALIDITY 7)\r\n"),
+                            &server);
+    const std::string wire = server->wire();
+    CHECK(wire.find("ENABLE") == std::string::npos);
+    CHECK(s.appended == 1);
+    CHECK(wire.find(" CREATE Projekte/&AMQ-rger\r\n") != std::string::npos);
+    CHECK(wire.find(" APPEND Projekte/&AMQ-rger (\\Seen) ") != std::string::npos);
+}
+
+TEST_CASE(
+    "restore apply: with several connections each folder is restored whole on one of them, and "
+    "every message is recorded once",
+    "[restore]") {
+    SmallArchive a({"Subject: one\r\n\r\n1\r\n", "Subject: two\r\n\r\n2\r\n"});
+    a.add_folder("Work", {"Subject: three\r\n\r\n3\r\n"});
+    a.add_folder("Old", {"Subject: four\r\n\r\n4\r\n", "Subject: five\r\n\r\n5\r\n"});
+    std::vector<std::unique_ptr<imap::Client>> clients;
+    std::vector<WireServer*> servers;
+    std::vector<imap::Client*> pointers;
+    for (int i = 0; i < 3; ++i) {
+        auto server = std::make_unique<WireServer>(
+            appending([](const std::string&) { return std::string(); }));
+        servers.push_back(server.get());
+        auto made = imap::Client::over(std::move(server));
+        REQUIRE(made);
+        clients.push_back(std::move(*made));
+        pointers.push_back(clients.back().get());
+    }
+    RestoreOptions options;
+    options.root = a.dir.path;
+    options.target = {"imap.example", 993, "me", ""};
+    auto archive = read_archive(*a.ix, options);
+    REQUIRE(archive);
+    auto plan = plan_restore(*archive, target_with_inbox(), options);
+    auto s = apply_restore(plan, options, pointers, *a.ix, *a.root, {});
+    CHECK_FALSE(s.fatal);
+    CHECK(s.errors.empty());
+    CHECK(s.appended == 5);
+    CHECK(s.folders == 3);
+    CHECK(s.folders_created == 2);
+    size_t appends = 0;
+    for (const std::string folder : {"INBOX", "Work", "Old"}) {
+        int holders = 0;  // connections that sent anything into this folder
+        for (auto* server : servers) {
+            const size_t n = count_of(server->wire(), " APPEND " + folder + " ");
+            appends += n;
+            holders += n > 0;
+        }
+        CHECK(holders == 1);
+    }
+    CHECK(appends == 5);
+    const auto rows = a.records();
+    REQUIRE(rows.size() == 5);
+    for (const auto& r : rows)
+        CHECK(r[1] == "restored");
+}
+
+TEST_CASE(
+    "restore apply: a target that refuses keywords (GNU imap4d) gets the message again with its "
+    "system flags, and the keywords lost are a message error",
+    "[restore]") {
+    SmallArchive a({"Subject: one\r\n\r\n1\r\n", "Subject: two\r\n\r\n2\r\n"});
+    REQUIRE(a.ix->db().exec("UPDATE messages SET flags = '\\Seen $Important' WHERE id = 1"));
+    WireServer* server = nullptr;
+    auto s = a.restore(appending([](const std::string& command) -> std::string {
+                           return command.find("$Important") != std::string::npos
+                                      ? "BAD APPEND Unrecognized flag"
+                                      : "";
+                       }),
+                       target_with_inbox(), &server);
+    CHECK_FALSE(s.fatal);
+    CHECK(s.appended == 2);
+    CHECK(s.refused == 0);
+    REQUIRE(s.errors.size() == 1);
+    CHECK(s.errors[0].scope == core::Scope::Message);
+    CHECK(s.errors[0].message.find("restored without its keywords ($Important)") !=
+          std::string::npos);
+    CHECK(s.errors[0].server_reply.find("Unrecognized flag") != std::string::npos);
+    const std::string wire = server->wire();
+    CHECK(count_of(wire, " APPEND INBOX (\\Seen $Important) ") == 1);
+    CHECK(count_of(wire, " APPEND INBOX (\\Seen) ") == 2);
+    CHECK(a.records() ==
+          std::vector<std::vector<std::string>>{{"1", "restored", "1"}, {"2", "restored", "2"}});
 }

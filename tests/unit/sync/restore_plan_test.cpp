@@ -354,3 +354,58 @@ TEST_CASE("restore plan: a Gmail label as a keyword is a valid atom", "[restore]
     CHECK(label_keyword("a\\b") == "a_b");
     CHECK(label_keyword("") == "_");
 }
+
+TEST_CASE("restore plan: with UTF8=ACCEPT enabled names are sent as UTF-8", "[restore]") {
+    TargetView t = dovecot();
+    t.utf8 = true;
+    RestoreOptions o;
+    CHECK(name_of(folder(1, "Archiv/2024/Entwürfe"), t, o) ==
+          "Archiv/2024/Entwürfe | Archiv/2024/Entwürfe");
+    CHECK(name_of(folder(1, "A & B"), t, o) == "A & B | A & B");
+    t.utf8 = false;
+    CHECK(name_of(folder(1, "A & B"), t, o) == "A & B | A &- B");
+}
+
+TEST_CASE(
+    "restore plan: a message restored under the folder's modified UTF-7 name is not sent again "
+    "once the target takes UTF-8 names",
+    "[restore]") {
+    TargetView t = dovecot();
+    t.utf8 = true;
+    t.folders.push_back(target_folder("Entwürfe"));
+    ArchiveView a;
+    a.folders = {folder(1, "Entwürfe")};
+    a.messages = {message(10, 1), message(11, 1)};
+    a.records = {{"Entw&APw-rfe", 10, index::RestoreState::Restored, 1, 5, ""}};
+    auto plan = plan_restore(a, t, RestoreOptions{});
+    REQUIRE(plan.folders.size() == 1);
+    CHECK(plan.folders[0].target_raw == "Entwürfe");
+    CHECK_FALSE(plan.folders[0].create);
+    CHECK(plan.folders[0].already == 1);
+    REQUIRE(plan.folders[0].to_append.size() == 1);
+    CHECK(plan.folders[0].to_append[0].id == 11);
+}
+
+TEST_CASE(
+    "restore plan: each folder takes the smaller of the server's APPENDLIMIT and its own, and a "
+    "new folder the server's",
+    "[restore]") {
+    TargetView t = dovecot();
+    t.append_limit = 1000;
+    t.folders[0].append_limit = 500;  // INBOX
+    t.folders.push_back(target_folder("Big"));
+    t.folders.back().append_limit = 5000;
+    ArchiveView a;
+    a.folders = {folder(1, "INBOX"), folder(2, "Big"), folder(3, "New")};
+    a.messages = {message(10, 1), message(20, 2), message(30, 3)};
+    auto plan = plan_restore(a, t, RestoreOptions{});
+    REQUIRE(plan.folders.size() == 3);
+    CHECK(plan.folders[0].append_limit == 500u);
+    CHECK(plan.folders[1].append_limit == 1000u);
+    CHECK(plan.folders[2].append_limit == 1000u);
+    t.append_limit.reset();  // per-folder limits only ("APPENDLIMIT" without a number)
+    plan = plan_restore(a, t, RestoreOptions{});
+    CHECK(plan.folders[0].append_limit == 500u);
+    CHECK(plan.folders[1].append_limit == 5000u);
+    CHECK_FALSE(plan.folders[2].append_limit);
+}
