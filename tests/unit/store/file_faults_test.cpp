@@ -88,7 +88,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "temp file at: a crash before the rename leaves nothing at the final name; the temporary "
+    "temp file at: a crash before the rename leaves nothing at the final name, and the temporary "
     "is what stale_temp_names lists for the next run",
     "[store][file-faults]") {
     test::TempDir dir;
@@ -109,7 +109,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "durable batch: a crash before its renames leaves no file at any final name; every "
+    "durable batch: a crash before its renames leaves no file at any final name, and every "
     "temporary is what stale_temp_names lists, and removing them leaves the folder as before",
     "[store][file-faults]") {
     test::TempDir dir;

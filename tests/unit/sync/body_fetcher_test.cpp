@@ -221,7 +221,7 @@ TEST_CASE("body fetcher: short writes and EINTR while writing messages still arc
 
 TEST_CASE(
     "body fetcher: a crash before the batch's renames leaves no message at its final name and "
-    "no index row; the next run's stale-temporaries cleanup removes what it left",
+    "no index row, and the next run's stale-temporaries cleanup removes what it left",
     "[sync][fetch][file-faults]") {
     Archive archive;
     auto server = mailbox(2, {});
