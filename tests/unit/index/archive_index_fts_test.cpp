@@ -353,3 +353,25 @@ TEST_CASE("attachment text: the words an attachment is searched for leave out ot
     CHECK(attachment_terms("attachment_text:\"okapi\"") == "\"okapi\"");
     CHECK(attachment_terms("subject:\"x\"").empty());
 }
+
+TEST_CASE("search: a date range and the newest-first order read the date index, not every row",
+          "[index]") {
+    // The expressions as archive_search.cpp writes them (kAfter, kBefore, kByDate).
+    Archive a;
+    auto plan = a.ix.db().prepare(
+        "EXPLAIN QUERY PLAN SELECT m.id FROM messages m WHERE COALESCE(m.date, m.internal_date) "
+        ">= ?1 AND COALESCE(m.date, m.internal_date) < ?2 ORDER BY COALESCE(m.date, "
+        "m.internal_date) DESC, m.id DESC LIMIT 50");
+    REQUIRE(plan);
+    std::string details;
+    for (;;) {
+        auto row = plan->step();
+        REQUIRE(row);
+        if (!*row)
+            break;
+        details += plan->column_text(3) + "\n";
+    }
+    INFO(details);
+    CHECK(details.find("messages_date_order") != std::string::npos);
+    CHECK(details.find("TEMP B-TREE") == std::string::npos);  // no sort of every hit
+}
