@@ -13,24 +13,13 @@
 #include <new>
 #include <string>
 
+#include "core/file_system.hpp"
 #include "extract/sandbox.hpp"
 #include "extract/sandbox_protocol.hpp"
 
 namespace imapmirror::extract {
 
 namespace {
-
-bool write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-}
 
 // One line without its '\n'; false at EOF, on an error or a line too long.
 bool read_line(int fd, std::string& line) {
@@ -117,8 +106,10 @@ std::optional<int> run_child_if_asked(int argc, char** argv) {
             c = c == '\n' ? ' ' : c;
         input = std::string();
         ::malloc_trim(0);  // what one document took is not the next one's to start from
-        if (!write_all(1, out.status + "\n" + std::to_string(out.text.size()) + "\n") ||
-            !write_all(1, out.text))
+        auto& fs = core::posix_file_system();
+        if (!core::write_all(fs, 1, out.status + "\n" + std::to_string(out.text.size()) + "\n",
+                             "the answer") ||
+            !core::write_all(fs, 1, out.text, "the answer"))
             return 1;
     }
     return 0;

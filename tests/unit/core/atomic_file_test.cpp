@@ -19,13 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string contents(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 std::vector<std::string> names_in(const std::string& dir) {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(dir))
@@ -70,7 +63,7 @@ TEST_CASE("atomic file: a write that takes fewer bytes than asked is completed, 
     CHECK(faulty.writes() == 2);  // 3 bytes, then the rest
     CHECK(file->size() == 12);
     REQUIRE(file->commit(dir.path + "/out"));
-    CHECK(contents(dir.path + "/out") == "hello, world");
+    CHECK(test::file_contents(dir.path + "/out") == "hello, world");
     CHECK(names_in(dir.path) == std::vector<std::string>{"out"});
 }
 
@@ -84,7 +77,7 @@ TEST_CASE("atomic file: a write interrupted by a signal (EINTR) is retried, not 
     REQUIRE(file->write("after the signal"));
     REQUIRE(file->commit(dir.path + "/out"));
     CHECK(faulty.writes() == 2);
-    CHECK(contents(dir.path + "/out") == "after the signal");
+    CHECK(test::file_contents(dir.path + "/out") == "after the signal");
 }
 
 TEST_CASE(
@@ -104,12 +97,12 @@ TEST_CASE(
         CHECK(faulty.crashed());
         CHECK(faulty.renames() == 0);
     }  // a dead process removes nothing: the destructor's unlink fails with the disk gone
-    CHECK(contents(final_path) == "the old grant");
+    CHECK(test::file_contents(final_path) == "the old grant");
     std::vector<std::string> temporaries;
     for (const auto& name : names_in(dir.path))
         if (name != "grant.json")
             temporaries.push_back(name);
     REQUIRE(temporaries.size() == 1);
     CHECK(temporaries[0].rfind(core::kTempPrefix, 0) == 0);  // what the next run removes
-    CHECK(contents(dir.path + "/" + temporaries[0]) == "the new grant");
+    CHECK(test::file_contents(dir.path + "/" + temporaries[0]) == "the new grant");
 }

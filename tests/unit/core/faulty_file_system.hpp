@@ -8,6 +8,9 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 #include "core/file_system.hpp"
 
@@ -91,5 +94,13 @@ class FaultyFileSystem final : public core::FileSystem {
     bool m_crash_at_rename = false;
     bool m_crashed = false;
 };
+
+// The bytes of the file at `path` ("" when it cannot be read), for checking what a write left.
+inline std::string file_contents(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
 
 }  // namespace imapmirror::test

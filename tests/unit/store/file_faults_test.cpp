@@ -24,13 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string contents(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 size_t entries(const std::string& dir) {
     size_t n = 0;
     for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir))
@@ -83,7 +76,7 @@ TEST_CASE(
     REQUIRE(file->write("body\n"));
     REQUIRE(file->commit(dir_fd.get(), "mbox", dir.path + "/mbox",
                          store::TempFileAt::Replace::Refused));
-    CHECK(contents(dir.path + "/mbox") == "From a@example.org\nbody\n");
+    CHECK(test::file_contents(dir.path + "/mbox") == "From a@example.org\nbody\n");
     CHECK(entries(dir.path) == 1);
 }
 
@@ -132,7 +125,7 @@ TEST_CASE(
         REQUIRE_FALSE(committed);
         CHECK(faulty.crashed());
     }  // a dead process discards nothing
-    CHECK(contents(folder + "/7-1.eml") == "archived before");
+    CHECK(test::file_contents(folder + "/7-1.eml") == "archived before");
     CHECK_FALSE(fs::exists(folder + "/7-2.eml"));
     const auto stale = stale_in(folder);
     CHECK(stale.size() == 2);
