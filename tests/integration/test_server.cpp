@@ -39,22 +39,30 @@ std::vector<std::string> with(std::vector<std::string> a, const std::vector<std:
 }
 
 std::vector<std::vector<std::string>> query(const std::string& db_path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
+    // Closed on every path: a REQUIRE that fails throws, and a handle left open is a leak that
+    // fails the whole test binary under LeakSanitizer, hiding the real failure.
+    struct Handles {
+        sqlite3* db = nullptr;
+        sqlite3_stmt* st = nullptr;
+        ~Handles() {
+            sqlite3_finalize(st);
+            sqlite3_close(db);
+        }
+    } h;
+    const int opened = sqlite3_open_v2(db_path.c_str(), &h.db, SQLITE_OPEN_READONLY, nullptr);
+    INFO(db_path << ": " << sqlite3_errmsg(h.db));
+    REQUIRE(opened == SQLITE_OK);
     INFO(sql);
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(h.db, sql.c_str(), -1, &h.st, nullptr) == SQLITE_OK);
     std::vector<std::vector<std::string>> rows;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (sqlite3_step(h.st) == SQLITE_ROW) {
         std::vector<std::string> row;
-        for (int i = 0; i < sqlite3_column_count(st); ++i) {
-            auto* t = sqlite3_column_text(st, i);
+        for (int i = 0; i < sqlite3_column_count(h.st); ++i) {
+            auto* t = sqlite3_column_text(h.st, i);
             row.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
         }
         rows.push_back(std::move(row));
     }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
     return rows;
 }
 
@@ -367,14 +375,27 @@ bool run_imapmirror_killed(const std::vector<std::string>& args, int delay_ms) {
     return alive;
 }
 
-RunResult run_imapmirror_signalled(const std::vector<std::string>& args, int delay_ms, int sig) {
+RunResult run_imapmirror_signalled_when(const std::vector<std::string>& args,
+                                        const std::function<bool()>& ready, int timeout_ms,
+                                        int sig) {
     std::string dir = make_temp_dir();
     auto argv = imapmirror_argv(args);
     auto start = std::chrono::steady_clock::now();
     pid_t pid = spawn_process(argv, {}, dir);
-    ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
+    const auto deadline = start + std::chrono::milliseconds(timeout_ms);
+    auto exited = [pid] {  // without reaping it: wait_result does that
+        siginfo_t info{};
+        return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+               info.si_pid == pid;
+    };
+    while (!ready() && std::chrono::steady_clock::now() < deadline && !exited())
+        ::usleep(50 * 1000);
+    const auto signalled = std::chrono::steady_clock::now();
     ::kill(pid, sig);
-    return wait_result(pid, dir, start);
+    RunResult r = wait_result(pid, dir, start);
+    r.seconds_after_signal =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+    return r;
 }
 
 uint64_t dovecot_bodies_since(const std::string& log_path, size_t log_offset) {
@@ -456,7 +477,11 @@ FaultyRelay::FaultyRelay(int target_port, size_t after_bytes, Fault fault, bool 
             // one that asks the server's capabilities before logging in never gets that far.
             relay(
                 fd, target_port, after_bytes,
-                [this, every_connection] { return every_connection || !m_faulted.exchange(true); },
+                [this, every_connection] {
+                    const bool faulty = every_connection || !m_faulted.exchange(true);
+                    m_faults += faulty;
+                    return faulty;
+                },
                 fault);
         },
         true);

@@ -74,6 +74,7 @@ struct RunResult {
     int exit_code = -1;
     std::string out, err;
     double seconds = 0;
+    double seconds_after_signal = 0;  // from a signal sent by the test to the exit
 };
 
 // Runs build/imapmirror with `args` (no shell; each element is one argv entry), with extra
@@ -106,8 +107,11 @@ std::string source_dir();
 // point). Returns true when the process was still running when killed.
 bool run_imapmirror_killed(const std::vector<std::string>& args, int delay_ms);
 
-// Starts imapmirror, sends `sig` after `delay_ms` (SIGINT: Ctrl-C) and returns its result.
-RunResult run_imapmirror_signalled(const std::vector<std::string>& args, int delay_ms, int sig);
+// Starts imapmirror and sends `sig` (SIGINT: Ctrl-C) as soon as `ready()` holds (asked every 50 ms), or after
+// `timeout_ms` if it never does, so that a test's moment does not depend on the machine's speed.
+RunResult run_imapmirror_signalled_when(const std::vector<std::string>& args,
+                                        const std::function<bool()>& ready, int timeout_ms,
+                                        int sig);
 
 // Bodies Dovecot sent (sum of body_count= in its log) since `log_offset`, waiting up to 5 s for
 // the session's logout line to be written.
@@ -143,11 +147,13 @@ class FaultyRelay {
     ~FaultyRelay();
     int port() const { return m_server->port(); }
     int connections() const { return m_connections; }
+    int faults() const { return m_faults; }  // connections cut or stalled so far
 
   private:
     std::unique_ptr<FakeServer> m_server;
     std::atomic<int> m_connections{0};
     std::atomic<bool> m_faulted{false};
+    std::atomic<int> m_faults{0};
 };
 
 // A port on 127.0.0.1 with nothing listening (bound, then released).
