@@ -1,6 +1,6 @@
 """scripts/bench search: how long `imapmirror search` takes on a large archive.
 
-  scripts/bench search [--messages N] [--repeat R] [--json]
+  scripts/bench search [--messages N] [--repeat R] [--json] [--archive DIR]
 
 Steps:
   1. generate N small messages (1-3 KB of text) straight into a private Dovecot's Maildir, in
@@ -14,6 +14,9 @@ Steps:
      filter (issue 25's target: at most 300 ms at 1,000,000 messages), and each query's CPU
      time, which a busy machine changes less than the wall time.
 The search prints 50 hits (the default), as a person at a terminal would see.
+
+--archive DIR keeps the archive of steps 1-2 in DIR, and a later run given the same DIR (and
+--messages) skips them: the words are drawn from a fixed seed, so the queries are the same.
 """
 
 import argparse
@@ -128,6 +131,29 @@ def percentile(values, p):
     return values[k]
 
 
+def make_archive(a, server, port, archive, words, zipf, rng):
+    """Steps 1 and 2: the generated account and its cold export. Returns (bytes, seconds)."""
+    owner = "nobody:nogroup" if os.geteuid() == 0 else None
+    log(f"generating {a.messages} messages in {len(FOLDERS)} folders")
+    total = generate(server, a.messages, words, zipf, rng, owner)
+    doveadm = ["doveadm", "-c", os.path.join(server, "dovecot.conf")]
+    subprocess.run(doveadm + ["mailbox", "status", "-u", "alice", "messages", "*"], check=True,
+                   stdout=subprocess.DEVNULL)
+    log("exporting")
+    start = time.monotonic()
+    subprocess.run([a.binary, "export", "--out", archive, "--host", "127.0.0.1", "--port",
+                    str(port + 1), "--user", "alice", "--ca-file", os.path.join(server, "ca.pem"),
+                    "--password-file", os.path.join(server, "password"), "--quiet",
+                    "--connections", "4"], check=True)
+    return total, time.monotonic() - start
+
+
+def archive_bytes(archive):
+    """The size of the messages in a kept archive (what the account held)."""
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(archive)
+               for f in files if f.endswith(".eml"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=200000)
@@ -135,32 +161,28 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--binary", required=True)
     ap.add_argument("--root", required=True)
+    ap.add_argument("--archive", help="keep the archive here; reuse it if it is there")
     a = ap.parse_args()
 
     rng = random.Random(42)
     words = vocabulary(50000, rng)
     zipf = Zipf(len(words), rng)
+    kept = os.path.abspath(a.archive) if a.archive else None
     work = tempfile.mkdtemp(prefix="imapmirror-search-bench-")
     os.chmod(work, 0o755)
     server = os.path.join(work, "server")
+    archive = kept or os.path.join(work, "archive")
+    reuse = kept is not None and os.path.exists(os.path.join(kept, "index.sqlite"))
     port = 30000 + random.randrange(10000) * 2
-    subprocess.run([os.path.join(a.root, "scripts/test-server"), "start", server, str(port)],
-                   check=True, stdout=subprocess.DEVNULL)
+    if not reuse:
+        subprocess.run([os.path.join(a.root, "scripts/test-server"), "start", server, str(port)],
+                       check=True, stdout=subprocess.DEVNULL)
     try:
-        owner = "nobody:nogroup" if os.geteuid() == 0 else None
-        log(f"generating {a.messages} messages in {len(FOLDERS)} folders")
-        total = generate(server, a.messages, words, zipf, rng, owner)
-        doveadm = ["doveadm", "-c", os.path.join(server, "dovecot.conf")]
-        subprocess.run(doveadm + ["mailbox", "status", "-u", "alice", "messages", "*"], check=True,
-                       stdout=subprocess.DEVNULL)
-        archive = os.path.join(work, "archive")
-        log("exporting")
-        start = time.monotonic()
-        subprocess.run([a.binary, "export", "--out", archive, "--host", "127.0.0.1", "--port",
-                        str(port + 1), "--user", "alice", "--ca-file", os.path.join(server, "ca.pem"),
-                        "--password-file", os.path.join(server, "password"), "--quiet",
-                        "--connections", "4"], check=True)
-        export_s = time.monotonic() - start
+        if reuse:
+            log(f"reusing the archive in {archive}")
+            total, export_s = archive_bytes(archive), 0.0
+        else:
+            total, export_s = make_archive(a, server, port, archive, words, zipf, rng)
         index_bytes = sum(os.path.getsize(os.path.join(archive, f)) for f in os.listdir(archive)
                           if f.startswith("index.sqlite"))
         results = []
@@ -202,8 +224,9 @@ def main():
                   f"{r['p95_ms']:>8.1f} {r['cpu_p50_ms']:>11.1f}")
         print(f"\np95 of the queries with a folder or date filter: {report['filtered_p95_ms']:.1f} ms")
     finally:
-        subprocess.run([os.path.join(a.root, "scripts/test-server"), "stop", server],
-                       stdout=subprocess.DEVNULL)
+        if not reuse:
+            subprocess.run([os.path.join(a.root, "scripts/test-server"), "stop", server],
+                           stdout=subprocess.DEVNULL)
         shutil.rmtree(work, ignore_errors=True)
 
 

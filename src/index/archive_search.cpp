@@ -1,6 +1,7 @@
 #include "index/archive_search.hpp"
 
 #include <string_view>
+#include <unordered_map>
 
 namespace imapmirror::index {
 
@@ -9,32 +10,50 @@ using core::Result;
 
 namespace {
 
-// The hit list is built from the constant pieces below, each filter's piece only when the
-// query has that filter (so SQLite plans with the filters there are); values are always bound,
-// by name. bm25() is computed only when the order needs it: it costs a pass over every hit.
-constexpr std::string_view kSelectMatched =
-    "SELECT m.id, COALESCE(m.date, m.internal_date, ''), m.from_addr, f.name, m.subject, "
-    "snippet(messages_fts, -1, :open, :close, '…', 16), m.path, m.deleted_at IS NOT NULL, ";
+// A search runs in two steps. First the hits' ids, in order, from the constant pieces below
+// (each filter's piece only when the query has that filter, so SQLite plans with the filters
+// there are; values always bound by name). Then each shown hit's row and snippet, by id.
+// Two steps because SQLite computes every selected column of every hit before it sorts and
+// cuts to the limit: a snippet (or a body's beginning) per hit made a common word cost a
+// snippet of every message. bm25() is computed only when the order needs it, for the same
+// reason.
+constexpr std::string_view kIdsMatched = "SELECT m.id, ";
 constexpr std::string_view kRank = "bm25(messages_fts) ";
 constexpr std::string_view kNoRank = "0 ";
 constexpr std::string_view kFromMatched =
     "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-    "JOIN folders f ON f.id = m.folder_id WHERE messages_fts MATCH :match ";
-// Filters alone: the snippet is the body's beginning.
-constexpr std::string_view kSelectAll =
-    "SELECT m.id, COALESCE(m.date, m.internal_date, ''), m.from_addr, f.name, m.subject, "
-    "substr(COALESCE((SELECT b.text FROM bodies b WHERE b.message_id = m.id), ''), 1, 120), "
-    "m.path, m.deleted_at IS NOT NULL, 0 ";
-constexpr std::string_view kFromAll =
-    "FROM messages m JOIN folders f ON f.id = m.folder_id WHERE 1 ";
+    "WHERE messages_fts MATCH :match ";
+constexpr std::string_view kIdsAll = "SELECT m.id, 0 FROM messages m WHERE 1 ";
 constexpr std::string_view kCountMatched =
     "SELECT COUNT(*) FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-    "JOIN folders f ON f.id = m.folder_id WHERE messages_fts MATCH :match ";
-constexpr std::string_view kCountAll =
-    "SELECT COUNT(*) FROM messages m JOIN folders f ON f.id = m.folder_id WHERE 1 ";
+    "WHERE messages_fts MATCH :match ";
+// Words alone: every full-text row is a message's, so the join adds nothing to the count.
+constexpr std::string_view kCountWordsAlone =
+    "SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH :match";
+constexpr std::string_view kCountAll = "SELECT COUNT(*) FROM messages m WHERE 1 ";
+
+// The shown hits' rows, by id (:ids, a JSON array): with words, the snippet around them;
+// filters alone, the body's beginning. The '+' keeps SQLite from handing the id list to FTS5
+// as one rowid lookup per id, each of which evaluates the whole expression again (50 times a
+// prefix query's cost); this way the expression is read once and only the shown rows get a
+// snippet.
+constexpr std::string_view kHitsMatched =
+    "WITH shown AS MATERIALIZED (SELECT rowid AS id, "
+    "snippet(messages_fts, -1, :open, :close, '…', 16) AS snippet FROM messages_fts "
+    "WHERE messages_fts MATCH :match AND +rowid IN (SELECT value FROM json_each(:ids))) "
+    "SELECT m.id, COALESCE(m.date, m.internal_date, ''), m.from_addr, f.name, m.subject, "
+    "shown.snippet, m.path, m.deleted_at IS NOT NULL "
+    "FROM shown JOIN messages m ON m.id = shown.id JOIN folders f ON f.id = m.folder_id";
+constexpr std::string_view kHitsAll =
+    "SELECT m.id, COALESCE(m.date, m.internal_date, ''), m.from_addr, f.name, m.subject, "
+    "substr(COALESCE((SELECT b.text FROM bodies b WHERE b.message_id = m.id), ''), 1, 120), "
+    "m.path, m.deleted_at IS NOT NULL "
+    "FROM messages m JOIN folders f ON f.id = m.folder_id "
+    "WHERE m.id IN (SELECT value FROM json_each(:ids))";
 
 constexpr std::string_view kFolder =
-    "AND (f.name = :folder COLLATE NOCASE OR f.path = :folder COLLATE NOCASE) ";
+    "AND m.folder_id IN (SELECT id FROM folders "
+    "WHERE name = :folder COLLATE NOCASE OR path = :folder COLLATE NOCASE) ";
 constexpr std::string_view kLabel =
     "AND EXISTS (SELECT 1 FROM message_labels ml JOIN labels l ON l.id = ml.label_id "
     "WHERE ml.message_id = m.id AND l.name = :label COLLATE NOCASE) ";
@@ -136,28 +155,81 @@ Result<SearchResult> ArchiveSearch::search(const SearchQuery& q) {
             "bodies again)";
         return e;
     }
+    // One read transaction: the ids of the first step and the rows of the second come from
+    // one snapshot of the index, whatever an export commits meanwhile.
+    IMM_TRY(m_db.exec("BEGIN"));
+    struct EndRead {
+        Database& db;
+        ~EndRead() { (void)db.exec("COMMIT"); }  // ends a read: nothing to lose if it fails
+    } end_read{m_db};
     const bool matched = !q.match.empty();
     const std::string filters = filters_sql(q);
-    std::string sql(matched ? kSelectMatched : kSelectAll);
+    std::string sql(matched ? kIdsMatched : kIdsAll);
     if (matched) {
         sql += q.by_relevance ? kRank : kNoRank;
         sql += kFromMatched;
-    } else {
-        sql += kFromAll;
     }
     sql += filters;
     sql += matched && q.by_relevance ? kByRank : kByDate;
-    IMM_ASSIGN(auto st, m_db.prepare(sql));
-    bind_query(st, q);
+    IMM_ASSIGN(auto ids, m_db.prepare(sql));
+    bind_query(ids, q);
     SearchResult result;
     for (;;) {
-        auto row = st.step();
+        auto row = ids.step();
         if (!row)
             return bad_query(q, row.error());  // FTS5 reads the query when the statement runs
         if (!*row)
             break;
         SearchHit h;
-        h.id = st.column_int(0);
+        h.id = ids.column_int(0);
+        h.rank = ids.column_double(1);
+        result.hits.push_back(std::move(h));
+    }
+    IMM_TRY(fill_hits(q, result.hits));
+    if (matched && m_has_attachment_text)
+        IMM_TRY(find_matched_attachments(q, result));
+    if (result.hits.size() < q.limit) {
+        result.total = static_cast<int64_t>(result.hits.size());
+        return result;
+    }
+    const std::string count_sql =
+        !matched ? std::string(kCountAll) + filters
+                 : filters.empty() ? std::string(kCountWordsAlone)
+                                   : std::string(kCountMatched) + filters;
+    IMM_ASSIGN(auto count, m_db.prepare(count_sql));
+    bind_query(count, q);
+    auto row = count.step();
+    if (!row)
+        return bad_query(q, row.error());
+    result.total = count.column_int(0);
+    return result;
+}
+
+// Each hit's row and snippet, by id (the second step; see kHitsMatched).
+Result<void> ArchiveSearch::fill_hits(const SearchQuery& q, std::vector<SearchHit>& hits) {
+    if (hits.empty())
+        return {};
+    std::string ids = "[";
+    std::unordered_map<int64_t, SearchHit*> by_id;
+    for (auto& h : hits) {
+        ids += (ids.size() > 1 ? "," : "") + std::to_string(h.id);
+        by_id.emplace(h.id, &h);
+    }
+    ids += "]";
+    IMM_ASSIGN(auto st, m_db.prepare(q.match.empty() ? kHitsAll : kHitsMatched));
+    bind_query(st, q);
+    st.bind(st.parameter_index(":ids"), ids);
+    size_t filled = 0;
+    for (;;) {
+        auto row = st.step();
+        if (!row)
+            return bad_query(q, row.error());
+        if (!*row)
+            break;
+        const auto it = by_id.find(st.column_int(0));
+        if (it == by_id.end())
+            continue;
+        SearchHit& h = *it->second;
         h.date = st.column_text(1);
         h.from_addr = st.column_text(2);
         h.folder = st.column_text(3);
@@ -165,23 +237,14 @@ Result<SearchResult> ArchiveSearch::search(const SearchQuery& q) {
         h.snippet = st.column_text(5);
         h.path = st.column_text(6);
         h.expunged = st.column_int(7) != 0;
-        h.rank = st.column_double(8);
-        result.hits.push_back(std::move(h));
+        ++filled;
     }
-    if (matched && m_has_attachment_text)
-        IMM_TRY(find_matched_attachments(q, result));
-    if (result.hits.size() < q.limit) {
-        result.total = static_cast<int64_t>(result.hits.size());
-        return result;
-    }
-    IMM_ASSIGN(auto count,
-               m_db.prepare(std::string(matched ? kCountMatched : kCountAll) + filters));
-    bind_query(count, q);
-    auto row = count.step();
-    if (!row)
-        return bad_query(q, row.error());
-    result.total = count.column_int(0);
-    return result;
+    if (filled != hits.size())  // the ids came from the same query in the same read
+        return core::make_error(ErrorKind::Corrupt,
+                                "search: " + std::to_string(hits.size() - filled) +
+                                    " hit(s) matched, then were not found in the same read",
+                                core::Scope::Run);
+    return {};
 }
 
 std::string attachment_terms(std::string_view match) {

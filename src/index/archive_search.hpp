@@ -68,6 +68,7 @@ class ArchiveSearch {
           m_has_labels(has_labels),
           m_has_cjk(has_cjk),
           m_has_attachment_text(has_attachment_text) {}
+    core::Result<void> fill_hits(const SearchQuery& q, std::vector<SearchHit>& hits);
     core::Result<void> find_matched_attachments(const SearchQuery& q, SearchResult& result);
     core::Result<std::vector<MessageView>> messages_where(const char* sql,
                                                           const std::string& value);

@@ -215,7 +215,7 @@ TEST_CASE("search: the total counts every hit beyond the limit", "[index][search
     REQUIRE(a.ix.insert_messages(ms));
     auto s = ArchiveSearch::open(a.t.path());
     REQUIRE(s);
-    for (const char* text : {"okra", "", "folder:INBOX"}) {
+    for (const char* text : {"okra", "", "folder:INBOX", "okra folder:INBOX"}) {
         INFO(text);
         auto q = typed(text);
         q.limit = 2;
