@@ -9,6 +9,8 @@
 include(GNUInstallDirs)
 
 install(TARGETS imapmirror RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The attachment reader imapmirror starts (extract/sandbox.hpp finds it from bin).
+install(TARGETS imapmirror-extract RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/imapmirror)
 
 # Man pages: scdoc sources in doc/, built when scdoc is there (scripts/install-deps installs it).
 # build/doc/PAGE is what the tests render; PAGE.gz (gzip -9n: no name or time stamp, so the

@@ -3,10 +3,9 @@
 
 #include "extract/sandbox.hpp"
 
-// The test binaries are also the attachment-text sandbox's child (extract/sandbox.hpp runs
-// /proc/self/exe): that role is answered before Catch reads the command line.
+// The test binaries are not beside imapmirror-extract, the program the attachment-text sandbox
+// starts (extract/sandbox.hpp): they name the one the build made.
 int main(int argc, char** argv) {
-    if (auto code = imapmirror::extract::run_child_if_asked(argc, argv))
-        return *code;
+    imapmirror::extract::use_extractor_program(IMM_EXTRACTOR);
     return Catch::Session().run(argc, argv);
 }

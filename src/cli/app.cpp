@@ -3,7 +3,6 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/version.hpp"
-#include "extract/sandbox.hpp"
 
 namespace imapmirror::cli {
 
@@ -28,9 +27,6 @@ void add_commands(CLI::App& app, const GlobalArgs& global, int& exit_code) {
 }
 
 int run_cli(int argc, char** argv) {
-    // The attachment-text sandbox runs this binary again as its child (extract/sandbox.hpp).
-    if (auto code = extract::run_child_if_asked(argc, argv))
-        return *code;
     CLI::App app{
         "imapmirror backs up whole IMAP accounts to disk, byte-exact, read-only on the server.\n"
         "\n"

@@ -1,8 +1,9 @@
 #pragma once
 // The text of an attachment, for the search index: pure functions from the attachment's
 // decoded bytes to text, one per kind of document. No files, no processes: the documents a
-// mail brings are hostile, and `sandbox.hpp` runs the document kinds in a child process with
-// memory and CPU limits; these functions only keep to the byte and text caps below.
+// mail brings are hostile, and `sandbox.hpp` runs the document kinds (document_text.hpp) in a
+// separate program with memory and CPU limits; these functions only keep to the byte and text
+// caps below.
 //
 // The status of each extraction is one of (schema/014's `status` column):
 //   "ok"               all the text there is
@@ -48,9 +49,10 @@ struct ExtractedText {
     bool truncated() const { return status == "truncated"; }
 };
 
-// The text of `bytes` read as `kind`, in this process (the document kinds only within
-// a sandbox: extract_sandboxed). `charset` is the declared charset of a Plain or Html part
-// ("" when none: UTF-8 where valid, else windows-1252).
+// The text of `bytes` read as `kind`, in this process: the kinds that are not documents
+// (a document kind is "skipped:read by the extraction program only"; see document_text.hpp
+// and sandbox.hpp). `charset` is the declared charset of a Plain or Html part ("" when none:
+// UTF-8 where valid, else windows-1252).
 ExtractedText extract_text(TextKind kind, std::string_view bytes, const std::string& charset,
                            const ExtractLimits& limits);
 
@@ -62,14 +64,6 @@ ExtractedText html_text(std::string_view bytes, const std::string& charset,
 // An attached message: its Subject, From, To, Cc and Date lines, a blank line, its body text
 // (mime::body_text_of).
 ExtractedText message_text(std::string_view bytes, const ExtractLimits& limits);
-// Through poppler's C++ API; page by page, at most max_pages, text joined with form feeds
-// turned into blank lines.
-ExtractedText pdf_text(std::string_view bytes, const ExtractLimits& limits);
-// The XML members that carry text: docx word/document.xml, headers, footers, footnotes,
-// endnotes, comments; xlsx xl/sharedStrings.xml and inline strings of the sheets; pptx
-// slides and notes; OpenDocument content.xml. Read with libzip and libxml2's streaming
-// reader (no DTD, no entities expanded, no network), within max_member / max_unzipped.
-ExtractedText zip_xml_text(TextKind kind, std::string_view bytes, const ExtractLimits& limits);
 
 // Appends `piece` to `out.text` within `limits.max_text` (cut at a character boundary, status
 // "truncated"); false once the cap is reached.

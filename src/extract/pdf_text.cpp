@@ -7,7 +7,7 @@
 #include <climits>
 #include <memory>
 
-#include "extract/attachment_text.hpp"
+#include "extract/document_text.hpp"
 
 namespace imapmirror::extract {
 

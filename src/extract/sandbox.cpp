@@ -65,6 +65,12 @@ std::string wait_for(int fd, short events, Clock::time_point deadline,
 
 // The variables the child may see: the sanitizers' settings, nothing else (the parent's
 // environment may hold IMAPMIRROR_PASSWORD or a token).
+// Set by use_extractor_program (the test mains); else found from this binary's own path.
+std::string& program_override() {
+    static std::string path;
+    return path;
+}
+
 std::vector<std::string> child_environment() {
     std::vector<std::string> env;
     for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
@@ -90,15 +96,46 @@ SandboxedExtractor::~SandboxedExtractor() {
     stop_gracefully();
 }
 
+void use_extractor_program(std::string path) {
+    program_override() = std::move(path);
+}
+
+std::string extractor_program() {
+    if (!program_override().empty())
+        return program_override();
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return "imapmirror-extract";  // not found: start() says so
+    const std::string exe(self, static_cast<size_t>(n));
+    const std::string dir = exe.substr(0, exe.rfind('/') + 1);
+    // The build tree has it beside the binary; an installed tree in libexec.
+    for (std::string candidate :
+         {dir + "imapmirror-extract", dir + IMM_LIBEXEC_FROM_BIN + "/imapmirror-extract"})
+        if (::access(candidate.c_str(), X_OK) == 0)
+            return candidate;
+    return dir + IMM_LIBEXEC_FROM_BIN + "/imapmirror-extract";
+}
+
+std::string extractor_unavailable() {
+    const std::string program = extractor_program();
+    if (::access(program.c_str(), X_OK) != 0)
+        return program + ": " + std::strerror(errno) + " (reinstall imapmirror)";
+    return "";
+}
+
 std::string SandboxedExtractor::start() {
     int sv[2];
+    if (std::string why = extractor_unavailable(); !why.empty())
+        return why;
+    const std::string program = extractor_program();
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return std::string("socketpair: ") + std::strerror(errno);
     const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
 
     // Everything the child needs is made before fork: between fork and exec a threaded parent's
     // child may only make async-signal-safe calls.
-    std::vector<std::string> args = {"imapmirror",
+    std::vector<std::string> args = {"imapmirror-extract",
                                      std::string(kChildArgument),
                                      std::to_string(m_limits.max_input),
                                      std::to_string(m_limits.max_text),
@@ -139,7 +176,7 @@ std::string SandboxedExtractor::start() {
 #ifndef IMM_ASAN
         ::setrlimit(RLIMIT_AS, &memory);
 #endif
-        ::execve("/proc/self/exe", argv.data(), envp.data());
+        ::execve(program.c_str(), argv.data(), envp.data());
         ::_exit(127);
     }
     ::close(sv[1]);

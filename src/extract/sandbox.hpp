@@ -1,18 +1,19 @@
 #pragma once
-// Document extraction (PDF, OOXML, OpenDocument) in a child process: this binary run again
-// (/proc/self/exe) with a hidden first argument and an environment holding nothing but the
-// sanitizers' settings (no password, no token), under RLIMIT_AS, RLIMIT_FSIZE 0, a CPU
-// timer per document and a wall-clock deadline per document. Whatever a document does to
-// poppler, libzip or libxml2 (crash, runaway memory, endless loop), it costs that
-// attachment's text and nothing more: the result says why.
+// Document extraction (PDF, OOXML, OpenDocument) in a child process: the extraction program
+// (imapmirror-extract, sandbox_child.hpp; see extractor_program) run with a hidden first
+// argument and an environment holding nothing but the sanitizers' settings (no password, no
+// token), under RLIMIT_AS, RLIMIT_FSIZE 0, a CPU timer per document and a wall-clock
+// deadline per document. Whatever a document does to poppler, libzip or libxml2 (crash,
+// runaway memory, endless loop), it costs that attachment's text and nothing more: the
+// result says why.
 //
 // The child is long-lived: starting it costs far more CPU than reading a typical document
 // (about 70 ms against a few), so one child reads document after document, and is started
 // again after a failure or every `SandboxLimits::documents` documents (so a document cannot
 // leave a heap that the next one pays for).
 //
-// Every `main` that can be the parent (src/main.cpp through cli::run_cli, the test mains)
-// calls run_child_if_asked first, so the child never reaches the normal command line.
+// This side links none of the document parsers: the program that runs them is separate, so
+// that imapmirror itself starts faster and holds no poppler in its address space.
 
 #include <sys/types.h>
 
@@ -82,8 +83,14 @@ ExtractedText extract_attachment_text(TextKind kind, std::string_view bytes,
                                       const std::string& charset, const ExtractLimits& limits,
                                       SandboxedExtractor& extractor);
 
-// When argv[1] is kChildArgument: runs the child's side (requests on stdin, answers on
-// stdout, until EOF) and returns its exit code; otherwise nullopt.
-std::optional<int> run_child_if_asked(int argc, char** argv);
+// The extraction program a SandboxedExtractor starts: the one use_extractor_program named,
+// else imapmirror-extract beside this binary (the build tree), else in
+// ../libexec/imapmirror/ from it (an installed tree: /usr/bin and /usr/libexec/imapmirror).
+std::string extractor_program();
+// For the test mains, whose binaries are not beside the program.
+void use_extractor_program(std::string path);
+// "" when extractor_program() can be run; else why not ("PATH: No such file or directory
+// (reinstall imapmirror)").
+std::string extractor_unavailable();
 
 }  // namespace imapmirror::extract

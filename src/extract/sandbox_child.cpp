@@ -14,7 +14,9 @@
 #include <string>
 
 #include "core/file_system.hpp"
+#include "extract/document_text.hpp"
 #include "extract/sandbox.hpp"
+#include "extract/sandbox_child.hpp"
 #include "extract/sandbox_protocol.hpp"
 
 namespace imapmirror::extract {
@@ -65,7 +67,7 @@ void arm_cpu_timer(unsigned seconds) {
 
 ExtractedText answer_to(TextKind kind, const std::string& input, const ExtractLimits& limits) {
     try {
-        return extract_text(kind, input, "", limits);
+        return document_text(kind, input, limits);
     } catch (const std::bad_alloc&) {
         return ExtractedText{"", "failed:memory limit"};
     } catch (const std::exception& e) {
@@ -75,11 +77,14 @@ ExtractedText answer_to(TextKind kind, const std::string& input, const ExtractLi
 
 }  // namespace
 
-std::optional<int> run_child_if_asked(int argc, char** argv) {
-    if (argc < 2 || argv[1] != kChildArgument)
-        return std::nullopt;
-    if (argc != protocol::kArguments)
+int run_extraction_child(int argc, char** argv) {
+    if (argc != protocol::kArguments || argv[1] != kChildArgument) {
+        static constexpr char kNotByHand[] =
+            "imapmirror-extract: reads attachments for imapmirror, which starts it; it is not "
+            "run by hand\n";
+        (void)!::write(2, kNotByHand, sizeof kNotByHand - 1);
         return 2;
+    }
     ExtractLimits limits;
     limits.max_input = number(argv[2]);
     limits.max_text = number(argv[3]);

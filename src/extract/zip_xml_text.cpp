@@ -10,7 +10,7 @@
 #include <regex>
 #include <vector>
 
-#include "extract/attachment_text.hpp"
+#include "extract/document_text.hpp"
 
 namespace imapmirror::extract {
 

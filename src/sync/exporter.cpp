@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "extract/sandbox.hpp"
 #include "index/archive_index.hpp"
 #include "store/archive_root.hpp"
 #include "store/atomic_file.hpp"
@@ -224,6 +225,15 @@ Result<void> read_attachment_texts(index::ArchiveIndex& index, const ExportOptio
                                    ExportSummary& summary) {
     if (!options.attachment_text)
         return {};
+    // A missing reader is an installation's fault, not the documents': nothing is recorded
+    // for them (a run after reinstalling reads them), and this run says so and is partial.
+    if (const std::string why = extract::extractor_unavailable(); !why.empty()) {
+        auto e = core::make_error(
+            ErrorKind::Io, "attachment text: cannot start the extractor: " + why, core::Scope::Run);
+        e.hint = "the mail is archived; the next run reads the attachments' text";
+        summary.errors.push_back(std::move(e));
+        return {};
+    }
     AttachmentTextOptions texts;
     texts.root = options.root;
     IMM_ASSIGN(auto done, index_attachment_texts(index, texts, [](const auto&) {}));

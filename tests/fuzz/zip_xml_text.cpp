@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "extract/attachment_text.hpp"
+#include "extract/document_text.hpp"
 #include "fuzz_check.hpp"
 
 using namespace imapmirror;

@@ -4,6 +4,7 @@
 // --no-attachment-text nothing is read until `reindex`.
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -11,6 +12,7 @@
 #include "test_server.hpp"
 
 using namespace imapmirror::test;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -132,5 +134,34 @@ TEST_CASE("attachment text: --no-attachment-text reads none, reindex fills it in
     REQUIRE(re.exit_code == 0);
     CHECK(has(re.out, "\"attachment_texts\":2"));
     CHECK(has(search(out, "zanzibarite"), "\"matched_attachments\":[\"report.docx\"]"));
+    CHECK(has(search(out, "pdfonlyword"), "\"matched_attachments\":[\"invoice.pdf\"]"));
+}
+
+TEST_CASE(
+    "attachment text: an imapmirror without its reader archives the mail, says so once and "
+    "exits 10, and the run after reinstalling reads the documents",
+    "[integration][attachment-text]") {
+    ScopedTempDir tmp;
+    const std::string out = tmp.path + "/archive";
+    // A copy of the binary with no imapmirror-extract beside it, nor in ../libexec.
+    const std::string alone = tmp.path + "/bin/imapmirror";
+    fs::create_directories(tmp.path + "/bin");
+    fs::copy_file(IMM_BINARY, alone);
+    const std::vector<std::string> copied = {"/bin/sh", "-c", "shift; exec '" + alone + "' \"$@\"",
+                                             "sh"};
+    auto r = run_imapmirror(
+        with({"export", "--out", out, "--include", "Docs"}, server().tls_args()), {}, copied);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 10);
+    CHECK(
+        has(r.err, "attachment text: cannot start the extractor: " + tmp.path +
+                       "/bin/../libexec/imapmirror/imapmirror-extract: No such file or directory"));
+    CHECK(query(out + "/index.sqlite", "SELECT COUNT(*) FROM messages")[0][0] != "0");
+    CHECK(query(out + "/index.sqlite", "SELECT COUNT(*) FROM attachment_texts")[0][0] == "0");
+
+    auto again =
+        run_imapmirror(with({"export", "--out", out, "--include", "Docs"}, server().tls_args()));
+    INFO(again.err);
+    CHECK(again.exit_code == 0);
     CHECK(has(search(out, "pdfonlyword"), "\"matched_attachments\":[\"invoice.pdf\"]"));
 }

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "extract/attachment_text.hpp"
+#include "extract/document_text.hpp"
 #include "extract/sandbox.hpp"
 
 using namespace imapmirror::extract;
@@ -273,4 +274,30 @@ TEST_CASE("a document over its CPU time is stopped by the child's per-document t
     SandboxedExtractor extractor(limits, sandbox);
     const auto t = extractor.extract(TextKind::Ooxml, fixture("bomb.docx"));
     CHECK(t.status == "failed:CPU limit of 1 s");
+}
+
+TEST_CASE("a missing extraction program costs each document its text, with a reason naming it",
+          "[extract]") {
+    const std::string built = extractor_program();
+    use_extractor_program("/nonexistent/imapmirror-extract");
+    auto t = extract_sandboxed(TextKind::Pdf, fixture("invoice.pdf"), ExtractLimits{});
+    use_extractor_program(built);
+    CHECK(t.status.rfind("failed:", 0) == 0);
+    CHECK(t.status.find("/nonexistent/imapmirror-extract: No such file or directory") !=
+          std::string::npos);
+    // In-process kinds need no program.
+    SandboxedExtractor extractor;
+    use_extractor_program("/nonexistent/imapmirror-extract");
+    auto plain =
+        extract_attachment_text(TextKind::Plain, "plain words", "", ExtractLimits{}, extractor);
+    use_extractor_program(built);
+    CHECK(plain.status == "ok");
+    CHECK(extractor.children_started() == 0);
+}
+
+TEST_CASE("the document kinds are read only by the extraction program, never in process",
+          "[extract]") {
+    for (auto kind : {TextKind::Pdf, TextKind::Ooxml, TextKind::Odf})
+        CHECK(extract_text(kind, fixture("invoice.pdf"), "", ExtractLimits{}).status ==
+              "skipped:read by the extraction program only");
 }
