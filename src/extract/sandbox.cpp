@@ -106,7 +106,7 @@ std::string extractor_program() {
     char self[4096];
     const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0)
-        return "imapmirror-extract";  // not found: start() says so
+        return "";  // never a bare name, which would be looked for in the working directory
     const std::string exe(self, static_cast<size_t>(n));
     const std::string dir = exe.substr(0, exe.rfind('/') + 1);
     // The build tree has it beside the binary; an installed tree in libexec.
@@ -119,6 +119,9 @@ std::string extractor_program() {
 
 std::string extractor_unavailable() {
     const std::string program = extractor_program();
+    if (program.empty())
+        return std::string("cannot read /proc/self/exe to find imapmirror-extract: ") +
+               std::strerror(errno);
     if (::access(program.c_str(), X_OK) != 0)
         return program + ": " + std::strerror(errno) + " (reinstall imapmirror)";
     return "";

@@ -85,7 +85,8 @@ ExtractedText extract_attachment_text(TextKind kind, std::string_view bytes,
 
 // The extraction program a SandboxedExtractor starts: the one use_extractor_program named,
 // else imapmirror-extract beside this binary (the build tree), else in
-// ../libexec/imapmirror/ from it (an installed tree: /usr/bin and /usr/libexec/imapmirror).
+// ../libexec/imapmirror/ from it (an installed tree: /usr/bin and /usr/libexec/imapmirror);
+// "" when this binary's own path cannot be read (never a bare name, looked for in the cwd).
 std::string extractor_program();
 // For the test mains, whose binaries are not beside the program.
 void use_extractor_program(std::string path);
