@@ -248,7 +248,7 @@ TEST_CASE("reindex: an archive made before schema 006 is upgraded and searchable
     // Idempotent: nothing left to read.
     auto again = run_imapmirror({"reindex", out, "--json"});
     CHECK(has(again.out, "\"read\":0"));
-    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "17");
+    CHECK(query(out + "/index.sqlite", "PRAGMA user_version").at(0).at(0) == "18");
     remove_archive(out);
 }
 

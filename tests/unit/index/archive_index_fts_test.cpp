@@ -199,6 +199,20 @@ TEST_CASE("search: a Japanese or Chinese word inside a longer run is found", "[i
     CHECK(ids(p, typed("大阪")).empty());
 }
 
+TEST_CASE("search: an English word finds its other forms, as notmuch and Gmail do",
+          "[index][search]") {
+    Archive a;
+    REQUIRE(a.ix.insert_messages(
+        {message(a.inbox, 1, "testing the connections", BodyRecord{"plain", "b1", false}),
+         message(a.inbox, 2, "one test", BodyRecord{"plain", "messages were tested", false}),
+         message(a.inbox, 3, "unrelated", BodyRecord{"plain", "testament", false})}));
+    CHECK(ids(a.t.path(), typed("test")) == std::vector<int64_t>{2, 1});
+    CHECK(ids(a.t.path(), typed("connection")) == std::vector<int64_t>{1});
+    CHECK(ids(a.t.path(), typed("message")) == std::vector<int64_t>{2});
+    // A prefix still matches a word's beginning.
+    CHECK(ids(a.t.path(), typed("testa*")) == std::vector<int64_t>{3});
+}
+
 TEST_CASE("search: filters alone list every message that passes them", "[index][search]") {
     Archive a;
     REQUIRE(a.ix.insert_messages({message(a.inbox, 1, "one", BodyRecord{"plain", "b1", false}),
