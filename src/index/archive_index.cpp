@@ -110,6 +110,10 @@ Result<void> ArchiveIndex::migrate() {
         // user_version takes no bound parameter; the value is our own integer.
         IMM_TRY(m_db.exec("PRAGMA user_version = " + std::to_string(v + 1)));
         IMM_TRY(tx.commit());
+        // Into the database file now, so that the next migration reuses the log from its
+        // start: else a new index's log holds every migration's pages at once (370 KB for
+        // eighteen), which a nearly full disk may not have. PASSIVE: never waits on a reader.
+        IMM_TRY(m_db.exec("PRAGMA wal_checkpoint(PASSIVE)"));
     }
     return {};
 }
