@@ -118,6 +118,13 @@ Result<void> ArchiveIndex::migrate() {
     return {};
 }
 
+Result<void> ArchiveIndex::merge_search_index() {
+    IMM_ASSIGN(auto tx, Transaction::begin(m_db));
+    IMM_TRY(m_db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')"));
+    IMM_TRY(m_db.exec("INSERT INTO attachments_fts (attachments_fts) VALUES ('optimize')"));
+    return tx.commit();
+}
+
 Result<std::vector<FolderRecord>> ArchiveIndex::folders() {
     IMM_ASSIGN(auto st,
                m_db.prepare("SELECT id, name, raw_name, path, special_use, delimiter, selectable, "

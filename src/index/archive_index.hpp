@@ -215,6 +215,9 @@ class ArchiveIndex {
     core::Result<bool> needs_threading();
     // Recomputes threads over every message of the archive.
     core::Result<void> rebuild_threads();
+    // Merges each full-text table into one segment (FTS5 'optimize'): searches read fewer
+    // segments. A pass over the whole full-text index; see sync/search_upkeep.hpp for when.
+    core::Result<void> merge_search_index();
 
     // Threads (newest activity first) with their messages; only threads with a message in
     // `folder` (decoded name) when it is not empty.

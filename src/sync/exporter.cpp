@@ -25,6 +25,7 @@
 #include "sync/label_directories.hpp"
 #include "sync/msg_backfill.hpp"
 #include "sync/run_plan.hpp"
+#include "sync/search_upkeep.hpp"
 #include "sync/shared_run.hpp"
 #include "sync/stale_temporaries.hpp"
 #include "sync/work_queue.hpp"
@@ -219,6 +220,15 @@ Result<void> thread_messages(index::ArchiveIndex& index, const ExportSummary& su
     return {};
 }
 
+// Phase "search index": merged after a run that added a large share of the archive
+// (sync/search_upkeep.hpp).
+Result<void> merge_search_index(index::ArchiveIndex& index, int64_t archived_before,
+                                const ExportSummary& summary) {
+    if (!worth_merging_search_index(summary.messages, static_cast<uint64_t>(archived_before)))
+        return {};
+    return index.merge_search_index();
+}
+
 // Phase "attachment text": every attachment without a text row (this run's, and earlier
 // ones') is read from its .eml, documents in the sandbox; no connection is held meanwhile.
 Result<void> read_attachment_texts(index::ArchiveIndex& index, const ExportOptions& options,
@@ -369,6 +379,10 @@ Result<ExportSummary> Exporter::run(const ExitCodePolicy& exit_code) {
     if (!summary.fatal) {
         if (auto threaded = thread_messages(index, summary); !threaded)
             summary.fatal = std::move(threaded).error();
+    }
+    if (!summary.fatal) {
+        if (auto merged = merge_search_index(index, archived_before, summary); !merged)
+            summary.fatal = std::move(merged).error();
     }
     finish();
     return summary;

@@ -213,6 +213,18 @@ TEST_CASE("search: an English word finds its other forms, as notmuch and Gmail d
     CHECK(ids(a.t.path(), typed("testa*")) == std::vector<int64_t>{3});
 }
 
+TEST_CASE("search: after the full-text index is merged, every message is found as before",
+          "[index][search]") {
+    Archive a;
+    for (uint32_t uid = 1; uid <= 3; ++uid)
+        REQUIRE(a.ix.insert_messages(
+            {message(a.inbox, uid, "batch" + std::to_string(uid),
+                     BodyRecord{"plain", "shared words of batch " + std::to_string(uid), false})}));
+    REQUIRE(a.ix.merge_search_index());
+    CHECK(ids(a.t.path(), typed("shared")) == std::vector<int64_t>{3, 2, 1});
+    CHECK(ids(a.t.path(), typed("batch2")) == std::vector<int64_t>{2});
+}
+
 TEST_CASE("search: filters alone list every message that passes them", "[index][search]") {
     Archive a;
     REQUIRE(a.ix.insert_messages({message(a.inbox, 1, "one", BodyRecord{"plain", "b1", false}),
