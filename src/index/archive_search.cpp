@@ -107,6 +107,15 @@ core::Error bad_query(const SearchQuery& q, const core::Error& sqlite) {
     return e;
 }
 
+// The next row of a statement that reads the query's MATCH: FTS5 reads the expression when
+// the statement runs, so a syntax error comes from here, as bad_query's Usage error.
+Result<bool> step_query(Statement& st, const SearchQuery& q) {
+    auto row = st.step();
+    if (!row)
+        return bad_query(q, row.error());
+    return *row;
+}
+
 constexpr const char* kMessageSelect =
     "SELECT m.id, f.name, m.path, COALESCE(m.date, ''), COALESCE(m.internal_date, ''), "
     "m.from_addr, m.to_addrs, m.cc_addrs, m.subject, m.message_id, m.flags, "
@@ -175,10 +184,8 @@ Result<SearchResult> ArchiveSearch::search(const SearchQuery& q) {
     bind_query(ids, q);
     SearchResult result;
     for (;;) {
-        auto row = ids.step();
+        IMM_ASSIGN(bool row, step_query(ids, q));
         if (!row)
-            return bad_query(q, row.error());  // FTS5 reads the query when the statement runs
-        if (!*row)
             break;
         SearchHit h;
         h.id = ids.column_int(0);
@@ -192,15 +199,12 @@ Result<SearchResult> ArchiveSearch::search(const SearchQuery& q) {
         result.total = static_cast<int64_t>(result.hits.size());
         return result;
     }
-    const std::string count_sql =
-        !matched ? std::string(kCountAll) + filters
-                 : filters.empty() ? std::string(kCountWordsAlone)
-                                   : std::string(kCountMatched) + filters;
+    const std::string count_sql = !matched          ? std::string(kCountAll) + filters
+                                  : filters.empty() ? std::string(kCountWordsAlone)
+                                                    : std::string(kCountMatched) + filters;
     IMM_ASSIGN(auto count, m_db.prepare(count_sql));
     bind_query(count, q);
-    auto row = count.step();
-    if (!row)
-        return bad_query(q, row.error());
+    IMM_TRY(step_query(count, q));
     result.total = count.column_int(0);
     return result;
 }
@@ -221,10 +225,8 @@ Result<void> ArchiveSearch::fill_hits(const SearchQuery& q, std::vector<SearchHi
     st.bind(st.parameter_index(":ids"), ids);
     size_t filled = 0;
     for (;;) {
-        auto row = st.step();
+        IMM_ASSIGN(bool row, step_query(st, q));
         if (!row)
-            return bad_query(q, row.error());
-        if (!*row)
             break;
         const auto it = by_id.find(st.column_int(0));
         if (it == by_id.end())
@@ -298,10 +300,8 @@ Result<void> ArchiveSearch::find_matched_attachments(const SearchQuery& q, Searc
     for (auto& h : result.hits) {
         st.bind(1, terms).bind(2, h.id);
         for (;;) {
-            auto row = st.step();
+            IMM_ASSIGN(bool row, step_query(st, q));
             if (!row)
-                return bad_query(q, row.error());
-            if (!*row)
                 break;
             h.matched_attachments.push_back(st.column_text(0));
         }

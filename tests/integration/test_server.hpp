@@ -107,8 +107,9 @@ std::string source_dir();
 // point). Returns true when the process was still running when killed.
 bool run_imapmirror_killed(const std::vector<std::string>& args, int delay_ms);
 
-// Starts imapmirror and sends `sig` (SIGINT: Ctrl-C) as soon as `ready()` holds (asked every 50 ms), or after
-// `timeout_ms` if it never does, so that a test's moment does not depend on the machine's speed.
+// Starts imapmirror and sends `sig` (SIGINT: Ctrl-C) as soon as `ready()` holds (asked every 50
+// ms), or after `timeout_ms` if it never does, so that a test's moment does not depend on the
+// machine's speed.
 RunResult run_imapmirror_signalled_when(const std::vector<std::string>& args,
                                         const std::function<bool()>& ready, int timeout_ms,
                                         int sig);
