@@ -22,19 +22,25 @@ class WireServer final : public transport::Stream {
     core::Result<void> send(std::string_view bytes) override {
         sends.emplace_back(bytes);
         events.push_back("send");
-        m_pending += m_responder(std::string(bytes));
+        push(m_responder(std::string(bytes)));
         return {};
     }
     core::Result<size_t> receive(char* buf, size_t cap) override {
-        if (m_pending.empty())
+        if (m_read == m_pending.size())
             return core::make_error(core::ErrorKind::Network, "the server closed the connection");
         events.push_back("recv");
-        size_t n = std::min<size_t>({cap, m_pending.size(), piece});
-        std::copy_n(m_pending.data(), n, buf);
-        m_pending.erase(0, n);
+        size_t n = std::min<size_t>({cap, m_pending.size() - m_read, piece});
+        std::copy_n(m_pending.data() + m_read, n, buf);
+        m_read += n;
         return n;
     }
-    void push(const std::string& bytes) { m_pending += bytes; }
+    // Read bytes are dropped here, not on each receive(): erasing the front of a large answer
+    // in 7-byte pieces was quadratic (a 25,000-message FETCH took seconds, a minute under ASan).
+    void push(const std::string& bytes) {
+        m_pending.erase(0, m_read);
+        m_read = 0;
+        m_pending += bytes;
+    }
     std::string wire() const {
         std::string all;
         for (const auto& s : sends)
@@ -48,6 +54,7 @@ class WireServer final : public transport::Stream {
   private:
     Responder m_responder;
     std::string m_pending;
+    size_t m_read = 0;  // how much of m_pending receive() has handed out
 };
 
 inline std::string tag_of(const std::string& line) {
