@@ -101,8 +101,10 @@ std::string hostile_message() {
 
 }  // namespace
 
+// [release]: the shipped build's own pass over the seed account (scripts/test runs the other
+// integration tests under the sanitizers only).
 TEST_CASE("export: the seed account, byte-exact, indexed, threaded, flags untouched, nothing twice",
-          "[integration]") {
+          "[integration][release]") {
     DovecotServer server;
     const std::string flags_before =
         server.doveadm("-f flow fetch -u alice 'mailbox uid flags' all");

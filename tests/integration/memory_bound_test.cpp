@@ -24,7 +24,7 @@ bool has(const std::string& s, const std::string& part) {
 TEST_CASE(
     "memory bound: hostile messages are recorded and skipped within 512 MiB, and the "
     "rest of the account is archived",
-    "[integration]") {
+    "[integration][release]") {
 #if defined(__SANITIZE_ADDRESS__)
     WARN("SKIPPED: AddressSanitizer reserves more address space than the limit");
     return;
