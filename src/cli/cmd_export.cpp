@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <memory>
-#include <mutex>
 
 #include "cli/account_options.hpp"
 #include "cli/commands.hpp"
@@ -411,22 +410,10 @@ int tell_monitoring(const ExportCommand& a, int code, const core::Error* error,
 }
 
 int run_export(const ExportCommand& a) {
-    // Resolved once, at the first connection (the password prompt, the token store): after the
-    // archive is locked and its index open, so that a password command that fails is a failed
-    // run in the index like a refused login.
-    std::mutex connector_mutex;
-    std::unique_ptr<connect::Connector> connector;
-    auto connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
-        connect::Connector* c = nullptr;
-        {
-            std::lock_guard<std::mutex> lock(connector_mutex);
-            if (!connector) {
-                IMM_ASSIGN(connector, make_connector(a.conn));
-            }
-            c = connector.get();
-        }
-        return c->connect();  // Connector is thread-safe
-    };
+    // Resolved at the first connection (the password prompt, the token store): after the archive
+    // is locked and its index open, so that a password command that fails is a failed run in the
+    // index like a refused login.
+    const sync::ConnectFn connect = connect::lazy_connector(a.conn, terminal_prompt());
     core::install_interrupt_handler();
     if (a.dry_run)
         return run_preview(a, connect, a.options);

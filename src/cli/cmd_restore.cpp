@@ -204,13 +204,7 @@ int run_restore(const RestoreArgs& a) {
     auto options = options_of(a);
     if (!options)
         return report_error(options.error(), a.json);
-    std::unique_ptr<connect::Connector> connector;
-    sync::ConnectFn connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
-        if (!connector) {
-            IMM_ASSIGN(connector, make_connector(a.conn));
-        }
-        return connector->connect();
-    };
+    const sync::ConnectFn connect = connect::lazy_connector(a.conn, terminal_prompt());
     core::install_interrupt_handler();
     if (a.dry_run) {
         auto plan = sync::preview_restore(*options, connect);
