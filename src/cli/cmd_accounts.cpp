@@ -12,12 +12,11 @@
 #include "cli/config_keys.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
-#include "cli/run_health.hpp"
 #include "core/json.hpp"
 #include "index/account_identity.hpp"
 #include "index/run_history.hpp"
-#include "store/mirror_layout.hpp"
-#include "sync/archive.hpp"
+#include "run/account_status.hpp"
+#include "run/run_health.hpp"
 
 namespace imapmirror::cli {
 
@@ -30,18 +29,9 @@ struct AccountsArgs {
     bool json = false;
 };
 
-struct AccountStatus {
+// An account of the config and how its archive stands.
+struct AccountStatus : run::AccountStatus {
     const Account* account = nullptr;
-    std::string out;
-    std::optional<index::RunHistory> history;  // empty: no archive yet, or unreadable
-    std::string error;                         // why the archive could not be read
-    bool never = false;                        // no archive index at `out`
-    bool stale = false;                        // no successful run within stale_days
-    std::optional<int64_t> success_age_days;
-    std::optional<index::AccountIdentity> identity;  // the account the archive records
-    bool foreign = false;  // ... which is not the one the config names: exports are refused
-    std::optional<int64_t> success_age_seconds;
-    std::string failure;  // run_health's failure_reason, "" when the last run succeeded
 };
 
 // The account the config's settings log in to, as an archive records it; empty host when a
@@ -59,40 +49,13 @@ index::AccountIdentity configured_identity(const Config& config, const Account& 
 }
 
 AccountStatus status_of(const Config& config, const Account& account, int stale_days, int64_t now) {
-    AccountStatus s;
-    s.account = &account;
-    s.out = config.value_of(account, "out");
-    if (s.out.empty()) {
-        s.error = "no `out` directory in the config";
-        s.stale = true;
-        return s;
-    }
-    auto history = index::read_run_history(sync::index_path(s.out));
-    if (!history) {
-        if (history.error().kind == core::ErrorKind::NotFound)
-            s.never = true;
-        else
-            s.error = history.error().describe();
-        s.stale = true;
-        return s;
-    }
-    s.history = std::move(*history);
-    if (auto identity = index::read_account_identity(sync::index_path(s.out))) {
-        s.identity = std::move(*identity);
-        const auto configured = configured_identity(config, account);
-        s.foreign =
-            s.identity && !configured.host.empty() && !index::same_account(*s.identity, configured);
-    }
-    s.success_age_seconds = success_age(*s.history, now);
-    if (s.success_age_seconds)
-        s.success_age_days = *s.success_age_seconds / 86400;
-    s.failure = failure_reason(*s.history);
-    s.stale = !s.success_age_days || *s.success_age_days >= stale_days;
-    return s;
+    return {run::account_status(config.value_of(account, "out"),
+                                configured_identity(config, account), stale_days, now),
+            &account};
 }
 
 std::string when(const std::string& iso) {
-    auto t = parse_iso8601(iso);
+    auto t = run::parse_iso8601(iso);
     return t ? local_time(*t) : iso;
 }
 
@@ -142,11 +105,12 @@ void print_table(const std::vector<AccountStatus>& statuses) {
                         last ? result_of(*last) : "-",
                         last && last->messages ? std::to_string(*last->messages) : "-",
                         s.history ? std::to_string(s.history->messages) : "-",
-                        success ? when(success->finished_at) +
-                                      (s.success_age_seconds
-                                           ? " (" + format_age(*s.success_age_seconds) + " ago)"
-                                           : "")
-                                : "never",
+                        success
+                            ? when(success->finished_at) +
+                                  (s.success_age_seconds
+                                       ? " (" + run::format_age(*s.success_age_seconds) + " ago)"
+                                       : "")
+                            : "never",
                         printable(attention(s))});
     }
     std::fputs(format_table(rows, {false, false, false, false, true, true, false, false}).c_str(),
@@ -209,7 +173,7 @@ void print_json(const Config& config, const AccountsArgs& a, std::optional<int64
         w.key("never_backed_up").value(s.never);
         w.key("stale").value(s.stale);
         if (max_age)
-            w.key("too_old").value(too_old(s.history ? &*s.history : nullptr, now, *max_age));
+            w.key("too_old").value(run::too_old(s, now, *max_age));
         w.key("error").text_or_null(s.error);
         w.end_object();
     }
@@ -224,7 +188,7 @@ int print_age_check(const std::vector<AccountStatus>& statuses, const std::strin
                     int64_t max_age, int64_t now, bool json) {
     std::vector<std::string> old;
     for (const auto& s : statuses) {
-        if (!too_old(s.history ? &*s.history : nullptr, now, max_age))
+        if (!run::too_old(s, now, max_age))
             continue;
         std::string why;
         if (!s.error.empty())
@@ -234,7 +198,7 @@ int print_age_check(const std::vector<AccountStatus>& statuses, const std::strin
         else if (!s.success_age_seconds)
             why = "no complete backup yet";
         else
-            why = "last success " + format_age(*s.success_age_seconds) + " ago";
+            why = "last success " + run::format_age(*s.success_age_seconds) + " ago";
         if (!s.failure.empty())
             why += ", " + s.failure;
         old.push_back(printable(s.account->name) + " (" + printable(why) + ")");
@@ -257,7 +221,7 @@ int run_accounts_command(const AccountsArgs& a) {
     const auto now = static_cast<int64_t>(std::time(nullptr));
     std::optional<int64_t> max_age;
     if (!a.max_age.empty())
-        max_age = parse_duration(a.max_age);  // checked when the option was read
+        max_age = run::parse_duration(a.max_age);  // checked when the option was read
     std::vector<AccountStatus> statuses;
     for (const auto& account : config->accounts)
         statuses.push_back(status_of(*config, account, a.stale_days, now));
@@ -297,9 +261,9 @@ void add_accounts_command(CLI::App& app, const GlobalArgs& global, int& exit_cod
                     "an account never backed up counts as too old. With --json, the list with "
                     "each account's too_old")
         ->check([](const std::string& v) {
-            return parse_duration(v) ? std::string()
-                                     : "DURATION must be a positive whole number and one unit "
-                                       "s, m, h or d (e.g. 36h, 2d)";
+            return run::parse_duration(v) ? std::string()
+                                          : "DURATION must be a positive whole number and one unit "
+                                            "s, m, h or d (e.g. 36h, 2d)";
         });
     cmd->add_flag("--json", args->json, "Machine-readable list on stdout");
     cmd->callback([args, &global, &exit_code] {

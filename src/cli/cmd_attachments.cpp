@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "cli/account_options.hpp"
@@ -15,8 +14,7 @@
 #include "core/json.hpp"
 #include "queries/attachment_listing.hpp"
 #include "queries/part_download.hpp"
-#include "store/atomic_file.hpp"
-#include "store/write_all.hpp"
+#include "store/output_file.hpp"
 
 namespace imapmirror::cli {
 
@@ -67,28 +65,19 @@ core::Error no_such_message(const AttachmentsArgs& a) {
 // --part N -o FILE: the part decoded into FILE, which appears only once complete.
 int run_download(imap::Client& client, const AttachmentsArgs& a) {
     const bool to_stdout = a.output == "-";
-    std::optional<store::AtomicFile> file;
-    if (!to_stdout) {
-        std::string directory = std::filesystem::path(a.output).parent_path().string();
-        auto created = store::AtomicFile::create(directory.empty() ? "." : directory);
-        if (!created)
-            return report_error(created.error(), a.json);
-        file.emplace(std::move(created).value());
-    }
-    auto downloaded = queries::download_part(
-        client, a.uid.has_value(), a.uid ? *a.uid : *a.seq, a.part, [&](std::string_view bytes) {
-            return file ? file->write(bytes)
-                        : store::write_all(STDOUT_FILENO, bytes, "standard output");
-        });
+    auto file = store::OutputFile::open(to_stdout ? "" : a.output);
+    if (!file)
+        return report_error(file.error(), a.json);
+    auto downloaded =
+        queries::download_part(client, a.uid.has_value(), a.uid ? *a.uid : *a.seq, a.part,
+                               [&](std::string_view bytes) { return file->write(bytes); });
     client.logout();
     if (!downloaded)
         return report_error(std::move(downloaded).error().with_folder(a.folder), a.json);
     if (!downloaded->uid)
         return report_error(no_such_message(a), a.json);
-    if (file) {
-        if (auto committed = file->commit(a.output); !committed)
-            return report_error(committed.error(), a.json);
-    }
+    if (auto committed = file->finish(); !committed)
+        return report_error(committed.error(), a.json);
     const auto& p = downloaded->part;
     if (a.json) {
         core::JsonWriter w;

@@ -11,7 +11,7 @@
 #include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/provider_presets.hpp"
+#include "connect/oauth_login.hpp"
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 
@@ -20,7 +20,6 @@ namespace imapmirror::cli {
 namespace {
 
 using core::ErrorKind;
-using core::make_error;
 
 struct AuthArgs {
     AccountChoice choice;
@@ -37,62 +36,6 @@ std::string iso_time(int64_t t) {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
-}
-
-// "gmail" -> "google": a preset names the OAuth2 provider it uses.
-std::string oauth_provider_name(const std::string& provider) {
-    if (const auto* preset = find_preset(provider))
-        return std::string(preset->oauth_provider);
-    return provider;
-}
-
-// The provider's endpoints with every option given replacing its value.
-core::Result<auth::Endpoints> endpoints_for(const AuthArgs& a, auth::LoginFlow& flow) {
-    const OAuthArgs& o = a.conn.oauth;
-    auth::Endpoints e;
-    flow = o.device_url.empty() ? auth::LoginFlow::Loopback : auth::LoginFlow::Device;
-    if (!a.conn.provider.empty()) {
-        const auth::OAuthProvider* p =
-            auth::find_oauth_provider(oauth_provider_name(a.conn.provider));
-        if (!p) {
-            auto err = make_error(ErrorKind::Usage,
-                                  "--provider " + a.conn.provider + " does not use OAuth2",
-                                  core::Scope::Run);
-            err.hint =
-                "auth login knows microsoft and google (gmail); for others use an app "
-                "password with --password-file";
-            return err;
-        }
-        e = auth::endpoints_of(*p, o.tenant);
-        flow = p->flow;
-    } else if (o.token_url.empty() || (o.device_url.empty() && o.authorize_url.empty())) {
-        auto err = make_error(ErrorKind::Usage, "--provider is required", core::Scope::Run);
-        err.hint =
-            "--provider microsoft or google, or give --oauth2-token-url with "
-            "--oauth2-device-url or --oauth2-authorize-url";
-        return err;
-    }
-    auto replace = [](std::string& field, const std::string& given) {
-        if (!given.empty())
-            field = given;
-    };
-    replace(e.device_url, o.device_url);
-    replace(e.authorize_url, o.authorize_url);
-    replace(e.token_url, o.token_url);
-    replace(e.scope, o.scope);
-    // A device URL given for a loopback provider (tests, other servers) switches the flow.
-    if (!o.device_url.empty())
-        flow = auth::LoginFlow::Device;
-    e.client_id = o.client_id;
-    if (e.client_id.empty()) {
-        auto err = make_error(ErrorKind::Usage, "--client-id is required", core::Scope::Run);
-        err.hint =
-            "register an app with the provider (man imapmirror: auth, registering an app) and "
-            "give its client id with --client-id or client_id in the config";
-        return err;
-    }
-    IMM_ASSIGN(e.client_secret, client_secret(a.conn.oauth));
-    return e;
 }
 
 core::Result<auth::Tokens> device_login(const auth::Endpoints& e) {
@@ -114,47 +57,31 @@ core::Result<auth::Tokens> browser_login(const auth::Endpoints& e) {
 }
 
 int run_login(const AuthArgs& a) {
-    auth::LoginFlow flow;
-    auto endpoints = endpoints_for(a, flow);
-    if (!endpoints)
-        return report_error(endpoints.error(), a.json);
+    auto login = connect::login_endpoints(a.conn);
+    if (!login)
+        return report_error(login.error(), a.json);
     core::install_interrupt_handler();
-    auto tokens =
-        flow == auth::LoginFlow::Device ? device_login(*endpoints) : browser_login(*endpoints);
+    auto tokens = login->flow == auth::LoginFlow::Device ? device_login(login->endpoints)
+                                                         : browser_login(login->endpoints);
     if (!tokens)
         return report_error(tokens.error(), a.json);
-    if (tokens->refresh_token.empty()) {
-        auto e = make_error(ErrorKind::Auth,
-                            "the provider gave no refresh token, so the grant cannot be kept",
-                            core::Scope::Run);
-        e.hint =
-            "the scope needs offline_access (Microsoft); for Google remove the app's "
-            "access at myaccount.google.com/permissions and log in again";
-        return report_error(e, a.json);
-    }
-    auth::StoredGrant g;
-    g.provider = a.conn.provider.empty() ? "custom" : oauth_provider_name(a.conn.provider);
-    g.user = a.conn.user;
-    g.client_id = endpoints->client_id;
-    g.token_url = endpoints->token_url;
-    g.scope = endpoints->scope;
-    g.refresh_token = tokens->refresh_token;
-    g.access_token = tokens->access_token;
-    g.access_expires_at = tokens->expires_at;
-    g.obtained_at = static_cast<int64_t>(std::time(nullptr));
+    auto g = connect::grant_of(a.conn, login->endpoints, *tokens,
+                               static_cast<int64_t>(std::time(nullptr)));
+    if (!g)
+        return report_error(g.error(), a.json);
     const std::string path = token_store_path(a.conn);
-    if (auto saved = auth::save_grant(path, g); !saved)
+    if (auto saved = auth::save_grant(path, *g); !saved)
         return report_error(saved.error(), a.json);
     if (a.json) {
         core::JsonWriter w;
-        w.begin_object().key("store").value(path).key("user").value(g.user);
-        w.key("provider").value(g.provider).end_object();
+        w.begin_object().key("store").value(path).key("user").value(g->user);
+        w.key("provider").value(g->provider).end_object();
         std::printf("%s\n", w.str().c_str());
     } else {
         std::printf(
             "Signed in as %s (%s). The grant is stored in %s;\n"
             "export with --oauth2 (or --provider) uses and refreshes it.\n",
-            g.user.c_str(), g.provider.c_str(), path.c_str());
+            g->user.c_str(), g->provider.c_str(), path.c_str());
     }
     return kExitOk;
 }

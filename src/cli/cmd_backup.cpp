@@ -8,20 +8,20 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
-#include <set>
 
 #include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/config_keys.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/exit_severity.hpp"
 #include "cli/output.hpp"
 #include "cli/progress_report.hpp"
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "run/account_report.hpp"
+#include "run/backup_jobs.hpp"
 #include "run/child_runner.hpp"
+#include "run/progress_lines.hpp"
 
 namespace imapmirror::cli {
 
@@ -35,9 +35,7 @@ struct BackupArgs {
     AccountChoice choice;  // only its config is used
     size_t parallel = 2;
     bool json = false;
-    bool quiet = false;
-    bool dry_run = false;
-    int verbose = 0;
+    run::BackupOptions options;  // -q, -v and --dry-run, passed on to each export
 };
 
 std::string number_or_dash(const std::optional<uint64_t>& n) {
@@ -100,33 +98,11 @@ void print_json(const std::string& config_path, const std::vector<AccountReport>
     std::printf("%s\n", w.str().c_str());
 }
 
-// The accounts to run: the named ones (each once, in the order given), or all of the file.
-core::Result<std::vector<std::string>> chosen_accounts(const Config& config,
-                                                       const std::vector<std::string>& named) {
-    if (config.accounts.empty()) {
-        auto e = core::make_error(core::ErrorKind::Usage, "no accounts in " + config.path,
-                                  core::Scope::Run);
-        e.hint = "add an [accounts.NAME] table for each account (man imapmirror-config: EXAMPLE)";
-        return e;
-    }
-    std::vector<std::string> out;
-    std::set<std::string> seen;
-    for (const auto& name : named) {
-        IMM_TRY(config.require(name));
-        if (seen.insert(name).second)
-            out.push_back(name);
-    }
-    if (named.empty())
-        for (const auto& a : config.accounts)
-            out.push_back(a.name);
-    return out;
-}
-
 int run_backup(const BackupArgs& a) {
     auto config = load_config(config_path(a.choice));
     if (!config)
         return report_error(config.error(), a.json);
-    auto accounts = chosen_accounts(*config, a.accounts);
+    auto accounts = config->chosen(a.accounts);
     if (!accounts)
         return report_error(accounts.error(), a.json);
 
@@ -137,31 +113,17 @@ int run_backup(const BackupArgs& a) {
     // Options of `export` that have an environment variable: the config decides.
     options.scrub_env.assign(std::begin(kOptionEnvNames), std::end(kOptionEnvNames));
     options.parallel = a.parallel;
-    // No password passes through argv: each child reads its account's password source from
-    // the config itself.
-    std::vector<run::ChildJob> jobs;
-    for (const auto& account : *accounts) {
-        run::ChildJob job{account, {}};
-        if (a.quiet)
-            job.args.push_back("-q");
-        for (int i = 0; i < a.verbose; ++i)
-            job.args.push_back("-v");
-        job.args.insert(job.args.end(),
-                        {"export", "--account", account, "--config", config->path, "--json"});
-        if (a.dry_run)
-            job.args.push_back("--dry-run");
-        jobs.push_back(std::move(job));
-    }
+    const auto jobs = run::export_jobs(*accounts, config->path, a.options);
     // Live progress per running account, from the children's progress lines: redrawn in place
     // on a terminal, plain lines every 30 s elsewhere, none with --quiet or --json.
-    const bool show_progress = !a.quiet && !a.json && !a.dry_run;
+    const bool show_progress = !a.options.quiet && !a.json && !a.options.dry_run;
     if (show_progress)
-        ::setenv(kProgressEnv, "1", 1);
+        ::setenv(run::kProgressEnv, "1", 1);
     AccountsProgress progress(show_progress && ::isatty(STDERR_FILENO) != 0,
                               std::chrono::seconds(30));
     // Each child's warnings and errors as they come, marked with its account.
     options.on_stderr_line = [&](const std::string& account, std::string_view line) {
-        if (auto p = parse_progress_line(line)) {
+        if (auto p = run::parse_progress_line(line)) {
             if (show_progress)
                 progress.update(account, *p);
             return;
@@ -176,26 +138,18 @@ int run_backup(const BackupArgs& a) {
     core::install_interrupt_handler();
     auto outcomes = run::run_children(jobs, options);
 
-    std::vector<AccountReport> reports;
-    std::vector<int> codes;
-    size_t complete = 0;
-    for (const auto& c : outcomes) {
-        reports.push_back(run::report_of(c, kExitPartial));
-        if (c.started)
-            codes.push_back(c.exit_code);
-        complete += c.started && c.exit_code == kExitOk;
-    }
-    int code = core::interrupted() ? kExitInterrupted : worst_exit_code(codes);
+    const auto outcome = run::backup_outcome(outcomes, core::interrupted());
+    const int code = outcome.exit_code;
 
     if (a.json) {
-        print_json(config->path, reports, a.dry_run, code);
+        print_json(config->path, outcome.reports, a.options.dry_run, code);
         return code;
     }
-    if (a.quiet && code == kExitOk)
+    if (a.options.quiet && code == kExitOk)
         return code;
-    print_table(reports, a.dry_run);
-    std::printf("%zu of %zu accounts %s%s; exit code %d\n", complete, outcomes.size(),
-                a.dry_run ? "checked (dry run, nothing written)" : "backed up completely",
+    print_table(outcome.reports, a.options.dry_run);
+    std::printf("%zu of %zu accounts %s%s; exit code %d\n", outcome.complete, outcomes.size(),
+                a.options.dry_run ? "checked (dry run, nothing written)" : "backed up completely",
                 core::interrupted() ? " (interrupted)" : "", code);
     return code;
 }
@@ -216,12 +170,12 @@ void add_backup_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         ->check(CLI::Range(1, 32))
         ->capture_default_str();
     cmd->add_flag("--json", args->json, "Machine-readable summary on stdout");
-    cmd->add_flag("-n,--dry-run", args->dry_run,
+    cmd->add_flag("-n,--dry-run", args->options.dry_run,
                   "Each account as `export --dry-run`: what would be fetched, nothing written");
     cmd->callback([args, &global, &exit_code] {
         global.apply();
-        args->quiet = global.quiet;
-        args->verbose = global.verbose;
+        args->options.quiet = global.quiet;
+        args->options.verbose = global.verbose;
         exit_code = run_backup(*args);
     });
 }

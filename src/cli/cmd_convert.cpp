@@ -5,8 +5,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/msg_output.hpp"
 #include "core/json.hpp"
+#include "sync/msg_file.hpp"
 
 namespace imapmirror::cli {
 
@@ -33,7 +33,7 @@ int run_convert(const ConvertArgs& a) {
                                              "a .msg cannot go to standard output (it is a "
                                              "compound file written with seeks): give -o FILE"),
                             a.json);
-    auto written = write_msg_file(a.input, output);
+    auto written = sync::write_msg_file(a.input, output);
     if (!written)
         return report_error(written.error(), a.json);
     if (a.json) {

@@ -5,34 +5,29 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <memory>
-#include <mutex>
 
 #include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/export_options.hpp"
-#include "cli/failure_hook.hpp"
-#include "cli/metrics_file.hpp"
 #include "cli/output.hpp"
 #include "cli/progress_report.hpp"
 #include "cli/provider_presets.hpp"
-#include "cli/run_health.hpp"
 #include "cli/status_line.hpp"
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "core/sandbox.hpp"
-#include "index/run_history.hpp"
+#include "run/exit_severity.hpp"
+#include "run/progress_lines.hpp"
+#include "run/run_monitoring.hpp"
 #include "store/archive_root.hpp"
 #include "store/mirror_layout.hpp"
 #include "sync/archive.hpp"
 #include "sync/export_preview.hpp"
 #include "sync/exporter.hpp"
 #include "sync/label_directories.hpp"
-
-extern char** environ;
 
 namespace imapmirror::cli {
 
@@ -48,17 +43,9 @@ struct ExportCommand {
     bool json = false;
     bool quiet = false;
     bool dry_run = false;
-    std::string max_bytes_given;  // --max-bytes as written, for the summary's words
-    std::string on_failure;       // --on-failure: a shell command, run after a failed run
-    int on_failure_timeout = 60;  // seconds the hook may take
-    std::string metrics_file;     // --metrics-file: node_exporter textfile
+    std::string max_bytes_given;     // --max-bytes as written, for the summary's words
+    run::MonitoringOptions monitor;  // --metrics-file, --on-failure, --on-failure-timeout
 };
-
-int exit_code_of(const sync::ExportSummary& s) {
-    if (s.fatal)
-        return exit_code_for(*s.fatal);
-    return s.errors.empty() ? kExitOk : kExitPartial;
-}
 
 // One self-overwriting status line on a terminal, at most five times a second.
 class ProgressLine {
@@ -346,110 +333,34 @@ int run_preview(const ExportCommand& a, const sync::ConnectFn& connect,
     return code;
 }
 
-// The name the hook and the metrics give the account: its config name, else USER@HOST.
-std::string account_label(const ExportCommand& a) {
-    return a.choice.account.empty() ? a.conn.user + "@" + a.conn.host : a.choice.account;
-}
-
-void write_metrics(const ExportCommand& a, int code, const sync::ExportSummary* s) {
-    RunMetrics m;
-    m.account = account_label(a);
-    m.finished_at = static_cast<int64_t>(std::time(nullptr));
-    m.exit_code = code;
-    if (s) {
-        m.messages = s->messages;
-        m.bytes = s->bytes;
-        m.seconds = s->seconds;
-        m.errors = s->errors.size() + (s->fatal ? 1 : 0);
-        m.quirks = s->quirks.size();
-    } else {
-        m.errors = 1;
-    }
-    // The index has the history (this run's row included, when the run got that far).
-    if (auto h = index::read_run_history(sync::index_path(a.options.root))) {
-        if (h->last_success)
-            m.last_success = parse_iso8601(h->last_success->finished_at);
-        m.failed_runs_in_row = h->failing.runs;
-    }
-    if (code == kExitOk && !m.last_success)
-        m.last_success = m.finished_at;
-    if (auto written = write_metrics_file(a.metrics_file, m); !written)
-        core::warn("the metrics file was not written: " + written.error().describe());
-}
-
-void run_failure_hook(const ExportCommand& a, int code, const core::Error* error) {
-    FailureReport report;
-    report.account = account_label(a);
-    report.exit_code = code;
-    report.archive = a.options.root;
-    if (error) {
-        report.error_kind = core::to_string(error->kind);
-        report.message = error->describe();
-        report.server_reply = core::one_line(error->server_reply);
-    }
-    std::vector<std::string> inherited;
-    for (char** e = environ; *e; ++e)
-        inherited.emplace_back(*e);
-    std::vector<std::string> secrets;
-    if (!a.conn.password_env.empty())
-        secrets.push_back(a.conn.password_env);
-    auto ran = run_hook(a.on_failure, hook_environment(inherited, secrets, report),
-                        std::chrono::seconds(a.on_failure_timeout));
-    if (!ran)
-        core::warn(ran.error().describe());
-}
-
-// After a run, whatever its outcome: the metrics file, and the failure hook when it did not
-// succeed. Neither changes the exit code; either one failing is a warning.
-int tell_monitoring(const ExportCommand& a, int code, const core::Error* error,
-                    const sync::ExportSummary* summary) {
-    if (!a.metrics_file.empty())
-        write_metrics(a, code, summary);
-    if (code != kExitOk && !a.on_failure.empty())
-        run_failure_hook(a, code, error);
-    return code;
-}
-
 int run_export(const ExportCommand& a) {
-    // Resolved once, at the first connection (the password prompt, the token store): after the
-    // archive is locked and its index open, so that a password command that fails is a failed
-    // run in the index like a refused login.
-    std::mutex connector_mutex;
-    std::unique_ptr<connect::Connector> connector;
-    auto connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
-        connect::Connector* c = nullptr;
-        {
-            std::lock_guard<std::mutex> lock(connector_mutex);
-            if (!connector) {
-                IMM_ASSIGN(connector, make_connector(a.conn));
-            }
-            c = connector.get();
-        }
-        return c->connect();  // Connector is thread-safe
-    };
+    // Resolved at the first connection (the password prompt, the token store): after the archive
+    // is locked and its index open, so that a password command that fails is a failed run in the
+    // index like a refused login.
+    const sync::ConnectFn connect = connect::lazy_connector(a.conn, terminal_prompt());
     core::install_interrupt_handler();
     if (a.dry_run)
         return run_preview(a, connect, a.options);
     sync::Exporter exporter(connect, a.options);
     ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO) &&
                           core::log_level() < core::LogLevel::Trace);
-    // A backup showing progress asks its children for progress lines (progress_report.hpp).
-    ProgressLines to_backup(std::getenv(kProgressEnv) != nullptr);
+    // A backup showing progress asks its children for progress lines (run/progress_lines.hpp).
+    run::ProgressLines to_backup(std::getenv(run::kProgressEnv) != nullptr);
     exporter.set_progress([&](const sync::Progress& p) {
         progress.update(p);
         to_backup.update(p);
     });
-    auto summary = exporter.run(exit_code_of);
+    auto summary = exporter.run([](const sync::ExportSummary& s) { return run::exit_code_of(s); });
     progress.clear();
     to_backup.finish();
     if (!summary) {
         // Before the index could be opened (see doc/monitoring.md), or the first connection.
         const int code = report_error(summary.error(), a.json);
-        return tell_monitoring(a, code, &summary.error(), nullptr);
+        return run::tell_monitoring(a.monitor, code, &summary.error(), nullptr);
     }
-    int code = exit_code_of(*summary);
+    int code = run::exit_code_of(*summary);
     print_summary(a, *summary, code);
-    return tell_monitoring(a, code, sync::deciding_error(*summary), &*summary);
+    return run::tell_monitoring(a.monitor, code, sync::deciding_error(*summary), &*summary);
 }
 
 }  // namespace
@@ -474,7 +385,7 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                   "Say what would be done (folders changed, messages and bytes to fetch, "
                   "expunges) without writing anything: the archive is only read, the server "
                   "only looked at");
-    cmd->add_option("--on-failure", args->on_failure,
+    cmd->add_option("--on-failure", args->monitor.on_failure,
                     "After a run that did not succeed (any exit code but 0), run COMMAND with "
                     "/bin/sh -c. It learns what happened from environment variables only "
                     "(IMAPMIRROR_ACCOUNT, IMAPMIRROR_EXIT_CODE, IMAPMIRROR_ERROR_KIND, "
@@ -482,12 +393,12 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
                     "password or token: the password variables are removed from its environment. "
                     "Its output goes to stderr; its failure is a warning and leaves the exit code "
                     "as it was");
-    cmd->add_option("--on-failure-timeout", args->on_failure_timeout,
+    cmd->add_option("--on-failure-timeout", args->monitor.on_failure_timeout,
                     "Seconds the --on-failure command may run before it (and what it started) is "
                     "stopped")
         ->check(CLI::Range(1, 3600))
         ->capture_default_str();
-    cmd->add_option("--metrics-file", args->metrics_file,
+    cmd->add_option("--metrics-file", args->monitor.metrics_file,
                     "After every run, write the account's figures to PATH in the Prometheus text "
                     "format node_exporter's textfile collector reads (last run and last success "
                     "times, exit code, messages and bytes fetched, duration, errors, quirks), "
@@ -520,6 +431,13 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
             args->options.preset_exclude.assign(preset->exclude.begin(), preset->exclude.end());
         while (args->options.root.size() > 1 && args->options.root.back() == '/')
             args->options.root.pop_back();
+        // What the hook and the metrics call the account: its config name, else USER@HOST.
+        args->monitor.account = args->choice.account.empty()
+                                    ? args->conn.user + "@" + args->conn.host
+                                    : args->choice.account;
+        args->monitor.archive = args->options.root;
+        if (!args->conn.password_env.empty())
+            args->monitor.secret_names = {args->conn.password_env};
         if (store::is_system_directory(args->options.root)) {
             auto e = core::make_error(core::ErrorKind::Usage,
                                       "--out " + args->options.root +

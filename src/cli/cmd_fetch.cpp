@@ -6,18 +6,15 @@
 #include <cerrno>
 #include <cstdio>
 #include <memory>
-#include <set>
 
 #include "cli/account_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/msg_output.hpp"
 #include "cli/output.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "queries/message_fetch.hpp"
 #include "store/atomic_file.hpp"
-#include "sync/body_receipt.hpp"
-#include "sync/message_sink.hpp"
 
 namespace imapmirror::cli {
 
@@ -38,19 +35,6 @@ bool is_directory(const std::string& p) {
     struct stat st {};
     return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
-
-std::string parent_directory(const std::string& path) {
-    size_t slash = path.rfind('/');
-    if (slash == std::string::npos)
-        return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-struct Saved {
-    uint32_t uid, seq;
-    uint64_t size;
-    std::string path;
-};
 
 int run_fetch(const FetchArgs& a) {
     const size_t count = a.uids.size() + a.seqs.size();
@@ -79,7 +63,9 @@ int run_fetch(const FetchArgs& a) {
             return report_error(store::file_error(errno, "cannot create directory", a.output),
                                 a.json);
     }
-    const std::string directory = to_stdout ? "" : into_dir ? a.output : parent_directory(a.output);
+    const std::string directory = to_stdout  ? ""
+                                  : into_dir ? a.output
+                                             : core::directory_for(a.output);
 
     auto client = connect_client(a.conn);
     if (!client)
@@ -88,98 +74,28 @@ int run_fetch(const FetchArgs& a) {
     if (!state)
         return report_error(state.error(), a.json);
 
-    auto sink =
-        to_stdout ? sync::MessageSink::to_stdout() : sync::MessageSink::into_directory(directory);
-    std::vector<Saved> saved;
-    sync::AskedMessages asked(a.uids, a.seqs);
-    std::set<uint32_t> got_uids, got_seqs;
-    bool size_warned = false;
-    imap::FetchRequest request;
-    request.items = "(UID RFC822.SIZE BODY.PEEK[])";
-    request.body_sink = [&]() -> imap::LiteralSink* {
-        sink.begin();
-        return &sink;
-    };
-    request.on_message = [&](const imap::FetchData& f) -> core::Result<void> {
-        const sync::BodyReceipt receipt = sync::receive_body(f, sink, asked);
-        if (receipt.kind == sync::BodyReceipt::Kind::NotABody ||
-            receipt.kind == sync::BodyReceipt::Kind::NotAskedFor ||
-            receipt.kind == sync::BodyReceipt::Kind::Twice)
-            return {};  // the user gets what was asked for, once
-        if (receipt.kind == sync::BodyReceipt::Kind::NoBody) {
-            auto e = core::make_error(core::ErrorKind::NotFound, "the server returned no body");
-            e.uid = f.uid;
-            return e;
-        }
-        std::string path = to_stdout  ? "-"
-                           : into_dir ? a.output + "/" + std::to_string(*f.uid) + "." + a.format
-                                      : a.output;
-        if (receipt.announced_size && !size_warned) {
-            size_warned = true;
-            core::warn(printable(a.folder) + ": " +
-                       sync::size_quirk_line(receipt.uid, *receipt.announced_size, sink.size()) +
-                       "; the bytes sent are saved");
-        }
-        IMM_ASSIGN(auto taken, as_msg ? sink.take(std::nullopt) : sink.commit(path));
-        if (as_msg) {
-            // The message as the server sent it, converted; the .eml is only a temporary.
-            auto written = write_msg_file(taken.temp_path, path);
-            ::unlink(taken.temp_path.c_str());
-            if (!written) {
-                core::Error e = std::move(written).error();
-                e.uid = f.uid;
-                return e;
-            }
-        }
-        got_uids.insert(*f.uid);
-        got_seqs.insert(f.seq);
-        saved.push_back(Saved{*f.uid, f.seq, taken.size, path});
-        return {};
-    };
-    auto fail = [&](const core::Error& e) {
-        core::Error copy = e;
-        if (copy.folder.empty())
-            copy.folder = a.folder;
-        return report_error(copy, a.json);
-    };
-    // Pipelined: one command per message, all in flight within the session's window.
-    std::vector<imap::MessageSet> sets;
-    for (uint32_t uid : a.uids)
-        sets.push_back(imap::MessageSet{true, std::to_string(uid)});
-    for (uint32_t seq : a.seqs)
-        sets.push_back(imap::MessageSet{false, std::to_string(seq)});
-    auto refused = (*client)->fetch_streamed(sets, request);
-    if (!refused)
-        return fail(refused.error());
-    if (!refused->empty())
-        return fail(imap::completion_error(refused->front().answer, "FETCH"));
+    queries::FetchDestination destination;
+    destination.kind = to_stdout  ? queries::FetchDestination::Kind::Stdout
+                       : into_dir ? queries::FetchDestination::Kind::Directory
+                                  : queries::FetchDestination::Kind::File;
+    destination.output = to_stdout ? "" : a.output;
+    destination.directory = directory;
+    destination.format = a.format;
+    auto saved = queries::fetch_messages(
+        **client, a.folder, a.uids, a.seqs, destination,
+        [&](const std::string& line) { core::warn(printable(a.folder) + ": " + line); });
+    if (!saved)
+        return report_error(saved.error(), a.json);
     (*client)->logout();
-
-    for (uint32_t uid : a.uids) {
-        if (got_uids.count(uid))
-            continue;
-        auto e = core::make_error(core::ErrorKind::NotFound, "no message with this UID");
-        e.folder = a.folder;
-        e.uid = uid;
-        e.hint = "see the UIDs with `imapmirror list`";
-        return report_error(e, a.json);
-    }
-    for (uint32_t seq : a.seqs) {
-        if (got_seqs.count(seq))
-            continue;
-        auto e = core::make_error(core::ErrorKind::NotFound,
-                                  "no message with sequence number " + std::to_string(seq) +
-                                      " (the folder has " + std::to_string(state->exists) + ")");
-        e.folder = a.folder;
-        return report_error(e, a.json);
-    }
+    if (auto missing = queries::missing_message(a.folder, state->exists, a.uids, a.seqs, *saved))
+        return report_error(*missing, a.json);
     if (a.json) {
         core::JsonWriter w;
         w.begin_object().key("folder").value(a.folder);
         if (state->uidvalidity)
             w.key("uidvalidity").value(*state->uidvalidity);
         w.key("messages").begin_array();
-        for (const auto& s : saved)
+        for (const auto& s : *saved)
             w.begin_object()
                 .key("uid")
                 .value(s.uid)
@@ -193,7 +109,7 @@ int run_fetch(const FetchArgs& a) {
         w.end_array().end_object();
         std::printf("%s\n", w.str().c_str());
     } else if (!to_stdout) {
-        for (const auto& s : saved)
+        for (const auto& s : *saved)
             std::printf("saved UID %u (%s) to %s\n", s.uid, human_size(s.size).c_str(),
                         s.path.c_str());
     }

@@ -16,6 +16,7 @@
 #include "core/interrupt.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "run/exit_severity.hpp"
 #include "sync/restore_apply.hpp"
 #include "sync/restore_check.hpp"
 
@@ -24,12 +25,9 @@ namespace imapmirror::cli {
 namespace {
 
 struct RestoreArgs {
-    std::string dir;
-    std::vector<std::string> include, exclude, folder_map;
-    std::string into;
+    sync::RestoreOptions options;         // options.root is DIR
+    std::vector<std::string> folder_map;  // --folder-map OLD=NEW, parsed into options
     std::string labels_as = "folders";
-    bool include_deleted = false;
-    size_t connections = 4;
     bool dry_run = false;
     bool verify = false;
     bool json = false;
@@ -47,23 +45,12 @@ void write_folder_error(core::JsonWriter& w, const std::optional<core::Error>& e
         w.null();
 }
 
+// What the options do not bind directly: --folder-map parsed, --labels-as, the target account.
 core::Result<sync::RestoreOptions> options_of(const RestoreArgs& a) {
-    sync::RestoreOptions o;
-    o.root = a.dir;
-    o.include = a.include;
-    o.exclude = a.exclude;
-    o.into = a.into;
-    o.include_deleted = a.include_deleted;
-    o.connections = a.connections;
+    sync::RestoreOptions o = a.options;
+    IMM_ASSIGN(o.folder_map, sync::parse_folder_map(a.folder_map));
     o.labels_as = a.labels_as == "keywords" ? sync::LabelsAs::Keywords : sync::LabelsAs::Folders;
     o.target = account_identity(a.conn);
-    for (const auto& m : a.folder_map) {
-        const size_t eq = m.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
-            return core::make_error(core::ErrorKind::Usage,
-                                    "--folder-map '" + m + "' is not OLD=NEW", core::Scope::Run);
-        o.folder_map.emplace_back(m.substr(0, eq), m.substr(eq + 1));
-    }
     return o;
 }
 
@@ -149,12 +136,6 @@ int print_check(const sync::RestoreCheck& check, bool json) {
     return code;
 }
 
-int exit_code_of(const sync::RestoreSummary& s) {
-    if (s.fatal)
-        return exit_code_for(*s.fatal);
-    return s.errors.empty() ? kExitOk : kExitPartial;
-}
-
 void print_summary(const RestoreArgs& a, const sync::RestoreSummary& s, int code) {
     if (a.json) {
         core::JsonWriter w;
@@ -204,13 +185,7 @@ int run_restore(const RestoreArgs& a) {
     auto options = options_of(a);
     if (!options)
         return report_error(options.error(), a.json);
-    std::unique_ptr<connect::Connector> connector;
-    sync::ConnectFn connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
-        if (!connector) {
-            IMM_ASSIGN(connector, make_connector(a.conn));
-        }
-        return connector->connect();
-    };
+    const sync::ConnectFn connect = connect::lazy_connector(a.conn, terminal_prompt());
     core::install_interrupt_handler();
     if (a.dry_run) {
         auto plan = sync::preview_restore(*options, connect);
@@ -232,7 +207,7 @@ int run_restore(const RestoreArgs& a) {
     progress.clear();
     if (!summary)
         return report_error(summary.error(), a.json);
-    const int code = exit_code_of(*summary);
+    const int code = run::exit_code_of(*summary);
     print_summary(a, *summary, code);
     return code;
 }
@@ -249,20 +224,20 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         "APPEND and CREATE are sent (into Gmail: each message once into All Mail, its labels "
         "added with STORE +X-GM-LABELS). What was restored where is recorded in DIR's index, so a "
         "second run sends nothing twice and a killed run is completed by the next.");
-    cmd->add_option("DIR", args->dir, "Archive directory (made by export)")->required();
+    cmd->add_option("DIR", args->options.root, "Archive directory (made by export)")->required();
     add_connection_options(*cmd, args->conn);
-    cmd->add_option("--include", args->include,
+    cmd->add_option("--include", args->options.include,
                     "Only archived folders whose decoded name matches GLOB (repeatable), as "
                     "export")
         ->type_name("GLOB");
-    cmd->add_option("--exclude", args->exclude,
+    cmd->add_option("--exclude", args->options.exclude,
                     "Skip archived folders whose decoded name matches GLOB (repeatable)")
         ->type_name("GLOB");
     cmd->add_option("--folder-map", args->folder_map,
                     "Restore the archived folder OLD (and the folders below it) into NEW on the "
                     "target (repeatable; decoded names, NEW with the target's delimiter)")
         ->type_name("OLD=NEW");
-    cmd->add_option("--into", args->into,
+    cmd->add_option("--into", args->options.into,
                     "Restore every folder below PREFIX on the target (INBOX too: PREFIX/INBOX); "
                     "special-use folders are then not mapped to the target's")
         ->type_name("PREFIX");
@@ -272,13 +247,13 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
                     "an IMAP keyword on one copy (keywords). Into Gmail, labels stay labels")
         ->check(CLI::IsMember({"folders", "keywords"}))
         ->type_name("folders|keywords");
-    cmd->add_option("-j,--connections", args->connections,
+    cmd->add_option("-j,--connections", args->options.connections,
                     "IMAP connections restoring folders in parallel, one folder each (never more "
                     "than the folders with something to send); if the server refuses one, the "
                     "others go on")
         ->check(CLI::Range(1, 15))
         ->capture_default_str();
-    cmd->add_flag("--include-deleted", args->include_deleted,
+    cmd->add_flag("--include-deleted", args->options.include_deleted,
                   "Also restore messages archived as expunged (deleted on the source server)");
     cmd->add_flag("-n,--dry-run", args->dry_run,
                   "Say what would be restored, per folder (target name, messages, bytes, "
@@ -295,7 +270,7 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         args->quiet = global.quiet;
         // The account's include/exclude select its server's folders for export; here the
         // archive's folders are selected, by the command line alone.
-        const auto include = args->include, exclude = args->exclude;
+        const auto include = args->options.include, exclude = args->options.exclude;
         if (auto applied = apply_account(*cmd, args->choice); !applied) {
             exit_code = report_error(applied.error(), args->json);
             return;
@@ -304,15 +279,15 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
             exit_code = report_error(preset.error(), args->json);
             return;
         }
-        args->include = include;
-        args->exclude = exclude;
+        args->options.include = include;
+        args->options.exclude = exclude;
         args->conn.account = args->choice.account;
         if (auto given = require_options(*cmd, {"--host", "--user"}); !given) {
             exit_code = report_error(given.error(), args->json);
             return;
         }
-        while (args->dir.size() > 1 && args->dir.back() == '/')
-            args->dir.pop_back();
+        while (args->options.root.size() > 1 && args->options.root.back() == '/')
+            args->options.root.pop_back();
         exit_code = run_restore(*args);
     });
 }

@@ -22,9 +22,7 @@ namespace {
 struct SearchArgs {
     std::string dir;
     std::vector<std::string> words;  // the query as typed, maybe over several arguments
-    // The filter options: each is read as the query prefix of its name (--from X as from:"X").
-    std::string from, to, folder, label, after, before;
-    bool has_attachment = false, unread = false, flagged = false;
+    index::SearchFilters filters;    // --from, --folder, --unread ...: query prefixes
     bool utc = false;
     AccountChoice choice;
     index::SearchQuery query;
@@ -55,36 +53,12 @@ std::string render_snippet(const std::string& snippet, const std::string& open,
     return out;
 }
 
-// The filter options as the query prefixes they stand for, so both take one path.
-std::string options_as_query(const SearchArgs& a) {
-    std::string out;
-    for (const auto& [key, value] :
-         {std::pair{"from", &a.from}, std::pair{"to", &a.to}, std::pair{"folder", &a.folder},
-          std::pair{"label", &a.label}, std::pair{"after", &a.after},
-          std::pair{"before", &a.before}}) {
-        if (value->empty())
-            continue;
-        std::string v;
-        for (char c : *value)
-            if (c != '"')  // a quote is never part of a word or a name's match
-                v += c;
-        out += std::string(" ") + key + ":\"" + v + "\"";
-    }
-    if (a.has_attachment)
-        out += " has:attachment";
-    if (a.unread)
-        out += " is:unread";
-    if (a.flagged)
-        out += " is:flagged";
-    return out;
-}
-
 int run_search(SearchArgs& a) {
     std::string typed;
     for (const auto& w : a.words)
         typed += (typed.empty() ? "" : " ") + w;
     const auto zone = a.utc ? index::QueryZone::Utc : index::QueryZone::Local;
-    for (const std::string& text : {typed, options_as_query(a)})
+    for (const std::string& text : {typed, index::filters_as_query(a.filters)})
         if (auto parsed = index::parse_search_query(text, zone, a.query); !parsed)
             return report_error(parsed.error(), a.json);
     a.query.by_relevance = a.sort == "relevance";
@@ -179,25 +153,27 @@ void add_search_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
     cmd->add_option("QUERY", args->words,
                     "Search query (several arguments are one query); none: every message the "
                     "filters pass");
-    cmd->add_option("--from", args->from,
+    cmd->add_option("--from", args->filters.from,
                     "Only messages whose From has words beginning so "
                     "(as from:TEXT)");
-    cmd->add_option("--to", args->to,
+    cmd->add_option("--to", args->filters.to,
                     "Only messages whose To or Cc has words beginning so "
                     "(as to:TEXT)");
-    cmd->add_option("--folder", args->folder,
+    cmd->add_option("--folder", args->filters.folder,
                     "Only messages in this folder (decoded name, e.g. 'Archive/2024', or its "
                     "directory in the archive; case-insensitive; as folder:NAME)");
-    cmd->add_option("--label", args->label, "Only messages with this Gmail label (as label:NAME)");
-    cmd->add_option("--after", args->after,
+    cmd->add_option("--label", args->filters.label,
+                    "Only messages with this Gmail label (as label:NAME)");
+    cmd->add_option("--after", args->filters.after,
                     "Only messages dated on or after DATE (YYYY-MM-DD, midnight local time or "
                     "UTC with --utc; as after:DATE)");
-    cmd->add_option("--before", args->before,
+    cmd->add_option("--before", args->filters.before,
                     "Only messages dated before DATE (YYYY-MM-DD; as before:DATE)");
-    cmd->add_flag("--has-attachment", args->has_attachment,
+    cmd->add_flag("--has-attachment", args->filters.has_attachment,
                   "Only messages with an attachment (as has:attachment)");
-    cmd->add_flag("--unread", args->unread, "Only messages without the \\Seen flag (as is:unread)");
-    cmd->add_flag("--flagged", args->flagged,
+    cmd->add_flag("--unread", args->filters.unread,
+                  "Only messages without the \\Seen flag (as is:unread)");
+    cmd->add_flag("--flagged", args->filters.flagged,
                   "Only messages with the \\Flagged flag (as is:flagged)");
     cmd->add_flag("--utc", args->utc,
                   "Show times, and read after:/before: dates, in UTC rather than local time");

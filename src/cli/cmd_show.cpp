@@ -13,7 +13,7 @@
 #include "core/json.hpp"
 #include "index/archive_search.hpp"
 #include "mime/body_text.hpp"
-#include "store/atomic_file.hpp"
+#include "store/output_file.hpp"
 #include "sync/archive.hpp"
 #include "sync/attachment_writer.hpp"
 
@@ -37,8 +37,7 @@ core::Error not_found(const std::string& what) {
     return e;
 }
 
-// The message TARGET names: digits are an id; anything else the .eml's path, relative to the
-// archive or under DIR.
+// The message --message-id or TARGET names.
 core::Result<index::MessageView> find(index::ArchiveSearch& search, const ShowArgs& a) {
     if (!a.message_id.empty()) {
         IMM_ASSIGN(auto all, search.by_message_id(a.message_id));
@@ -51,80 +50,32 @@ core::Result<index::MessageView> find(index::ArchiveSearch& search, const ShowAr
                          all.size(), static_cast<long long>(all.front().id));
         return std::move(all.front());
     }
-    const bool digits =
-        !a.target.empty() && a.target.find_first_not_of("0123456789") == std::string::npos;
-    std::optional<index::MessageView> found;
-    if (digits && a.target.size() < 19) {
-        IMM_ASSIGN(found, search.by_id(std::stoll(a.target)));
-    } else {
-        std::string path = a.target;
-        if (path.rfind(a.dir + "/", 0) == 0)
-            path = path.substr(a.dir.size() + 1);
-        if (path.rfind("./", 0) == 0)
-            path = path.substr(2);
-        IMM_ASSIGN(found, search.by_path(path));
-    }
+    IMM_ASSIGN(auto found, search.by_target(a.dir, a.target));
     if (!found)
         return not_found(a.target);
     return std::move(*found);
 }
 
-// Where --raw and --html write the message's own bytes: a file (complete or not at all), or
-// standard output when it is not a terminal. The bytes may hold escape sequences (ESC[2J,
-// OSC 52 to the clipboard), so a terminal gets them only through a pager or a file.
-class ByteOutput {
-  public:
-    // Refused before anything is read: standard output is a terminal and no -o was given.
-    static std::optional<core::Error> refusal(const ShowArgs& a) {
-        if (!a.output.empty() || !::isatty(STDOUT_FILENO))
-            return std::nullopt;
-        auto e = core::make_error(core::ErrorKind::Usage,
-                                  std::string("show ") +
-                                      (a.raw    ? "--raw"
-                                       : a.html ? "--html"
-                                                : "--attachment") +
-                                      " writes the message's own bytes, which can hold terminal "
-                                      "escape sequences; not to a terminal",
-                                  core::Scope::Run);
-        e.hint = "write them to a file with -o FILE, or pipe them: `| less`";
-        return e;
-    }
+// --raw, --html and --attachment write the message's own bytes, to -o's file or to standard
+// output when it is not a terminal: the bytes may hold escape sequences (ESC[2J, OSC 52 to the
+// clipboard), so a terminal gets them only through a pager or a file. Refused before anything
+// is read.
+std::optional<core::Error> bytes_refusal(const ShowArgs& a) {
+    if (!a.output.empty() || !::isatty(STDOUT_FILENO))
+        return std::nullopt;
+    auto e = core::make_error(core::ErrorKind::Usage,
+                              std::string("show ") +
+                                  (a.raw    ? "--raw"
+                                   : a.html ? "--html"
+                                            : "--attachment") +
+                                  " writes the message's own bytes, which can hold terminal "
+                                  "escape sequences; not to a terminal",
+                              core::Scope::Run);
+    e.hint = "write them to a file with -o FILE, or pipe them: `| less`";
+    return e;
+}
 
-    static core::Result<ByteOutput> open(const ShowArgs& a) {
-        ByteOutput out;
-        if (a.output.empty())
-            return out;
-        const size_t slash = a.output.rfind('/');
-        const std::string directory = slash == std::string::npos ? "."
-                                      : slash == 0               ? "/"
-                                                                 : a.output.substr(0, slash);
-        IMM_ASSIGN(auto file, store::AtomicFile::create(directory));
-        out.m_file.emplace(std::move(file));
-        out.m_path = a.output;
-        return out;
-    }
-
-    core::Result<void> write(std::string_view bytes) {
-        if (m_file)
-            return m_file->write(bytes);
-        if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size())
-            return core::make_error(core::ErrorKind::Io, "cannot write to standard output",
-                                    core::Scope::Run);
-        return {};
-    }
-
-    core::Result<void> finish() {
-        if (m_file)
-            return m_file->commit(m_path);
-        return {};
-    }
-
-  private:
-    std::optional<store::AtomicFile> m_file;
-    std::string m_path;
-};
-
-core::Result<void> copy_file(const std::string& path, ByteOutput& out) {
+core::Result<void> copy_file(const std::string& path, store::OutputFile& out) {
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f)
         return core::make_error(core::ErrorKind::Io, "cannot read " + path, core::Scope::Run);
@@ -244,7 +195,7 @@ int run_show(ShowArgs& a) {
                              "-o FILE is for --raw, --html and --attachment", core::Scope::Run),
             a.json);
     if (bytes)
-        if (auto refused = ByteOutput::refusal(a))
+        if (auto refused = bytes_refusal(a))
             return report_error(*refused, false);
     auto search = index::ArchiveSearch::open(sync::index_path(a.dir));
     if (!search)
@@ -254,7 +205,7 @@ int run_show(ShowArgs& a) {
         return report_error(m.error(), a.json);
     const std::string eml = a.dir + "/" + m->path;
     if (bytes) {
-        auto out = ByteOutput::open(a);
+        auto out = store::OutputFile::open(a.output);
         if (!out)
             return report_error(out.error(), false);
         if (!a.attachment.empty()) {

@@ -84,7 +84,7 @@ void json_list(core::JsonWriter& w, const char* key, const std::vector<std::stri
 // Heals what `report` found, then verifies the files again into `report`.
 core::Result<sync::RepairReport> repair(const VerifyArgs& a, sync::VerifyReport& report,
                                         ProgressLine& progress) {
-    std::unique_ptr<connect::Connector> connector;
+    auto connector = connect::lazy_connector(a.conn, terminal_prompt());
     sync::ConnectFn connect = [&]() -> core::Result<std::unique_ptr<imap::Client>> {
         if (a.conn.host.empty() || a.conn.user.empty()) {
             auto e = core::make_error(core::ErrorKind::Usage,
@@ -94,8 +94,7 @@ core::Result<sync::RepairReport> repair(const VerifyArgs& a, sync::VerifyReport&
             e.hint = "give --account NAME, or the export's --host, --user and password options";
             return e;
         }
-        IMM_ASSIGN(connector, make_connector(a.conn));
-        return connector->connect();
+        return connector();
     };
     IMM_ASSIGN(auto repaired,
                sync::repair_archive(a.dir, report, connect,

@@ -160,10 +160,6 @@ connect::PasswordPrompt terminal_prompt() {
     return {};
 }
 
-core::Result<std::unique_ptr<connect::Connector>> make_connector(const ConnectionArgs& args) {
-    return connect::Connector::make(args, terminal_prompt());
-}
-
 core::Result<std::unique_ptr<imap::Client>> connect_client(const ConnectionArgs& args) {
     return connect::connect_client(args, terminal_prompt());
 }

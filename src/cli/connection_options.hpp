@@ -51,8 +51,8 @@ index::AccountIdentity account_identity(const ConnectionArgs& args);
 // The terminal's password prompt (echo off) when stdin and stderr are terminals, else none.
 connect::PasswordPrompt terminal_prompt();
 
-// connect::Connector::make and connect::connect_client with terminal_prompt().
-core::Result<std::unique_ptr<connect::Connector>> make_connector(const ConnectionArgs& args);
+// connect::connect_client with terminal_prompt(); a run's connect function is
+// connect::lazy_connector(args, terminal_prompt()).
 core::Result<std::unique_ptr<imap::Client>> connect_client(const ConnectionArgs& args);
 
 }  // namespace imapmirror::cli

@@ -1,32 +1,16 @@
 #pragma once
-// How `backup` learns each account's progress: the `export` it runs for an account writes
-// one line "imapmirror-progress: {JSON}" on stderr at most twice a second and once at its
-// end, when the environment has kProgressEnv (backup sets it for its children only when it
-// shows progress). The runner already reads each child's stderr line by line (bounded), so
-// progress needs no channel of its own; a line with this prefix is ours, never a message of
-// the server (those are warnings and errors, "imapmirror: ..."), and backup does not print it.
+// Progress as a person sees it: `backup`'s line of every running account, built from the
+// progress lines its `export` children write (run/progress_lines.hpp), and the words for a
+// progress and for a folder's changes.
 
 #include <chrono>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "cli/status_line.hpp"
-
 #include "sync/run_types.hpp"
 
 namespace imapmirror::cli {
-
-inline constexpr const char* kProgressEnv = "IMAPMIRROR_PROGRESS_LINES";
-inline constexpr std::string_view kProgressPrefix = "imapmirror-progress: ";
-
-// kProgressPrefix and the progress as one JSON object (folders_done, folders_total,
-// messages_done, messages_total, bytes_done, folder), without a line end.
-std::string progress_line(const sync::Progress& p);
-
-// The progress a progress_line carries; nullopt for any other line, or one that is malformed.
-std::optional<sync::Progress> parse_progress_line(std::string_view line);
 
 // "120/500 messages, 12M, 1.2M/s, ETA 0:42" after `elapsed` (no rate before a second has
 // passed, no ETA before the first message or once all are done). The folder is not shown.
@@ -36,22 +20,6 @@ std::string describe_progress(const sync::Progress& p, std::chrono::duration<dou
 // changes, 1 expunged" (only the parts that are not zero). `folder` is shown as given: the
 // caller escapes it (core::log does).
 std::string describe_folder_changes(const std::string& folder, const sync::FolderChanges& c);
-
-// The child's side: progress lines on stderr, when `enabled`, at most twice a second, and the
-// last progress once more at finish().
-class ProgressLines {
-  public:
-    explicit ProgressLines(bool enabled) : m_enabled(enabled) {}
-    // May be called from any thread.
-    void update(const sync::Progress& p);
-    void finish();
-
-  private:
-    void write(const sync::Progress& p);
-    bool m_enabled;
-    std::optional<sync::Progress> m_last;
-    std::chrono::steady_clock::time_point m_written{};
-};
 
 // `backup`'s side: each running account's last progress. On a terminal one status line with
 // every running account ("work: 120/500 messages, 12.0M, 1.2M/s, ETA 0:42 | home: ..."),

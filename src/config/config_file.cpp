@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "core/edit_distance.hpp"
 
@@ -328,6 +329,26 @@ core::Result<const Account*> Config::require(std::string_view name) const {
                              "imapmirror-config: EXAMPLE)"
                            : "the file has: " + names;
     return e;
+}
+
+core::Result<std::vector<std::string>> Config::chosen(const std::vector<std::string>& named) const {
+    if (accounts.empty()) {
+        auto e =
+            core::make_error(core::ErrorKind::Usage, "no accounts in " + path, core::Scope::Run);
+        e.hint = "add an [accounts.NAME] table for each account (man imapmirror-config: EXAMPLE)";
+        return e;
+    }
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    for (const auto& name : named) {
+        IMM_TRY(require(name));
+        if (seen.insert(name).second)
+            out.push_back(name);
+    }
+    if (named.empty())
+        for (const auto& a : accounts)
+            out.push_back(a.name);
+    return out;
 }
 
 bool is_password_source(std::string_view key) {

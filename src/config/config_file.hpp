@@ -64,6 +64,10 @@ struct Config {
     const Account* find(std::string_view name) const;
     // The account, or a Usage error naming the file and the accounts it has.
     core::Result<const Account*> require(std::string_view name) const;
+    // The names of the accounts `named` (each once, in the order given; an unknown one is
+    // require's error), or of all the file's accounts when `named` is empty. A Usage error when
+    // the file has no account.
+    core::Result<std::vector<std::string>> chosen(const std::vector<std::string>& named) const;
     // What `account` sets, with [defaults] for the keys it does not set (the password source
     // counting as one key), `{account}` replaced; each Setting keeps the position it was
     // written at.

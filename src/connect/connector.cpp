@@ -139,4 +139,29 @@ core::Result<std::unique_ptr<imap::Client>> connect_client(const ConnectionSetti
     return connector->connect();
 }
 
+std::function<core::Result<std::unique_ptr<imap::Client>>()> lazy_connector(
+    ConnectionSettings settings, PasswordPrompt prompt) {
+    struct Lazy {
+        ConnectionSettings settings;
+        PasswordPrompt prompt;
+        std::mutex mutex;
+        std::unique_ptr<Connector> connector;
+    };
+    // Shared by the copies of the function a run makes (std::function copies its target).
+    auto lazy = std::make_shared<Lazy>();
+    lazy->settings = std::move(settings);
+    lazy->prompt = std::move(prompt);
+    return [lazy]() -> core::Result<std::unique_ptr<imap::Client>> {
+        Connector* c = nullptr;
+        {
+            std::lock_guard<std::mutex> lock(lazy->mutex);
+            if (!lazy->connector) {
+                IMM_ASSIGN(lazy->connector, Connector::make(lazy->settings, lazy->prompt));
+            }
+            c = lazy->connector.get();
+        }
+        return c->connect();  // Connector is thread-safe
+    };
+}
+
 }  // namespace imapmirror::connect

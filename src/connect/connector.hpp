@@ -40,6 +40,13 @@ class Connector {
     std::shared_ptr<State> m_state;
 };
 
+// A run's connect function (what sync::ConnectFn takes): the Connector is made at the first
+// call, not before (so that a password command that fails, or a prompt, comes when the run
+// first connects: after the archive is locked), and shared by every later call, from any
+// thread. A call whose Connector::make fails returns that error; the next call tries again.
+std::function<core::Result<std::unique_ptr<imap::Client>>()> lazy_connector(
+    ConnectionSettings settings, PasswordPrompt prompt);
+
 // Connector::make + connect, once.
 core::Result<std::unique_ptr<imap::Client>> connect_client(const ConnectionSettings& settings,
                                                            const PasswordPrompt& prompt);

@@ -121,4 +121,9 @@ Result<std::string> AtomicFile::release() {
     return temp;
 }
 
+std::string directory_for(const std::string& path) {
+    const size_t slash = path.rfind('/');
+    return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
 }  // namespace imapmirror::core

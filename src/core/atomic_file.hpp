@@ -63,4 +63,8 @@ class AtomicFile {
 // The error of a commit that found a directory where a file was to go (Corrupt, scope Run).
 Error directory_in_the_way(std::string_view path);
 
+// The directory AtomicFile::create takes for a file to be committed at `path`: "." for a bare
+// name, "/" for a name at the root, else what comes before the last '/'.
+std::string directory_for(const std::string& path);
+
 }  // namespace imapmirror::core

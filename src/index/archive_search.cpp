@@ -385,6 +385,20 @@ Result<std::optional<MessageView>> ArchiveSearch::by_path(const std::string& rel
     return std::optional<MessageView>{std::move(found.front())};
 }
 
+Result<std::optional<MessageView>> ArchiveSearch::by_target(const std::string& dir,
+                                                            const std::string& target) {
+    const bool digits =
+        !target.empty() && target.find_first_not_of("0123456789") == std::string::npos;
+    if (digits && target.size() < 19)
+        return by_id(std::stoll(target));
+    std::string path = target;
+    if (path.rfind(dir + "/", 0) == 0)
+        path = path.substr(dir.size() + 1);
+    if (path.rfind("./", 0) == 0)
+        path = path.substr(2);
+    return by_path(path);
+}
+
 Result<std::vector<MessageView>> ArchiveSearch::by_message_id(const std::string& message_id) {
     return messages_where(
         "WHERE m.message_id = ?1 ORDER BY COALESCE(m.date, m.internal_date) DESC, m.id DESC",

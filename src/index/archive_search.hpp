@@ -61,6 +61,11 @@ class ArchiveSearch {
     core::Result<std::optional<MessageView>> by_id(int64_t id);
     core::Result<std::optional<MessageView>> by_path(const std::string& relative_path);
     core::Result<std::vector<MessageView>> by_message_id(const std::string& message_id);
+    // The message `target` names as `show` takes it: digits (fewer than 19) are an id; anything
+    // else the .eml's path relative to the archive, also written under `dir` (the archive's
+    // directory, without a trailing '/') or after "./".
+    core::Result<std::optional<MessageView>> by_target(const std::string& dir,
+                                                       const std::string& target);
 
   private:
     ArchiveSearch(Database db, bool has_labels, bool has_cjk, bool has_attachment_text)

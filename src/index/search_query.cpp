@@ -1,6 +1,7 @@
 #include "index/search_query.hpp"
 
 #include <ctime>
+#include <utility>
 #include <vector>
 
 #include <vector>
@@ -329,6 +330,29 @@ Result<void> parse_search_query(std::string_view text, QueryZone zone, SearchQue
     if (!expression.empty())
         q.match = q.match.empty() ? expression : "(" + q.match + ") AND (" + expression + ")";
     return {};
+}
+
+std::string filters_as_query(const SearchFilters& f) {
+    std::string out;
+    for (const auto& [key, value] :
+         {std::pair{"from", &f.from}, std::pair{"to", &f.to}, std::pair{"folder", &f.folder},
+          std::pair{"label", &f.label}, std::pair{"after", &f.after},
+          std::pair{"before", &f.before}}) {
+        if (value->empty())
+            continue;
+        std::string v;
+        for (char c : *value)
+            if (c != '"')
+                v += c;
+        out += std::string(" ") + key + ":\"" + v + "\"";
+    }
+    if (f.has_attachment)
+        out += " has:attachment";
+    if (f.unread)
+        out += " is:unread";
+    if (f.flagged)
+        out += " is:flagged";
+    return out;
 }
 
 }  // namespace imapmirror::index

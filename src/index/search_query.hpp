@@ -70,6 +70,17 @@ struct SearchQuery {
 [[nodiscard]] core::Result<void> parse_search_query(std::string_view text, QueryZone zone,
                                                     SearchQuery& q);
 
+// The filter options of `search`, each standing for the query prefix of its name.
+struct SearchFilters {
+    std::string from, to, folder, label, after, before;
+    bool has_attachment = false, unread = false, flagged = false;
+};
+
+// `filters` as the query text they stand for (--from X as from:"X", --unread as is:unread; a
+// '"' in a value is dropped: it is never part of a word or a name's match), so the options and
+// the typed prefixes take one path through parse_search_query. "" for no filter.
+std::string filters_as_query(const SearchFilters& filters);
+
 // A date typed as YYYY-MM-DD or YYYY/MM/DD, at midnight in `zone`, as the UTC instant
 // "YYYY-MM-DDTHH:MM:SSZ"; nullopt when it is not a real date.
 std::optional<std::string> day_start_utc(std::string_view date, QueryZone zone);

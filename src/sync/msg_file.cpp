@@ -32,4 +32,10 @@ core::Result<MsgConversion> convert_to_temp(const std::string& directory,
     return out;
 }
 
+core::Result<void> write_msg_file(const std::string& eml_path, const std::string& msg_path) {
+    IMM_ASSIGN(auto file, store::AtomicFile::create(core::directory_for(msg_path)));
+    IMM_TRY(outlook::convert_eml_to_msg(eml_path, file.temp_path()));
+    return file.commit(msg_path);
+}
+
 }  // namespace imapmirror::sync

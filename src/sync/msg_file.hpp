@@ -1,7 +1,8 @@
 #pragma once
 // An Outlook .msg made from an archived .eml into a temporary file beside it, for a
 // store::DurableBatch to rename: what `export --msg` does for new messages (BodyFetcher) and
-// for those archived earlier (msg_backfill), in one place.
+// for those archived earlier (msg_backfill), in one place. And one .msg written alone, for
+// `convert` and `fetch --format msg`.
 
 #include <cstdint>
 #include <optional>
@@ -38,5 +39,9 @@ struct MsgConversion {
 core::Result<MsgConversion> convert_to_temp(const std::string& directory,
                                             const std::string& eml_path,
                                             const std::string& final_path);
+
+// Converts `eml_path` into `msg_path` through a temporary file in msg_path's directory, made
+// durable and renamed only when the conversion succeeded: never a broken .msg under the name.
+core::Result<void> write_msg_file(const std::string& eml_path, const std::string& msg_path);
 
 }  // namespace imapmirror::sync

@@ -484,4 +484,17 @@ Result<PlannedRestore> plan_against_target(index::ArchiveIndex& index,
     return p;
 }
 
+core::Result<std::vector<std::pair<std::string, std::string>>> parse_folder_map(
+    const std::vector<std::string>& entries) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& m : entries) {
+        const size_t eq = m.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
+            return core::make_error(core::ErrorKind::Usage,
+                                    "--folder-map '" + m + "' is not OLD=NEW", core::Scope::Run);
+        out.emplace_back(m.substr(0, eq), m.substr(eq + 1));
+    }
+    return out;
+}
+
 }  // namespace imapmirror::sync

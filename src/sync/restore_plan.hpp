@@ -77,6 +77,11 @@ struct RestoreOptions {
     size_t connections = 4;  // --connections: folders restored in parallel, one connection each
 };
 
+// --folder-map's OLD=NEW entries as RestoreOptions::folder_map; a Usage error naming the first
+// that is not OLD=NEW with neither side empty.
+core::Result<std::vector<std::pair<std::string, std::string>>> parse_folder_map(
+    const std::vector<std::string>& entries);
+
 // The target server as LIST, STATUS and NAMESPACE showed it.
 struct TargetFolder {
     std::string name, raw_name;  // decoded; as sent

@@ -126,6 +126,20 @@ TEST_CASE("config: an account not in the file is a usage error naming the ones i
     CHECK(missing.error().hint == "the file has: work, home");
 }
 
+TEST_CASE("config: backup's accounts are those named, each once in the order given, else all",
+          "[cli]") {
+    Config config = parse_ok("[accounts.work]\nhost = \"a\"\n[accounts.home]\nhost = \"b\"\n");
+    CHECK(*config.chosen({}) == std::vector<std::string>{"work", "home"});
+    CHECK(*config.chosen({"home", "work", "home"}) == std::vector<std::string>{"home", "work"});
+    auto missing = config.chosen({"home", "club"});
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().message == "no account 'club' in /etc/imm/config.toml");
+    auto empty = parse_ok("[defaults]\nhost = \"a\"\n").chosen({});
+    REQUIRE_FALSE(empty);
+    CHECK(empty.error().kind == imapmirror::core::ErrorKind::Usage);
+    CHECK(empty.error().message == "no accounts in /etc/imm/config.toml");
+}
+
 TEST_CASE("config: an unknown key names the file, its line, the key, and the closest key",
           "[cli]") {
     auto e = parse_error("[defaults]\nport = 993\n\n[accounts.work]\nhost = \"x\"\nhots = \"y\"\n");

@@ -1,36 +1,10 @@
-// backup's live progress: what an export child says on stderr, what backup reads back, and
-// the words a person sees.
+// backup's live progress as a person sees it: the words for a progress and a folder's changes.
 
 #include "cli/progress_report.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace imapmirror;
-
-TEST_CASE("progress lines: what an export child writes, backup reads back, and nothing else") {
-    sync::Progress p;
-    p.folders_done = 2;
-    p.folders_total = 9;
-    p.messages_done = 120;
-    p.messages_total = 500;
-    p.bytes_done = 12u << 20;
-    p.folder = "Entwürfe \"x\"\x1b";
-    const std::string line = cli::progress_line(p);
-    CHECK(line.rfind("imapmirror-progress: {", 0) == 0);
-    CHECK(line.find('\n') == std::string::npos);
-    auto back = cli::parse_progress_line(line);
-    REQUIRE(back);
-    CHECK(back->folders_done == 2);
-    CHECK(back->folders_total == 9);
-    CHECK(back->messages_done == 120);
-    CHECK(back->messages_total == 500);
-    CHECK(back->bytes_done == (12u << 20));
-    CHECK(back->folder == p.folder);
-    CHECK_FALSE(cli::parse_progress_line("imapmirror: warning: progress: 1/2"));
-    CHECK_FALSE(cli::parse_progress_line("imapmirror-progress: {\"messages_done\":1}"));
-    CHECK_FALSE(cli::parse_progress_line("imapmirror-progress: not json"));
-    CHECK_FALSE(cli::parse_progress_line(""));
-}
 
 TEST_CASE("progress words: messages, bytes, rate after a second, ETA while messages are left") {
     sync::Progress p;

@@ -401,3 +401,24 @@ TEST_CASE("search: a date range and the newest-first order read the date index, 
     CHECK(details.find("messages_date_order") != std::string::npos);
     CHECK(details.find("TEMP B-TREE") == std::string::npos);  // no sort of every hit
 }
+
+TEST_CASE("show: a message named by its id, or by its path in the archive, under DIR or after ./",
+          "[index]") {
+    Archive a;
+    REQUIRE(a.ix.insert_messages(
+        {message(a.inbox, 1, "First", std::nullopt), message(a.inbox, 2, "Second", std::nullopt)}));
+    auto s = ArchiveSearch::open(a.t.path());
+    REQUIRE(s);
+    auto subject = [&](const std::string& target) -> std::string {
+        auto m = s->by_target("/srv/archive", target);
+        REQUIRE(m);
+        return *m ? (*m)->subject : "(none)";
+    };
+    CHECK(subject("2") == "Second");
+    CHECK(subject("INBOX/1-1.eml") == "First");
+    CHECK(subject("/srv/archive/INBOX/1-2.eml") == "Second");
+    CHECK(subject("./INBOX/1-1.eml") == "First");
+    CHECK(subject("/elsewhere/INBOX/1-1.eml") == "(none)");
+    CHECK(subject("7") == "(none)");
+    CHECK(subject("1234567890123456789") == "(none)");  // too long for an id: a path
+}

@@ -154,3 +154,24 @@ TEST_CASE("cjk bigrams: each run of CJK text as overlapping pairs, other text le
     CHECK(is_cjk(0x20000));
     CHECK_FALSE(is_cjk('A'));
 }
+
+TEST_CASE("search filters: each option is the query prefix of its name, quotes dropped",
+          "[index][search_query]") {
+    CHECK(filters_as_query(SearchFilters{}).empty());
+    SearchFilters f;
+    f.from = "Ann \"the\" Müller";
+    f.folder = "Archive/2024";
+    f.before = "2024-02-01";
+    f.has_attachment = f.unread = f.flagged = true;
+    CHECK(filters_as_query(f) ==
+          " from:\"Ann the Müller\" folder:\"Archive/2024\" before:\"2024-02-01\""
+          " has:attachment is:unread is:flagged");
+    SearchQuery q;
+    REQUIRE(parse_search_query(filters_as_query(f), QueryZone::Utc, q));
+    CHECK(q.folder == "Archive/2024");
+    CHECK(q.before == "2024-02-01T00:00:00Z");
+    CHECK(q.has_attachment);
+    CHECK(q.unread);
+    CHECK(q.flagged);
+    CHECK(q.match.find("from_addr") != std::string::npos);
+}

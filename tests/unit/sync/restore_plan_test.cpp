@@ -409,3 +409,17 @@ TEST_CASE(
     CHECK(plan.folders[1].append_limit == 5000u);
     CHECK_FALSE(plan.folders[2].append_limit);
 }
+
+TEST_CASE("restore --folder-map: OLD=NEW pairs, split at the first '=', neither side empty",
+          "[sync][restore]") {
+    auto map = sync::parse_folder_map({"Old=New", "A/B=C=D"});
+    REQUIRE(map);
+    CHECK(*map == std::vector<std::pair<std::string, std::string>>{{"Old", "New"}, {"A/B", "C=D"}});
+    CHECK(sync::parse_folder_map({})->empty());
+    for (const char* bad : {"Old", "=New", "Old="}) {
+        auto refused = sync::parse_folder_map({"X=Y", bad});
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().kind == core::ErrorKind::Usage);
+        CHECK(refused.error().message == std::string("--folder-map '") + bad + "' is not OLD=NEW");
+    }
+}

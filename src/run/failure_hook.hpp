@@ -10,7 +10,7 @@
 
 #include "core/error.hpp"
 
-namespace imapmirror::cli {
+namespace imapmirror::run {
 
 // What the hook is told (the IMAPMIRROR_* variables of hook_environment).
 struct FailureReport {
@@ -43,4 +43,4 @@ std::vector<std::string> hook_environment(const std::vector<std::string>& inheri
 core::Result<void> run_hook(const std::string& command, const std::vector<std::string>& environment,
                             std::chrono::milliseconds timeout);
 
-}  // namespace imapmirror::cli
+}  // namespace imapmirror::run

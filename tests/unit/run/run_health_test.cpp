@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "cli/run_health.hpp"
+#include "run/run_health.hpp"
 
-using namespace imapmirror::cli;
+using namespace imapmirror::run;
 using imapmirror::index::RunHistory;
 using imapmirror::index::RunRecord;
 
@@ -21,7 +21,7 @@ RunRecord run(const std::string& finished_at, int64_t exit_code, const std::stri
 
 }  // namespace
 
-TEST_CASE("max-age: durations take one unit of s, m, h or d", "[cli]") {
+TEST_CASE("max-age: durations take one unit of s, m, h or d", "[run]") {
     CHECK(parse_duration("90s") == 90);
     CHECK(parse_duration("15m") == 900);
     CHECK(parse_duration("36h") == 36 * 3600);
@@ -39,7 +39,7 @@ TEST_CASE("max-age: durations take one unit of s, m, h or d", "[cli]") {
     CHECK_FALSE(parse_duration("999999999999999d"));
 }
 
-TEST_CASE("max-age: never backed up, no success, or a success too long ago is too old", "[cli]") {
+TEST_CASE("max-age: never backed up, no success, or a success too long ago is too old", "[run]") {
     CHECK(too_old(nullptr, kNow, 86400));  // no archive at all
 
     RunHistory failed_only;
@@ -59,7 +59,7 @@ TEST_CASE("max-age: never backed up, no success, or a success too long ago is to
 }
 
 TEST_CASE("accounts: the reason of a failing account counts nights and gives the last message",
-          "[cli]") {
+          "[run]") {
     RunHistory h;
     CHECK(failure_reason(h) == "");
 
@@ -82,7 +82,7 @@ TEST_CASE("accounts: the reason of a failing account counts nights and gives the
     CHECK(failure_reason(h) == "failed 4 runs on 2 nights in a row: exit 3");
 }
 
-TEST_CASE("accounts: ages are shown in their largest whole unit", "[cli]") {
+TEST_CASE("accounts: ages are shown in their largest whole unit", "[run]") {
     CHECK(format_age(0) == "0 s");
     CHECK(format_age(59) == "59 s");
     CHECK(format_age(60) == "1 min");

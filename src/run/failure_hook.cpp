@@ -1,4 +1,4 @@
-#include "cli/failure_hook.hpp"
+#include "run/failure_hook.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <thread>
 
-namespace imapmirror::cli {
+namespace imapmirror::run {
 
 namespace {
 
@@ -138,4 +138,4 @@ core::Result<void> run_hook(const std::string& command, const std::vector<std::s
                       std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1));
 }
 
-}  // namespace imapmirror::cli
+}  // namespace imapmirror::run

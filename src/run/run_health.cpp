@@ -1,9 +1,9 @@
-#include "cli/run_health.hpp"
+#include "run/run_health.hpp"
 
 #include <ctime>
 #include <limits>
 
-namespace imapmirror::cli {
+namespace imapmirror::run {
 
 std::optional<int64_t> parse_iso8601(const std::string& iso) {
     std::tm tm{};
@@ -93,4 +93,4 @@ std::string failure_reason(const index::RunHistory& history) {
     return out;
 }
 
-}  // namespace imapmirror::cli
+}  // namespace imapmirror::run

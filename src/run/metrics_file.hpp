@@ -11,7 +11,7 @@
 
 #include "core/error.hpp"
 
-namespace imapmirror::cli {
+namespace imapmirror::run {
 
 // One account's figures. Times are Unix seconds.
 struct RunMetrics {
@@ -33,4 +33,4 @@ std::string format_metrics(const RunMetrics& m);
 // as another user). Io or DiskFull errors name the path.
 core::Result<void> write_metrics_file(const std::string& path, const RunMetrics& m);
 
-}  // namespace imapmirror::cli
+}  // namespace imapmirror::run

@@ -10,7 +10,7 @@
 
 #include "index/run_history.hpp"
 
-namespace imapmirror::cli {
+namespace imapmirror::run {
 
 // "2024-01-03T10:00:00Z" (as `runs` keeps times) -> Unix time; nullopt for anything else.
 std::optional<int64_t> parse_iso8601(const std::string& iso);
@@ -35,4 +35,4 @@ bool too_old(const index::RunHistory* history, int64_t now, int64_t max_age);
 // row" when some night ran more than once; "exit N" where the run recorded no message).
 std::string failure_reason(const index::RunHistory& history);
 
-}  // namespace imapmirror::cli
+}  // namespace imapmirror::run

@@ -1,9 +1,13 @@
 #pragma once
-// The exit code of several runs taken together (`backup`): the worst of them.
+// The exit code of a run from its summary, and of several runs taken together (`backup`):
+// the worst of them.
 
 #include <vector>
 
-namespace imapmirror::cli {
+#include "sync/restore_apply.hpp"
+#include "sync/run_types.hpp"
+
+namespace imapmirror::run {
 
 // The code, among `codes`, that most needs a person, as one of the documented exit codes.
 // Least first: 0 success, 10 partial, 11 mismatch, 13 locked, 3 network, 4 timeout,
@@ -14,4 +18,10 @@ namespace imapmirror::cli {
 // account; an internal error is a bug. 0 for no codes.
 int worst_exit_code(const std::vector<int>& codes);
 
-}  // namespace imapmirror::cli
+// The exit code of an export (the one the exporter records in `runs`) or a restore that ended
+// with `summary`: its fatal error's code, else 10 (partial) when a message or folder failed,
+// else 0.
+int exit_code_of(const sync::ExportSummary& summary);
+int exit_code_of(const sync::RestoreSummary& summary);
+
+}  // namespace imapmirror::run

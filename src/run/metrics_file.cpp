@@ -1,10 +1,10 @@
-#include "cli/metrics_file.hpp"
+#include "run/metrics_file.hpp"
 
 #include <cstdio>
 
-#include "store/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 
-namespace imapmirror::cli {
+namespace imapmirror::run {
 
 namespace {
 
@@ -64,14 +64,10 @@ std::string format_metrics(const RunMetrics& m) {
 }
 
 core::Result<void> write_metrics_file(const std::string& path, const RunMetrics& m) {
-    const auto slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "."
-                            : slash == 0               ? "/"
-                                                       : path.substr(0, slash);
-    IMM_ASSIGN(auto file, store::AtomicFile::create(dir));
+    IMM_ASSIGN(auto file, core::AtomicFile::create(core::directory_for(path)));
     IMM_TRY(file.write(format_metrics(m)));
     IMM_TRY(file.set_mode(0644));
     return file.commit(path);
 }
 
-}  // namespace imapmirror::cli
+}  // namespace imapmirror::run

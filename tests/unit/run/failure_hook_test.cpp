@@ -8,11 +8,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/failure_hook.hpp"
-#include "scratch_dir.hpp"
+#include "run/failure_hook.hpp"
+#include "unit/temp_dir.hpp"
 
-using namespace imapmirror::cli;
-using imapmirror::test::ScratchDir;
+using namespace imapmirror::run;
+using imapmirror::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -47,7 +47,7 @@ FailureReport wrong_password() {
 }  // namespace
 
 TEST_CASE("failure hook: its environment has the outcome and none of the password variables",
-          "[cli]") {
+          "[run]") {
     const std::vector<std::string> inherited = {"HOME=/home/a",
                                                 "PATH=/usr/bin:/bin",
                                                 "IMAPMIRROR_PASSWORD=hunter2",
@@ -75,14 +75,14 @@ TEST_CASE("failure hook: its environment has the outcome and none of the passwor
     }
 }
 
-TEST_CASE("failure hook: server text reaches the command as data, never as shell code", "[cli]") {
-    ScratchDir dir;
+TEST_CASE("failure hook: server text reaches the command as data, never as shell code", "[run]") {
+    TempDir dir;
     auto report = wrong_password();
-    const fs::path pwned = dir.path / "pwned";
+    const fs::path pwned = fs::path(dir.path) / "pwned";
     report.server_reply =
         "$(touch " + pwned.string() + ") `touch " + pwned.string() + "`; touch " + pwned.string();
     report.message = "it said \"$(id)\" and ';'";
-    const fs::path got = dir.path / "got";
+    const fs::path got = fs::path(dir.path) / "got";
     auto ran = run_hook(
         "printf '%s|%s|%s|%s' \"$IMAPMIRROR_ACCOUNT\" \"$IMAPMIRROR_EXIT_CODE\" "
         "\"$IMAPMIRROR_MESSAGE\" \"$IMAPMIRROR_SERVER_REPLY\" > '" +
@@ -94,15 +94,15 @@ TEST_CASE("failure hook: server text reaches the command as data, never as shell
 }
 
 TEST_CASE("failure hook: a hook that fails, or outlives its time, is an error and is stopped",
-          "[cli]") {
-    ScratchDir dir;
+          "[run]") {
+    TempDir dir;
     auto env = hook_environment({"PATH=/usr/bin:/bin"}, {}, wrong_password());
     auto failed = run_hook("exit 3", env, std::chrono::seconds(10));
     REQUIRE_FALSE(failed);
     CHECK(failed.error().message == "the failure hook exited with status 3");
 
     // The shell's child too: the whole process group is ended.
-    const fs::path late = dir.path / "late";
+    const fs::path late = fs::path(dir.path) / "late";
     const auto start = std::chrono::steady_clock::now();
     auto slow = run_hook("(sleep 3; touch '" + late.string() + "') & sleep 30", env,
                          std::chrono::milliseconds(300));

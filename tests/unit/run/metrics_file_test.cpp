@@ -7,11 +7,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/metrics_file.hpp"
-#include "scratch_dir.hpp"
+#include "run/metrics_file.hpp"
+#include "unit/temp_dir.hpp"
 
-using namespace imapmirror::cli;
-using imapmirror::test::ScratchDir;
+using namespace imapmirror::run;
+using imapmirror::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -29,7 +29,7 @@ RunMetrics failed_night() {
 
 }  // namespace
 
-TEST_CASE("metrics: each metric once with HELP and TYPE, labelled by account", "[cli]") {
+TEST_CASE("metrics: each metric once with HELP and TYPE, labelled by account", "[run]") {
     auto m = failed_night();
     m.last_success = 1'799'740'800;
     m.messages = 12;
@@ -57,7 +57,7 @@ TEST_CASE("metrics: each metric once with HELP and TYPE, labelled by account", "
 }
 
 TEST_CASE("metrics: never backed up is a last success of 0, and label values are escaped",
-          "[cli]") {
+          "[run]") {
     auto m = failed_night();
     m.account = "a\"b\\c\nd";
     const std::string text = format_metrics(m);
@@ -65,9 +65,9 @@ TEST_CASE("metrics: never backed up is a last success of 0, and label values are
           std::string::npos);
 }
 
-TEST_CASE("metrics: the file is replaced whole, readable by the collector's user", "[cli]") {
-    ScratchDir dir;
-    const std::string path = (dir.path / "imapmirror-work.prom").string();
+TEST_CASE("metrics: the file is replaced whole, readable by the collector's user", "[run]") {
+    TempDir dir;
+    const std::string path = (fs::path(dir.path) / "imapmirror-work.prom").string();
     { std::ofstream(path) << "old half-written"; }
     REQUIRE(write_metrics_file(path, failed_night()));
     std::ifstream in(path);
@@ -85,7 +85,8 @@ TEST_CASE("metrics: the file is replaced whole, readable by the collector's user
     }
     CHECK(files == 1);
 
-    auto refused = write_metrics_file((dir.path / "missing" / "x.prom").string(), failed_night());
+    auto refused =
+        write_metrics_file((fs::path(dir.path) / "missing" / "x.prom").string(), failed_night());
     REQUIRE_FALSE(refused);
     CHECK(refused.error().describe().find("missing") != std::string::npos);
 }
