@@ -61,6 +61,22 @@ std::string valid_text(std::string_view piece) {
     }
 }
 
+// A header value on one line: each run of white space (folding included) as one space, none
+// at either end.
+std::string unfolded(std::string_view value) {
+    std::string out;
+    for (char c : value) {
+        const bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+        if (!space)
+            out += c;
+        else if (!out.empty() && out.back() != ' ')
+            out += ' ';
+    }
+    if (!out.empty() && out.back() == ' ')
+        out.pop_back();
+    return out;
+}
+
 }  // namespace
 
 std::string_view kind_name(TextKind kind) {
@@ -159,11 +175,16 @@ ExtractedText message_text(std::string_view bytes, const ExtractLimits& limits) 
         return out;
     }
     const core::MessageHeaders h = mime::headers_of_message(message.get());
+    // The Date as written ("Thu, 11 Apr 1996 01:10:30 -0500"), unfolded: that is what a reader
+    // of the attached message sees and types; the index's UTC form is for sorting.
+    std::string date = h.date;
+    if (const char* raw = g_mime_object_get_header(GMIME_OBJECT(message.get()), "Date"))
+        date = unfolded(valid_text(raw));
     const std::pair<const char*, const std::string*> lines[] = {{"Subject: ", &h.subject},
                                                                 {"From: ", &h.from},
                                                                 {"To: ", &h.to},
                                                                 {"Cc: ", &h.cc},
-                                                                {"Date: ", &h.date}};
+                                                                {"Date: ", &date}};
     for (const auto& [label, value] : lines)
         if (!value->empty())
             append_capped(out, std::string(label) + *value + "\n", limits);

@@ -105,6 +105,15 @@ TEST_CASE("an attached message gives its headers and its body text", "[extract]"
     CHECK(t.status == "ok");
 }
 
+TEST_CASE("an attached message's Date is given as written, unfolded, so its time can be searched",
+          "[extract]") {
+    auto t = message_text("Date: Thu, 11 Apr 1996\r\n 01:10:30 -0500\r\nSubject: s\r\n\r\nbody\r\n",
+                          ExtractLimits{});
+    CHECK(has(t, "Date: Thu, 11 Apr 1996 01:10:30 -0500\n"));
+    auto undated = message_text("Subject: s\r\n\r\nbody\r\n", ExtractLimits{});
+    CHECK_FALSE(has(undated, "Date:"));
+}
+
 TEST_CASE("a docx from python-docx gives its paragraphs, tables and footer", "[extract]") {
     auto t = zip_xml_text(TextKind::Ooxml, fixture("report.docx"), ExtractLimits{});
     CHECK(t.status == "ok");
