@@ -61,6 +61,14 @@ constexpr std::string_view kAfter = "AND COALESCE(m.date, m.internal_date) >= :a
 constexpr std::string_view kBefore = "AND COALESCE(m.date, m.internal_date) < :before ";
 constexpr std::string_view kCjk =
     "AND m.id IN (SELECT rowid FROM messages_cjk WHERE messages_cjk MATCH :cjk) ";
+// Each of :literals (lower-case ASCII) in the subject, body or attachment text; lower() folds
+// ASCII only, as the literals are.
+constexpr std::string_view kLiterals =
+    "AND NOT EXISTS (SELECT 1 FROM json_each(:literals) l WHERE instr(lower("
+    "COALESCE(m.subject, '') || ' ' || "
+    "COALESCE((SELECT b.text FROM bodies b WHERE b.message_id = m.id), '') || ' ' || "
+    "COALESCE((SELECT group_concat(t.text, ' ') FROM attachment_texts t "
+    "WHERE t.message_id = m.id), '')), l.value) = 0) ";
 constexpr std::string_view kHasAttachment =
     "AND EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id) ";
 constexpr std::string_view kUnread = "AND instr(' ' || m.flags || ' ', ' \\Seen ') = 0 ";
@@ -75,10 +83,11 @@ constexpr std::string_view kByRank = "ORDER BY bm25(messages_fts), m.id DESC LIM
 std::string filters_sql(const SearchQuery& q) {
     std::string sql;
     for (const auto& [on, piece] :
-         {std::pair{!q.cjk.empty(), kCjk}, std::pair{!q.folder.empty(), kFolder},
-          std::pair{!q.label.empty(), kLabel}, std::pair{!q.after.empty(), kAfter},
-          std::pair{!q.before.empty(), kBefore}, std::pair{q.has_attachment, kHasAttachment},
-          std::pair{q.unread, kUnread}, std::pair{q.read, kRead}, std::pair{q.flagged, kFlagged}})
+         {std::pair{!q.cjk.empty(), kCjk}, std::pair{!q.literals.empty(), kLiterals},
+          std::pair{!q.folder.empty(), kFolder}, std::pair{!q.label.empty(), kLabel},
+          std::pair{!q.after.empty(), kAfter}, std::pair{!q.before.empty(), kBefore},
+          std::pair{q.has_attachment, kHasAttachment}, std::pair{q.unread, kUnread},
+          std::pair{q.read, kRead}, std::pair{q.flagged, kFlagged}})
         if (on)
             sql += piece;
     return sql;
@@ -87,9 +96,9 @@ std::string filters_sql(const SearchQuery& q) {
 // Binds every named parameter the statement has.
 void bind_query(Statement& st, const SearchQuery& q) {
     const std::pair<const char*, std::string_view> text[] = {
-        {":match", q.match},    {":cjk", q.cjk},         {":folder", q.folder},
-        {":label", q.label},    {":after", q.after},     {":before", q.before},
-        {":open", q.mark_open}, {":close", q.mark_close}};
+        {":match", q.match},   {":cjk", q.cjk},        {":literals", q.literals},
+        {":folder", q.folder}, {":label", q.label},    {":after", q.after},
+        {":before", q.before}, {":open", q.mark_open}, {":close", q.mark_close}};
     for (const auto& [name, value] : text)
         if (const int i = st.parameter_index(name); i > 0)
             st.bind(i, value);
@@ -162,6 +171,13 @@ Result<SearchResult> ArchiveSearch::search(const SearchQuery& q) {
         e.hint =
             "run `imapmirror reindex --all DIR` once (it upgrades the index and reads the "
             "bodies again)";
+        return e;
+    }
+    if (!q.literals.empty() && !m_has_attachment_text) {
+        auto e = core::make_error(ErrorKind::Usage,
+                                  "this archive's index cannot search words such as C++ yet",
+                                  core::Scope::Run);
+        e.hint = "run `imapmirror reindex DIR` once (it upgrades the index)";
         return e;
     }
     // One read transaction: the ids of the first step and the rows of the second come from

@@ -1,10 +1,10 @@
 #include "index/search_query.hpp"
 
+#include <cctype>
 #include <ctime>
 #include <utility>
 #include <vector>
 
-#include <vector>
 #include "core/ascii.hpp"
 #include "index/cjk_grams.hpp"
 
@@ -175,6 +175,25 @@ Result<bool> apply_filter(const std::string& key, const std::string& value, Quer
     return false;
 }
 
+// Whether `w` is letters and digits (ASCII) followed by one or more '+' or '#': C++, C#, g++.
+bool is_symbol_word(std::string_view w) {
+    const size_t end = w.find_last_not_of("+#");
+    if (end == std::string_view::npos || end + 1 == w.size())
+        return false;
+    for (size_t i = 0; i <= end; ++i)
+        if (!std::isalnum(static_cast<unsigned char>(w[i])))
+            return false;
+    return true;
+}
+
+// Adds `w` (a symbol word: no character JSON must escape) to q.literals.
+void add_literal(std::string_view w, SearchQuery& q) {
+    const std::string item = "\"" + core::ascii_lower(w) + "\"";
+    q.literals = q.literals.empty()
+                     ? "[" + item + "]"
+                     : q.literals.substr(0, q.literals.size() - 1) + "," + item + "]";
+}
+
 // Moves the CJK runs of `text` into q.cjk; returns the rest.
 std::string take_cjk(std::string_view text, SearchQuery& q) {
     CjkSplit split = split_cjk(text);
@@ -323,6 +342,8 @@ Result<void> parse_search_query(std::string_view text, QueryZone zone, SearchQue
                 continue;
             // Not a prefix we know ("re:", "10:30"): plain words.
         }
+        if (is_symbol_word(w))
+            add_literal(w, q);
         if (const std::string rest = take_cjk(w, q); has_word(rest))
             parts.push_back(fts_term(rest, false));
     }

@@ -23,6 +23,10 @@
 //      has:attachment  is:unread  is:read  is:flagged (is:starred)
 //      after:DATE  before:DATE   YYYY-MM-DD (or YYYY/MM/DD), a real date; after: is
 //                                inclusive, before: is not; midnight in the query's zone
+//  - A word of letters and digits ending in '+' or '#' (C++, C#, F#, g++) must also occur as
+//    written, ASCII case folded, in the subject, body or attachment text (q.literals): the
+//    tokenizer drops the '+', and the word alone (c) would find every single letter c.
+//    Like a CJK run, it is ANDed with the rest of the query.
 //  - A query of filters alone is fine (no words: every message that passes them).
 //  - Kana, kanji and hangul in a word are found inside longer runs of them: each run is
 //    searched as the phrase of its character pairs (q.cjk), ANDed with the rest of the query
@@ -48,6 +52,9 @@ struct SearchQuery {
     // The CJK runs of the query's words, as phrases of character pairs over schema 013's
     // messages_cjk (index/cjk_grams.hpp), all of which must occur; "" when none.
     std::string cjk;
+    // Words that must occur as written (lower-case ASCII; see C++ above), as a JSON array of
+    // strings ("[\"c++\"]"); "" when none.
+    std::string literals;
     // Filters; "" or false means none. folder/label: compared case-insensitively (ASCII).
     // after/before: UTC instants "YYYY-MM-DDTHH:MM:SSZ" compared with the Date header, else
     // the arrival time: after is inclusive, before is not.

@@ -199,6 +199,18 @@ TEST_CASE("search: a Japanese or Chinese word inside a longer run is found", "[i
     CHECK(ids(p, typed("大阪")).empty());
 }
 
+TEST_CASE("search: C++ finds the messages that write C++, not every single letter c",
+          "[index][search]") {
+    Archive a;
+    REQUIRE(a.ix.insert_messages(
+        {message(a.inbox, 1, "compilers", BodyRecord{"plain", "we write c++ and rust", false}),
+         message(a.inbox, 2, "Plan C", BodyRecord{"plain", "option c, then b", false}),
+         message(a.inbox, 3, "C++ meetup", BodyRecord{"plain", "see you", false})}));
+    CHECK(ids(a.t.path(), typed("C++")) == std::vector<int64_t>{3, 1});
+    CHECK(ids(a.t.path(), typed("c++ rust")) == std::vector<int64_t>{1});
+    CHECK(ids(a.t.path(), typed("c")) == std::vector<int64_t>{3, 2, 1});
+}
+
 TEST_CASE("search: an English word finds its other forms, as notmuch and Gmail do",
           "[index][search]") {
     Archive a;

@@ -34,6 +34,16 @@ std::string error_of(const std::string& text) {
 
 }  // namespace
 
+TEST_CASE("search query: C++, C# and g++ must also occur as written, case folded",
+          "[index][search_query]") {
+    SearchQuery q;
+    REQUIRE(parse_search_query("C++ and C# or g++ lang", QueryZone::Utc, q));
+    CHECK(q.literals == "[\"c++\",\"c#\",\"g++\"]");
+    SearchQuery plain;
+    REQUIRE(parse_search_query("a+b +x ++ c+d e-mail subject:c++", QueryZone::Utc, plain));
+    CHECK(plain.literals.empty());
+}
+
 TEST_CASE("search query: words with punctuation are searched as their words",
           "[index][search_query]") {
     CHECK(match("alice@example.org") == "\"alice@example.org\"");
