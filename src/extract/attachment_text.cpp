@@ -10,6 +10,7 @@
 #include "mime/charset.hpp"
 #include "mime/glib_ptr.hpp"
 #include "mime/gmime_init.hpp"
+#include "mime/header_text.hpp"
 #include "mime/message_parser.hpp"
 
 namespace imapmirror::extract {
@@ -59,22 +60,6 @@ std::string valid_text(std::string_view piece) {
         clean += '\n';
         piece.remove_prefix(nl + 1);
     }
-}
-
-// A header value on one line: each run of white space (folding included) as one space, none
-// at either end.
-std::string unfolded(std::string_view value) {
-    std::string out;
-    for (char c : value) {
-        const bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
-        if (!space)
-            out += c;
-        else if (!out.empty() && out.back() != ' ')
-            out += ' ';
-    }
-    if (!out.empty() && out.back() == ' ')
-        out.pop_back();
-    return out;
 }
 
 }  // namespace
@@ -179,7 +164,7 @@ ExtractedText message_text(std::string_view bytes, const ExtractLimits& limits) 
     // of the attached message sees and types; the index's UTC form is for sorting.
     std::string date = h.date;
     if (const char* raw = g_mime_object_get_header(GMIME_OBJECT(message.get()), "Date"))
-        date = unfolded(valid_text(raw));
+        date = valid_text(mime::unfold_header_value(raw));
     const std::pair<const char*, const std::string*> lines[] = {{"Subject: ", &h.subject},
                                                                 {"From: ", &h.from},
                                                                 {"To: ", &h.to},
