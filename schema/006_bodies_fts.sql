@@ -4,8 +4,11 @@
 -- messages archived before this version, or exported with --no-bodies, from their .eml files.
 -- Expunged messages stay searchable: their files stay in the archive (messages.deleted_at).
 
--- The text a person reads in a message (src/mime/body_text.hpp): the text/plain body decoded
--- to UTF-8, or the text/html body converted to text. At most 1 MiB of text per message
+-- The text a person reads in a message, as the search index takes it (src/mime/body_text.hpp,
+-- TextFor::Index): the text/plain body decoded to UTF-8, or the text/html body converted to
+-- text; then the lines of an HTML alternative with words the plain one lacks, and an attached
+-- message's From, To, Cc and Subject values and body (`show` labels those;
+-- rows written before December 2026 have the labels here too). At most 1 MiB of text per message
 -- (mime::BodyLimits; `truncated` says the body had more). A message without a row has not been
 -- read yet (archived before version 6, or with --no-bodies): `reindex` reads exactly those.
 CREATE TABLE bodies (

@@ -228,7 +228,7 @@ int run_show(ShowArgs& a) {
             written = out->finish();
         return written ? kExitOk : report_error(written.error(), false);
     }
-    auto body = mime::read_body_text(eml);
+    auto body = mime::read_body_text(eml, mime::TextFor::Reader);
     if (!body)
         return report_error(body.error(), a.json);
     if (a.json)

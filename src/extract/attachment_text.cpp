@@ -165,17 +165,16 @@ ExtractedText message_text(std::string_view bytes, const ExtractLimits& limits) 
     std::string date = h.date;
     if (const char* raw = g_mime_object_get_header(GMIME_OBJECT(message.get()), "Date"))
         date = valid_text(mime::unfold_header_value(raw));
-    const std::pair<const char*, const std::string*> lines[] = {{"Subject: ", &h.subject},
-                                                                {"From: ", &h.from},
-                                                                {"To: ", &h.to},
-                                                                {"Cc: ", &h.cc},
-                                                                {"Date: ", &date}};
-    for (const auto& [label, value] : lines)
+    // Values alone, no "Subject:" labels, as mime::TextFor::Index has it: a label's word would
+    // match every message that attaches one.
+    for (const std::string* value :
+         {&h.subject, &h.from, &h.to, &h.cc, static_cast<const std::string*>(&date)})
         if (!value->empty())
-            append_capped(out, std::string(label) + *value + "\n", limits);
+            append_capped(out, *value + "\n", limits);
     mime::BodyLimits body_limits;
     body_limits.max_text = limits.max_text;
-    auto body = mime::body_text_of(g_mime_message_get_mime_part(message.get()), body_limits);
+    auto body = mime::body_text_of(g_mime_message_get_mime_part(message.get()),
+                                   mime::TextFor::Index, body_limits);
     append_capped(out, "\n" + body.text, limits);
     if (body.truncated)
         out.status = "truncated";

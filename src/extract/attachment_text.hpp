@@ -61,8 +61,8 @@ ExtractedText plain_text(std::string_view bytes, const std::string& charset,
                          const ExtractLimits& limits);
 ExtractedText html_text(std::string_view bytes, const std::string& charset,
                         const ExtractLimits& limits);
-// An attached message: its Subject, From, To, Cc and Date lines, a blank line, its body text
-// (mime::body_text_of).
+// An attached message: the values of its Subject, From, To, Cc and Date (as written), a line
+// each with no label, a blank line, its body text (mime::body_text_of, TextFor::Index).
 ExtractedText message_text(std::string_view bytes, const ExtractLimits& limits);
 
 // Appends `piece` to `out.text` within `limits.max_text` (cut at a character boundary, status

@@ -22,6 +22,7 @@
 #include "mime/header_text.hpp"
 #include "mime/html_tree.hpp"
 #include "mime/message_parser.hpp"
+#include "mime/new_words.hpp"
 #include "mime/transfer_decoder.hpp"
 
 namespace imapmirror::mime {
@@ -528,7 +529,7 @@ bool invalid_content_type(GMimeObject* obj) {
 // Picks the body parts (see the header) and appends their text.
 class BodyCollector {
   public:
-    explicit BodyCollector(const BodyLimits& limits) : m_limits(limits) {}
+    BodyCollector(TextFor reader, const BodyLimits& limits) : m_reader(reader), m_limits(limits) {}
 
     void collect(GMimeObject* obj, const std::string& parent_subtype, size_t depth) {
         constexpr size_t kMaxDepth = 64;
@@ -586,25 +587,54 @@ class BodyCollector {
     bool full() const { return m_result.text.size() >= m_limits.max_text; }
 
     // The plain text child, else (or when it gives no text) the last child that gives text.
+    // For the index, also the lines of the HTML child that hold words the plain one lacks.
     void collect_alternative(GMimeMultipart* mp, int n, size_t depth) {
         const size_t before = m_result.text.size();
         for (int i = 0; i < n; ++i) {
             GMimeObject* child = g_mime_multipart_get_part(mp, i);
-            GMimeContentType* ct = g_mime_object_get_content_type(child);
-            if (GMIME_IS_PART(child) && ct &&
-                lower(g_mime_content_type_get_media_type(ct)) == "text" &&
-                lower(g_mime_content_type_get_media_subtype(ct)) == "plain") {
+            if (is_text_leaf(child, "plain")) {
                 collect(child, "alternative", depth + 1);
                 break;
             }
         }
-        if (m_result.text.size() != before)
+        if (m_result.text.size() != before) {
+            if (m_reader == TextFor::Index)
+                add_html_only_lines(mp, n, before);
             return;
+        }
         for (int i = n - 1; i >= 0; --i) {
             collect(g_mime_multipart_get_part(mp, i), "alternative", depth + 1);
             if (m_result.text.size() != before)
                 return;
         }
+    }
+
+    static bool is_text_leaf(GMimeObject* obj, std::string_view subtype) {
+        GMimeContentType* ct = g_mime_object_get_content_type(obj);
+        return GMIME_IS_PART(obj) && ct &&
+               lower(g_mime_content_type_get_media_type(ct)) == "text" &&
+               lower(g_mime_content_type_get_media_subtype(ct)) == subtype;
+    }
+
+    // After an alternative's plain text (from `plain_start` on), the lines of its last HTML
+    // child that hold a word the plain text lacks: a search finds what the reader saw in
+    // a mail program, which shows the HTML. Words the plain text has are not indexed twice,
+    // and the HTML is parsed only when a quick scan says it may add one (new_words.hpp).
+    void add_html_only_lines(GMimeMultipart* mp, int n, size_t plain_start) {
+        GMimeObject* html = nullptr;
+        for (int i = n - 1; i >= 0 && !html; --i)
+            if (GMimeObject* child = g_mime_multipart_get_part(mp, i); is_text_leaf(child, "html"))
+                html = child;
+        if (!html || full())
+            return;
+        DecodedPart decoded = transfer_decoded(GMIME_PART(html), m_limits.max_html);
+        const std::string utf8 = part_utf8(html, std::move(decoded.bytes), true);
+        const std::string_view plain = std::string_view(m_result.text).substr(plain_start);
+        if (!html_may_add_words(utf8, plain))
+            return;
+        BodyText converted = html_to_text(utf8, m_limits.max_text - m_result.text.size());
+        append_text(lines_adding_words(converted.text, words_of(plain)), BodyOrigin::Html,
+                    converted.truncated || decoded.cut);
     }
 
     // A multipart in which GMime found no part (a boundary it does not match: one of some
@@ -639,18 +669,23 @@ class BodyCollector {
     }
 
     // An attached message is searched with its parent: its header fields and its own body,
-    // after the parent's text, under a line that marks where it begins.
+    // after the parent's text (labelled for a reader, values alone for the index: TextFor).
     void collect_attached_message(GMimeMessagePart* part, size_t depth) {
         GMimeMessage* inner = g_mime_message_part_get_message(part);
         if (!inner)
             return;
         const core::MessageHeaders h = headers_of_message(inner);
-        std::string block = "---------- Attached message ----------";
+        const bool labelled = m_reader == TextFor::Reader;
+        std::string block = labelled ? "---------- Attached message ----------" : "";
         for (const auto& [name, value] :
              {std::pair{"From", &h.from}, std::pair{"To", &h.to}, std::pair{"Cc", &h.cc},
-              std::pair{"Date", &h.date}, std::pair{"Subject", &h.subject}})
-            if (!value->empty())
-                block += std::string("\n") + name + ": " + *value;
+              std::pair{"Date", &h.date}, std::pair{"Subject", &h.subject}}) {
+            if (value->empty() || (!labelled && value == &h.date))
+                continue;
+            if (!block.empty())
+                block += '\n';
+            block += labelled ? std::string(name) + ": " + *value : *value;
+        }
         append_text(block, BodyOrigin::Plain, false);
         m_seen_text = false;  // its first text part is its body
         collect(g_mime_message_get_mime_part(inner), "", depth + 1);
@@ -685,6 +720,7 @@ class BodyCollector {
             m_result.origin = origin;
     }
 
+    const TextFor m_reader;
     const BodyLimits& m_limits;
     BodyText m_result;
     bool m_seen_text = false;  // a text/plain or text/html leaf was met
@@ -861,19 +897,19 @@ std::optional<BodyText> stray_line_body_text(const std::string& path, const Body
     return out;
 }
 
-BodyText body_text_of(GMimeObject* body, const BodyLimits& limits) {
-    BodyCollector collector(limits);
+BodyText body_text_of(GMimeObject* body, TextFor reader, const BodyLimits& limits) {
+    BodyCollector collector(reader, limits);
     collector.collect(body, "", 0);
     return collector.finish();
 }
 
-Result<BodyText> read_body_text(const std::string& path, const BodyLimits& limits) {
+Result<BodyText> read_body_text(const std::string& path, TextFor reader, const BodyLimits& limits) {
     if (auto stray = stray_line_body_text(path, limits))
         return std::move(*stray);
     IMM_ASSIGN(auto file, parse_file(path));
     if (!file.message)
         return BodyText{};
-    return body_text_of(g_mime_message_get_mime_part(file.message.get()), limits);
+    return body_text_of(g_mime_message_get_mime_part(file.message.get()), reader, limits);
 }
 
 Result<HtmlPart> read_html_part(const std::string& path, size_t max_bytes) {

@@ -5,8 +5,8 @@
 // Which parts are the body: every leaf that is not an attachment (core::is_attachment_part)
 // and is text/plain or text/html, in order, separated by a blank line; in a
 // multipart/alternative only one child: its text/plain one when it has one (the sender's own
-// plain text), else the last child that gives text (RFC 2046: the richest). Attached messages
-// are attachments, not body.
+// plain text), else the last child that gives text (RFC 2046: the richest). An attached
+// message (message/rfc822) follows its parent's text: its header fields, then its own body.
 //
 // Limits (BodyLimits): at most `max_text` bytes of text are kept (cut at a character
 // boundary, `truncated` set); an HTML part is read up to `max_html` decoded bytes and parsed
@@ -35,6 +35,16 @@ struct BodyText {
     bool truncated = false;                // the body had more text than max_text
 };
 
+// Who reads the text. A person (`show`) is told where an attached message begins (a line
+// "---------- Attached message ----------") and which header field is which ("From: ...").
+// The search index gets the From, To, Cc and Subject values alone, one a line: the banner's
+// and the labels' words ("attached", "message", "from", "subject", "date") would otherwise
+// match every message that forwards one, and the Date, which search filters by
+// after:/before:, would add only number tokens. The index also gets, after a
+// multipart/alternative's plain text, the lines of its HTML alternative that hold a word the
+// plain text lacks (origin then Html): mail programs show the HTML, so its words are searched.
+enum class TextFor { Reader, Index };
+
 struct BodyLimits {
     size_t max_text = 1 << 20;  // 1 MiB of text per message
     size_t max_html = 8 << 20;  // 8 MiB of decoded HTML per part
@@ -49,7 +59,7 @@ struct BodyLimits {
 BodyText html_to_text(std::string_view html, size_t max_text = BodyLimits{}.max_text);
 
 // The body text of a parsed message's MIME tree (g_mime_message_get_mime_part).
-BodyText body_text_of(GMimeObject* body, const BodyLimits& limits);
+BodyText body_text_of(GMimeObject* body, TextFor reader, const BodyLimits& limits);
 
 // Where Python's email ends a header block early: at the first line before the blank line
 // that is no header field (not "Name:", not a continuation, not a leading "From "), which it
@@ -67,7 +77,8 @@ std::optional<BodyText> stray_line_body_text(const std::string& path, const Body
 // Parses the message file at `path` for its body text alone (no attachment is decoded).
 // A message GMime cannot parse has no body text (origin None); an unreadable file is an Io
 // error.
-core::Result<BodyText> read_body_text(const std::string& path, const BodyLimits& limits = {});
+core::Result<BodyText> read_body_text(const std::string& path, TextFor reader,
+                                      const BodyLimits& limits = {});
 
 // The transfer-decoded bytes of the message's first text/html body part, in its own charset
 // (declared in `charset`, "" when none), for `show --html`. NotFound when it has none.

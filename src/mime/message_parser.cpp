@@ -625,7 +625,7 @@ Result<ParseOutcome> parse_message_file(const std::string& path, AttachmentOutpu
     if (stray_body)
         result.body = std::move(*stray_body);
     else if (limits.body_text)
-        result.body = body_text_of(body, limits.body);
+        result.body = body_text_of(body, TextFor::Index, limits.body);
     result.parse_error = walker.problems();
     result.attachments = walker.count();
     return result;

@@ -31,7 +31,7 @@ std::vector<Read> read_batch(const std::string& root,
                              size_t threads) {
     std::vector<Read> out(batch.size());
     for_each_parallel(batch.size(), threads, [&](size_t i) {
-        auto body = mime::read_body_text(root + "/" + batch[i].path);
+        auto body = mime::read_body_text(root + "/" + batch[i].path, mime::TextFor::Index);
         if (!body) {
             out[i].error = body.error().message;
             return;

@@ -29,7 +29,7 @@ std::string body_of(const std::string& message) {
     limits.body_text = true;
     auto parsed = mime::parse_message_file(path, none, limits);
     REQUIRE(parsed);
-    auto alone = mime::read_body_text(path);
+    auto alone = mime::read_body_text(path, mime::TextFor::Index);
     REQUIRE(alone);
     CHECK(alone->text == parsed->body.text);  // one rule for both readers
     return parsed->body.text;

@@ -20,8 +20,8 @@ std::string data(const std::string& name) {
     return std::string(IMM_TEST_DATA) + "/" + name;
 }
 
-BodyText body_of(const std::string& path) {
-    auto r = read_body_text(path);
+BodyText body_of(const std::string& path, TextFor reader = TextFor::Reader) {
+    auto r = read_body_text(path, reader);
     REQUIRE(r);
     return *r;
 }
@@ -152,7 +152,7 @@ TEST_CASE("body text: plain text keeps its lines, CRLF becomes LF", "[mime]") {
 TEST_CASE("body text: a plain body is cut at max_text", "[mime]") {
     BodyLimits limits;
     limits.max_text = 10;
-    auto r = read_body_text(data("seed/01-welcome.eml"), limits);
+    auto r = read_body_text(data("seed/01-welcome.eml"), TextFor::Reader, limits);
     REQUIRE(r);
     CHECK(r->truncated);
     CHECK(r->text == "Hello Bob,");
@@ -193,7 +193,7 @@ TEST_CASE("body text: every corpus message gives clean text within the cap", "[m
             e.path().string().find("spamassassin/t/data/") == std::string::npos)
             continue;
         ++files;
-        auto r = read_body_text(e.path().string());
+        auto r = read_body_text(e.path().string(), TextFor::Index);
         REQUIRE(r);
         INFO(e.path().string());
         CHECK(clean_text(r->text));
@@ -208,11 +208,11 @@ TEST_CASE("body text: every corpus message gives clean text within the cap", "[m
 
 namespace {
 // The body text of a message made of `text` (headers, blank line, body; "\n" line ends).
-BodyText body_of_message(const std::string& text) {
+BodyText body_of_message(const std::string& text, TextFor reader = TextFor::Reader) {
     test::TempDir dir;
     const std::string path = dir.path + "/m.eml";
     std::ofstream(path, std::ios::binary) << text;
-    return body_of(path);
+    return body_of(path, reader);
 }
 }  // namespace
 
@@ -251,15 +251,54 @@ TEST_CASE("body text: an empty plain alternative falls back to the HTML one", "[
     CHECK(t.origin == BodyOrigin::Html);
 }
 
-TEST_CASE("body text: an attached message adds its headers and body after the parent's",
+TEST_CASE("body text for the index: the HTML alternative's lines with words the plain one "
+          "lacks follow it, and a reader sees the plain one alone",
           "[mime][body]") {
-    const auto t = body_of_message(
-        "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
-        "Content-Type: text/plain\n\nsee below\n--b\nContent-Type: message/rfc822\n\n"
-        "From: Inner Sender <inner@example.org>\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\n"
-        "Date: Tue, 2 Jan 2024 10:00:00 +0000\n"
-        "MIME-Version: 1.0\nContent-Type: text/plain; name=\"inner.txt\"\n\n"
-        "forwarded words\n--b--\n");
+    const std::string message =
+        "MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n--b\n"
+        "Content-Type: text/plain\n\nView this newsletter in your browser.\n--b\n"
+        "Content-Type: text/html\n\n<p>View this newsletter in your browser.</p>"
+        "<p>Spring <b>sale</b> on periwinkle paint</p><p>this newsletter</p>\n--b--\n";
+    const auto indexed = body_of_message(message, TextFor::Index);
+    CHECK(indexed.text ==
+          "View this newsletter in your browser.\n\nSpring sale on periwinkle paint");
+    CHECK(indexed.origin == BodyOrigin::Html);
+    const auto read = body_of_message(message, TextFor::Reader);
+    CHECK(read.text == "View this newsletter in your browser.");
+    CHECK(read.origin == BodyOrigin::Plain);
+    // The same words in both: nothing added, and the origin stays plain.
+    const auto same = body_of_message(
+        "MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n--b\n"
+        "Content-Type: text/plain\n\nsame words\n--b\nContent-Type: text/html\n\n"
+        "<p>Same <i>words</i></p>\n--b--\n",
+        TextFor::Index);
+    CHECK(same.text == "same words");
+    CHECK(same.origin == BodyOrigin::Plain);
+}
+
+namespace {
+const char* const kForward =
+    "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+    "Content-Type: text/plain\n\nsee below\n--b\nContent-Type: message/rfc822\n\n"
+    "From: Inner Sender <inner@example.org>\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\n"
+    "Date: Tue, 2 Jan 2024 10:00:00 +0000\n"
+    "MIME-Version: 1.0\nContent-Type: text/plain; name=\"inner.txt\"\n\n"
+    "forwarded words\n--b--\n";
+}  // namespace
+
+TEST_CASE(
+    "body text for the index: an attached message adds its header values and body, with "
+    "no banner, label or date",
+    "[mime][body]") {
+    CHECK(body_of_message(kForward, TextFor::Index).text ==
+          "see below\n\nInner Sender <inner@example.org>\nGrüße\n\nforwarded words");
+}
+
+TEST_CASE(
+    "body text for a reader: an attached message is announced and its header fields "
+    "labelled",
+    "[mime][body]") {
+    const auto t = body_of_message(kForward, TextFor::Reader);
     CHECK(t.text ==
           "see below\n\n---------- Attached message ----------\n"
           "From: Inner Sender <inner@example.org>\nDate: 2024-01-02T10:00:00Z\n"
