@@ -131,9 +131,15 @@ core::Result<void> archive_dir(const AccountChoice& choice, std::string& dir, st
 
 }  // namespace
 
+void strip_trailing_slashes(std::string& path) {
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
+}
+
 core::Result<void> resolve_archive_dir(const AccountChoice& choice, std::string& dir,
                                        std::string* next, const char* next_required) {
     IMM_TRY(archive_dir(choice, dir, next));
+    strip_trailing_slashes(dir);
     if (next && next_required && next->empty())
         return core::make_error(ErrorKind::Usage, std::string(next_required) + " is required",
                                 core::Scope::Run);

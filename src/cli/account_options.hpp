@@ -47,8 +47,12 @@ void add_account_connection(CLI::App& cmd, AccountChoice& choice, std::string& p
 core::Result<void> use_account_connection(CLI::App& cmd, const AccountChoice& choice,
                                           std::string& account, const std::string& provider);
 
-// The archive a command reads (search, show, threads, reindex, verify): DIR as given, else
-// with --account the account's `out`. `next` is the positional after DIR where the command has
+// `path` without trailing '/' ("/" stays "/"): the one spelling of a directory that paths
+// are built on and that the index and the hook are given.
+void strip_trailing_slashes(std::string& path);
+
+// The archive a command reads (search, show, threads, reindex, verify, dump): DIR as given,
+// else with --account the account's `out`; trailing '/' stripped. `next` is the positional after DIR where the command has
 // one (search's QUERY, show's MESSAGE; null where it has none or it is not expected): with
 // --account and only one positional given, that one is `next`. Errors (Usage): no DIR and no
 // --account, an account without `out`, and the config's own.

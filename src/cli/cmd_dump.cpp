@@ -25,16 +25,6 @@ struct DumpArgs {
     bool quiet = false;
 };
 
-// DIR from the account's `out` when the command line gave none.
-core::Result<void> archive_from_account(DumpArgs& a) {
-    if (!a.options.archive.empty() || a.choice.account.empty())
-        return {};
-    IMM_ASSIGN(auto config, load_config(config_path(a.choice)));
-    IMM_ASSIGN(const Account* account, config.require(a.choice.account));
-    a.options.archive = config.value_of(*account, "out");
-    return {};
-}
-
 void print_summary(const DumpArgs& a, const sync::DumpPlan& plan, const sync::DumpSummary& s) {
     const auto& o = a.options;
     if (a.json) {
@@ -96,14 +86,6 @@ void print_summary(const DumpArgs& a, const sync::DumpPlan& plan, const sync::Du
 }
 
 int run_dump(DumpArgs& a) {
-    if (auto got = archive_from_account(a); !got)
-        return report_error(got.error(), a.json);
-    if (a.options.archive.empty())
-        return report_error(core::make_error(core::ErrorKind::Usage,
-                                             "dump needs the archive DIR (or --account NAME "
-                                             "with `out` in the config file)",
-                                             core::Scope::Run),
-                            a.json);
     a.options.format = a.format == "mbox" ? sync::DumpFormat::Mbox : sync::DumpFormat::Maildir;
     auto plan = sync::plan_dump(a.options);
     if (!plan)
@@ -122,11 +104,6 @@ int run_dump(DumpArgs& a) {
         return report_error(summary.error(), a.json);
     print_summary(a, *plan, *summary);
     return summary->errors.empty() ? kExitOk : kExitPartial;
-}
-
-void trim_slashes(std::string& path) {
-    while (path.size() > 1 && path.back() == '/')
-        path.pop_back();
 }
 
 }  // namespace
@@ -170,8 +147,11 @@ void add_dump_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
             exit_code = report_error(applied.error(), args->json);
             return;
         }
-        trim_slashes(args->options.archive);
-        trim_slashes(args->options.target);
+        if (auto dir = resolve_archive_dir(args->choice, args->options.archive); !dir) {
+            exit_code = report_error(dir.error(), args->json);
+            return;
+        }
+        strip_trailing_slashes(args->options.target);
         exit_code = run_dump(*args);
     });
 }

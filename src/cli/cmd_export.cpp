@@ -429,8 +429,7 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         args->options.identity = account_identity(args->conn);
         if (const auto* preset = find_preset(args->conn.provider))
             args->options.preset_exclude.assign(preset->exclude.begin(), preset->exclude.end());
-        while (args->options.root.size() > 1 && args->options.root.back() == '/')
-            args->options.root.pop_back();
+        strip_trailing_slashes(args->options.root);
         // What the hook and the metrics call the account: its config name, else USER@HOST.
         args->monitor.account = args->choice.account.empty()
                                     ? args->conn.user + "@" + args->conn.host

@@ -286,8 +286,7 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
             exit_code = report_error(given.error(), args->json);
             return;
         }
-        while (args->options.root.size() > 1 && args->options.root.back() == '/')
-            args->options.root.pop_back();
+        strip_trailing_slashes(args->options.root);
         exit_code = run_restore(*args);
     });
 }

@@ -180,8 +180,6 @@ void print_human(const ShowArgs& a, const index::MessageView& m, const mime::Bod
 }
 
 int run_show(ShowArgs& a) {
-    while (a.dir.size() > 1 && a.dir.back() == '/')
-        a.dir.pop_back();
     if (a.target.empty() == a.message_id.empty()) {
         auto e =
             core::make_error(core::ErrorKind::Usage,

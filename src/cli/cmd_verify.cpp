@@ -260,8 +260,6 @@ void add_verify_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
             exit_code = report_error(dir.error(), args->json);
             return;
         }
-        while (args->dir.size() > 1 && args->dir.back() == '/')
-            args->dir.pop_back();
         if (args->server && (args->conn.host.empty() || args->conn.user.empty())) {
             exit_code = report_error(
                 core::make_error(core::ErrorKind::Usage, "--server needs --host and --user"),
