@@ -285,13 +285,14 @@ size_t bounded_prefix(std::string_view html, const HtmlBounds& bounds) {
 
 // ---- gumbo under a budget -----------------------------------------------------------------
 
-namespace {
-
+// Outside the anonymous namespace: HtmlTree::Budget, which has external linkage, holds one.
 struct alignas(std::max_align_t) BlockHeader {
     BlockHeader* prev;
     BlockHeader* next;
     size_t size;
 };
+
+namespace {
 
 double thread_cpu_seconds() {
     timespec ts{};

@@ -131,8 +131,8 @@ std::string reply_of(const imap::Completion& c) {
 
 // What the connections of one run share: the index (one SQLite connection, so one writer at a
 // time), the progress, the next folder to take, and whether the run has stopped.
-struct SharedRun {
-    SharedRun(index::ArchiveIndex& index, const RestoreProgressFn& progress, uint64_t total)
+struct RestoreRun {
+    RestoreRun(index::ArchiveIndex& index, const RestoreProgressFn& progress, uint64_t total)
         : index(index), progress(progress) {
         state.messages_total = total;
     }
@@ -149,7 +149,7 @@ struct SharedRun {
 class Applier {
   public:
     Applier(const RestoreOptions& options, imap::Client& client, const store::ArchiveRoot& root,
-            SharedRun& shared, RestoreSummary& summary)
+            RestoreRun& shared, RestoreSummary& summary)
         : m_options(options),
           m_client(client),
           m_writer(client),
@@ -569,13 +569,13 @@ class Applier {
     imap::Client& m_client;
     imap::Writer m_writer;
     const store::ArchiveRoot& m_root;
-    SharedRun& m_shared;
+    RestoreRun& m_shared;
     RestoreSummary& m_summary;
 };
 
 // One connection's loop: the next folder nobody has taken, until none is left or the run
 // stops.
-void run_connection(const RestorePlan& plan, Applier& applier, SharedRun& shared,
+void run_connection(const RestorePlan& plan, Applier& applier, RestoreRun& shared,
                     RestoreSummary& summary) {
     for (;;) {
         if (shared.stopped)
@@ -618,7 +618,7 @@ RestoreSummary apply_restore(const RestorePlan& plan, const RestoreOptions& opti
                              const std::vector<imap::Client*>& clients, index::ArchiveIndex& index,
                              const store::ArchiveRoot& root, const RestoreProgressFn& progress) {
     const auto start = std::chrono::steady_clock::now();
-    SharedRun shared(index, progress, plan.messages());
+    RestoreRun shared(index, progress, plan.messages());
     std::vector<RestoreSummary> parts(clients.size());
     // An exception cannot cross a thread (it would end the process): it ends the run instead.
     auto guarded = [&](size_t i) {
