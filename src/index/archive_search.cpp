@@ -20,6 +20,14 @@ namespace {
 constexpr std::string_view kIdsMatched = "SELECT m.id, ";
 constexpr std::string_view kRank = "bm25(messages_fts) ";
 constexpr std::string_view kNoRank = "0 ";
+// With words and filters in date order, the hits' number comes with the ids: SQLite reads
+// every match and its row to sort them anyway, and a second statement to count them did all
+// of that again (on 50,000 messages, a common word in one folder: 83 -> 69 ms a search).
+// Not for words alone, whose count reads the full-text index without the rows, while the
+// window makes SQLite keep every hit rather than the best ones (a common word: 68 -> 111 ms).
+// Not with bm25(), which FTS5 computes only inside its own cursor, where a window's rows are
+// no longer.
+constexpr std::string_view kTotalOver = ", COUNT(*) OVER () ";
 constexpr std::string_view kFromMatched =
     "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
     "WHERE messages_fts MATCH :match ";
@@ -190,8 +198,11 @@ Result<SearchResult> ArchiveSearch::search(const SearchQuery& q) {
     const bool matched = !q.match.empty();
     const std::string filters = filters_sql(q);
     std::string sql(matched ? kIdsMatched : kIdsAll);
+    const bool total_with_ids = matched && !q.by_relevance && !filters.empty();
     if (matched) {
         sql += q.by_relevance ? kRank : kNoRank;
+        if (total_with_ids)
+            sql += kTotalOver;
         sql += kFromMatched;
     }
     sql += filters;
@@ -206,15 +217,21 @@ Result<SearchResult> ArchiveSearch::search(const SearchQuery& q) {
         SearchHit h;
         h.id = ids.column_int(0);
         h.rank = ids.column_double(1);
+        if (total_with_ids)
+            result.total = ids.column_int(2);
         result.hits.push_back(std::move(h));
     }
     IMM_TRY(fill_hits(q, result.hits));
     if (matched && m_has_attachment_text)
         IMM_TRY(find_matched_attachments(q, result));
+    if (total_with_ids)
+        return result;
     if (result.hits.size() < q.limit) {
         result.total = static_cast<int64_t>(result.hits.size());
         return result;
     }
+    // Filters alone: the ids come from the date index, newest first, and stop at the limit
+    // (a window would read every row). By relevance: see kTotalOver.
     const std::string count_sql = !matched          ? std::string(kCountAll) + filters
                                   : filters.empty() ? std::string(kCountWordsAlone)
                                                     : std::string(kCountMatched) + filters;

@@ -261,7 +261,15 @@ TEST_CASE("search: the total counts every hit beyond the limit", "[index][search
         REQUIRE(r);
         CHECK(r->hits.size() == 2);
         CHECK(r->total == 5);
+        // By relevance the total is counted apart (bm25 and a window do not mix).
+        q.by_relevance = true;
+        auto ranked = s->search(q);
+        REQUIRE(ranked);
+        CHECK(ranked->total == 5);
     }
+    auto none = s->search(typed("okra nosuchword"));
+    REQUIRE(none);
+    CHECK(none->total == 0);
 }
 
 TEST_CASE("search: bm25 is computed only when sorting by relevance", "[index][search]") {
