@@ -52,10 +52,10 @@ core::Result<void> use_account_connection(CLI::App& cmd, const AccountChoice& ch
 void strip_trailing_slashes(std::string& path);
 
 // The archive a command reads (search, show, threads, reindex, verify, dump): DIR as given,
-// else with --account the account's `out`; trailing '/' stripped. `next` is the positional after DIR where the command has
-// one (search's QUERY, show's MESSAGE; null where it has none or it is not expected): with
-// --account and only one positional given, that one is `next`. Errors (Usage): no DIR and no
-// --account, an account without `out`, and the config's own.
+// else with --account the account's `out`; trailing '/' stripped. `next` is the positional
+// after DIR where the command has one (search's QUERY, show's MESSAGE; null where it has none
+// or it is not expected): with --account and only one positional given, that one is `next`.
+// Errors (Usage): no DIR and no --account, an account without `out`, and the config's own.
 // `next_required` names `next` when the command cannot go without it (search's "QUERY"): its
 // absence is then a Usage error too.
 core::Result<void> resolve_archive_dir(const AccountChoice& choice, std::string& dir,

@@ -412,10 +412,10 @@ HtmlTree::HtmlTree(std::string_view html, const HtmlBounds& bounds)
     options.userdata = m_budget.get();
     options.max_errors = 0;  // parse errors are not used; each would copy the open elements
     m_budget->limit = bounds.max_tree_bytes;
-    m_budget->deadline = thread_cpu_seconds() +
-                         kSanitizerSlowdown * (bounds.cpu_seconds_base +
-                                               bounds.cpu_seconds_per_mib *
-                                                   static_cast<double>(size) / (1 << 20));
+    m_budget->deadline =
+        thread_cpu_seconds() +
+        kSanitizerSlowdown * (bounds.cpu_seconds_base +
+                              bounds.cpu_seconds_per_mib * static_cast<double>(size) / (1 << 20));
     for (;;) {
         if (core::interrupted()) {
             m_interrupted = m_cut = true;

@@ -172,9 +172,9 @@ class HtmlWordScan {
     // apart), so a word ends there; other tags, inline ones and unknown ones, join text.
     static bool block_tag(std::string_view tag) {
         static constexpr std::array<std::string_view, 31> kBlocks = {
-            "p",     "div",     "br",   "li",     "td",    "th",      "tr",      "table",
-            "tbody", "thead",   "ul",   "ol",     "dl",    "dt",      "dd",      "blockquote",
-            "pre",   "hr",      "h1",   "h2",     "h3",    "h4",      "h5",      "h6",
+            "p",     "div",     "br",   "li",     "td",    "th",      "tr",     "table",
+            "tbody", "thead",   "ul",   "ol",     "dl",    "dt",      "dd",     "blockquote",
+            "pre",   "hr",      "h1",   "h2",     "h3",    "h4",      "h5",     "h6",
             "img",   "section", "body", "center", "title", "article", "address"};
         size_t start = tag.size() > 1 && tag[1] == '/' ? 2 : 1;
         size_t end = start;

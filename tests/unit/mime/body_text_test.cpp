@@ -251,9 +251,10 @@ TEST_CASE("body text: an empty plain alternative falls back to the HTML one", "[
     CHECK(t.origin == BodyOrigin::Html);
 }
 
-TEST_CASE("body text for the index: the HTML alternative's lines with words the plain one "
-          "lacks follow it, and a reader sees the plain one alone",
-          "[mime][body]") {
+TEST_CASE(
+    "body text for the index: the HTML alternative's lines with words the plain one "
+    "lacks follow it, and a reader sees the plain one alone",
+    "[mime][body]") {
     const std::string message =
         "MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n--b\n"
         "Content-Type: text/plain\n\nView this newsletter in your browser.\n--b\n"

@@ -38,8 +38,7 @@ TEST_CASE("new words: a word only the HTML has is found, in text, alt and across
     CHECK_FALSE(html_may_add_words("<p>bob</p><p>Hello</p>", known));
 }
 
-TEST_CASE("new words: only the lines with a word the plain text lacks are kept",
-          "[mime][body]") {
+TEST_CASE("new words: only the lines with a word the plain text lacks are kept", "[mime][body]") {
     const WordSet known = words_of("one two three");
     CHECK(lines_adding_words("one two\nthree four\n\nONE\nfive", known) == "three four\nfive");
     CHECK(lines_adding_words("Two three one", known).empty());
