@@ -20,15 +20,8 @@
 #include <vector>
 
 #include "core/interrupt.hpp"
+#include "core/sanitizers.hpp"
 #include "extract/sandbox_protocol.hpp"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define IMM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define IMM_ASAN 1
-#endif
-#endif
 
 namespace imapmirror::extract {
 
@@ -176,9 +169,8 @@ std::string SandboxedExtractor::start() {
         ::setrlimit(RLIMIT_CPU, &cpu);
         ::setrlimit(RLIMIT_FSIZE, &zero);
         ::setrlimit(RLIMIT_CORE, &zero);
-#ifndef IMM_ASAN
-        ::setrlimit(RLIMIT_AS, &memory);
-#endif
+        if (!core::kAddressSanitizer)  // ASan reserves more address space than any limit
+            ::setrlimit(RLIMIT_AS, &memory);
         ::execve(program.c_str(), argv.data(), envp.data());
         ::_exit(127);
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/interrupt.hpp"
+#include "core/sanitizers.hpp"
 
 namespace imapmirror::mime {
 
@@ -289,17 +290,7 @@ size_t bounded_prefix(std::string_view html, const HtmlBounds& bounds) {
 // a few times the CPU, so the budget grows with it: the sanitizer build then parses as much as
 // the shipped one does (without this, a unit test's 2 MB of scripts ran out of budget on a
 // loaded CI machine and gave no text at all).
-#if defined(__SANITIZE_ADDRESS__)
-constexpr double kSanitizerSlowdown = 4;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr double kSanitizerSlowdown = 4;
-#else
-constexpr double kSanitizerSlowdown = 1;
-#endif
-#else
-constexpr double kSanitizerSlowdown = 1;
-#endif
+constexpr double kSanitizerSlowdown = core::kAddressSanitizer ? 4 : 1;
 
 // Outside the anonymous namespace: HtmlTree::Budget, which has external linkage, holds one.
 struct alignas(std::max_align_t) BlockHeader {
