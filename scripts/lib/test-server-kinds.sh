@@ -82,10 +82,29 @@ mail_owner() {
     if [ "$(id -u)" = 0 ]; then echo "nobody:$(id -gn nobody)"; else echo "$(id -un):$(id -gn)"; fi
 }
 
+# The processes started for DIR: every one carries IMM_TEST_SERVER_DIR=DIR in its environment
+# (cmd_start exports it), so that a daemon's children are found too, whatever became of their
+# parent. Killing the recorded PIDs alone left a Cyrus master, an imap4d child and Courier's
+# authdaemond behind after some runs: a fork the PID file does not name, re-parented to init.
+marked_pids() {
+    local dir=$1 env pid
+    for env in /proc/[0-9]*/environ; do
+        pid=${env#/proc/}
+        pid=${pid%/environ}
+        # Not this script (start exported the mark, and stops what it started when one fails).
+        [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
+        grep -qzxF "IMM_TEST_SERVER_DIR=$dir" "$env" 2>/dev/null && echo "$pid"
+    done
+    return 0
+}
+
+# Stops what runs for DIR: the PIDs in DIR/pids and every marked process. DIR may be gone
+# already (a test's directories can be removed before the server it shares is stopped): the
+# marked processes are still found.
 stop_pids() {
     local dir=$1 pid pids _
-    [ -f "$dir/pids" ] || { echo "test-server: nothing running in $dir" >&2; return 0; }
-    mapfile -t pids <"$dir/pids"
+    mapfile -t pids < <(cat "$dir/pids" 2>/dev/null || true; marked_pids "$dir")
+    [ "${#pids[@]}" -gt 0 ] || { echo "test-server: nothing running in $dir" >&2; return 0; }
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do
         for _ in $(seq 1 100); do
@@ -94,6 +113,9 @@ stop_pids() {
         done
         kill -9 "$pid" 2>/dev/null || true
     done
+    # What forked while the others were being stopped (a connection accepted meanwhile).
+    mapfile -t pids < <(marked_pids "$dir")
+    [ "${#pids[@]}" = 0 ] || kill -9 "${pids[@]}" 2>/dev/null || true
     rm -f "$dir/pids"
 }
 
