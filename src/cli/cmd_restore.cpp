@@ -147,6 +147,8 @@ void print_summary(const RestoreArgs& a, const sync::RestoreSummary& s, int code
         w.key("found_on_target").value(s.found_on_target);
         w.key("refused").value(s.refused);
         w.key("labelled").value(s.labelled);
+        w.key("flags_set_again").value(s.flags_set_again);
+        w.key("dates_not_kept").value(s.dates_not_kept);
         w.key("seconds").value(s.seconds);
         print_json_summary_end(w, s.errors, s.fatal, code);
         return;
@@ -163,6 +165,15 @@ void print_summary(const RestoreArgs& a, const sync::RestoreSummary& s, int code
         human_size(s.bytes).c_str(), s.folders, s.folders_created, secs,
         static_cast<unsigned long long>(s.already + s.found_on_target),
         static_cast<unsigned long long>(s.refused), s.errors.size() + (s.fatal ? 1 : 0));
+    if (s.flags_set_again)
+        std::printf(
+            "The target dropped the flags of %llu messages on APPEND: set again with STORE\n",
+            static_cast<unsigned long long>(s.flags_set_again));
+    if (s.dates_not_kept)
+        std::printf(
+            "The target did not keep the arrival date of %llu messages (IMAP cannot set "
+            "it after APPEND; the archive keeps it)\n",
+            static_cast<unsigned long long>(s.dates_not_kept));
 }
 
 // A progress line on a terminal, at most five times a second.

@@ -257,6 +257,13 @@ core::Result<Completion> Writer::add_gmail_labels(uint32_t uid, std::string_view
     return scope.wait(tag);
 }
 
+core::Result<Completion> Writer::add_flags(uint32_t uid, std::string_view flag_list) {
+    CommandScope scope(m_client.session());
+    IMM_ASSIGN(std::string tag, scope.submit("UID STORE " + std::to_string(uid) +
+                                             " +FLAGS.SILENT " + std::string(flag_list)));
+    return scope.wait(tag);
+}
+
 bool already_exists(const Completion& no) {
     if (no.code && no.code->name == "ALREADYEXISTS")
         return true;

@@ -103,6 +103,10 @@ class Writer {
     // connection is gone.
     core::Result<Completion> add_gmail_labels(uint32_t uid, std::string_view label_list);
 
+    // `UID STORE uid +FLAGS.SILENT flag_list` in the selected folder: flags added, none
+    // removed. Returns the completion, NO included; an error means the connection is gone.
+    core::Result<Completion> add_flags(uint32_t uid, std::string_view flag_list);
+
   private:
     Client& m_client;
 };

@@ -14,10 +14,12 @@
 #include <thread>
 #include <utility>
 
+#include "core/ascii.hpp"
 #include "core/interrupt.hpp"
 #include "core/log.hpp"
 #include "imap/append.hpp"
 #include "imap/command.hpp"
+#include "imap/internal_date.hpp"
 #include "store/archive_root.hpp"
 #include "sync/archive_lock.hpp"
 
@@ -64,9 +66,14 @@ class EmlSource final : public imap::LiteralSource {
             return io_error("cannot read " + m_path);
         return {};
     }
-    // Lines that end in a bare LF: a server that stores CRLF counts one byte more for each.
-    Result<uint64_t> bare_line_feeds() {
-        uint64_t n = 0;
+    // How the lines end: a server that stores CRLF counts one byte more for each bare LF, and
+    // one that stores LF (GNU imap4d's Maildir, in SEARCH LARGER/SMALLER though not in
+    // RFC822.SIZE) one byte less for each CRLF.
+    struct LineEnds {
+        uint64_t bare_lf = 0, crlf = 0;
+    };
+    Result<LineEnds> line_ends() {
+        LineEnds n;
         char prev = 0;
         std::string buf(64 * 1024, '\0');
         for (;;) {
@@ -74,8 +81,8 @@ class EmlSource final : public imap::LiteralSource {
             if (got == 0)
                 break;
             for (size_t i = 0; i < got; ++i) {
-                if (buf[i] == '\n' && prev != '\r')
-                    ++n;
+                if (buf[i] == '\n')
+                    ++(prev == '\r' ? n.crlf : n.bare_lf);
                 prev = buf[i];
             }
         }
@@ -143,7 +150,13 @@ struct RestoreRun {
     RestoreProgress state;
     std::atomic<size_t> next_folder{0};
     std::atomic<bool> stopped{false};  // a connection's `fatal`: the others end too
+    std::vector<char> uncreated;       // by plan folder: its CREATE failed (an error says so)
 };
+
+// A folder with anything to send or store.
+bool has_work(const FolderRestore& f) {
+    return !f.to_check.empty() || !f.to_append.empty() || !f.to_label.empty();
+}
 
 // One connection's share of the run: the folders it takes, one at a time.
 class Applier {
@@ -157,18 +170,35 @@ class Applier {
           m_shared(shared),
           m_summary(summary) {}
 
-    // False when the run must stop (summary.fatal set, or another connection's).
-    bool folder(const FolderRestore& f) {
+    // Creates each folder of `plan` that has work and is not on the target yet, one after
+    // another on this connection, before any folder is restored: two connections creating
+    // below a parent that does not exist yet race on some servers (GNU imap4d answers "Cannot
+    // create mailbox" to one of them). A folder not created is marked in the run, its error
+    // recorded. False when the run must stop.
+    bool create_folders(const RestorePlan& plan) {
+        for (size_t i = 0; i < plan.folders.size(); ++i) {
+            const auto& f = plan.folders[i];
+            if (!f.create || f.error || !has_work(f) || create(f))
+                continue;
+            if (m_summary.fatal)
+                return false;
+            m_shared.uncreated[i] = 1;
+        }
+        return true;
+    }
+
+    // Restores plan folder `i` (created by create_folders). False when the run must stop
+    // (summary.fatal set, or another connection's).
+    bool folder(const RestorePlan& plan, size_t i) {
+        const FolderRestore& f = plan.folders[i];
         ++m_summary.folders;
         m_summary.already += f.already;
         if (f.error) {
             m_summary.errors.push_back(*f.error);
             return true;
         }
-        if (f.to_check.empty() && f.to_append.empty() && f.to_label.empty())
+        if (!has_work(f) || m_shared.uncreated[i])
             return true;
-        if (f.create && !create(f))
-            return !m_summary.fatal;
         // Gmail's labels are stored in the folder, which STORE needs selected read-write.
         const bool labels = !f.labels.empty();
         std::optional<imap::MailboxState> opened;
@@ -194,7 +224,7 @@ class Applier {
             if (!append(f, m))
                 return false;
         }
-        if (!append_all(f))
+        if (!append_all(f) || !check_unconfirmed(f))
             return false;
         for (const auto& r : f.to_label)
             if (!store_labels(f, r.message_id, r.uid))
@@ -247,6 +277,78 @@ class Applier {
         return false;
     }
 
+    // A target without UIDPLUS names no UID for what it took, and GNU imap4d (Maildir) answers
+    // OK to an APPEND whose flags and date it dropped. So each message appended so into this
+    // folder is looked for (Message-ID and size) and its UID recorded; system flags it lacks are
+    // set again with STORE, and an arrival date not kept is counted (IMAP cannot set it
+    // afterwards). False when the run must stop.
+    bool check_unconfirmed(const FolderRestore& f) {
+        const auto appended = std::exchange(m_unconfirmed, {});
+        if (appended.empty())
+            return true;
+        auto state = m_writer.select(f.target_raw);
+        if (!state)
+            return folder_error(f, std::move(state).error(), "cannot check");
+        for (const auto* m : appended) {
+            auto found = look_for(*m, *state);
+            if (!found)
+                return folder_error(f, std::move(found).error(), "cannot search");
+            if (!*found)  // not there under its Message-ID and size: nothing to compare
+                continue;
+            const uint32_t uid = **found;
+            imap::FetchData kept;
+            auto fetched = m_client.fetch({true, std::to_string(uid)}, "(UID FLAGS INTERNALDATE)",
+                                          [&](const imap::FetchData& d) -> Result<void> {
+                                              if (d.uid == uid)
+                                                  kept = d;
+                                              return {};
+                                          });
+            if (!fetched)
+                return folder_error(f, std::move(fetched).error(), "cannot read back");
+            if (!record(f, *m, index::RestoreState::Restored, state->uidvalidity, uid, ""))
+                return false;
+            if (!set_dropped_flags(f, *m, uid, kept.flags.value_or(std::vector<std::string>{})))
+                return false;
+            const auto date = imap::parse_internal_date(kept.internal_date.value_or(""));
+            if (date && !m->internal_date.empty() && imap::iso8601_utc(*date) != m->internal_date)
+                ++m_summary.dates_not_kept;
+        }
+        return true;
+    }
+
+    // STOREs the system flags of `m` that `kept` (as the target has them) lacks. False when the
+    // run must stop.
+    bool set_dropped_flags(const FolderRestore& f, const index::RestorableMessage& m, uint32_t uid,
+                           const std::vector<std::string>& kept) {
+        std::string missing;
+        const std::string system = split_keywords(m.flags).first;
+        for (size_t pos = 0; pos < system.size();) {
+            const size_t end = std::min(system.find(' ', pos), system.size());
+            const std::string flag = system.substr(pos, end - pos);
+            pos = end + 1;
+            const bool has = std::any_of(kept.begin(), kept.end(), [&](const std::string& k) {
+                return core::ascii_iequals(k, flag);
+            });
+            if (!has && flag != "\\Recent")
+                missing += (missing.empty() ? "" : " ") + flag;
+        }
+        if (missing.empty())
+            return true;
+        auto stored = m_writer.add_flags(uid, "(" + missing + ")");
+        if (!stored)
+            return stop(std::move(stored).error());
+        if (stored->ok()) {
+            ++m_summary.flags_set_again;
+            return true;
+        }
+        auto e = message_error(
+            f, m, ErrorKind::Protocol,
+            "the target dropped its flags (" + missing + ") on APPEND and refused them in STORE");
+        e.server_reply = reply_of(*stored);
+        m_summary.errors.push_back(std::move(e));
+        return true;
+    }
+
     bool folder_error(const FolderRestore& f, core::Error e, const std::string& what) {
         if (e.scope == core::Scope::Session || e.scope == core::Scope::Run)
             return stop(std::move(e));
@@ -263,14 +365,15 @@ class Applier {
         if (m.message_id.empty() || state.exists == 0)
             return std::optional<uint32_t>();
         auto source = EmlSource::open(m_root, m.path);
-        uint64_t slack = 0;
+        EmlSource::LineEnds ends;
         if (source) {
-            IMM_ASSIGN(slack, source->bare_line_feeds());
+            IMM_ASSIGN(ends, source->line_ends());
         }
         IMM_ASSIGN(std::string mid, imap::quote_astring(m.message_id));
+        const uint64_t least = m.size > ends.crlf ? m.size - ends.crlf : 0;
         const std::string criteria = "HEADER Message-ID " + mid + " LARGER " +
-                                     std::to_string(m.size > 0 ? m.size - 1 : 0) + " SMALLER " +
-                                     std::to_string(m.size + slack + 1);
+                                     std::to_string(least > 0 ? least - 1 : 0) + " SMALLER " +
+                                     std::to_string(m.size + ends.bare_lf + 1);
         IMM_ASSIGN(auto uids, m_client.uid_search(criteria));
         if (uids.empty())
             return std::optional<uint32_t>();
@@ -444,6 +547,8 @@ class Applier {
         done(f, m.size);
         if (uid)
             return store_labels(f, m.id, *uid);
+        if (!m.message_id.empty())
+            m_unconfirmed.push_back(&m);
         if (f.labels.count(m.id))
             m_summary.errors.push_back(
                 message_error(f, m, ErrorKind::Protocol,
@@ -571,6 +676,8 @@ class Applier {
     const store::ArchiveRoot& m_root;
     RestoreRun& m_shared;
     RestoreSummary& m_summary;
+    // This folder's messages appended without an APPENDUID (check_unconfirmed).
+    std::vector<const index::RestorableMessage*> m_unconfirmed;
 };
 
 // One connection's loop: the next folder nobody has taken, until none is left or the run
@@ -583,7 +690,7 @@ void run_connection(const RestorePlan& plan, Applier& applier, RestoreRun& share
         const size_t i = shared.next_folder++;
         if (i >= plan.folders.size())
             return;
-        if (!applier.folder(plan.folders[i]) && (summary.fatal || shared.stopped))
+        if (!applier.folder(plan, i) && (summary.fatal || shared.stopped))
             return;
     }
 }
@@ -597,6 +704,8 @@ void merge(RestoreSummary& into, RestoreSummary&& part) {
     into.found_on_target += part.found_on_target;
     into.refused += part.refused;
     into.labelled += part.labelled;
+    into.flags_set_again += part.flags_set_again;
+    into.dates_not_kept += part.dates_not_kept;
     for (auto& e : part.errors)
         into.errors.push_back(std::move(e));
     if (!into.fatal && part.fatal)
@@ -605,11 +714,9 @@ void merge(RestoreSummary& into, RestoreSummary&& part) {
 
 // Folders with anything to send: more connections than these would have nothing to do.
 size_t folders_with_work(const RestorePlan& plan) {
-    size_t n = 0;
-    for (const auto& f : plan.folders)
-        if (!f.error && (!f.to_check.empty() || !f.to_append.empty() || !f.to_label.empty()))
-            ++n;
-    return n;
+    return static_cast<size_t>(
+        std::count_if(plan.folders.begin(), plan.folders.end(),
+                      [](const auto& f) { return !f.error && has_work(f); }));
 }
 
 }  // namespace
@@ -619,23 +726,30 @@ RestoreSummary apply_restore(const RestorePlan& plan, const RestoreOptions& opti
                              const store::ArchiveRoot& root, const RestoreProgressFn& progress) {
     const auto start = std::chrono::steady_clock::now();
     RestoreRun shared(index, progress, plan.messages());
+    shared.uncreated.assign(plan.folders.size(), 0);
     std::vector<RestoreSummary> parts(clients.size());
     // An exception cannot cross a thread (it would end the process): it ends the run instead.
-    auto guarded = [&](size_t i) {
+    auto guarded = [&](size_t i, bool create) {
         try {
             Applier applier(options, *clients[i], root, shared, parts[i]);
-            run_connection(plan, applier, shared, parts[i]);
+            if (create)
+                applier.create_folders(plan);
+            else
+                run_connection(plan, applier, shared, parts[i]);
         } catch (const std::exception& e) {
             parts[i].fatal = core::make_error(
                 ErrorKind::Io, std::string("internal error: ") + e.what(), core::Scope::Run);
             shared.stopped = true;
         }
     };
-    std::vector<std::thread> threads;
-    for (size_t i = 1; i < clients.size(); ++i)
-        threads.emplace_back(guarded, i);
+    // Every folder is created on the first connection before any connection restores one.
     if (!clients.empty())
-        guarded(0);
+        guarded(0, true);
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < clients.size() && !shared.stopped; ++i)
+        threads.emplace_back(guarded, i, false);
+    if (!clients.empty() && !shared.stopped)
+        guarded(0, false);
     for (auto& t : threads)
         t.join();
     RestoreSummary summary;

@@ -34,10 +34,14 @@ struct RestoreSummary {
     size_t folders = 0;          // folders with messages to restore, or restored before
     size_t folders_created = 0;  // CREATEd on the target
     uint64_t appended = 0, bytes = 0;
-    uint64_t already = 0;              // recorded as restored by an earlier run: not sent
-    uint64_t found_on_target = 0;      // looked for (Message-ID and size) and there: not sent
-    uint64_t refused = 0;              // refused by the target, or unreadable here
-    uint64_t labelled = 0;             // messages whose Gmail labels were stored
+    uint64_t already = 0;          // recorded as restored by an earlier run: not sent
+    uint64_t found_on_target = 0;  // looked for (Message-ID and size) and there: not sent
+    uint64_t refused = 0;          // refused by the target, or unreadable here
+    uint64_t labelled = 0;         // messages whose Gmail labels were stored
+    // Targets that give no APPENDUID: messages found after their APPEND without flags they
+    // were sent with (set again with STORE), and with another arrival date than sent (which
+    // IMAP cannot change afterwards).
+    uint64_t flags_set_again = 0, dates_not_kept = 0;
     std::vector<core::Error> errors;   // message and folder errors; the run went on
     std::optional<core::Error> fatal;  // what ended the run early, if anything
     double seconds = 0;
