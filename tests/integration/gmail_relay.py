@@ -31,6 +31,10 @@ this relay hides from every answer.
 Every FETCH answer that carries a message body (BODY[]) is logged as one line
 "BODY <folder> <uid> <x-gm-msgid>" to --log: the test counts downloads there.
 
+With GMAIL_RELAY_STORE_PAUSE=SECONDS in its environment, each label STORE is answered only
+that long after it was applied and logged, so that a test can kill the client in the moment
+between a STORE done on the server and its answer.
+
 Usage: gmail_relay.py UPSTREAM_PORT MAPPING_JSON LOG_FILE PORT_FILE
 MAPPING_JSON: {"special_use": {"[Gmail]/All Mail": "\\\\All", ...},
                "messages": {"[Gmail]/All Mail": {"1": {"msgid": 1, "thrid": 1,
@@ -40,15 +44,18 @@ It is re-read whenever a client selects a folder, so a test changes labels by re
 
 import base64
 import json
+import os
 import re
 import socket
 import sys
 import threading
+import time
 
 UPSTREAM_PORT = int(sys.argv[1])
 MAPPING = sys.argv[2]
 LOG = sys.argv[3]
 PORT_FILE = sys.argv[4]
+STORE_PAUSE = float(os.environ.get("GMAIL_RELAY_STORE_PAUSE", "0"))
 
 log_lock = threading.Lock()
 mapping_lock = threading.Lock()  # one writer of the mapping file at a time
@@ -122,7 +129,6 @@ def add_labels(folder, uid, sent):
         entry["labels"] = sorted(set(entry.get("labels", [])) | set(labels))
         with open(MAPPING + ".tmp", "w", encoding="utf-8") as f:
             json.dump(mapping, f)
-        import os
         os.rename(MAPPING + ".tmp", MAPPING)
         with open(LOG + ".stores", "a") as f:
             f.write("STORE %s %s %s\n" % (folder, uid, sent.decode()))
@@ -212,6 +218,8 @@ class Connection:
             mapping = add_labels(folder, store.group(1).decode(), store.group(2))
             with self.lock:
                 self.mapping = mapping
+            if STORE_PAUSE:
+                time.sleep(STORE_PAUSE)
             return tag + b" NOOP\r\n"
         if verb == b"UID" and rest.upper().startswith(b"FETCH "):
             found = {m.group(1).upper().decode() for m in GM_ITEMS.finditer(rest)}

@@ -96,7 +96,10 @@ class GmailAccount {
         size_t body_bytes = 100;
     };
 
-    explicit GmailAccount(std::vector<Message> messages) : m_messages(std::move(messages)) {
+    // `store_pause`: seconds the relay waits before answering each label STORE (see
+    // gmail_relay.py), for a test that kills the client in that moment.
+    explicit GmailAccount(std::vector<Message> messages, double store_pause = 0)
+        : m_messages(std::move(messages)) {
         // One `test-server load` per folder, each folder's messages in order (their UIDs).
         std::map<std::string, int> next_uid;
         std::map<std::string, std::vector<std::string>> files;
@@ -116,10 +119,11 @@ class GmailAccount {
             load_files(m_server, folder, list);
         write_mapping();
         const std::string port_file = m_server.dir() + "/relay.port";
-        const std::string cmd = "python3 '" + source_dir() + "/tests/integration/gmail_relay.py' " +
-                                std::to_string(m_server.plain_port()) + " '" + mapping_path() +
-                                "' '" + log_path() + "' '" + port_file + "' >'" + m_server.dir() +
-                                "/relay.err' 2>&1 & echo $! >'" + m_server.dir() + "/relay.pid'";
+        const std::string cmd =
+            "GMAIL_RELAY_STORE_PAUSE=" + std::to_string(store_pause) + " python3 '" + source_dir() +
+            "/tests/integration/gmail_relay.py' " + std::to_string(m_server.plain_port()) + " '" +
+            mapping_path() + "' '" + log_path() + "' '" + port_file + "' >'" + m_server.dir() +
+            "/relay.err' 2>&1 & echo $! >'" + m_server.dir() + "/relay.pid'";
         REQUIRE(std::system(cmd.c_str()) == 0);
         for (int i = 0; i < 100 && !fs::exists(port_file); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -661,6 +665,33 @@ std::vector<std::string> placed(const std::string& archive, const std::string& u
 
 }  // namespace
 
+// A Gmail target that already has mail of its own in All Mail, Spam and Trash.
+std::vector<GmailAccount::Message> restore_target() {
+    return {{"[Gmail]/All Mail", 2001, 2001, {"\\Inbox"}},
+            {"[Gmail]/Spam", 2002, 2002, {}},
+            {"[Gmail]/Trash", 2003, 2003, {}}};
+}
+
+// The labels read back from restore_target() after the sample account was restored into it,
+// "<message-id> label" per row: every label where the archive had it.
+const std::vector<std::string> kRestoredLabels = {
+    "<gm-1001@example.org> Work",      "<gm-1001@example.org> \\Inbox",
+    "<gm-1001@example.org> \\Starred", "<gm-1002@example.org> Projekte/Ärger",
+    "<gm-1002@example.org> Work",      "<gm-1004@example.org> \\Important",
+    "<gm-1004@example.org> \\Inbox",   "<gm-2001@example.org> \\Inbox"};
+
+// What `target` (made by restore_target()) holds once the sample account is restored into it:
+// each message once (All Mail 1 + 4, Spam and Trash 1 + 1), with its labels.
+void check_restored_gmail(const GmailAccount& target, const std::string& back) {
+    CHECK(target.count("[Gmail]/All Mail") == 5);
+    CHECK(target.count("[Gmail]/Spam") == 2);
+    CHECK(target.count("[Gmail]/Trash") == 2);
+    auto exported = run_imapmirror(with({"export", "--out", back}, target.args()));
+    INFO(exported.err);
+    REQUIRE(exported.exit_code == 0);
+    CHECK(indexed_labels(back, "message_id") == kRestoredLabels);
+}
+
 TEST_CASE(
     "gmail restore: a Gmail archive restored into Gmail appends each message once into All Mail "
     "and stores its labels, and a second run appends and stores nothing",
@@ -670,10 +701,7 @@ TEST_CASE(
     const std::string archive = tmp.path + "/archive";
     REQUIRE(run_imapmirror(with({"export", "--out", archive}, source.args())).exit_code == 0);
 
-    // The target already has mail of its own in All Mail, Spam and Trash.
-    GmailAccount target({{"[Gmail]/All Mail", 2001, 2001, {"\\Inbox"}},
-                         {"[Gmail]/Spam", 2002, 2002, {}},
-                         {"[Gmail]/Trash", 2003, 2003, {}}});
+    GmailAccount target(restore_target());
     const int inbox = target.count("INBOX");
     auto first = run_imapmirror(with({"restore", archive, "--json"}, target.args()));
     INFO(first.out << first.err << target.store_log());
@@ -681,24 +709,10 @@ TEST_CASE(
     CHECK(json_number(first.out, "appended") == 6);
     CHECK(json_number(first.out, "labelled") == 3);
     CHECK(json_number(first.out, "folders_created") == 0);
-    // Each message once: All Mail 1 + 4, Spam and Trash 1 + 1; no label folder got a copy.
-    CHECK(target.count("[Gmail]/All Mail") == 5);
-    CHECK(target.count("[Gmail]/Spam") == 2);
-    CHECK(target.count("[Gmail]/Trash") == 2);
+    // No label folder got a copy; the labels were STOREd, modified UTF-7 on the wire.
     CHECK(target.count("INBOX") == inbox);
     CHECK(target.store_log().find("\"Projekte/&AMQ-rger\"") != std::string::npos);
-
-    // Read back through the relay: every label where the archive had it.
-    const std::string back = tmp.path + "/back";
-    auto exported = run_imapmirror(with({"export", "--out", back}, target.args()));
-    INFO(exported.err);
-    REQUIRE(exported.exit_code == 0);
-    CHECK(indexed_labels(back, "message_id") ==
-          std::vector<std::string>{
-              "<gm-1001@example.org> Work", "<gm-1001@example.org> \\Inbox",
-              "<gm-1001@example.org> \\Starred", "<gm-1002@example.org> Projekte/Ärger",
-              "<gm-1002@example.org> Work", "<gm-1004@example.org> \\Important",
-              "<gm-1004@example.org> \\Inbox", "<gm-2001@example.org> \\Inbox"});
+    check_restored_gmail(target, tmp.path + "/back");
 
     const std::string stores = target.store_log();
     auto second = run_imapmirror(with({"restore", archive, "--json"}, target.args()));
@@ -709,6 +723,45 @@ TEST_CASE(
     CHECK(json_number(second.out, "already_restored") == 6);
     CHECK(target.store_log() == stores);
     CHECK(target.count("[Gmail]/All Mail") == 5);
+}
+
+TEST_CASE(
+    "gmail restore: killed with SIGKILL after its APPENDs, and after a label STORE the server "
+    "applied but had not answered, one more run leaves each message once with every label",
+    "[integration][gmail][restore][crash]") {
+    GmailAccount source(sample_account());
+    const ScopedTempDir tmp;
+    const std::string archive = tmp.path + "/archive";
+    REQUIRE(run_imapmirror(with({"export", "--out", archive}, source.args())).exit_code == 0);
+
+    // 0: killed once All Mail has grown (appended, no label stored yet); 1 and 2: once that
+    // many STOREs were applied, while the relay holds back the answer to the last one.
+    for (const size_t stores_applied : {0, 1, 2}) {
+        INFO("killed after " << stores_applied << " label STOREs");
+        GmailAccount target(restore_target(), /*store_pause=*/1.0);
+        const int all_mail = target.count("[Gmail]/All Mail");
+        auto stores = [&] {
+            const std::string log = target.store_log();
+            return static_cast<size_t>(std::count(log.begin(), log.end(), '\n'));
+        };
+        auto killed = run_imapmirror_signalled_when(
+            with({"restore", archive}, target.args()),
+            [&] {
+                return stores_applied == 0 ? target.count("[Gmail]/All Mail") > all_mail
+                                           : stores() >= stores_applied;
+            },
+            60000, SIGKILL);
+        INFO(killed.out << killed.err);
+        // Killed, not finished: every kill point lies before the last STORE's answer.
+        REQUIRE(killed.exit_code != 0);
+        if (stores_applied > 0)
+            CHECK(stores() == stores_applied);
+
+        auto finish = run_imapmirror(with({"restore", archive, "--json"}, target.args()));
+        INFO(finish.out << finish.err << target.store_log());
+        REQUIRE(finish.exit_code == 0);
+        check_restored_gmail(target, tmp.path + "/back" + std::to_string(stores_applied));
+    }
 }
 
 TEST_CASE(
