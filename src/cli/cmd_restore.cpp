@@ -233,7 +233,8 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
         "--account): every archived message APPENDed byte-exact with its flags and "
         "INTERNALDATE into the same folder hierarchy, folders created where missing. Only "
         "APPEND and CREATE are sent (into Gmail: each message once into All Mail, its labels "
-        "added with STORE +X-GM-LABELS). What was restored where is recorded in DIR's index, so a "
+        "added with STORE +X-GM-LABELS; where the target dropped an appended message's flags, "
+        "STORE sets them again). What was restored where is recorded in DIR's index, so a "
         "second run sends nothing twice and a killed run is completed by the next.");
     cmd->add_option("DIR", args->options.root, "Archive directory (made by export)")->required();
     add_connection_options(*cmd, args->conn);

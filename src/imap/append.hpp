@@ -59,7 +59,8 @@ core::Result<std::string> append_head(std::string_view mailbox, std::string_view
 // that is not an atom, cannot be sent: a Usage error naming it.
 core::Result<std::string> gmail_label_list(const std::vector<std::string>& labels);
 
-// APPEND and CREATE (and Gmail's label STORE) on one logged-in connection. Mailbox names are
+// APPEND and CREATE (and STORE that only adds: Gmail's labels, flags a target dropped) on one
+// logged-in connection. Mailbox names are
 // as sent: modified UTF-7, or UTF-8 where the client enabled UTF8=ACCEPT (Client::enable_utf8).
 class Writer {
   public:

@@ -1,6 +1,7 @@
 #pragma once
 // `restore`'s side effects: the plan (restore_plan.hpp) applied to the target server with
-// APPEND and CREATE only (imap/append.hpp), each message streamed from its .eml, and each step
+// APPEND and CREATE (imap/append.hpp; a STORE only to set again the flags a target without
+// UIDPLUS dropped from a message just appended), each message streamed from its .eml, and each step
 // recorded in the index (schema/012) as it happens: 'appending' before the APPEND, 'restored'
 // (with APPENDUID) or 'refused' after the server's answer. A kill at any moment leaves rows
 // the next run's plan checks on the target before sending again. On a Gmail target the
