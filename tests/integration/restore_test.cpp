@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
@@ -241,4 +243,35 @@ TEST_CASE(
         CHECK(restored_contents(server, into) == archived);
     }
     CHECK(kills >= 2);  // most kills must land inside a run, or the test proves little
+}
+
+TEST_CASE(
+    "restore: a wrong password is one line with exit 6, and the next run with the right one "
+    "restores everything",
+    "[integration][restore]") {
+    DovecotServer server;
+    const ScopedTempDir tmp;
+    const std::string archive = tmp.path + "/archive";
+    REQUIRE(run_imapmirror(with({"export", "--out", archive}, server.tls_args())).exit_code == 0);
+    const auto archived = contents(archive);
+
+    const std::string wrong = tmp.path + "/wrong";
+    std::ofstream(wrong) << "not-the-password\n";
+    std::filesystem::permissions(wrong, std::filesystem::perms::owner_read);
+    auto args = with({"restore", archive, "--into", "Back"}, server.tls_args());
+    for (size_t i = 0; i + 1 < args.size(); ++i)
+        if (args[i] == "--password-file")
+            args[i + 1] = wrong;
+    auto refused = run_imapmirror(args);
+    INFO(refused.out << refused.err);
+    CHECK(refused.exit_code == 6);
+    CHECK(refused.out.empty());
+    CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+    CHECK(refused.err.find("rejected the login") != std::string::npos);
+    CHECK(scalar(archive + "/index.sqlite", "SELECT COUNT(*) FROM restored") == "0");
+
+    auto right = run_imapmirror(with({"restore", archive, "--into", "Back"}, server.tls_args()));
+    INFO(right.out << right.err);
+    REQUIRE(right.exit_code == 0);
+    CHECK(restored_contents(server, "Back") == archived);
 }
