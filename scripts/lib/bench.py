@@ -264,9 +264,9 @@ class Floor:
                 return lines, skipped
             lines.append(line)
 
-    def fetch_all(self, since_uid=None):
+    def fetch_all(self, since_uid=None, folders=FOLDERS):
         total = 0
-        for folder in FOLDERS:
+        for folder in folders:
             self.command(f'EXAMINE "{folder}"')
             first = since_uid.get(folder, 1) if since_uid else 1
             _, n = self.command(f"UID FETCH {first}:* BODY.PEEK[]")
@@ -274,9 +274,9 @@ class Floor:
         self.command("LOGOUT")
         return total
 
-    def uidnext(self):
+    def uidnext(self, folders=FOLDERS):
         out = {}
-        for folder in FOLDERS:
+        for folder in folders:
             lines, _ = self.command(f'STATUS "{folder}" (UIDNEXT)')
             out[folder] = int(lines[-1].split(b"UIDNEXT ")[1].split(b")")[0])
         self.command("LOGOUT")

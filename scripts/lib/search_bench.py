@@ -73,12 +73,13 @@ def maildir_of(server_dir, folder):
     return base if folder == "INBOX" else os.path.join(base, "." + folder.replace("/", "."))
 
 
-def generate(server_dir, count, words, zipf, rng, owner):
+def generate(server_dir, count, words, zipf, rng, owner, first=0):
+    """Messages first..first+count-1 straight into the Maildir; returns the bytes written."""
     for folder in FOLDERS:
         for sub in ("cur", "new", "tmp"):
             os.makedirs(os.path.join(maildir_of(server_dir, folder), sub), exist_ok=True)
     total = 0
-    for n in range(count):
+    for n in range(first, first + count):
         folder = FOLDERS[n % len(FOLDERS)]
         sender = n * 7919 % 2000
         when = START + (n * 104729) % SPAN
