@@ -85,25 +85,25 @@ void print_summary(const DumpArgs& a, const sync::DumpPlan& plan, const sync::Du
                     s.errors.size(), s.errors.size() == 1 ? "" : "s");
 }
 
-int run_dump(DumpArgs& a) {
+core::Result<int> run_dump(CLI::App& cmd, DumpArgs& a) {
+    IMM_TRY(apply_account(cmd, a.choice));
+    IMM_TRY(resolve_archive_dir(a.choice, a.options.archive));
+    strip_trailing_slashes(a.options.target);
     a.options.format = a.format == "mbox" ? sync::DumpFormat::Mbox : sync::DumpFormat::Maildir;
-    auto plan = sync::plan_dump(a.options);
-    if (!plan)
-        return report_error(plan.error(), a.json);
+    IMM_ASSIGN(const auto plan, sync::plan_dump(a.options));
     if (!a.json)
-        for (const auto& u : plan->unmatched)
+        for (const auto& u : plan.unmatched)
             std::fprintf(stderr, "imapmirror: warning: %s\n", sync::describe(u).c_str());
     StatusLine status(!a.json && !a.quiet && ::isatty(STDERR_FILENO));
-    auto summary = sync::apply_dump(*plan, a.options, [&](const sync::DumpProgress& p) {
+    auto dumped = sync::apply_dump(plan, a.options, [&](const sync::DumpProgress& p) {
         if (status.due(p.done == p.total))
             status.draw("dump: " + std::to_string(p.done) + "/" + std::to_string(p.total) +
                         " messages");
     });
     status.clear();
-    if (!summary)
-        return report_error(summary.error(), a.json);
-    print_summary(a, *plan, *summary);
-    return summary->errors.empty() ? kExitOk : kExitPartial;
+    IMM_ASSIGN(const auto summary, std::move(dumped));
+    print_summary(a, plan, summary);
+    return summary.errors.empty() ? kExitOk : kExitPartial;
 }
 
 }  // namespace
@@ -143,16 +143,7 @@ void add_dump_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
         args->quiet = global.quiet;
-        if (auto applied = apply_account(*cmd, args->choice); !applied) {
-            exit_code = report_error(applied.error(), args->json);
-            return;
-        }
-        if (auto dir = resolve_archive_dir(args->choice, args->options.archive); !dir) {
-            exit_code = report_error(dir.error(), args->json);
-            return;
-        }
-        strip_trailing_slashes(args->options.target);
-        exit_code = run_dump(*args);
+        exit_code = exit_code_or_error(run_dump(*cmd, *args), args->json);
     });
 }
 

@@ -363,6 +363,41 @@ int run_export(const ExportCommand& a) {
     return run::tell_monitoring(a.monitor, code, sync::deciding_error(*summary), &*summary);
 }
 
+// What the command line, the account and its provider's preset say, checked, before any
+// work: kExitOk, or the error.
+core::Result<int> prepare(CLI::App& cmd, ExportCommand& a) {
+    IMM_TRY(apply_account(cmd, a.choice));
+    IMM_TRY(apply_provider(cmd, a.conn.provider));
+    a.conn.account = a.choice.account;
+    // The budget as the user wrote it (command line, config or preset), for the summary.
+    if (const CLI::Option* budget = cmd.get_option("--max-bytes"); budget->count())
+        a.max_bytes_given = budget->results().back();
+    IMM_TRY(require_options(cmd, {"--host", "--user", "--out"}));
+    // What the options do not say: whose archive this is, and the folders a preset skips.
+    a.options.identity = account_identity(a.conn);
+    if (const auto* preset = find_preset(a.conn.provider))
+        a.options.preset_exclude.assign(preset->exclude.begin(), preset->exclude.end());
+    strip_trailing_slashes(a.options.root);
+    // What the hook and the metrics call the account: its config name, else USER@HOST.
+    a.monitor.account =
+        a.choice.account.empty() ? a.conn.user + "@" + a.conn.host : a.choice.account;
+    a.monitor.archive = a.options.root;
+    if (!a.conn.password_env.empty())
+        a.monitor.secret_names = {a.conn.password_env};
+    if (store::is_system_directory(a.options.root)) {
+        auto e = core::make_error(core::ErrorKind::Usage,
+                                  "--out " + a.options.root +
+                                      " is a system or home directory; refusing to archive into it",
+                                  core::Scope::Run);
+        e.hint = "give the archive a directory of its own, e.g. ~/mail-archive";
+        return e;
+    }
+    // Before any work: under a systemd sandbox, an archive outside ReadWritePaths= would fail
+    // only at its first write, after the login (and a refresh token spent).
+    IMM_TRY(core::check_not_read_only(a.options.root, "the archive"));
+    return kExitOk;
+}
+
 }  // namespace
 
 void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
@@ -409,52 +444,9 @@ void add_export_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
         args->quiet = global.quiet;
-        if (auto applied = apply_account(*cmd, args->choice); !applied) {
-            exit_code = report_error(applied.error(), args->json);
-            return;
-        }
-        if (auto preset = apply_provider(*cmd, args->conn.provider); !preset) {
-            exit_code = report_error(preset.error(), args->json);
-            return;
-        }
-        args->conn.account = args->choice.account;
-        // The budget as the user wrote it (command line, config or preset), for the summary.
-        if (const CLI::Option* budget = cmd->get_option("--max-bytes"); budget->count())
-            args->max_bytes_given = budget->results().back();
-        if (auto given = require_options(*cmd, {"--host", "--user", "--out"}); !given) {
-            exit_code = report_error(given.error(), args->json);
-            return;
-        }
-        // What the options do not say: whose archive this is, and the folders a preset skips.
-        args->options.identity = account_identity(args->conn);
-        if (const auto* preset = find_preset(args->conn.provider))
-            args->options.preset_exclude.assign(preset->exclude.begin(), preset->exclude.end());
-        strip_trailing_slashes(args->options.root);
-        // What the hook and the metrics call the account: its config name, else USER@HOST.
-        args->monitor.account = args->choice.account.empty()
-                                    ? args->conn.user + "@" + args->conn.host
-                                    : args->choice.account;
-        args->monitor.archive = args->options.root;
-        if (!args->conn.password_env.empty())
-            args->monitor.secret_names = {args->conn.password_env};
-        if (store::is_system_directory(args->options.root)) {
-            auto e = core::make_error(core::ErrorKind::Usage,
-                                      "--out " + args->options.root +
-                                          " is a system or home directory; refusing to archive "
-                                          "into it",
-                                      core::Scope::Run);
-            e.hint = "give the archive a directory of its own, e.g. ~/mail-archive";
-            exit_code = report_error(e, args->json);
-            return;
-        }
-        // Before any work: under a systemd sandbox, an archive outside ReadWritePaths= would
-        // fail only at its first write, after the login (and a refresh token spent).
-        if (auto writable = core::check_not_read_only(args->options.root, "the archive");
-            !writable) {
-            exit_code = report_error(writable.error(), args->json);
-            return;
-        }
-        exit_code = run_export(*args);
+        exit_code = exit_code_or_error(prepare(*cmd, *args), args->json);
+        if (exit_code == kExitOk)
+            exit_code = run_export(*args);
     });
 }
 

@@ -25,7 +25,8 @@ struct ReindexArgs {
     bool quiet = false;
 };
 
-int run_reindex(const ReindexArgs& a) {
+core::Result<int> run_reindex(ReindexArgs& a) {
+    IMM_TRY(resolve_archive_dir(a.choice, a.dir));
     core::install_interrupt_handler();
     sync::ReindexOptions options;
     options.root = a.dir;
@@ -43,50 +44,48 @@ int run_reindex(const ReindexArgs& a) {
                      static_cast<unsigned long long>(p.total));
         std::fflush(stderr);
     };
-    auto summary = sync::reindex(options, progress);
+    auto reindexed = sync::reindex(options, progress);
     if (show)
         std::fprintf(stderr, "\r\033[K");
-    if (!summary)
-        return report_error(summary.error(), a.json);
-    const int code = summary->missing ? kExitPartial : kExitOk;
+    IMM_ASSIGN(const auto summary, std::move(reindexed));
+    const int code = summary.missing ? kExitPartial : kExitOk;
     if (a.json) {
         core::JsonWriter w;
         w.begin_object()
             .key("read")
-            .value(summary->read)
+            .value(summary.read)
             .key("from_html")
-            .value(summary->html)
+            .value(summary.html)
             .key("truncated")
-            .value(summary->truncated)
+            .value(summary.truncated)
             .key("unreadable")
-            .value(summary->missing)
+            .value(summary.missing)
             .key("attachment_texts")
-            .value(summary->attachments)
+            .value(summary.attachments)
             .key("attachment_texts_failed")
-            .value(summary->attachments_failed)
+            .value(summary.attachments_failed)
             .key("exit_code")
             .value(code)
             .end_object();
         std::printf("%s\n", w.str().c_str());
     } else if (!a.quiet) {
         std::printf("reindexed %llu message%s (%llu from HTML, %llu cut at the size cap)",
-                    static_cast<unsigned long long>(summary->read), summary->read == 1 ? "" : "s",
-                    static_cast<unsigned long long>(summary->html),
-                    static_cast<unsigned long long>(summary->truncated));
-        if (summary->missing)
+                    static_cast<unsigned long long>(summary.read), summary.read == 1 ? "" : "s",
+                    static_cast<unsigned long long>(summary.html),
+                    static_cast<unsigned long long>(summary.truncated));
+        if (summary.missing)
             std::printf(
                 "; %llu .eml file%s could not be read (see above; `imapmirror verify` "
                 "checks the archive)",
-                static_cast<unsigned long long>(summary->missing),
-                summary->missing == 1 ? "" : "s");
+                static_cast<unsigned long long>(summary.missing), summary.missing == 1 ? "" : "s");
         std::printf("\n");
-        if (summary->attachments)
+        if (summary.attachments)
             std::printf(
                 "read the text of %llu attachment%s (%llu unreadable: `imapmirror show` "
                 "says why)\n",
-                static_cast<unsigned long long>(summary->attachments),
-                summary->attachments == 1 ? "" : "s",
-                static_cast<unsigned long long>(summary->attachments_failed));
+                static_cast<unsigned long long>(summary.attachments),
+                summary.attachments == 1 ? "" : "s",
+                static_cast<unsigned long long>(summary.attachments_failed));
     }
     return code;
 }
@@ -116,12 +115,8 @@ void add_reindex_command(CLI::App& app, const GlobalArgs& global, int& exit_code
     add_account_options(*cmd, args->choice);
     cmd->callback([args, &global, &exit_code] {
         global.apply();
-        if (auto dir = resolve_archive_dir(args->choice, args->dir); !dir) {
-            exit_code = report_error(dir.error(), args->json);
-            return;
-        }
         args->quiet = global.quiet;
-        exit_code = run_reindex(*args);
+        exit_code = exit_code_or_error(run_reindex(*args), args->json);
     });
 }
 

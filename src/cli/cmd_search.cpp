@@ -53,25 +53,28 @@ std::string render_snippet(const std::string& snippet, const std::string& open,
     return out;
 }
 
-int run_search(SearchArgs& a) {
+core::Result<int> run_search(SearchArgs& a) {
+    // With --account the first positional is DIR only when it holds an archive; else it is
+    // the query's first word.
+    if (!a.choice.account.empty() && !a.dir.empty() &&
+        !std::filesystem::exists(sync::index_path(a.dir))) {
+        a.words.insert(a.words.begin(), a.dir);
+        a.dir.clear();
+    }
+    IMM_TRY(resolve_archive_dir(a.choice, a.dir));
     std::string typed;
     for (const auto& w : a.words)
         typed += (typed.empty() ? "" : " ") + w;
     const auto zone = a.utc ? index::QueryZone::Utc : index::QueryZone::Local;
     for (const std::string& text : {typed, index::filters_as_query(a.filters)})
-        if (auto parsed = index::parse_search_query(text, zone, a.query); !parsed)
-            return report_error(parsed.error(), a.json);
+        IMM_TRY(index::parse_search_query(text, zone, a.query));
     a.query.by_relevance = a.sort == "relevance";
-    auto search = index::ArchiveSearch::open(sync::index_path(a.dir));
-    if (!search)
-        return report_error(search.error(), a.json);
-    auto found = search->search(a.query);
-    if (!found)
-        return report_error(found.error(), a.json);
-    const auto& hits = found->hits;
+    IMM_ASSIGN(auto search, index::ArchiveSearch::open(sync::index_path(a.dir)));
+    IMM_ASSIGN(const auto found, search.search(a.query));
+    const auto& hits = found.hits;
     if (a.json) {
         core::JsonWriter w;
-        w.begin_object().key("total").value(found->total).key("hits").begin_array();
+        w.begin_object().key("total").value(found.total).key("hits").begin_array();
         for (const auto& h : hits) {
             w.begin_object()
                 .key("id")
@@ -106,8 +109,8 @@ int run_search(SearchArgs& a) {
         std::printf("no messages match\n");
         return kExitOk;
     }
-    std::printf("%lld message%s match; times in %s\n", static_cast<long long>(found->total),
-                found->total == 1 ? "" : "s", zone_statement(a.utc).c_str());
+    std::printf("%lld message%s match; times in %s\n", static_cast<long long>(found.total),
+                found.total == 1 ? "" : "s", zone_statement(a.utc).c_str());
     const bool tty = ::isatty(STDOUT_FILENO);
     const std::string open = tty ? "\033[1m" : "**", close = tty ? "\033[0m" : "**";
     for (const auto& h : hits) {
@@ -120,9 +123,9 @@ int run_search(SearchArgs& a) {
         for (const auto& name : h.matched_attachments)
             std::printf("       in attachment: %s\n", printable(name).c_str());
     }
-    if (static_cast<int64_t>(hits.size()) < found->total)
+    if (static_cast<int64_t>(hits.size()) < found.total)
         std::printf("(the first %zu of %lld; --limit shows more)\n", hits.size(),
-                    static_cast<long long>(found->total));
+                    static_cast<long long>(found.total));
     return kExitOk;
 }
 
@@ -187,18 +190,7 @@ void add_search_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
     add_account_options(*cmd, args->choice);
     cmd->callback([args, &global, &exit_code] {
         global.apply();
-        // With --account the first positional is DIR only when it holds an archive; else it
-        // is the query's first word.
-        if (!args->choice.account.empty() && !args->dir.empty() &&
-            !std::filesystem::exists(sync::index_path(args->dir))) {
-            args->words.insert(args->words.begin(), args->dir);
-            args->dir.clear();
-        }
-        if (auto dir = resolve_archive_dir(args->choice, args->dir); !dir) {
-            exit_code = report_error(dir.error(), args->json);
-            return;
-        }
-        exit_code = run_search(*args);
+        exit_code = exit_code_or_error(run_search(*args), args->json);
     });
 }
 

@@ -30,17 +30,14 @@ std::string short_date(const std::string& iso) {
     return iso.substr(0, 10) + " " + iso.substr(11, 5);
 }
 
-int run_threads(const ThreadsArgs& a) {
-    auto index = index::ArchiveIndex::open_existing(sync::index_path(a.dir));
-    if (!index)
-        return report_error(index.error(), a.json);
-    auto threads = index->threads(a.folder, a.limit);
-    if (!threads)
-        return report_error(threads.error(), a.json);
+core::Result<int> run_threads(ThreadsArgs& a) {
+    IMM_TRY(resolve_archive_dir(a.choice, a.dir));
+    IMM_ASSIGN(auto index, index::ArchiveIndex::open_existing(sync::index_path(a.dir)));
+    IMM_ASSIGN(auto threads, index.threads(a.folder, a.limit));
     if (a.json) {
         core::JsonWriter w;
         w.begin_object().key("threads").begin_array();
-        for (const auto& t : *threads) {
+        for (const auto& t : threads) {
             w.begin_object().key("id").value(t.id).key("subject").value(t.subject);
             w.key("first_date").value(t.first_date).key("last_date").value(t.last_date);
             w.key("messages").begin_array();
@@ -65,12 +62,12 @@ int run_threads(const ThreadsArgs& a) {
         std::printf("%s\n", w.str().c_str());
         return kExitOk;
     }
-    if (threads->empty()) {
+    if (threads.empty()) {
         std::printf("no threads%s\n",
                     a.folder.empty() ? "" : (" with messages in " + a.folder).c_str());
         return kExitOk;
     }
-    for (const auto& t : *threads) {
+    for (const auto& t : threads) {
         std::printf("%s  (%zu message%s)\n",
                     printable(t.subject.empty() ? "(no subject)" : t.subject).c_str(),
                     t.messages.size(), t.messages.size() == 1 ? "" : "s");
@@ -98,11 +95,7 @@ void add_threads_command(CLI::App& app, const GlobalArgs& global, int& exit_code
     add_account_options(*cmd, args->choice);
     cmd->callback([args, &global, &exit_code] {
         global.apply();
-        if (auto dir = resolve_archive_dir(args->choice, args->dir); !dir) {
-            exit_code = report_error(dir.error(), args->json);
-            return;
-        }
-        exit_code = run_threads(*args);
+        exit_code = exit_code_or_error(run_threads(*args), args->json);
     });
 }
 

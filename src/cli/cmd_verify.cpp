@@ -116,36 +116,28 @@ void warn_other_account(const VerifyArgs& a, const sync::VerifyReport& report) {
                    "; differences may be that account's, not the archive's");
 }
 
-int run_verify(const VerifyArgs& a) {
+core::Result<int> run_verify(const VerifyArgs& a) {
     ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO));
-    auto report =
-        sync::verify_files(a.dir, [&](const sync::VerifyProgress& p) { progress.files(p); });
+    IMM_ASSIGN(auto report, sync::verify_files(
+                                a.dir, [&](const sync::VerifyProgress& p) { progress.files(p); }));
     progress.clear();
-    if (!report)
-        return report_error(report.error(), a.json);
     std::optional<sync::RepairReport> repaired;
-    if (a.repair && (!report->missing.empty() || !report->changed.empty())) {
-        auto r = repair(a, *report, progress);
-        if (!r)
-            return report_error(r.error(), a.json);
-        repaired = std::move(*r);
+    if (a.repair && (!report.missing.empty() || !report.changed.empty())) {
+        IMM_ASSIGN(repaired, repair(a, report, progress));
     }
     if (a.server) {
-        warn_other_account(a, *report);
-        auto client = connect_client(a.conn);
-        if (!client)
-            return report_error(client.error(), a.json);
-        auto r = sync::verify_against_server(a.dir, **client, a.filter, *report);
-        (*client)->logout();
-        if (!r)
-            return report_error(r.error(), a.json);
+        warn_other_account(a, report);
+        IMM_ASSIGN(auto client, connect_client(a.conn));
+        auto compared = sync::verify_against_server(a.dir, *client, a.filter, report);
+        client->logout();
+        IMM_TRY(compared);
     }
-    const int code = report->clean() ? kExitOk : kExitMismatch;
+    const int code = report.clean() ? kExitOk : kExitMismatch;
     if (a.json) {
         core::JsonWriter w;
         w.begin_object();
-        write_identity(w, "identity", report->identity);
-        w.key("files_checked").value(report->files_checked);
+        write_identity(w, "identity", report.identity);
+        w.key("files_checked").value(report.files_checked);
         auto list = [&](const char* k, const std::vector<std::string>& v) { json_list(w, k, v); };
         if (repaired) {
             w.key("repair").begin_object();
@@ -158,24 +150,24 @@ int run_verify(const VerifyArgs& a) {
                 w.value(e.describe());
             w.end_array().end_object();
         }
-        list("missing", report->missing);
-        list("changed", report->changed);
-        list("extra", report->extra);
-        list("kept_aside", report->kept_aside);
-        w.key("server_checked").value(report->server_checked);
-        list("not_archived", report->not_archived);
-        list("gone_from_server", report->gone_from_server);
-        list("folders_changed", report->epoch_changed);
-        list("folders_not_archived", report->folders_not_archived);
-        list("folders_unchecked", report->unchecked);
-        w.key("ok").value(report->clean()).key("exit_code").value(code);
+        list("missing", report.missing);
+        list("changed", report.changed);
+        list("extra", report.extra);
+        list("kept_aside", report.kept_aside);
+        w.key("server_checked").value(report.server_checked);
+        list("not_archived", report.not_archived);
+        list("gone_from_server", report.gone_from_server);
+        list("folders_changed", report.epoch_changed);
+        list("folders_not_archived", report.folders_not_archived);
+        list("folders_unchecked", report.unchecked);
+        w.key("ok").value(report.clean()).key("exit_code").value(code);
         w.end_object();
         std::printf("%s\n", w.str().c_str());
         return code;
     }
-    std::printf("Archive of %s\n", report->identity ? index::describe(*report->identity).c_str()
-                                                    : "an account not recorded yet (its next "
-                                                      "export records it)");
+    std::printf("Archive of %s\n", report.identity ? index::describe(*report.identity).c_str()
+                                                   : "an account not recorded yet (its next "
+                                                     "export records it)");
     if (repaired) {
         print_list("Fetched again from the server", repaired->refetched);
         print_list("Attachment files extracted again", repaired->reextracted);
@@ -187,24 +179,36 @@ int run_verify(const VerifyArgs& a) {
             errors.push_back(e.describe());
         print_list("Errors while fetching", errors);
     }
-    print_list("Missing files (in the index, not on disk)", report->missing);
-    print_list("Changed files (bytes differ from the index)", report->changed);
-    print_list("Extra files (not in the index)", report->extra);
+    print_list("Missing files (in the index, not on disk)", report.missing);
+    print_list("Changed files (bytes differ from the index)", report.changed);
+    print_list("Extra files (not in the index)", report.extra);
     if (!repaired)
-        print_list("Damaged copies kept aside by an earlier --repair", report->kept_aside);
-    print_list("On the server, not archived (run export)", report->not_archived);
+        print_list("Damaged copies kept aside by an earlier --repair", report.kept_aside);
+    print_list("On the server, not archived (run export)", report.not_archived);
     print_list("Archived, no longer on the server (run export to mark them)",
-               report->gone_from_server);
-    print_list("Folders changed on the server (run export)", report->epoch_changed);
+               report.gone_from_server);
+    print_list("Folders changed on the server (run export)", report.epoch_changed);
     print_list("Folders on the server, not archived (run export, or --exclude them)",
-               report->folders_not_archived);
-    print_list("Folders that could not be compared with the server", report->unchecked);
-    std::printf("%s: %llu files checked%s\n", report->clean() ? "OK" : "MISMATCH",
-                static_cast<unsigned long long>(report->files_checked),
-                report->server_checked ? ", UID sets compared with the server" : "");
-    if (!a.repair && (!report->missing.empty() || !report->changed.empty()))
+               report.folders_not_archived);
+    print_list("Folders that could not be compared with the server", report.unchecked);
+    std::printf("%s: %llu files checked%s\n", report.clean() ? "OK" : "MISMATCH",
+                static_cast<unsigned long long>(report.files_checked),
+                report.server_checked ? ", UID sets compared with the server" : "");
+    if (!a.repair && (!report.missing.empty() || !report.changed.empty()))
         std::printf("To repair: %s\n", printable(repair_command(a)).c_str());
     return code;
+}
+
+// The account's settings, and its provider's preset (--repair and --server take the host,
+// port and OAuth2 of its export), then the run.
+core::Result<int> prepare_and_run(CLI::App& cmd, VerifyArgs& a) {
+    IMM_TRY(apply_account(cmd, a.choice));
+    IMM_TRY(apply_provider(cmd, a.conn.provider));
+    a.conn.account = a.choice.account;
+    IMM_TRY(resolve_archive_dir(a.choice, a.dir));
+    if (a.server && (a.conn.host.empty() || a.conn.user.empty()))
+        return core::make_error(core::ErrorKind::Usage, "--server needs --host and --user");
+    return run_verify(a);
 }
 
 }  // namespace
@@ -245,28 +249,7 @@ void add_verify_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
         args->quiet = global.quiet;
-        if (auto applied = apply_account(*cmd, args->choice); !applied) {
-            exit_code = report_error(applied.error(), args->json);
-            return;
-        }
-        // The account's provider gives --repair and --server the host, port and OAuth2 of
-        // its export.
-        if (auto preset = apply_provider(*cmd, args->conn.provider); !preset) {
-            exit_code = report_error(preset.error(), args->json);
-            return;
-        }
-        args->conn.account = args->choice.account;
-        if (auto dir = resolve_archive_dir(args->choice, args->dir); !dir) {
-            exit_code = report_error(dir.error(), args->json);
-            return;
-        }
-        if (args->server && (args->conn.host.empty() || args->conn.user.empty())) {
-            exit_code = report_error(
-                core::make_error(core::ErrorKind::Usage, "--server needs --host and --user"),
-                args->json);
-            return;
-        }
-        exit_code = run_verify(*args);
+        exit_code = exit_code_or_error(prepare_and_run(*cmd, *args), args->json);
     });
 }
 

@@ -31,4 +31,10 @@ using core::kExitUsage;
 // stdout when `json`; returns its exit code.
 int report_error(const core::Error& error, bool json);
 
+// A command's exit code from what its run returned: the value, or the error reported as
+// report_error does. Commands write their steps with IMM_TRY/IMM_ASSIGN and end here.
+inline int exit_code_or_error(const core::Result<int>& run, bool json) {
+    return run ? *run : report_error(run.error(), json);
+}
+
 }  // namespace imapmirror::cli
