@@ -214,26 +214,24 @@ int print_age_check(const std::vector<AccountStatus>& statuses, const std::strin
     return old.empty() ? kExitOk : kExitStale;
 }
 
-int run_accounts_command(const AccountsArgs& a) {
-    auto config = load_config(config_path(a.choice));
-    if (!config)
-        return report_error(config.error(), a.json);
+core::Result<int> run_accounts_command(const AccountsArgs& a) {
+    IMM_ASSIGN(const auto config, load_config(config_path(a.choice)));
     const auto now = static_cast<int64_t>(std::time(nullptr));
     std::optional<int64_t> max_age;
     if (!a.max_age.empty())
         max_age = run::parse_duration(a.max_age);  // checked when the option was read
     std::vector<AccountStatus> statuses;
-    for (const auto& account : config->accounts)
-        statuses.push_back(status_of(*config, account, a.stale_days, now));
+    for (const auto& account : config.accounts)
+        statuses.push_back(status_of(config, account, a.stale_days, now));
     int code = kExitOk;
     if (max_age)
         code = print_age_check(statuses, a.max_age, *max_age, now, a.json);
     if (a.json)
-        print_json(*config, a, max_age, now, statuses);
+        print_json(config, a, max_age, now, statuses);
     else if (max_age)
         return code;
     else if (statuses.empty())
-        std::printf("No accounts in %s\n", config->path.c_str());
+        std::printf("No accounts in %s\n", config.path.c_str());
     else
         print_table(statuses);
     return code;
@@ -268,7 +266,7 @@ void add_accounts_command(CLI::App& app, const GlobalArgs& global, int& exit_cod
     cmd->add_flag("--json", args->json, "Machine-readable list on stdout");
     cmd->callback([args, &global, &exit_code] {
         global.apply();
-        exit_code = run_accounts_command(*args);
+        exit_code = exit_code_or_error(run_accounts_command(*args), args->json);
     });
 }
 

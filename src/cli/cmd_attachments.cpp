@@ -63,62 +63,54 @@ core::Error no_such_message(const AttachmentsArgs& a) {
 }
 
 // --part N -o FILE: the part decoded into FILE, which appears only once complete.
-int run_download(imap::Client& client, const AttachmentsArgs& a) {
+core::Result<int> run_download(imap::Client& client, const AttachmentsArgs& a) {
     const bool to_stdout = a.output == "-";
-    auto file = store::OutputFile::open(to_stdout ? "" : a.output);
-    if (!file)
-        return report_error(file.error(), a.json);
-    auto downloaded =
+    IMM_ASSIGN(auto file, store::OutputFile::open(to_stdout ? "" : a.output));
+    auto fetched =
         queries::download_part(client, a.uid.has_value(), a.uid ? *a.uid : *a.seq, a.part,
-                               [&](std::string_view bytes) { return file->write(bytes); });
+                               [&](std::string_view bytes) { return file.write(bytes); });
     client.logout();
-    if (!downloaded)
-        return report_error(std::move(downloaded).error().with_folder(a.folder), a.json);
-    if (!downloaded->uid)
-        return report_error(no_such_message(a), a.json);
-    if (auto committed = file->finish(); !committed)
-        return report_error(committed.error(), a.json);
-    const auto& p = downloaded->part;
+    if (!fetched)
+        return std::move(fetched).error().with_folder(a.folder);
+    const auto& downloaded = *fetched;
+    if (!downloaded.uid)
+        return no_such_message(a);
+    IMM_TRY(file.finish());
+    const auto& p = downloaded.part;
     if (a.json) {
         core::JsonWriter w;
-        w.begin_object().key("folder").value(a.folder).key("uid").value(*downloaded->uid);
-        w.key("seq").value(*downloaded->seq).key("part").value(p.part);
+        w.begin_object().key("folder").value(a.folder).key("uid").value(*downloaded.uid);
+        w.key("seq").value(*downloaded.seq).key("part").value(p.part);
         w.key("filename").value(p.filename).key("content_type").value(p.content_type);
-        w.key("encoding").value(p.encoding).key("bytes").value(downloaded->decoded_bytes);
+        w.key("encoding").value(p.encoding).key("bytes").value(downloaded.decoded_bytes);
         w.key("output").value(a.output).end_object();
         std::printf("%s\n", w.str().c_str());
     } else if (!to_stdout) {
-        std::printf("part %s of UID %u (%s, %s) saved as %s\n", p.part.c_str(), *downloaded->uid,
+        std::printf("part %s of UID %u (%s, %s) saved as %s\n", p.part.c_str(), *downloaded.uid,
                     printable(p.filename.empty() ? p.content_type : p.filename).c_str(),
-                    human_size(downloaded->decoded_bytes).c_str(), printable(a.output).c_str());
+                    human_size(downloaded.decoded_bytes).c_str(), printable(a.output).c_str());
     }
     return kExitOk;
 }
 
-int run_attachments(const AttachmentsArgs& a) {
+core::Result<int> run_attachments(CLI::App& cmd, AttachmentsArgs& a) {
+    IMM_TRY(use_account_connection(cmd, a.choice, a.conn.account, a.conn.provider));
     if (a.uid.has_value() == a.seq.has_value())
-        return report_error(
-            core::make_error(core::ErrorKind::Usage, "give exactly one of --uid and --seq"),
-            a.json);
-    if (auto checked = check_part_options(a); !checked)
-        return report_error(checked.error(), a.json);
-    auto client = connect_client(a.conn);
-    if (!client)
-        return report_error(client.error(), a.json);
-    auto state = (*client)->examine(a.folder);
-    if (!state)
-        return report_error(state.error(), a.json);
+        return core::make_error(core::ErrorKind::Usage, "give exactly one of --uid and --seq");
+    IMM_TRY(check_part_options(a));
+    IMM_ASSIGN(auto client, connect_client(a.conn));
+    IMM_TRY(client->examine(a.folder));
     if (!a.part.empty())
-        return run_download(**client, a);
-    auto listing = queries::list_attachments(**client, a.uid.has_value(), a.uid ? *a.uid : *a.seq);
-    (*client)->logout();
+        return run_download(*client, a);
+    auto listing = queries::list_attachments(*client, a.uid.has_value(), a.uid ? *a.uid : *a.seq);
+    client->logout();
     if (!listing)
-        return report_error(std::move(listing).error().with_folder(a.folder), a.json);
+        return std::move(listing).error().with_folder(a.folder);
     const auto& uid = listing->uid;
     const auto& seq = listing->seq;
     const auto& found = listing->attachments;
     if (!uid)
-        return report_error(no_such_message(a), a.json);
+        return no_such_message(a);
     if (a.json) {
         core::JsonWriter w;
         w.begin_object().key("folder").value(a.folder).key("uid").value(*uid).key("seq").value(
@@ -175,13 +167,7 @@ void add_attachments_command(CLI::App& app, const GlobalArgs& global, int& exit_
     cmd->add_flag("--json", args->json, "Machine-readable output");
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
-        if (auto used =
-                use_account_connection(*cmd, args->choice, args->conn.account, args->conn.provider);
-            !used) {
-            exit_code = report_error(used.error(), args->json);
-            return;
-        }
-        exit_code = run_attachments(*args);
+        exit_code = exit_code_or_error(run_attachments(*cmd, *args), args->json);
     });
 }
 

@@ -56,37 +56,31 @@ core::Result<auth::Tokens> browser_login(const auth::Endpoints& e) {
     });
 }
 
-int run_login(const AuthArgs& a) {
-    auto login = connect::login_endpoints(a.conn);
-    if (!login)
-        return report_error(login.error(), a.json);
+core::Result<int> run_login(const AuthArgs& a) {
+    IMM_ASSIGN(const auto login, connect::login_endpoints(a.conn));
     core::install_interrupt_handler();
-    auto tokens = login->flow == auth::LoginFlow::Device ? device_login(login->endpoints)
-                                                         : browser_login(login->endpoints);
-    if (!tokens)
-        return report_error(tokens.error(), a.json);
-    auto g = connect::grant_of(a.conn, login->endpoints, *tokens,
-                               static_cast<int64_t>(std::time(nullptr)));
-    if (!g)
-        return report_error(g.error(), a.json);
+    IMM_ASSIGN(const auto tokens, login.flow == auth::LoginFlow::Device
+                                      ? device_login(login.endpoints)
+                                      : browser_login(login.endpoints));
+    IMM_ASSIGN(const auto grant, connect::grant_of(a.conn, login.endpoints, tokens,
+                                                   static_cast<int64_t>(std::time(nullptr))));
     const std::string path = token_store_path(a.conn);
-    if (auto saved = auth::save_grant(path, *g); !saved)
-        return report_error(saved.error(), a.json);
+    IMM_TRY(auth::save_grant(path, grant));
     if (a.json) {
         core::JsonWriter w;
-        w.begin_object().key("store").value(path).key("user").value(g->user);
-        w.key("provider").value(g->provider).end_object();
+        w.begin_object().key("store").value(path).key("user").value(grant.user);
+        w.key("provider").value(grant.provider).end_object();
         std::printf("%s\n", w.str().c_str());
     } else {
         std::printf(
             "Signed in as %s (%s). The grant is stored in %s;\n"
             "export with --oauth2 (or --provider) uses and refreshes it.\n",
-            g->user.c_str(), g->provider.c_str(), path.c_str());
+            grant.user.c_str(), grant.provider.c_str(), path.c_str());
     }
     return kExitOk;
 }
 
-int run_status(const AuthArgs& a) {
+core::Result<int> run_status(const AuthArgs& a) {
     const std::string path = token_store_path(a.conn);
     auto g = auth::load_grant(path);
     if (!g) {
@@ -94,7 +88,7 @@ int run_status(const AuthArgs& a) {
             std::printf("No grant stored for %s (%s)\n",
                         (a.conn.account.empty() ? a.conn.user : a.conn.account).c_str(),
                         path.c_str());
-        return report_error(g.error(), a.json);
+        return g.error();
     }
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     if (a.json) {
@@ -129,15 +123,13 @@ int run_status(const AuthArgs& a) {
     return kExitOk;
 }
 
-int run_logout(const AuthArgs& a) {
+core::Result<int> run_logout(const AuthArgs& a) {
     const std::string path = token_store_path(a.conn);
-    auto removed = auth::remove_grant(path);
-    if (!removed)
-        return report_error(removed.error(), a.json);
+    IMM_ASSIGN(const bool removed, auth::remove_grant(path));
     if (a.json)
         std::printf("{\"store\":\"%s\",\"removed\":%s}\n", path.c_str(),
-                    *removed ? "true" : "false");
-    else if (*removed)
+                    removed ? "true" : "false");
+    else if (removed)
         std::printf(
             "Forgot the grant in %s. (The provider still lists the app; revoke it there "
             "to end it everywhere.)\n",
@@ -156,21 +148,17 @@ void add_common(CLI::App& cmd, AuthArgs& a) {
 
 // Runs `body` after the account's settings are applied and --user is known.
 void on_run(CLI::App* cmd, std::shared_ptr<AuthArgs> args, const GlobalArgs& global, int& exit_code,
-            int (*body)(const AuthArgs&)) {
+            core::Result<int> (*body)(const AuthArgs&)) {
     cmd->callback([cmd, args, &global, &exit_code, body] {
         global.apply();
-        if (auto applied = apply_account(*cmd, args->choice); !applied) {
-            exit_code = report_error(applied.error(), args->json);
-            return;
-        }
-        args->conn.account = args->choice.account;
-        if (args->conn.account.empty()) {
-            if (auto given = require_options(*cmd, {"--user"}); !given) {
-                exit_code = report_error(given.error(), args->json);
-                return;
-            }
-        }
-        exit_code = body(*args);
+        auto run = [&]() -> core::Result<int> {
+            IMM_TRY(apply_account(*cmd, args->choice));
+            args->conn.account = args->choice.account;
+            if (args->conn.account.empty())
+                IMM_TRY(require_options(*cmd, {"--user"}));
+            return body(*args);
+        };
+        exit_code = exit_code_or_error(run(), args->json);
     });
 }
 

@@ -98,13 +98,9 @@ void print_json(const std::string& config_path, const std::vector<AccountReport>
     std::printf("%s\n", w.str().c_str());
 }
 
-int run_backup(const BackupArgs& a) {
-    auto config = load_config(config_path(a.choice));
-    if (!config)
-        return report_error(config.error(), a.json);
-    auto accounts = config->chosen(a.accounts);
-    if (!accounts)
-        return report_error(accounts.error(), a.json);
+core::Result<int> run_backup(const BackupArgs& a) {
+    IMM_ASSIGN(const auto config, load_config(config_path(a.choice)));
+    IMM_ASSIGN(const auto accounts, config.chosen(a.accounts));
 
     run::RunnerOptions options;
     options.program_name = "imapmirror";
@@ -113,7 +109,7 @@ int run_backup(const BackupArgs& a) {
     // Options of `export` that have an environment variable: the config decides.
     options.scrub_env.assign(std::begin(kOptionEnvNames), std::end(kOptionEnvNames));
     options.parallel = a.parallel;
-    const auto jobs = run::export_jobs(*accounts, config->path, a.options);
+    const auto jobs = run::export_jobs(accounts, config.path, a.options);
     // Live progress per running account, from the children's progress lines: redrawn in place
     // on a terminal, plain lines every 30 s elsewhere, none with --quiet or --json.
     const bool show_progress = !a.options.quiet && !a.json && !a.options.dry_run;
@@ -142,7 +138,7 @@ int run_backup(const BackupArgs& a) {
     const int code = outcome.exit_code;
 
     if (a.json) {
-        print_json(config->path, outcome.reports, a.options.dry_run, code);
+        print_json(config.path, outcome.reports, a.options.dry_run, code);
         return code;
     }
     if (a.options.quiet && code == kExitOk)
@@ -176,7 +172,7 @@ void add_backup_command(CLI::App& app, const GlobalArgs& global, int& exit_code)
         global.apply();
         args->options.quiet = global.quiet;
         args->options.verbose = global.verbose;
-        exit_code = run_backup(*args);
+        exit_code = exit_code_or_error(run_backup(*args), args->json);
     });
 }
 

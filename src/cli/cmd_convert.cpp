@@ -26,16 +26,13 @@ std::string default_output(const std::string& input) {
     return input + ".msg";
 }
 
-int run_convert(const ConvertArgs& a) {
+core::Result<int> run_convert(const ConvertArgs& a) {
     const std::string output = a.output.empty() ? default_output(a.input) : a.output;
     if (output == "-")
-        return report_error(core::make_error(core::ErrorKind::Usage,
-                                             "a .msg cannot go to standard output (it is a "
-                                             "compound file written with seeks): give -o FILE"),
-                            a.json);
-    auto written = sync::write_msg_file(a.input, output);
-    if (!written)
-        return report_error(written.error(), a.json);
+        return core::make_error(core::ErrorKind::Usage,
+                                "a .msg cannot go to standard output (it is a compound file "
+                                "written with seeks): give -o FILE");
+    IMM_TRY(sync::write_msg_file(a.input, output));
     if (a.json) {
         core::JsonWriter w;
         w.begin_object().key("input").value(a.input).key("output").value(output).end_object();
@@ -71,7 +68,7 @@ void add_convert_command(CLI::App& app, const GlobalArgs& global, int& exit_code
     cmd->add_flag("--json", args->json, "Print {\"input\",\"output\"} (or the error) as JSON");
     cmd->callback([args, &global, &exit_code] {
         global.apply();
-        exit_code = run_convert(*args);
+        exit_code = exit_code_or_error(run_convert(*args), args->json);
     });
 }
 

@@ -36,43 +36,36 @@ bool is_directory(const std::string& p) {
     return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int run_fetch(const FetchArgs& a) {
+core::Result<int> run_fetch(CLI::App& cmd, FetchArgs& a) {
+    IMM_TRY(use_account_connection(cmd, a.choice, a.conn.account, a.conn.provider));
     const size_t count = a.uids.size() + a.seqs.size();
     if (count == 0)
-        return report_error(core::make_error(core::ErrorKind::Usage, "give --uid or --seq"),
-                            a.json);
+        return core::make_error(core::ErrorKind::Usage, "give --uid or --seq");
     const bool to_stdout = a.output.empty() || a.output == "-";
     const bool into_dir = !to_stdout && (count > 1 || is_directory(a.output));
     if (to_stdout && count > 1) {
         auto e = core::make_error(core::ErrorKind::Usage, "several messages need -o DIRECTORY");
         e.hint = "each is saved there as UID.eml";
-        return report_error(e, a.json);
+        return e;
     }
     const bool as_msg = a.format == "msg";
     if (to_stdout && as_msg)
-        return report_error(core::make_error(core::ErrorKind::Usage,
-                                             "--format msg needs -o (a .msg is written with "
-                                             "seeks, it cannot go to standard output)"),
-                            a.json);
+        return core::make_error(core::ErrorKind::Usage,
+                                "--format msg needs -o (a .msg is written with seeks, it cannot "
+                                "go to standard output)");
+    // Reported here, not as JSON: standard output is the message's.
     if (to_stdout && a.json)
         return report_error(core::make_error(core::ErrorKind::Usage,
                                              "--json needs -o (the message itself goes to stdout)"),
                             false);
-    if (into_dir && !is_directory(a.output)) {
-        if (::mkdir(a.output.c_str(), 0700) != 0)  // mail is private
-            return report_error(store::file_error(errno, "cannot create directory", a.output),
-                                a.json);
-    }
+    if (into_dir && !is_directory(a.output) && ::mkdir(a.output.c_str(), 0700) != 0)
+        return store::file_error(errno, "cannot create directory", a.output);  // mail is private
     const std::string directory = to_stdout  ? ""
                                   : into_dir ? a.output
                                              : core::directory_for(a.output);
 
-    auto client = connect_client(a.conn);
-    if (!client)
-        return report_error(client.error(), a.json);
-    auto state = (*client)->examine(a.folder);
-    if (!state)
-        return report_error(state.error(), a.json);
+    IMM_ASSIGN(auto client, connect_client(a.conn));
+    IMM_ASSIGN(const auto state, client->examine(a.folder));
 
     queries::FetchDestination destination;
     destination.kind = to_stdout  ? queries::FetchDestination::Kind::Stdout
@@ -81,21 +74,21 @@ int run_fetch(const FetchArgs& a) {
     destination.output = to_stdout ? "" : a.output;
     destination.directory = directory;
     destination.format = a.format;
-    auto saved = queries::fetch_messages(
-        **client, a.folder, a.uids, a.seqs, destination,
-        [&](const std::string& line) { core::warn(printable(a.folder) + ": " + line); });
-    if (!saved)
-        return report_error(saved.error(), a.json);
-    (*client)->logout();
-    if (auto missing = queries::missing_message(a.folder, state->exists, a.uids, a.seqs, *saved))
-        return report_error(*missing, a.json);
+    IMM_ASSIGN(const auto saved,
+               queries::fetch_messages(*client, a.folder, a.uids, a.seqs, destination,
+                                       [&](const std::string& line) {
+                                           core::warn(printable(a.folder) + ": " + line);
+                                       }));
+    client->logout();
+    if (auto missing = queries::missing_message(a.folder, state.exists, a.uids, a.seqs, saved))
+        return *missing;
     if (a.json) {
         core::JsonWriter w;
         w.begin_object().key("folder").value(a.folder);
-        if (state->uidvalidity)
-            w.key("uidvalidity").value(*state->uidvalidity);
+        if (state.uidvalidity)
+            w.key("uidvalidity").value(*state.uidvalidity);
         w.key("messages").begin_array();
-        for (const auto& s : *saved)
+        for (const auto& s : saved)
             w.begin_object()
                 .key("uid")
                 .value(s.uid)
@@ -109,7 +102,7 @@ int run_fetch(const FetchArgs& a) {
         w.end_array().end_object();
         std::printf("%s\n", w.str().c_str());
     } else if (!to_stdout) {
-        for (const auto& s : *saved)
+        for (const auto& s : saved)
             std::printf("saved UID %u (%s) to %s\n", s.uid, human_size(s.size).c_str(),
                         s.path.c_str());
     }
@@ -151,13 +144,7 @@ void add_fetch_command(CLI::App& app, const GlobalArgs& global, int& exit_code) 
     cmd->add_flag("--json", args->json, "Machine-readable summary (needs -o)");
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
-        if (auto used =
-                use_account_connection(*cmd, args->choice, args->conn.account, args->conn.provider);
-            !used) {
-            exit_code = report_error(used.error(), args->json);
-            return;
-        }
-        exit_code = run_fetch(*args);
+        exit_code = exit_code_or_error(run_fetch(*cmd, *args), args->json);
     });
 }
 

@@ -84,6 +84,20 @@ void print_json(const std::vector<imap::Folder>& folders) {
     std::printf("%s\n", w.str().c_str());
 }
 
+core::Result<int> run_folders(CLI::App& cmd, FoldersArgs& a) {
+    IMM_TRY(use_account_connection(cmd, a.choice, a.conn.account, a.conn.provider));
+    IMM_ASSIGN(auto client, connect_client(a.conn));
+    auto listed = client->list_folders(!a.no_counts);
+    client->logout();
+    IMM_ASSIGN(auto folders, std::move(listed));
+    queries::sort_folders(folders);
+    if (a.json)
+        print_json(folders);
+    else
+        print_human(folders, !a.no_counts);
+    return kExitOk;
+}
+
 }  // namespace
 
 void add_folders_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
@@ -98,29 +112,7 @@ void add_folders_command(CLI::App& app, const GlobalArgs& global, int& exit_code
     cmd->add_flag("--no-counts", args->no_counts, "Skip STATUS (faster on huge accounts)");
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
-        if (auto used =
-                use_account_connection(*cmd, args->choice, args->conn.account, args->conn.provider);
-            !used) {
-            exit_code = report_error(used.error(), args->json);
-            return;
-        }
-        auto client = connect_client(args->conn);
-        if (!client) {
-            exit_code = report_error(client.error(), args->json);
-            return;
-        }
-        auto folders = (*client)->list_folders(!args->no_counts);
-        (*client)->logout();
-        if (!folders) {
-            exit_code = report_error(folders.error(), args->json);
-            return;
-        }
-        queries::sort_folders(*folders);
-        if (args->json)
-            print_json(*folders);
-        else
-            print_human(*folders, !args->no_counts);
-        exit_code = kExitOk;
+        exit_code = exit_code_or_error(run_folders(*cmd, *args), args->json);
     });
 }
 

@@ -138,23 +138,23 @@ core::Result<void> check_list_request(ListArgs& a) {
     return {};
 }
 
-int run_list(const ListArgs& a) {
-    auto client = connect_client(a.conn);
-    if (!client)
-        return report_error(client.error(), a.json);
-    auto names = queries::folders_to_list(**client, a.folder, a.recursive);
-    if (!names)
-        return report_error(names.error(), a.json);
+core::Result<int> run_list(CLI::App& cmd, const CLI::Option& page, ListArgs& a) {
+    IMM_TRY(use_account_connection(cmd, a.choice, a.conn.account, a.conn.provider));
+    if (page.count() > 0 && !a.request.page.paged())
+        a.request.page.page_size = 50;
+    IMM_TRY(check_list_request(a));
+    IMM_ASSIGN(auto client, connect_client(a.conn));
     std::vector<FolderListing> listings;
-    for (const auto& name : *names) {
-        auto l = queries::list_folder(**client, name, a.request);
-        if (!l) {
-            (*client)->logout();
-            return report_error(l.error(), a.json);
+    auto listed = [&]() -> core::Result<void> {
+        IMM_ASSIGN(const auto names, queries::folders_to_list(*client, a.folder, a.recursive));
+        for (const auto& name : names) {
+            IMM_ASSIGN(auto l, queries::list_folder(*client, name, a.request));
+            listings.push_back(std::move(l));
         }
-        listings.push_back(std::move(l).value());
-    }
-    (*client)->logout();
+        return {};
+    }();
+    client->logout();
+    IMM_TRY(listed);
     if (a.json) {
         core::JsonWriter w;
         if (a.recursive) {
@@ -216,19 +216,7 @@ void add_list_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
     cmd->add_flag("--json", args->json, "Machine-readable output (always has every field)");
     cmd->callback([cmd, args, page, &global, &exit_code] {
         global.apply();
-        if (auto used =
-                use_account_connection(*cmd, args->choice, args->conn.account, args->conn.provider);
-            !used) {
-            exit_code = report_error(used.error(), args->json);
-            return;
-        }
-        if (page->count() > 0 && !args->request.page.paged())
-            args->request.page.page_size = 50;
-        if (auto checked = check_list_request(*args); !checked) {
-            exit_code = report_error(checked.error(), args->json);
-            return;
-        }
-        exit_code = run_list(*args);
+        exit_code = exit_code_or_error(run_list(*cmd, *page, *args), args->json);
     });
 }
 

@@ -192,34 +192,37 @@ class ProgressLine {
     StatusLine m_line;
 };
 
-int run_restore(const RestoreArgs& a) {
-    auto options = options_of(a);
-    if (!options)
-        return report_error(options.error(), a.json);
+core::Result<int> run_restore(CLI::App& cmd, RestoreArgs& a) {
+    // The account's include/exclude select its server's folders for export; here the
+    // archive's folders are selected, by the command line alone.
+    const auto include = a.options.include, exclude = a.options.exclude;
+    IMM_TRY(apply_account(cmd, a.choice));
+    IMM_TRY(apply_provider(cmd, a.conn.provider));
+    a.options.include = include;
+    a.options.exclude = exclude;
+    a.conn.account = a.choice.account;
+    IMM_TRY(require_options(cmd, {"--host", "--user"}));
+    strip_trailing_slashes(a.options.root);
+    IMM_ASSIGN(const auto options, options_of(a));
     const sync::ConnectFn connect = connect::lazy_connector(a.conn, terminal_prompt());
     core::install_interrupt_handler();
     if (a.dry_run) {
-        auto plan = sync::preview_restore(*options, connect);
-        if (!plan)
-            return report_error(plan.error(), a.json);
-        print_plan(*plan, a.json);
+        IMM_ASSIGN(const auto plan, sync::preview_restore(options, connect));
+        print_plan(plan, a.json);
         return kExitOk;
     }
     if (a.verify) {
-        auto check = sync::check_restore(*options, connect);
-        if (!check)
-            return report_error(check.error(), a.json);
-        return print_check(*check, a.json);
+        IMM_ASSIGN(const auto check, sync::check_restore(options, connect));
+        return print_check(check, a.json);
     }
     ProgressLine progress(!a.json && !a.quiet && ::isatty(STDERR_FILENO) &&
                           core::log_level() < core::LogLevel::Trace);
-    auto summary = sync::restore_archive(
-        *options, connect, [&](const sync::RestoreProgress& p) { progress.update(p); });
+    auto restored = sync::restore_archive(
+        options, connect, [&](const sync::RestoreProgress& p) { progress.update(p); });
     progress.clear();
-    if (!summary)
-        return report_error(summary.error(), a.json);
-    const int code = run::exit_code_of(*summary);
-    print_summary(a, *summary, code);
+    IMM_ASSIGN(const auto summary, std::move(restored));
+    const int code = run::exit_code_of(summary);
+    print_summary(a, summary, code);
     return code;
 }
 
@@ -280,26 +283,7 @@ void add_restore_command(CLI::App& app, const GlobalArgs& global, int& exit_code
     cmd->callback([cmd, args, &global, &exit_code] {
         global.apply();
         args->quiet = global.quiet;
-        // The account's include/exclude select its server's folders for export; here the
-        // archive's folders are selected, by the command line alone.
-        const auto include = args->options.include, exclude = args->options.exclude;
-        if (auto applied = apply_account(*cmd, args->choice); !applied) {
-            exit_code = report_error(applied.error(), args->json);
-            return;
-        }
-        if (auto preset = apply_provider(*cmd, args->conn.provider); !preset) {
-            exit_code = report_error(preset.error(), args->json);
-            return;
-        }
-        args->options.include = include;
-        args->options.exclude = exclude;
-        args->conn.account = args->choice.account;
-        if (auto given = require_options(*cmd, {"--host", "--user"}); !given) {
-            exit_code = report_error(given.error(), args->json);
-            return;
-        }
-        strip_trailing_slashes(args->options.root);
-        exit_code = run_restore(*args);
+        exit_code = exit_code_or_error(run_restore(*cmd, *args), args->json);
     });
 }
 

@@ -83,7 +83,7 @@ core::Result<void> copy_file(const std::string& path, store::OutputFile& out) {
     size_t n;
     while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0)
         IMM_TRY(out.write(std::string_view(buf, n)));
-    return out.finish();
+    return {};
 }
 
 void print_json(const ShowArgs& a, const index::MessageView& m, const mime::BodyText& body) {
@@ -179,60 +179,48 @@ void print_human(const ShowArgs& a, const index::MessageView& m, const mime::Bod
                     text_status_line(at).c_str());
 }
 
-int run_show(ShowArgs& a) {
-    if (a.target.empty() == a.message_id.empty()) {
-        auto e =
-            core::make_error(core::ErrorKind::Usage,
-                             "name one message: an ID, a PATH, or --message-id", core::Scope::Run);
-        return report_error(e, a.json);
+// --raw, --html, --attachment: the message's own bytes into -o FILE or standard output.
+core::Result<void> write_bytes(const ShowArgs& a, const std::string& eml) {
+    IMM_ASSIGN(auto out, store::OutputFile::open(a.output));
+    if (!a.attachment.empty()) {
+        // Decoded from the .eml whatever the export wrote: the same bytes as the file.
+        IMM_TRY(sync::extract_attachment(eml, a.attachment,
+                                         [&](std::string_view b) { return out.write(b); }));
+    } else if (a.raw) {
+        IMM_TRY(copy_file(eml, out));
+    } else {
+        IMM_ASSIGN(const auto html, mime::read_html_part(eml));
+        IMM_TRY(out.write(html.html));
     }
+    return out.finish();
+}
+
+core::Result<int> run_show(ShowArgs& a) {
+    IMM_TRY(resolve_archive_dir(a.choice, a.dir, a.message_id.empty() ? &a.target : nullptr));
+    if (a.target.empty() == a.message_id.empty())
+        return core::make_error(core::ErrorKind::Usage,
+                                "name one message: an ID, a PATH, or --message-id",
+                                core::Scope::Run);
     const bool bytes = a.raw || a.html || !a.attachment.empty();
     if (!bytes && !a.output.empty())
-        return report_error(
-            core::make_error(core::ErrorKind::Usage,
-                             "-o FILE is for --raw, --html and --attachment", core::Scope::Run),
-            a.json);
+        return core::make_error(core::ErrorKind::Usage,
+                                "-o FILE is for --raw, --html and --attachment", core::Scope::Run);
+    // Errors of the bytes' path are reported here, never as JSON: standard output is theirs.
     if (bytes)
         if (auto refused = bytes_refusal(a))
             return report_error(*refused, false);
-    auto search = index::ArchiveSearch::open(sync::index_path(a.dir));
-    if (!search)
-        return report_error(search.error(), a.json);
-    auto m = find(*search, a);
-    if (!m)
-        return report_error(m.error(), a.json);
-    const std::string eml = a.dir + "/" + m->path;
+    IMM_ASSIGN(auto search, index::ArchiveSearch::open(sync::index_path(a.dir)));
+    IMM_ASSIGN(const auto m, find(search, a));
+    const std::string eml = a.dir + "/" + m.path;
     if (bytes) {
-        auto out = store::OutputFile::open(a.output);
-        if (!out)
-            return report_error(out.error(), false);
-        if (!a.attachment.empty()) {
-            // Decoded from the .eml whatever the export wrote: the same bytes as the file.
-            auto written = sync::extract_attachment(
-                eml, a.attachment, [&](std::string_view b) { return out->write(b); });
-            if (written)
-                written = out->finish();
-            return written ? kExitOk : report_error(written.error(), false);
-        }
-        if (a.raw) {
-            auto copied = copy_file(eml, *out);
-            return copied ? kExitOk : report_error(copied.error(), false);
-        }
-        auto html = mime::read_html_part(eml);
-        if (!html)
-            return report_error(html.error(), false);
-        auto written = out->write(html->html);
-        if (written)
-            written = out->finish();
+        auto written = write_bytes(a, eml);
         return written ? kExitOk : report_error(written.error(), false);
     }
-    auto body = mime::read_body_text(eml, mime::TextFor::Reader);
-    if (!body)
-        return report_error(body.error(), a.json);
+    IMM_ASSIGN(const auto body, mime::read_body_text(eml, mime::TextFor::Reader));
     if (a.json)
-        print_json(a, *m, *body);
+        print_json(a, m, body);
     else
-        print_human(a, *m, *body);
+        print_human(a, m, body);
     return kExitOk;
 }
 
@@ -277,13 +265,7 @@ void add_show_command(CLI::App& app, const GlobalArgs& global, int& exit_code) {
     cmd->add_flag("--utc", args->utc, "Show the date in UTC rather than local time");
     cmd->callback([args, &global, &exit_code] {
         global.apply();
-        if (auto dir = resolve_archive_dir(args->choice, args->dir,
-                                           args->message_id.empty() ? &args->target : nullptr);
-            !dir) {
-            exit_code = report_error(dir.error(), args->json);
-            return;
-        }
-        exit_code = run_show(*args);
+        exit_code = exit_code_or_error(run_show(*args), args->json);
     });
 }
 
