@@ -346,13 +346,19 @@ class DelayRelay:
 
 # ---------------------------------------------------------------- measuring
 
-def measure(cmd, env=None):
-    """Runs cmd under GNU time: (wall s, cpu s, peak RSS MB)."""
+def measure(cmd, env=None, stderr_path=None):
+    """Runs cmd under GNU time: (wall s, cpu s, peak RSS MB). Its stderr goes to stderr_path
+    (appended) when given, else nowhere."""
     fd, stats = tempfile.mkstemp()
     os.close(fd)
     start = time.monotonic()
-    subprocess.run(["/usr/bin/time", "-o", stats, "-f", "%U %S %M"] + cmd, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    err = open(stderr_path, "ab") if stderr_path else subprocess.DEVNULL
+    try:
+        subprocess.run(["/usr/bin/time", "-o", stats, "-f", "%U %S %M"] + cmd, check=True,
+                       stdout=subprocess.DEVNULL, stderr=err, env=env)
+    finally:
+        if stderr_path:
+            err.close()
     wall = time.monotonic() - start
     user, system, rss_kb = open(stats).read().split()[-3:]
     os.unlink(stats)

@@ -46,6 +46,8 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--binary", required=True)
     ap.add_argument("--root", required=True)
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the server, archive and logs when a step fails, for a post-mortem")
     a = ap.parse_args()
 
     rng = random.Random(42)
@@ -59,6 +61,8 @@ def main():
     subprocess.run([os.path.join(a.root, "scripts/test-server"), "start", server, str(port)],
                    check=True, stdout=subprocess.DEVNULL)
     results = {"messages": a.messages}
+    errors = os.path.join(work, "stderr.log")  # what imapmirror said, for a failed step
+    failed = False
     try:
         owner = "nobody:nogroup" if os.geteuid() == 0 else None
         doveadm = ["doveadm", "-c", os.path.join(server, "dovecot.conf")]
@@ -84,15 +88,15 @@ def main():
                              "peak_rss_mb": round(rss, 1)}
             log(f"{name}: {wall:.2f} s, CPU {cpu:.2f} s, peak RSS {rss:.0f} MB")
 
-        record("cold export", [bench.measure(export)])
-        record("no-change", [bench.measure(export) for _ in range(a.repeat)])
+        record("cold export", [bench.measure(export, stderr_path=errors)])
+        record("no-change", [bench.measure(export, stderr_path=errors) for _ in range(a.repeat)])
 
         config = os.path.join(work, "config.toml")
         with open(config, "w") as f:
             f.write(f'[accounts.scale]\nhost = "127.0.0.1"\nport = {port + 1}\nuser = "alice"\n'
                     f'ca_file = "{ca}"\npassword_file = "{password_file}"\nout = "{archive}"\n')
         os.chmod(config, 0o600)
-        record("accounts", [bench.measure([a.binary, "accounts", "--config", config])
+        record("accounts", [bench.measure([a.binary, "accounts", "--config", config], stderr_path=errors)
                             for _ in range(a.repeat)])
 
         # 1% new mail: the floor fetches exactly it, then the export adds it.
@@ -106,7 +110,7 @@ def main():
         bench.Floor(port + 1, ca, open(password_file).read().strip()).fetch_all(since, folders)
         results["floor +1%"] = {"wall_s": round(time.monotonic() - start, 3)}
         log(f"floor +1%: {results['floor +1%']['wall_s']:.2f} s")
-        record("+1%", [bench.measure(export)])
+        record("+1%", [bench.measure(export, stderr_path=errors)])
 
         queries, filtered = [], []
         for name, args, has_filter in search_bench.queries(words):
@@ -120,18 +124,28 @@ def main():
         results["search"] = queries
         results["filtered search p95_ms"] = round(search_bench.percentile(filtered, 95) * 1000, 1)
 
-        record("verify", [bench.measure([a.binary, "verify", archive, "--quiet"])])
-        record("reindex --all", [bench.measure([a.binary, "reindex", archive, "--all", "--quiet"])])
+        record("verify", [bench.measure([a.binary, "verify", archive, "--quiet"], stderr_path=errors)])
+        record("reindex --all", [bench.measure([a.binary, "reindex", archive, "--all", "--quiet"],
+                                          stderr_path=errors)])
 
         total = a.messages + added
         index_bytes = sum(os.path.getsize(os.path.join(archive, f)) for f in os.listdir(archive)
                           if f.startswith("index.sqlite"))
         results["index bytes per message"] = round(index_bytes / total)
         results["archive bytes per byte of mail"] = round(bench.disk_bytes(archive) / mail_bytes, 2)
+    except subprocess.CalledProcessError as e:
+        failed = True
+        log(f"failed: {' '.join(e.cmd[5:7])} exited {e.returncode}; imapmirror said:")
+        with open(errors, errors="replace") as f:
+            sys.stderr.write("".join(f.readlines()[-40:]))
+        raise
     finally:
-        subprocess.run([os.path.join(a.root, "scripts/test-server"), "stop", server],
-                       stdout=subprocess.DEVNULL)
-        shutil.rmtree(work, ignore_errors=True)
+        if failed and a.keep:
+            log(f"kept {work} (the server still runs: scripts/test-server stop {server})")
+        else:
+            subprocess.run([os.path.join(a.root, "scripts/test-server"), "stop", server],
+                           stdout=subprocess.DEVNULL)
+            shutil.rmtree(work, ignore_errors=True)
 
     if a.json:
         print(json.dumps(results, indent=2))
