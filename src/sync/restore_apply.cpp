@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <set>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -289,13 +290,15 @@ class Applier {
         auto state = m_writer.select(f.target_raw);
         if (!state)
             return folder_error(f, std::move(state).error(), "cannot check");
+        std::set<uint32_t> taken;  // two archived copies of one message are two target UIDs
         for (const auto* m : appended) {
-            auto found = look_for(*m, *state);
+            auto found = look_for(*m, *state, taken);
             if (!found)
                 return folder_error(f, std::move(found).error(), "cannot search");
             if (!*found)  // not there under its Message-ID and size: nothing to compare
                 continue;
             const uint32_t uid = **found;
+            taken.insert(uid);
             imap::FetchData kept;
             auto fetched = m_client.fetch({true, std::to_string(uid)}, "(UID FLAGS INTERNALDATE)",
                                           [&](const imap::FetchData& d) -> Result<void> {
@@ -359,9 +362,10 @@ class Applier {
     }
 
     // The UID of a message already in the target folder with this Message-ID and size, or
-    // nullopt.
+    // nullopt; the first of them that is not in `taken`.
     Result<std::optional<uint32_t>> look_for(const index::RestorableMessage& m,
-                                             const imap::MailboxState& state) {
+                                             const imap::MailboxState& state,
+                                             const std::set<uint32_t>& taken = {}) {
         if (m.message_id.empty() || state.exists == 0)
             return std::optional<uint32_t>();
         auto source = EmlSource::open(m_root, m.path);
@@ -375,9 +379,10 @@ class Applier {
                                      std::to_string(least > 0 ? least - 1 : 0) + " SMALLER " +
                                      std::to_string(m.size + ends.bare_lf + 1);
         IMM_ASSIGN(auto uids, m_client.uid_search(criteria));
-        if (uids.empty())
-            return std::optional<uint32_t>();
-        return std::optional<uint32_t>(uids.front());
+        for (uint32_t uid : uids)
+            if (!taken.count(uid))
+                return std::optional<uint32_t>(uid);
+        return std::optional<uint32_t>();
     }
 
     // The checks before a message is sent. No source: the message cost itself here (recorded

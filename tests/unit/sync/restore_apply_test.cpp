@@ -281,15 +281,17 @@ TEST_CASE(
 
 TEST_CASE(
     "restore apply: a target without APPENDUID is read back after the APPENDs: each message is "
-    "found in the size range of its LF and CRLF forms, its UID recorded, system flags it dropped "
-    "set again with STORE, and an arrival date it did not keep counted",
+    "found in the size range of its LF and CRLF forms, its UID recorded (two archived copies of "
+    "one message, two UIDs), system flags it dropped set again with STORE, and an arrival date "
+    "it did not keep counted",
     "[restore]") {
     // 40 bytes in 4 CRLF lines: GNU imap4d's SEARCH sizes count them as LF (36 bytes).
     SmallArchive a({"Message-ID: <one@x>\r\nSubject: one\r\n\r\n1\r\n",
-                    "Message-ID: <two@x>\r\nSubject: two\r\n\r\n2\r\n"},
+                    "Message-ID: <two@x>\r\nSubject: two\r\n\r\n2\r\n",
+                    "Message-ID: <one@x>\r\nSubject: one\r\n\r\n1\r\n"},
                    "Work");
     REQUIRE(
-        a.ix->db().exec("UPDATE messages SET message_id = '<one@x>' WHERE id = 1; "
+        a.ix->db().exec("UPDATE messages SET message_id = '<one@x>' WHERE id IN (1, 3); "
                         "UPDATE messages SET message_id = '<two@x>' WHERE id = 2"));
     TargetView target = target_with_inbox();
     target.uidplus = false;
@@ -302,7 +304,7 @@ TEST_CASE(
                 return "* 2 EXISTS\r\n* OK [UIDVALIDITY 8] ok\r\n" + tag_of(sent) +
                        " OK [READ-WRITE] done\r\n";
             if (sent.find(" UID SEARCH ") != std::string::npos)
-                return std::string(one ? "* SEARCH 9\r\n" : "* SEARCH 10\r\n") + tag_of(sent) +
+                return std::string(one ? "* SEARCH 9 11\r\n" : "* SEARCH 10\r\n") + tag_of(sent) +
                        " OK done\r\n";
             // UID 9 lost its \Seen and got the time of its APPEND; UID 10 kept both (the
             // archive's 2024-01-03T10:00:00Z, written in another zone).
@@ -310,25 +312,27 @@ TEST_CASE(
                 return "* 1 FETCH (UID 9 FLAGS (\\Recent) INTERNALDATE \"08-Dec-2026 10:00:00 "
                        "+0000\")\r\n" +
                        tag_of(sent) + " OK done\r\n";
-            if (sent.find(" UID FETCH 10 ") != std::string::npos)
-                return "* 2 FETCH (UID 10 FLAGS (\\Seen) INTERNALDATE \"03-Jan-2024 11:00:00 "
-                       "+0100\")\r\n" +
-                       tag_of(sent) + " OK done\r\n";
+            for (const std::string uid : {"10", "11"})
+                if (sent.find(" UID FETCH " + uid + " ") != std::string::npos)
+                    return "* 2 FETCH (UID " + uid +
+                           " FLAGS (\\Seen) INTERNALDATE \"03-Jan-2024 11:00:00 +0100\")\r\n" +
+                           tag_of(sent) + " OK done\r\n";
             return inner(sent);
         },
         target, &server);
     INFO(server->wire());
     CHECK_FALSE(s.fatal);
     CHECK(s.errors.empty());
-    CHECK(s.appended == 2);
+    CHECK(s.appended == 3);
     CHECK(s.flags_set_again == 1);
     CHECK(s.dates_not_kept == 1);
     CHECK(server->wire().find("UID SEARCH HEADER Message-ID <one@x> LARGER 35 SMALLER 41") !=
           std::string::npos);
     CHECK(count_of(server->wire(), " UID STORE ") == 1);
     CHECK(server->wire().find(" UID STORE 9 +FLAGS.SILENT (\\Seen)\r\n") != std::string::npos);
-    CHECK(a.records() ==
-          std::vector<std::vector<std::string>>{{"1", "restored", "9"}, {"2", "restored", "10"}});
+    CHECK(a.records() == std::vector<std::vector<std::string>>{{"1", "restored", "9"},
+                                                               {"2", "restored", "10"},
+                                                               {"3", "restored", "11"}});
 }
 
 namespace {
