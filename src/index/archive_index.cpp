@@ -11,6 +11,7 @@
 
 #include "index/cjk_grams.hpp"
 #include "index/schema_sql.hpp"
+#include "index/thread_upkeep.hpp"
 #include "index/threading.hpp"
 
 namespace imapmirror::index {
@@ -914,7 +915,12 @@ Result<void> ArchiveIndex::rebuild_threads() {
         del.bind(1, id);
         IMM_TRY(del.run());
     }
+    IMM_TRY(record_thread_keys(m_db));
     return tx.commit();
+}
+
+Result<void> ArchiveIndex::thread_new_messages() {
+    return index::thread_new_messages(m_db);
 }
 
 Result<std::vector<ThreadView>> ArchiveIndex::threads(const std::string& folder, size_t limit) {

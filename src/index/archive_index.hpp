@@ -213,8 +213,13 @@ class ArchiveIndex {
 
     // True when some message has no thread yet (new rows, or a run that ended before threading).
     core::Result<bool> needs_threading();
-    // Recomputes threads over every message of the archive.
+    // Recomputes threads over every message of the archive, and records their keys
+    // (thread_upkeep.hpp). Holds every message's identifiers in memory: for what moves rows
+    // between threads; new mail takes thread_new_messages.
     core::Result<void> rebuild_threads();
+    // Threads for the messages that have none, from the recorded keys (thread_upkeep.hpp):
+    // work and memory grow with the new messages, not with the archive.
+    core::Result<void> thread_new_messages();
     // Merges each full-text table into one segment (FTS5 'optimize'): searches read fewer
     // segments. A pass over the whole full-text index; see sync/search_upkeep.hpp for when.
     core::Result<void> merge_search_index();

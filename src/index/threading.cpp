@@ -50,15 +50,21 @@ std::vector<std::string> angle_ids(const std::string& s) {
     return ids;
 }
 
-// Outlook's conversation key: the first 22 bytes of the decoded Thread-Index.
+// Outlook's conversation key: the first 22 bytes of the decoded Thread-Index, in hex (a key
+// is stored as text in the index).
 std::string conversation_key(const std::string& thread_index) {
     if (thread_index.empty())
         return {};
     gsize len = 0;
     guchar* raw = g_base64_decode(thread_index.c_str(), &len);
     std::string key;
-    if (raw && len >= 22)
-        key.assign(reinterpret_cast<const char*>(raw), 22);
+    if (raw && len >= 22) {
+        static const char* hex = "0123456789abcdef";
+        for (size_t i = 0; i < 22; ++i) {
+            key += hex[raw[i] >> 4];
+            key += hex[raw[i] & 0xF];
+        }
+    }
     g_free(raw);
     return key;
 }
@@ -88,6 +94,21 @@ std::string normalize_subject(std::string_view s) {
     return out;
 }
 
+std::vector<std::string> thread_keys(const ThreadInput& m, bool own_id) {
+    std::vector<std::string> keys;
+    if (own_id && !m.message_id.empty())
+        keys.push_back("id:" + m.message_id);
+    for (const auto& ref : angle_ids(m.references))
+        keys.push_back("id:" + ref);
+    for (const auto& ref : angle_ids(m.in_reply_to))
+        keys.push_back("id:" + ref);
+    if (std::string conv = conversation_key(m.thread_index); !conv.empty())
+        keys.push_back("ti:" + conv);
+    if (!m.gm_thread.empty())
+        keys.push_back("gm:" + m.gm_thread);
+    return keys;
+}
+
 std::vector<std::vector<size_t>> group_threads(const std::vector<ThreadInput>& messages) {
     DisjointSets sets;
     for (size_t i = 0; i < messages.size(); ++i)
@@ -106,21 +127,14 @@ std::vector<std::vector<size_t>> group_threads(const std::vector<ThreadInput>& m
     std::unordered_map<std::string, std::string> owner_subject;
     for (size_t i = 0; i < messages.size(); ++i) {
         const auto& m = messages[i];
+        bool own_id = false;
         if (!m.message_id.empty()) {
             std::string subject = normalize_subject(m.subject);
             auto [it, fresh] = owner_subject.emplace(m.message_id, subject);
-            if (fresh || it->second == subject)
-                sets.unite(i, node_for("id:" + m.message_id));
+            own_id = fresh || it->second == subject;
         }
-        for (const auto& ref : angle_ids(m.references))
-            sets.unite(i, node_for("id:" + ref));
-        for (const auto& ref : angle_ids(m.in_reply_to))
-            sets.unite(i, node_for("id:" + ref));
-        std::string conv = conversation_key(m.thread_index);
-        if (!conv.empty())
-            sets.unite(i, node_for("ti:" + conv));
-        if (!m.gm_thread.empty())
-            sets.unite(i, node_for("gm:" + m.gm_thread));
+        for (const auto& key : thread_keys(m, own_id))
+            sets.unite(i, node_for(key));
     }
     std::map<size_t, std::vector<size_t>> by_root;
     for (size_t i = 0; i < messages.size(); ++i)

@@ -25,6 +25,12 @@ struct ThreadInput {
 // groups ordered by their smallest index, indices ascending.
 std::vector<std::vector<size_t>> group_threads(const std::vector<ThreadInput>& messages);
 
+// The keys `m` joins a thread by; messages that share a key are one thread. "id:" with its own
+// Message-ID when `own_id` (it is the first message with that ID, or a copy of that one: the
+// same normalized subject), "id:" with each ID it cites (In-Reply-To, References), "ti:" with
+// Outlook's conversation (the Thread-Index's first 22 bytes, in hex), "gm:" with Gmail's thread.
+std::vector<std::string> thread_keys(const ThreadInput& m, bool own_id);
+
 // "Re: Fwd: AW: Topic " -> "topic".
 std::string normalize_subject(std::string_view subject);
 

@@ -210,13 +210,15 @@ void run_workers(const ConnectFn& connect, const ExportOptions& options,
     workers.run(std::move(first), connections);
 }
 
-// Phase "threads": threads cover the whole archive, so they are rebuilt whenever a message
-// lacks one: after new mail, after a re-mapping, and after a run that ended (or was killed)
-// between its batches and this step.
+// Phase "threads": messages without a thread (new mail, or a run that ended or was killed
+// between its batches and this step) join theirs from the recorded keys; a re-mapping, which
+// moves rows between epochs, regroups the whole archive.
 Result<void> thread_messages(index::ArchiveIndex& index, const ExportSummary& summary) {
-    IMM_ASSIGN(bool needed, index.needs_threading());
-    if (needed || summary.remapped > 0)
+    if (summary.remapped > 0)
         return index.rebuild_threads();
+    IMM_ASSIGN(bool needed, index.needs_threading());
+    if (needed)
+        return index.thread_new_messages();
     return {};
 }
 
