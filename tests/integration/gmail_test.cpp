@@ -665,6 +665,15 @@ std::vector<std::string> placed(const std::string& archive, const std::string& u
 
 }  // namespace
 
+// The sample account exported into TMP/archive (returned), as the restore tests start; its
+// relay is stopped once exported.
+std::string exported_sample(const ScopedTempDir& tmp) {
+    GmailAccount source(sample_account());
+    const std::string archive = tmp.path + "/archive";
+    REQUIRE(run_imapmirror(with({"export", "--out", archive}, source.args())).exit_code == 0);
+    return archive;
+}
+
 // A Gmail target that already has mail of its own in All Mail, Spam and Trash.
 std::vector<GmailAccount::Message> restore_target() {
     return {{"[Gmail]/All Mail", 2001, 2001, {"\\Inbox"}},
@@ -696,10 +705,8 @@ TEST_CASE(
     "gmail restore: a Gmail archive restored into Gmail appends each message once into All Mail "
     "and stores its labels, and a second run appends and stores nothing",
     "[integration][gmail][restore]") {
-    GmailAccount source(sample_account());
     const ScopedTempDir tmp;
-    const std::string archive = tmp.path + "/archive";
-    REQUIRE(run_imapmirror(with({"export", "--out", archive}, source.args())).exit_code == 0);
+    const std::string archive = exported_sample(tmp);
 
     GmailAccount target(restore_target());
     const int inbox = target.count("INBOX");
@@ -729,10 +736,8 @@ TEST_CASE(
     "gmail restore: killed with SIGKILL after its APPENDs, and after a label STORE the server "
     "applied but had not answered, one more run leaves each message once with every label",
     "[integration][gmail][restore][crash]") {
-    GmailAccount source(sample_account());
     const ScopedTempDir tmp;
-    const std::string archive = tmp.path + "/archive";
-    REQUIRE(run_imapmirror(with({"export", "--out", archive}, source.args())).exit_code == 0);
+    const std::string archive = exported_sample(tmp);
 
     // 0: killed once All Mail has grown (appended, no label stored yet); 1 and 2: once that
     // many STOREs were applied, while the relay holds back the answer to the last one.
@@ -768,10 +773,8 @@ TEST_CASE(
     "gmail restore: a Gmail archive restored into Dovecot puts a copy in each label's folder "
     "and unlabelled mail into Archive, or with --labels-as keywords one copy with keywords",
     "[integration][gmail][restore]") {
-    GmailAccount source(sample_account());
     const ScopedTempDir tmp;
-    const std::string archive = tmp.path + "/archive";
-    REQUIRE(run_imapmirror(with({"export", "--out", archive}, source.args())).exit_code == 0);
+    const std::string archive = exported_sample(tmp);
 
     DovecotServer target;
     auto folders =

@@ -131,6 +131,19 @@ void check_migration(ServerKind kind, Keeps keeps = {}) {
     CHECK(as_kept(migrated_contents(target, "Migrated"), keeps) == as_kept(archived, keeps));
 }
 
+// The seeded Dovecot account and its archive (DIR/archive), as the restore tests start.
+struct ExportedAccount {
+    ExportedAccount() {
+        REQUIRE(run_imapmirror(with({"export", "--out", archive}, server.tls_args())).exit_code ==
+                0);
+        archived = contents(archive);
+    }
+    DovecotServer server;
+    ScopedTempDir tmp;
+    std::string archive = tmp.path + "/archive";
+    std::vector<std::string> archived;  // contents()
+};
+
 }  // namespace
 
 TEST_CASE(
@@ -159,11 +172,8 @@ TEST_CASE(
     "restore: an archive goes back byte-exact with folders, flags and INTERNALDATE, and a "
     "second run appends nothing",
     "[integration][restore]") {
-    DovecotServer server;
-    const ScopedTempDir tmp;
-    const std::string archive = tmp.path + "/archive";
-    REQUIRE(run_imapmirror(with({"export", "--out", archive}, server.tls_args())).exit_code == 0);
-    const auto archived = contents(archive);
+    const ExportedAccount exported;
+    const auto& [server, tmp, archive, archived] = exported;
     REQUIRE(archived.size() >= 10);
 
     auto dry = run_imapmirror(
@@ -212,11 +222,8 @@ TEST_CASE(
     "restore: killed with SIGKILL at random points, one more run completes the target with no "
     "duplicate and no loss",
     "[integration][restore][crash]") {
-    DovecotServer server;
-    const ScopedTempDir tmp;
-    const std::string archive = tmp.path + "/archive";
-    REQUIRE(run_imapmirror(with({"export", "--out", archive}, server.tls_args())).exit_code == 0);
-    const auto archived = contents(archive);
+    const ExportedAccount exported;
+    const auto& [server, tmp, archive, archived] = exported;
 
     // How long a whole restore takes here, to aim the kills inside one.
     auto timing =
@@ -249,11 +256,8 @@ TEST_CASE(
     "restore: a wrong password is one line with exit 6, and the next run with the right one "
     "restores everything",
     "[integration][restore]") {
-    DovecotServer server;
-    const ScopedTempDir tmp;
-    const std::string archive = tmp.path + "/archive";
-    REQUIRE(run_imapmirror(with({"export", "--out", archive}, server.tls_args())).exit_code == 0);
-    const auto archived = contents(archive);
+    const ExportedAccount exported;
+    const auto& [server, tmp, archive, archived] = exported;
 
     const std::string wrong = tmp.path + "/wrong";
     std::ofstream(wrong) << "not-the-password\n";
