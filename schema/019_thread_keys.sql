@@ -5,7 +5,8 @@
 -- and 14 s of a night with 10,000 new messages at 1,000,000 archived (`scripts/bench scale`).
 -- Filled by the first run after the upgrade, from the threads the archive already has.
 CREATE TABLE IF NOT EXISTS thread_keys (
+    -- "id:<message-id>", "ti:" and 44 hex digits (Thread-Index), or "gm:" and X-GM-THRID
     key TEXT PRIMARY KEY,
-    thread_id INTEGER NOT NULL
+    thread_id INTEGER NOT NULL  -- threads.id
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS thread_keys_thread ON thread_keys(thread_id);
