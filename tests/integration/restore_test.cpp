@@ -172,8 +172,8 @@ TEST_CASE(
     "restore: an archive goes back byte-exact with folders, flags and INTERNALDATE, and a "
     "second run appends nothing",
     "[integration][restore]") {
-    const ExportedAccount exported;
-    const auto& [server, tmp, archive, archived] = exported;
+    ExportedAccount exported;
+    auto& [server, tmp, archive, archived] = exported;
     REQUIRE(archived.size() >= 10);
 
     auto dry = run_imapmirror(
@@ -222,8 +222,8 @@ TEST_CASE(
     "restore: killed with SIGKILL at random points, one more run completes the target with no "
     "duplicate and no loss",
     "[integration][restore][crash]") {
-    const ExportedAccount exported;
-    const auto& [server, tmp, archive, archived] = exported;
+    ExportedAccount exported;
+    auto& [server, tmp, archive, archived] = exported;
 
     // How long a whole restore takes here, to aim the kills inside one.
     auto timing =
@@ -256,8 +256,8 @@ TEST_CASE(
     "restore: a wrong password is one line with exit 6, and the next run with the right one "
     "restores everything",
     "[integration][restore]") {
-    const ExportedAccount exported;
-    const auto& [server, tmp, archive, archived] = exported;
+    ExportedAccount exported;
+    auto& [server, tmp, archive, archived] = exported;
 
     const std::string wrong = tmp.path + "/wrong";
     std::ofstream(wrong) << "not-the-password\n";
