@@ -299,20 +299,24 @@ class Applier {
                 continue;
             const uint32_t uid = **found;
             taken.insert(uid);
-            imap::FetchData kept;
+            // Only what is compared is kept: a FetchData's sections point into its response.
+            std::vector<std::string> kept_flags;
+            std::string kept_date;
             auto fetched = m_client.fetch({true, std::to_string(uid)}, "(UID FLAGS INTERNALDATE)",
                                           [&](const imap::FetchData& d) -> Result<void> {
-                                              if (d.uid == uid)
-                                                  kept = d;
+                                              if (d.uid == uid) {
+                                                  kept_flags = d.flags.value_or(kept_flags);
+                                                  kept_date = d.internal_date.value_or("");
+                                              }
                                               return {};
                                           });
             if (!fetched)
                 return folder_error(f, std::move(fetched).error(), "cannot read back");
             if (!record(f, *m, index::RestoreState::Restored, state->uidvalidity, uid, ""))
                 return false;
-            if (!set_dropped_flags(f, *m, uid, kept.flags.value_or(std::vector<std::string>{})))
+            if (!set_dropped_flags(f, *m, uid, kept_flags))
                 return false;
-            const auto date = imap::parse_internal_date(kept.internal_date.value_or(""));
+            const auto date = imap::parse_internal_date(kept_date);
             if (date && !m->internal_date.empty() && imap::iso8601_utc(*date) != m->internal_date)
                 ++m_summary.dates_not_kept;
         }

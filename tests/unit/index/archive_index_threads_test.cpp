@@ -5,8 +5,10 @@
 
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "index/archive_index.hpp"
@@ -29,6 +31,18 @@ MessageRecord message(int64_t folder, uint32_t uid, std::string id, std::string 
     m.headers.date = "2024-01-0" + std::to_string(uid % 9 + 1) + "T00:00:00Z";
     m.path = "INBOX/1-" + std::to_string(uid) + ".eml";
     return m;
+}
+
+// An index at `t` with one folder, INBOX: the index and the folder's id.
+std::pair<std::optional<ArchiveIndex>, std::optional<int64_t>> index_with_inbox(
+    const TempIndex& t) {
+    auto ix = ArchiveIndex::open(t.path());
+    REQUIRE(ix);
+    FolderRecord inbox;
+    inbox.name = inbox.raw_name = inbox.path = "INBOX";
+    auto folder = ix->upsert_folder(inbox);
+    REQUIRE(folder);
+    return {std::move(*ix), *folder};
 }
 
 // message_id -> thread id, read back with plain SQL.
@@ -64,12 +78,7 @@ int64_t count(const std::string& path, const char* sql) {
 TEST_CASE("index threads: new mail keeps every thread id, merged threads keep one of theirs",
           "[index]") {
     TempIndex t;
-    auto ix = ArchiveIndex::open(t.path());
-    REQUIRE(ix);
-    FolderRecord inbox;
-    inbox.name = inbox.raw_name = inbox.path = "INBOX";
-    auto folder = ix->upsert_folder(inbox);
-    REQUIRE(folder);
+    auto [ix, folder] = index_with_inbox(t);
     REQUIRE(ix->insert_messages({message(*folder, 1, "<a@x>"), message(*folder, 2, "<b@x>"),
                                  message(*folder, 3, "<c@x>"), message(*folder, 4, "<d@x>")}));
     REQUIRE(ix->rebuild_threads());
@@ -129,12 +138,7 @@ TEST_CASE(
     "grouping does, batch after batch, and merges threads a message links",
     "[index]") {
     TempIndex t;
-    auto ix = ArchiveIndex::open(t.path());
-    REQUIRE(ix);
-    FolderRecord inbox;
-    inbox.name = inbox.raw_name = inbox.path = "INBOX";
-    auto folder = ix->upsert_folder(inbox);
-    REQUIRE(folder);
+    auto [ix, folder] = index_with_inbox(t);
     // Outlook's Thread-Index: the same first 22 bytes (base64) make one conversation.
     const std::string conv_a = "AQHZ1111111111111111111111111111", conv_b = conv_a + "AAAA";
     const std::vector<std::vector<MessageRecord>> batches = {
@@ -178,12 +182,7 @@ TEST_CASE(
     "new mail, which then joins the existing thread",
     "[index]") {
     TempIndex t;
-    auto ix = ArchiveIndex::open(t.path());
-    REQUIRE(ix);
-    FolderRecord inbox;
-    inbox.name = inbox.raw_name = inbox.path = "INBOX";
-    auto folder = ix->upsert_folder(inbox);
-    REQUIRE(folder);
+    auto [ix, folder] = index_with_inbox(t);
     REQUIRE(
         ix->insert_messages({message(*folder, 1, "<a@x>"), message(*folder, 2, "<b@x>", "<a@x>")}));
     REQUIRE(ix->rebuild_threads());
